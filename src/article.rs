@@ -1,0 +1,250 @@
+//! Articles: YAML front matter plus a Markdown body.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::roster::Roster;
+use crate::yaml;
+
+/// The largest `article.md` accepted, in bytes. Patient-education pages are a few
+/// thousand words; anything near this is a mistake (a pasted PDF, a binary file).
+pub const MAX_ARTICLE_BYTES: usize = 1024 * 1024;
+
+/// The front matter fields an article may have.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    /// The headline.
+    pub title: String,
+    /// The writer's roster id.
+    pub writer: Id,
+    /// The reviewer the writer asks for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reviewer: Option<Id>,
+    /// A topic for grouping, usually a specialty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topic: Option<String>,
+    /// One or two sentences for listings and search results.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// The sources the article cites.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+}
+
+/// A cited source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    /// The source's title.
+    pub title: String,
+    /// An `http` or `https` address.
+    pub url: String,
+}
+
+/// A parsed article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    /// The front matter.
+    pub front: FrontMatter,
+    /// The Markdown body, LF line endings.
+    pub body: String,
+}
+
+/// Converts CRLF line endings to LF, as the workspace's `.gitattributes` (`eol=lf`)
+/// has git do on check-in, so a revision id matches `git hash-object`.
+pub fn normalize_eol(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+impl Article {
+    /// Parses the bytes of `article.md`; `file` names it in errors.
+    pub fn parse(bytes: &[u8], file: &Path) -> Result<Article> {
+        let shown = file.display();
+        if bytes.len() > MAX_ARTICLE_BYTES {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{shown}: the article is {} bytes; the limit is {MAX_ARTICLE_BYTES}",
+                    bytes.len()
+                ),
+                "split it into several articles or remove what does not belong (embedded data, pasted documents)",
+            ));
+        }
+        let text = std::str::from_utf8(bytes).map_err(|err| {
+            let offset = err.valid_up_to();
+            let line = bytes[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+            Error::refused_with_hint(
+                format!("{shown}:{line}: the article is not valid UTF-8 (byte {offset})"),
+                "save the file as UTF-8",
+            )
+        })?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text = text.replace("\r\n", "\n");
+        let missing = || {
+            Error::refused_with_hint(
+                format!("{shown}:1: the article does not start with YAML front matter"),
+                "start the file with a line `---`, the fields (title, writer, ...), and another line `---`",
+            )
+        };
+        let rest = text.strip_prefix("---\n").ok_or_else(missing)?;
+        let (yaml_text, body) = if let Some(body) = rest.strip_prefix("---\n") {
+            ("", body)
+        } else {
+            let end = rest.find("\n---\n").map(|i| (i + 1, i + 5)).or_else(|| {
+                rest.strip_suffix("\n---").map(|r| (r.len() + 1, rest.len()))
+            });
+            let (yaml_end, body_start) = end.ok_or_else(|| {
+                Error::refused_with_hint(
+                    format!("{shown}:1: the front matter has no closing `---` line"),
+                    "end the front matter with a line holding only `---`",
+                )
+            })?;
+            (&rest[..yaml_end], &rest[body_start..])
+        };
+        let front: FrontMatter = yaml::parse(yaml_text, file, 2)?;
+        if front.title.trim().is_empty() {
+            return Err(Error::refused_with_hint(
+                format!("{shown}: the title is empty"),
+                "write the headline in the `title:` field",
+            ));
+        }
+        for source in &front.sources {
+            if !(source.url.starts_with("https://") || source.url.starts_with("http://")) {
+                return Err(Error::refused_with_hint(
+                    format!("{shown}: source {:?} has the address {:?}", source.title, source.url),
+                    "give each source a full http:// or https:// address",
+                ));
+            }
+        }
+        Ok(Article {
+            front,
+            body: body.to_owned(),
+        })
+    }
+
+    /// Refuses an article whose writer or requested reviewer is not on the roster.
+    pub fn check_people(&self, roster: &Roster, file: &Path) -> Result<()> {
+        let writer = &self.front.writer;
+        if !roster.contains(writer) {
+            return Err(Error::refused_with_hint(
+                format!("{}: writer {writer} is not in writers/", file.display()),
+                format!("fix the `writer:` field, or add them with `medreview writer add {writer} --name NAME`"),
+            ));
+        }
+        if let Some(reviewer) = &self.front.reviewer {
+            if !roster.reviewers.contains_key(reviewer) {
+                return Err(Error::refused_with_hint(
+                    format!("{}: reviewer {reviewer} is not in reviewers/", file.display()),
+                    format!(
+                        "fix the `reviewer:` field, or add them with `medreview reviewer add {reviewer} --name NAME --credentials CRED`"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The text of a new article: front matter and an empty body for the writer to fill.
+    pub fn skeleton(front: &FrontMatter) -> String {
+        let mut yaml_text = yaml::to_string(front);
+        if front.summary.is_none() {
+            yaml_text.push_str("# summary: One or two sentences for listings and search results.\n");
+        }
+        if front.sources.is_empty() {
+            yaml_text.push_str("# sources:\n#   - title: The source's title\n#     url: https://...\n");
+        }
+        format!("---\n{yaml_text}---\n\n")
+    }
+
+    /// Counts the words of the body.
+    pub fn word_count(&self) -> usize {
+        self.body.split_whitespace().count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Article> {
+        Article::parse(text.as_bytes(), Path::new("articles/x/article.md"))
+    }
+
+    #[test]
+    fn parses_front_matter_and_body() {
+        let a = parse("---\ntitle: T\nwriter: sam\nsources:\n  - title: S\n    url: https://e.org\n---\nHello\n")
+            .expect("valid");
+        assert_eq!(a.front.title, "T");
+        assert_eq!(a.front.writer.as_str(), "sam");
+        assert_eq!(a.front.sources.len(), 1);
+        assert_eq!(a.body, "Hello\n");
+    }
+
+    #[test]
+    fn crlf_and_bom_are_accepted() {
+        let a = parse("\u{feff}---\r\ntitle: T\r\nwriter: sam\r\n---\r\nHello\r\n").expect("valid");
+        assert_eq!(a.body, "Hello\n");
+        assert_eq!(normalize_eol(b"a\r\nb\rc\n"), b"a\nb\rc\n");
+    }
+
+    #[test]
+    fn refusals_name_the_problem() {
+        let cases = [
+            ("no front matter\n", "does not start with YAML front matter"),
+            ("---\ntitle: T\nwriter: sam\n", "no closing"),
+            ("---\nwriter: sam\n---\n", "missing field `title`"),
+            ("---\ntitle: T\n---\n", "missing field `writer`"),
+            ("---\ntitle: T\nwriter: Sam\n---\n", "capital letter"),
+            ("---\ntitle: [\nwriter: sam\n---\n", "x/article.md:"),
+            ("---\ntitle: T\nwriter: sam\ntitel: x\n---\n", "unknown field `titel`"),
+            ("---\ntitle: T\nwriter: sam\nsources:\n  - title: S\n    url: javascript:alert(1)\n---\n", "address"),
+        ];
+        for (text, want) in cases {
+            let err = parse(text).expect_err(text).to_string();
+            assert!(err.contains(want), "{text:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn yaml_error_points_at_the_file_line() {
+        let err = parse("---\ntitle: T\nwriter: sam\nsummary: [unclosed\n---\nbody\n").expect_err("bad yaml");
+        let Error::Yaml(err) = err else { panic!("not a YAML error: {err}") };
+        assert!(err.line.is_some_and(|l| (4..=6).contains(&l)), "{err}");
+    }
+
+    #[test]
+    fn refuses_non_utf8_and_oversized() {
+        let err = Article::parse(b"---\ntitle: \xff\n---\n", Path::new("a.md")).expect_err("bad utf8");
+        assert!(err.to_string().contains("a.md:2: the article is not valid UTF-8"), "{err}");
+        let big = vec![b'a'; MAX_ARTICLE_BYTES + 1];
+        assert!(Article::parse(&big, Path::new("a.md")).expect_err("big").to_string().contains("limit"));
+    }
+
+    #[test]
+    fn skeleton_round_trips() {
+        let front = FrontMatter {
+            title: "A: title with a colon".into(),
+            writer: Id::parse("id", "sam").expect("valid"),
+            reviewer: None,
+            topic: Some("oncology".into()),
+            summary: None,
+            sources: vec![],
+        };
+        let a = parse(&Article::skeleton(&front)).expect("skeleton parses");
+        assert_eq!(a.front, front);
+        assert_eq!(a.body.trim(), "");
+    }
+}

@@ -1,0 +1,32 @@
+//! `medreview approve`: a medical reviewer approves the exact revision they read.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{Ctx, sign_off};
+use crate::error::Result;
+use crate::ledger::Action;
+use crate::roster::Role;
+use crate::workflow;
+
+/// Arguments of `approve`.
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The article's slug
+    slug: String,
+    /// The reviewer approving (default: the roster member with git's user.email)
+    #[arg(long = "as", value_name = "REVIEWER")]
+    as_id: Option<String>,
+    /// The revision you read (r2, or a prefix of its id); refused unless it is the latest submitted
+    #[arg(long, value_name = "REV")]
+    revision: Option<String>,
+    /// A note for the record
+    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    note: Option<String>,
+}
+
+/// Runs `approve`.
+pub fn cmd_approve(ctx: &mut Ctx<'_>, args: ApproveArgs) -> Result<ExitCode> {
+    sign_off(ctx, &args.slug, args.as_id.as_deref(), Role::Reviewer, args.note, "Approved", |ws, req| workflow::decide(ws, req, Action::Approved, args.revision.as_deref()))
+}

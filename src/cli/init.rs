@@ -1,0 +1,101 @@
+//! `medreview init`: lay out a workspace and commit it.
+
+use std::fs;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::{Ctx, say};
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::gitstore::{CommitRequest, GitStore};
+use crate::templates;
+use crate::workspace::{CONFIG_FILE, Config, ReviewPolicy, default_identity, repo_prefix};
+use crate::yaml;
+
+/// Arguments of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to make a workspace (created if missing; must be inside a git repository)
+    dir: Option<PathBuf>,
+    /// The publication's name, shown on every page
+    #[arg(long, value_name = "NAME")]
+    publication: Option<String>,
+}
+
+/// What `init` writes into a workspace: `.gitattributes` first so the others are checked in under it.
+fn layout(publication: &str) -> Vec<(String, Vec<u8>)> {
+    let config = Config {
+        publication: publication.to_owned(),
+        base_url: None,
+        review: ReviewPolicy::default(),
+        publishers: Vec::new(),
+    };
+    let config_text = format!(
+        "# medreview settings: see README.md.\n# review.interval_months: an approval older than this is \"re-review due\".\n\
+         # review.required_approvals: distinct reviewers who must approve a revision.\n\
+         # publishers: roster ids who may record a publication.\n{}",
+        yaml::to_string(&config)
+    );
+    vec![
+        (".gitattributes".into(), templates::GITATTRIBUTES.as_bytes().to_vec()),
+        (CONFIG_FILE.into(), config_text.into_bytes()),
+        ("writers/.gitkeep".into(), Vec::new()),
+        ("reviewers/.gitkeep".into(), Vec::new()),
+        ("articles/.gitkeep".into(), Vec::new()),
+        ("templates/article.html".into(), templates::ARTICLE_HTML.as_bytes().to_vec()),
+        ("templates/index.html".into(), templates::INDEX_HTML.as_bytes().to_vec()),
+    ]
+}
+
+/// Runs `init`.
+pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitCode> {
+    let root = match &args.dir {
+        Some(dir) => ctx.start.join(dir),
+        None => ctx.start.clone(),
+    };
+    let git = GitStore::discover(&root)?;
+    if root.join(CONFIG_FILE).exists() {
+        return Err(Error::refused_with_hint(
+            format!("{} already holds a workspace ({CONFIG_FILE} exists)", root.display()),
+            "edit medreview.yaml to change its settings",
+        ));
+    }
+    fs::create_dir_all(&root).map_err(|e| Error::io("create folder", &root, e))?;
+    let root = root.canonicalize().map_err(|e| Error::io("open folder", &root, e))?;
+    let prefix = repo_prefix(git.workdir(), &root)?;
+    let publication = match args.publication {
+        Some(name) if !name.trim().is_empty() => name,
+        _ => root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "Health articles".into()),
+    };
+    // Files a team already has (their own templates, say) are kept, not overwritten.
+    let files: Vec<(String, Vec<u8>)> = layout(&publication)
+        .into_iter()
+        .filter(|(rel, _)| !root.join(rel).exists())
+        .map(|(rel, bytes)| (format!("{prefix}{rel}"), bytes))
+        .collect();
+    let now = clock::now()?;
+    let _lock = git.lock()?;
+    let author = default_identity(&git);
+    let message = format!(
+        "init medreview workspace\n\nPublication: {publication}\nMedreview-Action: init\n"
+    );
+    let commit = git.commit(&CommitRequest {
+        files,
+        message: &message,
+        author: &author,
+        time: now,
+    })?;
+    say(
+        ctx.err,
+        &format!(
+            "Created the workspace for {publication:?} in {} (commit {}).\nNext: `medreview writer add ID --name NAME` and `medreview reviewer add ID --name NAME --credentials CRED`.",
+            root.display(),
+            &commit[..10]
+        ),
+    )?;
+    Ok(std::process::ExitCode::SUCCESS)
+}

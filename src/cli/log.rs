@@ -1,0 +1,115 @@
+//! `medreview log`: every revision and sign-off of one article.
+
+use std::process::ExitCode;
+
+use chrono::{DateTime, FixedOffset};
+use clap::Args;
+use serde::Serialize;
+
+use super::{Ctx, print_json, say, slug_arg};
+use crate::clock;
+use crate::error::Result;
+use crate::ids::Id;
+use crate::ledger::{Action, Revision};
+use crate::record::ArticleRecord;
+use crate::report::{ArticleSummary, RevisionInfo, summarize};
+use crate::revision::RevId;
+use crate::roster::Roster;
+use crate::state::approval_problem;
+
+/// Arguments of `log`.
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The article's slug
+    slug: String,
+    /// Print JSON (shape documented in README.md)
+    #[arg(long)]
+    json: bool,
+}
+
+/// One ledger entry in the `--json` document.
+#[derive(Serialize)]
+struct LogEntry {
+    action: Action,
+    by: Id,
+    #[serde(serialize_with = "clock::ser")]
+    at: DateTime<FixedOffset>,
+    revision: RevId,
+    revision_number: Option<usize>,
+    note: Option<String>,
+    signed: bool,
+    /// For approvals: why it does not count, if it does not.
+    does_not_count: Option<String>,
+}
+
+/// The `--json` document.
+#[derive(Serialize)]
+struct LogJson {
+    #[serde(flatten)]
+    summary: ArticleSummary,
+    revisions: Vec<RevisionInfo>,
+    entries: Vec<LogEntry>,
+}
+
+/// Runs `log`.
+pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
+    let slug = slug_arg(&args.slug)?;
+    let ws = ctx.workspace()?;
+    let roster = Roster::load(&ws)?;
+    let record = ArticleRecord::load(&ws, &slug)?;
+    let summary = summarize(&ws, &roster, &record, clock::now()?)?;
+    let revisions = record.ledger.revisions();
+    let revision_of = |id: &RevId| -> Option<&Revision> { revisions.iter().find(|r| &r.id == id) };
+    let entries: Vec<LogEntry> = record
+        .ledger
+        .entries
+        .iter()
+        .map(|e| LogEntry {
+            action: e.action,
+            by: e.by.clone(),
+            at: e.at,
+            revision: e.revision.clone(),
+            revision_number: revision_of(&e.revision).map(|r| r.number),
+            note: e.note.clone(),
+            signed: e.signature.is_some(),
+            does_not_count: match (e.action, revision_of(&e.revision)) {
+                (Action::Approved, Some(r)) => approval_problem(e, r, &roster, &ws.config.review),
+                (Action::Approved, None) => Some("it names a revision that was never submitted".into()),
+                _ => None,
+            },
+        })
+        .collect();
+    if args.json {
+        let revisions = revisions.iter().map(RevisionInfo::from).collect();
+        print_json(ctx.out, &LogJson { summary, revisions, entries })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    say(ctx.out, &format!("{}: {}", summary.slug, summary.title))?;
+    if entries.is_empty() {
+        say(ctx.out, "  never submitted (draft)")?;
+    }
+    for e in &entries {
+        let rev = match e.revision_number {
+            Some(n) => format!("r{n} {}", e.revision.short()),
+            None => e.revision.short().to_owned(),
+        };
+        let who = roster.name_of(&e.by).map_or(e.by.to_string(), |name| format!("{name} ({})", e.by));
+        let signed = if e.signed { ", signed" } else { "" };
+        say(ctx.out, &format!("{}  {rev}  {} by {who}{signed}", clock::short(&e.at), e.action))?;
+        if let Some(why) = &e.does_not_count {
+            say(ctx.out, &format!("    (does not count: {why})"))?;
+        }
+        for line in e.note.as_deref().unwrap_or_default().lines() {
+            say(ctx.out, &format!("    {line}"))?;
+        }
+    }
+    let now = match &summary.publishable {
+        Some(p) => format!("{}; publishable: {}", summary.state, p.revision.label()),
+        None => format!("{}; nothing publishable", summary.state),
+    };
+    say(ctx.out, &format!("now: {now}"))?;
+    if summary.unsubmitted_edits {
+        say(ctx.out, "the working tree has edits not yet submitted")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,211 @@
+//! The command line: argument parsing, one module per command, and the error presenter.
+
+mod approve;
+mod init;
+mod log;
+mod new;
+mod people;
+mod request_changes;
+mod status;
+mod submit;
+mod withdraw;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::roster::{Role, Roster};
+use crate::workflow::Recorded;
+use crate::workspace::Workspace;
+
+/// Medical review sign-offs for health publishers, recorded in git.
+#[derive(Debug, Parser)]
+#[command(name = "medreview", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// Run as if started in DIR
+    #[arg(short = 'C', value_name = "DIR", global = true)]
+    dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a workspace in DIR (default: the current folder) and commit it
+    Init(init::InitArgs),
+    /// Manage writers
+    #[command(subcommand)]
+    Writer(people::WriterCommand),
+    /// Manage medical reviewers
+    #[command(subcommand)]
+    Reviewer(people::ReviewerCommand),
+    /// Start a new article
+    New(new::NewArgs),
+    /// Submit the article's current text for medical review
+    Submit(submit::SubmitArgs),
+    /// Approve the latest submitted revision
+    Approve(approve::ApproveArgs),
+    /// Send the latest submitted revision back to the writer
+    RequestChanges(request_changes::RequestChangesArgs),
+    /// Take an article out of publication
+    Withdraw(withdraw::WithdrawArgs),
+    /// Show the review state of every article, or of one
+    Status(status::StatusArgs),
+    /// Show every revision and sign-off of an article
+    Log(log::LogArgs),
+}
+
+/// What every command gets: where it runs and where it writes.
+pub struct Ctx<'a> {
+    /// The folder the command starts from (`-C DIR` or the current folder).
+    pub start: PathBuf,
+    /// Data output.
+    pub out: &'a mut dyn Write,
+    /// Status messages and hints.
+    pub err: &'a mut dyn Write,
+}
+
+impl Ctx<'_> {
+    /// Opens the workspace that contains the start folder.
+    pub fn workspace(&self) -> Result<Workspace> {
+        Workspace::discover(&self.start)
+    }
+}
+
+/// Parses the command line, runs the command and maps the outcome to an exit code:
+/// 0 success, 1 refused or failed check, 2 usage error (clap exits with 2 itself).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let mut stdout = io::stdout().lock();
+    let mut stderr = io::stderr().lock();
+    match run(cli, &mut stdout, &mut stderr) {
+        Ok(code) => code,
+        Err(err) => {
+            present(&err, &mut stderr);
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {
+    let start = match cli.dir {
+        Some(dir) => dir,
+        None => std::env::current_dir().map_err(|e| Error::io("read current folder", Path::new("."), e))?,
+    };
+    let mut ctx = Ctx { start, out, err };
+    match cli.command {
+        Command::Init(args) => init::cmd_init(&mut ctx, args),
+        Command::Writer(args) => people::cmd_writer(&mut ctx, args),
+        Command::Reviewer(args) => people::cmd_reviewer(&mut ctx, args),
+        Command::New(args) => new::cmd_new(&mut ctx, args),
+        Command::Submit(args) => submit::cmd_submit(&mut ctx, args),
+        Command::Approve(args) => approve::cmd_approve(&mut ctx, args),
+        Command::RequestChanges(args) => request_changes::cmd_request_changes(&mut ctx, args),
+        Command::Withdraw(args) => withdraw::cmd_withdraw(&mut ctx, args),
+        Command::Status(args) => status::cmd_status(&mut ctx, args),
+        Command::Log(args) => log::cmd_log(&mut ctx, args),
+    }
+}
+
+/// Prints an error as `Error:`, `Caused by:` and `Hint:` lines.
+fn present(err: &Error, out: &mut dyn Write) {
+    let _ = writeln!(out, "Error: {err}");
+    let mut source = std::error::Error::source(err);
+    while let Some(cause) = source {
+        let _ = writeln!(out, "Caused by: {cause}");
+        source = cause.source();
+    }
+    if let Some(hint) = err.hint() {
+        let _ = writeln!(out, "Hint: {hint}");
+    }
+}
+
+/// Writes a line to a stream, turning a closed pipe into an error instead of a panic.
+pub(crate) fn say(out: &mut dyn Write, line: &str) -> Result<()> {
+    writeln!(out, "{line}").map_err(|e| Error::io("write", Path::new("<output>"), e))
+}
+
+/// Parses a slug argument.
+pub(crate) fn slug_arg(slug: &str) -> Result<Id> {
+    Ok(Id::parse("slug", slug)?)
+}
+
+/// The person acting: `--as ID`, or the roster member in `role` whose email matches
+/// git's `user.email`.
+pub(crate) fn acting_person(ws: &Workspace, roster: &Roster, as_id: Option<&str>, role: Role) -> Result<Id> {
+    if let Some(id) = as_id {
+        return Ok(Id::parse("person id (--as)", id)?);
+    }
+    let hint = format!("pass --as ID, or set `git config user.email` to the email in your {}/ file", role.folder());
+    let Some(email) = ws.git.config_string("user.email") else {
+        return Err(Error::refused_with_hint("who is signing off? --as is missing and git has no user.email", hint));
+    };
+    let other = match role {
+        Role::Writer => Role::Reviewer,
+        Role::Reviewer => Role::Writer,
+    };
+    roster
+        .find_by_email(role, &email)
+        .or_else(|| roster.find_by_email(other, &email))
+        .ok_or_else(|| Error::refused_with_hint(format!("no one in the roster has the email {email} (git's user.email)"), hint))
+}
+
+/// Reports a recorded sign-off on stderr.
+pub(crate) fn report_recorded(ctx: &mut Ctx<'_>, what: &str, slug: &Id, recorded: &Recorded) -> Result<()> {
+    for warning in &recorded.warnings {
+        say(ctx.err, &format!("Warning: {warning}"))?;
+    }
+    say(
+        ctx.err,
+        &format!(
+            "{what} {slug} {} (commit {}); {slug} is now {}",
+            recorded.revision.label_with_id(),
+            &recorded.commit[..recorded.commit.len().min(10)],
+            recorded.state
+        ),
+    )
+}
+
+/// Serializes `value` as pretty JSON followed by a newline.
+pub(crate) fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Error::refused(format!("cannot write JSON: {e}")))?;
+    say(out, &text)
+}
+
+/// Refuses an empty `-m` where a note is required.
+pub(crate) fn required_note(note: String) -> Result<String> {
+    if note.trim().is_empty() {
+        return Err(Error::refused("-m NOTE is empty; say why, for the writer and the record"));
+    }
+    Ok(note)
+}
+
+/// The shared body of the sign-off commands: open the workspace, work out who is
+/// acting, record the sign-off with `act`, and report it.
+pub(crate) fn sign_off(
+    ctx: &mut Ctx<'_>,
+    slug: &str,
+    as_id: Option<&str>,
+    role: Role,
+    note: Option<String>,
+    done: &str,
+    act: impl FnOnce(&Workspace, &crate::workflow::Request<'_>) -> Result<Recorded>,
+) -> Result<ExitCode> {
+    let slug = slug_arg(slug)?;
+    let ws = ctx.workspace()?;
+    let by = acting_person(&ws, &Roster::load(&ws)?, as_id, role)?;
+    let request = crate::workflow::Request {
+        slug: &slug,
+        by: &by,
+        note,
+        now: crate::clock::now()?,
+    };
+    let recorded = act(&ws, &request)?;
+    report_recorded(ctx, done, &slug, &recorded)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,32 @@
+//! `medreview request-changes`: a medical reviewer sends the latest revision back.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{Ctx, sign_off};
+use crate::error::Result;
+use crate::ledger::Action;
+use crate::roster::Role;
+use crate::workflow;
+
+/// Arguments of `request-changes`.
+#[derive(Debug, Args)]
+pub struct RequestChangesArgs {
+    /// The article's slug
+    slug: String,
+    /// The reviewer (default: the roster member with git's user.email)
+    #[arg(long = "as", value_name = "REVIEWER")]
+    as_id: Option<String>,
+    /// What must change
+    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    note: String,
+    /// The revision you read (r2, or a prefix of its id); refused unless it is the latest submitted
+    #[arg(long, value_name = "REV")]
+    revision: Option<String>,
+}
+
+/// Runs `request-changes`.
+pub fn cmd_request_changes(ctx: &mut Ctx<'_>, args: RequestChangesArgs) -> Result<ExitCode> {
+    sign_off(ctx, &args.slug, args.as_id.as_deref(), Role::Reviewer, Some(super::required_note(args.note)?), "Sent back", |ws, req| workflow::decide(ws, req, Action::ChangesRequested, args.revision.as_deref()))
+}

@@ -1,0 +1,148 @@
+//! `medreview status`: the review state of every article, or of one.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::{Ctx, print_json, say, slug_arg};
+use crate::clock;
+use crate::error::Result;
+use crate::ids::Id;
+use crate::record::ArticleRecord;
+use crate::report::{ArticleSummary, summarize};
+use crate::roster::Roster;
+
+/// Arguments of `status`.
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Show one article in detail
+    slug: Option<String>,
+    /// Print JSON (shape documented in README.md)
+    #[arg(long)]
+    json: bool,
+}
+
+/// The `--json` document.
+#[derive(Serialize)]
+struct StatusJson {
+    articles: Vec<ArticleSummary>,
+    problems: Vec<Problem>,
+}
+
+/// An article that could not be read.
+#[derive(Serialize)]
+struct Problem {
+    error: String,
+}
+
+/// Runs `status`.
+pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
+    let ws = ctx.workspace()?;
+    let roster = Roster::load(&ws)?;
+    let now = clock::now()?;
+    let slugs: Vec<Result<Id>> = match &args.slug {
+        Some(slug) => vec![Ok(slug_arg(slug)?)],
+        None => ws.article_slugs()?,
+    };
+    let single = args.slug.is_some();
+    let mut articles = Vec::new();
+    let mut problems = Vec::new();
+    for slug in slugs {
+        let loaded = slug.and_then(|slug| {
+            let record = ArticleRecord::load(&ws, &slug)?;
+            summarize(&ws, &roster, &record, now)
+        });
+        match loaded {
+            Ok(summary) => articles.push(summary),
+            // With one slug named, its error is the command's error.
+            Err(err) if single => return Err(err),
+            Err(err) => problems.push(Problem { error: err.to_string() }),
+        }
+    }
+    if args.json {
+        let failed = !problems.is_empty();
+        print_json(ctx.out, &StatusJson { articles, problems })?;
+        return Ok(exit_code(failed));
+    } else if single {
+        for a in &articles {
+            print_detail(ctx, a)?;
+        }
+    } else {
+        print_table(ctx, &articles)?;
+        for p in &problems {
+            say(ctx.err, &format!("Error: {}", p.error))?;
+        }
+    }
+    Ok(exit_code(!problems.is_empty()))
+}
+
+/// 1 when some article could not be read, so scripts notice.
+fn exit_code(failed: bool) -> ExitCode {
+    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary]) -> Result<()> {
+    if articles.is_empty() {
+        say(ctx.err, "No articles yet. Start one with `medreview new SLUG --title TITLE --writer ID`.")?;
+        return Ok(());
+    }
+    let width = articles.iter().map(|a| a.slug.len()).max().unwrap_or(7).max(7);
+    say(
+        ctx.out,
+        &format!("{:<width$}  {:<18} {:<11} {:<12} LAST SIGN-OFF", "ARTICLE", "STATE", "LATEST", "PUBLISHABLE"),
+    )?;
+    let mut edited = false;
+    for a in articles {
+        let state = if a.unsubmitted_edits {
+            edited = true;
+            format!("{}*", a.state)
+        } else {
+            a.state.to_string()
+        };
+        let latest = a.latest.as_ref().map_or("-".to_owned(), |r| r.label());
+        let publishable = a.publishable.as_ref().map_or("-".to_owned(), |p| p.revision.label());
+        let last = a.last.as_ref().map_or("-".to_owned(), |e| {
+            format!("{} by {}, {}", e.action, e.by, e.at.date_naive())
+        });
+        say(ctx.out, &format!("{:<width$}  {state:<18} {latest:<11} {publishable:<12} {last}", a.slug))?;
+    }
+    if edited {
+        say(ctx.out, "* the working tree has edits not yet submitted")?;
+    }
+    Ok(())
+}
+
+fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
+    say(ctx.out, &format!("{}: {}", a.slug, a.title))?;
+    say(ctx.out, &format!("  state:        {}", a.state))?;
+    match &a.latest {
+        Some(r) => say(
+            ctx.out,
+            &format!("  latest:       {} submitted by {} on {}", r.label(), r.submitted_by, clock::short(&r.submitted_at)),
+        )?,
+        None => say(ctx.out, "  latest:       never submitted")?,
+    }
+    match &a.publishable {
+        Some(p) => {
+            let who: Vec<&str> = p.approved_by.iter().map(Id::as_str).collect();
+            say(
+                ctx.out,
+                &format!(
+                    "  publishable:  {} approved by {} on {}",
+                    p.revision.label(),
+                    who.join(", "),
+                    clock::short(&p.reviewed_at)
+                ),
+            )?;
+            say(ctx.out, &format!("  re-review by: {}", p.due_at.date_naive()))?;
+        }
+        None => say(ctx.out, "  publishable:  nothing")?,
+    }
+    let tree = if a.unsubmitted_edits {
+        "edits not yet submitted"
+    } else {
+        "same as the latest revision"
+    };
+    say(ctx.out, &format!("  working tree: {tree}"))
+}

@@ -1,0 +1,28 @@
+//! `medreview submit`: send the article's current text to medical review.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{Ctx, sign_off};
+use crate::error::Result;
+use crate::roster::Role;
+use crate::workflow;
+
+/// Arguments of `submit`.
+#[derive(Debug, Args)]
+pub struct SubmitArgs {
+    /// The article's slug
+    slug: String,
+    /// The writer submitting (default: the roster member with git's user.email)
+    #[arg(long = "as", value_name = "WRITER")]
+    as_id: Option<String>,
+    /// A note for the reviewer
+    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    note: Option<String>,
+}
+
+/// Runs `submit`.
+pub fn cmd_submit(ctx: &mut Ctx<'_>, args: SubmitArgs) -> Result<ExitCode> {
+    sign_off(ctx, &args.slug, args.as_id.as_deref(), Role::Writer, args.note, "Submitted", workflow::submit)
+}

@@ -1,0 +1,28 @@
+//! `medreview withdraw`: a medical reviewer takes an article out of publication.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{Ctx, sign_off};
+use crate::error::Result;
+use crate::roster::Role;
+use crate::workflow;
+
+/// Arguments of `withdraw`.
+#[derive(Debug, Args)]
+pub struct WithdrawArgs {
+    /// The article's slug
+    slug: String,
+    /// The reviewer (default: the roster member with git's user.email)
+    #[arg(long = "as", value_name = "REVIEWER")]
+    as_id: Option<String>,
+    /// Why the article comes down
+    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    note: String,
+}
+
+/// Runs `withdraw`.
+pub fn cmd_withdraw(ctx: &mut Ctx<'_>, args: WithdrawArgs) -> Result<ExitCode> {
+    sign_off(ctx, &args.slug, args.as_id.as_deref(), Role::Reviewer, Some(super::required_note(args.note)?), "Withdrew", workflow::withdraw)
+}

@@ -1,0 +1,358 @@
+//! medreview's view of the git repository: blobs by id, files at HEAD, and commits
+//! that hold exactly the files a command changed. git2 types stay inside this module.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, FixedOffset};
+use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Signature, Time};
+
+use crate::revision::RevId;
+
+/// How long a command waits for another medreview command in the same repository to finish.
+const LOCK_WAIT: Duration = Duration::from_secs(15);
+
+/// A failure reading or writing the git repository.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// The folder is not inside any git repository.
+    #[error("{} is not inside a git repository", path.display())]
+    NotARepository {
+        /// The folder that was searched from.
+        path: PathBuf,
+    },
+    /// The repository has no working tree.
+    #[error("the git repository at {} is bare; medreview needs a working tree", path.display())]
+    Bare {
+        /// The repository.
+        path: PathBuf,
+    },
+    /// A revision named in a ledger is not in the object database.
+    #[error("revision {id} is not in the repository's object database")]
+    MissingBlob {
+        /// The blob id.
+        id: String,
+    },
+    /// HEAD does not point at a branch.
+    #[error("HEAD is detached, so a sign-off has no branch to be recorded on")]
+    DetachedHead,
+    /// Another process holds a lock.
+    #[error("the repository is locked: {} exists", path.display())]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+    },
+    /// The index holds unresolved merge conflicts.
+    #[error("the git index has unresolved merge conflicts")]
+    Conflicts,
+    /// The branch moved between reading and committing.
+    #[error("the branch {branch} moved while medreview was committing")]
+    Raced {
+        /// The branch.
+        branch: String,
+    },
+    /// A working-tree file could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// git itself refused.
+    #[error("git could not {context}: {}", source.message())]
+    Git {
+        /// What was being done.
+        context: String,
+        /// git's reason.
+        source: git2::Error,
+    },
+}
+
+impl GitError {
+    /// How to fix the problem, when there is a known fix.
+    pub fn hint(&self) -> Option<String> {
+        Some(match self {
+            GitError::NotARepository { .. } => {
+                "run `git init` in the workspace folder (or clone the team's repository), then try again".into()
+            }
+            GitError::Bare { .. } => "run medreview in a clone with a working tree".into(),
+            GitError::MissingBlob { .. } => {
+                "fetch the commits that recorded it (`git fetch`), or run `medreview check`".into()
+            }
+            GitError::DetachedHead => "check out a branch (`git switch main`) and try again".into(),
+            GitError::Locked { path } => format!(
+                "another git or medreview command is running; if none is, remove {}",
+                path.display()
+            ),
+            GitError::Conflicts => "resolve the conflicts and commit (`git status` lists them)".into(),
+            GitError::Raced { .. } => "another commit landed at the same moment; run the command again".into(),
+            GitError::Io { .. } | GitError::Git { .. } => return None,
+        })
+    }
+}
+
+/// Attaches what was being done to a git2 error.
+trait Context<T> {
+    fn context(self, what: &str) -> Result<T, GitError>;
+}
+
+impl<T> Context<T> for Result<T, git2::Error> {
+    fn context(self, what: &str) -> Result<T, GitError> {
+        self.map_err(|source| GitError::Git {
+            context: what.to_owned(),
+            source,
+        })
+    }
+}
+
+/// A person as git records them.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    /// Display name.
+    pub name: String,
+    /// Email address.
+    pub email: String,
+}
+
+/// One commit to make: the files to put in it (repository-relative paths with `/`).
+pub struct CommitRequest<'a> {
+    /// Files and their new contents. Nothing else in the tree changes.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// The full commit message.
+    pub message: &'a str,
+    /// Who did it.
+    pub author: &'a Identity,
+    /// When; also the commit time, so the ledger and the commit agree.
+    pub time: DateTime<FixedOffset>,
+}
+
+/// The repository a workspace lives in.
+pub struct GitStore {
+    repo: Repository,
+    workdir: PathBuf,
+}
+
+impl GitStore {
+    /// Finds the repository that contains `start`.
+    pub fn discover(start: &Path) -> Result<GitStore, GitError> {
+        let repo = Repository::discover(start).map_err(|_| GitError::NotARepository {
+            path: start.to_path_buf(),
+        })?;
+        let Some(workdir) = repo.workdir() else {
+            return Err(GitError::Bare {
+                path: repo.path().to_path_buf(),
+            });
+        };
+        let workdir = workdir.canonicalize().map_err(|source| GitError::Io {
+            path: workdir.to_path_buf(),
+            source,
+        })?;
+        Ok(GitStore { repo, workdir })
+    }
+
+    /// The root of the working tree.
+    pub fn workdir(&self) -> &Path {
+        &self.workdir
+    }
+
+    /// The blob id git gives `bytes` (what `git hash-object` prints).
+    pub fn blob_id(bytes: &[u8]) -> RevId {
+        match Oid::hash_object(ObjectType::Blob, bytes) {
+            Ok(oid) => RevId::from_oid_bytes(oid.as_bytes()),
+            // Hashing a byte slice in memory has no failure mode in libgit2.
+            Err(err) => panic!("hashing a blob in memory failed: {err}"),
+        }
+    }
+
+    /// Reads a blob from the object database by id.
+    pub fn read_blob(&self, id: &RevId) -> Result<Vec<u8>, GitError> {
+        let missing = || GitError::MissingBlob {
+            id: id.to_string(),
+        };
+        let oid = Oid::from_str(id.as_str()).map_err(|_| missing())?;
+        let blob = self.repo.find_blob(oid).map_err(|_| missing())?;
+        Ok(blob.content().to_vec())
+    }
+
+    /// Whether the object database holds the blob.
+    pub fn has_blob(&self, id: &RevId) -> bool {
+        Oid::from_str(id.as_str())
+            .ok()
+            .and_then(|oid| self.repo.find_blob(oid).ok())
+            .is_some()
+    }
+
+    /// The value of a git config key (`user.email`), if set.
+    pub fn config_string(&self, key: &str) -> Option<String> {
+        self.repo
+            .config()
+            .ok()?
+            .get_string(key)
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+    }
+
+    /// The committer identity from git config, when both name and email are set.
+    pub fn configured_identity(&self) -> Option<Identity> {
+        Some(Identity {
+            name: self.config_string("user.name")?,
+            email: self.config_string("user.email")?,
+        })
+    }
+
+    /// Takes the repository-wide medreview lock, waiting briefly for another command.
+    pub fn lock(&self) -> Result<RepoLock, GitError> {
+        let path = self.repo.path().join("medreview.lock");
+        let started = Instant::now();
+        loop {
+            match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut file) => {
+                    // The pid only helps a person decide whether a lock is stale.
+                    let _ = writeln!(file, "{}", std::process::id());
+                    return Ok(RepoLock { path });
+                }
+                Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                    if started.elapsed() > LOCK_WAIT {
+                        return Err(GitError::Locked { path });
+                    }
+                    thread::sleep(Duration::from_millis(25));
+                }
+                Err(source) => return Err(GitError::Io { path, source }),
+            }
+        }
+    }
+
+    /// Commits exactly `request.files` on top of the current branch, writes them to the
+    /// working tree and updates the index for those paths only. Whatever else is staged
+    /// or modified stays as it was. Either all of it happens or none of it does.
+    pub fn commit(&self, request: &CommitRequest<'_>) -> Result<String, GitError> {
+        let repo = &self.repo;
+        let index_lock = repo.path().join("index.lock");
+        if index_lock.exists() {
+            return Err(GitError::Locked { path: index_lock });
+        }
+        let mut index = repo.index().context("read the index")?;
+        if index.has_conflicts() {
+            return Err(GitError::Conflicts);
+        }
+        let head = repo.find_reference("HEAD").context("read HEAD")?;
+        let branch = head
+            .symbolic_target()
+            .context("read HEAD")?
+            .ok_or(GitError::DetachedHead)?
+            .to_owned();
+        let parent = match repo.refname_to_id(&branch) {
+            Ok(oid) => Some(repo.find_commit(oid).context("read the branch's commit")?),
+            Err(err) if err.code() == ErrorCode::NotFound => None,
+            Err(err) => return Err(err).context("read the branch"),
+        };
+        let base_tree = match &parent {
+            Some(commit) => commit.tree().context("read the branch's tree")?,
+            None => {
+                let empty = repo
+                    .treebuilder(None)
+                    .and_then(|b| b.write())
+                    .context("write an empty tree")?;
+                repo.find_tree(empty).context("read an empty tree")?
+            }
+        };
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for (path, bytes) in &request.files {
+            let oid = repo.blob(bytes).context("write a blob")?;
+            update.upsert(path.as_str(), oid, FileMode::Blob);
+        }
+        let tree_oid = update
+            .create_updated(repo, &base_tree)
+            .context("build the commit's tree")?;
+        let tree = repo.find_tree(tree_oid).context("read the new tree")?;
+        let time = Time::new(
+            request.time.timestamp(),
+            request.time.offset().local_minus_utc() / 60,
+        );
+        let author = Signature::new(&request.author.name, &request.author.email, &time)
+            .context("make the author signature")?;
+        let committer = match self.configured_identity() {
+            Some(id) => Signature::new(&id.name, &id.email, &time).context("make the committer signature")?,
+            None => author.clone(),
+        };
+        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        let commit_oid = repo
+            .commit(None, &author, &committer, request.message, &tree, &parents)
+            .context("create the commit")?;
+
+        let written = self.write_worktree_files(&request.files)?;
+        let log_message = format!("medreview: {}", first_line(request.message));
+        let moved = match &parent {
+            Some(p) => repo.reference_matching(&branch, commit_oid, true, p.id(), &log_message),
+            None => repo.reference(&branch, commit_oid, false, &log_message),
+        };
+        if moved.is_err() {
+            restore_worktree_files(written);
+            return Err(GitError::Raced { branch });
+        }
+        for (path, _) in &request.files {
+            index.add_path(Path::new(path)).context("update the index")?;
+        }
+        index.write().context("write the index")?;
+        Ok(commit_oid.to_string())
+    }
+
+    /// Writes each file atomically, returning what was there before so it can be restored.
+    fn write_worktree_files(&self, files: &[(String, Vec<u8>)]) -> Result<Vec<(PathBuf, Option<Vec<u8>>)>, GitError> {
+        let mut written = Vec::new();
+        for (path, bytes) in files {
+            let full = self.workdir.join(path);
+            let before = fs::read(&full).ok();
+            if before.as_deref() == Some(bytes.as_slice()) {
+                continue;
+            }
+            if let Err(source) = write_atomically(&full, bytes) {
+                restore_worktree_files(written);
+                return Err(GitError::Io { path: full, source });
+            }
+            written.push((full, before));
+        }
+        Ok(written)
+    }
+}
+
+/// Puts back files changed by a commit that did not land. Best effort: the commit failed already.
+fn restore_worktree_files(written: Vec<(PathBuf, Option<Vec<u8>>)>) {
+    for (path, before) in written {
+        let _ = match before {
+            Some(bytes) => write_atomically(&path, &bytes),
+            None => fs::remove_file(&path),
+        };
+    }
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder, so a reader
+/// sees the old file or the new one, never half of one.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or_default()
+}
+
+/// Held while a command reads and extends the record; released on drop.
+pub struct RepoLock {
+    path: PathBuf,
+}
+
+impl Drop for RepoLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}

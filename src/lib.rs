@@ -1,0 +1,22 @@
+//! medreview: medical review sign-offs for health publishers, recorded in git.
+//!
+//! The library never prints or exits; [`cli`] is the glue that does.
+
+pub mod article;
+pub mod cli;
+pub mod clock;
+pub mod error;
+pub mod gitstore;
+pub mod ids;
+pub mod ledger;
+pub mod record;
+pub mod report;
+pub mod revision;
+pub mod roster;
+pub mod state;
+pub mod templates;
+pub mod workflow;
+pub mod workspace;
+pub mod yaml;
+
+pub use error::{Error, Result};

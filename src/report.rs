@@ -1,0 +1,128 @@
+//! Summaries of articles for listings (`status`, `log`), with the stable `--json` shape.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+use crate::clock;
+use crate::error::Result;
+use crate::ids::Id;
+use crate::ledger::{Action, Entry, Revision};
+use crate::record::ArticleRecord;
+use crate::revision::RevId;
+use crate::roster::Roster;
+use crate::state::State;
+use crate::workspace::Workspace;
+
+/// A revision in listings.
+#[derive(Debug, Clone, Serialize)]
+pub struct RevisionInfo {
+    /// 1 for r1.
+    pub number: usize,
+    /// The blob id.
+    pub id: RevId,
+    /// Who submitted it first.
+    pub submitted_by: Id,
+    /// When.
+    #[serde(serialize_with = "clock::ser")]
+    pub submitted_at: DateTime<FixedOffset>,
+}
+
+impl RevisionInfo {
+    /// `r2 1a2b3c4`.
+    pub fn label(&self) -> String {
+        format!("r{} {}", self.number, self.id.short())
+    }
+}
+
+impl From<&Revision> for RevisionInfo {
+    fn from(r: &Revision) -> Self {
+        RevisionInfo {
+            number: r.number,
+            id: r.id.clone(),
+            submitted_by: r.submitted_by.clone(),
+            submitted_at: r.submitted_at,
+        }
+    }
+}
+
+/// The publishable revision in listings.
+#[derive(Debug, Clone, Serialize)]
+pub struct PublishableInfo {
+    /// The revision.
+    pub revision: RevisionInfo,
+    /// The reviewers whose approvals count.
+    pub approved_by: Vec<Id>,
+    /// When the last counted approval was given.
+    #[serde(serialize_with = "clock::ser")]
+    pub reviewed_at: DateTime<FixedOffset>,
+    /// When a re-review is due.
+    #[serde(serialize_with = "clock::ser")]
+    pub due_at: DateTime<FixedOffset>,
+}
+
+/// A ledger entry in listings.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryInfo {
+    /// What happened.
+    pub action: Action,
+    /// Who.
+    pub by: Id,
+    /// When.
+    #[serde(serialize_with = "clock::ser")]
+    pub at: DateTime<FixedOffset>,
+}
+
+impl From<&Entry> for EntryInfo {
+    fn from(e: &Entry) -> Self {
+        EntryInfo {
+            action: e.action,
+            by: e.by.clone(),
+            at: e.at,
+        }
+    }
+}
+
+/// One article's line in `status`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleSummary {
+    /// The slug.
+    pub slug: String,
+    /// The title of the working text (or of the latest revision when the working text does not parse).
+    pub title: String,
+    /// The derived state.
+    pub state: State,
+    /// Whether the working tree holds text not yet submitted.
+    pub unsubmitted_edits: bool,
+    /// The latest submitted revision.
+    pub latest: Option<RevisionInfo>,
+    /// The revision a publisher may put on the site.
+    pub publishable: Option<PublishableInfo>,
+    /// The most recent sign-off.
+    pub last: Option<EntryInfo>,
+}
+
+/// Summarizes one article at `now`.
+pub fn summarize(ws: &Workspace, roster: &Roster, record: &ArticleRecord, now: DateTime<FixedOffset>) -> Result<ArticleSummary> {
+    let status = record.status(ws, roster, now);
+    let title = match record.working_article() {
+        Ok(article) => article.front.title,
+        Err(err) => match &status.latest {
+            Some(latest) => record.revision_article(ws, &latest.id)?.front.title,
+            None => return Err(err),
+        },
+    };
+    Ok(ArticleSummary {
+        slug: record.slug.to_string(),
+        title,
+        state: status.state,
+        unsubmitted_edits: record.has_unsubmitted_edits(),
+        latest: status.latest.as_ref().map(RevisionInfo::from),
+        publishable: status.publishable.as_ref().map(|p| PublishableInfo {
+            revision: RevisionInfo::from(&p.revision),
+            approved_by: p.approvals.iter().map(|a| a.by.clone()).collect(),
+            reviewed_at: p.reviewed_at,
+            due_at: p.due_at,
+        }),
+        last: status.last.as_ref().map(EntryInfo::from),
+    })
+}

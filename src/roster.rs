@@ -1,0 +1,205 @@
+//! The people: writers and medical reviewers, one YAML file each.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::workspace::{Workspace, read_text};
+use crate::yaml;
+
+/// A writer, from `writers/<id>.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Writer {
+    /// Full name as printed in the byline.
+    pub name: String,
+    /// Email address; lets `--as` default from git's `user.email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// A short bio for the foot of each page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bio: Option<String>,
+    /// An OpenSSH public key that verifies this person's signed sign-offs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+}
+
+/// A medical license.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct License {
+    /// License number.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+    /// Issuing region (state, province, country).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// The last day the license is valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<NaiveDate>,
+}
+
+/// A medical reviewer, from `reviewers/<id>.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Reviewer {
+    /// Full name as printed in the byline.
+    pub name: String,
+    /// Credentials printed after the name (`M.D.`).
+    pub credentials: String,
+    /// Medical specialties.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub specialties: Vec<String>,
+    /// The license; an approval given after it expired does not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub license: Option<License>,
+    /// Email address; lets `--as` default from git's `user.email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// A short bio for the foot of each page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bio: Option<String>,
+    /// An OpenSSH public key that verifies this person's signed sign-offs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key: Option<String>,
+}
+
+impl Reviewer {
+    /// Whether the license was valid on `day` (a reviewer with no expiry date on file is taken as valid).
+    pub fn licensed_on(&self, day: NaiveDate) -> bool {
+        match self.license.as_ref().and_then(|l| l.expires) {
+            Some(expires) => day <= expires,
+            None => true,
+        }
+    }
+}
+
+/// The two roster folders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// `writers/`
+    Writer,
+    /// `reviewers/`
+    Reviewer,
+}
+
+impl Role {
+    /// The folder that holds this role's files.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Role::Writer => "writers",
+            Role::Reviewer => "reviewers",
+        }
+    }
+
+    /// The role's name in messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Role::Writer => "writer",
+            Role::Reviewer => "reviewer",
+        }
+    }
+
+    /// The workspace-relative file of person `id` in this role.
+    pub fn file_rel(self, id: &Id) -> String {
+        format!("{}/{id}.yaml", self.folder())
+    }
+}
+
+/// Everyone in `writers/` and `reviewers/`.
+#[derive(Debug, Clone, Default)]
+pub struct Roster {
+    /// Writers by id.
+    pub writers: BTreeMap<Id, Writer>,
+    /// Reviewers by id.
+    pub reviewers: BTreeMap<Id, Reviewer>,
+}
+
+impl Roster {
+    /// Reads every roster file of the workspace.
+    pub fn load(ws: &Workspace) -> Result<Roster> {
+        Ok(Roster {
+            writers: load_folder(ws, Role::Writer)?,
+            reviewers: load_folder(ws, Role::Reviewer)?,
+        })
+    }
+
+    /// The display name of `id` in either role.
+    pub fn name_of(&self, id: &Id) -> Option<&str> {
+        self.writers
+            .get(id)
+            .map(|w| w.name.as_str())
+            .or_else(|| self.reviewers.get(id).map(|r| r.name.as_str()))
+    }
+
+    /// Whether `id` is in either folder.
+    pub fn contains(&self, id: &Id) -> bool {
+        self.writers.contains_key(id) || self.reviewers.contains_key(id)
+    }
+
+    /// The email on file for `id`, in either role.
+    pub fn email_of(&self, id: &Id) -> Option<&str> {
+        self.writers
+            .get(id)
+            .and_then(|w| w.email.as_deref())
+            .or_else(|| self.reviewers.get(id).and_then(|r| r.email.as_deref()))
+    }
+
+    /// The roster member in `role` whose email is `email` (case-insensitive).
+    pub fn find_by_email(&self, role: Role, email: &str) -> Option<Id> {
+        let matches = |e: Option<&String>| e.is_some_and(|e| e.eq_ignore_ascii_case(email.trim()));
+        let found = match role {
+            Role::Writer => self.writers.iter().find(|(_, w)| matches(w.email.as_ref())).map(|(id, _)| id),
+            Role::Reviewer => self.reviewers.iter().find(|(_, r)| matches(r.email.as_ref())).map(|(id, _)| id),
+        };
+        found.cloned()
+    }
+
+    /// Refuses `id` unless it is a reviewer, with a message that says what to do.
+    pub fn require_reviewer(&self, id: &Id) -> Result<&Reviewer> {
+        self.reviewers.get(id).ok_or_else(|| {
+            let also = if self.writers.contains_key(id) {
+                format!("{id} is a writer, and only medical reviewers may sign off")
+            } else {
+                format!("{id} is not in reviewers/")
+            };
+            Error::refused_with_hint(
+                also,
+                format!("add them with `medreview reviewer add {id} --name NAME --credentials CRED`"),
+            )
+        })
+    }
+}
+
+/// Reads every `<folder>/<id>.yaml`.
+fn load_folder<T: serde::de::DeserializeOwned>(ws: &Workspace, role: Role) -> Result<BTreeMap<Id, T>> {
+    let dir = ws.path(role.folder());
+    let mut people = BTreeMap::new();
+    let entries = match fs::read_dir(&dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(people),
+        Err(err) => return Err(Error::io("read folder", &dir, err)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|err| Error::io("read folder", &dir, err))?;
+        let path = entry.path();
+        let Some(stem) = yaml_stem(&path) else {
+            continue;
+        };
+        let id = Id::parse(&format!("{} id (file {})", role.noun(), path.display()), &stem)?;
+        let text = read_text(&path)?;
+        people.insert(id, yaml::parse(&text, &path, 1)?);
+    }
+    Ok(people)
+}
+
+/// The file name without `.yaml`, for files that end in `.yaml`.
+fn yaml_stem(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_str()?;
+    name.strip_suffix(".yaml").map(str::to_owned)
+}

@@ -1,0 +1,10 @@
+//! The built-in files `init` lays out: templates and `.gitattributes`.
+
+/// The workspace's `.gitattributes`: LF articles and a union merge for ledgers.
+pub const GITATTRIBUTES: &str = include_str!("templates/gitattributes");
+
+/// The built-in article page template.
+pub const ARTICLE_HTML: &str = include_str!("templates/article.html");
+
+/// The built-in index page template.
+pub const INDEX_HTML: &str = include_str!("templates/index.html");

@@ -1,0 +1,245 @@
+//! Finding a workspace, its settings, and the paths inside it.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use chrono::{DateTime, FixedOffset};
+
+use crate::gitstore::{CommitRequest, GitStore, Identity};
+use crate::ids::Id;
+use crate::yaml;
+
+/// The settings file that marks a workspace root.
+pub const CONFIG_FILE: &str = "medreview.yaml";
+
+/// Publication settings and review policy from `medreview.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The publication's name, shown on every page.
+    pub publication: String,
+    /// Where the published site lives, used for canonical links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// The review policy.
+    #[serde(default)]
+    pub review: ReviewPolicy,
+    /// Roster ids who may record a publication.
+    #[serde(default)]
+    pub publishers: Vec<Id>,
+}
+
+/// How many approvals a revision needs and how long one lasts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewPolicy {
+    /// An approval older than this many months makes the article "re-review due".
+    pub interval_months: u32,
+    /// Distinct reviewers who must approve a revision.
+    pub required_approvals: u32,
+    /// When true, an unsigned sign-off does not count.
+    pub require_signatures: bool,
+}
+
+impl Default for ReviewPolicy {
+    fn default() -> Self {
+        ReviewPolicy {
+            interval_months: 12,
+            required_approvals: 1,
+            require_signatures: false,
+        }
+    }
+}
+
+impl Config {
+    /// Parses and checks `medreview.yaml`.
+    pub fn parse(text: &str, file: &Path) -> Result<Config> {
+        let config: Config = yaml::parse(text, file, 1)?;
+        if config.review.required_approvals == 0 {
+            return Err(Error::refused_with_hint(
+                format!("{}: review.required_approvals is 0, so nothing would need a doctor", file.display()),
+                "set review.required_approvals to 1 or more",
+            ));
+        }
+        if config.review.interval_months == 0 {
+            return Err(Error::refused_with_hint(
+                format!("{}: review.interval_months is 0", file.display()),
+                "set review.interval_months to the number of months an approval lasts, e.g. 12",
+            ));
+        }
+        Ok(config)
+    }
+}
+
+/// An open workspace: its root folder, settings and git repository.
+pub struct Workspace {
+    root: PathBuf,
+    /// The settings from `medreview.yaml`.
+    pub config: Config,
+    /// The git repository holding the workspace.
+    pub git: GitStore,
+    /// The root relative to the repository's working tree, with `/` and a trailing `/` (empty at the top).
+    prefix: String,
+}
+
+impl Workspace {
+    /// Walks up from `start` to the first folder holding `medreview.yaml` and opens it.
+    pub fn discover(start: &Path) -> Result<Workspace> {
+        let start = start
+            .canonicalize()
+            .map_err(|err| Error::io("open folder", start, err))?;
+        let root = start
+            .ancestors()
+            .find(|dir| dir.join(CONFIG_FILE).is_file())
+            .ok_or_else(|| {
+                Error::refused_with_hint(
+                    format!("no {CONFIG_FILE} in {} or any folder above it", start.display()),
+                    "run `medreview init` to create a workspace, or use -C DIR to point at one",
+                )
+            })?
+            .to_path_buf();
+        Workspace::open(root)
+    }
+
+    /// Opens the workspace whose root is `root` (which must hold `medreview.yaml`).
+    pub fn open(root: PathBuf) -> Result<Workspace> {
+        let git = GitStore::discover(&root)?;
+        let prefix = repo_prefix(git.workdir(), &root)?;
+        let config_path = root.join(CONFIG_FILE);
+        let text = read_text(&config_path)?;
+        let config = Config::parse(&text, &config_path)?;
+        Ok(Workspace {
+            root,
+            config,
+            git,
+            prefix,
+        })
+    }
+
+    /// The workspace's root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path of `rel` (a workspace-relative path with `/`) in the file system.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// The path of `rel` inside the git repository, as git names it.
+    pub fn repo_path(&self, rel: &str) -> String {
+        format!("{}{rel}", self.prefix)
+    }
+
+    /// `articles/<slug>/article.md`, workspace-relative.
+    pub fn article_rel(slug: &Id) -> String {
+        format!("articles/{slug}/article.md")
+    }
+
+    /// `articles/<slug>/signoffs.yaml`, workspace-relative.
+    pub fn ledger_rel(slug: &Id) -> String {
+        format!("articles/{slug}/signoffs.yaml")
+    }
+
+    /// Commits `files` (workspace-relative paths) and nothing else; `author` defaults to
+    /// git's configured identity.
+    pub fn commit(
+        &self,
+        files: Vec<(String, Vec<u8>)>,
+        message: &str,
+        author: Option<&Identity>,
+        time: DateTime<FixedOffset>,
+    ) -> Result<String> {
+        let fallback;
+        let author = match author {
+            Some(author) => author,
+            None => {
+                fallback = default_identity(&self.git);
+                &fallback
+            }
+        };
+        let files = files.into_iter().map(|(rel, bytes)| (self.repo_path(&rel), bytes)).collect();
+        Ok(self.git.commit(&CommitRequest {
+            files,
+            message,
+            author,
+            time,
+        })?)
+    }
+
+    /// Every article slug, sorted: the folders under `articles/`. A folder whose name is
+    /// not a valid slug is returned as an error in its place so listings can report it.
+    pub fn article_slugs(&self) -> Result<Vec<std::result::Result<Id, Error>>> {
+        let dir = self.path("articles");
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(err) => return Err(Error::io("read folder", &dir, err)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|err| Error::io("read folder", &dir, err))?;
+            let file_type = entry.file_type().map_err(|err| Error::io("read", &entry.path(), err))?;
+            if file_type.is_symlink() {
+                names.push(Err(Error::refused_with_hint(
+                    format!("{} is a symbolic link; articles must be real folders", entry.path().display()),
+                    "replace the link with the article folder itself",
+                )));
+                continue;
+            }
+            if !file_type.is_dir() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            names.push(Id::parse("article folder name", &name).map_err(Error::from));
+        }
+        names.sort_by(|a, b| match (a, b) {
+            (Ok(a), Ok(b)) => a.cmp(b),
+            (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+            (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+            (Err(a), Err(b)) => a.to_string().cmp(&b.to_string()),
+        });
+        Ok(names)
+    }
+}
+
+/// git's configured identity, or a stand-in naming medreview when git has none.
+pub fn default_identity(git: &GitStore) -> Identity {
+    git.configured_identity().unwrap_or_else(|| Identity {
+        name: "medreview".into(),
+        email: "medreview@users.medreview.invalid".into(),
+    })
+}
+
+/// Computes the `prefix` of `root` inside `workdir`.
+pub fn repo_prefix(workdir: &Path, root: &Path) -> Result<String> {
+    let rel = root.strip_prefix(workdir).map_err(|_| {
+        Error::refused(format!(
+            "{} is not inside the git working tree {}",
+            root.display(),
+            workdir.display()
+        ))
+    })?;
+    let mut prefix = String::new();
+    for part in rel.components() {
+        prefix.push_str(&part.as_os_str().to_string_lossy());
+        prefix.push('/');
+    }
+    Ok(prefix)
+}
+
+/// Reads a UTF-8 text file, naming it in the error.
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = fs::read(path).map_err(|err| Error::io("read", path, err))?;
+    String::from_utf8(bytes).map_err(|err| {
+        let offset = err.utf8_error().valid_up_to();
+        let line = err.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+        Error::refused_with_hint(
+            format!("{}:{line}: the file is not valid UTF-8 (byte {offset})", path.display()),
+            "save the file as UTF-8",
+        )
+    })
+}
