@@ -104,7 +104,8 @@ impl Article {
             ("", body)
         } else {
             let end = rest.find("\n---\n").map(|i| (i + 1, i + 5)).or_else(|| {
-                rest.strip_suffix("\n---").map(|r| (r.len() + 1, rest.len()))
+                rest.strip_suffix("\n---")
+                    .map(|r| (r.len() + 1, rest.len()))
             });
             let (yaml_end, body_start) = end.ok_or_else(|| {
                 Error::refused_with_hint(
@@ -124,7 +125,10 @@ impl Article {
         for source in &front.sources {
             if !(source.url.starts_with("https://") || source.url.starts_with("http://")) {
                 return Err(Error::refused_with_hint(
-                    format!("{shown}: source {:?} has the address {:?}", source.title, source.url),
+                    format!(
+                        "{shown}: source {:?} has the address {:?}",
+                        source.title, source.url
+                    ),
                     "give each source a full http:// or https:// address",
                 ));
             }
@@ -141,13 +145,18 @@ impl Article {
         if !roster.contains(writer) {
             return Err(Error::refused_with_hint(
                 format!("{}: writer {writer} is not in writers/", file.display()),
-                format!("fix the `writer:` field, or add them with `medreview writer add {writer} --name NAME`"),
+                format!(
+                    "fix the `writer:` field, or add them with `medreview writer add {writer} --name NAME`"
+                ),
             ));
         }
         if let Some(reviewer) = &self.front.reviewer {
             if !roster.reviewers.contains_key(reviewer) {
                 return Err(Error::refused_with_hint(
-                    format!("{}: reviewer {reviewer} is not in reviewers/", file.display()),
+                    format!(
+                        "{}: reviewer {reviewer} is not in reviewers/",
+                        file.display()
+                    ),
                     format!(
                         "fix the `reviewer:` field, or add them with `medreview reviewer add {reviewer} --name NAME --credentials CRED`"
                     ),
@@ -161,10 +170,12 @@ impl Article {
     pub fn skeleton(front: &FrontMatter) -> String {
         let mut yaml_text = yaml::to_string(front);
         if front.summary.is_none() {
-            yaml_text.push_str("# summary: One or two sentences for listings and search results.\n");
+            yaml_text
+                .push_str("# summary: One or two sentences for listings and search results.\n");
         }
         if front.sources.is_empty() {
-            yaml_text.push_str("# sources:\n#   - title: The source's title\n#     url: https://...\n");
+            yaml_text
+                .push_str("# sources:\n#   - title: The source's title\n#     url: https://...\n");
         }
         format!("---\n{yaml_text}---\n\n")
     }
@@ -209,8 +220,14 @@ mod tests {
             ("---\ntitle: T\n---\n", "missing field `writer`"),
             ("---\ntitle: T\nwriter: Sam\n---\n", "capital letter"),
             ("---\ntitle: [\nwriter: sam\n---\n", "x/article.md:"),
-            ("---\ntitle: T\nwriter: sam\ntitel: x\n---\n", "unknown field `titel`"),
-            ("---\ntitle: T\nwriter: sam\nsources:\n  - title: S\n    url: javascript:alert(1)\n---\n", "address"),
+            (
+                "---\ntitle: T\nwriter: sam\ntitel: x\n---\n",
+                "unknown field `titel`",
+            ),
+            (
+                "---\ntitle: T\nwriter: sam\nsources:\n  - title: S\n    url: javascript:alert(1)\n---\n",
+                "address",
+            ),
         ];
         for (text, want) in cases {
             let err = parse(text).expect_err(text).to_string();
@@ -220,17 +237,30 @@ mod tests {
 
     #[test]
     fn yaml_error_points_at_the_file_line() {
-        let err = parse("---\ntitle: T\nwriter: sam\nsummary: [unclosed\n---\nbody\n").expect_err("bad yaml");
-        let Error::Yaml(err) = err else { panic!("not a YAML error: {err}") };
+        let err = parse("---\ntitle: T\nwriter: sam\nsummary: [unclosed\n---\nbody\n")
+            .expect_err("bad yaml");
+        let Error::Yaml(err) = err else {
+            panic!("not a YAML error: {err}")
+        };
         assert!(err.line.is_some_and(|l| (4..=6).contains(&l)), "{err}");
     }
 
     #[test]
     fn refuses_non_utf8_and_oversized() {
-        let err = Article::parse(b"---\ntitle: \xff\n---\n", Path::new("a.md")).expect_err("bad utf8");
-        assert!(err.to_string().contains("a.md:2: the article is not valid UTF-8"), "{err}");
+        let err =
+            Article::parse(b"---\ntitle: \xff\n---\n", Path::new("a.md")).expect_err("bad utf8");
+        assert!(
+            err.to_string()
+                .contains("a.md:2: the article is not valid UTF-8"),
+            "{err}"
+        );
         let big = vec![b'a'; MAX_ARTICLE_BYTES + 1];
-        assert!(Article::parse(&big, Path::new("a.md")).expect_err("big").to_string().contains("limit"));
+        assert!(
+            Article::parse(&big, Path::new("a.md"))
+                .expect_err("big")
+                .to_string()
+                .contains("limit")
+        );
     }
 
     #[test]

@@ -32,6 +32,9 @@ pub fn short(time: &DateTime<FixedOffset>) -> String {
 }
 
 /// Serializes a time as RFC 3339, for `--json` output.
-pub fn ser<S: serde::Serializer>(time: &DateTime<FixedOffset>, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub fn ser<S: serde::Serializer>(
+    time: &DateTime<FixedOffset>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&rfc3339(time))
 }

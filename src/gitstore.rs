@@ -170,9 +170,7 @@ impl GitStore {
 
     /// Reads a blob from the object database by id.
     pub fn read_blob(&self, id: &RevId) -> Result<Vec<u8>, GitError> {
-        let missing = || GitError::MissingBlob {
-            id: id.to_string(),
-        };
+        let missing = || GitError::MissingBlob { id: id.to_string() };
         let oid = Oid::from_str(id.as_str()).map_err(|_| missing())?;
         let blob = self.repo.find_blob(oid).map_err(|_| missing())?;
         Ok(blob.content().to_vec())
@@ -209,7 +207,11 @@ impl GitStore {
         let path = self.repo.path().join("medreview.lock");
         let started = Instant::now();
         loop {
-            match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+            match fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+            {
                 Ok(mut file) => {
                     // The pid only helps a person decide whether a lock is stale.
                     let _ = writeln!(file, "{}", std::process::id());
@@ -276,7 +278,8 @@ impl GitStore {
         let author = Signature::new(&request.author.name, &request.author.email, &time)
             .context("make the author signature")?;
         let committer = match self.configured_identity() {
-            Some(id) => Signature::new(&id.name, &id.email, &time).context("make the committer signature")?,
+            Some(id) => Signature::new(&id.name, &id.email, &time)
+                .context("make the committer signature")?,
             None => author.clone(),
         };
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
@@ -295,14 +298,16 @@ impl GitStore {
             return Err(GitError::Raced { branch });
         }
         for (path, _) in &request.files {
-            index.add_path(Path::new(path)).context("update the index")?;
+            index
+                .add_path(Path::new(path))
+                .context("update the index")?;
         }
         index.write().context("write the index")?;
         Ok(commit_oid.to_string())
     }
 
     /// Writes each file atomically, returning what was there before so it can be restored.
-    fn write_worktree_files(&self, files: &[(String, Vec<u8>)]) -> Result<Vec<(PathBuf, Option<Vec<u8>>)>, GitError> {
+    fn write_worktree_files(&self, files: &[(String, Vec<u8>)]) -> Result<Vec<Backup>, GitError> {
         let mut written = Vec::new();
         for (path, bytes) in files {
             let full = self.workdir.join(path);
@@ -320,8 +325,11 @@ impl GitStore {
     }
 }
 
+/// A working-tree file as it was before a commit wrote it (`None`: it did not exist).
+type Backup = (PathBuf, Option<Vec<u8>>);
+
 /// Puts back files changed by a commit that did not land. Best effort: the commit failed already.
-fn restore_worktree_files(written: Vec<(PathBuf, Option<Vec<u8>>)>) {
+fn restore_worktree_files(written: Vec<Backup>) {
     for (path, before) in written {
         let _ = match before {
             Some(bytes) => write_atomically(&path, &bytes),

@@ -124,7 +124,13 @@ mod tests {
 
     #[test]
     fn accepts_hyphenated_lowercase_words() {
-        for ok in ["a", "her2-treatment", "ana-example", "x1-2-3", &"a".repeat(80)] {
+        for ok in [
+            "a",
+            "her2-treatment",
+            "ana-example",
+            "x1-2-3",
+            &"a".repeat(80),
+        ] {
             assert!(Id::parse("slug", ok).is_ok(), "{ok}");
         }
     }
@@ -150,6 +156,11 @@ mod tests {
             assert!(err.rule.contains(want), "{name:?}: {}", err.rule);
         }
         let long = "a".repeat(81);
-        assert!(Id::parse("slug", &long).unwrap_err().rule.contains("81 characters"));
+        assert!(
+            Id::parse("slug", &long)
+                .unwrap_err()
+                .rule
+                .contains("81 characters")
+        );
     }
 }

@@ -13,7 +13,8 @@ use crate::revision::RevId;
 use crate::yaml;
 
 /// The first lines of every ledger file.
-pub const HEADER: &str = "# Sign-off ledger, written by medreview. Append-only: do not edit by hand.\n";
+pub const HEADER: &str =
+    "# Sign-off ledger, written by medreview. Append-only: do not edit by hand.\n";
 
 /// What a sign-off did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,14 +79,22 @@ pub struct Entry {
     pub signature: Option<String>,
 }
 
-fn ser_time<S: Serializer>(time: &DateTime<FixedOffset>, s: S) -> std::result::Result<S::Ok, S::Error> {
+fn ser_time<S: Serializer>(
+    time: &DateTime<FixedOffset>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&clock::rfc3339(time))
 }
 
-fn de_time<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<DateTime<FixedOffset>, D::Error> {
+fn de_time<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<DateTime<FixedOffset>, D::Error> {
     let text = String::deserialize(d)?;
-    DateTime::parse_from_rfc3339(&text)
-        .map_err(|err| serde::de::Error::custom(format!("{text:?} is not an RFC 3339 time with offset: {err}")))
+    DateTime::parse_from_rfc3339(&text).map_err(|err| {
+        serde::de::Error::custom(format!(
+            "{text:?} is not an RFC 3339 time with offset: {err}"
+        ))
+    })
 }
 
 /// A revision as the ledger knows it: numbered in the order first submitted.
@@ -148,7 +157,11 @@ impl Ledger {
     /// The distinct revisions in the order they were first submitted.
     pub fn revisions(&self) -> Vec<Revision> {
         let mut revisions: Vec<Revision> = Vec::new();
-        for entry in self.entries.iter().filter(|e| e.action == Action::Submitted) {
+        for entry in self
+            .entries
+            .iter()
+            .filter(|e| e.action == Action::Submitted)
+        {
             if !revisions.iter().any(|r| r.id == entry.revision) {
                 revisions.push(Revision {
                     number: revisions.len() + 1,
@@ -186,19 +199,30 @@ impl Ledger {
                 .iter()
                 .find(|r| r.number == number)
                 .cloned()
-                .ok_or_else(|| Error::refused_with_hint(format!("there is no revision {name}"), listing()));
+                .ok_or_else(|| {
+                    Error::refused_with_hint(format!("there is no revision {name}"), listing())
+                });
         }
         let lower = name.to_ascii_lowercase();
         if lower.len() < 4 || !lower.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(Error::refused_with_hint(
                 format!("{name:?} does not name a revision"),
-                format!("name one by number (r1) or by at least 4 hex digits of its id; {}", listing()),
+                format!(
+                    "name one by number (r1) or by at least 4 hex digits of its id; {}",
+                    listing()
+                ),
             ));
         }
-        let found: Vec<&Revision> = revisions.iter().filter(|r| r.id.as_str().starts_with(&lower)).collect();
+        let found: Vec<&Revision> = revisions
+            .iter()
+            .filter(|r| r.id.as_str().starts_with(&lower))
+            .collect();
         match found.as_slice() {
             [one] => Ok((*one).clone()),
-            [] => Err(Error::refused_with_hint(format!("no submitted revision starts with {name}"), listing())),
+            [] => Err(Error::refused_with_hint(
+                format!("no submitted revision starts with {name}"),
+                listing(),
+            )),
             many => Err(Error::refused_with_hint(
                 format!("{name} is ambiguous: it starts {} revisions", many.len()),
                 format!("give more digits; {}", listing()),
@@ -231,7 +255,10 @@ mod tests {
         let path = Path::new("signoffs.yaml");
         let mut ledger = Ledger::default();
         let mut texts = Vec::new();
-        for e in [entry(Action::Submitted, "sam", 'a'), entry(Action::ChangesRequested, "ana", 'a')] {
+        for e in [
+            entry(Action::Submitted, "sam", 'a'),
+            entry(Action::ChangesRequested, "ana", 'a'),
+        ] {
             let text = ledger.appended(&e);
             if let Some(prev) = texts.last() {
                 assert!(text.starts_with(prev), "append-only");
@@ -239,14 +266,21 @@ mod tests {
             ledger = Ledger::parse(&text, path).expect("round trip");
             texts.push(text);
         }
-        assert_eq!(ledger.entries[1], entry(Action::ChangesRequested, "ana", 'a'));
+        assert_eq!(
+            ledger.entries[1],
+            entry(Action::ChangesRequested, "ana", 'a')
+        );
         assert!(texts[0].contains("at: 2025-03-03T10:12:00-05:00"));
     }
 
     #[test]
     fn revisions_are_numbered_by_first_submission() {
         let mut ledger = Ledger::default();
-        for (a, r) in [(Action::Submitted, 'a'), (Action::Submitted, 'b'), (Action::Submitted, 'a')] {
+        for (a, r) in [
+            (Action::Submitted, 'a'),
+            (Action::Submitted, 'b'),
+            (Action::Submitted, 'a'),
+        ] {
             ledger.entries.push(entry(a, "sam", r));
         }
         let revs = ledger.revisions();

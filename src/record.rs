@@ -45,7 +45,10 @@ impl ArticleRecord {
         })?;
         if !meta.is_dir() {
             return Err(Error::refused_with_hint(
-                format!("{} is not a folder (symbolic links are not followed)", dir.display()),
+                format!(
+                    "{} is not a folder (symbolic links are not followed)",
+                    dir.display()
+                ),
                 "make the article folder a real folder inside the workspace",
             ));
         }
@@ -103,6 +106,11 @@ impl ArticleRecord {
     /// The article text of revision `id`, read from git's object database.
     pub fn revision_article(&self, ws: &Workspace, id: &RevId) -> Result<Article> {
         let bytes = ws.git.read_blob(id)?;
-        Article::parse(&bytes, &self.article_path.with_file_name(format!("article.md@{}", id.short())))
+        Article::parse(
+            &bytes,
+            &self
+                .article_path
+                .with_file_name(format!("article.md@{}", id.short())),
+        )
     }
 }

@@ -102,7 +102,12 @@ pub struct ArticleSummary {
 }
 
 /// Summarizes one article at `now`.
-pub fn summarize(ws: &Workspace, roster: &Roster, record: &ArticleRecord, now: DateTime<FixedOffset>) -> Result<ArticleSummary> {
+pub fn summarize(
+    ws: &Workspace,
+    roster: &Roster,
+    record: &ArticleRecord,
+    now: DateTime<FixedOffset>,
+) -> Result<ArticleSummary> {
     let status = record.status(ws, roster, now);
     let title = match record.working_article() {
         Ok(article) => article.front.title,

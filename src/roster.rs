@@ -154,8 +154,16 @@ impl Roster {
     pub fn find_by_email(&self, role: Role, email: &str) -> Option<Id> {
         let matches = |e: Option<&String>| e.is_some_and(|e| e.eq_ignore_ascii_case(email.trim()));
         let found = match role {
-            Role::Writer => self.writers.iter().find(|(_, w)| matches(w.email.as_ref())).map(|(id, _)| id),
-            Role::Reviewer => self.reviewers.iter().find(|(_, r)| matches(r.email.as_ref())).map(|(id, _)| id),
+            Role::Writer => self
+                .writers
+                .iter()
+                .find(|(_, w)| matches(w.email.as_ref()))
+                .map(|(id, _)| id),
+            Role::Reviewer => self
+                .reviewers
+                .iter()
+                .find(|(_, r)| matches(r.email.as_ref()))
+                .map(|(id, _)| id),
         };
         found.cloned()
     }
@@ -170,14 +178,19 @@ impl Roster {
             };
             Error::refused_with_hint(
                 also,
-                format!("add them with `medreview reviewer add {id} --name NAME --credentials CRED`"),
+                format!(
+                    "add them with `medreview reviewer add {id} --name NAME --credentials CRED`"
+                ),
             )
         })
     }
 }
 
 /// Reads every `<folder>/<id>.yaml`.
-fn load_folder<T: serde::de::DeserializeOwned>(ws: &Workspace, role: Role) -> Result<BTreeMap<Id, T>> {
+fn load_folder<T: serde::de::DeserializeOwned>(
+    ws: &Workspace,
+    role: Role,
+) -> Result<BTreeMap<Id, T>> {
     let dir = ws.path(role.folder());
     let mut people = BTreeMap::new();
     let entries = match fs::read_dir(&dir) {
@@ -191,7 +204,10 @@ fn load_folder<T: serde::de::DeserializeOwned>(ws: &Workspace, role: Role) -> Re
         let Some(stem) = yaml_stem(&path) else {
             continue;
         };
-        let id = Id::parse(&format!("{} id (file {})", role.noun(), path.display()), &stem)?;
+        let id = Id::parse(
+            &format!("{} id (file {})", role.noun(), path.display()),
+            &stem,
+        )?;
         let text = read_text(&path)?;
         people.insert(id, yaml::parse(&text, &path, 1)?);
     }

@@ -87,18 +87,30 @@ pub struct Status {
 }
 
 /// Why an approval entry does not count, if it does not.
-pub fn approval_problem(entry: &Entry, revision: &Revision, roster: &Roster, policy: &ReviewPolicy) -> Option<String> {
+pub fn approval_problem(
+    entry: &Entry,
+    revision: &Revision,
+    roster: &Roster,
+    policy: &ReviewPolicy,
+) -> Option<String> {
     let Some(reviewer) = roster.reviewers.get(&entry.by) else {
         return Some(format!("{} is not in reviewers/", entry.by));
     };
     if entry.by == revision.submitted_by {
-        return Some(format!("{} wrote {} and cannot approve it", entry.by, revision.label()));
+        return Some(format!(
+            "{} wrote {} and cannot approve it",
+            entry.by,
+            revision.label()
+        ));
     }
     let day = entry.at.date_naive();
     if !reviewer.licensed_on(day) {
         let expires = reviewer.license.as_ref().and_then(|l| l.expires);
         return Some(match expires {
-            Some(date) => format!("{}'s license expired on {date}, before this approval", entry.by),
+            Some(date) => format!(
+                "{}'s license expired on {date}, before this approval",
+                entry.by
+            ),
             None => format!("{}'s license was not valid on {day}", entry.by),
         });
     }
@@ -109,7 +121,12 @@ pub fn approval_problem(entry: &Entry, revision: &Revision, roster: &Roster, pol
 }
 
 /// Derives the state of an article from its ledger at time `now`.
-pub fn evaluate(ledger: &Ledger, roster: &Roster, policy: &ReviewPolicy, now: DateTime<FixedOffset>) -> Status {
+pub fn evaluate(
+    ledger: &Ledger,
+    roster: &Roster,
+    policy: &ReviewPolicy,
+    now: DateTime<FixedOffset>,
+) -> Status {
     let revisions = ledger.revisions();
     let last = ledger.entries.last().cloned();
     let Some(latest_id) = ledger.latest_submitted().cloned() else {
@@ -143,9 +160,17 @@ pub fn evaluate(ledger: &Ledger, roster: &Roster, policy: &ReviewPolicy, now: Da
                 continue;
             }
             match entry.action {
-                Action::ChangesRequested if roster.reviewers.contains_key(&entry.by) => return None,
+                Action::ChangesRequested if roster.reviewers.contains_key(&entry.by) => {
+                    return None;
+                }
                 Action::Approved if approval_problem(entry, revision, roster, policy).is_none() => {
-                    approvals.push((*i, Approval { by: entry.by.clone(), at: entry.at }));
+                    approvals.push((
+                        *i,
+                        Approval {
+                            by: entry.by.clone(),
+                            at: entry.at,
+                        },
+                    ));
                 }
                 _ => {}
             }
@@ -192,7 +217,9 @@ pub fn evaluate(ledger: &Ledger, roster: &Roster, policy: &ReviewPolicy, now: Da
             let sent_back = entries[latest_submission..].iter().any(|e| {
                 e.action == Action::ChangesRequested
                     && e.revision == latest_id
-                    && decisions.get(&(&latest_id, &e.by)).is_some_and(|(_, d)| d.action == Action::ChangesRequested)
+                    && decisions
+                        .get(&(&latest_id, &e.by))
+                        .is_some_and(|(_, d)| d.action == Action::ChangesRequested)
             });
             if sent_back {
                 State::ChangesRequested
@@ -224,12 +251,21 @@ mod tests {
     }
 
     fn time(day: u32, month: u32, year: i32) -> DateTime<FixedOffset> {
-        DateTime::parse_from_rfc3339(&format!("{year}-{month:02}-{day:02}T10:00:00+00:00")).expect("valid time")
+        DateTime::parse_from_rfc3339(&format!("{year}-{month:02}-{day:02}T10:00:00+00:00"))
+            .expect("valid time")
     }
 
     fn roster() -> Roster {
         let mut r = Roster::default();
-        r.writers.insert(id("sam"), Writer { name: "Sam".into(), email: None, bio: None, public_key: None });
+        r.writers.insert(
+            id("sam"),
+            Writer {
+                name: "Sam".into(),
+                email: None,
+                bio: None,
+                public_key: None,
+            },
+        );
         for (who, expires) in [("ana", None), ("bob", None), ("old", Some((2024, 1, 31)))] {
             let license = expires.map(|(y, m, d)| License {
                 expires: NaiveDate::from_ymd_opt(y, m, d),
@@ -258,7 +294,10 @@ mod tests {
 
     impl Case {
         fn new() -> Case {
-            Case { ledger: Ledger::default(), day: 1 }
+            Case {
+                ledger: Ledger::default(),
+                day: 1,
+            }
         }
         fn add(mut self, action: Action, by: &str, r: char) -> Case {
             self.day += 1;
@@ -279,7 +318,9 @@ mod tests {
             self.status_with(&ReviewPolicy::default(), time(1, 6, 2025))
         }
         fn publishable(&self) -> Option<char> {
-            self.status().publishable.map(|p| p.revision.id.as_str().chars().next().unwrap_or('?'))
+            self.status()
+                .publishable
+                .map(|p| p.revision.id.as_str().chars().next().unwrap_or('?'))
         }
     }
 
@@ -300,7 +341,9 @@ mod tests {
 
     #[test]
     fn approval_makes_it_approved_and_publishable() {
-        let c = Case::new().add(Submitted, "sam", 'a').add(Approved, "ana", 'a');
+        let c = Case::new()
+            .add(Submitted, "sam", 'a')
+            .add(Approved, "ana", 'a');
         let s = c.status();
         assert_eq!(s.state, State::Approved);
         let p = s.publishable.expect("publishable");
@@ -310,7 +353,9 @@ mod tests {
 
     #[test]
     fn changes_requested_then_resubmitted() {
-        let c = Case::new().add(Submitted, "sam", 'a').add(ChangesRequested, "ana", 'a');
+        let c = Case::new()
+            .add(Submitted, "sam", 'a')
+            .add(ChangesRequested, "ana", 'a');
         assert_eq!(c.status().state, State::ChangesRequested);
         let c = c.add(Submitted, "sam", 'b');
         assert_eq!(c.status().state, State::InReview);
@@ -319,7 +364,10 @@ mod tests {
 
     #[test]
     fn older_approval_stays_publishable_while_new_revision_in_review() {
-        let c = Case::new().add(Submitted, "sam", 'a').add(Approved, "ana", 'a').add(Submitted, "sam", 'b');
+        let c = Case::new()
+            .add(Submitted, "sam", 'a')
+            .add(Approved, "ana", 'a')
+            .add(Submitted, "sam", 'b');
         assert_eq!(c.status().state, State::InReview);
         assert_eq!(c.publishable(), Some('a'));
         let c = c.add(Approved, "ana", 'b');
@@ -329,7 +377,10 @@ mod tests {
 
     #[test]
     fn withdrawal_takes_it_out_of_publication() {
-        let c = Case::new().add(Submitted, "sam", 'a').add(Approved, "ana", 'a').add(Withdrawn, "bob", 'a');
+        let c = Case::new()
+            .add(Submitted, "sam", 'a')
+            .add(Approved, "ana", 'a')
+            .add(Withdrawn, "bob", 'a');
         assert_eq!(c.status().state, State::Withdrawn);
         assert_eq!(c.publishable(), None);
         let c = c.add(Submitted, "sam", 'b');
@@ -339,29 +390,56 @@ mod tests {
 
     #[test]
     fn approval_ages_into_re_review_due() {
-        let c = Case::new().add(Submitted, "sam", 'a').add(Approved, "ana", 'a');
+        let c = Case::new()
+            .add(Submitted, "sam", 'a')
+            .add(Approved, "ana", 'a');
         let policy = ReviewPolicy::default();
-        assert_eq!(c.status_with(&policy, time(2, 3, 2026)).state, State::Approved);
-        assert_eq!(c.status_with(&policy, time(4, 3, 2026)).state, State::ReReviewDue);
-        assert!(c.status_with(&policy, time(4, 3, 2026)).publishable.is_some(), "still publishable");
+        assert_eq!(
+            c.status_with(&policy, time(2, 3, 2026)).state,
+            State::Approved
+        );
+        assert_eq!(
+            c.status_with(&policy, time(4, 3, 2026)).state,
+            State::ReReviewDue
+        );
+        assert!(
+            c.status_with(&policy, time(4, 3, 2026))
+                .publishable
+                .is_some(),
+            "still publishable"
+        );
     }
 
     #[test]
     fn approvals_that_do_not_count() {
         // the writer of the revision, someone not in reviewers/, an expired license
         for by in ["sam", "zed", "old"] {
-            let c = Case::new().add(Submitted, "sam", 'a').add(Approved, by, 'a');
+            let c = Case::new()
+                .add(Submitted, "sam", 'a')
+                .add(Approved, by, 'a');
             assert_eq!(c.status().state, State::InReview, "{by}");
         }
-        let c = Case::new().add(Submitted, "ana", 'a').add(Approved, "ana", 'a');
-        assert_eq!(c.status().state, State::InReview, "a reviewer who submitted cannot approve");
+        let c = Case::new()
+            .add(Submitted, "ana", 'a')
+            .add(Approved, "ana", 'a');
+        assert_eq!(
+            c.status().state,
+            State::InReview,
+            "a reviewer who submitted cannot approve"
+        );
     }
 
     #[test]
     fn required_approvals_counts_distinct_reviewers() {
-        let policy = ReviewPolicy { required_approvals: 2, ..ReviewPolicy::default() };
+        let policy = ReviewPolicy {
+            required_approvals: 2,
+            ..ReviewPolicy::default()
+        };
         let now = time(1, 6, 2025);
-        let c = Case::new().add(Submitted, "sam", 'a').add(Approved, "ana", 'a').add(Approved, "ana", 'a');
+        let c = Case::new()
+            .add(Submitted, "sam", 'a')
+            .add(Approved, "ana", 'a')
+            .add(Approved, "ana", 'a');
         assert_eq!(c.status_with(&policy, now).state, State::InReview);
         let c = c.add(Approved, "bob", 'a');
         assert_eq!(c.status_with(&policy, now).state, State::Approved);
@@ -369,15 +447,26 @@ mod tests {
 
     #[test]
     fn a_later_request_for_changes_replaces_the_same_reviewers_approval() {
-        let c = Case::new().add(Submitted, "sam", 'a').add(Approved, "ana", 'a').add(ChangesRequested, "ana", 'a');
+        let c = Case::new()
+            .add(Submitted, "sam", 'a')
+            .add(Approved, "ana", 'a')
+            .add(ChangesRequested, "ana", 'a');
         assert_eq!(c.status().state, State::ChangesRequested);
         assert_eq!(c.publishable(), None);
     }
 
     #[test]
     fn unsigned_approval_does_not_count_when_signatures_are_required() {
-        let policy = ReviewPolicy { require_signatures: true, ..ReviewPolicy::default() };
-        let c = Case::new().add(Submitted, "sam", 'a').add(Approved, "ana", 'a');
-        assert_eq!(c.status_with(&policy, time(1, 6, 2025)).state, State::InReview);
+        let policy = ReviewPolicy {
+            require_signatures: true,
+            ..ReviewPolicy::default()
+        };
+        let c = Case::new()
+            .add(Submitted, "sam", 'a')
+            .add(Approved, "ana", 'a');
+        assert_eq!(
+            c.status_with(&policy, time(1, 6, 2025)).state,
+            State::InReview
+        );
     }
 }

@@ -45,7 +45,10 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     if !roster.contains(req.by) {
         return Err(Error::refused_with_hint(
             format!("{} is not in writers/ or reviewers/", req.by),
-            format!("add them with `medreview writer add {} --name NAME`", req.by),
+            format!(
+                "add them with `medreview writer add {} --name NAME`",
+                req.by
+            ),
         ));
     }
     let record = ArticleRecord::load(ws, req.slug)?;
@@ -53,14 +56,25 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     article.check_people(&roster, &record.article_path)?;
     if article.body.trim().is_empty() {
         return Err(Error::refused_with_hint(
-            format!("{}: the article has no body text", record.article_path.display()),
+            format!(
+                "{}: the article has no body text",
+                record.article_path.display()
+            ),
             "write the article below the front matter, then submit it",
         ));
     }
-    let (Some(bytes), Some(revision_id)) = (record.working.clone(), record.working_id.clone()) else {
-        return Err(Error::refused(format!("{} is missing", record.article_path.display())));
+    let (Some(bytes), Some(revision_id)) = (record.working.clone(), record.working_id.clone())
+    else {
+        return Err(Error::refused(format!(
+            "{} is missing",
+            record.article_path.display()
+        )));
     };
-    if let Some(latest) = record.ledger.revisions().into_iter().find(|r| Some(&r.id) == record.ledger.latest_submitted())
+    if let Some(latest) = record
+        .ledger
+        .revisions()
+        .into_iter()
+        .find(|r| Some(&r.id) == record.ledger.latest_submitted())
         && latest.id == revision_id
     {
         return Err(Error::refused_with_hint(
@@ -85,7 +99,12 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
 }
 
 /// `approve` and `request-changes`: a reviewer's decision on the latest submitted revision.
-pub fn decide(ws: &Workspace, req: &Request<'_>, action: Action, revision: Option<&str>) -> Result<Recorded> {
+pub fn decide(
+    ws: &Workspace,
+    req: &Request<'_>,
+    action: Action,
+    revision: Option<&str>,
+) -> Result<Recorded> {
     let _lock = ws.git.lock()?;
     let roster = Roster::load(ws)?;
     let reviewer = roster.require_reviewer(req.by)?;
@@ -103,29 +122,56 @@ pub fn decide(ws: &Workspace, req: &Request<'_>, action: Action, revision: Optio
                 req.slug,
                 latest.label_with_id()
             ),
-            format!("read {} (`medreview diff {}`) and sign off on that one", latest.label(), req.slug),
+            format!(
+                "read {} (`medreview diff {}`) and sign off on that one",
+                latest.label(),
+                req.slug
+            ),
         ));
     }
     let front_writer = record.revision_article(ws, &target.id)?.front.writer;
     if *req.by == target.submitted_by || *req.by == front_writer {
         return Err(Error::refused_with_hint(
-            format!("{} wrote {} of {}, and the writer of a revision cannot review it", req.by, target.label(), req.slug),
+            format!(
+                "{} wrote {} of {}, and the writer of a revision cannot review it",
+                req.by,
+                target.label(),
+                req.slug
+            ),
             "ask another medical reviewer to review it",
         ));
     }
     let today = req.now.date_naive();
     if !reviewer.licensed_on(today) {
-        let expires = reviewer.license.as_ref().and_then(|l| l.expires).map(|d| d.to_string()).unwrap_or_default();
+        let expires = reviewer
+            .license
+            .as_ref()
+            .and_then(|l| l.expires)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
         return Err(Error::refused_with_hint(
-            format!("{}'s license expired on {expires}; a sign-off given now would not count", req.by),
-            format!("update license.expires in reviewers/{}.yaml once the license is renewed", req.by),
+            format!(
+                "{}'s license expired on {expires}; a sign-off given now would not count",
+                req.by
+            ),
+            format!(
+                "update license.expires in reviewers/{}.yaml once the license is renewed",
+                req.by
+            ),
         ));
     }
     let status = record.status(ws, &roster, req.now);
     if action == Action::Approved
-        && status.publishable.as_ref().is_some_and(|p| p.revision.id == target.id && p.approvals.iter().any(|a| &a.by == req.by))
+        && status.publishable.as_ref().is_some_and(|p| {
+            p.revision.id == target.id && p.approvals.iter().any(|a| &a.by == req.by)
+        })
     {
-        return Err(Error::refused(format!("{} has already approved {} of {}", req.by, target.label(), req.slug)));
+        return Err(Error::refused(format!(
+            "{} has already approved {} of {}",
+            req.by,
+            target.label(),
+            req.slug
+        )));
     }
     let mut warnings = Vec::new();
     if record.has_unsubmitted_edits() {
@@ -158,7 +204,10 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     let status = record.status(ws, &roster, req.now);
     let Some(publishable) = status.publishable else {
         return Err(Error::refused_with_hint(
-            format!("{} has no approved revision, so there is nothing to withdraw (it is {})", req.slug, status.state),
+            format!(
+                "{} has no approved revision, so there is nothing to withdraw (it is {})",
+                req.slug, status.state
+            ),
             "use `medreview request-changes` to send the latest revision back instead",
         ));
     };
@@ -183,7 +232,10 @@ fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
         .ok_or_else(|| {
             Error::refused_with_hint(
                 format!("{} has no submitted revision yet", record.slug),
-                format!("the writer submits it first: `medreview submit {} --as WRITER`", record.slug),
+                format!(
+                    "the writer submits it first: `medreview submit {} --as WRITER`",
+                    record.slug
+                ),
             )
         })
 }
@@ -217,12 +269,22 @@ fn record_entry(
         .revisions()
         .into_iter()
         .find(|r| r.id == entry.revision)
-        .ok_or_else(|| Error::refused(format!("{} names a revision that was never submitted", entry.action)))?;
+        .ok_or_else(|| {
+            Error::refused(format!(
+                "{} names a revision that was never submitted",
+                entry.action
+            ))
+        })?;
     let mut files = vec![(Workspace::ledger_rel(&record.slug), text.into_bytes())];
     if let Some(bytes) = article {
         files.insert(0, (Workspace::article_rel(&record.slug), bytes));
     }
-    let subject = format!("{} {} {}", entry.action.verb(), record.slug, revision.label());
+    let subject = format!(
+        "{} {} {}",
+        entry.action.verb(),
+        record.slug,
+        revision.label()
+    );
     let mut message = format!("{subject}\n\n");
     if let Some(note) = entry.note.as_deref().filter(|n| !n.trim().is_empty()) {
         message.push_str(note.trim());

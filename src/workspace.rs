@@ -60,7 +60,10 @@ impl Config {
         let config: Config = yaml::parse(text, file, 1)?;
         if config.review.required_approvals == 0 {
             return Err(Error::refused_with_hint(
-                format!("{}: review.required_approvals is 0, so nothing would need a doctor", file.display()),
+                format!(
+                    "{}: review.required_approvals is 0, so nothing would need a doctor",
+                    file.display()
+                ),
                 "set review.required_approvals to 1 or more",
             ));
         }
@@ -96,7 +99,10 @@ impl Workspace {
             .find(|dir| dir.join(CONFIG_FILE).is_file())
             .ok_or_else(|| {
                 Error::refused_with_hint(
-                    format!("no {CONFIG_FILE} in {} or any folder above it", start.display()),
+                    format!(
+                        "no {CONFIG_FILE} in {} or any folder above it",
+                        start.display()
+                    ),
                     "run `medreview init` to create a workspace, or use -C DIR to point at one",
                 )
             })?
@@ -161,7 +167,10 @@ impl Workspace {
                 &fallback
             }
         };
-        let files = files.into_iter().map(|(rel, bytes)| (self.repo_path(&rel), bytes)).collect();
+        let files = files
+            .into_iter()
+            .map(|(rel, bytes)| (self.repo_path(&rel), bytes))
+            .collect();
         Ok(self.git.commit(&CommitRequest {
             files,
             message,
@@ -182,10 +191,15 @@ impl Workspace {
         let mut names = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|err| Error::io("read folder", &dir, err))?;
-            let file_type = entry.file_type().map_err(|err| Error::io("read", &entry.path(), err))?;
+            let file_type = entry
+                .file_type()
+                .map_err(|err| Error::io("read", &entry.path(), err))?;
             if file_type.is_symlink() {
                 names.push(Err(Error::refused_with_hint(
-                    format!("{} is a symbolic link; articles must be real folders", entry.path().display()),
+                    format!(
+                        "{} is a symbolic link; articles must be real folders",
+                        entry.path().display()
+                    ),
                     "replace the link with the article folder itself",
                 )));
                 continue;
@@ -236,9 +250,16 @@ pub fn read_text(path: &Path) -> Result<String> {
     let bytes = fs::read(path).map_err(|err| Error::io("read", path, err))?;
     String::from_utf8(bytes).map_err(|err| {
         let offset = err.utf8_error().valid_up_to();
-        let line = err.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = err.as_bytes()[..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         Error::refused_with_hint(
-            format!("{}:{line}: the file is not valid UTF-8 (byte {offset})", path.display()),
+            format!(
+                "{}:{line}: the file is not valid UTF-8 (byte {offset})",
+                path.display()
+            ),
             "save the file as UTF-8",
         )
     })

@@ -22,7 +22,11 @@ pub struct YamlError {
 
 /// Parses `text` from `file`; `first_line` is the line of `file` where `text` starts
 /// (1 for a whole file), so errors point at the right line of front matter.
-pub fn parse<T: DeserializeOwned>(text: &str, file: &Path, first_line: usize) -> Result<T, YamlError> {
+pub fn parse<T: DeserializeOwned>(
+    text: &str,
+    file: &Path,
+    first_line: usize,
+) -> Result<T, YamlError> {
     serde_yaml::from_str(text).map_err(|err| {
         let line = err.location().map(|loc| loc.line() + first_line - 1);
         let mut message = err.to_string();
@@ -70,7 +74,8 @@ mod tests {
 
     #[test]
     fn duplicate_keys_are_refused() {
-        let err = parse::<Person>("name: a\nname: b\n", Path::new("x.yaml"), 1).expect_err("duplicate key");
+        let err = parse::<Person>("name: a\nname: b\n", Path::new("x.yaml"), 1)
+            .expect_err("duplicate key");
         assert!(err.message.contains("duplicate"), "{}", err.message);
     }
 }

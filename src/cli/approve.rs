@@ -28,5 +28,13 @@ pub struct ApproveArgs {
 
 /// Runs `approve`.
 pub fn cmd_approve(ctx: &mut Ctx<'_>, args: ApproveArgs) -> Result<ExitCode> {
-    sign_off(ctx, &args.slug, args.as_id.as_deref(), Role::Reviewer, args.note, "Approved", |ws, req| workflow::decide(ws, req, Action::Approved, args.revision.as_deref()))
+    sign_off(
+        ctx,
+        &args.slug,
+        args.as_id.as_deref(),
+        Role::Reviewer,
+        args.note,
+        "Approved",
+        |ws, req| workflow::decide(ws, req, Action::Approved, args.revision.as_deref()),
+    )
 }

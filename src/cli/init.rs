@@ -38,13 +38,22 @@ fn layout(publication: &str) -> Vec<(String, Vec<u8>)> {
         yaml::to_string(&config)
     );
     vec![
-        (".gitattributes".into(), templates::GITATTRIBUTES.as_bytes().to_vec()),
+        (
+            ".gitattributes".into(),
+            templates::GITATTRIBUTES.as_bytes().to_vec(),
+        ),
         (CONFIG_FILE.into(), config_text.into_bytes()),
         ("writers/.gitkeep".into(), Vec::new()),
         ("reviewers/.gitkeep".into(), Vec::new()),
         ("articles/.gitkeep".into(), Vec::new()),
-        ("templates/article.html".into(), templates::ARTICLE_HTML.as_bytes().to_vec()),
-        ("templates/index.html".into(), templates::INDEX_HTML.as_bytes().to_vec()),
+        (
+            "templates/article.html".into(),
+            templates::ARTICLE_HTML.as_bytes().to_vec(),
+        ),
+        (
+            "templates/index.html".into(),
+            templates::INDEX_HTML.as_bytes().to_vec(),
+        ),
     ]
 }
 
@@ -57,12 +66,17 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
     let git = GitStore::discover(&root)?;
     if root.join(CONFIG_FILE).exists() {
         return Err(Error::refused_with_hint(
-            format!("{} already holds a workspace ({CONFIG_FILE} exists)", root.display()),
+            format!(
+                "{} already holds a workspace ({CONFIG_FILE} exists)",
+                root.display()
+            ),
             "edit medreview.yaml to change its settings",
         ));
     }
     fs::create_dir_all(&root).map_err(|e| Error::io("create folder", &root, e))?;
-    let root = root.canonicalize().map_err(|e| Error::io("open folder", &root, e))?;
+    let root = root
+        .canonicalize()
+        .map_err(|e| Error::io("open folder", &root, e))?;
     let prefix = repo_prefix(git.workdir(), &root)?;
     let publication = match args.publication {
         Some(name) if !name.trim().is_empty() => name,
@@ -80,9 +94,8 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
     let now = clock::now()?;
     let _lock = git.lock()?;
     let author = default_identity(&git);
-    let message = format!(
-        "init medreview workspace\n\nPublication: {publication}\nMedreview-Action: init\n"
-    );
+    let message =
+        format!("init medreview workspace\n\nPublication: {publication}\nMedreview-Action: init\n");
     let commit = git.commit(&CommitRequest {
         files,
         message: &message,

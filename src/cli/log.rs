@@ -74,14 +74,23 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
             signed: e.signature.is_some(),
             does_not_count: match (e.action, revision_of(&e.revision)) {
                 (Action::Approved, Some(r)) => approval_problem(e, r, &roster, &ws.config.review),
-                (Action::Approved, None) => Some("it names a revision that was never submitted".into()),
+                (Action::Approved, None) => {
+                    Some("it names a revision that was never submitted".into())
+                }
                 _ => None,
             },
         })
         .collect();
     if args.json {
         let revisions = revisions.iter().map(RevisionInfo::from).collect();
-        print_json(ctx.out, &LogJson { summary, revisions, entries })?;
+        print_json(
+            ctx.out,
+            &LogJson {
+                summary,
+                revisions,
+                entries,
+            },
+        )?;
         return Ok(ExitCode::SUCCESS);
     }
     say(ctx.out, &format!("{}: {}", summary.slug, summary.title))?;
@@ -93,9 +102,18 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
             Some(n) => format!("r{n} {}", e.revision.short()),
             None => e.revision.short().to_owned(),
         };
-        let who = roster.name_of(&e.by).map_or(e.by.to_string(), |name| format!("{name} ({})", e.by));
+        let who = roster
+            .name_of(&e.by)
+            .map_or(e.by.to_string(), |name| format!("{name} ({})", e.by));
         let signed = if e.signed { ", signed" } else { "" };
-        say(ctx.out, &format!("{}  {rev}  {} by {who}{signed}", clock::short(&e.at), e.action))?;
+        say(
+            ctx.out,
+            &format!(
+                "{}  {rev}  {} by {who}{signed}",
+                clock::short(&e.at),
+                e.action
+            ),
+        )?;
         if let Some(why) = &e.does_not_count {
             say(ctx.out, &format!("    (does not count: {why})"))?;
         }

@@ -95,7 +95,8 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {
     let start = match cli.dir {
         Some(dir) => dir,
-        None => std::env::current_dir().map_err(|e| Error::io("read current folder", Path::new("."), e))?,
+        None => std::env::current_dir()
+            .map_err(|e| Error::io("read current folder", Path::new("."), e))?,
     };
     let mut ctx = Ctx { start, out, err };
     match cli.command {
@@ -137,13 +138,24 @@ pub(crate) fn slug_arg(slug: &str) -> Result<Id> {
 
 /// The person acting: `--as ID`, or the roster member in `role` whose email matches
 /// git's `user.email`.
-pub(crate) fn acting_person(ws: &Workspace, roster: &Roster, as_id: Option<&str>, role: Role) -> Result<Id> {
+pub(crate) fn acting_person(
+    ws: &Workspace,
+    roster: &Roster,
+    as_id: Option<&str>,
+    role: Role,
+) -> Result<Id> {
     if let Some(id) = as_id {
         return Ok(Id::parse("person id (--as)", id)?);
     }
-    let hint = format!("pass --as ID, or set `git config user.email` to the email in your {}/ file", role.folder());
+    let hint = format!(
+        "pass --as ID, or set `git config user.email` to the email in your {}/ file",
+        role.folder()
+    );
     let Some(email) = ws.git.config_string("user.email") else {
-        return Err(Error::refused_with_hint("who is signing off? --as is missing and git has no user.email", hint));
+        return Err(Error::refused_with_hint(
+            "who is signing off? --as is missing and git has no user.email",
+            hint,
+        ));
     };
     let other = match role {
         Role::Writer => Role::Reviewer,
@@ -152,11 +164,21 @@ pub(crate) fn acting_person(ws: &Workspace, roster: &Roster, as_id: Option<&str>
     roster
         .find_by_email(role, &email)
         .or_else(|| roster.find_by_email(other, &email))
-        .ok_or_else(|| Error::refused_with_hint(format!("no one in the roster has the email {email} (git's user.email)"), hint))
+        .ok_or_else(|| {
+            Error::refused_with_hint(
+                format!("no one in the roster has the email {email} (git's user.email)"),
+                hint,
+            )
+        })
 }
 
 /// Reports a recorded sign-off on stderr.
-pub(crate) fn report_recorded(ctx: &mut Ctx<'_>, what: &str, slug: &Id, recorded: &Recorded) -> Result<()> {
+pub(crate) fn report_recorded(
+    ctx: &mut Ctx<'_>,
+    what: &str,
+    slug: &Id,
+    recorded: &Recorded,
+) -> Result<()> {
     for warning in &recorded.warnings {
         say(ctx.err, &format!("Warning: {warning}"))?;
     }
@@ -173,14 +195,17 @@ pub(crate) fn report_recorded(ctx: &mut Ctx<'_>, what: &str, slug: &Id, recorded
 
 /// Serializes `value` as pretty JSON followed by a newline.
 pub(crate) fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| Error::refused(format!("cannot write JSON: {e}")))?;
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::refused(format!("cannot write JSON: {e}")))?;
     say(out, &text)
 }
 
 /// Refuses an empty `-m` where a note is required.
 pub(crate) fn required_note(note: String) -> Result<String> {
     if note.trim().is_empty() {
-        return Err(Error::refused("-m NOTE is empty; say why, for the writer and the record"));
+        return Err(Error::refused(
+            "-m NOTE is empty; say why, for the writer and the record",
+        ));
     }
     Ok(note)
 }

@@ -35,7 +35,11 @@ pub struct NewArgs {
 pub fn cmd_new(ctx: &mut Ctx<'_>, args: NewArgs) -> Result<ExitCode> {
     let slug = slug_arg(&args.slug)?;
     let writer = Id::parse("writer id", &args.writer)?;
-    let reviewer = args.reviewer.as_deref().map(|r| Id::parse("reviewer id", r)).transpose()?;
+    let reviewer = args
+        .reviewer
+        .as_deref()
+        .map(|r| Id::parse("reviewer id", r))
+        .transpose()?;
     if args.title.trim().is_empty() {
         return Err(Error::refused("--title is empty"));
     }
@@ -61,7 +65,10 @@ pub fn cmd_new(ctx: &mut Ctx<'_>, args: NewArgs) -> Result<ExitCode> {
     let rel = Workspace::article_rel(&slug);
     let article = Article::parse(text.as_bytes(), &ws.path(&rel))?;
     article.check_people(&Roster::load(&ws)?, &ws.path(&rel))?;
-    let message = format!("new {slug}\n\n{}\n\nMedreview-Action: new\nMedreview-Article: {slug}\n", front.title);
+    let message = format!(
+        "new {slug}\n\n{}\n\nMedreview-Action: new\nMedreview-Article: {slug}\n",
+        front.title
+    );
     let commit = ws.commit(vec![(rel.clone(), text.into_bytes())], &message, None, now)?;
     say(
         ctx.err,

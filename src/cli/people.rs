@@ -100,7 +100,9 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
         })?),
         None => None,
     };
-    let license = (args.license_number.is_some() || args.license_region.is_some() || expires.is_some()).then(|| License {
+    let has_license =
+        args.license_number.is_some() || args.license_region.is_some() || expires.is_some();
+    let license = has_license.then_some(License {
         number: args.license_number,
         region: args.license_region,
         expires,
@@ -125,7 +127,12 @@ fn required_text(flag: &str, value: String) -> Result<String> {
 }
 
 /// Writes `<folder>/<id>.yaml` and commits it.
-fn add_person<T: serde::Serialize>(ctx: &mut Ctx<'_>, role: Role, id: &str, person: &T) -> Result<ExitCode> {
+fn add_person<T: serde::Serialize>(
+    ctx: &mut Ctx<'_>,
+    role: Role,
+    id: &str,
+    person: &T,
+) -> Result<ExitCode> {
     let id = Id::parse(&format!("{} id", role.noun()), id)?;
     let ws = ctx.workspace()?;
     let now = clock::now()?;
@@ -138,8 +145,24 @@ fn add_person<T: serde::Serialize>(ctx: &mut Ctx<'_>, role: Role, id: &str, pers
             format!("edit {rel} to change their details"),
         ));
     }
-    let message = format!("add {} {id}\n\nMedreview-Action: add-{}\nMedreview-Person: {id}\n", role.noun(), role.noun());
-    let commit = ws.commit(vec![(rel.clone(), yaml::to_string(person).into_bytes())], &message, None, now)?;
-    say(ctx.err, &format!("Added {} {id} in {rel} (commit {}).", role.noun(), &commit[..10]))?;
+    let message = format!(
+        "add {} {id}\n\nMedreview-Action: add-{}\nMedreview-Person: {id}\n",
+        role.noun(),
+        role.noun()
+    );
+    let commit = ws.commit(
+        vec![(rel.clone(), yaml::to_string(person).into_bytes())],
+        &message,
+        None,
+        now,
+    )?;
+    say(
+        ctx.err,
+        &format!(
+            "Added {} {id} in {rel} (commit {}).",
+            role.noun(),
+            &commit[..10]
+        ),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

@@ -28,5 +28,13 @@ pub struct RequestChangesArgs {
 
 /// Runs `request-changes`.
 pub fn cmd_request_changes(ctx: &mut Ctx<'_>, args: RequestChangesArgs) -> Result<ExitCode> {
-    sign_off(ctx, &args.slug, args.as_id.as_deref(), Role::Reviewer, Some(super::required_note(args.note)?), "Sent back", |ws, req| workflow::decide(ws, req, Action::ChangesRequested, args.revision.as_deref()))
+    sign_off(
+        ctx,
+        &args.slug,
+        args.as_id.as_deref(),
+        Role::Reviewer,
+        Some(super::required_note(args.note)?),
+        "Sent back",
+        |ws, req| workflow::decide(ws, req, Action::ChangesRequested, args.revision.as_deref()),
+    )
 }

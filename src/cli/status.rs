@@ -57,7 +57,9 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
             Ok(summary) => articles.push(summary),
             // With one slug named, its error is the command's error.
             Err(err) if single => return Err(err),
-            Err(err) => problems.push(Problem { error: err.to_string() }),
+            Err(err) => problems.push(Problem {
+                error: err.to_string(),
+            }),
         }
     }
     if args.json {
@@ -79,18 +81,33 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
 
 /// 1 when some article could not be read, so scripts notice.
 fn exit_code(failed: bool) -> ExitCode {
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary]) -> Result<()> {
     if articles.is_empty() {
-        say(ctx.err, "No articles yet. Start one with `medreview new SLUG --title TITLE --writer ID`.")?;
+        say(
+            ctx.err,
+            "No articles yet. Start one with `medreview new SLUG --title TITLE --writer ID`.",
+        )?;
         return Ok(());
     }
-    let width = articles.iter().map(|a| a.slug.len()).max().unwrap_or(7).max(7);
+    let width = articles
+        .iter()
+        .map(|a| a.slug.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
     say(
         ctx.out,
-        &format!("{:<width$}  {:<18} {:<11} {:<12} LAST SIGN-OFF", "ARTICLE", "STATE", "LATEST", "PUBLISHABLE"),
+        &format!(
+            "{:<width$}  {:<18} {:<11} {:<12} LAST SIGN-OFF",
+            "ARTICLE", "STATE", "LATEST", "PUBLISHABLE"
+        ),
     )?;
     let mut edited = false;
     for a in articles {
@@ -101,11 +118,20 @@ fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary]) -> Result<()> {
             a.state.to_string()
         };
         let latest = a.latest.as_ref().map_or("-".to_owned(), |r| r.label());
-        let publishable = a.publishable.as_ref().map_or("-".to_owned(), |p| p.revision.label());
+        let publishable = a
+            .publishable
+            .as_ref()
+            .map_or("-".to_owned(), |p| p.revision.label());
         let last = a.last.as_ref().map_or("-".to_owned(), |e| {
             format!("{} by {}, {}", e.action, e.by, e.at.date_naive())
         });
-        say(ctx.out, &format!("{:<width$}  {state:<18} {latest:<11} {publishable:<12} {last}", a.slug))?;
+        say(
+            ctx.out,
+            &format!(
+                "{:<width$}  {state:<18} {latest:<11} {publishable:<12} {last}",
+                a.slug
+            ),
+        )?;
     }
     if edited {
         say(ctx.out, "* the working tree has edits not yet submitted")?;
@@ -119,7 +145,12 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
     match &a.latest {
         Some(r) => say(
             ctx.out,
-            &format!("  latest:       {} submitted by {} on {}", r.label(), r.submitted_by, clock::short(&r.submitted_at)),
+            &format!(
+                "  latest:       {} submitted by {} on {}",
+                r.label(),
+                r.submitted_by,
+                clock::short(&r.submitted_at)
+            ),
         )?,
         None => say(ctx.out, "  latest:       never submitted")?,
     }
@@ -135,7 +166,10 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
                     clock::short(&p.reviewed_at)
                 ),
             )?;
-            say(ctx.out, &format!("  re-review by: {}", p.due_at.date_naive()))?;
+            say(
+                ctx.out,
+                &format!("  re-review by: {}", p.due_at.date_naive()),
+            )?;
         }
         None => say(ctx.out, "  publishable:  nothing")?,
     }

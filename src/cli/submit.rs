@@ -24,5 +24,13 @@ pub struct SubmitArgs {
 
 /// Runs `submit`.
 pub fn cmd_submit(ctx: &mut Ctx<'_>, args: SubmitArgs) -> Result<ExitCode> {
-    sign_off(ctx, &args.slug, args.as_id.as_deref(), Role::Writer, args.note, "Submitted", workflow::submit)
+    sign_off(
+        ctx,
+        &args.slug,
+        args.as_id.as_deref(),
+        Role::Writer,
+        args.note,
+        "Submitted",
+        workflow::submit,
+    )
 }

@@ -24,5 +24,13 @@ pub struct WithdrawArgs {
 
 /// Runs `withdraw`.
 pub fn cmd_withdraw(ctx: &mut Ctx<'_>, args: WithdrawArgs) -> Result<ExitCode> {
-    sign_off(ctx, &args.slug, args.as_id.as_deref(), Role::Reviewer, Some(super::required_note(args.note)?), "Withdrew", workflow::withdraw)
+    sign_off(
+        ctx,
+        &args.slug,
+        args.as_id.as_deref(),
+        Role::Reviewer,
+        Some(super::required_note(args.note)?),
+        "Withdrew",
+        workflow::withdraw,
+    )
 }
