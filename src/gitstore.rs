@@ -364,3 +364,105 @@ impl Drop for RepoLock {
         let _ = fs::remove_file(&self.path);
     }
 }
+
+/// What a tree entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryKind {
+    /// A regular file.
+    File,
+    /// A folder.
+    Dir,
+    /// A symbolic link.
+    Symlink,
+    /// A submodule or anything else.
+    Other,
+}
+
+/// The files of one commit, read from the object database (never the working tree).
+pub struct Snapshot<'r> {
+    repo: &'r Repository,
+    tree: git2::Tree<'r>,
+    commit: String,
+}
+
+impl GitStore {
+    /// The commit HEAD points at, as a snapshot to read files from.
+    pub fn head_snapshot(&self) -> Result<Snapshot<'_>, GitError> {
+        let commit = self
+            .repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .context("read the commit HEAD points at")?;
+        Ok(Snapshot {
+            repo: &self.repo,
+            tree: commit.tree().context("read HEAD's tree")?,
+            commit: commit.id().to_string(),
+        })
+    }
+
+    /// Creates the annotated tag `name` on `commit`; refuses if the tag exists.
+    pub fn tag(&self, name: &str, commit: &str, tagger: &Identity, time: DateTime<FixedOffset>, message: &str) -> Result<(), GitError> {
+        let oid = Oid::from_str(commit).context("parse a commit id")?;
+        let object = self.repo.find_object(oid, Some(ObjectType::Commit)).context("find the commit to tag")?;
+        let time = Time::new(time.timestamp(), time.offset().local_minus_utc() / 60);
+        let signature = Signature::new(&tagger.name, &tagger.email, &time).context("make the tagger signature")?;
+        self.repo.tag(name, &object, &signature, message, false).context("create the tag")?;
+        Ok(())
+    }
+}
+
+impl GitStore {
+    /// Deletes tag `name` (undoing a publication whose output could not be written).
+    pub fn delete_tag(&self, name: &str) -> Result<(), GitError> {
+        self.repo.tag_delete(name).context("delete the tag")
+    }
+}
+
+impl Snapshot<'_> {
+    /// The commit id.
+    pub fn commit_id(&self) -> &str {
+        &self.commit
+    }
+
+    /// The bytes of the file at `path` (repository-relative), if it is a regular file.
+    pub fn read(&self, path: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let Ok(entry) = self.tree.get_path(Path::new(path)) else {
+            return Ok(None);
+        };
+        if entry_kind(&entry) != EntryKind::File {
+            return Ok(None);
+        }
+        let blob = self.repo.find_blob(entry.id()).context("read a blob")?;
+        Ok(Some(blob.content().to_vec()))
+    }
+
+    /// The entries of the folder at `path` (repository-relative; "" for the top).
+    pub fn list(&self, path: &str) -> Result<Vec<(String, EntryKind)>, GitError> {
+        let sub;
+        let tree = if path.is_empty() {
+            &self.tree
+        } else {
+            let Ok(entry) = self.tree.get_path(Path::new(path)) else {
+                return Ok(Vec::new());
+            };
+            if entry_kind(&entry) != EntryKind::Dir {
+                return Ok(Vec::new());
+            }
+            sub = self.repo.find_tree(entry.id()).context("read a tree")?;
+            &sub
+        };
+        Ok(tree
+            .iter()
+            .map(|e| (String::from_utf8_lossy(e.name_bytes()).into_owned(), entry_kind(&e)))
+            .collect())
+    }
+}
+
+fn entry_kind(entry: &git2::TreeEntry<'_>) -> EntryKind {
+    match (entry.kind(), entry.filemode()) {
+        (Some(ObjectType::Tree), _) => EntryKind::Dir,
+        (Some(ObjectType::Blob), 0o120000) => EntryKind::Symlink,
+        (Some(ObjectType::Blob), _) => EntryKind::File,
+        _ => EntryKind::Other,
+    }
+}

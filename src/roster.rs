@@ -1,15 +1,15 @@
 //! The people: writers and medical reviewers, one YAML file each.
 
 use std::collections::BTreeMap;
-use std::fs;
-use std::path::Path;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::ids::Id;
-use crate::workspace::{Workspace, read_text};
+use crate::gitstore::{EntryKind, Identity};
+use crate::source::{Source, WorkTree};
+use crate::workspace::Workspace;
 use crate::yaml;
 
 /// A writer, from `writers/<id>.yaml`.
@@ -121,11 +121,16 @@ pub struct Roster {
 }
 
 impl Roster {
-    /// Reads every roster file of the workspace.
+    /// Reads every roster file of the workspace's working tree.
     pub fn load(ws: &Workspace) -> Result<Roster> {
+        Roster::load_from(&WorkTree(ws.root()))
+    }
+
+    /// Reads every roster file from `src`.
+    pub fn load_from(src: &dyn Source) -> Result<Roster> {
         Ok(Roster {
-            writers: load_folder(ws, Role::Writer)?,
-            reviewers: load_folder(ws, Role::Reviewer)?,
+            writers: load_folder(src, Role::Writer)?,
+            reviewers: load_folder(src, Role::Reviewer)?,
         })
     }
 
@@ -168,6 +173,18 @@ impl Roster {
         found.cloned()
     }
 
+    /// The git identity of a roster member: their name and the email on file (the
+    /// committer, from git config, shows who ran the command).
+    pub fn identity(&self, id: &Id) -> Identity {
+        Identity {
+            name: self.name_of(id).unwrap_or(id.as_str()).to_owned(),
+            email: self
+                .email_of(id)
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("{id}@users.medreview.invalid")),
+        }
+    }
+
     /// Refuses `id` unless it is a reviewer, with a message that says what to do.
     pub fn require_reviewer(&self, id: &Id) -> Result<&Reviewer> {
         self.reviewers.get(id).ok_or_else(|| {
@@ -187,35 +204,22 @@ impl Roster {
 }
 
 /// Reads every `<folder>/<id>.yaml`.
-fn load_folder<T: serde::de::DeserializeOwned>(
-    ws: &Workspace,
-    role: Role,
-) -> Result<BTreeMap<Id, T>> {
-    let dir = ws.path(role.folder());
+fn load_folder<T: serde::de::DeserializeOwned>(src: &dyn Source, role: Role) -> Result<BTreeMap<Id, T>> {
     let mut people = BTreeMap::new();
-    let entries = match fs::read_dir(&dir) {
-        Ok(entries) => entries,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(people),
-        Err(err) => return Err(Error::io("read folder", &dir, err)),
-    };
-    for entry in entries {
-        let entry = entry.map_err(|err| Error::io("read folder", &dir, err))?;
-        let path = entry.path();
-        let Some(stem) = yaml_stem(&path) else {
+    for (name, kind) in src.list(role.folder())? {
+        let Some(stem) = name.strip_suffix(".yaml") else {
             continue;
         };
-        let id = Id::parse(
-            &format!("{} id (file {})", role.noun(), path.display()),
-            &stem,
-        )?;
-        let text = read_text(&path)?;
-        people.insert(id, yaml::parse(&text, &path, 1)?);
+        let rel = format!("{}/{name}", role.folder());
+        if kind != EntryKind::File {
+            return Err(Error::refused_with_hint(
+                format!("{} is not a regular file", src.shown(&rel).display()),
+                "roster files must be plain YAML files, not links or folders",
+            ));
+        }
+        let id = Id::parse(&format!("{} id (file {})", role.noun(), src.shown(&rel).display()), stem)?;
+        let text = src.read_text(&rel)?.unwrap_or_default();
+        people.insert(id, yaml::parse(&text, &src.shown(&rel), 1)?);
     }
     Ok(people)
-}
-
-/// The file name without `.yaml`, for files that end in `.yaml`.
-fn yaml_stem(path: &Path) -> Option<String> {
-    let name = path.file_name()?.to_str()?;
-    name.strip_suffix(".yaml").map(str::to_owned)
 }

@@ -8,3 +8,6 @@ pub const ARTICLE_HTML: &str = include_str!("templates/article.html");
 
 /// The built-in index page template.
 pub const INDEX_HTML: &str = include_str!("templates/index.html");
+
+/// The guide to template variables, laid beside the templates.
+pub const TEMPLATES_README: &str = include_str!("templates/README.md");

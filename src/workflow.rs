@@ -5,7 +5,6 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::error::{Error, Result};
-use crate::gitstore::Identity;
 use crate::ids::Id;
 use crate::ledger::{Action, Entry, Revision};
 use crate::record::ArticleRecord;
@@ -294,7 +293,7 @@ fn record_entry(
         "Medreview-Action: {}\nMedreview-Article: {}\nMedreview-Revision: {}\nMedreview-By: {}\n",
         entry.action, record.slug, entry.revision, entry.by
     ));
-    let author = person_identity(roster, &entry.by);
+    let author = roster.identity(&entry.by);
     let commit = ws.commit(files, &message, Some(&author), entry.at)?;
     let state = crate::state::evaluate(&ledger, roster, &ws.config.review, entry.at).state;
     Ok(Recorded {
@@ -303,16 +302,4 @@ fn record_entry(
         state,
         warnings,
     })
-}
-
-/// The git identity of a roster member: their name and the email on file (the
-/// committer, from git config, shows who ran the command).
-pub fn person_identity(roster: &Roster, id: &Id) -> Identity {
-    Identity {
-        name: roster.name_of(id).unwrap_or(id.as_str()).to_owned(),
-        email: roster
-            .email_of(id)
-            .map(str::to_owned)
-            .unwrap_or_else(|| format!("{id}@users.medreview.invalid")),
-    }
 }

@@ -135,6 +135,11 @@ impl Workspace {
         self.root.join(rel)
     }
 
+    /// The workspace root inside the repository (`""` at the top, else `sub/dir/`).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// The path of `rel` inside the git repository, as git names it.
     pub fn repo_path(&self, rel: &str) -> String {
         format!("{}{rel}", self.prefix)

@@ -5,6 +5,7 @@ mod init;
 mod log;
 mod new;
 mod people;
+mod publish;
 mod request_changes;
 mod status;
 mod submit;
@@ -53,6 +54,8 @@ enum Command {
     RequestChanges(request_changes::RequestChangesArgs),
     /// Take an article out of publication
     Withdraw(withdraw::WithdrawArgs),
+    /// Export pages built only from approved revisions
+    Publish(publish::PublishArgs),
     /// Show the review state of every article, or of one
     Status(status::StatusArgs),
     /// Show every revision and sign-off of an article
@@ -108,6 +111,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Approve(args) => approve::cmd_approve(&mut ctx, args),
         Command::RequestChanges(args) => request_changes::cmd_request_changes(&mut ctx, args),
         Command::Withdraw(args) => withdraw::cmd_withdraw(&mut ctx, args),
+        Command::Publish(args) => publish::cmd_publish(&mut ctx, args),
         Command::Status(args) => status::cmd_status(&mut ctx, args),
         Command::Log(args) => log::cmd_log(&mut ctx, args),
     }

@@ -1,0 +1,91 @@
+//! `medreview publish`: export pages built only from approved revisions.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, ValueEnum};
+
+use super::{Ctx, say};
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::publish::{self, Format};
+use crate::roster::Roster;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// HTML pages, an index page and manifest.json
+    Html,
+    /// Front matter + Markdown for Hugo or Zola, and manifest.json
+    Markdown,
+}
+
+/// Arguments of `publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// The folder to write (replaced whole; created if missing)
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// What to write
+    #[arg(long, value_enum, default_value = "html")]
+    format: FormatArg,
+    /// Also record the publication as a git tag, made by this publisher (an id in medreview.yaml's publishers)
+    #[arg(long = "as", value_name = "PUBLISHER")]
+    as_id: Option<String>,
+}
+
+/// Runs `publish`.
+pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
+    let ws = ctx.workspace()?;
+    let now = clock::now()?;
+    let format = match args.format {
+        FormatArg::Html => Format::Html,
+        FormatArg::Markdown => Format::Markdown,
+    };
+    let publisher = args.as_id.as_deref().map(|id| Id::parse("publisher id (--as)", id)).transpose()?;
+    let export = publish::build(&ws, format, now)?;
+    let out = publish::resolve_out(&ctx.start, &args.out);
+    let mut tag = None;
+    if let Some(publisher) = &publisher {
+        if !export.publishers.contains(publisher) {
+            return Err(Error::refused_with_hint(
+                format!("{publisher} may not record a publication: they are not in publishers in medreview.yaml"),
+                "ask an editor to add them to `publishers:` (and commit), or publish without --as",
+            ));
+        }
+        let roster = Roster::load(&ws)?;
+        let name = publish::tag_name(&now);
+        let _lock = ws.git.lock()?;
+        ws.git
+            .tag(&name, &export.manifest.commit, &roster.identity(publisher), now, &publish::tag_message(&export.manifest, publisher))
+            .map_err(|err| Error::refused_with_hint(format!("cannot record the publication as tag {name}: {err}"), "wait a second and publish again"))?;
+        tag = Some(name);
+    }
+    if let Err(err) = publish::write_output(&out, ws.root(), &export.files) {
+        if let Some(name) = &tag {
+            let _ = ws.git.delete_tag(name);
+        }
+        return Err(err);
+    }
+    for a in &export.manifest.articles {
+        say(ctx.out, &format!("{}\tr{}\t{}\t{}", a.slug, a.revision_number, &a.revision.as_str()[..7], a.path))?;
+    }
+    let count = export.manifest.articles.len();
+    say(
+        ctx.err,
+        &format!(
+            "Published {count} article{} from commit {} into {}.",
+            if count == 1 { "" } else { "s" },
+            &export.manifest.commit[..10],
+            out.display()
+        ),
+    )?;
+    for (slug, state) in &export.skipped {
+        say(ctx.err, &format!("Skipped {slug}: {state}, no approved revision."))?;
+    }
+    if let Some(name) = tag {
+        say(ctx.err, &format!("Recorded the publication as tag {name}."))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

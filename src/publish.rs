@@ -1,0 +1,619 @@
+//! Publishing: pages built only from approved revisions, read from git's object
+//! database, with every byline fact taken from the sign-off record.
+//!
+//! Everything is read from the commit HEAD points at (config, roster, ledgers,
+//! templates, and the approved article blobs), so the same commit always gives
+//! byte-identical output and nothing in the working tree can reach a page.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+use crate::article::{Article, Source as Citation};
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::gitstore::EntryKind;
+use crate::ids::Id;
+use crate::ledger::{Action, Ledger};
+use crate::render::{self, Context, TemplateSource, Templates};
+use crate::revision::RevId;
+use crate::roster::Roster;
+use crate::source::{Committed, Source};
+use crate::state::{self, State, approval_problem};
+use crate::templates;
+use crate::workspace::{CONFIG_FILE, Config, Workspace};
+use crate::yaml;
+
+/// What `publish` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One HTML page per article, an index page and `manifest.json`.
+    Html,
+    /// Front matter + Markdown per article (Hugo and Zola content) and `manifest.json`.
+    Markdown,
+}
+
+/// A date as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    /// `2025-03-05`
+    pub iso: String,
+    /// `March 5, 2025`
+    pub display: String,
+}
+
+impl DateView {
+    fn of(time: &DateTime<FixedOffset>) -> DateView {
+        DateView {
+            iso: time.format("%Y-%m-%d").to_string(),
+            display: time.format("%B %-d, %Y").to_string(),
+        }
+    }
+}
+
+/// A person as templates see them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    /// Roster id.
+    pub id: Id,
+    /// Full name.
+    pub name: String,
+    /// Credentials (reviewers only).
+    pub credentials: Option<String>,
+    /// Specialties (reviewers only).
+    pub specialties: Vec<String>,
+    /// Short bio.
+    pub bio: Option<String>,
+}
+
+/// One published article in `manifest.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestArticle {
+    /// The slug.
+    pub slug: Id,
+    /// The title of the published revision.
+    pub title: String,
+    /// The published revision's blob id.
+    pub revision: RevId,
+    /// Its number (r1 = 1).
+    pub revision_number: usize,
+    /// The writer's roster id.
+    pub writer: Id,
+    /// The reviewers whose approvals count.
+    pub reviewers: Vec<Id>,
+    /// When the published revision was approved (RFC 3339).
+    pub last_reviewed: String,
+    /// When the article was first approved for publication (RFC 3339).
+    pub date_published: String,
+    /// When the published text was last changed: its approval (RFC 3339).
+    pub date_modified: String,
+    /// The file written for it, relative to the output folder.
+    pub path: String,
+}
+
+/// The `manifest.json` document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// Always `medreview`; marks a folder medreview may replace.
+    pub generator: &'static str,
+    /// The publication's name.
+    pub publication: String,
+    /// The commit that was exported.
+    pub commit: String,
+    /// `html` or `markdown`.
+    pub format: &'static str,
+    /// The published articles, by slug.
+    pub articles: Vec<ManifestArticle>,
+}
+
+/// A built export, not yet written.
+pub struct Export {
+    /// The manifest (also among `files`).
+    pub manifest: Manifest,
+    /// Articles left out and why (their state).
+    pub skipped: Vec<(Id, State)>,
+    /// Output files: relative path and bytes.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Who may record a publication, from the exported commit's settings.
+    pub publishers: Vec<Id>,
+}
+
+/// Everything one page needs.
+struct Page {
+    slug: Id,
+    article: Article,
+    revision: RevId,
+    revision_number: usize,
+    writer: PersonView,
+    reviewers: Vec<PersonView>,
+    reviewed: DateTime<FixedOffset>,
+    first_published: DateTime<FixedOffset>,
+}
+
+/// Builds the export of the commit HEAD points at.
+pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Result<Export> {
+    let src = Committed {
+        snapshot: ws.git.head_snapshot()?,
+        prefix: ws.prefix().to_owned(),
+        root: ws.root().to_path_buf(),
+    };
+    let commit = src.snapshot.commit_id().to_owned();
+    let config_text = src.read_text(CONFIG_FILE)?.ok_or_else(|| {
+        Error::refused_with_hint(
+            format!("{CONFIG_FILE} is not committed (publish reads the last commit)"),
+            "commit the workspace first",
+        )
+    })?;
+    let config = Config::parse(&config_text, &src.shown(CONFIG_FILE))?;
+    let roster = Roster::load_from(&src)?;
+    let mut pages = Vec::new();
+    let mut skipped = Vec::new();
+    let mut slugs = Vec::new();
+    for (name, kind) in src.list("articles")? {
+        match kind {
+            EntryKind::Dir => slugs.push(Id::parse(&format!("article folder {name:?}"), &name)?),
+            EntryKind::Symlink => {
+                return Err(Error::refused_with_hint(
+                    format!("{} is a symbolic link", src.shown(&format!("articles/{name}")).display()),
+                    "articles must be real folders",
+                ));
+            }
+            _ => {}
+        }
+    }
+    slugs.sort();
+    for slug in slugs {
+        let ledger_rel = Workspace::ledger_rel(&slug);
+        let ledger = match src.read_text(&ledger_rel)? {
+            Some(text) => Ledger::parse(&text, &src.shown(&ledger_rel))?,
+            None => Ledger::default(),
+        };
+        let status = state::evaluate(&ledger, &roster, &config.review, now);
+        match status.publishable {
+            Some(publishable) => pages.push(page(ws, &src, &roster, &config, slug, &ledger, publishable)?),
+            None => skipped.push((slug, status.state)),
+        }
+    }
+    let manifest_articles: Vec<ManifestArticle> = pages.iter().map(|p| manifest_entry(p, format)).collect();
+    let manifest = Manifest {
+        generator: "medreview",
+        publication: config.publication.clone(),
+        commit,
+        format: match format {
+            Format::Html => "html",
+            Format::Markdown => "markdown",
+        },
+        articles: manifest_articles,
+    };
+    let mut files = match format {
+        Format::Html => html_files(&src, &config, &pages)?,
+        Format::Markdown => pages.iter().map(|p| markdown_file(&config, p)).collect(),
+    };
+    let manifest_json = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::refused(format!("cannot write manifest.json: {e}")))?;
+    files.push(("manifest.json".into(), format!("{manifest_json}\n").into_bytes()));
+    Ok(Export {
+        manifest,
+        skipped,
+        files,
+        publishers: config.publishers,
+    })
+}
+
+/// Gathers one publishable article: the approved blob, its people and dates.
+fn page(
+    ws: &Workspace,
+    src: &Committed<'_>,
+    roster: &Roster,
+    config: &Config,
+    slug: Id,
+    ledger: &Ledger,
+    publishable: state::Publishable,
+) -> Result<Page> {
+    let revision = publishable.revision;
+    let bytes = ws.git.read_blob(&revision.id)?;
+    let shown = src.shown(&format!("{}@{}", Workspace::article_rel(&slug), revision.label()));
+    let article = Article::parse(&bytes, &shown)?;
+    let writer_id = &article.front.writer;
+    let writer = person_view(roster, writer_id).ok_or_else(|| {
+        Error::refused_with_hint(
+            format!("{}: writer {writer_id} is not in the roster", shown.display()),
+            format!("add writers/{writer_id}.yaml, or approve a revision that names a writer on file"),
+        )
+    })?;
+    let reviewers = publishable
+        .approvals
+        .iter()
+        .filter_map(|a| person_view(roster, &a.by))
+        .collect();
+    // First publication: the earliest approval on record that counts.
+    let revisions = ledger.revisions();
+    let first_published = ledger
+        .entries
+        .iter()
+        .filter(|e| e.action == Action::Approved)
+        .find(|e| {
+            revisions
+                .iter()
+                .find(|r| r.id == e.revision)
+                .is_some_and(|r| approval_problem(e, r, roster, &config.review).is_none())
+        })
+        .map_or(publishable.reviewed_at, |e| e.at);
+    Ok(Page {
+        slug,
+        article,
+        revision: revision.id,
+        revision_number: revision.number,
+        writer,
+        reviewers,
+        reviewed: publishable.reviewed_at,
+        first_published,
+    })
+}
+
+fn person_view(roster: &Roster, id: &Id) -> Option<PersonView> {
+    if let Some(r) = roster.reviewers.get(id) {
+        return Some(PersonView {
+            id: id.clone(),
+            name: r.name.clone(),
+            credentials: Some(r.credentials.clone()),
+            specialties: r.specialties.clone(),
+            bio: r.bio.clone(),
+        });
+    }
+    roster.writers.get(id).map(|w| PersonView {
+        id: id.clone(),
+        name: w.name.clone(),
+        credentials: None,
+        specialties: Vec::new(),
+        bio: w.bio.clone(),
+    })
+}
+
+fn page_path(slug: &Id, format: Format) -> String {
+    match format {
+        Format::Html => format!("{slug}.html"),
+        Format::Markdown => format!("{slug}.md"),
+    }
+}
+
+fn manifest_entry(p: &Page, format: Format) -> ManifestArticle {
+    ManifestArticle {
+        slug: p.slug.clone(),
+        title: p.article.front.title.clone(),
+        revision: p.revision.clone(),
+        revision_number: p.revision_number,
+        writer: p.writer.id.clone(),
+        reviewers: p.reviewers.iter().map(|r| r.id.clone()).collect(),
+        last_reviewed: clock::rfc3339(&p.reviewed),
+        date_published: clock::rfc3339(&p.first_published),
+        date_modified: clock::rfc3339(&p.reviewed),
+        path: page_path(&p.slug, format),
+    }
+}
+
+/// The article fields templates see as `article`.
+#[derive(Serialize)]
+struct ArticleView<'a> {
+    slug: &'a Id,
+    title: &'a str,
+    summary: Option<&'a str>,
+    topic: Option<&'a str>,
+    sources: &'a [Citation],
+    revision: &'a RevId,
+    revision_number: usize,
+    url: String,
+    canonical_url: Option<String>,
+}
+
+/// The publication fields templates see as `publication`.
+#[derive(Serialize)]
+struct PublicationView<'a> {
+    name: &'a str,
+    base_url: Option<&'a str>,
+}
+
+/// One entry of the index page.
+#[derive(Serialize)]
+struct IndexEntry<'a> {
+    slug: &'a Id,
+    title: &'a str,
+    summary: Option<&'a str>,
+    topic: Option<&'a str>,
+    url: String,
+    writer_name: &'a str,
+    reviewer_names: Vec<&'a str>,
+    reviewed: DateView,
+}
+
+fn canonical_url(config: &Config, rel: &str) -> Option<String> {
+    config
+        .base_url
+        .as_deref()
+        .map(|base| format!("{}/{rel}", base.trim_end_matches('/')))
+}
+
+/// Loads a workspace template from the commit, or the built-in one.
+fn template_source(src: &dyn Source, name: &str, builtin: &str) -> Result<TemplateSource> {
+    let rel = format!("templates/{name}");
+    Ok(TemplateSource {
+        text: src.read_text(&rel)?.unwrap_or_else(|| builtin.to_owned()),
+        name: rel,
+    })
+}
+
+fn html_files(src: &dyn Source, config: &Config, pages: &[Page]) -> Result<Vec<(String, Vec<u8>)>> {
+    let templates = Templates::new(vec![
+        template_source(src, "article.html", templates::ARTICLE_HTML)?,
+        template_source(src, "index.html", templates::INDEX_HTML)?,
+    ])?;
+    let publication = PublicationView {
+        name: &config.publication,
+        base_url: config.base_url.as_deref(),
+    };
+    let mut files = Vec::new();
+    for p in pages {
+        let path = page_path(&p.slug, Format::Html);
+        let front = &p.article.front;
+        let article = ArticleView {
+            slug: &p.slug,
+            title: &front.title,
+            summary: front.summary.as_deref(),
+            topic: front.topic.as_deref(),
+            sources: &front.sources,
+            revision: &p.revision,
+            revision_number: p.revision_number,
+            canonical_url: canonical_url(config, &path),
+            url: path.clone(),
+        };
+        let mut ctx = Context::default();
+        ctx.insert("publication", &publication);
+        ctx.insert("article", &article);
+        ctx.insert_safe("body_html", render::markdown_to_html(&p.article.body));
+        ctx.insert("writer", &p.writer);
+        ctx.insert("reviewers", &p.reviewers);
+        ctx.insert("reviewed", &DateView::of(&p.reviewed));
+        ctx.insert("published", &DateView::of(&p.first_published));
+        ctx.insert("modified", &DateView::of(&p.reviewed));
+        ctx.insert_safe("jsonld", render::script_json(&json_ld(config, p, &article))?);
+        let html = templates.render("templates/article.html", &ctx)?;
+        files.push((path, html.into_bytes()));
+    }
+    let entries: Vec<IndexEntry<'_>> = pages
+        .iter()
+        .map(|p| IndexEntry {
+            slug: &p.slug,
+            title: &p.article.front.title,
+            summary: p.article.front.summary.as_deref(),
+            topic: p.article.front.topic.as_deref(),
+            url: page_path(&p.slug, Format::Html),
+            writer_name: &p.writer.name,
+            reviewer_names: p.reviewers.iter().map(|r| r.name.as_str()).collect(),
+            reviewed: DateView::of(&p.reviewed),
+        })
+        .collect();
+    let mut ctx = Context::default();
+    ctx.insert("publication", &publication);
+    ctx.insert("articles", &entries);
+    let index = templates.render("templates/index.html", &ctx)?;
+    files.push(("index.html".into(), index.into_bytes()));
+    Ok(files)
+}
+
+/// schema.org `MedicalWebPage` for one page.
+fn json_ld(config: &Config, p: &Page, article: &ArticleView<'_>) -> serde_json::Value {
+    use serde_json::json;
+    let reviewers: Vec<serde_json::Value> = p
+        .reviewers
+        .iter()
+        .map(|r| {
+            json!({
+                "@type": "Person",
+                "name": r.name,
+                "honorificSuffix": r.credentials,
+                "knowsAbout": r.specialties,
+            })
+        })
+        .collect();
+    let mut doc = json!({
+        "@context": "https://schema.org",
+        "@type": "MedicalWebPage",
+        "name": article.title,
+        "headline": article.title,
+        "inLanguage": "en",
+        "author": { "@type": "Person", "name": p.writer.name },
+        "reviewedBy": if reviewers.len() == 1 { reviewers[0].clone() } else { json!(reviewers) },
+        "lastReviewed": DateView::of(&p.reviewed).iso,
+        "datePublished": DateView::of(&p.first_published).iso,
+        "dateModified": DateView::of(&p.reviewed).iso,
+        "publisher": { "@type": "Organization", "name": config.publication },
+        "citation": article.sources.iter().map(|s| json!({ "@type": "CreativeWork", "name": s.title, "url": s.url })).collect::<Vec<_>>(),
+    });
+    if let Some(summary) = article.summary {
+        doc["description"] = json!(summary);
+    }
+    if let Some(url) = &article.canonical_url {
+        doc["url"] = json!(url);
+    }
+    doc
+}
+
+/// The review facts a static site generator's theme can show.
+#[derive(Serialize)]
+struct ReviewParams<'a> {
+    slug: &'a Id,
+    publication: &'a str,
+    revision: &'a RevId,
+    revision_number: usize,
+    medically_reviewed_by: Vec<ReviewerParam<'a>>,
+    last_reviewed: String,
+    writer: &'a str,
+    writer_id: &'a Id,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topic: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    sources: &'a [Citation],
+}
+
+#[derive(Serialize)]
+struct ReviewerParam<'a> {
+    id: &'a Id,
+    name: &'a str,
+    credentials: &'a str,
+}
+
+/// Front matter that Hugo and Zola both accept: their shared fields at the top,
+/// Hugo's `lastmod` and Zola's `updated`, and the review facts under Hugo's
+/// `params` and Zola's `extra`.
+#[derive(Serialize)]
+struct SiteFrontMatter<'a> {
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    date: String,
+    lastmod: String,
+    updated: String,
+    authors: Vec<&'a str>,
+    params: &'a ReviewParams<'a>,
+    extra: &'a ReviewParams<'a>,
+}
+
+fn markdown_file(config: &Config, p: &Page) -> (String, Vec<u8>) {
+    let front = &p.article.front;
+    let params = ReviewParams {
+        slug: &p.slug,
+        publication: &config.publication,
+        revision: &p.revision,
+        revision_number: p.revision_number,
+        medically_reviewed_by: p
+            .reviewers
+            .iter()
+            .map(|r| ReviewerParam {
+                id: &r.id,
+                name: &r.name,
+                credentials: r.credentials.as_deref().unwrap_or_default(),
+            })
+            .collect(),
+        last_reviewed: DateView::of(&p.reviewed).iso,
+        writer: &p.writer.name,
+        writer_id: &p.writer.id,
+        topic: front.topic.as_deref(),
+        sources: &front.sources,
+    };
+    let site = SiteFrontMatter {
+        title: &front.title,
+        description: front.summary.as_deref(),
+        date: clock::rfc3339(&p.first_published),
+        lastmod: clock::rfc3339(&p.reviewed),
+        updated: clock::rfc3339(&p.reviewed),
+        authors: vec![&p.writer.name],
+        params: &params,
+        extra: &params,
+    };
+    let text = format!("---\n{}---\n\n{}", yaml::to_string(&site), p.article.body.trim_start_matches('\n'));
+    (page_path(&p.slug, Format::Markdown), text.into_bytes())
+}
+
+/// Writes `files` into `out` as a whole: they are written to a new folder beside
+/// `out`, which then replaces it. If anything fails, the previous `out` is left as it was.
+pub fn write_output(out: &Path, workspace_root: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(|e| Error::io("create folder", parent, e))?;
+    let parent = parent.canonicalize().map_err(|e| Error::io("open folder", parent, e))?;
+    let name = out.file_name().ok_or_else(|| Error::refused(format!("--out {} has no folder name", out.display())))?;
+    let out = parent.join(name);
+    refuse_unsafe_target(&out, workspace_root)?;
+    let staging = tempfile::Builder::new()
+        .prefix(".medreview-publish-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io("create a folder in", &parent, e))?;
+    for (rel, bytes) in files {
+        let path = staging.path().join(rel);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+    }
+    let staged = staging.keep();
+    let old = staged.with_extension("old");
+    let had_old = out.exists();
+    if had_old && let Err(e) = fs::rename(&out, &old) {
+        let _ = fs::remove_dir_all(&staged);
+        return Err(Error::io("move aside", &out, e));
+    }
+    if let Err(e) = fs::rename(&staged, &out) {
+        if had_old {
+            let _ = fs::rename(&old, &out);
+        }
+        let _ = fs::remove_dir_all(&staged);
+        return Err(Error::io("move into place", &out, e));
+    }
+    if had_old {
+        fs::remove_dir_all(&old).map_err(|e| Error::io("remove the previous output", &old, e))?;
+    }
+    Ok(())
+}
+
+/// Refuses an output folder that would replace the workspace or a folder medreview did not write.
+fn refuse_unsafe_target(out: &Path, workspace_root: &Path) -> Result<()> {
+    if workspace_root.starts_with(out) {
+        return Err(Error::refused_with_hint(
+            format!("--out {} would replace the workspace itself", out.display()),
+            "publish into a folder of its own, e.g. --out public",
+        ));
+    }
+    for managed in ["articles", "writers", "reviewers", "templates", ".git"] {
+        if out.starts_with(workspace_root.join(managed)) {
+            return Err(Error::refused_with_hint(
+                format!("--out {} is inside the workspace's {managed}/ folder", out.display()),
+                "publish into a folder of its own, e.g. --out public",
+            ));
+        }
+    }
+    let meta = match fs::symlink_metadata(out) {
+        Ok(meta) => meta,
+        Err(_) => return Ok(()),
+    };
+    if !meta.is_dir() {
+        return Err(Error::refused_with_hint(
+            format!("--out {} exists and is not a folder", out.display()),
+            "choose another --out, or remove it",
+        ));
+    }
+    let is_empty = fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
+    let ours = fs::read_to_string(out.join("manifest.json")).is_ok_and(|m| m.contains("\"generator\": \"medreview\""));
+    if !is_empty && !ours {
+        return Err(Error::refused_with_hint(
+            format!("--out {} holds files medreview did not write (no medreview manifest.json)", out.display()),
+            "publish into an empty or new folder; medreview replaces its output folder whole",
+        ));
+    }
+    Ok(())
+}
+
+/// Where a publication is recorded: `published/<UTC time>`.
+pub fn tag_name(now: &DateTime<FixedOffset>) -> String {
+    format!("published/{}", now.with_timezone(&chrono::Utc).format("%Y%m%dT%H%M%SZ"))
+}
+
+/// The tag message: every page's slug and revision, then trailers.
+pub fn tag_message(manifest: &Manifest, publisher: &Id) -> String {
+    let mut message = format!(
+        "Publish {} article{} of {}\n\n",
+        manifest.articles.len(),
+        if manifest.articles.len() == 1 { "" } else { "s" },
+        manifest.publication
+    );
+    for a in &manifest.articles {
+        message.push_str(&format!("{} r{} {}\n", a.slug, a.revision_number, a.revision));
+    }
+    message.push_str(&format!("\nMedreview-Action: published\nMedreview-By: {publisher}\n"));
+    message
+}
+
+/// The folder `--out` names, made absolute against `start`.
+pub fn resolve_out(start: &Path, out: &Path) -> PathBuf {
+    if out.is_absolute() { out.to_path_buf() } else { start.join(out) }
+}

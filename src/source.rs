@@ -1,0 +1,104 @@
+//! Where workspace files are read from: the working tree (for the commands that
+//! edit it) or a commit (for publishing, so the output is a function of the commit).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use crate::gitstore::{EntryKind, Snapshot};
+
+/// A read-only view of a workspace's files, by workspace-relative path with `/`.
+pub trait Source {
+    /// The bytes of a regular file, or `None` if there is none (symbolic links are not followed).
+    fn read(&self, rel: &str) -> Result<Option<Vec<u8>>>;
+    /// The entries of a folder (empty if there is none).
+    fn list(&self, rel: &str) -> Result<Vec<(String, EntryKind)>>;
+    /// How to name `rel` in messages.
+    fn shown(&self, rel: &str) -> PathBuf;
+
+    /// Reads a UTF-8 text file, naming the file and line of the first bad byte.
+    fn read_text(&self, rel: &str) -> Result<Option<String>> {
+        let Some(bytes) = self.read(rel)? else {
+            return Ok(None);
+        };
+        String::from_utf8(bytes).map(Some).map_err(|err| {
+            let offset = err.utf8_error().valid_up_to();
+            let line = err.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+            Error::refused_with_hint(
+                format!("{}:{line}: the file is not valid UTF-8 (byte {offset})", self.shown(rel).display()),
+                "save the file as UTF-8",
+            )
+        })
+    }
+}
+
+/// The working tree under a workspace root.
+pub struct WorkTree<'a>(pub &'a Path);
+
+impl Source for WorkTree<'_> {
+    fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        let path = self.0.join(rel);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => fs::read(&path).map(Some).map_err(|e| Error::io("read", &path, e)),
+            Ok(_) => Ok(None),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(Error::io("read", &path, err)),
+        }
+    }
+
+    fn list(&self, rel: &str) -> Result<Vec<(String, EntryKind)>> {
+        let dir = self.0.join(rel);
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(err) => return Err(Error::io("read folder", &dir, err)),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("read folder", &dir, e))?;
+            let file_type = entry.file_type().map_err(|e| Error::io("read", &entry.path(), e))?;
+            let kind = if file_type.is_symlink() {
+                EntryKind::Symlink
+            } else if file_type.is_dir() {
+                EntryKind::Dir
+            } else if file_type.is_file() {
+                EntryKind::File
+            } else {
+                EntryKind::Other
+            };
+            out.push((entry.file_name().to_string_lossy().into_owned(), kind));
+        }
+        Ok(out)
+    }
+
+    fn shown(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+}
+
+/// A workspace as recorded in one commit.
+pub struct Committed<'a> {
+    /// The commit's files.
+    pub snapshot: Snapshot<'a>,
+    /// The workspace root inside the repository (`""` or `sub/dir/`).
+    pub prefix: String,
+    /// The workspace root on disk, for messages.
+    pub root: PathBuf,
+}
+
+impl Source for Committed<'_> {
+    fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.snapshot.read(&format!("{}{rel}", self.prefix))?)
+    }
+
+    fn list(&self, rel: &str) -> Result<Vec<(String, EntryKind)>> {
+        let path = format!("{}{rel}", self.prefix);
+        Ok(self.snapshot.list(path.trim_end_matches('/'))?)
+    }
+
+    fn shown(&self, rel: &str) -> PathBuf {
+        let short = &self.snapshot.commit_id()[..7];
+        PathBuf::from(format!("{} (commit {short})", self.root.join(rel).display()))
+    }
+}
