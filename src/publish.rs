@@ -464,9 +464,10 @@ struct ReviewerParam<'a> {
     credentials: &'a str,
 }
 
-/// Front matter that Hugo and Zola both accept: their shared fields at the top,
-/// Hugo's `lastmod` and Zola's `updated`, and the review facts under Hugo's
-/// `params` and Zola's `extra`.
+/// Front matter that Hugo and Zola both accept: their shared fields, Hugo's
+/// `lastmod` and Zola's `updated`, and the review facts twice: at the top level,
+/// where every Hugo version reads unknown keys as `.Params` (Zola ignores them),
+/// and under Zola's `extra`.
 #[derive(Serialize)]
 struct SiteFrontMatter<'a> {
     title: &'a str,
@@ -476,6 +477,7 @@ struct SiteFrontMatter<'a> {
     lastmod: String,
     updated: String,
     authors: Vec<&'a str>,
+    #[serde(flatten)]
     params: &'a ReviewParams<'a>,
     extra: &'a ReviewParams<'a>,
 }
