@@ -57,15 +57,16 @@ pub struct Article {
 /// Converts CRLF line endings to LF, as the workspace's `.gitattributes` (`eol=lf`)
 /// has git do on check-in, so a revision id matches `git hash-object`.
 pub fn normalize_eol(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
-            i += 1;
-            continue;
+    let mut out: Vec<u8> = Vec::with_capacity(bytes.len());
+    for &b in bytes {
+        // Drop every carriage return right before a line feed, so the result is a
+        // fixed point: git's check-in conversion leaves it unchanged (`\r\r\n` too).
+        if b == b'\n' {
+            while out.last() == Some(&b'\r') {
+                out.pop();
+            }
         }
-        out.push(bytes[i]);
-        i += 1;
+        out.push(b);
     }
     out
 }
@@ -209,6 +210,11 @@ mod tests {
         let a = parse("\u{feff}---\r\ntitle: T\r\nwriter: sam\r\n---\r\nHello\r\n").expect("valid");
         assert_eq!(a.body, "Hello\n");
         assert_eq!(normalize_eol(b"a\r\nb\rc\n"), b"a\nb\rc\n");
+        assert_eq!(
+            normalize_eol(b"a\r\r\nb"),
+            b"a\nb",
+            "regression: doubled CRs left the tree dirty"
+        );
     }
 
     #[test]

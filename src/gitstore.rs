@@ -343,7 +343,13 @@ fn restore_worktree_files(written: Vec<Backup>) {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+    // Regression: NamedTempFile's default mode 0600 made every file medreview wrote
+    // private; 0644 (less the umask) is what any editor would create.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".medreview-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut tmp = builder.tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -401,12 +407,25 @@ impl GitStore {
     }
 
     /// Creates the annotated tag `name` on `commit`; refuses if the tag exists.
-    pub fn tag(&self, name: &str, commit: &str, tagger: &Identity, time: DateTime<FixedOffset>, message: &str) -> Result<(), GitError> {
+    pub fn tag(
+        &self,
+        name: &str,
+        commit: &str,
+        tagger: &Identity,
+        time: DateTime<FixedOffset>,
+        message: &str,
+    ) -> Result<(), GitError> {
         let oid = Oid::from_str(commit).context("parse a commit id")?;
-        let object = self.repo.find_object(oid, Some(ObjectType::Commit)).context("find the commit to tag")?;
+        let object = self
+            .repo
+            .find_object(oid, Some(ObjectType::Commit))
+            .context("find the commit to tag")?;
         let time = Time::new(time.timestamp(), time.offset().local_minus_utc() / 60);
-        let signature = Signature::new(&tagger.name, &tagger.email, &time).context("make the tagger signature")?;
-        self.repo.tag(name, &object, &signature, message, false).context("create the tag")?;
+        let signature = Signature::new(&tagger.name, &tagger.email, &time)
+            .context("make the tagger signature")?;
+        self.repo
+            .tag(name, &object, &signature, message, false)
+            .context("create the tag")?;
         Ok(())
     }
 }
@@ -453,7 +472,12 @@ impl Snapshot<'_> {
         };
         Ok(tree
             .iter()
-            .map(|e| (String::from_utf8_lossy(e.name_bytes()).into_owned(), entry_kind(&e)))
+            .map(|e| {
+                (
+                    String::from_utf8_lossy(e.name_bytes()).into_owned(),
+                    entry_kind(&e),
+                )
+            })
             .collect())
     }
 }

@@ -140,6 +140,11 @@ impl Ledger {
         })
     }
 
+    /// The text the ledger was parsed from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
     /// The ledger text with `entry` appended.
     pub fn appended(&self, entry: &Entry) -> String {
         let mut text = if self.text.is_empty() {

@@ -156,7 +156,10 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
             EntryKind::Dir => slugs.push(Id::parse(&format!("article folder {name:?}"), &name)?),
             EntryKind::Symlink => {
                 return Err(Error::refused_with_hint(
-                    format!("{} is a symbolic link", src.shown(&format!("articles/{name}")).display()),
+                    format!(
+                        "{} is a symbolic link",
+                        src.shown(&format!("articles/{name}")).display()
+                    ),
                     "articles must be real folders",
                 ));
             }
@@ -172,11 +175,20 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
         };
         let status = state::evaluate(&ledger, &roster, &config.review, now);
         match status.publishable {
-            Some(publishable) => pages.push(page(ws, &src, &roster, &config, slug, &ledger, publishable)?),
+            Some(publishable) => pages.push(page(
+                ws,
+                &src,
+                &roster,
+                &config,
+                slug,
+                &ledger,
+                publishable,
+            )?),
             None => skipped.push((slug, status.state)),
         }
     }
-    let manifest_articles: Vec<ManifestArticle> = pages.iter().map(|p| manifest_entry(p, format)).collect();
+    let manifest_articles: Vec<ManifestArticle> =
+        pages.iter().map(|p| manifest_entry(p, format)).collect();
     let manifest = Manifest {
         generator: "medreview",
         publication: config.publication.clone(),
@@ -193,7 +205,10 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
     };
     let manifest_json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Error::refused(format!("cannot write manifest.json: {e}")))?;
-    files.push(("manifest.json".into(), format!("{manifest_json}\n").into_bytes()));
+    files.push((
+        "manifest.json".into(),
+        format!("{manifest_json}\n").into_bytes(),
+    ));
     Ok(Export {
         manifest,
         skipped,
@@ -214,13 +229,22 @@ fn page(
 ) -> Result<Page> {
     let revision = publishable.revision;
     let bytes = ws.git.read_blob(&revision.id)?;
-    let shown = src.shown(&format!("{}@{}", Workspace::article_rel(&slug), revision.label()));
+    let shown = src.shown(&format!(
+        "{}@{}",
+        Workspace::article_rel(&slug),
+        revision.label()
+    ));
     let article = Article::parse(&bytes, &shown)?;
     let writer_id = &article.front.writer;
     let writer = person_view(roster, writer_id).ok_or_else(|| {
         Error::refused_with_hint(
-            format!("{}: writer {writer_id} is not in the roster", shown.display()),
-            format!("add writers/{writer_id}.yaml, or approve a revision that names a writer on file"),
+            format!(
+                "{}: writer {writer_id} is not in the roster",
+                shown.display()
+            ),
+            format!(
+                "add writers/{writer_id}.yaml, or approve a revision that names a writer on file"
+            ),
         )
     })?;
     let reviewers = publishable
@@ -377,7 +401,10 @@ fn html_files(src: &dyn Source, config: &Config, pages: &[Page]) -> Result<Vec<(
         ctx.insert("reviewed", &DateView::of(&p.reviewed));
         ctx.insert("published", &DateView::of(&p.first_published));
         ctx.insert("modified", &DateView::of(&p.reviewed));
-        ctx.insert_safe("jsonld", render::script_json(&json_ld(config, p, &article))?);
+        ctx.insert_safe(
+            "jsonld",
+            render::script_json(&json_ld(config, p, &article))?,
+        );
         let html = templates.render("templates/article.html", &ctx)?;
         files.push((path, html.into_bytes()));
     }
@@ -514,17 +541,28 @@ fn markdown_file(config: &Config, p: &Page) -> (String, Vec<u8>) {
         params: &params,
         extra: &params,
     };
-    let text = format!("---\n{}---\n\n{}", yaml::to_string(&site), p.article.body.trim_start_matches('\n'));
+    let text = format!(
+        "---\n{}---\n\n{}",
+        yaml::to_string(&site),
+        p.article.body.trim_start_matches('\n')
+    );
     (page_path(&p.slug, Format::Markdown), text.into_bytes())
 }
 
 /// Writes `files` into `out` as a whole: they are written to a new folder beside
 /// `out`, which then replaces it. If anything fails, the previous `out` is left as it was.
 pub fn write_output(out: &Path, workspace_root: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let parent = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     fs::create_dir_all(parent).map_err(|e| Error::io("create folder", parent, e))?;
-    let parent = parent.canonicalize().map_err(|e| Error::io("open folder", parent, e))?;
-    let name = out.file_name().ok_or_else(|| Error::refused(format!("--out {} has no folder name", out.display())))?;
+    let parent = parent
+        .canonicalize()
+        .map_err(|e| Error::io("open folder", parent, e))?;
+    let name = out
+        .file_name()
+        .ok_or_else(|| Error::refused(format!("--out {} has no folder name", out.display())))?;
     let out = parent.join(name);
     refuse_unsafe_target(&out, workspace_root)?;
     let staging = tempfile::Builder::new()
@@ -569,7 +607,10 @@ fn refuse_unsafe_target(out: &Path, workspace_root: &Path) -> Result<()> {
     for managed in ["articles", "writers", "reviewers", "templates", ".git"] {
         if out.starts_with(workspace_root.join(managed)) {
             return Err(Error::refused_with_hint(
-                format!("--out {} is inside the workspace's {managed}/ folder", out.display()),
+                format!(
+                    "--out {} is inside the workspace's {managed}/ folder",
+                    out.display()
+                ),
                 "publish into a folder of its own, e.g. --out public",
             ));
         }
@@ -584,11 +625,17 @@ fn refuse_unsafe_target(out: &Path, workspace_root: &Path) -> Result<()> {
             "choose another --out, or remove it",
         ));
     }
-    let is_empty = fs::read_dir(out).map(|mut d| d.next().is_none()).unwrap_or(false);
-    let ours = fs::read_to_string(out.join("manifest.json")).is_ok_and(|m| m.contains("\"generator\": \"medreview\""));
+    let is_empty = fs::read_dir(out)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false);
+    let ours = fs::read_to_string(out.join("manifest.json"))
+        .is_ok_and(|m| m.contains("\"generator\": \"medreview\""));
     if !is_empty && !ours {
         return Err(Error::refused_with_hint(
-            format!("--out {} holds files medreview did not write (no medreview manifest.json)", out.display()),
+            format!(
+                "--out {} holds files medreview did not write (no medreview manifest.json)",
+                out.display()
+            ),
             "publish into an empty or new folder; medreview replaces its output folder whole",
         ));
     }
@@ -597,7 +644,10 @@ fn refuse_unsafe_target(out: &Path, workspace_root: &Path) -> Result<()> {
 
 /// Where a publication is recorded: `published/<UTC time>`.
 pub fn tag_name(now: &DateTime<FixedOffset>) -> String {
-    format!("published/{}", now.with_timezone(&chrono::Utc).format("%Y%m%dT%H%M%SZ"))
+    format!(
+        "published/{}",
+        now.with_timezone(&chrono::Utc).format("%Y%m%dT%H%M%SZ")
+    )
 }
 
 /// The tag message: every page's slug and revision, then trailers.
@@ -605,17 +655,30 @@ pub fn tag_message(manifest: &Manifest, publisher: &Id) -> String {
     let mut message = format!(
         "Publish {} article{} of {}\n\n",
         manifest.articles.len(),
-        if manifest.articles.len() == 1 { "" } else { "s" },
+        if manifest.articles.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
         manifest.publication
     );
     for a in &manifest.articles {
-        message.push_str(&format!("{} r{} {}\n", a.slug, a.revision_number, a.revision));
+        message.push_str(&format!(
+            "{} r{} {}\n",
+            a.slug, a.revision_number, a.revision
+        ));
     }
-    message.push_str(&format!("\nMedreview-Action: published\nMedreview-By: {publisher}\n"));
+    message.push_str(&format!(
+        "\nMedreview-Action: published\nMedreview-By: {publisher}\n"
+    ));
     message
 }
 
 /// The folder `--out` names, made absolute against `start`.
 pub fn resolve_out(start: &Path, out: &Path) -> PathBuf {
-    if out.is_absolute() { out.to_path_buf() } else { start.join(out) }
+    if out.is_absolute() {
+        out.to_path_buf()
+    } else {
+        start.join(out)
+    }
 }

@@ -82,6 +82,31 @@ impl ArticleRecord {
         })
     }
 
+    /// Refuses when the working-tree ledger differs from the committed one: sign-offs
+    /// extend the committed record, so a hand edit (or a removed entry) must never be
+    /// carried into a new commit.
+    pub fn ensure_ledger_committed(&self, ws: &Workspace) -> Result<()> {
+        let rel = Workspace::ledger_rel(&self.slug);
+        let committed = match ws.git.head_snapshot() {
+            Ok(snapshot) => snapshot.read(&ws.repo_path(&rel))?.unwrap_or_default(),
+            // No commit yet, so no committed ledger either.
+            Err(_) => Vec::new(),
+        };
+        if committed != self.ledger.text().as_bytes() {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{} has changes that are not committed; the ledger is written only by medreview",
+                    self.ledger_path.display()
+                ),
+                format!(
+                    "restore it with `git checkout -- {}` (or commit a merge that resolves it), then sign off again",
+                    ws.repo_path(&rel)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// The derived status at `now`.
     pub fn status(&self, ws: &Workspace, roster: &Roster, now: DateTime<FixedOffset>) -> Status {
         state::evaluate(&self.ledger, roster, &ws.config.review, now)

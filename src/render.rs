@@ -12,7 +12,8 @@ use crate::error::{Error, Result};
 /// Markdown to HTML that is safe to put on a page: raw `<script>`, event handlers,
 /// `javascript:` links and the like are removed; links get `rel="noopener noreferrer"`.
 pub fn markdown_to_html(markdown: &str) -> String {
-    let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
+    let options =
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
     ammonia::Builder::default().clean(&unsafe_html).to_string()
@@ -21,8 +22,12 @@ pub fn markdown_to_html(markdown: &str) -> String {
 /// Serializes `value` as JSON that can sit inside `<script type="application/ld+json">`:
 /// `<`, `>` and `&` are written as `\u003c`, `\u003e` and `\u0026`, so no text can close the tag.
 pub fn script_json<T: Serialize>(value: &T) -> Result<String> {
-    let json = serde_json::to_string_pretty(value).map_err(|e| Error::refused(format!("cannot write JSON-LD: {e}")))?;
-    Ok(json.replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026"))
+    let json = serde_json::to_string_pretty(value)
+        .map_err(|e| Error::refused(format!("cannot write JSON-LD: {e}")))?;
+    Ok(json
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026"))
 }
 
 /// The variables of one page, by name.
@@ -39,7 +44,8 @@ impl Context {
 
     /// Adds a variable holding HTML that is already safe (it is not escaped again).
     pub fn insert_safe(&mut self, name: &str, html: String) {
-        self.vars.insert(name.to_owned(), Value::from_safe_string(html));
+        self.vars
+            .insert(name.to_owned(), Value::from_safe_string(html));
     }
 }
 
@@ -72,7 +78,10 @@ impl Templates {
 
     /// Renders template `name` with `context`.
     pub fn render(&self, name: &str, context: &Context) -> Result<String> {
-        let template = self.env.get_template(name).map_err(|err| template_error(&err, name))?;
+        let template = self
+            .env
+            .get_template(name)
+            .map_err(|err| template_error(&err, name))?;
         template
             .render(Value::from(context.vars.clone()))
             .map_err(|err| template_error(&err, name))
@@ -118,12 +127,17 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("javascript:"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
-        assert!(html.contains(r#"<a href="https://e.org" rel="noopener noreferrer">ok</a>"#), "{html}");
+        assert!(
+            html.contains(r#"<a href="https://e.org" rel="noopener noreferrer">ok</a>"#),
+            "{html}"
+        );
     }
 
     #[test]
     fn script_json_cannot_close_the_tag() {
-        let json = script_json(&serde_json::json!({ "name": "</script><script>alert(1)</script> & co" })).expect("json");
+        let json =
+            script_json(&serde_json::json!({ "name": "</script><script>alert(1)</script> & co" }))
+                .expect("json");
         assert!(!json.contains("</script"), "{json}");
         assert!(json.contains("\\u003c/script\\u003e"), "{json}");
     }
@@ -131,8 +145,14 @@ mod tests {
     #[test]
     fn templates_escape_and_refuse_undefined() {
         let t = Templates::new(vec![
-            TemplateSource { name: "a.txt".into(), text: "{{ title }}".into() },
-            TemplateSource { name: "b.html".into(), text: "line one\n{{ article.missing }}".into() },
+            TemplateSource {
+                name: "a.txt".into(),
+                text: "{{ title }}".into(),
+            },
+            TemplateSource {
+                name: "b.html".into(),
+                text: "line one\n{{ article.missing }}".into(),
+            },
         ])
         .expect("compiles");
         let mut ctx = Context::default();
@@ -149,9 +169,12 @@ mod tests {
 
     #[test]
     fn syntax_errors_name_the_template_and_line() {
-        let err = Templates::new(vec![TemplateSource { name: "templates/x.html".into(), text: "ok\n{% if %}".into() }])
-            .err()
-            .expect("syntax error");
+        let err = Templates::new(vec![TemplateSource {
+            name: "templates/x.html".into(),
+            text: "ok\n{% if %}".into(),
+        }])
+        .err()
+        .expect("syntax error");
         assert!(err.to_string().starts_with("templates/x.html:2:"), "{err}");
     }
 }

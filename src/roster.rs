@@ -6,8 +6,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ids::Id;
 use crate::gitstore::{EntryKind, Identity};
+use crate::ids::Id;
 use crate::source::{Source, WorkTree};
 use crate::workspace::Workspace;
 use crate::yaml;
@@ -204,7 +204,10 @@ impl Roster {
 }
 
 /// Reads every `<folder>/<id>.yaml`.
-fn load_folder<T: serde::de::DeserializeOwned>(src: &dyn Source, role: Role) -> Result<BTreeMap<Id, T>> {
+fn load_folder<T: serde::de::DeserializeOwned>(
+    src: &dyn Source,
+    role: Role,
+) -> Result<BTreeMap<Id, T>> {
     let mut people = BTreeMap::new();
     for (name, kind) in src.list(role.folder())? {
         let Some(stem) = name.strip_suffix(".yaml") else {
@@ -217,7 +220,10 @@ fn load_folder<T: serde::de::DeserializeOwned>(src: &dyn Source, role: Role) -> 
                 "roster files must be plain YAML files, not links or folders",
             ));
         }
-        let id = Id::parse(&format!("{} id (file {})", role.noun(), src.shown(&rel).display()), stem)?;
+        let id = Id::parse(
+            &format!("{} id (file {})", role.noun(), src.shown(&rel).display()),
+            stem,
+        )?;
         let text = src.read_text(&rel)?.unwrap_or_default();
         people.insert(id, yaml::parse(&text, &src.shown(&rel), 1)?);
     }

@@ -24,9 +24,16 @@ pub trait Source {
         };
         String::from_utf8(bytes).map(Some).map_err(|err| {
             let offset = err.utf8_error().valid_up_to();
-            let line = err.as_bytes()[..offset].iter().filter(|b| **b == b'\n').count() + 1;
+            let line = err.as_bytes()[..offset]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
             Error::refused_with_hint(
-                format!("{}:{line}: the file is not valid UTF-8 (byte {offset})", self.shown(rel).display()),
+                format!(
+                    "{}:{line}: the file is not valid UTF-8 (byte {offset})",
+                    self.shown(rel).display()
+                ),
                 "save the file as UTF-8",
             )
         })
@@ -40,7 +47,9 @@ impl Source for WorkTree<'_> {
     fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
         let path = self.0.join(rel);
         match fs::symlink_metadata(&path) {
-            Ok(meta) if meta.is_file() => fs::read(&path).map(Some).map_err(|e| Error::io("read", &path, e)),
+            Ok(meta) if meta.is_file() => fs::read(&path)
+                .map(Some)
+                .map_err(|e| Error::io("read", &path, e)),
             Ok(_) => Ok(None),
             Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
             Err(err) => Err(Error::io("read", &path, err)),
@@ -57,7 +66,9 @@ impl Source for WorkTree<'_> {
         let mut out = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| Error::io("read folder", &dir, e))?;
-            let file_type = entry.file_type().map_err(|e| Error::io("read", &entry.path(), e))?;
+            let file_type = entry
+                .file_type()
+                .map_err(|e| Error::io("read", &entry.path(), e))?;
             let kind = if file_type.is_symlink() {
                 EntryKind::Symlink
             } else if file_type.is_dir() {
@@ -99,6 +110,9 @@ impl Source for Committed<'_> {
 
     fn shown(&self, rel: &str) -> PathBuf {
         let short = &self.snapshot.commit_id()[..7];
-        PathBuf::from(format!("{} (commit {short})", self.root.join(rel).display()))
+        PathBuf::from(format!(
+            "{} (commit {short})",
+            self.root.join(rel).display()
+        ))
     }
 }

@@ -165,12 +165,18 @@ pub fn decide(
             p.revision.id == target.id && p.approvals.iter().any(|a| &a.by == req.by)
         })
     {
-        return Err(Error::refused(format!(
-            "{} has already approved {} of {}",
-            req.by,
-            target.label(),
-            req.slug
-        )));
+        return Err(Error::refused_with_hint(
+            format!(
+                "{} has already approved {} of {}",
+                req.by,
+                target.label(),
+                req.slug
+            ),
+            format!(
+                "nothing to do; `medreview log {}` shows the record",
+                req.slug
+            ),
+        ));
     }
     let mut warnings = Vec::new();
     if record.has_unsubmitted_edits() {
@@ -248,6 +254,7 @@ fn record_entry(
     article: Option<Vec<u8>>,
     warnings: Vec<String>,
 ) -> Result<Recorded> {
+    record.ensure_ledger_committed(ws)?;
     if let Some(last) = record.ledger.entries.last()
         && entry.at < last.at
     {

@@ -22,7 +22,12 @@ pub struct ApproveArgs {
     #[arg(long, value_name = "REV")]
     revision: Option<String>,
     /// A note for the record
-    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    #[arg(
+        short = 'm',
+        long = "message",
+        value_name = "NOTE",
+        allow_hyphen_values = true
+    )]
     note: Option<String>,
 }
 

@@ -63,7 +63,10 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
         Some(dir) => ctx.start.join(dir),
         None => ctx.start.clone(),
     };
-    let git = GitStore::discover(&root)?;
+    // The folder may not exist yet: find the repository from its nearest existing
+    // ancestor, and create the folder only once the repository is known.
+    let existing = root.ancestors().find(|dir| dir.exists()).unwrap_or(&root);
+    let git = GitStore::discover(existing)?;
     if root.join(CONFIG_FILE).exists() {
         return Err(Error::refused_with_hint(
             format!(

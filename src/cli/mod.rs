@@ -28,8 +28,8 @@ use crate::workspace::Workspace;
 #[command(name = "medreview", version, about, max_term_width = 100)]
 pub struct Cli {
     /// Run as if started in DIR
-    #[arg(short = 'C', value_name = "DIR", global = true)]
-    dir: Option<PathBuf>,
+    #[arg(short = 'C', id = "start-dir", value_name = "DIR", global = true)]
+    start_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -96,7 +96,7 @@ pub fn main() -> ExitCode {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCode> {
-    let start = match cli.dir {
+    let start = match cli.start_dir {
         Some(dir) => dir,
         None => std::env::current_dir()
             .map_err(|e| Error::io("read current folder", Path::new("."), e))?,
@@ -207,8 +207,9 @@ pub(crate) fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) ->
 /// Refuses an empty `-m` where a note is required.
 pub(crate) fn required_note(note: String) -> Result<String> {
     if note.trim().is_empty() {
-        return Err(Error::refused(
-            "-m NOTE is empty; say why, for the writer and the record",
+        return Err(Error::refused_with_hint(
+            "-m NOTE is empty",
+            "say why in -m, for the writer and the record",
         ));
     }
     Ok(note)

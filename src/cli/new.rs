@@ -41,7 +41,10 @@ pub fn cmd_new(ctx: &mut Ctx<'_>, args: NewArgs) -> Result<ExitCode> {
         .map(|r| Id::parse("reviewer id", r))
         .transpose()?;
     if args.title.trim().is_empty() {
-        return Err(Error::refused("--title is empty"));
+        return Err(Error::refused_with_hint(
+            "--title is empty",
+            "give the headline, e.g. --title \"Who Should Get the Flu Vaccine\"",
+        ));
     }
     let ws = ctx.workspace()?;
     let now = clock::now()?;

@@ -121,7 +121,10 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
 
 fn required_text(flag: &str, value: String) -> Result<String> {
     if value.trim().is_empty() {
-        return Err(Error::refused(format!("{flag} is empty")));
+        return Err(Error::refused_with_hint(
+            format!("{flag} is empty"),
+            format!("give {flag} a value, as it should appear on published pages"),
+        ));
     }
     Ok(value)
 }

@@ -43,14 +43,20 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         FormatArg::Html => Format::Html,
         FormatArg::Markdown => Format::Markdown,
     };
-    let publisher = args.as_id.as_deref().map(|id| Id::parse("publisher id (--as)", id)).transpose()?;
+    let publisher = args
+        .as_id
+        .as_deref()
+        .map(|id| Id::parse("publisher id (--as)", id))
+        .transpose()?;
     let export = publish::build(&ws, format, now)?;
     let out = publish::resolve_out(&ctx.start, &args.out);
     let mut tag = None;
     if let Some(publisher) = &publisher {
         if !export.publishers.contains(publisher) {
             return Err(Error::refused_with_hint(
-                format!("{publisher} may not record a publication: they are not in publishers in medreview.yaml"),
+                format!(
+                    "{publisher} may not record a publication: they are not in publishers in medreview.yaml"
+                ),
                 "ask an editor to add them to `publishers:` (and commit), or publish without --as",
             ));
         }
@@ -58,8 +64,19 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         let name = publish::tag_name(&now);
         let _lock = ws.git.lock()?;
         ws.git
-            .tag(&name, &export.manifest.commit, &roster.identity(publisher), now, &publish::tag_message(&export.manifest, publisher))
-            .map_err(|err| Error::refused_with_hint(format!("cannot record the publication as tag {name}: {err}"), "wait a second and publish again"))?;
+            .tag(
+                &name,
+                &export.manifest.commit,
+                &roster.identity(publisher),
+                now,
+                &publish::tag_message(&export.manifest, publisher),
+            )
+            .map_err(|err| {
+                Error::refused_with_hint(
+                    format!("cannot record the publication as tag {name}: {err}"),
+                    "wait a second and publish again",
+                )
+            })?;
         tag = Some(name);
     }
     if let Err(err) = publish::write_output(&out, ws.root(), &export.files) {
@@ -69,7 +86,16 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         return Err(err);
     }
     for a in &export.manifest.articles {
-        say(ctx.out, &format!("{}\tr{}\t{}\t{}", a.slug, a.revision_number, &a.revision.as_str()[..7], a.path))?;
+        say(
+            ctx.out,
+            &format!(
+                "{}\tr{}\t{}\t{}",
+                a.slug,
+                a.revision_number,
+                &a.revision.as_str()[..7],
+                a.path
+            ),
+        )?;
     }
     let count = export.manifest.articles.len();
     say(
@@ -82,7 +108,10 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         ),
     )?;
     for (slug, state) in &export.skipped {
-        say(ctx.err, &format!("Skipped {slug}: {state}, no approved revision."))?;
+        say(
+            ctx.err,
+            &format!("Skipped {slug}: {state}, no approved revision."),
+        )?;
     }
     if let Some(name) = tag {
         say(ctx.err, &format!("Recorded the publication as tag {name}."))?;

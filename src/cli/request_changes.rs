@@ -19,7 +19,12 @@ pub struct RequestChangesArgs {
     #[arg(long = "as", value_name = "REVIEWER")]
     as_id: Option<String>,
     /// What must change
-    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    #[arg(
+        short = 'm',
+        long = "message",
+        value_name = "NOTE",
+        allow_hyphen_values = true
+    )]
     note: String,
     /// The revision you read (r2, or a prefix of its id); refused unless it is the latest submitted
     #[arg(long, value_name = "REV")]

@@ -71,7 +71,7 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
             print_detail(ctx, a)?;
         }
     } else {
-        print_table(ctx, &articles)?;
+        print_table(ctx, &articles, problems.is_empty())?;
         for p in &problems {
             say(ctx.err, &format!("Error: {}", p.error))?;
         }
@@ -88,8 +88,11 @@ fn exit_code(failed: bool) -> ExitCode {
     }
 }
 
-fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary]) -> Result<()> {
+fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary], none_failed: bool) -> Result<()> {
     if articles.is_empty() {
+        if !none_failed {
+            return Ok(());
+        }
         say(
             ctx.err,
             "No articles yet. Start one with `medreview new SLUG --title TITLE --writer ID`.",

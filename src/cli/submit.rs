@@ -18,7 +18,12 @@ pub struct SubmitArgs {
     #[arg(long = "as", value_name = "WRITER")]
     as_id: Option<String>,
     /// A note for the reviewer
-    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    #[arg(
+        short = 'm',
+        long = "message",
+        value_name = "NOTE",
+        allow_hyphen_values = true
+    )]
     note: Option<String>,
 }
 

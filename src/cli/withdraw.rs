@@ -18,7 +18,12 @@ pub struct WithdrawArgs {
     #[arg(long = "as", value_name = "REVIEWER")]
     as_id: Option<String>,
     /// Why the article comes down
-    #[arg(short = 'm', long = "message", value_name = "NOTE")]
+    #[arg(
+        short = 'm',
+        long = "message",
+        value_name = "NOTE",
+        allow_hyphen_values = true
+    )]
     note: String,
 }
 

@@ -1,0 +1,429 @@
+//! `TestEnv`: a throwaway git repository, a cleared environment, a fixed identity and
+//! a clock each test moves by hand, so every run of the real binary is deterministic.
+
+use std::ffi::OsString;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+/// The clock when a test starts (and when `seed` does its work).
+pub const START: &str = "2025-03-03T10:12:00-05:00";
+
+/// The day after `START`: when the seeded article is approved in most tests.
+pub const NEXT_DAY: &str = "2025-03-04T09:00:00-05:00";
+
+/// The seeded article's slug and headline.
+pub const SLUG: &str = "her2-treatment";
+pub const TITLE: &str = "Six Things to Know About HER2-Positive Breast Cancer Treatment";
+
+/// The seeded article's path, workspace-relative.
+pub const ARTICLE: &str = "articles/her2-treatment/article.md";
+
+/// The seeded article's ledger, workspace-relative.
+pub const LEDGER: &str = "articles/her2-treatment/signoffs.yaml";
+
+/// The full text of the seeded article: front matter with sources, and a real body.
+pub const HER2_ARTICLE: &str = "\
+---
+title: Six Things to Know About HER2-Positive Breast Cancer Treatment
+writer: suzanne-example
+reviewer: ana-example
+topic: oncology
+summary: How HER2-positive breast cancer is treated today, and what to ask your care team.
+sources:
+  - title: Breast Cancer Treatment (PDQ)
+    url: https://www.cancer.gov/types/breast/patient/breast-treatment-pdq
+---
+HER2-positive breast cancer makes too much of a protein called HER2, which helps
+cancer cells grow. Treatment has improved a great deal in the last twenty years.
+
+## 1. Targeted therapy is the backbone of treatment
+
+Drugs such as trastuzumab attach to the HER2 protein and stop it from signalling.
+
+- Trastuzumab (Herceptin)
+- Pertuzumab (Perjeta)
+
+## 2. Treatment often starts before surgery
+
+Many people get chemotherapy and targeted therapy first, to shrink the tumour.
+Read more at the [National Cancer Institute](https://www.cancer.gov/types/breast).
+";
+
+/// How a command exited and what it printed.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code.
+    pub code: i32,
+    /// Standard output, lossily decoded.
+    pub stdout: String,
+    /// Standard error, lossily decoded.
+    pub stderr: String,
+}
+
+/// Everything a refusal must leave exactly as it found it.
+#[derive(Debug, PartialEq, Eq)]
+struct RepoState {
+    head: String,
+    porcelain: String,
+    unstaged: String,
+    staged: String,
+}
+
+/// A temp folder holding a git repository (`repo/`) and a home folder (`home/`).
+pub struct TestEnv {
+    tmp: TempDir,
+    root: PathBuf,
+    now: String,
+}
+
+impl TestEnv {
+    /// A fresh git repository with a fixed identity and no workspace yet.
+    pub fn bare() -> TestEnv {
+        let tmp = tempfile::Builder::new()
+            .prefix("medreview-cli-")
+            .tempdir()
+            .expect("create a temp folder");
+        // Canonical, so paths in messages match what the binary prints.
+        let base = tmp.path().canonicalize().expect("canonical temp folder");
+        let root = base.join("repo");
+        fs::create_dir_all(&root).expect("create repo folder");
+        fs::create_dir_all(base.join("home")).expect("create home folder");
+        let env = TestEnv {
+            tmp,
+            root,
+            now: START.to_owned(),
+        };
+        env.git(&["init", "-q", "-b", "main"]);
+        env.git(&["config", "user.name", "Test Runner"]);
+        env.git(&["config", "user.email", "runner@example.org"]);
+        env
+    }
+
+    /// A git repository holding a freshly initialised workspace.
+    pub fn new() -> TestEnv {
+        let env = TestEnv::bare();
+        env.ok(&["init", "--publication", "Example Health"]);
+        env
+    }
+
+    /// A workspace with the standard roster and the article `her2-treatment` written
+    /// but not yet submitted.
+    pub fn seeded() -> TestEnv {
+        let env = TestEnv::new();
+        env.seed();
+        env
+    }
+
+    /// `seeded`, then `her2-treatment` submitted at `START` and approved by
+    /// ana-example at `NEXT_DAY`.
+    pub fn approved() -> TestEnv {
+        let mut env = TestEnv::seeded();
+        env.ok(&[
+            "submit",
+            SLUG,
+            "--as",
+            "suzanne-example",
+            "-m",
+            "First draft.",
+        ]);
+        env.set_now(NEXT_DAY);
+        env.ok(&[
+            "approve",
+            SLUG,
+            "--as",
+            "ana-example",
+            "-m",
+            "Accurate and clear.",
+        ]);
+        env
+    }
+
+    /// Adds writer suzanne-example, reviewers ana-example (license to 2027-06-30) and
+    /// david-okafor, and the article her2-treatment with a real body (not submitted).
+    pub fn seed(&self) {
+        self.ok(&[
+            "writer",
+            "add",
+            "suzanne-example",
+            "--name",
+            "Suzanne Example",
+            "--email",
+            "suzanne@example.org",
+            "--bio",
+            "Writes about health and wellness.",
+        ]);
+        self.ok(&[
+            "reviewer",
+            "add",
+            "ana-example",
+            "--name",
+            "Ana Example",
+            "--credentials",
+            "M.D.",
+            "--specialty",
+            "oncology",
+            "--license-number",
+            "12345",
+            "--license-region",
+            "NY",
+            "--license-expires",
+            "2027-06-30",
+            "--email",
+            "ana@example.org",
+            "--bio",
+            "Board-certified medical oncologist.",
+        ]);
+        self.ok(&[
+            "reviewer",
+            "add",
+            "david-okafor",
+            "--name",
+            "David Okafor",
+            "--credentials",
+            "M.D., Ph.D.",
+            "--specialty",
+            "cardiology",
+            "--email",
+            "david@example.org",
+        ]);
+        self.ok(&[
+            "new",
+            SLUG,
+            "--title",
+            TITLE,
+            "--writer",
+            "suzanne-example",
+            "--reviewer",
+            "ana-example",
+            "--topic",
+            "oncology",
+        ]);
+        self.write(ARTICLE, HER2_ARTICLE);
+    }
+
+    /// The repository's working tree (also the workspace root).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// A path in the temp folder but outside the repository.
+    pub fn outside(&self, name: &str) -> PathBuf {
+        self.root
+            .parent()
+            .expect("repo has a parent folder")
+            .join(name)
+    }
+
+    /// Moves the clock every later command sees.
+    pub fn set_now(&mut self, now: &str) {
+        self.now = now.to_owned();
+    }
+
+    /// The only variables a child process sees: the environment is cleared first.
+    fn env_vars(&self) -> Vec<(&'static str, OsString)> {
+        let path = std::env::var_os("PATH").unwrap_or_else(|| OsString::from("/usr/bin:/bin"));
+        vec![
+            ("PATH", path),
+            ("HOME", self.tmp.path().join("home").into_os_string()),
+            ("GIT_CONFIG_GLOBAL", "/dev/null".into()),
+            ("GIT_CONFIG_NOSYSTEM", "1".into()),
+            ("LANG", "C".into()),
+            ("NO_COLOR", "1".into()),
+            ("MEDREVIEW_NOW", self.now.clone().into()),
+        ]
+    }
+
+    /// Runs medreview in `dir` with `args`, whatever the outcome.
+    pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
+        let output = Command::cargo_bin("medreview")
+            .expect("the medreview binary is built")
+            .env_clear()
+            .envs(self.env_vars())
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("run medreview");
+        Run {
+            code: output.status.code().expect("medreview exited normally"),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// Runs medreview at the repository root, whatever the outcome.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_in(&self.root, args)
+    }
+
+    /// Runs medreview in `dir` and asserts it succeeded.
+    pub fn ok_in(&self, dir: &Path, args: &[&str]) -> Run {
+        let run = self.run_in(dir, args);
+        assert_eq!(run.code, 0, "medreview {args:?} failed:\n{}", run.stderr);
+        run
+    }
+
+    /// Runs medreview at the root and asserts it succeeded.
+    pub fn ok(&self, args: &[&str]) -> Run {
+        self.ok_in(&self.root, args)
+    }
+
+    /// Runs medreview in `dir`, asserts it exited 1 with an `Error:` line and that the
+    /// repository is exactly as before: same HEAD, same status, same staged and unstaged
+    /// changes, no lock left behind.
+    pub fn fails_in(&self, dir: &Path, args: &[&str]) -> Run {
+        let before = self.repo_state();
+        let run = self.run_in(dir, args);
+        assert_eq!(
+            run.code, 1,
+            "medreview {args:?} should be refused:\nstdout:\n{}\nstderr:\n{}",
+            run.stdout, run.stderr
+        );
+        assert!(run.stderr.starts_with("Error: "), "{}", run.stderr);
+        assert_eq!(
+            self.repo_state(),
+            before,
+            "medreview {args:?} changed the repository"
+        );
+        assert!(
+            !self.root.join(".git/medreview.lock").exists(),
+            "lock left behind"
+        );
+        run
+    }
+
+    /// `fails_in` at the repository root.
+    pub fn fails(&self, args: &[&str]) -> Run {
+        self.fails_in(&self.root, args)
+    }
+
+    /// `fails`, and the message ends with a `Hint:` line saying how to fix it.
+    /// Returns stderr.
+    pub fn refuse(&self, args: &[&str]) -> String {
+        let run = self.fails(args);
+        assert!(
+            run.stderr
+                .lines()
+                .any(|l| l.starts_with("Hint: ") && l.len() > 10),
+            "no hint in:\n{}",
+            run.stderr
+        );
+        run.stderr
+    }
+
+    fn repo_state(&self) -> RepoState {
+        RepoState {
+            head: self.git_status_quiet(&["rev-parse", "--verify", "-q", "HEAD"]),
+            porcelain: self.porcelain(),
+            unstaged: self.git(&["diff", "--binary"]),
+            staged: self.git(&["diff", "--cached", "--binary"]),
+        }
+    }
+
+    /// Runs git in `dir` with the test environment; asserts success, returns stdout.
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> String {
+        let output = std::process::Command::new("git")
+            .env_clear()
+            .envs(self.env_vars())
+            .current_dir(dir)
+            .args(args)
+            .output()
+            .expect("run git");
+        assert!(
+            output.status.success(),
+            "git {args:?} failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Runs git at the repository root; asserts success, returns stdout.
+    pub fn git(&self, args: &[&str]) -> String {
+        self.git_in(&self.root, args)
+    }
+
+    /// Runs git and returns stdout even when it fails (for `rev-parse` of an unborn HEAD).
+    fn git_status_quiet(&self, args: &[&str]) -> String {
+        let output = std::process::Command::new("git")
+            .env_clear()
+            .envs(self.env_vars())
+            .current_dir(&self.root)
+            .args(args)
+            .output()
+            .expect("run git");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// The commit HEAD points at.
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    /// The number of commits on the current branch.
+    pub fn commit_count(&self) -> usize {
+        self.git(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .expect("a count")
+    }
+
+    /// `git status --porcelain`, untracked files included.
+    pub fn porcelain(&self) -> String {
+        self.git(&["status", "--porcelain", "--untracked-files=all"])
+    }
+
+    /// The files a commit changed, repository-relative.
+    pub fn changed_files(&self, commit: &str) -> Vec<String> {
+        self.git(&["show", "--name-only", "--format=", commit])
+            .lines()
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// What `git hash-object` prints for a workspace file.
+    pub fn hash_object(&self, rel: &str) -> String {
+        self.git(&["hash-object", rel]).trim().to_owned()
+    }
+
+    /// The full message of a commit.
+    pub fn message(&self, commit: &str) -> String {
+        self.git(&["log", "-1", "--format=%B", commit])
+    }
+
+    /// Writes a text file (creating folders), relative to the repository root.
+    pub fn write(&self, rel: &str, text: &str) {
+        self.write_bytes(rel, text.as_bytes());
+    }
+
+    /// Writes raw bytes (creating folders), relative to the repository root.
+    pub fn write_bytes(&self, rel: &str, bytes: &[u8]) {
+        let path = self.root.join(rel);
+        fs::create_dir_all(path.parent().expect("a parent folder")).expect("create folders");
+        fs::write(&path, bytes).expect("write file");
+    }
+
+    /// Appends text to a file relative to the repository root.
+    pub fn append(&self, rel: &str, text: &str) {
+        let mut content = self.read(rel);
+        content.push_str(text);
+        self.write(rel, &content);
+    }
+
+    /// Reads a text file relative to the repository root.
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.root.join(rel)).expect("read file")
+    }
+
+    /// Replaces the repository root in `text` with `[REPO]`, for snapshots and messages.
+    pub fn redact(&self, text: &str) -> String {
+        text.replace(&self.root.display().to_string(), "[REPO]")
+    }
+}
+
+/// Parses JSON printed by a command.
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}):\n{text}"))
+}

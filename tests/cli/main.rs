@@ -1,0 +1,12 @@
+//! Integration tests of the `medreview` binary: each test runs the real command line
+//! in its own temp git repository with a cleared environment and a fixed clock.
+
+mod common;
+
+mod bad_input;
+mod publish;
+mod refusals;
+mod setup;
+mod states;
+mod status_log;
+mod workflow;
