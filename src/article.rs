@@ -71,6 +71,19 @@ pub fn normalize_eol(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// Splits LF text into its front matter (between the `---` lines) and body;
+/// `None` when the text does not start with a complete front matter block.
+pub fn split_front_matter(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix("---\n")?;
+    if let Some(body) = rest.strip_prefix("---\n") {
+        return Some(("", body));
+    }
+    if let Some(i) = rest.find("\n---\n") {
+        return Some((&rest[..i + 1], &rest[i + 5..]));
+    }
+    rest.strip_suffix("\n---").map(|yaml| (yaml, ""))
+}
+
 impl Article {
     /// Parses the bytes of `article.md`; `file` names it in errors.
     pub fn parse(bytes: &[u8], file: &Path) -> Result<Article> {
@@ -100,22 +113,15 @@ impl Article {
                 "start the file with a line `---`, the fields (title, writer, ...), and another line `---`",
             )
         };
-        let rest = text.strip_prefix("---\n").ok_or_else(missing)?;
-        let (yaml_text, body) = if let Some(body) = rest.strip_prefix("---\n") {
-            ("", body)
-        } else {
-            let end = rest.find("\n---\n").map(|i| (i + 1, i + 5)).or_else(|| {
-                rest.strip_suffix("\n---")
-                    .map(|r| (r.len() + 1, rest.len()))
-            });
-            let (yaml_end, body_start) = end.ok_or_else(|| {
-                Error::refused_with_hint(
-                    format!("{shown}:1: the front matter has no closing `---` line"),
-                    "end the front matter with a line holding only `---`",
-                )
-            })?;
-            (&rest[..yaml_end], &rest[body_start..])
-        };
+        if !text.starts_with("---\n") {
+            return Err(missing());
+        }
+        let (yaml_text, body) = split_front_matter(&text).ok_or_else(|| {
+            Error::refused_with_hint(
+                format!("{shown}:1: the front matter has no closing `---` line"),
+                "end the front matter with a line holding only `---`",
+            )
+        })?;
         let front: FrontMatter = yaml::parse(yaml_text, file, 2)?;
         if front.title.trim().is_empty() {
             return Err(Error::refused_with_hint(

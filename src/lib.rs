@@ -5,14 +5,17 @@
 pub mod article;
 pub mod cli;
 pub mod clock;
+pub mod comparison;
 pub mod error;
 pub mod gitstore;
 pub mod ids;
 pub mod ledger;
 pub mod publish;
 pub mod record;
+pub mod redline;
 pub mod render;
 pub mod report;
+pub mod revdiff;
 pub mod revision;
 pub mod roster;
 pub mod source;

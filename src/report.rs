@@ -25,9 +25,44 @@ pub struct RevisionInfo {
     /// When.
     #[serde(serialize_with = "clock::ser")]
     pub submitted_at: DateTime<FixedOffset>,
+    /// The change against the revision before it (r1: against nothing), where computed.
+    pub change: Option<WordChange>,
+}
+
+/// Words added and removed by a revision against the one before it.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct WordChange {
+    /// Words only in this revision.
+    pub words_added: usize,
+    /// Words only in the one before.
+    pub words_removed: usize,
+}
+
+impl WordChange {
+    /// `+62 -3` for tables.
+    pub fn short(&self) -> String {
+        format!("+{} -{}", self.words_added, self.words_removed)
+    }
 }
 
 impl RevisionInfo {
+    /// The revision with its change against the one before it.
+    pub fn with_change(
+        ws: &Workspace,
+        record: &ArticleRecord,
+        revision: &Revision,
+    ) -> Result<RevisionInfo> {
+        let (words_added, words_removed) =
+            crate::comparison::revision_changes(ws, record, revision)?;
+        Ok(RevisionInfo {
+            change: Some(WordChange {
+                words_added,
+                words_removed,
+            }),
+            ..RevisionInfo::from(revision)
+        })
+    }
+
     /// `r2 1a2b3c4`.
     pub fn label(&self) -> String {
         format!("r{} {}", self.number, self.id.short())
@@ -41,6 +76,7 @@ impl From<&Revision> for RevisionInfo {
             id: r.id.clone(),
             submitted_by: r.submitted_by.clone(),
             submitted_at: r.submitted_at,
+            change: None,
         }
     }
 }
@@ -121,7 +157,11 @@ pub fn summarize(
         title,
         state: status.state,
         unsubmitted_edits: record.has_unsubmitted_edits(),
-        latest: status.latest.as_ref().map(RevisionInfo::from),
+        latest: status
+            .latest
+            .as_ref()
+            .map(|r| RevisionInfo::with_change(ws, record, r))
+            .transpose()?,
         publishable: status.publishable.as_ref().map(|p| PublishableInfo {
             revision: RevisionInfo::from(&p.revision),
             approved_by: p.approvals.iter().map(|a| a.by.clone()).collect(),

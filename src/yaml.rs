@@ -52,6 +52,53 @@ pub fn to_string<T: Serialize>(value: &T) -> String {
     }
 }
 
+/// A top-level front-matter field as text, for showing changes field by field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldValue {
+    /// A single value, as text.
+    Scalar(String),
+    /// A list, one text per item.
+    List(Vec<String>),
+}
+
+/// The top-level fields of a YAML mapping, in document order; `None` if the text is
+/// not a mapping (diffs then fall back to comparing the raw text).
+pub fn top_level_fields(text: &str) -> Option<Vec<(String, FieldValue)>> {
+    if text.trim().is_empty() {
+        return Some(Vec::new());
+    }
+    let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
+    let mapping = value.as_mapping()?;
+    let fields = mapping
+        .iter()
+        .map(|(key, value)| {
+            let key = display(key);
+            let value = match value {
+                serde_yaml::Value::Sequence(items) => {
+                    FieldValue::List(items.iter().map(display).collect())
+                }
+                other => FieldValue::Scalar(display(other)),
+            };
+            (key, value)
+        })
+        .collect();
+    Some(fields)
+}
+
+/// One line of text for any YAML value: mappings as their values joined with " — ".
+fn display(value: &serde_yaml::Value) -> String {
+    use serde_yaml::Value;
+    match value {
+        Value::Null => String::new(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Sequence(items) => items.iter().map(display).collect::<Vec<_>>().join(", "),
+        Value::Mapping(map) => map.values().map(display).collect::<Vec<_>>().join(" — "),
+        Value::Tagged(tagged) => display(&tagged.value),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

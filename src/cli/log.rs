@@ -81,13 +81,16 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
             },
         })
         .collect();
+    let infos = revisions
+        .iter()
+        .map(|r| RevisionInfo::with_change(&ws, &record, r))
+        .collect::<Result<Vec<_>>>()?;
     if args.json {
-        let revisions = revisions.iter().map(RevisionInfo::from).collect();
         print_json(
             ctx.out,
             &LogJson {
                 summary,
-                revisions,
+                revisions: infos,
                 entries,
             },
         )?;
@@ -97,6 +100,7 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
     if entries.is_empty() {
         say(ctx.out, "  never submitted (draft)")?;
     }
+    let mut described = std::collections::BTreeSet::new();
     for e in &entries {
         let rev = match e.revision_number {
             Some(n) => format!("r{n} {}", e.revision.short()),
@@ -114,6 +118,24 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
                 e.action
             ),
         )?;
+        // Under the first submission of each revision: what it changed.
+        if e.action == Action::Submitted
+            && let Some(info) = e.revision_number.and_then(|n| infos.get(n - 1))
+            && described.insert(info.number)
+            && let Some(change) = info.change
+        {
+            let what = if info.number == 1 {
+                format!("{} words", change.words_added)
+            } else {
+                format!(
+                    "{} words added, {} removed since r{}",
+                    change.words_added,
+                    change.words_removed,
+                    info.number - 1
+                )
+            };
+            say(ctx.out, &format!("    ({what})"))?;
+        }
         if let Some(why) = &e.does_not_count {
             say(ctx.out, &format!("    (does not count: {why})"))?;
         }

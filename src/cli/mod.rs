@@ -1,6 +1,7 @@
 //! The command line: argument parsing, one module per command, and the error presenter.
 
 mod approve;
+mod diff;
 mod init;
 mod log;
 mod new;
@@ -56,6 +57,8 @@ enum Command {
     Withdraw(withdraw::WithdrawArgs),
     /// Export pages built only from approved revisions
     Publish(publish::PublishArgs),
+    /// Show what changed between two revisions, word by word
+    Diff(diff::DiffArgs),
     /// Show the review state of every article, or of one
     Status(status::StatusArgs),
     /// Show every revision and sign-off of an article
@@ -112,6 +115,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::RequestChanges(args) => request_changes::cmd_request_changes(&mut ctx, args),
         Command::Withdraw(args) => withdraw::cmd_withdraw(&mut ctx, args),
         Command::Publish(args) => publish::cmd_publish(&mut ctx, args),
+        Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Status(args) => status::cmd_status(&mut ctx, args),
         Command::Log(args) => log::cmd_log(&mut ctx, args),
     }

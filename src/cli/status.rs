@@ -108,8 +108,8 @@ fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary], none_failed: bool
     say(
         ctx.out,
         &format!(
-            "{:<width$}  {:<18} {:<11} {:<12} LAST SIGN-OFF",
-            "ARTICLE", "STATE", "LATEST", "PUBLISHABLE"
+            "{:<width$}  {:<18} {:<11} {:<10} {:<12} LAST SIGN-OFF",
+            "ARTICLE", "STATE", "LATEST", "CHANGE", "PUBLISHABLE"
         ),
     )?;
     let mut edited = false;
@@ -121,6 +121,11 @@ fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary], none_failed: bool
             a.state.to_string()
         };
         let latest = a.latest.as_ref().map_or("-".to_owned(), |r| r.label());
+        let change = a
+            .latest
+            .as_ref()
+            .and_then(|r| r.change)
+            .map_or("-".to_owned(), |c| c.short());
         let publishable = a
             .publishable
             .as_ref()
@@ -131,7 +136,7 @@ fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary], none_failed: bool
         say(
             ctx.out,
             &format!(
-                "{:<width$}  {state:<18} {latest:<11} {publishable:<12} {last}",
+                "{:<width$}  {state:<18} {latest:<11} {change:<10} {publishable:<12} {last}",
                 a.slug
             ),
         )?;
@@ -149,10 +154,12 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
         Some(r) => say(
             ctx.out,
             &format!(
-                "  latest:       {} submitted by {} on {}",
+                "  latest:       {} submitted by {} on {}{}",
                 r.label(),
                 r.submitted_by,
-                clock::short(&r.submitted_at)
+                clock::short(&r.submitted_at),
+                r.change
+                    .map_or(String::new(), |c| format!(" ({} words)", c.short()))
             ),
         )?,
         None => say(ctx.out, "  latest:       never submitted")?,

@@ -4,6 +4,7 @@
 mod common;
 
 mod bad_input;
+mod diff;
 mod publish;
 mod refusals;
 mod setup;

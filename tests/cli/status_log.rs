@@ -79,25 +79,25 @@ fn the_status_table_shows_every_state_and_what_is_publishable() {
     let mut env = newsroom();
     let run = env.ok(&["status"]);
     assert_eq!(run.stderr, "");
-    insta::assert_snapshot!(run.stdout, @r"
-    ARTICLE                   STATE              LATEST      PUBLISHABLE  LAST SIGN-OFF
-    flu-vaccine               changes-requested  r1 a54b187  -            changes-requested by david-okafor, 2025-03-10
-    her2-treatment            in-review          r2 76319c7  r1 a02ddc2   submitted by suzanne-example, 2025-03-12
-    knee-pain                 approved           r1 5a0c788  r1 5a0c788   approved by david-okafor, 2025-03-10
-    sleep-and-blood-pressure  draft*             -           -            -
-    statins                   withdrawn          r1 62a1b2b  -            withdrawn by david-okafor, 2025-03-12
+    insta::assert_snapshot!(run.stdout, @"
+    ARTICLE                   STATE              LATEST      CHANGE     PUBLISHABLE  LAST SIGN-OFF
+    flu-vaccine               changes-requested  r1 a54b187  +12 -0     -            changes-requested by david-okafor, 2025-03-10
+    her2-treatment            in-review          r2 76319c7  +7 -0      r1 a02ddc2   submitted by suzanne-example, 2025-03-12
+    knee-pain                 approved           r1 5a0c788  +11 -0     r1 5a0c788   approved by david-okafor, 2025-03-10
+    sleep-and-blood-pressure  draft*             -           -          -            -
+    statins                   withdrawn          r1 62a1b2b  +8 -0      -            withdrawn by david-okafor, 2025-03-12
     * the working tree has edits not yet submitted
     ");
 
     // Thirteen months later the approvals are due for re-review; the rest is unchanged.
     env.set_now("2026-04-20T12:00:00-04:00");
-    insta::assert_snapshot!(env.ok(&["status"]).stdout, @r"
-    ARTICLE                   STATE              LATEST      PUBLISHABLE  LAST SIGN-OFF
-    flu-vaccine               changes-requested  r1 a54b187  -            changes-requested by david-okafor, 2025-03-10
-    her2-treatment            in-review          r2 76319c7  r1 a02ddc2   submitted by suzanne-example, 2025-03-12
-    knee-pain                 re-review-due      r1 5a0c788  r1 5a0c788   approved by david-okafor, 2025-03-10
-    sleep-and-blood-pressure  draft*             -           -            -
-    statins                   withdrawn          r1 62a1b2b  -            withdrawn by david-okafor, 2025-03-12
+    insta::assert_snapshot!(env.ok(&["status"]).stdout, @"
+    ARTICLE                   STATE              LATEST      CHANGE     PUBLISHABLE  LAST SIGN-OFF
+    flu-vaccine               changes-requested  r1 a54b187  +12 -0     -            changes-requested by david-okafor, 2025-03-10
+    her2-treatment            in-review          r2 76319c7  +7 -0      r1 a02ddc2   submitted by suzanne-example, 2025-03-12
+    knee-pain                 re-review-due      r1 5a0c788  +11 -0     r1 5a0c788   approved by david-okafor, 2025-03-10
+    sleep-and-blood-pressure  draft*             -           -          -            -
+    statins                   withdrawn          r1 62a1b2b  +8 -0      -            withdrawn by david-okafor, 2025-03-12
     * the working tree has edits not yet submitted
     ");
 }
@@ -150,6 +150,7 @@ fn status_json_lists_every_article_with_a_stable_shape() {
                 "id": r2,
                 "submitted_by": "suzanne-example",
                 "submitted_at": "2025-03-12T08:00:00-04:00",
+                "change": {"words_added": 7, "words_removed": 0},
             },
             "publishable": {
                 "revision": {
@@ -157,6 +158,7 @@ fn status_json_lists_every_article_with_a_stable_shape() {
                     "id": r1.trim(),
                     "submitted_by": "suzanne-example",
                     "submitted_at": START,
+                    "change": null,
                 },
                 "approved_by": ["ana-example"],
                 "reviewed_at": NEXT_DAY,
@@ -265,15 +267,17 @@ fn log_lists_every_sign_off_with_names_notes_and_revisions() {
         env.read(LEDGER)
     );
     let run = env.ok(&["log", SLUG]);
-    insta::assert_snapshot!(run.stdout, @r"
+    insta::assert_snapshot!(run.stdout, @"
     her2-treatment: Six Things to Know About HER2-Positive Breast Cancer Treatment
     2025-03-03 10:12 -05:00  r1 a02ddc2  submitted by Suzanne Example (suzanne-example)
+        (114 words)
         First draft.
     2025-03-04 09:00 -05:00  r1 a02ddc2  changes-requested by Ana Example (ana-example)
         Two things:
         - name the trial
         - say how long treatment lasts
     2025-03-05 14:30 -05:00  r2 b831253  submitted by Suzanne Example (suzanne-example)
+        (7 words added, 0 removed since r1)
     2025-03-06 08:15 -05:00  r2 b831253  approved by Ana Example (ana-example)
         Thanks, accurate now.
     now: approved; publishable: r2 b831253
@@ -317,7 +321,7 @@ fn log_json_lists_revisions_and_entries() {
     assert_eq!(log["publishable"], Value::Null);
     assert_eq!(
         log["revisions"],
-        json!([{"number": 1, "id": r1, "submitted_by": "suzanne-example", "submitted_at": START}])
+        json!([{"number": 1, "id": r1, "submitted_by": "suzanne-example", "submitted_at": START, "change": {"words_added": 114, "words_removed": 0}}])
     );
     let entry = |action: &str, by: &str, at: &str, note: &str| {
         json!({

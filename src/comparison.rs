@@ -1,0 +1,190 @@
+//! Choosing what `diff` compares: revisions by name, the working tree, and the
+//! default range a re-reviewing doctor needs (last approved → latest).
+
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::ledger::{Action, Revision};
+use crate::record::ArticleRecord;
+use crate::redline::{Header, SideInfo};
+use crate::revdiff::{self, Redline};
+use crate::roster::Roster;
+use crate::workspace::Workspace;
+
+/// One side of a comparison.
+#[derive(Debug, Clone)]
+pub enum Side {
+    /// No text: everything on the other side is new.
+    Nothing,
+    /// A submitted revision.
+    Revision(Revision),
+    /// The working tree's `article.md`.
+    Working,
+}
+
+/// A computed comparison, ready to show.
+pub struct Comparison {
+    /// What was compared.
+    pub header: Header,
+    /// The differences.
+    pub redline: Redline,
+}
+
+/// Resolves `r<N>`, a unique id prefix, or `working`.
+pub fn side(record: &ArticleRecord, name: &str) -> Result<Side> {
+    if name == "working" {
+        return Ok(Side::Working);
+    }
+    record
+        .ledger
+        .resolve(name)
+        .map(Side::Revision)
+        .map_err(|err| match err {
+            Error::Refused { message, hint } => Error::Refused {
+                message,
+                hint: Some(format!(
+                    "{}; or `working` for the working tree",
+                    hint.unwrap_or_default()
+                )),
+            },
+            other => other,
+        })
+}
+
+/// The default older side: the last approved revision (even if since withdrawn), or nothing.
+pub fn default_from(ws: &Workspace, roster: &Roster, record: &ArticleRecord) -> Side {
+    let status = record.status(ws, roster, chrono::DateTime::UNIX_EPOCH.fixed_offset());
+    if let Some(p) = status.publishable {
+        return Side::Revision(p.revision);
+    }
+    let revisions = record.ledger.revisions();
+    record
+        .ledger
+        .entries
+        .iter()
+        .rev()
+        .find(|e| e.action == Action::Approved)
+        .and_then(|e| revisions.iter().find(|r| r.id == e.revision).cloned())
+        .map_or(Side::Nothing, Side::Revision)
+}
+
+/// The default newer side: the working tree when it holds unsubmitted edits, else the latest revision.
+pub fn default_to(record: &ArticleRecord) -> Side {
+    let latest = record
+        .ledger
+        .latest_submitted()
+        .and_then(|id| record.ledger.revisions().into_iter().find(|r| &r.id == id));
+    match latest {
+        Some(latest) if !record.has_unsubmitted_edits() || record.working.is_none() => {
+            Side::Revision(latest)
+        }
+        _ => Side::Working,
+    }
+}
+
+/// Compares two sides of one article.
+pub fn compare(
+    ws: &Workspace,
+    roster: &Roster,
+    record: &ArticleRecord,
+    from: &Side,
+    to: &Side,
+) -> Result<Comparison> {
+    let old = bytes(ws, record, from)?;
+    let new = bytes(ws, record, to)?;
+    let redline = revdiff::redline(&old, &new);
+    let title = [to, from]
+        .iter()
+        .filter_map(|side| match side {
+            Side::Working => record.working_article().ok(),
+            Side::Revision(r) => record.revision_article(ws, &r.id).ok(),
+            Side::Nothing => None,
+        })
+        .map(|a| a.front.title)
+        .next()
+        .unwrap_or_else(|| record.slug.to_string());
+    Ok(Comparison {
+        header: Header {
+            slug: record.slug.to_string(),
+            title,
+            from: info(record, roster, from),
+            to: info(record, roster, to),
+        },
+        redline,
+    })
+}
+
+fn bytes(ws: &Workspace, record: &ArticleRecord, side: &Side) -> Result<Vec<u8>> {
+    match side {
+        Side::Nothing => Ok(Vec::new()),
+        Side::Revision(r) => Ok(ws.git.read_blob(&r.id)?),
+        Side::Working => record.working.clone().ok_or_else(|| {
+            Error::refused_with_hint(
+                format!(
+                    "{} is missing, so there is no working text to compare",
+                    record.article_path.display()
+                ),
+                "name two revisions instead, e.g. `medreview diff SLUG r1 r2`",
+            )
+        }),
+    }
+}
+
+/// The header line for one side: its label, and who submitted and signed it when.
+fn info(record: &ArticleRecord, roster: &Roster, side: &Side) -> SideInfo {
+    match side {
+        Side::Nothing => SideInfo {
+            label: "nothing".into(),
+            detail: "no approved revision yet, so the whole text is shown as new".into(),
+        },
+        Side::Working => SideInfo {
+            label: "working tree".into(),
+            detail: "the file as it is now, not submitted".into(),
+        },
+        Side::Revision(r) => {
+            let who = |id: &crate::ids::Id| {
+                roster
+                    .name_of(id)
+                    .map_or(id.to_string(), |n| format!("{n} ({id})"))
+            };
+            let signed: Vec<String> = record
+                .ledger
+                .entries
+                .iter()
+                .filter(|e| e.revision == r.id)
+                .map(|e| {
+                    let what = match e.action {
+                        Action::Submitted => "submitted",
+                        Action::Approved => "approved",
+                        Action::ChangesRequested => "changes requested",
+                        Action::Withdrawn => "withdrawn",
+                    };
+                    format!("{what} by {} on {}", who(&e.by), clock::short(&e.at))
+                })
+                .collect();
+            SideInfo {
+                label: r.label_with_id(),
+                detail: signed.join("; "),
+            }
+        }
+    }
+}
+
+/// Words added and removed by each revision against the one before it (r1: against nothing).
+pub fn revision_changes(
+    ws: &Workspace,
+    record: &ArticleRecord,
+    revision: &Revision,
+) -> Result<(usize, usize)> {
+    let previous = record
+        .ledger
+        .revisions()
+        .into_iter()
+        .find(|r| r.number + 1 == revision.number);
+    let old = match &previous {
+        Some(p) => ws.git.read_blob(&p.id)?,
+        None => Vec::new(),
+    };
+    let new = ws.git.read_blob(&revision.id)?;
+    let r = revdiff::redline(&old, &new);
+    Ok((r.words_added, r.words_removed))
+}
