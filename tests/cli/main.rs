@@ -5,6 +5,8 @@ mod common;
 
 mod bad_input;
 mod diff;
+mod hostile;
+mod properties;
 mod publish;
 mod refusals;
 mod setup;

@@ -1,0 +1,1 @@
+//! Hostile input and faults: each row of docs/hostile-input.md has a test here.
