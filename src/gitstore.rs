@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Offset};
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Signature, Time};
 
 use crate::revision::RevId;
@@ -488,5 +488,105 @@ fn entry_kind(entry: &git2::TreeEntry<'_>) -> EntryKind {
         (Some(ObjectType::Blob), 0o120000) => EntryKind::Symlink,
         (Some(ObjectType::Blob), _) => EntryKind::File,
         _ => EntryKind::Other,
+    }
+}
+
+/// One commit that changed one or more ledgers, with the texts before and after.
+pub struct LedgerChange {
+    /// The commit id.
+    pub commit: String,
+    /// The commit's subject line.
+    pub subject: String,
+    /// The author time (kept by rebase and cherry-pick, unlike the committer time).
+    pub author_time: DateTime<FixedOffset>,
+    /// The ledger's repository-relative path.
+    pub path: String,
+    /// The ledger in each parent (`None`: absent there); empty for a root commit.
+    pub before: Vec<Option<Vec<u8>>>,
+    /// The ledger in this commit (`None`: deleted).
+    pub after: Option<Vec<u8>>,
+}
+
+impl GitStore {
+    /// Every change to a file matching `pathspec` across the history of HEAD, oldest
+    /// first, in one pass over the commits. Each commit is compared with each of its
+    /// parents by tree, so unchanged folders are skipped by id without being read.
+    /// Returns the changes and the number of commits walked.
+    pub fn history_of(&self, pathspec: &str) -> Result<(Vec<LedgerChange>, usize), GitError> {
+        let repo = &self.repo;
+        let mut walk = repo.revwalk().context("walk the history")?;
+        if walk.push_head().is_err() {
+            return Ok((Vec::new(), 0));
+        }
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+            .context("sort the history")?;
+        let mut changes = Vec::new();
+        let mut walked = 0;
+        for oid in walk {
+            let oid = oid.context("walk the history")?;
+            walked += 1;
+            let commit = repo.find_commit(oid).context("read a commit")?;
+            let tree = commit.tree().context("read a commit's tree")?;
+            let parents: Vec<git2::Tree<'_>> = commit
+                .parents()
+                .map(|p| p.tree())
+                .collect::<Result<_, _>>()
+                .context("read a parent's tree")?;
+            let mut touched: Vec<String> = Vec::new();
+            let bases: Vec<Option<&git2::Tree<'_>>> = if parents.is_empty() {
+                vec![None]
+            } else {
+                parents.iter().map(Some).collect()
+            };
+            for base in bases {
+                let mut opts = git2::DiffOptions::new();
+                opts.pathspec(pathspec);
+                let diff = repo
+                    .diff_tree_to_tree(base, Some(&tree), Some(&mut opts))
+                    .context("compare a commit with its parent")?;
+                for delta in diff.deltas() {
+                    let path = delta.new_file().path().or_else(|| delta.old_file().path());
+                    if let Some(path) = path.and_then(Path::to_str)
+                        && !touched.iter().any(|t| t == path)
+                    {
+                        touched.push(path.to_owned());
+                    }
+                }
+            }
+            for path in touched {
+                let read = |tree: &git2::Tree<'_>| -> Result<Option<Vec<u8>>, GitError> {
+                    match tree.get_path(Path::new(&path)) {
+                        Ok(entry) => Ok(Some(
+                            repo.find_blob(entry.id())
+                                .context("read a ledger")?
+                                .content()
+                                .to_vec(),
+                        )),
+                        Err(_) => Ok(None),
+                    }
+                };
+                let author = commit.author();
+                let when = author.when();
+                let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
+                    .unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or(chrono::Utc.fix()));
+                let author_time = chrono::DateTime::from_timestamp(when.seconds(), 0)
+                    .unwrap_or_default()
+                    .with_timezone(&offset);
+                changes.push(LedgerChange {
+                    commit: oid.to_string(),
+                    subject: commit
+                        .summary()
+                        .ok()
+                        .flatten()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    author_time,
+                    before: parents.iter().map(read).collect::<Result<_, _>>()?,
+                    after: read(&tree)?,
+                    path,
+                });
+            }
+        }
+        Ok((changes, walked))
     }
 }

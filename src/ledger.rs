@@ -159,12 +159,29 @@ impl Ledger {
         text
     }
 
+    /// The entries in time order. A union merge of two branches' ledgers appends one
+    /// branch's new entries after the other's, so file order is not always time order;
+    /// the sort is stable, so entries with the same time keep their file order.
+    pub fn chronological(&self) -> Vec<&Entry> {
+        let mut entries: Vec<&Entry> = self.entries.iter().collect();
+        entries.sort_by_key(|e| e.at);
+        entries
+    }
+
+    /// The same ledger with its entries in time order.
+    pub fn in_time_order(&self) -> Ledger {
+        Ledger {
+            entries: self.chronological().into_iter().cloned().collect(),
+            text: self.text.clone(),
+        }
+    }
+
     /// The distinct revisions in the order they were first submitted.
     pub fn revisions(&self) -> Vec<Revision> {
         let mut revisions: Vec<Revision> = Vec::new();
         for entry in self
-            .entries
-            .iter()
+            .chronological()
+            .into_iter()
             .filter(|e| e.action == Action::Submitted)
         {
             if !revisions.iter().any(|r| r.id == entry.revision) {
@@ -181,8 +198,8 @@ impl Ledger {
 
     /// The revision of the most recent submission.
     pub fn latest_submitted(&self) -> Option<&RevId> {
-        self.entries
-            .iter()
+        self.chronological()
+            .into_iter()
             .rev()
             .find(|e| e.action == Action::Submitted)
             .map(|e| &e.revision)

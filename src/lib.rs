@@ -3,6 +3,7 @@
 //! The library never prints or exits; [`cli`] is the glue that does.
 
 pub mod article;
+pub mod check;
 pub mod cli;
 pub mod clock;
 pub mod comparison;
@@ -18,6 +19,7 @@ pub mod report;
 pub mod revdiff;
 pub mod revision;
 pub mod roster;
+pub mod signing;
 pub mod source;
 pub mod state;
 pub mod templates;

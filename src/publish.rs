@@ -173,7 +173,7 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
             Some(text) => Ledger::parse(&text, &src.shown(&ledger_rel))?,
             None => Ledger::default(),
         };
-        let status = state::evaluate(&ledger, &roster, &config.review, now);
+        let status = state::evaluate(&slug, &ledger, &roster, &config.review, now);
         match status.publishable {
             Some(publishable) => pages.push(page(
                 ws,
@@ -262,7 +262,7 @@ fn page(
             revisions
                 .iter()
                 .find(|r| r.id == e.revision)
-                .is_some_and(|r| approval_problem(e, r, roster, &config.review).is_none())
+                .is_some_and(|r| approval_problem(&slug, e, r, roster, &config.review).is_none())
         })
         .map_or(publishable.reviewed_at, |e| e.at);
     Ok(Page {

@@ -109,7 +109,7 @@ impl ArticleRecord {
 
     /// The derived status at `now`.
     pub fn status(&self, ws: &Workspace, roster: &Roster, now: DateTime<FixedOffset>) -> Status {
-        state::evaluate(&self.ledger, roster, &ws.config.review, now)
+        state::evaluate(&self.slug, &self.ledger, roster, &ws.config.review, now)
     }
 
     /// Whether the working tree holds text that was never submitted as the latest revision.

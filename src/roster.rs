@@ -126,12 +126,23 @@ impl Roster {
         Roster::load_from(&WorkTree(ws.root()))
     }
 
-    /// Reads every roster file from `src`.
+    /// Reads every roster file from `src`, refusing at the first bad one.
     pub fn load_from(src: &dyn Source) -> Result<Roster> {
-        Ok(Roster {
-            writers: load_folder(src, Role::Writer)?,
-            reviewers: load_folder(src, Role::Reviewer)?,
-        })
+        let (roster, mut problems) = Roster::load_lenient(src)?;
+        match problems.is_empty() {
+            true => Ok(roster),
+            false => Err(problems.remove(0)),
+        }
+    }
+
+    /// Reads every roster file from `src`, returning the readable ones and the errors of the rest.
+    pub fn load_lenient(src: &dyn Source) -> Result<(Roster, Vec<Error>)> {
+        let mut problems = Vec::new();
+        let roster = Roster {
+            writers: load_folder(src, Role::Writer, &mut problems)?,
+            reviewers: load_folder(src, Role::Reviewer, &mut problems)?,
+        };
+        Ok((roster, problems))
     }
 
     /// The display name of `id` in either role.
@@ -153,6 +164,14 @@ impl Roster {
             .get(id)
             .and_then(|w| w.email.as_deref())
             .or_else(|| self.reviewers.get(id).and_then(|r| r.email.as_deref()))
+    }
+
+    /// The OpenSSH public key on file for `id`, in either role.
+    pub fn public_key_of(&self, id: &Id) -> Option<&str> {
+        self.reviewers
+            .get(id)
+            .and_then(|r| r.public_key.as_deref())
+            .or_else(|| self.writers.get(id).and_then(|w| w.public_key.as_deref()))
     }
 
     /// The roster member in `role` whose email is `email` (case-insensitive).
@@ -203,29 +222,41 @@ impl Roster {
     }
 }
 
-/// Reads every `<folder>/<id>.yaml`.
+/// Reads every `<folder>/<id>.yaml`; a file that cannot be read is left out and its
+/// error added to `problems`.
 fn load_folder<T: serde::de::DeserializeOwned>(
     src: &dyn Source,
     role: Role,
+    problems: &mut Vec<Error>,
 ) -> Result<BTreeMap<Id, T>> {
     let mut people = BTreeMap::new();
-    for (name, kind) in src.list(role.folder())? {
+    let mut names = src.list(role.folder())?;
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, kind) in names {
         let Some(stem) = name.strip_suffix(".yaml") else {
             continue;
         };
         let rel = format!("{}/{name}", role.folder());
-        if kind != EntryKind::File {
-            return Err(Error::refused_with_hint(
-                format!("{} is not a regular file", src.shown(&rel).display()),
-                "roster files must be plain YAML files, not links or folders",
-            ));
+        let person = (|| {
+            if kind != EntryKind::File {
+                return Err(Error::refused_with_hint(
+                    format!("{} is not a regular file", src.shown(&rel).display()),
+                    "roster files must be plain YAML files, not links or folders",
+                ));
+            }
+            let id = Id::parse(
+                &format!("{} id (file {})", role.noun(), src.shown(&rel).display()),
+                stem,
+            )?;
+            let text = src.read_text(&rel)?.unwrap_or_default();
+            Ok((id, yaml::parse(&text, &src.shown(&rel), 1)?))
+        })();
+        match person {
+            Ok((id, person)) => {
+                people.insert(id, person);
+            }
+            Err(err) => problems.push(err),
         }
-        let id = Id::parse(
-            &format!("{} id (file {})", role.noun(), src.shown(&rel).display()),
-            stem,
-        )?;
-        let text = src.read_text(&rel)?.unwrap_or_default();
-        people.insert(id, yaml::parse(&text, &src.shown(&rel), 1)?);
     }
     Ok(people)
 }

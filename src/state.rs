@@ -11,6 +11,7 @@ use crate::ids::Id;
 use crate::ledger::{Action, Entry, Ledger, Revision};
 use crate::revision::RevId;
 use crate::roster::Roster;
+use crate::signing;
 use crate::workspace::ReviewPolicy;
 
 /// The states an article can be in.
@@ -86,12 +87,12 @@ pub struct Status {
     pub last: Option<Entry>,
 }
 
-/// Why an approval entry does not count, if it does not.
-pub fn approval_problem(
+/// Why an approval breaks the review policy, if it does: the approver is not a
+/// reviewer, wrote the revision, or had no valid license that day.
+pub fn approval_policy_problem(
     entry: &Entry,
     revision: &Revision,
     roster: &Roster,
-    policy: &ReviewPolicy,
 ) -> Option<String> {
     let Some(reviewer) = roster.reviewers.get(&entry.by) else {
         return Some(format!("{} is not in reviewers/", entry.by));
@@ -114,19 +115,41 @@ pub fn approval_problem(
             None => format!("{}'s license was not valid on {day}", entry.by),
         });
     }
-    if policy.require_signatures && entry.signature.is_none() {
-        return Some("it is unsigned and the policy requires signatures".into());
-    }
     None
 }
 
-/// Derives the state of an article from its ledger at time `now`.
+/// Why an approval entry of article `slug` does not count, if it does not: a policy
+/// problem, a signature that does not verify (a forged or altered approval never
+/// counts), or no signature where the policy requires one.
+pub fn approval_problem(
+    slug: &Id,
+    entry: &Entry,
+    revision: &Revision,
+    roster: &Roster,
+    policy: &ReviewPolicy,
+) -> Option<String> {
+    if let Some(problem) = approval_policy_problem(entry, revision, roster) {
+        return Some(problem);
+    }
+    match (&entry.signature, policy.require_signatures) {
+        (Some(_), _) => signing::verify(slug, entry, roster.public_key_of(&entry.by))
+            .err()
+            .map(|why| format!("its signature does not verify: {why}")),
+        (None, true) => Some("it is unsigned and the policy requires signatures".into()),
+        (None, false) => None,
+    }
+}
+
+/// Derives the state of article `slug` from its ledger at time `now`.
 pub fn evaluate(
+    slug: &Id,
     ledger: &Ledger,
     roster: &Roster,
     policy: &ReviewPolicy,
     now: DateTime<FixedOffset>,
 ) -> Status {
+    // Decisions are read in time order, whatever order a merge left the file in.
+    let ledger = &ledger.in_time_order();
     let revisions = ledger.revisions();
     let last = ledger.entries.last().cloned();
     let Some(latest_id) = ledger.latest_submitted().cloned() else {
@@ -163,7 +186,9 @@ pub fn evaluate(
                 Action::ChangesRequested if roster.reviewers.contains_key(&entry.by) => {
                     return None;
                 }
-                Action::Approved if approval_problem(entry, revision, roster, policy).is_none() => {
+                Action::Approved
+                    if approval_problem(slug, entry, revision, roster, policy).is_none() =>
+                {
                     approvals.push((
                         *i,
                         Approval {
@@ -312,7 +337,7 @@ mod tests {
             self
         }
         fn status_with(&self, policy: &ReviewPolicy, now: DateTime<FixedOffset>) -> Status {
-            evaluate(&self.ledger, &roster(), policy, now)
+            evaluate(&id("her2-treatment"), &self.ledger, &roster(), policy, now)
         }
         fn status(&self) -> Status {
             self.status_with(&ReviewPolicy::default(), time(1, 6, 2025))
@@ -453,6 +478,19 @@ mod tests {
             .add(ChangesRequested, "ana", 'a');
         assert_eq!(c.status().state, State::ChangesRequested);
         assert_eq!(c.publishable(), None);
+    }
+
+    #[test]
+    fn decisions_are_read_in_time_order_after_a_merge() {
+        // A union merge put the later approval above the earlier request for changes.
+        let mut c = Case::new()
+            .add(Submitted, "sam", 'a')
+            .add(Approved, "ana", 'a');
+        c = c.add(ChangesRequested, "ana", 'a');
+        let (approve_at, request_at) = (c.ledger.entries[1].at, c.ledger.entries[2].at);
+        c.ledger.entries[1].at = request_at;
+        c.ledger.entries[2].at = approve_at;
+        assert_eq!(c.status().state, State::Approved);
     }
 
     #[test]

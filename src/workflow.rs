@@ -9,6 +9,7 @@ use crate::ids::Id;
 use crate::ledger::{Action, Entry, Revision};
 use crate::record::ArticleRecord;
 use crate::roster::Roster;
+use crate::signing::SigningKey;
 use crate::state::State;
 use crate::workspace::Workspace;
 
@@ -35,6 +36,8 @@ pub struct Request<'a> {
     pub note: Option<String>,
     /// The time to record.
     pub now: DateTime<FixedOffset>,
+    /// The key to sign the entry with, if any.
+    pub key: Option<&'a SigningKey>,
 }
 
 /// `submit`: records the working-tree `article.md` as a new revision for review.
@@ -94,7 +97,15 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         note: req.note.clone(),
         signature: None,
     };
-    record_entry(ws, &roster, &record, entry, Some(bytes), Vec::new())
+    record_entry(
+        ws,
+        &roster,
+        &record,
+        entry,
+        req.key,
+        Some(bytes),
+        Vec::new(),
+    )
 }
 
 /// `approve` and `request-changes`: a reviewer's decision on the latest submitted revision.
@@ -186,8 +197,11 @@ pub fn decide(
             target.label_with_id()
         ));
     }
-    if ws.config.review.require_signatures {
-        warnings.push("medreview.yaml requires signatures, and this sign-off is unsigned, so it does not count".into());
+    if action == Action::Approved && ws.config.review.require_signatures && req.key.is_none() {
+        return Err(Error::refused_with_hint(
+            "medreview.yaml requires signed approvals, and no key was given",
+            "pass --key ~/.ssh/id_ed25519 (or set `git config medreview.signingKey PATH`)",
+        ));
     }
     let entry = Entry {
         action,
@@ -197,7 +211,7 @@ pub fn decide(
         note: req.note.clone(),
         signature: None,
     };
-    record_entry(ws, &roster, &record, entry, None, warnings)
+    record_entry(ws, &roster, &record, entry, req.key, None, warnings)
 }
 
 /// `withdraw`: a reviewer takes the article out of publication.
@@ -224,7 +238,7 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         note: req.note.clone(),
         signature: None,
     };
-    record_entry(ws, &roster, &record, entry, None, Vec::new())
+    record_entry(ws, &roster, &record, entry, req.key, None, Vec::new())
 }
 
 fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
@@ -250,12 +264,13 @@ fn record_entry(
     ws: &Workspace,
     roster: &Roster,
     record: &ArticleRecord,
-    entry: Entry,
+    mut entry: Entry,
+    key: Option<&SigningKey>,
     article: Option<Vec<u8>>,
     warnings: Vec<String>,
 ) -> Result<Recorded> {
     record.ensure_ledger_committed(ws)?;
-    if let Some(last) = record.ledger.entries.last()
+    if let Some(last) = record.ledger.chronological().last()
         && entry.at < last.at
     {
         return Err(Error::refused_with_hint(
@@ -267,6 +282,14 @@ fn record_entry(
             ),
             "check the system clock or MEDREVIEW_NOW; the ledger must stay in time order",
         ));
+    }
+    if let Some(key) = key {
+        entry.signature = Some(key.sign(
+            &record.slug,
+            &entry,
+            &entry.by,
+            roster.public_key_of(&entry.by),
+        )?);
     }
     let mut ledger = record.ledger.clone();
     let text = ledger.appended(&entry);
@@ -302,7 +325,8 @@ fn record_entry(
     ));
     let author = roster.identity(&entry.by);
     let commit = ws.commit(files, &message, Some(&author), entry.at)?;
-    let state = crate::state::evaluate(&ledger, roster, &ws.config.review, entry.at).state;
+    let state =
+        crate::state::evaluate(&record.slug, &ledger, roster, &ws.config.review, entry.at).state;
     Ok(Recorded {
         commit,
         revision,

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Ctx, sign_off};
+use super::{Ctx, SignerArgs, sign_off};
 use crate::error::Result;
 use crate::ledger::Action;
 use crate::roster::Role;
@@ -15,9 +15,8 @@ use crate::workflow;
 pub struct ApproveArgs {
     /// The article's slug
     slug: String,
-    /// The reviewer approving (default: the roster member with git's user.email)
-    #[arg(long = "as", value_name = "REVIEWER")]
-    as_id: Option<String>,
+    #[command(flatten)]
+    signer: SignerArgs,
     /// The revision you read (r2, or a prefix of its id); refused unless it is the latest submitted
     #[arg(long, value_name = "REV")]
     revision: Option<String>,
@@ -36,7 +35,7 @@ pub fn cmd_approve(ctx: &mut Ctx<'_>, args: ApproveArgs) -> Result<ExitCode> {
     sign_off(
         ctx,
         &args.slug,
-        args.as_id.as_deref(),
+        &args.signer,
         Role::Reviewer,
         args.note,
         "Approved",

@@ -73,7 +73,9 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
             note: e.note.clone(),
             signed: e.signature.is_some(),
             does_not_count: match (e.action, revision_of(&e.revision)) {
-                (Action::Approved, Some(r)) => approval_problem(e, r, &roster, &ws.config.review),
+                (Action::Approved, Some(r)) => {
+                    approval_problem(&slug, e, r, &roster, &ws.config.review)
+                }
                 (Action::Approved, None) => {
                     Some("it names a revision that was never submitted".into())
                 }

@@ -1,6 +1,7 @@
 //! The command line: argument parsing, one module per command, and the error presenter.
 
 mod approve;
+mod check;
 mod diff;
 mod init;
 mod log;
@@ -21,6 +22,7 @@ use clap::{Parser, Subcommand};
 use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::roster::{Role, Roster};
+use crate::signing::SigningKey;
 use crate::workflow::Recorded;
 use crate::workspace::Workspace;
 
@@ -57,6 +59,8 @@ enum Command {
     Withdraw(withdraw::WithdrawArgs),
     /// Export pages built only from approved revisions
     Publish(publish::PublishArgs),
+    /// Check every file, reference, signature and the append-only history (for CI and hooks)
+    Check(check::CheckArgs),
     /// Show what changed between two revisions, word by word
     Diff(diff::DiffArgs),
     /// Show the review state of every article, or of one
@@ -115,6 +119,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::RequestChanges(args) => request_changes::cmd_request_changes(&mut ctx, args),
         Command::Withdraw(args) => withdraw::cmd_withdraw(&mut ctx, args),
         Command::Publish(args) => publish::cmd_publish(&mut ctx, args),
+        Command::Check(args) => check::cmd_check(&mut ctx, args),
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Status(args) => status::cmd_status(&mut ctx, args),
         Command::Log(args) => log::cmd_log(&mut ctx, args),
@@ -219,12 +224,31 @@ pub(crate) fn required_note(note: String) -> Result<String> {
     Ok(note)
 }
 
+/// Who signs off, and with which key: options shared by the sign-off commands.
+#[derive(Debug, clap::Args)]
+pub struct SignerArgs {
+    /// The person acting (default: the roster member with git's user.email)
+    #[arg(long = "as", value_name = "ID")]
+    pub as_id: Option<String>,
+    /// Sign the entry with this OpenSSH private key (default: git config medreview.signingKey)
+    #[arg(long, value_name = "FILE")]
+    pub key: Option<PathBuf>,
+}
+
+/// `~/x` to `$HOME/x`, for key paths from git config.
+fn expand_home(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
 /// The shared body of the sign-off commands: open the workspace, work out who is
 /// acting, record the sign-off with `act`, and report it.
 pub(crate) fn sign_off(
     ctx: &mut Ctx<'_>,
     slug: &str,
-    as_id: Option<&str>,
+    signer: &SignerArgs,
     role: Role,
     note: Option<String>,
     done: &str,
@@ -232,12 +256,19 @@ pub(crate) fn sign_off(
 ) -> Result<ExitCode> {
     let slug = slug_arg(slug)?;
     let ws = ctx.workspace()?;
-    let by = acting_person(&ws, &Roster::load(&ws)?, as_id, role)?;
+    let by = acting_person(&ws, &Roster::load(&ws)?, signer.as_id.as_deref(), role)?;
+    let key_path = signer.key.clone().or_else(|| {
+        ws.git
+            .config_string("medreview.signingKey")
+            .map(|p| expand_home(&p))
+    });
+    let key = key_path.as_deref().map(SigningKey::load).transpose()?;
     let request = crate::workflow::Request {
         slug: &slug,
         by: &by,
         note,
         now: crate::clock::now()?,
+        key: key.as_ref(),
     };
     let recorded = act(&ws, &request)?;
     report_recorded(ctx, done, &slug, &recorded)?;

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Ctx, sign_off};
+use super::{Ctx, SignerArgs, sign_off};
 use crate::error::Result;
 use crate::ledger::Action;
 use crate::roster::Role;
@@ -15,9 +15,8 @@ use crate::workflow;
 pub struct RequestChangesArgs {
     /// The article's slug
     slug: String,
-    /// The reviewer (default: the roster member with git's user.email)
-    #[arg(long = "as", value_name = "REVIEWER")]
-    as_id: Option<String>,
+    #[command(flatten)]
+    signer: SignerArgs,
     /// What must change
     #[arg(
         short = 'm',
@@ -36,7 +35,7 @@ pub fn cmd_request_changes(ctx: &mut Ctx<'_>, args: RequestChangesArgs) -> Resul
     sign_off(
         ctx,
         &args.slug,
-        args.as_id.as_deref(),
+        &args.signer,
         Role::Reviewer,
         Some(super::required_note(args.note)?),
         "Sent back",

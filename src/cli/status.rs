@@ -21,6 +21,9 @@ pub struct StatusArgs {
     /// Print JSON (shape documented in README.md)
     #[arg(long)]
     json: bool,
+    /// List only articles whose published approval is due for re-review
+    #[arg(long)]
+    due: bool,
 }
 
 /// The `--json` document.
@@ -62,10 +65,15 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
             }),
         }
     }
+    if args.due {
+        articles.retain(|a| a.publishable.as_ref().is_some_and(|p| p.due_at <= now));
+    }
     if args.json {
         let failed = !problems.is_empty();
         print_json(ctx.out, &StatusJson { articles, problems })?;
         return Ok(exit_code(failed));
+    } else if args.due {
+        print_due(ctx, &articles)?;
     } else if single {
         for a in &articles {
             print_detail(ctx, a)?;
@@ -143,6 +151,43 @@ fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary], none_failed: bool
     }
     if edited {
         say(ctx.out, "* the working tree has edits not yet submitted")?;
+    }
+    Ok(())
+}
+
+fn print_due(ctx: &mut Ctx<'_>, articles: &[ArticleSummary]) -> Result<()> {
+    if articles.is_empty() {
+        return say(ctx.err, "No published approval is due for re-review.");
+    }
+    let width = articles
+        .iter()
+        .map(|a| a.slug.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
+    say(
+        ctx.out,
+        &format!(
+            "{:<width$}  {:<18} {:<12} {:<11} APPROVED BY",
+            "ARTICLE", "STATE", "PUBLISHABLE", "DUE SINCE"
+        ),
+    )?;
+    for a in articles {
+        if let Some(p) = &a.publishable {
+            let who: Vec<&str> = p.approved_by.iter().map(Id::as_str).collect();
+            say(
+                ctx.out,
+                &format!(
+                    "{:<width$}  {:<18} {:<12} {:<11} {} on {}",
+                    a.slug,
+                    a.state.to_string(),
+                    p.revision.label(),
+                    p.due_at.date_naive().to_string(),
+                    who.join(", "),
+                    p.reviewed_at.date_naive()
+                ),
+            )?;
+        }
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Ctx, sign_off};
+use super::{Ctx, SignerArgs, sign_off};
 use crate::error::Result;
 use crate::roster::Role;
 use crate::workflow;
@@ -14,9 +14,8 @@ use crate::workflow;
 pub struct SubmitArgs {
     /// The article's slug
     slug: String,
-    /// The writer submitting (default: the roster member with git's user.email)
-    #[arg(long = "as", value_name = "WRITER")]
-    as_id: Option<String>,
+    #[command(flatten)]
+    signer: SignerArgs,
     /// A note for the reviewer
     #[arg(
         short = 'm',
@@ -32,7 +31,7 @@ pub fn cmd_submit(ctx: &mut Ctx<'_>, args: SubmitArgs) -> Result<ExitCode> {
     sign_off(
         ctx,
         &args.slug,
-        args.as_id.as_deref(),
+        &args.signer,
         Role::Writer,
         args.note,
         "Submitted",

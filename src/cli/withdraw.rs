@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Ctx, sign_off};
+use super::{Ctx, SignerArgs, sign_off};
 use crate::error::Result;
 use crate::roster::Role;
 use crate::workflow;
@@ -14,9 +14,8 @@ use crate::workflow;
 pub struct WithdrawArgs {
     /// The article's slug
     slug: String,
-    /// The reviewer (default: the roster member with git's user.email)
-    #[arg(long = "as", value_name = "REVIEWER")]
-    as_id: Option<String>,
+    #[command(flatten)]
+    signer: SignerArgs,
     /// Why the article comes down
     #[arg(
         short = 'm',
@@ -32,7 +31,7 @@ pub fn cmd_withdraw(ctx: &mut Ctx<'_>, args: WithdrawArgs) -> Result<ExitCode> {
     sign_off(
         ctx,
         &args.slug,
-        args.as_id.as_deref(),
+        &args.signer,
         Role::Reviewer,
         Some(super::required_note(args.note)?),
         "Withdrew",

@@ -4,12 +4,14 @@
 mod common;
 
 mod bad_input;
+mod check;
 mod diff;
 mod hostile;
 mod properties;
 mod publish;
 mod refusals;
 mod setup;
+mod signatures;
 mod states;
 mod status_log;
 mod workflow;

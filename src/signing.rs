@@ -1,0 +1,165 @@
+//! SSH signatures over sign-offs (the SSHSIG format `ssh-keygen -Y sign` makes).
+//! ssh-key types stay inside this module.
+//!
+//! A signature covers the entry's canonical text (see [`canonical_text`]) in the
+//! namespace [`NAMESPACE`], hashed with SHA-512. It verifies against the
+//! `public_key` of the person in the roster; a signature made by any other key,
+//! over any other text, or in another namespace does not verify.
+
+use std::path::Path;
+
+use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+
+use crate::clock;
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::ledger::Entry;
+
+/// The SSHSIG namespace of medreview sign-offs (`ssh-keygen -Y sign -n medreview-signoff`).
+pub const NAMESPACE: &str = "medreview-signoff";
+
+/// The exact text a signature covers: seven lines, each `field: value`, ending in a
+/// newline. The note is a JSON string (so newlines and quotes are unambiguous), or
+/// `null` when there is none.
+///
+/// ```text
+/// medreview sign-off v1
+/// article: her2-treatment
+/// revision: 8c1f0e2d...(40 hex)
+/// action: approved
+/// by: ana-example
+/// at: 2025-03-05T09:00:00-05:00
+/// note: "Accurate."
+/// ```
+pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
+    let note = match &entry.note {
+        Some(note) => serde_json::Value::String(note.clone()).to_string(),
+        None => "null".into(),
+    };
+    format!(
+        "medreview sign-off v1\narticle: {slug}\nrevision: {}\naction: {}\nby: {}\nat: {}\nnote: {note}\n",
+        entry.revision,
+        entry.action,
+        entry.by,
+        clock::rfc3339(&entry.at)
+    )
+}
+
+/// A private key loaded for signing.
+pub struct SigningKey {
+    key: PrivateKey,
+    path: String,
+}
+
+impl SigningKey {
+    /// Reads an unencrypted OpenSSH private key file.
+    pub fn load(path: &Path) -> Result<SigningKey> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read the key", path, e))?;
+        let key = PrivateKey::from_openssh(text.trim()).map_err(|e| {
+            Error::refused_with_hint(
+                format!("{} is not an OpenSSH private key: {e}", path.display()),
+                "pass the private key file ssh-keygen wrote (e.g. ~/.ssh/id_ed25519), not the .pub file",
+            )
+        })?;
+        if key.is_encrypted() {
+            return Err(Error::refused_with_hint(
+                format!("{} is protected by a passphrase", path.display()),
+                "use a key without a passphrase for medreview, kept only on your machine",
+            ));
+        }
+        Ok(SigningKey {
+            key,
+            path: path.display().to_string(),
+        })
+    }
+
+    /// Signs `entry` of article `slug` as `who`, whose roster public key is `public_key`;
+    /// refuses a key that is not theirs. Returns the PEM text of the signature.
+    pub fn sign(
+        &self,
+        slug: &Id,
+        entry: &Entry,
+        who: &Id,
+        public_key: Option<&str>,
+    ) -> Result<String> {
+        let Some(public_key) = public_key else {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{who} has no public_key in the roster, so a signature by them could not be verified"
+                ),
+                format!(
+                    "add their OpenSSH public key as public_key: in their roster file (the line in {}.pub)",
+                    self.path
+                ),
+            ));
+        };
+        let expected = parse_public_key(public_key, who)?;
+        if expected.key_data() != self.key.public_key().key_data() {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "the key {} is not {who}'s: it does not match the public_key in the roster",
+                    self.path
+                ),
+                format!("sign with {who}'s own key, or act as the person this key belongs to"),
+            ));
+        }
+        let signature = self
+            .key
+            .sign(
+                NAMESPACE,
+                HashAlg::Sha512,
+                canonical_text(slug, entry).as_bytes(),
+            )
+            .map_err(|e| Error::refused(format!("signing with {} failed: {e}", self.path)))?;
+        signature
+            .to_pem(LineEnding::LF)
+            .map_err(|e| Error::refused(format!("cannot encode the signature: {e}")))
+    }
+}
+
+fn parse_public_key(text: &str, who: &Id) -> Result<PublicKey> {
+    PublicKey::from_openssh(text.trim()).map_err(|e| {
+        Error::refused_with_hint(
+            format!("{who}'s public_key in the roster is not an OpenSSH public key: {e}"),
+            "paste the single line of their .pub file (ssh-ed25519 AAAA... comment)",
+        )
+    })
+}
+
+/// Checks the signature of `entry`; `Err` says why it does not verify.
+pub fn verify(
+    slug: &Id,
+    entry: &Entry,
+    public_key: Option<&str>,
+) -> std::result::Result<(), String> {
+    let Some(pem) = &entry.signature else {
+        return Err("it is not signed".into());
+    };
+    let Some(public_key) = public_key else {
+        return Err(format!(
+            "{} has no public_key in the roster to verify it with",
+            entry.by
+        ));
+    };
+    let key = PublicKey::from_openssh(public_key.trim())
+        .map_err(|e| format!("{}'s public_key does not parse: {e}", entry.by))?;
+    let signature =
+        SshSig::from_pem(pem.trim()).map_err(|e| format!("the signature does not parse: {e}"))?;
+    key.verify(
+        NAMESPACE,
+        canonical_text(slug, entry).as_bytes(),
+        &signature,
+    )
+    .map_err(|e| match e {
+        ssh_key::Error::PublicKey => format!("it was made with a key that is not {}'s", entry.by),
+        ssh_key::Error::Namespace => format!("it was made for another namespace than {NAMESPACE}"),
+        _ => "it does not match the entry (the entry or the signature was altered)".into(),
+    })
+}
+
+/// Whether `text` is an OpenSSH public key; `Err` says why not.
+pub fn check_public_key(text: &str) -> std::result::Result<(), String> {
+    PublicKey::from_openssh(text.trim())
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
