@@ -97,15 +97,8 @@ impl Article {
                 "split it into several articles or remove what does not belong (embedded data, pasted documents)",
             ));
         }
-        let text = std::str::from_utf8(bytes).map_err(|err| {
-            let offset = err.valid_up_to();
-            let line = bytes[..offset].iter().filter(|b| **b == b'\n').count() + 1;
-            Error::refused_with_hint(
-                format!("{shown}:{line}: the article is not valid UTF-8 (byte {offset})"),
-                "save the file as UTF-8",
-            )
-        })?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let text = crate::source::decode_utf8(bytes.to_vec(), file, "the article")?;
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let text = text.replace("\r\n", "\n");
         let missing = || {
             Error::refused_with_hint(

@@ -8,6 +8,25 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::gitstore::{EntryKind, Snapshot};
 
+/// Decodes UTF-8 text, or refuses naming the file and the line of the first bad byte.
+pub fn decode_utf8(bytes: Vec<u8>, shown: &Path, what: &str) -> Result<String> {
+    String::from_utf8(bytes).map_err(|err| {
+        let offset = err.utf8_error().valid_up_to();
+        let line = err.as_bytes()[..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        Error::refused_with_hint(
+            format!(
+                "{}:{line}: {what} is not valid UTF-8 (byte {offset})",
+                shown.display()
+            ),
+            "save the file as UTF-8",
+        )
+    })
+}
+
 /// A read-only view of a workspace's files, by workspace-relative path with `/`.
 pub trait Source {
     /// The bytes of a regular file, or `None` if there is none (symbolic links are not followed).
@@ -22,21 +41,7 @@ pub trait Source {
         let Some(bytes) = self.read(rel)? else {
             return Ok(None);
         };
-        String::from_utf8(bytes).map(Some).map_err(|err| {
-            let offset = err.utf8_error().valid_up_to();
-            let line = err.as_bytes()[..offset]
-                .iter()
-                .filter(|b| **b == b'\n')
-                .count()
-                + 1;
-            Error::refused_with_hint(
-                format!(
-                    "{}:{line}: the file is not valid UTF-8 (byte {offset})",
-                    self.shown(rel).display()
-                ),
-                "save the file as UTF-8",
-            )
-        })
+        decode_utf8(bytes, &self.shown(rel), "the file").map(Some)
     }
 }
 

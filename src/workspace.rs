@@ -253,19 +253,5 @@ pub fn repo_prefix(workdir: &Path, root: &Path) -> Result<String> {
 /// Reads a UTF-8 text file, naming it in the error.
 pub fn read_text(path: &Path) -> Result<String> {
     let bytes = fs::read(path).map_err(|err| Error::io("read", path, err))?;
-    String::from_utf8(bytes).map_err(|err| {
-        let offset = err.utf8_error().valid_up_to();
-        let line = err.as_bytes()[..offset]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
-        Error::refused_with_hint(
-            format!(
-                "{}:{line}: the file is not valid UTF-8 (byte {offset})",
-                path.display()
-            ),
-            "save the file as UTF-8",
-        )
-    })
+    crate::source::decode_utf8(bytes, path, "the file")
 }

@@ -107,12 +107,7 @@ fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary], none_failed: bool
         )?;
         return Ok(());
     }
-    let width = articles
-        .iter()
-        .map(|a| a.slug.len())
-        .max()
-        .unwrap_or(7)
-        .max(7);
+    let width = slug_width(articles);
     say(
         ctx.out,
         &format!(
@@ -159,12 +154,7 @@ fn print_due(ctx: &mut Ctx<'_>, articles: &[ArticleSummary]) -> Result<()> {
     if articles.is_empty() {
         return say(ctx.err, "No published approval is due for re-review.");
     }
-    let width = articles
-        .iter()
-        .map(|a| a.slug.len())
-        .max()
-        .unwrap_or(7)
-        .max(7);
+    let width = slug_width(articles);
     say(
         ctx.out,
         &format!(
@@ -234,4 +224,9 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
         "same as the latest revision"
     };
     say(ctx.out, &format!("  working tree: {tree}"))
+}
+
+/// The width of the ARTICLE column: the longest slug, at least the heading's.
+fn slug_width(articles: &[ArticleSummary]) -> usize {
+    articles.iter().map(|a| a.slug.len()).max().unwrap_or(0).max("ARTICLE".len())
 }
