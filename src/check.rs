@@ -111,7 +111,7 @@ pub fn run(ws: &Workspace) -> Result<Report> {
     }
     let (changes, commits) = ws
         .git
-        .history_of(&ws.repo_path("articles/*/signoffs.yaml"))?;
+        .history_of(&ws.repo_path("articles"), "signoffs.yaml")?;
     for change in &changes {
         check_change(ws, change, &mut problems);
     }

@@ -508,11 +508,16 @@ pub struct LedgerChange {
 }
 
 impl GitStore {
-    /// Every change to a file matching `pathspec` across the history of HEAD, oldest
-    /// first, in one pass over the commits. Each commit is compared with each of its
-    /// parents by tree, so unchanged folders are skipped by id without being read.
+    /// Every change to a `<articles_dir>/<slug>/<file>` across the history of HEAD,
+    /// oldest first, in one pass over the commits. Each commit is compared with each
+    /// of its parents by object id: an unchanged `articles_dir` costs one comparison,
+    /// an unchanged article folder one lookup, and only changed ledgers are read.
     /// Returns the changes and the number of commits walked.
-    pub fn history_of(&self, pathspec: &str) -> Result<(Vec<LedgerChange>, usize), GitError> {
+    pub fn history_of(
+        &self,
+        articles_dir: &str,
+        file: &str,
+    ) -> Result<(Vec<LedgerChange>, usize), GitError> {
         let repo = &self.repo;
         let mut walk = repo.revwalk().context("walk the history")?;
         if walk.push_head().is_err() {
@@ -533,23 +538,20 @@ impl GitStore {
                 .collect::<Result<_, _>>()
                 .context("read a parent's tree")?;
             let mut touched: Vec<String> = Vec::new();
-            let bases: Vec<Option<&git2::Tree<'_>>> = if parents.is_empty() {
+            let articles_now = subtree(repo, &tree, articles_dir);
+            let bases: Vec<Option<git2::Tree<'_>>> = if parents.is_empty() {
                 vec![None]
             } else {
-                parents.iter().map(Some).collect()
+                parents
+                    .iter()
+                    .map(|p| subtree(repo, p, articles_dir))
+                    .collect()
             };
             for base in bases {
-                let mut opts = git2::DiffOptions::new();
-                opts.pathspec(pathspec);
-                let diff = repo
-                    .diff_tree_to_tree(base, Some(&tree), Some(&mut opts))
-                    .context("compare a commit with its parent")?;
-                for delta in diff.deltas() {
-                    let path = delta.new_file().path().or_else(|| delta.old_file().path());
-                    if let Some(path) = path.and_then(Path::to_str)
-                        && !touched.iter().any(|t| t == path)
-                    {
-                        touched.push(path.to_owned());
+                for slug in changed_files(repo, base.as_ref(), articles_now.as_ref(), file) {
+                    let path = format!("{articles_dir}/{slug}/{file}");
+                    if !touched.contains(&path) {
+                        touched.push(path);
                     }
                 }
             }
@@ -589,4 +591,45 @@ impl GitStore {
         }
         Ok((changes, walked))
     }
+}
+
+/// The folder at `path` in `tree`, if there is one.
+fn subtree<'r>(repo: &'r Repository, tree: &git2::Tree<'r>, path: &str) -> Option<git2::Tree<'r>> {
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    repo.find_tree(entry.id()).ok()
+}
+
+/// The names of the folders under `old`/`new` whose `file` differs (added, changed or removed).
+fn changed_files(
+    repo: &Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: Option<&git2::Tree<'_>>,
+    file: &str,
+) -> Vec<String> {
+    if old.map(git2::Tree::id) == new.map(git2::Tree::id) {
+        return Vec::new();
+    }
+    let file_id = |folders: Option<&git2::Tree<'_>>, name: &str| -> Option<Oid> {
+        let entry = folders?.get_name(name)?;
+        let folder = repo.find_tree(entry.id()).ok()?;
+        folder.get_name(file).map(|e| e.id())
+    };
+    let mut names: Vec<String> = Vec::new();
+    for (side, other) in [(new, old), (old, new)] {
+        let Some(folders) = side else { continue };
+        for entry in folders.iter() {
+            let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
+            if names.contains(&name) {
+                continue;
+            }
+            // Same folder id on both sides: nothing inside it changed.
+            if other.and_then(|o| o.get_name(&name)).map(|e| e.id()) == Some(entry.id()) {
+                continue;
+            }
+            if file_id(old, &name) != file_id(new, &name) {
+                names.push(name);
+            }
+        }
+    }
+    names
 }

@@ -228,5 +228,10 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
 
 /// The width of the ARTICLE column: the longest slug, at least the heading's.
 fn slug_width(articles: &[ArticleSummary]) -> usize {
-    articles.iter().map(|a| a.slug.len()).max().unwrap_or(0).max("ARTICLE".len())
+    articles
+        .iter()
+        .map(|a| a.slug.len())
+        .max()
+        .unwrap_or(0)
+        .max("ARTICLE".len())
 }
