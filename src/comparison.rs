@@ -69,11 +69,7 @@ pub fn default_from(ws: &Workspace, roster: &Roster, record: &ArticleRecord) -> 
 
 /// The default newer side: the working tree when it holds unsubmitted edits, else the latest revision.
 pub fn default_to(record: &ArticleRecord) -> Side {
-    let latest = record
-        .ledger
-        .latest_submitted()
-        .and_then(|id| record.ledger.revisions().into_iter().find(|r| &r.id == id));
-    match latest {
+    match record.ledger.latest_revision() {
         Some(latest) if !record.has_unsubmitted_edits() || record.working.is_none() => {
             Side::Revision(latest)
         }

@@ -205,6 +205,12 @@ impl Ledger {
             .map(|e| &e.revision)
     }
 
+    /// The most recently submitted revision, with its number.
+    pub fn latest_revision(&self) -> Option<Revision> {
+        let latest = self.latest_submitted()?;
+        self.revisions().into_iter().find(|r| &r.id == latest)
+    }
+
     /// Resolves `r<N>` or a unique prefix of a submitted revision's id.
     pub fn resolve(&self, name: &str) -> Result<Revision> {
         let revisions = self.revisions();

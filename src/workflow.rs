@@ -72,11 +72,7 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
             record.article_path.display()
         )));
     };
-    if let Some(latest) = record
-        .ledger
-        .revisions()
-        .into_iter()
-        .find(|r| Some(&r.id) == record.ledger.latest_submitted())
+    if let Some(latest) = record.ledger.latest_revision()
         && latest.id == revision_id
     {
         return Err(Error::refused_with_hint(
@@ -242,21 +238,15 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
 }
 
 fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
-    let latest = record.ledger.latest_submitted();
-    record
-        .ledger
-        .revisions()
-        .into_iter()
-        .find(|r| Some(&r.id) == latest)
-        .ok_or_else(|| {
-            Error::refused_with_hint(
-                format!("{} has no submitted revision yet", record.slug),
-                format!(
-                    "the writer submits it first: `medreview submit {} --as WRITER`",
-                    record.slug
-                ),
-            )
-        })
+    record.ledger.latest_revision().ok_or_else(|| {
+        Error::refused_with_hint(
+            format!("{} has no submitted revision yet", record.slug),
+            format!(
+                "the writer submits it first: `medreview submit {} --as WRITER`",
+                record.slug
+            ),
+        )
+    })
 }
 
 /// Appends `entry` to the ledger and commits it (with the article text when submitting).
