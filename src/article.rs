@@ -54,6 +54,20 @@ pub struct Article {
     pub body: String,
 }
 
+/// Refuses an article larger than [`MAX_ARTICLE_BYTES`].
+pub fn check_size(len: u64, file: &Path) -> Result<()> {
+    if len > MAX_ARTICLE_BYTES as u64 {
+        return Err(Error::refused_with_hint(
+            format!(
+                "{}: the article is {len} bytes; the limit is {MAX_ARTICLE_BYTES}",
+                file.display()
+            ),
+            "split it into several articles or remove what does not belong (embedded data, pasted documents)",
+        ));
+    }
+    Ok(())
+}
+
 /// Converts CRLF line endings to LF, as the workspace's `.gitattributes` (`eol=lf`)
 /// has git do on check-in, so a revision id matches `git hash-object`.
 pub fn normalize_eol(bytes: &[u8]) -> Vec<u8> {
@@ -88,15 +102,7 @@ impl Article {
     /// Parses the bytes of `article.md`; `file` names it in errors.
     pub fn parse(bytes: &[u8], file: &Path) -> Result<Article> {
         let shown = file.display();
-        if bytes.len() > MAX_ARTICLE_BYTES {
-            return Err(Error::refused_with_hint(
-                format!(
-                    "{shown}: the article is {} bytes; the limit is {MAX_ARTICLE_BYTES}",
-                    bytes.len()
-                ),
-                "split it into several articles or remove what does not belong (embedded data, pasted documents)",
-            ));
-        }
+        check_size(bytes.len() as u64, file)?;
         let text = crate::source::decode_utf8(bytes.to_vec(), file, "the article")?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let text = text.replace("\r\n", "\n");
@@ -116,6 +122,20 @@ impl Article {
             )
         })?;
         let front: FrontMatter = yaml::parse(yaml_text, file, 2)?;
+        let body_start = text.len() - body.len();
+        let body_first_line = text[..body_start].matches('\n').count() + 1;
+        if let Some(n) = body
+            .lines()
+            .position(|l| l.starts_with("<<<<<<< ") || l.starts_with(">>>>>>> "))
+        {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{shown}:{}: the article holds unresolved merge conflict markers",
+                    body_first_line + n
+                ),
+                "resolve the conflict in the text, then submit it",
+            ));
+        }
         if front.title.trim().is_empty() {
             return Err(Error::refused_with_hint(
                 format!("{shown}: the title is empty"),

@@ -112,7 +112,7 @@ pub fn compare(
 fn bytes(ws: &Workspace, record: &ArticleRecord, side: &Side) -> Result<Vec<u8>> {
     match side {
         Side::Nothing => Ok(Vec::new()),
-        Side::Revision(r) => Ok(ws.git.read_blob(&r.id)?),
+        Side::Revision(r) => ws.git.read_revision(&r.id, &record.ledger_path),
         Side::Working => record.working.clone().ok_or_else(|| {
             Error::refused_with_hint(
                 format!(
@@ -177,10 +177,10 @@ pub fn revision_changes(
         .into_iter()
         .find(|r| r.number + 1 == revision.number);
     let old = match &previous {
-        Some(p) => ws.git.read_blob(&p.id)?,
+        Some(p) => ws.git.read_revision(&p.id, &record.ledger_path)?,
         None => Vec::new(),
     };
-    let new = ws.git.read_blob(&revision.id)?;
+    let new = ws.git.read_revision(&revision.id, &record.ledger_path)?;
     let r = revdiff::redline(&old, &new);
     Ok((r.words_added, r.words_removed))
 }

@@ -74,6 +74,9 @@ impl Error {
         match self {
             Error::Refused { hint, .. } => hint.clone(),
             Error::Id(err) => Some(err.hint()),
+            Error::Yaml(err) if err.message.contains("merge conflict") => {
+                Some("`git status` lists the conflicted files; resolve them and commit".into())
+            }
             Error::Yaml(_) => Some("fix the YAML at that line and run the command again".into()),
             Error::Git(err) => err.hint(),
             Error::Io { .. } => None,

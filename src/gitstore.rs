@@ -176,6 +176,17 @@ impl GitStore {
         Ok(blob.content().to_vec())
     }
 
+    /// Reads the blob of a revision named in `ledger`, saying which ledger names it if it is missing.
+    pub fn read_revision(&self, id: &RevId, ledger: &Path) -> Result<Vec<u8>, crate::error::Error> {
+        self.read_blob(id).map_err(|err| match err {
+            GitError::MissingBlob { .. } => crate::error::Error::refused_with_hint(
+                format!("{}: revision {id} is not in the repository's object database", ledger.display()),
+                "fetch the commits that recorded it (`git fetch`); `medreview check` lists every such entry",
+            ),
+            other => other.into(),
+        })
+    }
+
     /// Whether the object database holds the blob.
     pub fn has_blob(&self, id: &RevId) -> bool {
         Oid::from_str(id.as_str())

@@ -40,7 +40,23 @@ impl IdError {
 #[serde(try_from = "String", into = "String")]
 pub struct Id(String);
 
+/// Slugs that would collide with files `publish` writes (`index.html`, Hugo's `index.md`).
+const RESERVED_SLUGS: &[&str] = &["index"];
+
 impl Id {
+    /// Checks an article slug: the id rules, and not a name `publish` needs for itself.
+    pub fn parse_slug(what: &str, name: &str) -> Result<Id, IdError> {
+        let id = Id::parse(what, name)?;
+        if RESERVED_SLUGS.contains(&name) {
+            return Err(IdError {
+                what: what.to_owned(),
+                shown: format!("{name:?}"),
+                rule: "it is reserved for the site's index page".into(),
+            });
+        }
+        Ok(id)
+    }
+
     /// Checks `name` against the rules; `what` says what the name is for in the message.
     pub fn parse(what: &str, name: &str) -> Result<Id, IdError> {
         match broken_rule(name) {
@@ -64,12 +80,6 @@ fn broken_rule(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("it is empty".into());
     }
-    if name.len() > MAX_LEN {
-        return Some(format!(
-            "it is {} characters long; the limit is {MAX_LEN}",
-            name.len()
-        ));
-    }
     if let Some(c) = name
         .chars()
         .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
@@ -80,6 +90,12 @@ fn broken_rule(name: &str) -> Option<String> {
             format!("it contains {c:?}; only a-z, 0-9 and '-' are allowed")
         };
         return Some(why);
+    }
+    if name.len() > MAX_LEN {
+        return Some(format!(
+            "it is {} characters long; the limit is {MAX_LEN}",
+            name.len()
+        ));
     }
     if name.starts_with('-') || name.ends_with('-') {
         return Some("it starts or ends with a hyphen".into());
@@ -155,6 +171,15 @@ mod tests {
             let err = Id::parse("slug", name).expect_err(name);
             assert!(err.rule.contains(want), "{name:?}: {}", err.rule);
         }
+        assert!(Id::parse_slug("slug", "index").is_err());
+        assert!(Id::parse("id", "index").is_ok(), "only slugs are reserved");
+        // Regression: non-ASCII names were refused as too long before naming the character.
+        assert!(
+            Id::parse("id", &"\u{e9}".repeat(41))
+                .unwrap_err()
+                .rule
+                .contains("contains")
+        );
         let long = "a".repeat(81);
         assert!(
             Id::parse("slug", &long)

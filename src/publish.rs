@@ -24,7 +24,6 @@ use crate::source::{Committed, Source};
 use crate::state::{self, State, approval_problem};
 use crate::templates;
 use crate::workspace::{CONFIG_FILE, Config, Workspace};
-use crate::yaml;
 
 /// What `publish` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -153,7 +152,9 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
     let mut slugs = Vec::new();
     for (name, kind) in src.list("articles")? {
         match kind {
-            EntryKind::Dir => slugs.push(Id::parse(&format!("article folder {name:?}"), &name)?),
+            EntryKind::Dir => {
+                slugs.push(Id::parse_slug(&format!("article folder {name:?}"), &name)?)
+            }
             EntryKind::Symlink => {
                 return Err(Error::refused_with_hint(
                     format!(
@@ -201,7 +202,10 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
     };
     let mut files = match format {
         Format::Html => html_files(&src, &config, &pages)?,
-        Format::Markdown => pages.iter().map(|p| markdown_file(&config, p)).collect(),
+        Format::Markdown => pages
+            .iter()
+            .map(|p| markdown_file(&config, p))
+            .collect::<Result<_>>()?,
     };
     let manifest_json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Error::refused(format!("cannot write manifest.json: {e}")))?;
@@ -228,7 +232,9 @@ fn page(
     publishable: state::Publishable,
 ) -> Result<Page> {
     let revision = publishable.revision;
-    let bytes = ws.git.read_blob(&revision.id)?;
+    let bytes = ws
+        .git
+        .read_revision(&revision.id, &src.shown(&Workspace::ledger_rel(&slug)))?;
     let shown = src.shown(&format!(
         "{}@{}",
         Workspace::article_rel(&slug),
@@ -509,7 +515,7 @@ struct SiteFrontMatter<'a> {
     extra: &'a ReviewParams<'a>,
 }
 
-fn markdown_file(config: &Config, p: &Page) -> (String, Vec<u8>) {
+fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8>)> {
     let front = &p.article.front;
     let params = ReviewParams {
         slug: &p.slug,
@@ -541,12 +547,15 @@ fn markdown_file(config: &Config, p: &Page) -> (String, Vec<u8>) {
         params: &params,
         extra: &params,
     };
+    // JSON is YAML too, and every string in it is quoted, so no YAML 1.1 parser (Hugo's)
+    // can read a title `NO` or a credential `yes` as a boolean (the Norway problem).
+    let front_matter = serde_json::to_string_pretty(&site)
+        .map_err(|e| Error::refused(format!("cannot write the front matter of {}: {e}", p.slug)))?;
     let text = format!(
-        "---\n{}---\n\n{}",
-        yaml::to_string(&site),
+        "---\n{front_matter}\n---\n\n{}",
         p.article.body.trim_start_matches('\n')
     );
-    (page_path(&p.slug, Format::Markdown), text.into_bytes())
+    Ok((page_path(&p.slug, Format::Markdown), text.into_bytes()))
 }
 
 /// Writes `files` into `out` as a whole: they are written to a new folder beside

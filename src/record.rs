@@ -36,6 +36,8 @@ pub struct ArticleRecord {
 impl ArticleRecord {
     /// Loads the record of `slug`, refusing a slug with no article folder.
     pub fn load(ws: &Workspace, slug: &Id) -> Result<ArticleRecord> {
+        crate::source::refuse_symlinks(ws.root(), &Workspace::article_rel(slug))?;
+        crate::source::refuse_symlinks(ws.root(), &Workspace::ledger_rel(slug))?;
         let dir = ws.path(&format!("articles/{slug}"));
         let meta = fs::symlink_metadata(&dir).map_err(|_| {
             Error::refused_with_hint(
@@ -61,9 +63,15 @@ impl ArticleRecord {
                     "replace it with the article file itself",
                 ));
             }
-            Ok(_) => Some(normalize_eol(
-                &fs::read(&article_path).map_err(|err| Error::io("read", &article_path, err))?,
-            )),
+            Ok(meta) => {
+                // Refuse an oversized file before reading it, so no command (diff
+                // included) spends time or memory on it.
+                crate::article::check_size(meta.len(), &article_path)?;
+                Some(normalize_eol(
+                    &fs::read(&article_path)
+                        .map_err(|err| Error::io("read", &article_path, err))?,
+                ))
+            }
             Err(_) => None,
         };
         let ledger = if ledger_path.exists() {
@@ -130,7 +138,7 @@ impl ArticleRecord {
 
     /// The article text of revision `id`, read from git's object database.
     pub fn revision_article(&self, ws: &Workspace, id: &RevId) -> Result<Article> {
-        let bytes = ws.git.read_blob(id)?;
+        let bytes = ws.git.read_revision(id, &self.ledger_path)?;
         Article::parse(
             &bytes,
             &self

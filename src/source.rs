@@ -8,6 +8,25 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 use crate::gitstore::{EntryKind, Snapshot};
 
+/// Refuses a workspace path any part of which is a symbolic link, so nothing outside
+/// the workspace is ever read into a commit or a page, or written by medreview.
+pub fn refuse_symlinks(root: &Path, rel: &str) -> Result<()> {
+    let mut path = root.to_path_buf();
+    for part in rel.split('/').filter(|p| !p.is_empty()) {
+        path.push(part);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{} is a symbolic link; medreview does not follow links out of the workspace",
+                    path.display()
+                ),
+                "replace the link with the real folder or file",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Decodes UTF-8 text, or refuses naming the file and the line of the first bad byte.
 pub fn decode_utf8(bytes: Vec<u8>, shown: &Path, what: &str) -> Result<String> {
     String::from_utf8(bytes).map_err(|err| {
@@ -50,6 +69,7 @@ pub struct WorkTree<'a>(pub &'a Path);
 
 impl Source for WorkTree<'_> {
     fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        refuse_symlinks(self.0, rel)?;
         let path = self.0.join(rel);
         match fs::symlink_metadata(&path) {
             Ok(meta) if meta.is_file() => fs::read(&path)
@@ -62,6 +82,7 @@ impl Source for WorkTree<'_> {
     }
 
     fn list(&self, rel: &str) -> Result<Vec<(String, EntryKind)>> {
+        refuse_symlinks(self.0, rel)?;
         let dir = self.0.join(rel);
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,

@@ -172,6 +172,9 @@ impl Workspace {
                 &fallback
             }
         };
+        for (rel, _) in &files {
+            crate::source::refuse_symlinks(&self.root, rel)?;
+        }
         let files = files
             .into_iter()
             .map(|(rel, bytes)| (self.repo_path(&rel), bytes))
@@ -187,6 +190,7 @@ impl Workspace {
     /// Every article slug, sorted: the folders under `articles/`. A folder whose name is
     /// not a valid slug is returned as an error in its place so listings can report it.
     pub fn article_slugs(&self) -> Result<Vec<std::result::Result<Id, Error>>> {
+        crate::source::refuse_symlinks(&self.root, "articles")?;
         let dir = self.path("articles");
         let entries = match fs::read_dir(&dir) {
             Ok(entries) => entries,
@@ -213,7 +217,7 @@ impl Workspace {
                 continue;
             }
             let name = entry.file_name().to_string_lossy().into_owned();
-            names.push(Id::parse("article folder name", &name).map_err(Error::from));
+            names.push(Id::parse_slug("article folder name", &name).map_err(Error::from));
         }
         names.sort_by(|a, b| match (a, b) {
             (Ok(a), Ok(b)) => a.cmp(b),

@@ -27,6 +27,14 @@ pub fn parse<T: DeserializeOwned>(
     file: &Path,
     first_line: usize,
 ) -> Result<T, YamlError> {
+    let refuse = |line: usize, message: String| YamlError {
+        file: file.to_path_buf(),
+        line: Some(line + first_line - 1),
+        message,
+    };
+    if let Some((line, message)) = precheck(text) {
+        return Err(refuse(line, message));
+    }
     serde_yaml::from_str(text).map_err(|err| {
         let line = err.location().map(|loc| loc.line() + first_line - 1);
         let mut message = err.to_string();
@@ -40,6 +48,70 @@ pub fn parse<T: DeserializeOwned>(
             message,
         }
     })
+}
+
+/// How deeply flow collections (`[`, `{`) may nest. Real front matter nests two or
+/// three levels; the parser's time grows with the square of the depth.
+pub const MAX_FLOW_DEPTH: usize = 64;
+
+/// Cheap checks before the parser runs, each with the 1-based line it concerns:
+/// merge conflict markers, flow collections nested too deeply, and a top-level key
+/// given twice (the parser reports that at the start of the mapping, not at the duplicate).
+fn precheck(text: &str) -> Option<(usize, String)> {
+    let mut depth = 0usize;
+    let mut keys: Vec<&str> = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let n = i + 1;
+        if line.starts_with("<<<<<<< ")
+            || line.starts_with(">>>>>>> ")
+            || line == "<<<<<<<"
+            || line == ">>>>>>>"
+        {
+            return Some((
+                n,
+                "the file holds unresolved merge conflict markers; resolve the conflict \
+                 (for a ledger, keep every entry from both sides), then commit"
+                    .into(),
+            ));
+        }
+        let mut quote: Option<char> = None;
+        for c in line.chars() {
+            match (quote, c) {
+                (None, '#') => break,
+                (None, '\'' | '"') => quote = Some(c),
+                (Some(q), c) if c == q => quote = None,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some((
+                            n,
+                            format!(
+                                "collections are nested more than {MAX_FLOW_DEPTH} levels deep"
+                            ),
+                        ));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if let Some((key, _)) = line.split_once(':')
+            && !key.is_empty()
+            && !line.starts_with([' ', '\t', '-', '#', '[', '{', '"', '\''])
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            if keys.contains(&key) {
+                return Some((
+                    n,
+                    format!("duplicate field `{key}`: it is already set above"),
+                ));
+            }
+            keys.push(key);
+        }
+    }
+    None
 }
 
 /// Serializes `value` as a YAML document without the leading `---`.
@@ -66,6 +138,9 @@ pub enum FieldValue {
 pub fn top_level_fields(text: &str) -> Option<Vec<(String, FieldValue)>> {
     if text.trim().is_empty() {
         return Some(Vec::new());
+    }
+    if precheck(text).is_some() {
+        return None;
     }
     let value: serde_yaml::Value = serde_yaml::from_str(text).ok()?;
     let mapping = value.as_mapping()?;
@@ -117,6 +192,26 @@ mod tests {
     #[allow(dead_code, reason = "only parsed, never read")]
     struct Person {
         name: String,
+    }
+
+    #[test]
+    fn prechecks_name_the_line() {
+        let nested = format!("a: {}\n", "[".repeat(10_000));
+        let err =
+            parse::<BTreeMap<String, String>>(&nested, Path::new("x.yaml"), 1).expect_err("deep");
+        assert!(err.message.contains("nested more than"), "{err}");
+        let err = parse::<Person>("name: a\n<<<<<<< HEAD\n", Path::new("x.yaml"), 1)
+            .expect_err("conflict");
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("merge conflict"), "{err}");
+        let err = parse::<Person>("name: a\nother: b\nname: c\n", Path::new("x.yaml"), 3)
+            .expect_err("dup");
+        assert_eq!(
+            err.line,
+            Some(5),
+            "regression: reported at the duplicate, not the mapping"
+        );
+        assert!(parse::<Person>("name: '[[[[ # not nesting'\n", Path::new("x.yaml"), 1).is_ok());
     }
 
     #[test]

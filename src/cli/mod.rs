@@ -146,7 +146,7 @@ pub(crate) fn say(out: &mut dyn Write, line: &str) -> Result<()> {
 
 /// Parses a slug argument.
 pub(crate) fn slug_arg(slug: &str) -> Result<Id> {
-    Ok(Id::parse("slug", slug)?)
+    Ok(Id::parse_slug("slug", slug)?)
 }
 
 /// The person acting: `--as ID`, or the roster member in `role` whose email matches

@@ -408,7 +408,7 @@ fn markdown_export_builds_with_real_hugo() {
     publish(&env, &site.join("content"), &["--format", "markdown"]);
     let md =
         fs::read_to_string(site.join("content").join(format!("{SLUG}.md"))).expect("markdown page");
-    assert!(md.starts_with("---\ntitle: Six Things"), "{md}");
+    assert!(md.starts_with("---\n{\n  \"title\": \"Six Things"), "{md}");
     fs::write(site.join("hugo.toml"), "baseURL = 'https://health.example.org/'\ntitle = 'Example Health'\ndisableKinds = ['taxonomy', 'term', 'RSS', 'sitemap']\n").expect("config");
     fs::create_dir_all(site.join("layouts/_default")).expect("layouts");
     fs::write(
