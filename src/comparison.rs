@@ -52,6 +52,8 @@ pub fn side(record: &ArticleRecord, name: &str) -> Result<Side> {
 
 /// The default older side: the last approved revision (even if since withdrawn), or nothing.
 pub fn default_from(ws: &Workspace, roster: &Roster, record: &ArticleRecord) -> Side {
+    // Which revision is publishable does not depend on the clock (only re-review-due
+    // does), so any time will do here.
     let status = record.status(ws, roster, chrono::DateTime::UNIX_EPOCH.fixed_offset());
     if let Some(p) = status.publishable {
         return Side::Revision(p.revision);

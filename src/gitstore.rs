@@ -164,7 +164,7 @@ impl GitStore {
         match Oid::hash_object(ObjectType::Blob, bytes) {
             Ok(oid) => RevId::from_oid_bytes(oid.as_bytes()),
             // Hashing a byte slice in memory has no failure mode in libgit2.
-            Err(err) => panic!("hashing a blob in memory failed: {err}"),
+            Err(err) => panic!("hashing a blob in memory failed: {err}"), // invariant
         }
     }
 
