@@ -238,33 +238,21 @@ fn a_signature_made_by_ssh_keygen_verifies_here() {
 #[test]
 fn a_key_that_is_not_the_persons_is_refused_at_signing_time() {
     let env = with_keys();
-    let err = env.refuse(&[
-        "submit",
-        SLUG,
-        "--as",
-        "suzanne-example",
-        "--key",
-        &key_arg("ana_ed25519"),
-    ]);
-    assert!(err.contains("is not suzanne-example's"), "{err}");
-    let err = env.refuse(&[
-        "submit",
-        SLUG,
-        "--as",
-        "suzanne-example",
-        "--key",
-        &key_arg("encrypted_ed25519"),
-    ]);
-    assert!(err.contains("passphrase"), "{err}");
-    let err = env.refuse(&[
-        "submit",
-        SLUG,
-        "--as",
-        "suzanne-example",
-        "--key",
-        &key_arg("ana_ed25519.pub"),
-    ]);
-    assert!(err.contains("not an OpenSSH private key"), "{err}");
+    for (key, why) in [
+        ("ana_ed25519", "is not suzanne-example's"),
+        ("encrypted_ed25519", "passphrase"),
+        ("ana_ed25519.pub", "not an OpenSSH private key"),
+    ] {
+        let err = env.refuse(&[
+            "submit",
+            SLUG,
+            "--as",
+            "suzanne-example",
+            "--key",
+            &key_arg(key),
+        ]);
+        assert!(err.contains(why), "{key}: {err}");
+    }
 }
 
 #[test]
