@@ -58,6 +58,14 @@ impl Id {
     }
 
     /// Checks `name` against the rules; `what` says what the name is for in the message.
+    ///
+    /// ```
+    /// use medreview::ids::Id;
+    ///
+    /// assert!(Id::parse("slug", "her2-treatment").is_ok());
+    /// let err = Id::parse("slug", "../etc").unwrap_err();
+    /// assert_eq!(err.rule, "it contains '.'; only a-z, 0-9 and '-' are allowed");
+    /// ```
     pub fn parse(what: &str, name: &str) -> Result<Id, IdError> {
         match broken_rule(name) {
             None => Ok(Id(name.to_owned())),

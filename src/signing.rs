@@ -31,6 +31,21 @@ pub const NAMESPACE: &str = "medreview-signoff";
 /// at: 2025-03-05T09:00:00-05:00
 /// note: "Accurate."
 /// ```
+///
+/// ```
+/// use medreview::{ids::Id, ledger::{Action, Entry}, revision::RevId, signing};
+///
+/// let entry = Entry {
+///     action: Action::Approved,
+///     by: Id::parse("id", "ana-example").unwrap(),
+///     at: chrono::DateTime::parse_from_rfc3339("2025-03-05T09:00:00-05:00").unwrap(),
+///     revision: RevId::parse(&"8c".repeat(20)).unwrap(),
+///     note: Some("Accurate.".into()),
+///     signature: None,
+/// };
+/// let slug = Id::parse("slug", "her2-treatment").unwrap();
+/// assert!(signing::canonical_text(&slug, &entry).ends_with("at: 2025-03-05T09:00:00-05:00\nnote: \"Accurate.\"\n"));
+/// ```
 pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
     let note = match &entry.note {
         Some(note) => serde_json::Value::String(note.clone()).to_string(),

@@ -80,7 +80,7 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
                 &format!(
                     "Wrote {} ({})",
                     path.display(),
-                    redline::summary(&comparison.redline)
+                    redline::summary(&comparison.redline).trim_end_matches('.')
                 ),
             )?;
         }
