@@ -80,9 +80,10 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
         }
     } else {
         print_table(ctx, &articles, problems.is_empty())?;
-        for p in &problems {
-            say(ctx.err, &format!("Error: {}", p.error))?;
-        }
+    }
+    // Regression: `status --due` used to drop the errors of unreadable articles.
+    for p in &problems {
+        say(ctx.err, &format!("Error: {}", p.error))?;
     }
     Ok(exit_code(!problems.is_empty()))
 }

@@ -436,3 +436,28 @@ fn status_falls_back_to_the_submitted_title_when_the_working_text_is_broken() {
     assert_eq!(status["articles"][0]["state"], "in-review");
     assert_eq!(status["articles"][0]["unsubmitted_edits"], true);
 }
+
+#[test]
+fn status_due_lists_overdue_approvals_and_still_reports_unreadable_articles() {
+    let mut env = TestEnv::approved();
+    assert!(
+        env.ok(&["status", "--due"]).stdout.is_empty(),
+        "nothing is due yet"
+    );
+    env.set_now("2026-04-01T09:00:00-04:00");
+    env.write("articles/broken/article.md", "no front matter\n");
+    let run = env.run(&["status", "--due"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("her2-treatment  re-review-due"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("2026-03-04"),
+        "the due date: {}",
+        run.stdout
+    );
+    // Regression: `status --due` used to drop the errors of unreadable articles.
+    assert!(run.stderr.contains("broken/article.md:1"), "{}", run.stderr);
+}
