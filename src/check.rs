@@ -1,35 +1,33 @@
 //! `check`: every file, every reference, every signature and the append-only
-//! history of every ledger, with every problem listed (never only the first).
+//! history of every record, with every problem listed (never only the first).
 //!
-//! Cost: the files of the working tree are read once (O(articles + sign-offs));
-//! the history is one pass over the commits of HEAD, comparing each commit with
-//! its parents by tree under `articles/*/signoffs.yaml` (unchanged folders are
-//! skipped by id), and parsing only the ledger versions a commit changed
-//! (O(commits + ledger changes × ledger size)).
+//! Cost: the files of the working tree are read once (O(articles + sign-offs)); the
+//! history is walked from the checkpoint `refs/medreview/checked` (see
+//! [`crate::record::history`]), so a second run costs only the commits since the
+//! last clean one, and each commit costs a tree comparison that skips unchanged
+//! folders by id plus one read per sign-off file it added.
 
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, TimeDelta};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::gitstore::LedgerChange;
-use crate::ledger::{Action, Entry, Ledger};
 use crate::record::ArticleRecord;
+use crate::record::entry::Action;
+use crate::record::evaluate::{approval_policy_problem, signature_problem};
+use crate::record::history::{self, HistoryProblem};
 use crate::roster::Roster;
 use crate::signing;
 use crate::source::WorkTree;
-use crate::state::approval_policy_problem;
 use crate::workspace::{CONFIG_FILE, Workspace};
 
-/// How far a ledger entry's `at` may be from the author time of the commit that
-/// added it. medreview writes both from the same clock, so they agree to the second;
-/// the tolerance absorbs commits made by hand or by other tools.
-pub const TIME_TOLERANCE_MINUTES: i64 = 5;
+pub use crate::record::history::TIME_TOLERANCE_MINUTES;
 
 /// One problem found.
 #[derive(Debug, Clone, Serialize)]
 pub struct Problem {
+    /// A stable code naming the rule (`entry-edited`, `signature`, ...).
+    pub code: &'static str,
     /// The file, workspace-relative, when the problem is in one.
     pub file: Option<String>,
     /// The 1-based line, when known.
@@ -41,8 +39,9 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn at(file: &str, line: Option<usize>, message: String) -> Problem {
+    fn at(code: &'static str, file: &str, line: Option<usize>, message: String) -> Problem {
         Problem {
+            code,
             file: Some(file.to_owned()),
             line,
             commit: None,
@@ -50,7 +49,7 @@ impl Problem {
         }
     }
 
-    fn from_error(err: &Error) -> Problem {
+    fn from_error(code: &'static str, err: &Error) -> Problem {
         let message = match err.hint() {
             Some(hint) => format!("{err} ({hint})"),
             None => err.to_string(),
@@ -60,10 +59,23 @@ impl Problem {
             _ => (None, None),
         };
         Problem {
+            code,
             file,
             line,
             commit: None,
             message,
+        }
+    }
+}
+
+impl From<HistoryProblem> for Problem {
+    fn from(p: HistoryProblem) -> Problem {
+        Problem {
+            code: p.code,
+            file: p.file,
+            line: None,
+            commit: p.commit,
+            message: p.message,
         }
     }
 }
@@ -73,14 +85,20 @@ impl Problem {
 pub struct Report {
     /// Every problem, in the order found.
     pub problems: Vec<Problem>,
+    /// What could not be checked and why (a shallow clone), which is not a problem.
+    pub notes: Vec<String>,
     /// Articles checked.
     pub articles: usize,
-    /// Ledger entries checked.
+    /// Sign-offs checked in the working tree.
     pub entries: usize,
-    /// Commits walked.
+    /// Commits walked (those since the checkpoint).
     pub commits: usize,
-    /// Ledger versions compared across history.
-    pub ledger_changes: usize,
+    /// Sign-off files whose addition was verified in the commits walked.
+    pub entries_verified: usize,
+    /// The checkpoint the walk started from, if any.
+    pub checkpoint: Option<String>,
+    /// Whether the checkpoint now names HEAD.
+    pub checkpoint_moved: bool,
 }
 
 /// Checks the workspace.
@@ -88,7 +106,7 @@ pub fn run(ws: &Workspace) -> Result<Report> {
     let mut problems = Vec::new();
     let src = WorkTree(ws.root());
     let (roster, roster_errors) = Roster::load_lenient(&src)?;
-    problems.extend(roster_errors.iter().map(Problem::from_error));
+    problems.extend(roster_errors.iter().map(|e| Problem::from_error("roster-file", e)));
     check_roster(&roster, ws, &mut problems);
     let mut articles = 0;
     let mut entries = 0;
@@ -96,34 +114,39 @@ pub fn run(ws: &Workspace) -> Result<Report> {
         let slug = match slug {
             Ok(slug) => slug,
             Err(err) => {
-                problems.push(Problem::from_error(&err));
+                problems.push(Problem::from_error("article-folder", &err));
                 continue;
             }
         };
         articles += 1;
-        match ArticleRecord::load(ws, &slug) {
+        match ArticleRecord::load_lenient(ws, &slug) {
             Ok(record) => {
                 entries += record.ledger.entries.len();
                 check_article(ws, &roster, &record, &mut problems);
             }
-            Err(err) => problems.push(Problem::from_error(&err)),
+            Err(err) => problems.push(Problem::from_error("record", &err)),
         }
     }
-    let (changes, commits) = ws
-        .git
-        .history_of(&ws.repo_path("articles"), "signoffs.yaml")?;
-    for change in &changes {
-        check_change(ws, change, &mut problems);
+    let history = history::verify(&ws.git, ws.repo_path("articles").trim_end_matches('/'))?;
+    let mut notes = Vec::new();
+    if history.walk.shallow {
+        notes.push(format!(
+            "this is a shallow clone: the {} commits here were checked, but entries recorded before its oldest commit cannot be proved unedited, and the checkpoint was not moved; `git fetch --unshallow` fetches the rest",
+            history.walk.commits
+        ));
     }
+    problems.extend(history.problems.into_iter().map(Problem::from));
     Ok(Report {
         problems,
+        notes,
         articles,
         entries,
-        commits,
-        ledger_changes: changes.len(),
+        commits: history.walk.commits,
+        entries_verified: history.entries_verified,
+        checkpoint: history.walk.checkpoint,
+        checkpoint_moved: history.checkpoint_moved,
     })
 }
-
 fn check_roster(roster: &Roster, ws: &Workspace, problems: &mut Vec<Problem>) {
     let keys = roster
         .writers
@@ -140,6 +163,7 @@ fn check_roster(roster: &Roster, ws: &Workspace, problems: &mut Vec<Problem>) {
             && let Err(why) = signing::check_public_key(key)
         {
             problems.push(Problem::at(
+                "public-key",
                 &format!("{folder}/{id}.yaml"),
                 None,
                 format!("public_key is not an OpenSSH public key: {why}"),
@@ -149,21 +173,13 @@ fn check_roster(roster: &Roster, ws: &Workspace, problems: &mut Vec<Problem>) {
     for publisher in &ws.config.publishers {
         if !roster.contains(publisher) {
             problems.push(Problem::at(
+                "publisher",
                 CONFIG_FILE,
                 None,
                 format!("publisher {publisher} is not in writers/ or reviewers/"),
             ));
         }
     }
-}
-
-/// The 1-based line of each entry (`- action:` at the start of a line) in a ledger's text.
-fn entry_lines(text: &str) -> Vec<usize> {
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.starts_with("- "))
-        .map(|(i, _)| i + 1)
-        .collect()
 }
 
 fn check_article(
@@ -174,24 +190,33 @@ fn check_article(
 ) {
     let slug = &record.slug;
     let article_rel = Workspace::article_rel(slug);
-    let ledger_rel = Workspace::ledger_rel(slug);
+    let dir = Workspace::signoffs_rel(slug);
     match record.working_article() {
         Ok(article) => {
             if let Err(err) = article.check_people(roster, Path::new(&article_rel)) {
-                problems.push(Problem::from_error(&err));
+                problems.push(Problem::from_error("article", &err));
             }
         }
-        Err(err) => problems.push(Problem::from_error(&err)),
+        Err(err) => problems.push(Problem::from_error("article", &err)),
+    }
+    let ledger = &record.ledger;
+    for damage in &ledger.damage {
+        problems.push(Problem::at(
+            "entry-damaged",
+            &damage.file,
+            None,
+            damage.message.clone(),
+        ));
     }
     if let Err(err) = record.ensure_ledger_committed(ws) {
-        problems.push(Problem::at(&ledger_rel, None, err.to_string()));
+        problems.push(Problem::at("uncommitted", &dir, None, err.to_string()));
     }
-    let lines = entry_lines(record.ledger.text());
-    let revisions = record.ledger.revisions();
+    let revisions = ledger.revisions();
     let policy = &ws.config.review;
-    for (i, entry) in record.ledger.entries.iter().enumerate() {
-        let line = lines.get(i).copied();
-        let mut report = |message: String| problems.push(Problem::at(&ledger_rel, line, message));
+    for (i, entry) in ledger.entries.iter().enumerate() {
+        let file = format!("{dir}/{}", ledger.ids[i].file_name());
+        let mut report =
+            |code: &'static str, message: String| problems.push(Problem::at(code, &file, None, message));
         let what = format!(
             "{} by {} at {}",
             entry.action,
@@ -199,10 +224,10 @@ fn check_article(
             crate::clock::rfc3339(&entry.at)
         );
         if !ws.git.has_blob(&entry.revision) {
-            report(format!(
-                "{what}: revision {} is not in the repository",
-                entry.revision
-            ));
+            report(
+                "revision-missing",
+                format!("{what}: revision {} is not in the repository", entry.revision),
+            );
         }
         let in_roster = match entry.action {
             Action::Submitted => roster.contains(&entry.by),
@@ -214,108 +239,41 @@ fn check_article(
             } else {
                 "reviewers/"
             };
-            report(format!("{what}: {} is not in {folder}", entry.by));
+            report("signer-role", format!("{what}: {} is not in {folder}", entry.by));
         }
-        let public_key = roster.public_key_of(&entry.by);
-        match (&entry.signature, policy.require_signatures) {
-            (Some(_), _) => {
-                if let Err(why) = signing::verify(slug, entry, public_key) {
-                    report(format!("{what}: the signature does not verify: {why}"));
-                }
+        if let Some(why) = signature_problem(slug, entry, roster, policy) {
+            report("signature", format!("{what}: {why}"));
+        }
+        // An entry dated before one its signer had seen: one of the two clocks is wrong.
+        for parent in entry.after.iter().filter_map(|id| ledger.position(id)) {
+            let seen = &ledger.entries[parent];
+            if entry.at < seen.at {
+                report(
+                    "entry-time-order",
+                    format!(
+                        "{what}: it is dated before the {} by {} at {} that its signer had already seen; one of the two clocks is wrong",
+                        seen.action,
+                        seen.by,
+                        crate::clock::rfc3339(&seen.at)
+                    ),
+                );
             }
-            (None, true) => report(format!(
-                "{what}: it is unsigned, and medreview.yaml requires signatures"
-            )),
-            (None, false) => {}
         }
         match revisions.iter().find(|r| r.id == entry.revision) {
             Some(revision) if entry.action == Action::Approved => {
                 // Signature problems were reported above; the policy ones here.
-                if let Some(why) = approval_policy_problem(entry, revision, roster)
+                let writer = crate::record::front_writer(&ws.git, &entry.revision);
+                if let Some(why) = approval_policy_problem(entry, revision, roster, writer.as_ref())
                     && roster.reviewers.contains_key(&entry.by)
                 {
-                    report(format!("{what}: the approval does not count: {why}"));
+                    report("approval-policy", format!("{what}: the approval does not count: {why}"));
                 }
             }
             Some(_) => {}
-            None => report(format!(
-                "{what}: revision {} was never submitted",
-                entry.revision.short()
-            )),
+            None => report(
+                "revision-not-submitted",
+                format!("{what}: revision {} was never submitted", entry.revision.short()),
+            ),
         }
     }
-}
-
-/// Checks one commit's change to one ledger: nothing removed or edited, and each
-/// new entry dated within the tolerance of the commit.
-fn check_change(ws: &Workspace, change: &LedgerChange, problems: &mut Vec<Problem>) {
-    let short = &change.commit[..10];
-    let file = change
-        .path
-        .strip_prefix(ws.prefix())
-        .unwrap_or(&change.path)
-        .to_owned();
-    let mut report = |message: String| {
-        problems.push(Problem {
-            file: Some(file.clone()),
-            line: None,
-            commit: Some(change.commit.clone()),
-            message: format!("commit {short} ({}): {message}", change.subject),
-        })
-    };
-    let parse = |bytes: &Option<Vec<u8>>| -> std::result::Result<Vec<Entry>, String> {
-        match bytes {
-            None => Ok(Vec::new()),
-            Some(bytes) => {
-                let text = String::from_utf8_lossy(bytes);
-                Ledger::parse(&text, Path::new(&file))
-                    .map(|l| l.entries)
-                    .map_err(|e| e.to_string())
-            }
-        }
-    };
-    let after = match parse(&change.after) {
-        Ok(entries) => entries,
-        Err(why) => {
-            report(format!("the ledger does not parse: {why}"));
-            return;
-        }
-    };
-    if change.after.is_none() {
-        report("the ledger was deleted".into());
-    }
-    let mut known: Vec<&Entry> = Vec::new();
-    let befores: Vec<Vec<Entry>> = change.before.iter().filter_map(|b| parse(b).ok()).collect();
-    for before in &befores {
-        // Every earlier entry must still be there, unchanged and in order.
-        let mut rest = after.iter();
-        for (i, old) in before.iter().enumerate() {
-            if !rest.any(|new| new == old) {
-                report(format!(
-                    "entry {} ({} by {} at {}) was removed or edited",
-                    i + 1,
-                    old.action,
-                    old.by,
-                    crate::clock::rfc3339(&old.at)
-                ));
-                break;
-            }
-        }
-        known.extend(before.iter());
-    }
-    for entry in after.iter().filter(|e| !known.contains(e)) {
-        if !within_tolerance(entry.at, change.author_time) {
-            report(format!(
-                "the entry {} by {} says {} but the commit that recorded it is dated {}",
-                entry.action,
-                entry.by,
-                crate::clock::rfc3339(&entry.at),
-                crate::clock::rfc3339(&change.author_time)
-            ));
-        }
-    }
-}
-
-fn within_tolerance(a: DateTime<FixedOffset>, b: DateTime<FixedOffset>) -> bool {
-    (a - b).abs() <= TimeDelta::minutes(TIME_TOLERANCE_MINUTES)
 }

@@ -3,7 +3,8 @@
 
 use crate::clock;
 use crate::error::{Error, Result};
-use crate::ledger::{Action, Revision};
+use crate::record::entry::Action;
+use crate::record::graph::Revision;
 use crate::record::ArticleRecord;
 use crate::redline::{Header, SideInfo};
 use crate::revdiff::{self, Redline};
@@ -114,7 +115,7 @@ pub fn compare(
 fn bytes(ws: &Workspace, record: &ArticleRecord, side: &Side) -> Result<Vec<u8>> {
     match side {
         Side::Nothing => Ok(Vec::new()),
-        Side::Revision(r) => ws.git.read_revision(&r.id, &record.ledger_path),
+        Side::Revision(r) => ws.git.read_revision(&r.id, &record.signoffs_path),
         Side::Working => record.working.clone().ok_or_else(|| {
             Error::refused_with_hint(
                 format!(
@@ -179,10 +180,10 @@ pub fn revision_changes(
         .into_iter()
         .find(|r| r.number + 1 == revision.number);
     let old = match &previous {
-        Some(p) => ws.git.read_revision(&p.id, &record.ledger_path)?,
+        Some(p) => ws.git.read_revision(&p.id, &record.signoffs_path)?,
         None => Vec::new(),
     };
-    let new = ws.git.read_revision(&revision.id, &record.ledger_path)?;
+    let new = ws.git.read_revision(&revision.id, &record.signoffs_path)?;
     let r = revdiff::redline(&old, &new);
     Ok((r.words_added, r.words_removed))
 }

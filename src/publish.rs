@@ -16,12 +16,11 @@ use crate::clock;
 use crate::error::{Error, Result};
 use crate::gitstore::EntryKind;
 use crate::ids::Id;
-use crate::ledger::{Action, Ledger};
 use crate::render::{self, Context, TemplateSource, Templates};
 use crate::revision::RevId;
 use crate::roster::Roster;
 use crate::source::{Committed, Source};
-use crate::state::{self, State, approval_problem};
+use crate::record::evaluate::{Publishable, State, evaluate};
 use crate::templates;
 use crate::workspace::{CONFIG_FILE, Config, Workspace};
 
@@ -169,20 +168,17 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
     }
     slugs.sort();
     for slug in slugs {
-        let ledger_rel = Workspace::ledger_rel(&slug);
-        let ledger = match src.read_text(&ledger_rel)? {
-            Some(text) => Ledger::parse(&text, &src.shown(&ledger_rel))?,
-            None => Ledger::default(),
-        };
-        let status = state::evaluate(&slug, &ledger, &roster, &config.review, now);
+        let ledger = crate::record::load_ledger(&src, &slug)?;
+        ledger.require_intact(&slug)?;
+        let status = evaluate(&slug, &ledger, &roster, &config.review, now, &|rev| {
+            crate::record::front_writer(&ws.git, rev)
+        });
         match status.publishable {
             Some(publishable) => pages.push(page(
                 ws,
                 &src,
                 &roster,
-                &config,
                 slug,
-                &ledger,
                 publishable,
             )?),
             None => skipped.push((slug, status.state)),
@@ -226,15 +222,13 @@ fn page(
     ws: &Workspace,
     src: &Committed<'_>,
     roster: &Roster,
-    config: &Config,
     slug: Id,
-    ledger: &Ledger,
-    publishable: state::Publishable,
+    publishable: Publishable,
 ) -> Result<Page> {
     let revision = publishable.revision;
     let bytes = ws
         .git
-        .read_revision(&revision.id, &src.shown(&Workspace::ledger_rel(&slug)))?;
+        .read_revision(&revision.id, &src.shown(&Workspace::signoffs_rel(&slug)))?;
     let shown = src.shown(&format!(
         "{}@{}",
         Workspace::article_rel(&slug),
@@ -258,19 +252,8 @@ fn page(
         .iter()
         .filter_map(|a| person_view(roster, &a.by))
         .collect();
-    // First publication: the earliest approval on record that counts.
-    let revisions = ledger.revisions();
-    let first_published = ledger
-        .entries
-        .iter()
-        .filter(|e| e.action == Action::Approved)
-        .find(|e| {
-            revisions
-                .iter()
-                .find(|r| r.id == e.revision)
-                .is_some_and(|r| approval_problem(&slug, e, r, roster, &config.review).is_none())
-        })
-        .map_or(publishable.reviewed_at, |e| e.at);
+    // First publication: the earliest approval on record that passes the policy.
+    let first_published = publishable.first_approved_at;
     Ok(Page {
         slug,
         article,

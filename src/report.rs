@@ -6,11 +6,12 @@ use serde::Serialize;
 use crate::clock;
 use crate::error::Result;
 use crate::ids::Id;
-use crate::ledger::{Action, Entry, Revision};
+use crate::record::entry::{Action, Entry};
+use crate::record::graph::Revision;
 use crate::record::ArticleRecord;
 use crate::revision::RevId;
 use crate::roster::Roster;
-use crate::state::State;
+use crate::record::evaluate::State;
 use crate::workspace::Workspace;
 
 /// A revision in listings.
@@ -135,6 +136,8 @@ pub struct ArticleSummary {
     pub publishable: Option<PublishableInfo>,
     /// The most recent sign-off.
     pub last: Option<EntryInfo>,
+    /// For `needs-decision`: the concurrent sign-offs that conflict, in words.
+    pub conflicts: Vec<String>,
 }
 
 /// Summarizes one article at `now`.
@@ -169,5 +172,6 @@ pub fn summarize(
             due_at: p.due_at,
         }),
         last: status.last.as_ref().map(EntryInfo::from),
+        conflicts: status.conflicts.clone(),
     })
 }

@@ -13,50 +13,80 @@ use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::ids::Id;
-use crate::ledger::Entry;
+use crate::record::entry::Entry;
 
 /// The SSHSIG namespace of medreview sign-offs (`ssh-keygen -Y sign -n medreview-signoff`).
 pub const NAMESPACE: &str = "medreview-signoff";
 
-/// The exact text a signature covers: seven lines, each `field: value`, ending in a
-/// newline. The note is a JSON string (so newlines and quotes are unambiguous), or
-/// `null` when there is none.
+/// The exact text a signature covers (version 2): nine lines, each `field: value`
+/// and a newline. `after` is a JSON array of entry ids in the entry's order; `note`
+/// a JSON string (so newlines and quotes are unambiguous); `note` and `recorded_by`
+/// are `null` when absent. Every field of the entry but the signature is covered.
 ///
 /// ```text
-/// medreview sign-off v1
+/// medreview sign-off v2
 /// article: her2-treatment
 /// revision: 8c1f0e2d...(40 hex)
 /// action: approved
 /// by: ana-example
 /// at: 2025-03-05T09:00:00-05:00
+/// after: ["20250304T140000Z-submitted-suzanne-example-1a2b3c4d5e6f"]
 /// note: "Accurate."
+/// recorded_by: null
 /// ```
 ///
+/// An entry `medreview migrate` carried over from format 1 (`format: 1`) keeps its
+/// format-1 signature, which covers the version 1 text: the first seven fields
+/// (`medreview sign-off v1`, article, revision, action, by, at, note).
+///
 /// ```
-/// use medreview::{ids::Id, ledger::{Action, Entry}, revision::RevId, signing};
+/// use medreview::{ids::Id, record::entry::{Action, Entry}, revision::RevId, signing};
 ///
 /// let entry = Entry {
 ///     action: Action::Approved,
 ///     by: Id::parse("id", "ana-example").unwrap(),
 ///     at: chrono::DateTime::parse_from_rfc3339("2025-03-05T09:00:00-05:00").unwrap(),
 ///     revision: RevId::parse(&"8c".repeat(20)).unwrap(),
+///     after: Vec::new(),
 ///     note: Some("Accurate.".into()),
+///     recorded_by: None,
+///     format: None,
 ///     signature: None,
 /// };
 /// let slug = Id::parse("slug", "her2-treatment").unwrap();
-/// assert!(signing::canonical_text(&slug, &entry).ends_with("at: 2025-03-05T09:00:00-05:00\nnote: \"Accurate.\"\n"));
+/// let text = signing::canonical_text(&slug, &entry);
+/// assert!(text.starts_with("medreview sign-off v2\n"));
+/// assert!(text.ends_with("after: []\nnote: \"Accurate.\"\nrecorded_by: null\n"));
 /// ```
 pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
-    let note = match &entry.note {
-        Some(note) => serde_json::Value::String(note.clone()).to_string(),
-        None => "null".into(),
-    };
-    format!(
-        "medreview sign-off v1\narticle: {slug}\nrevision: {}\naction: {}\nby: {}\nat: {}\nnote: {note}\n",
+    let json = |value: serde_json::Value| value.to_string();
+    let note = entry
+        .note
+        .as_ref()
+        .map_or("null".into(), |n| json(n.clone().into()));
+    let head = format!(
+        "article: {slug}\nrevision: {}\naction: {}\nby: {}\nat: {}\n",
         entry.revision,
         entry.action,
         entry.by,
         clock::rfc3339(&entry.at)
+    );
+    if entry.is_migrated() {
+        return format!("medreview sign-off v1\n{head}note: {note}\n");
+    }
+    let after = json(
+        entry
+            .after
+            .iter()
+            .map(|id| serde_json::Value::String(id.to_string()))
+            .collect(),
+    );
+    let recorded_by = entry
+        .recorded_by
+        .as_ref()
+        .map_or("null".into(), |id| json(id.to_string().into()));
+    format!(
+        "medreview sign-off v2\n{head}after: {after}\nnote: {note}\nrecorded_by: {recorded_by}\n"
     )
 }
 

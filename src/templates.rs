@@ -1,6 +1,6 @@
 //! The built-in files `init` lays out: templates and `.gitattributes`.
 
-/// The workspace's `.gitattributes`: LF articles and a union merge for ledgers.
+/// The workspace's `.gitattributes`: LF articles, sign-off files byte for byte.
 pub const GITATTRIBUTES: &str = include_str!("templates/gitattributes");
 
 /// The built-in article page template.

@@ -6,11 +6,12 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::error::{Error, Result};
 use crate::ids::Id;
-use crate::ledger::{Action, Entry, Revision};
-use crate::record::ArticleRecord;
+use crate::record::entry::{Action, Entry};
+use crate::record::evaluate::{self, State};
+use crate::record::graph::Revision;
+use crate::record::{ArticleRecord, front_writer};
 use crate::roster::Roster;
 use crate::signing::SigningKey;
-use crate::state::State;
 use crate::workspace::Workspace;
 
 /// What a recorded sign-off did.
@@ -90,7 +91,10 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         by: req.by.clone(),
         at: req.now,
         revision: revision_id,
+        after: Vec::new(),
         note: req.note.clone(),
+        recorded_by: None,
+        format: None,
         signature: None,
     };
     record_entry(
@@ -135,8 +139,8 @@ pub fn decide(
             ),
         ));
     }
-    let front_writer = record.revision_article(ws, &target.id)?.front.writer;
-    if *req.by == target.submitted_by || *req.by == front_writer {
+    let named_writer = record.revision_article(ws, &target.id)?.front.writer;
+    if *req.by == target.submitted_by || *req.by == named_writer {
         return Err(Error::refused_with_hint(
             format!(
                 "{} wrote {} of {}, and the writer of a revision cannot review it",
@@ -204,7 +208,10 @@ pub fn decide(
         by: req.by.clone(),
         at: req.now,
         revision: target.id.clone(),
+        after: Vec::new(),
         note: req.note.clone(),
+        recorded_by: None,
+        format: None,
         signature: None,
     };
     record_entry(ws, &roster, &record, entry, req.key, None, warnings)
@@ -217,21 +224,30 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     roster.require_reviewer(req.by)?;
     let record = ArticleRecord::load(ws, req.slug)?;
     let status = record.status(ws, &roster, req.now);
-    let Some(publishable) = status.publishable else {
-        return Err(Error::refused_with_hint(
-            format!(
-                "{} has no approved revision, so there is nothing to withdraw (it is {})",
-                req.slug, status.state
-            ),
-            "use `medreview request-changes` to send the latest revision back instead",
-        ));
+    // A conflict that may involve an approval is withdrawn from too: that is how a
+    // reviewer who saw both sides takes the article down for good.
+    let target = match (status.publishable, status.state, status.latest) {
+        (Some(publishable), _, _) => publishable.revision,
+        (None, State::NeedsDecision, Some(latest)) => latest,
+        _ => {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{} has no approved revision, so there is nothing to withdraw (it is {})",
+                    req.slug, status.state
+                ),
+                "use `medreview request-changes` to send the latest revision back instead",
+            ));
+        }
     };
     let entry = Entry {
         action: Action::Withdrawn,
         by: req.by.clone(),
         at: req.now,
-        revision: publishable.revision.id.clone(),
+        revision: target.id.clone(),
+        after: Vec::new(),
         note: req.note.clone(),
+        recorded_by: None,
+        format: None,
         signature: None,
     };
     record_entry(ws, &roster, &record, entry, req.key, None, Vec::new())
@@ -249,7 +265,9 @@ fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
     })
 }
 
-/// Appends `entry` to the ledger and commits it (with the article text when submitting).
+/// Adds `entry` to the record after its current heads, and commits its file (with
+/// the article text when submitting). An approval that the rules of the record
+/// would not count is refused here by the same function that judges it everywhere.
 fn record_entry(
     ws: &Workspace,
     roster: &Roster,
@@ -257,20 +275,25 @@ fn record_entry(
     mut entry: Entry,
     key: Option<&SigningKey>,
     article: Option<Vec<u8>>,
-    warnings: Vec<String>,
+    mut warnings: Vec<String>,
 ) -> Result<Recorded> {
     record.ensure_ledger_committed(ws)?;
-    if let Some(last) = record.ledger.chronological().last()
-        && entry.at < last.at
+    let ledger = &record.ledger;
+    entry.after = ledger.heads();
+    if let Some(latest) = entry
+        .after
+        .iter()
+        .filter_map(|id| ledger.position(id))
+        .map(|i| ledger.entries[i].at)
+        .max()
+        && entry.at < latest
     {
-        return Err(Error::refused_with_hint(
-            format!(
-                "the clock ({}) is earlier than the last sign-off of {} ({})",
-                crate::clock::rfc3339(&entry.at),
-                record.slug,
-                crate::clock::rfc3339(&last.at)
-            ),
-            "check the system clock or MEDREVIEW_NOW; the ledger must stay in time order",
+        // Never refused: a withdrawal must not wait for another machine's clock.
+        warnings.push(format!(
+            "the clock ({}) is earlier than the latest sign-off of {} ({}); one of the two clocks is wrong, and `medreview check` will say so",
+            crate::clock::rfc3339(&entry.at),
+            record.slug,
+            crate::clock::rfc3339(&latest)
         ));
     }
     if let Some(key) = key {
@@ -281,10 +304,29 @@ fn record_entry(
             roster.public_key_of(&entry.by),
         )?);
     }
-    let mut ledger = record.ledger.clone();
-    let text = ledger.appended(&entry);
-    ledger.entries.push(entry.clone());
-    let revision = ledger
+    let (id, bytes) = entry.to_file();
+    let (after, position) = ledger.with_entry(id.clone(), entry.clone());
+    let status = evaluate::evaluate(
+        &record.slug,
+        &after,
+        roster,
+        &ws.config.review,
+        entry.at,
+        &|rev| front_writer(&ws.git, rev),
+    );
+    if let Some(why) = &status.verdicts[position] {
+        return Err(Error::refused_with_hint(
+            format!(
+                "this approval of {} would not count: {why}",
+                record.slug
+            ),
+            format!(
+                "`medreview status {}` and `medreview log {}` show the record as it stands",
+                record.slug, record.slug
+            ),
+        ));
+    }
+    let revision = after
         .revisions()
         .into_iter()
         .find(|r| r.id == entry.revision)
@@ -294,7 +336,14 @@ fn record_entry(
                 entry.action
             ))
         })?;
-    let mut files = vec![(Workspace::ledger_rel(&record.slug), text.into_bytes())];
+    let mut files = vec![(
+        format!(
+            "{}/{}",
+            Workspace::signoffs_rel(&record.slug),
+            id.file_name()
+        ),
+        bytes,
+    )];
     if let Some(bytes) = article {
         files.insert(0, (Workspace::article_rel(&record.slug), bytes));
     }
@@ -310,17 +359,15 @@ fn record_entry(
         message.push_str("\n\n");
     }
     message.push_str(&format!(
-        "Medreview-Action: {}\nMedreview-Article: {}\nMedreview-Revision: {}\nMedreview-By: {}\n",
+        "Medreview-Action: {}\nMedreview-Article: {}\nMedreview-Revision: {}\nMedreview-By: {}\nMedreview-Entry: {id}\n",
         entry.action, record.slug, entry.revision, entry.by
     ));
     let author = roster.identity(&entry.by);
     let commit = ws.commit(files, &message, Some(&author), entry.at)?;
-    let state =
-        crate::state::evaluate(&record.slug, &ledger, roster, &ws.config.review, entry.at).state;
     Ok(Recorded {
         commit,
         revision,
-        state,
+        state: status.state,
         warnings,
     })
 }

@@ -150,8 +150,13 @@ impl Workspace {
         format!("articles/{slug}/article.md")
     }
 
-    /// `articles/<slug>/signoffs.yaml`, workspace-relative.
-    pub fn ledger_rel(slug: &Id) -> String {
+    /// `articles/<slug>/signoffs`, the folder of sign-off files, workspace-relative.
+    pub fn signoffs_rel(slug: &Id) -> String {
+        format!("articles/{slug}/signoffs")
+    }
+
+    /// `articles/<slug>/signoffs.yaml`, the format-1 ledger, workspace-relative.
+    pub fn legacy_ledger_rel(slug: &Id) -> String {
         format!("articles/{slug}/signoffs.yaml")
     }
 
@@ -164,6 +169,19 @@ impl Workspace {
         author: Option<&Identity>,
         time: DateTime<FixedOffset>,
     ) -> Result<String> {
+        self.commit_changes(files, Vec::new(), message, author, time)
+    }
+
+    /// Commits `files` and the removal of `removed` (workspace-relative paths), and
+    /// nothing else.
+    pub fn commit_changes(
+        &self,
+        files: Vec<(String, Vec<u8>)>,
+        removed: Vec<String>,
+        message: &str,
+        author: Option<&Identity>,
+        time: DateTime<FixedOffset>,
+    ) -> Result<String> {
         let fallback;
         let author = match author {
             Some(author) => author,
@@ -172,15 +190,17 @@ impl Workspace {
                 &fallback
             }
         };
-        for (rel, _) in &files {
+        for rel in files.iter().map(|(rel, _)| rel).chain(&removed) {
             crate::source::refuse_symlinks(&self.root, rel)?;
         }
         let files = files
             .into_iter()
             .map(|(rel, bytes)| (self.repo_path(&rel), bytes))
             .collect();
+        let removed = removed.iter().map(|rel| self.repo_path(rel)).collect();
         Ok(self.git.commit(&CommitRequest {
             files,
+            removed,
             message,
             author,
             time,

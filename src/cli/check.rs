@@ -30,16 +30,23 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
                 (Some(file), None) => format!("{file}: "),
                 _ => String::new(),
             };
-            say(ctx.out, &format!("{place}{}", p.message))?;
+            say(ctx.out, &format!("{place}{} [{}]", p.message, p.code))?;
+        }
+        for note in &report.notes {
+            say(ctx.err, &format!("Note: {note}"))?;
         }
         say(
             ctx.err,
             &format!(
-                "Checked {} articles, {} sign-offs and {} commits ({} ledger changes): {}.",
+                "Checked {} articles, {} sign-offs and {} commits{} ({} new sign-offs verified): {}.",
                 report.articles,
                 report.entries,
                 report.commits,
-                report.ledger_changes,
+                match &report.checkpoint {
+                    Some(cp) => format!(" since the checkpoint {}", &cp[..10]),
+                    None => String::new(),
+                },
+                report.entries_verified,
                 match report.problems.len() {
                     0 => "no problems".to_owned(),
                     1 => "1 problem".to_owned(),

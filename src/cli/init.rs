@@ -101,6 +101,7 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
         format!("init medreview workspace\n\nPublication: {publication}\nMedreview-Action: init\n");
     let commit = git.commit(&CommitRequest {
         files,
+        removed: Vec::new(),
         message: &message,
         author: &author,
         time: now,

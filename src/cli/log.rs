@@ -10,12 +10,13 @@ use super::{Ctx, print_json, say, slug_arg};
 use crate::clock;
 use crate::error::Result;
 use crate::ids::Id;
-use crate::ledger::{Action, Revision};
+use crate::record::entry::Action;
+use crate::record::graph::Revision;
 use crate::record::ArticleRecord;
 use crate::report::{ArticleSummary, RevisionInfo, summarize};
 use crate::revision::RevId;
 use crate::roster::Roster;
-use crate::state::approval_problem;
+
 
 /// Arguments of `log`.
 #[derive(Debug, Args)]
@@ -30,6 +31,10 @@ pub struct LogArgs {
 /// One ledger entry in the `--json` document.
 #[derive(Serialize)]
 struct LogEntry {
+    /// The entry's id (its file name without `.yaml`).
+    id: String,
+    /// The ids of the entries its signer had seen last.
+    after: Vec<String>,
     action: Action,
     by: Id,
     #[serde(serialize_with = "clock::ser")]
@@ -60,11 +65,17 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
     let summary = summarize(&ws, &roster, &record, clock::now()?)?;
     let revisions = record.ledger.revisions();
     let revision_of = |id: &RevId| -> Option<&Revision> { revisions.iter().find(|r| &r.id == id) };
+    let now = clock::now()?;
+    let status = record.status(&ws, &roster, now);
     let entries: Vec<LogEntry> = record
         .ledger
         .entries
         .iter()
-        .map(|e| LogEntry {
+        .zip(&record.ledger.ids)
+        .zip(&status.verdicts)
+        .map(|((e, id), verdict)| LogEntry {
+            id: id.to_string(),
+            after: e.after.iter().map(ToString::to_string).collect(),
             action: e.action,
             by: e.by.clone(),
             at: e.at,
@@ -72,15 +83,7 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
             revision_number: revision_of(&e.revision).map(|r| r.number),
             note: e.note.clone(),
             signed: e.signature.is_some(),
-            does_not_count: match (e.action, revision_of(&e.revision)) {
-                (Action::Approved, Some(r)) => {
-                    approval_problem(&slug, e, r, &roster, &ws.config.review)
-                }
-                (Action::Approved, None) => {
-                    Some("it names a revision that was never submitted".into())
-                }
-                _ => None,
-            },
+            does_not_count: verdict.clone(),
         })
         .collect();
     let infos = revisions

@@ -5,6 +5,7 @@ mod check;
 mod diff;
 mod init;
 mod log;
+mod migrate;
 mod new;
 mod people;
 mod publish;
@@ -67,6 +68,8 @@ enum Command {
     Status(status::StatusArgs),
     /// Show every revision and sign-off of an article
     Log(log::LogArgs),
+    /// Convert a format-1 record (signoffs.yaml) to one file per sign-off, in one commit
+    Migrate(migrate::MigrateArgs),
 }
 
 /// What every command gets: where it runs and where it writes.
@@ -123,6 +126,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Status(args) => status::cmd_status(&mut ctx, args),
         Command::Log(args) => log::cmd_log(&mut ctx, args),
+        Command::Migrate(args) => migrate::cmd_migrate(&mut ctx, args),
     }
 }
 

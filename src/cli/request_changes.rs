@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::{Ctx, SignerArgs, sign_off};
 use crate::error::Result;
-use crate::ledger::Action;
+use crate::record::entry::Action;
 use crate::roster::Role;
 use crate::workflow;
 

@@ -148,6 +148,16 @@ fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary], none_failed: bool
     if edited {
         say(ctx.out, "* the working tree has edits not yet submitted")?;
     }
+    for a in articles.iter().filter(|a| !a.conflicts.is_empty()) {
+        say(
+            ctx.err,
+            &format!(
+                "{} needs a decision: {}; a reviewer decides again with `medreview approve`, `request-changes` or `withdraw`, seeing both",
+                a.slug,
+                a.conflicts.join("; ")
+            ),
+        )?;
+    }
     Ok(())
 }
 
@@ -186,6 +196,9 @@ fn print_due(ctx: &mut Ctx<'_>, articles: &[ArticleSummary]) -> Result<()> {
 fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
     say(ctx.out, &format!("{}: {}", a.slug, a.title))?;
     say(ctx.out, &format!("  state:        {}", a.state))?;
+    for conflict in &a.conflicts {
+        say(ctx.out, &format!("  conflict:     {conflict}"))?;
+    }
     match &a.latest {
         Some(r) => say(
             ctx.out,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, FixedOffset, Offset};
+use chrono::{DateTime, FixedOffset};
 use git2::{ErrorCode, FileMode, ObjectType, Oid, Repository, Signature, Time};
 
 use crate::revision::RevId;
@@ -122,6 +122,8 @@ pub struct Identity {
 pub struct CommitRequest<'a> {
     /// Files and their new contents. Nothing else in the tree changes.
     pub files: Vec<(String, Vec<u8>)>,
+    /// Files to remove.
+    pub removed: Vec<String>,
     /// The full commit message.
     pub message: &'a str,
     /// Who did it.
@@ -278,6 +280,9 @@ impl GitStore {
             let oid = repo.blob(bytes).context("write a blob")?;
             update.upsert(path.as_str(), oid, FileMode::Blob);
         }
+        for path in &request.removed {
+            update.remove(path.as_str());
+        }
         let tree_oid = update
             .create_updated(repo, &base_tree)
             .context("build the commit's tree")?;
@@ -298,7 +303,17 @@ impl GitStore {
             .commit(None, &author, &committer, request.message, &tree, &parents)
             .context("create the commit")?;
 
-        let written = self.write_worktree_files(&request.files)?;
+        let mut written = self.write_worktree_files(&request.files)?;
+        for path in &request.removed {
+            let full = self.workdir.join(path);
+            if let Ok(before) = fs::read(&full) {
+                if let Err(source) = fs::remove_file(&full) {
+                    restore_worktree_files(written);
+                    return Err(GitError::Io { path: full, source });
+                }
+                written.push((full, Some(before)));
+            }
+        }
         let log_message = format!("medreview: {}", first_line(request.message));
         let moved = match &parent {
             Some(p) => repo.reference_matching(&branch, commit_oid, true, p.id(), &log_message),
@@ -312,6 +327,10 @@ impl GitStore {
             index
                 .add_path(Path::new(path))
                 .context("update the index")?;
+        }
+        for path in &request.removed {
+            // A path that was never in the index has nothing to remove.
+            let _ = index.remove_path(Path::new(path));
         }
         index.write().context("write the index")?;
         Ok(commit_oid.to_string())
@@ -502,145 +521,6 @@ fn entry_kind(entry: &git2::TreeEntry<'_>) -> EntryKind {
     }
 }
 
-/// One commit that changed one or more ledgers, with the texts before and after.
-pub struct LedgerChange {
-    /// The commit id.
-    pub commit: String,
-    /// The commit's subject line.
-    pub subject: String,
-    /// The author time (kept by rebase and cherry-pick, unlike the committer time).
-    pub author_time: DateTime<FixedOffset>,
-    /// The ledger's repository-relative path.
-    pub path: String,
-    /// The ledger in each parent (`None`: absent there); empty for a root commit.
-    pub before: Vec<Option<Vec<u8>>>,
-    /// The ledger in this commit (`None`: deleted).
-    pub after: Option<Vec<u8>>,
-}
 
-impl GitStore {
-    /// Every change to a `<articles_dir>/<slug>/<file>` across the history of HEAD,
-    /// oldest first, in one pass over the commits. Each commit is compared with each
-    /// of its parents by object id: an unchanged `articles_dir` costs one comparison,
-    /// an unchanged article folder one lookup, and only changed ledgers are read.
-    /// Returns the changes and the number of commits walked.
-    pub fn history_of(
-        &self,
-        articles_dir: &str,
-        file: &str,
-    ) -> Result<(Vec<LedgerChange>, usize), GitError> {
-        let repo = &self.repo;
-        let mut walk = repo.revwalk().context("walk the history")?;
-        if walk.push_head().is_err() {
-            return Ok((Vec::new(), 0));
-        }
-        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
-            .context("sort the history")?;
-        let mut changes = Vec::new();
-        let mut walked = 0;
-        for oid in walk {
-            let oid = oid.context("walk the history")?;
-            walked += 1;
-            let commit = repo.find_commit(oid).context("read a commit")?;
-            let tree = commit.tree().context("read a commit's tree")?;
-            let parents: Vec<git2::Tree<'_>> = commit
-                .parents()
-                .map(|p| p.tree())
-                .collect::<Result<_, _>>()
-                .context("read a parent's tree")?;
-            let mut touched: Vec<String> = Vec::new();
-            let articles_now = subtree(repo, &tree, articles_dir);
-            let bases: Vec<Option<git2::Tree<'_>>> = if parents.is_empty() {
-                vec![None]
-            } else {
-                parents
-                    .iter()
-                    .map(|p| subtree(repo, p, articles_dir))
-                    .collect()
-            };
-            for base in bases {
-                for slug in changed_files(repo, base.as_ref(), articles_now.as_ref(), file) {
-                    let path = format!("{articles_dir}/{slug}/{file}");
-                    if !touched.contains(&path) {
-                        touched.push(path);
-                    }
-                }
-            }
-            for path in touched {
-                let read = |tree: &git2::Tree<'_>| -> Result<Option<Vec<u8>>, GitError> {
-                    match tree.get_path(Path::new(&path)) {
-                        Ok(entry) => Ok(Some(
-                            repo.find_blob(entry.id())
-                                .context("read a ledger")?
-                                .content()
-                                .to_vec(),
-                        )),
-                        Err(_) => Ok(None),
-                    }
-                };
-                let author = commit.author();
-                let when = author.when();
-                let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
-                    .unwrap_or_else(|| FixedOffset::east_opt(0).unwrap_or(chrono::Utc.fix()));
-                let author_time = chrono::DateTime::from_timestamp(when.seconds(), 0)
-                    .unwrap_or_default()
-                    .with_timezone(&offset);
-                changes.push(LedgerChange {
-                    commit: oid.to_string(),
-                    subject: commit
-                        .summary()
-                        .ok()
-                        .flatten()
-                        .unwrap_or_default()
-                        .to_owned(),
-                    author_time,
-                    before: parents.iter().map(read).collect::<Result<_, _>>()?,
-                    after: read(&tree)?,
-                    path,
-                });
-            }
-        }
-        Ok((changes, walked))
-    }
-}
-
-/// The folder at `path` in `tree`, if there is one.
-fn subtree<'r>(repo: &'r Repository, tree: &git2::Tree<'r>, path: &str) -> Option<git2::Tree<'r>> {
-    let entry = tree.get_path(Path::new(path)).ok()?;
-    repo.find_tree(entry.id()).ok()
-}
-
-/// The names of the folders under `old`/`new` whose `file` differs (added, changed or removed).
-fn changed_files(
-    repo: &Repository,
-    old: Option<&git2::Tree<'_>>,
-    new: Option<&git2::Tree<'_>>,
-    file: &str,
-) -> Vec<String> {
-    if old.map(git2::Tree::id) == new.map(git2::Tree::id) {
-        return Vec::new();
-    }
-    let file_id = |folders: Option<&git2::Tree<'_>>, name: &str| -> Option<Oid> {
-        let entry = folders?.get_name(name)?;
-        let folder = repo.find_tree(entry.id()).ok()?;
-        folder.get_name(file).map(|e| e.id())
-    };
-    let mut names: Vec<String> = Vec::new();
-    for (side, other) in [(new, old), (old, new)] {
-        let Some(folders) = side else { continue };
-        for entry in folders.iter() {
-            let name = String::from_utf8_lossy(entry.name_bytes()).into_owned();
-            if names.contains(&name) {
-                continue;
-            }
-            // Same folder id on both sides: nothing inside it changed.
-            if other.and_then(|o| o.get_name(&name)).map(|e| e.id()) == Some(entry.id()) {
-                continue;
-            }
-            if file_id(old, &name) != file_id(new, &name) {
-                names.push(name);
-            }
-        }
-    }
-    names
-}
+mod history;
+pub use history::{CommitChanges, FileChange, Walk};

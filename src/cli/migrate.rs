@@ -1,0 +1,33 @@
+//! `medreview migrate`: convert a format-1 workspace to format 2 in one commit.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{Ctx, say};
+use crate::clock;
+use crate::error::Result;
+use crate::record::migrate;
+
+/// Arguments of `migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {}
+
+/// Runs `migrate`.
+pub fn cmd_migrate(ctx: &mut Ctx<'_>, _args: MigrateArgs) -> Result<ExitCode> {
+    let ws = ctx.workspace()?;
+    let done = migrate::migrate(&ws, clock::now()?)?;
+    match &done.commit {
+        Some(commit) => say(
+            ctx.err,
+            &format!(
+                "Migrated {} sign-offs of {} articles to format 2 (commit {}). Push it before anyone signs off again.",
+                done.entries,
+                done.articles,
+                &commit[..10]
+            ),
+        )?,
+        None => say(ctx.err, "Nothing to migrate: every article is in format 2.")?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

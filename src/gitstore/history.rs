@@ -1,0 +1,215 @@
+//! Walking history for `check`: each commit not yet verified, compared with each of
+//! its parents under one folder, and the checkpoint ref that remembers how far the
+//! last clean run got.
+
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use git2::{Delta, DiffOptions, Oid};
+
+use super::{Context, GitError, GitStore};
+use crate::revision::RevId;
+
+/// One file that differs between a commit and one of its parents.
+#[derive(Debug, Clone)]
+pub struct FileChange {
+    /// The path below the walked folder, with `/`.
+    pub path: String,
+    /// The blob in the parent (`None`: the file is new).
+    pub old: Option<RevId>,
+    /// The blob in the commit (`None`: the file was removed).
+    pub new: Option<RevId>,
+}
+
+/// One commit and what it changed under the walked folder, against each parent.
+#[derive(Debug, Clone)]
+pub struct CommitChanges {
+    /// The commit id.
+    pub commit: String,
+    /// Its subject line.
+    pub subject: String,
+    /// The author time (kept by rebase and cherry-pick, unlike the committer time).
+    pub author_time: DateTime<FixedOffset>,
+    /// Whether this is the oldest commit of a shallow clone, whose parents are not here.
+    pub shallow_boundary: bool,
+    /// Per parent (one list against the empty tree for a root commit).
+    pub against_parents: Vec<Vec<FileChange>>,
+}
+
+/// What a walk covered.
+#[derive(Debug, Clone, Default)]
+pub struct Walk {
+    /// The commit HEAD pointed at, if any.
+    pub head: Option<String>,
+    /// The checkpoint the walk started from, if there was one.
+    pub checkpoint: Option<String>,
+    /// Whether the checkpoint is no longer in the history of HEAD.
+    pub rewritten: bool,
+    /// Whether the repository is a shallow clone.
+    pub shallow: bool,
+    /// Commits walked.
+    pub commits: usize,
+}
+
+impl GitStore {
+    /// The commit a ref points at, if the ref exists and points at a commit.
+    pub fn ref_commit(&self, name: &str) -> Option<String> {
+        let oid = self.repo.refname_to_id(name).ok()?;
+        self.repo.find_commit(oid).ok().map(|c| c.id().to_string())
+    }
+
+    /// Points ref `name` at `commit`.
+    pub fn set_ref(&self, name: &str, commit: &str, why: &str) -> Result<(), GitError> {
+        let oid = Oid::from_str(commit).context("parse a commit id")?;
+        self.repo
+            .reference(name, oid, true, why)
+            .context("write the checkpoint ref")?;
+        Ok(())
+    }
+
+    /// Removes ref `name` if it exists.
+    pub fn delete_ref(&self, name: &str) -> Result<(), GitError> {
+        match self.repo.find_reference(name) {
+            Ok(mut r) => r.delete().context("delete a ref"),
+            Err(_) => Ok(()),
+        }
+    }
+
+    /// Walks the commits of HEAD that `checkpoint` does not reach, oldest first, and
+    /// hands each one's changes under `dir` to `visit`.
+    pub fn walk_since(
+        &self,
+        dir: &str,
+        checkpoint: Option<&str>,
+        visit: &mut dyn FnMut(CommitChanges) -> Result<(), crate::error::Error>,
+    ) -> Result<Walk, crate::error::Error> {
+        let repo = &self.repo;
+        let mut walk = Walk {
+            shallow: repo.is_shallow(),
+            ..Walk::default()
+        };
+        let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
+            return Ok(walk);
+        };
+        walk.head = Some(head.id().to_string());
+        let boundary = self.shallow_commits();
+        let mut revwalk = repo.revwalk().context("walk the history")?;
+        revwalk.push(head.id()).context("walk the history")?;
+        if let Some(cp) = checkpoint.and_then(|c| Oid::from_str(c).ok())
+            && repo.find_commit(cp).is_ok()
+        {
+            walk.checkpoint = Some(cp.to_string());
+            walk.rewritten =
+                cp != head.id() && !repo.graph_descendant_of(head.id(), cp).unwrap_or(false);
+            revwalk.hide(cp).context("walk the history")?;
+        }
+        revwalk
+            .set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+            .context("sort the history")?;
+        for oid in revwalk {
+            let oid = oid.context("walk the history")?;
+            walk.commits += 1;
+            let commit = repo.find_commit(oid).context("read a commit")?;
+            let tree = commit.tree().context("read a commit's tree")?;
+            let now = subtree(repo, &tree, dir);
+            let shallow_boundary = boundary.contains(&oid);
+            let parents: Vec<Option<git2::Tree<'_>>> = if shallow_boundary {
+                Vec::new()
+            } else if commit.parent_count() == 0 {
+                vec![None]
+            } else {
+                let mut trees = Vec::new();
+                for parent in commit.parents() {
+                    let parent_tree = parent.tree().context("read a parent's tree")?;
+                    trees.push(subtree(repo, &parent_tree, dir));
+                }
+                trees
+            };
+            let mut against_parents = Vec::new();
+            for parent in &parents {
+                against_parents.push(diff(repo, parent.as_ref(), now.as_ref())?);
+            }
+            let author = commit.author();
+            let when = author.when();
+            let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
+                .unwrap_or(Utc.fix());
+            let author_time = DateTime::from_timestamp(when.seconds(), 0)
+                .unwrap_or_default()
+                .with_timezone(&offset);
+            visit(CommitChanges {
+                commit: oid.to_string(),
+                subject: commit.summary().ok().flatten().unwrap_or_default().to_owned(),
+                author_time,
+                shallow_boundary,
+                against_parents,
+            })?;
+        }
+        Ok(walk)
+    }
+
+    /// Every file that differs under `dir` between two commits (for a rewrite: what
+    /// the verified commit had that HEAD has not).
+    pub fn diff_commits(&self, dir: &str, old: &str, new: &str) -> Result<Vec<FileChange>, GitError> {
+        let tree_of = |id: &str| -> Result<Option<git2::Tree<'_>>, GitError> {
+            let oid = Oid::from_str(id).context("parse a commit id")?;
+            let commit = self.repo.find_commit(oid).context("read a commit")?;
+            let tree = commit.tree().context("read a commit's tree")?;
+            Ok(subtree(&self.repo, &tree, dir))
+        };
+        let (old, new) = (tree_of(old)?, tree_of(new)?);
+        diff(&self.repo, old.as_ref(), new.as_ref())
+    }
+
+    fn shallow_commits(&self) -> Vec<Oid> {
+        std::fs::read_to_string(self.repo.path().join("shallow"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| Oid::from_str(l.trim()).ok())
+            .collect()
+    }
+}
+
+use chrono::Offset;
+
+fn subtree<'r>(repo: &'r git2::Repository, tree: &git2::Tree<'r>, path: &str) -> Option<git2::Tree<'r>> {
+    if path.is_empty() {
+        return Some(tree.clone());
+    }
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    repo.find_tree(entry.id()).ok()
+}
+
+/// The files that differ between two trees; identical subtrees are skipped by id.
+fn diff(
+    repo: &git2::Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: Option<&git2::Tree<'_>>,
+) -> Result<Vec<FileChange>, GitError> {
+    if old.map(git2::Tree::id) == new.map(git2::Tree::id) {
+        return Ok(Vec::new());
+    }
+    let mut opts = DiffOptions::new();
+    opts.skip_binary_check(true).include_typechange(true);
+    let diff = repo
+        .diff_tree_to_tree(old, new, Some(&mut opts))
+        .context("compare two trees")?;
+    let blob = |file: git2::DiffFile<'_>| -> Option<RevId> {
+        (!file.id().is_zero()).then(|| RevId::from_oid_bytes(file.id().as_bytes()))
+    };
+    let mut changes = Vec::new();
+    for delta in diff.deltas() {
+        let path = delta
+            .new_file()
+            .path()
+            .or_else(|| delta.old_file().path())
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let (old, new) = match delta.status() {
+            Delta::Added => (None, blob(delta.new_file())),
+            Delta::Deleted => (blob(delta.old_file()), None),
+            _ => (blob(delta.old_file()), blob(delta.new_file())),
+        };
+        changes.push(FileChange { path, old, new });
+    }
+    Ok(changes)
+}

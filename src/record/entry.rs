@@ -1,0 +1,398 @@
+//! One sign-off: the entry, its immutable file under `articles/<slug>/signoffs/`,
+//! the file's name and the canonical text a signature covers.
+//!
+//! A file's name is `<UTC time>-<action>-<by>-<digest>.yaml`, e.g.
+//! `20250303T151200Z-approved-ana-example-3f9c2a1b4d5e.yaml`: names sort by time,
+//! two clones never write the same path, and the digest (the first 12 hex digits
+//! of the file's git blob id, what `git hash-object` prints) makes an entry edited
+//! in place disagree with its own name. The name without `.yaml` is the entry's
+//! id, the word other entries use in `after:`.
+
+use std::fmt;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::clock;
+use crate::gitstore::GitStore;
+use crate::ids::Id;
+use crate::revision::RevId;
+use crate::yaml;
+
+/// The first line of every entry file.
+pub const HEADER: &str =
+    "# A sign-off, written by medreview. Immutable: never edit, rename or remove this file.\n";
+
+/// How many hex digits of the blob id end an entry's name.
+pub const DIGEST_LEN: usize = 12;
+
+/// What a sign-off did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// A writer submitted a revision for review.
+    Submitted,
+    /// A reviewer approved a revision.
+    Approved,
+    /// A reviewer sent a revision back.
+    ChangesRequested,
+    /// A reviewer withdrew the article from publication.
+    Withdrawn,
+}
+
+impl Action {
+    /// Every action, for parsing names.
+    pub const ALL: [Action; 4] = [
+        Action::Submitted,
+        Action::Approved,
+        Action::ChangesRequested,
+        Action::Withdrawn,
+    ];
+
+    /// The word used in the record and in messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Submitted => "submitted",
+            Action::Approved => "approved",
+            Action::ChangesRequested => "changes-requested",
+            Action::Withdrawn => "withdrawn",
+        }
+    }
+
+    /// The verb used in commit subjects (`approve her2-treatment r2`).
+    pub fn verb(self) -> &'static str {
+        match self {
+            Action::Submitted => "submit",
+            Action::Approved => "approve",
+            Action::ChangesRequested => "request-changes",
+            Action::Withdrawn => "withdraw",
+        }
+    }
+
+    /// Whether a reviewer's decision (anything but a submission).
+    pub fn is_decision(self) -> bool {
+        self != Action::Submitted
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An entry's id: its file name without `.yaml`, validated on the way in.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct EntryId(String);
+
+/// What an entry's name says about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameParts {
+    /// The UTC time, `YYYYMMDDTHHMMSSZ`.
+    pub time: String,
+    /// The action.
+    pub action: Action,
+    /// The person.
+    pub by: Id,
+    /// The first hex digits of the file's blob id.
+    pub digest: String,
+}
+
+impl EntryId {
+    /// Accepts `<YYYYMMDDTHHMMSSZ>-<action>-<id>-<12 hex>`.
+    pub fn parse(text: &str) -> Option<EntryId> {
+        parse_name(text).map(|_| EntryId(text.to_owned()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// What the name says.
+    pub fn parts(&self) -> NameParts {
+        // The id was validated when it was made.
+        parse_name(&self.0).unwrap_or_else(|| panic!("entry id {} was validated", self.0)) // invariant
+    }
+
+    /// The file name, `<id>.yaml`.
+    pub fn file_name(&self) -> String {
+        format!("{}.yaml", self.0)
+    }
+
+    /// The UTC time part, which sorts like the time.
+    pub fn time_part(&self) -> &str {
+        &self.0[..16]
+    }
+}
+
+impl TryFrom<String> for EntryId {
+    type Error = String;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        EntryId::parse(&value).ok_or_else(|| {
+            format!("{value:?} is not a sign-off id (<UTC time>-<action>-<person>-<12 hex digits>)")
+        })
+    }
+}
+
+impl From<EntryId> for String {
+    fn from(id: EntryId) -> String {
+        id.0
+    }
+}
+
+impl fmt::Display for EntryId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn parse_name(text: &str) -> Option<NameParts> {
+    let bytes = text.as_bytes();
+    if bytes.len() < 16 + 1 + DIGEST_LEN + 4 {
+        return None;
+    }
+    let time = &text[..16];
+    let time_ok = time.bytes().enumerate().all(|(i, b)| match i {
+        8 => b == b'T',
+        15 => b == b'Z',
+        _ => b.is_ascii_digit(),
+    });
+    if !time_ok || bytes[16] != b'-' {
+        return None;
+    }
+    let (rest, digest) = text[17..].rsplit_once('-')?;
+    if digest.len() != DIGEST_LEN || !digest.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+        return None;
+    }
+    // Actions contain hyphens too, so match the known ones as prefixes.
+    let (action, by) = Action::ALL.iter().find_map(|a| {
+        rest.strip_prefix(a.as_str())
+            .and_then(|r| r.strip_prefix('-'))
+            .map(|by| (*a, by))
+    })?;
+    let by = Id::parse("id", by).ok()?;
+    Some(NameParts {
+        time: time.to_owned(),
+        action,
+        by,
+        digest: digest.to_owned(),
+    })
+}
+
+/// One sign-off, as its file holds it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// What happened.
+    pub action: Action,
+    /// Who did it (a roster id).
+    pub by: Id,
+    /// When, RFC 3339 with offset: for people and regulators, never for ordering.
+    #[serde(serialize_with = "ser_time", deserialize_with = "de_time")]
+    pub at: DateTime<FixedOffset>,
+    /// The revision it concerns.
+    pub revision: RevId,
+    /// The entries that were the latest ones (the heads) in the signer's copy.
+    #[serde(default)]
+    pub after: Vec<EntryId>,
+    /// The person's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Who typed it in, when someone records for another person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<Id>,
+    /// 1 for an entry `medreview migrate` carried over from format 1, whose
+    /// signature covers the version 1 canonical text; absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<u8>,
+    /// An SSH signature over the entry's canonical text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+fn ser_time<S: Serializer>(
+    time: &DateTime<FixedOffset>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    s.serialize_str(&clock::rfc3339(time))
+}
+
+fn de_time<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<DateTime<FixedOffset>, D::Error> {
+    let text = String::deserialize(d)?;
+    DateTime::parse_from_rfc3339(&text).map_err(|err| {
+        serde::de::Error::custom(format!(
+            "{text:?} is not an RFC 3339 time with offset: {err}"
+        ))
+    })
+}
+
+impl Entry {
+    /// Whether this entry was carried over from a format-1 ledger.
+    pub fn is_migrated(&self) -> bool {
+        self.format == Some(1)
+    }
+
+    /// The exact bytes of this entry's file.
+    pub fn file_bytes(&self) -> Vec<u8> {
+        let mut text = HEADER.to_owned();
+        text.push_str(&yaml::to_string(self));
+        text.into_bytes()
+    }
+
+    /// The id this entry's file gets: its UTC time, action, person and digest.
+    pub fn id_for(&self, bytes: &[u8]) -> EntryId {
+        let digest = GitStore::blob_id(bytes);
+        let name = format!(
+            "{}-{}-{}-{}",
+            utc_stamp(&self.at),
+            self.action,
+            self.by,
+            &digest.as_str()[..DIGEST_LEN]
+        );
+        EntryId(name)
+    }
+
+    /// The file's bytes and the id they give.
+    pub fn to_file(&self) -> (EntryId, Vec<u8>) {
+        let bytes = self.file_bytes();
+        (self.id_for(&bytes), bytes)
+    }
+}
+
+/// `YYYYMMDDTHHMMSSZ` in UTC: the time part of an entry's name.
+pub fn utc_stamp(time: &DateTime<FixedOffset>) -> String {
+    time.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string()
+}
+
+/// Reads an entry file: `name` is the file name, `shown` names it in messages. The
+/// name must be a valid id, agree with the content (time, action, person) and end
+/// in the digest of the bytes: anything else is an edited, renamed or hand-made file.
+pub fn read(name: &str, bytes: &[u8], shown: &Path) -> Result<(EntryId, Entry), String> {
+    let Some(stem) = name.strip_suffix(".yaml") else {
+        return Err(format!(
+            "{} is not a sign-off file (sign-off files end in .yaml and are written only by medreview)",
+            shown.display()
+        ));
+    };
+    let Some(id) = EntryId::parse(stem) else {
+        return Err(format!(
+            "{}: the name is not <UTC time>-<action>-<person>-<12 hex digits>.yaml, so medreview did not write it",
+            shown.display()
+        ));
+    };
+    let parts = id.parts();
+    let digest = GitStore::blob_id(bytes);
+    if !digest.as_str().starts_with(&parts.digest) {
+        return Err(format!(
+            "{}: the content does not match the digest in its name (its blob id is {}): the entry was edited after it was recorded",
+            shown.display(),
+            digest.short()
+        ));
+    }
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| format!("{}: the file is not valid UTF-8", shown.display()))?;
+    let entry: Entry = yaml::parse(text, shown, 1).map_err(|e| e.to_string())?;
+    if entry.action != parts.action || entry.by != parts.by || utc_stamp(&entry.at) != parts.time
+    {
+        return Err(format!(
+            "{}: the name says {} by {} at {} but the file says {} by {} at {}",
+            shown.display(),
+            parts.action,
+            parts.by,
+            parts.time,
+            entry.action,
+            entry.by,
+            utc_stamp(&entry.at)
+        ));
+    }
+    if let Some(format) = entry.format
+        && format != 1
+    {
+        return Err(format!(
+            "{}: format: {format} is not known (only migrated entries carry `format: 1`)",
+            shown.display()
+        ));
+    }
+    for (i, parent) in entry.after.iter().enumerate() {
+        if parent == &id || entry.after[..i].contains(parent) {
+            return Err(format!(
+                "{}: after: names {parent} twice or names the entry itself",
+                shown.display()
+            ));
+        }
+    }
+    Ok((id, entry))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry() -> Entry {
+        Entry {
+            action: Action::ChangesRequested,
+            by: Id::parse("id", "ana-example").expect("valid"),
+            at: DateTime::parse_from_rfc3339("2025-03-03T10:12:00-05:00").expect("valid"),
+            revision: RevId::parse(&"a".repeat(40)).expect("valid"),
+            after: Vec::new(),
+            note: Some("Line one: with a colon\nand a second line".into()),
+            recorded_by: None,
+            format: None,
+            signature: None,
+        }
+    }
+
+    #[test]
+    fn a_file_round_trips_and_its_name_says_what_it_holds() {
+        let (id, bytes) = entry().to_file();
+        assert!(
+            id.as_str()
+                .starts_with("20250303T151200Z-changes-requested-ana-example-"),
+            "{id}"
+        );
+        let parts = id.parts();
+        assert_eq!(parts.action, Action::ChangesRequested);
+        assert_eq!(parts.by.as_str(), "ana-example");
+        let (read_id, read_entry) =
+            read(&id.file_name(), &bytes, Path::new("x.yaml")).expect("reads");
+        assert_eq!(read_id, id);
+        assert_eq!(read_entry, entry());
+    }
+
+    #[test]
+    fn an_edited_or_renamed_file_is_refused() {
+        let (id, bytes) = entry().to_file();
+        let edited = String::from_utf8(bytes.clone())
+            .expect("utf8")
+            .replace("-05:00", "-04:00");
+        let err = read(&id.file_name(), edited.as_bytes(), Path::new("x.yaml")).expect_err("edit");
+        assert!(err.contains("edited after it was recorded"), "{err}");
+        let mut other = entry();
+        other.by = Id::parse("id", "bob").expect("valid");
+        let (other_id, _) = other.to_file();
+        let err = read(&other_id.file_name(), &bytes, Path::new("x.yaml")).expect_err("rename");
+        assert!(err.contains("does not match the digest"), "{err}");
+        assert!(read("notes.txt", &bytes, Path::new("x")).is_err());
+    }
+
+    #[test]
+    fn names_parse_strictly() {
+        assert!(EntryId::parse("20250303T151200Z-approved-ana-3f9c2a1b4d5e").is_some());
+        for bad in [
+            "20250303T151200Z-approved-ana-3f9c2a1b4d5",
+            "20250303T151200Z-rubber-stamped-ana-3f9c2a1b4d5e",
+            "20250303X151200Z-approved-ana-3f9c2a1b4d5e",
+            "20250303T151200Z-approved-Ana-3f9c2a1b4d5e",
+            "20250303T151200Z-approved--3f9c2a1b4d5e",
+            "../../etc/passwd",
+        ] {
+            assert!(EntryId::parse(bad).is_none(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,423 @@
+//! The review state machine: an article's state, derived from its entry graph and
+//! the roster. Nothing here is stored, nothing reads a clock except re-review-due,
+//! and decisions are judged by what their signer had seen, never by their times.
+//!
+//! The rules (also in the README):
+//!
+//! 1. An approval *counts* when it passes the policy (a reviewer on the roster, not
+//!    the revision's writer, licensed that day, signed when signatures are
+//!    required, its signature valid) and:
+//!    - its revision was a latest submission in its signer's view;
+//!    - it saw every submission of another text that is not after it (a
+//!      submission it did not see makes it stale);
+//!    - it saw every withdrawal (one after it cancels it; one concurrent with it
+//!      is a conflict);
+//!    - no request for changes on its revision that it did not see is *live*
+//!      (not yet answered by a later decision of the same reviewer that saw it).
+//! 2. A revision is *approved* when approvals by `required_approvals` distinct
+//!    reviewers count and no live request for changes on it stands. The
+//!    publishable revision is the approved one approved last in graph order.
+//! 3. A *conflict* is an approval that would count but for an entry concurrent
+//!    with it: a withdrawal, or a request for changes on the same revision; or
+//!    two latest submissions of different texts. A reviewer's decision that saw
+//!    both sides resolves it. An unresolved conflict makes the article
+//!    `needs-decision`; what is publishable stays as rule 2 says, so publish keeps
+//!    what was approved before the conflict, and nothing when a withdrawal is in it.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use chrono::{DateTime, FixedOffset, Months};
+use serde::Serialize;
+
+use crate::ids::Id;
+use crate::record::entry::{Action, Entry};
+use crate::record::graph::{Ledger, Revision};
+use crate::revision::RevId;
+use crate::roster::Roster;
+use crate::signing;
+use crate::workspace::ReviewPolicy;
+
+/// The states an article can be in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    /// The text was never submitted.
+    Draft,
+    /// The latest revision is waiting for a decision.
+    InReview,
+    /// A reviewer sent the latest revision back.
+    ChangesRequested,
+    /// The latest revision has all required approvals.
+    Approved,
+    /// Approved, but the approval is older than the review interval.
+    ReReviewDue,
+    /// A reviewer withdrew the approval.
+    Withdrawn,
+    /// Concurrent sign-offs conflict; a reviewer must decide again, seeing both.
+    NeedsDecision,
+}
+
+impl State {
+    /// The state's name as the spec and `--json` spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::InReview => "in-review",
+            State::ChangesRequested => "changes-requested",
+            State::Approved => "approved",
+            State::ReReviewDue => "re-review-due",
+            State::Withdrawn => "withdrawn",
+            State::NeedsDecision => "needs-decision",
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An approval that counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Approval {
+    /// The reviewer.
+    pub by: Id,
+    /// When they approved.
+    pub at: DateTime<FixedOffset>,
+}
+
+/// The revision a publisher may put on the site, and the approvals behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Publishable {
+    /// The approved revision.
+    pub revision: Revision,
+    /// The approvals that count, in graph order.
+    pub approvals: Vec<Approval>,
+    /// When the last counted approval was given: the page's "reviewed" date.
+    pub reviewed_at: DateTime<FixedOffset>,
+    /// When the approval runs out and a re-review is due.
+    pub due_at: DateTime<FixedOffset>,
+    /// When the first approval that counts (of any revision) was given.
+    pub first_approved_at: DateTime<FixedOffset>,
+}
+
+/// An article's derived state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Status {
+    /// The state.
+    pub state: State,
+    /// The most recently submitted revision.
+    pub latest: Option<Revision>,
+    /// The revision that may be published, if any.
+    pub publishable: Option<Publishable>,
+    /// The last entry in graph order.
+    pub last: Option<Entry>,
+    /// Each unresolved conflict, in words.
+    pub conflicts: Vec<String>,
+    /// For each entry (by position): why it does not count, for approvals that do not.
+    pub verdicts: Vec<Option<String>>,
+}
+
+/// What the evaluation needs to know about revisions beyond the record: the writer
+/// named in a revision's front matter, who can never approve it.
+pub type WriterOf<'a> = &'a dyn Fn(&RevId) -> Option<Id>;
+
+/// Why an approval breaks the review policy, if it does: the approver is not a
+/// reviewer, wrote the revision (submitted it, or is named its writer), or had no
+/// valid license that day.
+pub fn approval_policy_problem(
+    entry: &Entry,
+    revision: &Revision,
+    roster: &Roster,
+    front_writer: Option<&Id>,
+) -> Option<String> {
+    let Some(reviewer) = roster.reviewers.get(&entry.by) else {
+        return Some(format!("{} is not in reviewers/", entry.by));
+    };
+    if entry.by == revision.submitted_by || front_writer == Some(&entry.by) {
+        return Some(format!(
+            "{} wrote {} and cannot approve it",
+            entry.by,
+            revision.label()
+        ));
+    }
+    let day = entry.at.date_naive();
+    if !reviewer.licensed_on(day) {
+        let expires = reviewer.license.as_ref().and_then(|l| l.expires);
+        return Some(match expires {
+            Some(date) => format!(
+                "{}'s license expired on {date}, before this approval",
+                entry.by
+            ),
+            None => format!("{}'s license was not valid on {day}", entry.by),
+        });
+    }
+    None
+}
+
+/// Why an approval entry of article `slug` fails the policy or its signature, if
+/// it does (a forged or altered approval never counts).
+pub fn approval_problem(
+    slug: &Id,
+    entry: &Entry,
+    revision: &Revision,
+    roster: &Roster,
+    policy: &ReviewPolicy,
+    front_writer: Option<&Id>,
+) -> Option<String> {
+    if let Some(problem) = approval_policy_problem(entry, revision, roster, front_writer) {
+        return Some(problem);
+    }
+    signature_problem(slug, entry, roster, policy)
+}
+
+/// Why an entry's signature does not count, if it does not: it does not verify, or
+/// it is missing where the policy requires one.
+pub fn signature_problem(
+    slug: &Id,
+    entry: &Entry,
+    roster: &Roster,
+    policy: &ReviewPolicy,
+) -> Option<String> {
+    match (&entry.signature, policy.require_signatures) {
+        (Some(_), _) => signing::verify(slug, entry, roster.public_key_of(&entry.by))
+            .err()
+            .map(|why| format!("its signature does not verify: {why}")),
+        (None, true) => Some("it is unsigned and the policy requires signatures".into()),
+        (None, false) => None,
+    }
+}
+
+/// Derives the state of article `slug` from its record at time `now`.
+pub fn evaluate(
+    slug: &Id,
+    ledger: &Ledger,
+    roster: &Roster,
+    policy: &ReviewPolicy,
+    now: DateTime<FixedOffset>,
+    writer_of: WriterOf<'_>,
+) -> Status {
+    let entries = &ledger.entries;
+    let n = entries.len();
+    let revisions = ledger.revisions();
+    let revision = |id: &RevId| revisions.iter().find(|r| &r.id == id);
+    let last = entries.last().cloned();
+    let Some((latest_id, settled)) = ledger.latest() else {
+        return Status {
+            state: State::Draft,
+            latest: None,
+            publishable: None,
+            last,
+            conflicts: Vec::new(),
+            verdicts: vec![None; n],
+        };
+    };
+    let latest = revision(&latest_id).cloned();
+    let who = |i: usize| format!("{} by {}", entries[i].action, entries[i].by);
+    let is = |i: usize, action: Action| entries[i].action == action;
+    let reviewer = |i: usize| roster.reviewers.contains_key(&entries[i].by);
+
+    // A request for changes is live until a later decision of the same reviewer on
+    // the same revision, or a withdrawal, saw it.
+    let live_request = |c: usize| {
+        is(c, Action::ChangesRequested)
+            && reviewer(c)
+            && !(c + 1..n).any(|d| {
+                ledger.saw(d, c)
+                    && (is(d, Action::Withdrawn)
+                        || (entries[d].action.is_decision()
+                            && entries[d].by == entries[c].by
+                            && entries[d].revision == entries[c].revision))
+            })
+    };
+    let live: Vec<bool> = (0..n).map(live_request).collect();
+
+    // Rule 1, the part of it that does not depend on concurrent entries.
+    let mut verdicts: Vec<Option<String>> = vec![None; n];
+    let mut policy_ok = vec![false; n];
+    let mut current = vec![false; n];
+    for a in (0..n).filter(|&a| is(a, Action::Approved)) {
+        let entry = &entries[a];
+        let why = match revision(&entry.revision) {
+            None => Some("it names a revision that was never submitted".to_owned()),
+            Some(rev) => approval_problem(
+                slug,
+                entry,
+                rev,
+                roster,
+                policy,
+                writer_of(&entry.revision).as_ref(),
+            ),
+        };
+        policy_ok[a] = why.is_none();
+        let why = why.or_else(|| stale(ledger, a, &revisions));
+        current[a] = why.is_none();
+        verdicts[a] = why;
+    }
+
+    // The rest of rule 1, and rule 3's conflicts. A conflict is resolved by a
+    // reviewer's decision that saw both sides (an approval must pass the policy).
+    let resolver: Vec<bool> = (0..n)
+        .map(|d| match entries[d].action {
+            Action::Submitted => false,
+            Action::Approved => current[d],
+            _ => reviewer(d),
+        })
+        .collect();
+    let resolved = |x: usize, y: usize| {
+        (0..n).any(|d| resolver[d] && ledger.saw(d, x) && ledger.saw(d, y))
+    };
+    let mut conflicts = Vec::new();
+    let mut counts = current.clone();
+    for a in (0..n).filter(|&a| current[a]) {
+        let blocker = (0..n).find(|&x| {
+            x != a
+                && !ledger.saw(a, x)
+                && ((is(x, Action::Withdrawn) && reviewer(x))
+                    || (live[x] && entries[x].revision == entries[a].revision))
+        });
+        let Some(x) = blocker else { continue };
+        counts[a] = false;
+        let concurrent = !ledger.saw(x, a);
+        verdicts[a] = Some(if concurrent {
+            format!(
+                "it did not see the {} at {}, made at the same time in another copy",
+                who(x),
+                crate::clock::rfc3339(&entries[x].at)
+            )
+        } else if is(x, Action::Withdrawn) {
+            format!("it was withdrawn afterwards ({})", who(x))
+        } else {
+            format!("changes were requested afterwards ({})", who(x))
+        });
+        if concurrent && !resolved(a, x) {
+            conflicts.push(format!(
+                "the approval by {} and the {} were made without seeing each other",
+                entries[a].by,
+                who(x)
+            ));
+        }
+    }
+    if !settled {
+        let frontier = ledger.frontier_submissions(&|_| true);
+        let texts: BTreeSet<String> = frontier
+            .iter()
+            .filter_map(|&s| revision(&entries[s].revision))
+            .map(Revision::label)
+            .collect();
+        conflicts.push(format!(
+            "{} were submitted at the same time in different copies",
+            texts.into_iter().collect::<Vec<_>>().join(" and ")
+        ));
+    }
+
+    // Rule 2.
+    let approved = |rev: &Revision| -> Option<(usize, Vec<Approval>)> {
+        if (0..n).any(|c| live[c] && entries[c].revision == rev.id) {
+            return None;
+        }
+        let mut by: BTreeSet<&Id> = BTreeSet::new();
+        let mut approvals = Vec::new();
+        let mut last_index = 0;
+        for a in (0..n).filter(|&a| counts[a] && entries[a].revision == rev.id) {
+            last_index = a;
+            if by.insert(&entries[a].by) {
+                approvals.push(Approval {
+                    by: entries[a].by.clone(),
+                    at: entries[a].at,
+                });
+            }
+        }
+        (approvals.len() >= policy.required_approvals as usize && !approvals.is_empty())
+            .then_some((last_index, approvals))
+    };
+    let first_approved_at = (0..n).find(|&a| policy_ok[a]).map(|a| entries[a].at);
+    let publishable = revisions
+        .iter()
+        .filter_map(|r| approved(r).map(|(i, approvals)| (i, r, approvals)))
+        .max_by_key(|(i, _, _)| *i)
+        .map(|(i, rev, approvals)| {
+            let reviewed_at = entries[i].at;
+            let due_at = reviewed_at
+                .checked_add_months(Months::new(policy.interval_months))
+                .unwrap_or(reviewed_at);
+            Publishable {
+                revision: rev.clone(),
+                approvals,
+                reviewed_at,
+                due_at,
+                first_approved_at: first_approved_at.unwrap_or(reviewed_at),
+            }
+        });
+
+    let latest_submissions: Vec<usize> = (0..n)
+        .filter(|&s| is(s, Action::Submitted) && entries[s].revision == latest_id)
+        .collect();
+    let withdrawn = (0..n).any(|w| {
+        is(w, Action::Withdrawn) && reviewer(w) && latest_submissions.iter().any(|&s| ledger.saw(w, s))
+    });
+    let sent_back = (0..n).any(|c| live[c] && entries[c].revision == latest_id);
+    let state = if !conflicts.is_empty() {
+        State::NeedsDecision
+    } else {
+        match &publishable {
+            Some(p) if p.revision.id == latest_id => {
+                if p.due_at < now {
+                    State::ReReviewDue
+                } else {
+                    State::Approved
+                }
+            }
+            _ if withdrawn => State::Withdrawn,
+            _ if sent_back => State::ChangesRequested,
+            _ => State::InReview,
+        }
+    };
+    Status {
+        state,
+        latest,
+        publishable,
+        last,
+        conflicts,
+        verdicts,
+    }
+}
+
+/// Why approval `a` is stale, if it is: its revision was not a latest submission in
+/// its signer's view, or a submission of another text it did not see is not after it.
+fn stale(ledger: &Ledger, a: usize, revisions: &[Revision]) -> Option<String> {
+    let entries = &ledger.entries;
+    let target = &entries[a].revision;
+    let label = |id: &RevId| {
+        revisions
+            .iter()
+            .find(|r| &r.id == id)
+            .map_or_else(|| id.short().to_owned(), Revision::label)
+    };
+    let view = ledger.frontier_submissions(&|i| ledger.saw(a, i));
+    if !view.iter().any(|&s| &entries[s].revision == target) {
+        let newest = view
+            .last()
+            .map_or("no revision".to_owned(), |&s| label(&entries[s].revision));
+        return Some(format!(
+            "{} was not the latest revision its signer had seen ({newest} was)",
+            label(target)
+        ));
+    }
+    let unseen = (0..entries.len()).find(|&s| {
+        entries[s].action == Action::Submitted
+            && &entries[s].revision != target
+            && ledger.concurrent(a, s)
+    })?;
+    Some(format!(
+        "it was made without seeing {} submitted by {} at {}",
+        label(&entries[unseen].revision),
+        entries[unseen].by,
+        crate::clock::rfc3339(&entries[unseen].at)
+    ))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,361 @@
+//! The append-only proof across history, and the checkpoint that makes it
+//! incremental.
+//!
+//! Each commit not yet verified is compared with each of its parents under
+//! `articles/`. Sign-off files are immutable: a file a parent had must be in the
+//! commit with the same blob id (byte for byte), and a new file must carry a valid
+//! name whose digest is its own blob id and an `at` that agrees with the commit.
+//! Format-1 ledgers (`signoffs.yaml`) are checked as format 1 was (entries kept in
+//! order, compared byte for byte), and may be removed only by the one conversion
+//! `medreview migrate` makes, which must carry every entry over unchanged.
+//!
+//! The checkpoint `refs/medreview/checked` names the last commit whose whole history
+//! verified; a later run walks only what it does not reach. It is moved only by a
+//! clean walk, so a problem keeps being reported until it is dealt with, and a
+//! checkpoint that HEAD no longer descends from means history was rewritten.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset, TimeDelta};
+
+use crate::error::Result;
+use crate::gitstore::{CommitChanges, FileChange, GitStore, Walk};
+use crate::record::entry::{self, Entry};
+use crate::record::legacy::{self, LegacyEntry};
+
+/// The ref `check` keeps its checkpoint in.
+pub const CHECKPOINT_REF: &str = "refs/medreview/checked";
+
+/// How far an entry's `at` may be from the author time of the commit that added it.
+/// medreview writes both from the same clock, so they agree to the second; the
+/// tolerance absorbs commits made by other tools.
+pub const TIME_TOLERANCE_MINUTES: i64 = 5;
+
+/// A problem found in history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryProblem {
+    /// A stable code.
+    pub code: &'static str,
+    /// The commit, when the problem is in one.
+    pub commit: Option<String>,
+    /// The file, repository-relative.
+    pub file: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What the history pass found.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryReport {
+    /// The walk.
+    pub walk: Walk,
+    /// Problems, in the order found.
+    pub problems: Vec<HistoryProblem>,
+    /// Sign-off files whose addition was verified.
+    pub entries_verified: usize,
+    /// Whether the checkpoint was moved to HEAD.
+    pub checkpoint_moved: bool,
+}
+
+/// Verifies the history of HEAD under `articles_dir` (repository-relative) from the
+/// checkpoint, and moves the checkpoint when everything walked is clean.
+pub fn verify(git: &GitStore, articles_dir: &str) -> Result<HistoryReport> {
+    let checkpoint = git.ref_commit(CHECKPOINT_REF);
+    let mut report = HistoryReport::default();
+    let mut problems = Vec::new();
+    let mut verified = 0;
+    let walk = git.walk_since(articles_dir, checkpoint.as_deref(), &mut |commit| {
+        verified += check_commit(git, articles_dir, &commit, &mut problems);
+        Ok(())
+    })?;
+    if walk.rewritten
+        && let (Some(cp), Some(head)) = (&walk.checkpoint, &walk.head)
+    {
+        problems.insert(0, HistoryProblem {
+            code: "history-rewritten",
+            commit: Some(cp.clone()),
+            file: None,
+            message: format!(
+                "history was rewritten: commit {} that `medreview check` verified is no longer in the history of HEAD (a force-push or a reset); if the rewrite was reviewed and intended, `git update-ref -d {CHECKPOINT_REF}` starts over",
+                &cp[..10]
+            ),
+        });
+        for change in git.diff_commits(articles_dir, cp, head)? {
+            if change.path.contains("/signoffs/") && change.old.is_some() && change.new != change.old {
+                problems.insert(1, HistoryProblem {
+                    code: "verified-entry-gone",
+                    commit: Some(cp.clone()),
+                    file: Some(format!("{articles_dir}/{}", change.path)),
+                    message: format!(
+                        "the sign-off {} was verified at commit {} and is {} in HEAD",
+                        change.path,
+                        &cp[..10],
+                        if change.new.is_none() { "missing" } else { "different" }
+                    ),
+                });
+            }
+        }
+    }
+    if problems.is_empty()
+        && !walk.shallow
+        && let Some(head) = &walk.head
+        && walk.checkpoint.as_ref() != Some(head)
+    {
+        git.set_ref(CHECKPOINT_REF, head, "medreview check: history verified")?;
+        report.checkpoint_moved = true;
+    }
+    report.walk = walk;
+    report.problems = problems;
+    report.entries_verified = verified;
+    Ok(report)
+}
+
+/// What one article folder's files did in one commit against one parent.
+#[derive(Default)]
+struct FolderChange<'a> {
+    legacy: Option<&'a FileChange>,
+    entries: Vec<&'a FileChange>,
+}
+
+/// Checks one commit; returns how many new sign-off files it verified.
+fn check_commit(
+    git: &GitStore,
+    articles_dir: &str,
+    commit: &CommitChanges,
+    problems: &mut Vec<HistoryProblem>,
+) -> usize {
+    let short = &commit.commit[..10];
+    let mut report = |code: &'static str, file: &str, message: String| {
+        problems.push(HistoryProblem {
+            code,
+            commit: Some(commit.commit.clone()),
+            file: Some(format!("{articles_dir}/{file}")),
+            message: format!("commit {short} ({}): {message}", commit.subject),
+        });
+    };
+    // A new sign-off is one no parent had; changed or removed ones are edits.
+    let mut added: BTreeMap<&str, &FileChange> = BTreeMap::new();
+    for (p, changes) in commit.against_parents.iter().enumerate() {
+        let mut folders: BTreeMap<&str, FolderChange<'_>> = BTreeMap::new();
+        for change in changes {
+            let Some((slug, rest)) = change.path.split_once('/') else {
+                continue;
+            };
+            if rest == "signoffs.yaml" {
+                folders.entry(slug).or_default().legacy = Some(change);
+            } else if rest.starts_with("signoffs/") {
+                folders.entry(slug).or_default().entries.push(change);
+            }
+        }
+        for (slug, folder) in folders {
+            if let Some(legacy) = folder.legacy {
+                check_legacy(git, commit, slug, legacy, &folder.entries, &mut report);
+            }
+            for change in folder.entries {
+                match (&change.old, &change.new) {
+                    (None, Some(_)) => {
+                        if p == 0 {
+                            added.insert(&change.path, change);
+                        }
+                    }
+                    (Some(_), None) => report(
+                        "entry-removed",
+                        &change.path,
+                        "a sign-off file was removed; the record is append-only".into(),
+                    ),
+                    _ => report(
+                        "entry-edited",
+                        &change.path,
+                        "a sign-off file was changed after it was recorded; the record is append-only".into(),
+                    ),
+                }
+            }
+        }
+        if p > 0 {
+            // A file this parent had already is not new in this (merge) commit.
+            let here: BTreeSet<&str> = changes
+                .iter()
+                .filter(|c| c.old.is_none() && c.new.is_some())
+                .map(|c| c.path.as_str())
+                .collect();
+            added.retain(|path, _| here.contains(path));
+        }
+    }
+    if commit.shallow_boundary {
+        return 0;
+    }
+    let migrating: BTreeSet<&str> = commit
+        .against_parents
+        .iter()
+        .flatten()
+        .filter(|c| c.path.ends_with("/signoffs.yaml") && c.new.is_none())
+        .filter_map(|c| c.path.split_once('/').map(|(slug, _)| slug))
+        .collect();
+    let mut verified = 0;
+    for (path, change) in added {
+        let Some(blob) = &change.new else { continue };
+        let name = path.rsplit('/').next().unwrap_or_default();
+        if name.starts_with('.') {
+            continue;
+        }
+        let bytes = match git.read_blob(blob) {
+            Ok(bytes) => bytes,
+            Err(err) => {
+                report("entry-unreadable", path, err.to_string());
+                continue;
+            }
+        };
+        let entry = match entry::read(name, &bytes, Path::new(path)) {
+            Ok((_, entry)) => entry,
+            Err(message) => {
+                report("entry-invalid", path, message);
+                continue;
+            }
+        };
+        verified += 1;
+        let slug = path.split('/').next().unwrap_or_default();
+        if entry.is_migrated() && !migrating.contains(slug) {
+            report(
+                "migrated-entry-added",
+                path,
+                "a format-1 entry was added outside the one conversion `medreview migrate` makes".into(),
+            );
+        }
+        if !entry.is_migrated() && !within_tolerance(entry.at, commit.author_time) {
+            report(
+                "entry-time",
+                path,
+                format!(
+                    "the entry {} by {} says {} but the commit that recorded it is dated {}",
+                    entry.action,
+                    entry.by,
+                    crate::clock::rfc3339(&entry.at),
+                    crate::clock::rfc3339(&commit.author_time)
+                ),
+            );
+        }
+    }
+    verified
+}
+
+/// Checks a commit's change to a format-1 ledger against one parent.
+fn check_legacy(
+    git: &GitStore,
+    commit: &CommitChanges,
+    slug: &str,
+    change: &FileChange,
+    entries: &[&FileChange],
+    report: &mut dyn FnMut(&'static str, &str, String),
+) {
+    let file = format!("{slug}/signoffs.yaml");
+    let parse = |blob: &Option<crate::revision::RevId>| -> std::result::Result<Vec<LegacyEntry>, String> {
+        let Some(blob) = blob else { return Ok(Vec::new()) };
+        let bytes = git.read_blob(blob).map_err(|e| e.to_string())?;
+        legacy::parse(&String::from_utf8_lossy(&bytes), Path::new(&file)).map_err(|e| e.to_string())
+    };
+    let before = parse(&change.old).unwrap_or_default();
+    match &change.new {
+        Some(_) => {
+            let after = match parse(&change.new) {
+                Ok(after) => after,
+                Err(why) => {
+                    report("ledger-invalid", &file, format!("the format-1 ledger does not parse: {why}"));
+                    return;
+                }
+            };
+            if change.old.is_none() && !entries.is_empty() {
+                report(
+                    "ledger-after-migration",
+                    &file,
+                    "a format-1 ledger was added next to format-2 sign-offs".into(),
+                );
+            }
+            // Every earlier entry must still be there, unchanged and in order.
+            let mut rest = after.iter();
+            for (i, old) in before.iter().enumerate() {
+                if !rest.any(|new| new.identical(old)) {
+                    report(
+                        "entry-edited",
+                        &file,
+                        format!(
+                            "entry {} ({} by {} at {}) was removed or edited",
+                            i + 1,
+                            old.action,
+                            old.by,
+                            crate::clock::rfc3339(&old.at)
+                        ),
+                    );
+                    break;
+                }
+            }
+            for entry in after.iter().filter(|e| !before.iter().any(|b| b.identical(e))) {
+                if !within_tolerance(entry.at, commit.author_time) {
+                    report(
+                        "entry-time",
+                        &file,
+                        format!(
+                            "the entry {} by {} says {} but the commit that recorded it is dated {}",
+                            entry.action,
+                            entry.by,
+                            crate::clock::rfc3339(&entry.at),
+                            crate::clock::rfc3339(&commit.author_time)
+                        ),
+                    );
+                }
+            }
+        }
+        None => {
+            // The conversion: every format-1 entry carried over unchanged, as a
+            // migrated file added by this very commit.
+            let mut carried: Vec<Entry> = Vec::new();
+            for added in entries.iter().filter(|c| c.old.is_none()) {
+                let name = added.path.rsplit('/').next().unwrap_or_default();
+                if let Some(blob) = &added.new
+                    && let Ok(bytes) = git.read_blob(blob)
+                    && let Ok((_, entry)) = entry::read(name, &bytes, Path::new(&added.path))
+                    && entry.is_migrated()
+                {
+                    carried.push(entry);
+                }
+            }
+            let missing = before.iter().find(|old| {
+                !carried.iter().any(|new| migrated_from(new, old))
+            });
+            if before.is_empty() || carried.len() != before.len() || missing.is_some() {
+                let what = match missing {
+                    Some(old) => format!(
+                        " ({} by {} at {} is not among the converted entries)",
+                        old.action,
+                        old.by,
+                        crate::clock::rfc3339(&old.at)
+                    ),
+                    None => String::new(),
+                };
+                report(
+                    "ledger-removed",
+                    &file,
+                    format!(
+                        "the format-1 ledger was removed without converting every entry{what}"
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Whether `new` is `old` carried over by `migrate`: the same fields byte for byte.
+pub fn migrated_from(new: &Entry, old: &LegacyEntry) -> bool {
+    new.is_migrated()
+        && new.action == old.action
+        && new.by == old.by
+        && crate::clock::rfc3339(&new.at) == crate::clock::rfc3339(&old.at)
+        && new.revision == old.revision
+        && new.note == old.note
+        && new.signature == old.signature
+        && new.recorded_by.is_none()
+}
+
+fn within_tolerance(a: DateTime<FixedOffset>, b: DateTime<FixedOffset>) -> bool {
+    (a - b).abs() <= TimeDelta::minutes(TIME_TOLERANCE_MINUTES)
+}

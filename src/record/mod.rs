@@ -1,0 +1,279 @@
+//! An article's record: the immutable sign-off files under
+//! `articles/<slug>/signoffs/`, the entry graph they form, the rules that judge
+//! it, and how commands load it (from the working tree or from a commit).
+//!
+//! - [`entry`]: one sign-off, its file, name and digest;
+//! - [`graph`]: the entries linked by `after:`, in one topological order;
+//! - [`evaluate`]: the state machine (the same function judges for every command);
+//! - [`legacy`]: format 1 (`signoffs.yaml`) as it was, for `migrate` and `check`.
+
+pub mod entry;
+pub mod evaluate;
+pub mod graph;
+pub mod legacy;
+pub mod history;
+pub mod migrate;
+
+use std::fs;
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::article::{Article, normalize_eol};
+use crate::error::{Error, Result};
+use crate::gitstore::{EntryKind, GitStore};
+use crate::ids::Id;
+use crate::revision::RevId;
+use crate::roster::Roster;
+use crate::source::{Source, WorkTree};
+use crate::workspace::Workspace;
+
+use self::evaluate::Status;
+use self::graph::{Damage, Ledger};
+
+/// The largest sign-off file read; medreview writes a few hundred bytes.
+pub const MAX_ENTRY_BYTES: usize = 64 * 1024;
+
+/// Refuses an article still holding a format-1 ledger: every command says to migrate.
+pub fn refuse_format_1(src: &dyn Source, slug: &Id) -> Result<()> {
+    let rel = Workspace::legacy_ledger_rel(slug);
+    if src.read(&rel)?.is_some() {
+        return Err(Error::refused_with_hint(
+            format!(
+                "{} is a format-1 ledger; this medreview keeps one file per sign-off (format 2)",
+                src.shown(&rel).display()
+            ),
+            "run `medreview migrate` once, commit nothing else with it, and push it to your team",
+        ));
+    }
+    Ok(())
+}
+
+/// Reads every sign-off file of `slug` from `src` and builds the graph. Files that
+/// cannot be part of the record are listed in the ledger's `damage`.
+pub fn load_ledger(src: &dyn Source, slug: &Id) -> Result<Ledger> {
+    refuse_format_1(src, slug)?;
+    let dir = Workspace::signoffs_rel(slug);
+    let mut read = Vec::new();
+    let mut damage = Vec::new();
+    for (name, kind) in src.list(&dir)? {
+        // Editors and file managers leave dotfiles; they are never entries.
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = format!("{dir}/{name}");
+        let shown = src.shown(&rel);
+        let bytes = match kind {
+            EntryKind::File => src.read(&rel)?.unwrap_or_default(),
+            _ => {
+                damage.push(Damage {
+                    file: rel,
+                    message: "is not a regular file; the folder holds only sign-off files".into(),
+                });
+                continue;
+            }
+        };
+        if bytes.len() > MAX_ENTRY_BYTES {
+            damage.push(Damage {
+                file: rel,
+                message: format!(
+                    "is {} bytes, larger than any sign-off medreview writes ({MAX_ENTRY_BYTES})",
+                    bytes.len()
+                ),
+            });
+            continue;
+        }
+        match entry::read(&name, &bytes, &shown) {
+            Ok(pair) => read.push(pair),
+            Err(message) => damage.push(Damage { file: rel, message }),
+        }
+    }
+    let file_of = |id: &entry::EntryId| format!("{dir}/{}", id.file_name());
+    Ok(Ledger::build(read, damage, &file_of))
+}
+
+impl Ledger {
+    /// Refuses a record holding damaged files: fail closed, since a damaged
+    /// withdrawal must never read as an approval.
+    pub fn require_intact(&self, slug: &Id) -> Result<()> {
+        let Some(first) = self.damage.first() else {
+            return Ok(());
+        };
+        let more = match self.damage.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        Err(Error::refused_with_hint(
+            format!(
+                "the record of {slug} is damaged: {} {}{more}",
+                first.file, first.message
+            ),
+            "sign-off files are written only by medreview and never change; restore the file from git (`git checkout -- FILE`) or remove what was added by hand; `medreview check` lists every problem",
+        ))
+    }
+}
+
+/// An article's files and record.
+pub struct ArticleRecord {
+    /// The slug.
+    pub slug: Id,
+    /// The record (empty when the article was never submitted).
+    pub ledger: Ledger,
+    /// `article.md` in the working tree, line endings normalized; `None` if the file is missing.
+    pub working: Option<Vec<u8>>,
+    /// The revision id of `working`.
+    pub working_id: Option<RevId>,
+    /// The path of `article.md`.
+    pub article_path: PathBuf,
+    /// The path of the `signoffs/` folder.
+    pub signoffs_path: PathBuf,
+}
+
+impl ArticleRecord {
+    /// Loads the record of `slug`, refusing a slug with no article folder or a
+    /// damaged record.
+    pub fn load(ws: &Workspace, slug: &Id) -> Result<ArticleRecord> {
+        let record = ArticleRecord::load_lenient(ws, slug)?;
+        record.ledger.require_intact(slug)?;
+        Ok(record)
+    }
+
+    /// Loads the record of `slug`, keeping damaged files in `ledger.damage` (for `check`).
+    pub fn load_lenient(ws: &Workspace, slug: &Id) -> Result<ArticleRecord> {
+        crate::source::refuse_symlinks(ws.root(), &Workspace::article_rel(slug))?;
+        let dir = ws.path(&format!("articles/{slug}"));
+        let meta = fs::symlink_metadata(&dir).map_err(|_| {
+            Error::refused_with_hint(
+                format!("there is no article {slug} (no folder {})", dir.display()),
+                format!("create it with `medreview new {slug} --title TITLE --writer ID`, or run `medreview status` to list articles"),
+            )
+        })?;
+        if !meta.is_dir() {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{} is not a folder (symbolic links are not followed)",
+                    dir.display()
+                ),
+                "make the article folder a real folder inside the workspace",
+            ));
+        }
+        let article_path = ws.path(&Workspace::article_rel(slug));
+        let signoffs_path = ws.path(&Workspace::signoffs_rel(slug));
+        let working = match fs::symlink_metadata(&article_path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(Error::refused_with_hint(
+                    format!("{} is a symbolic link", article_path.display()),
+                    "replace it with the article file itself",
+                ));
+            }
+            Ok(meta) => {
+                // Refuse an oversized file before reading it, so no command (diff
+                // included) spends time or memory on it.
+                crate::article::check_size(meta.len(), &article_path)?;
+                Some(normalize_eol(
+                    &fs::read(&article_path)
+                        .map_err(|err| Error::io("read", &article_path, err))?,
+                ))
+            }
+            Err(_) => None,
+        };
+        let ledger = load_ledger(&WorkTree(ws.root()), slug)?;
+        let working_id = working.as_deref().map(GitStore::blob_id);
+        Ok(ArticleRecord {
+            slug: slug.clone(),
+            ledger,
+            working,
+            working_id,
+            article_path,
+            signoffs_path,
+        })
+    }
+
+    /// Refuses when the working-tree sign-offs differ from the committed ones: a new
+    /// sign-off names the committed heads it saw, so an entry that is not committed
+    /// (a hand-made file, or one removed by hand) must never be carried into it.
+    pub fn ensure_ledger_committed(&self, ws: &Workspace) -> Result<()> {
+        let rel = ws.repo_path(&Workspace::signoffs_rel(&self.slug));
+        let mut committed: Vec<String> = match ws.git.head_snapshot() {
+            Ok(snapshot) => snapshot
+                .list(&rel)?
+                .into_iter()
+                .map(|(name, _)| name)
+                .filter(|name| !name.starts_with('.'))
+                .collect(),
+            // No commit yet, so no committed sign-off either.
+            Err(_) => Vec::new(),
+        };
+        committed.sort();
+        let mut working: Vec<String> = self.ledger.ids.iter().map(|id| id.file_name()).collect();
+        working.sort();
+        if committed != working {
+            let extra = working.iter().find(|n| !committed.contains(n));
+            let missing = committed.iter().find(|n| !working.contains(n));
+            let what = match (extra, missing) {
+                (Some(name), _) => format!("{name} is not committed"),
+                (None, Some(name)) => format!("{name} was removed"),
+                (None, None) => "its files differ from the last commit".into(),
+            };
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{}: {what}; sign-offs are written only by medreview",
+                    self.signoffs_path.display()
+                ),
+                format!(
+                    "restore the folder with `git checkout -- {rel}` and remove files you added there, then sign off again"
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The derived status at `now`.
+    pub fn status(&self, ws: &Workspace, roster: &Roster, now: DateTime<FixedOffset>) -> Status {
+        evaluate::evaluate(
+            &self.slug,
+            &self.ledger,
+            roster,
+            &ws.config.review,
+            now,
+            &|id| front_writer(&ws.git, id),
+        )
+    }
+
+    /// Whether the working tree holds text that was never submitted as the latest revision.
+    pub fn has_unsubmitted_edits(&self) -> bool {
+        self.working_id != self.ledger.latest_submitted()
+    }
+
+    /// The working-tree article, parsed.
+    pub fn working_article(&self) -> Result<Article> {
+        let bytes = self.working.as_deref().ok_or_else(|| {
+            Error::refused_with_hint(
+                format!("{} is missing", self.article_path.display()),
+                "restore it with `git checkout -- <path>` or write it again",
+            )
+        })?;
+        Article::parse(bytes, &self.article_path)
+    }
+
+    /// The article text of revision `id`, read from git's object database.
+    pub fn revision_article(&self, ws: &Workspace, id: &RevId) -> Result<Article> {
+        let bytes = ws.git.read_revision(id, &self.signoffs_path)?;
+        Article::parse(
+            &bytes,
+            &self
+                .article_path
+                .with_file_name(format!("article.md@{}", id.short())),
+        )
+    }
+}
+
+/// The writer named in the front matter of revision `id`, read from git's objects;
+/// `None` when the revision is missing or does not parse (it then cannot be approved
+/// by anyone's hand either, since nothing can be published from it).
+pub fn front_writer(git: &GitStore, id: &RevId) -> Option<Id> {
+    let bytes = git.read_blob(id).ok()?;
+    Article::parse(&bytes, std::path::Path::new("article.md"))
+        .ok()
+        .map(|a| a.front.writer)
+}
