@@ -21,8 +21,8 @@ pub const TITLE: &str = "Six Things to Know About HER2-Positive Breast Cancer Tr
 /// The seeded article's path, workspace-relative.
 pub const ARTICLE: &str = "articles/her2-treatment/article.md";
 
-/// The seeded article's ledger, workspace-relative.
-pub const LEDGER: &str = "articles/her2-treatment/signoffs.yaml";
+/// The seeded article's folder of sign-off files, workspace-relative.
+pub const SIGNOFFS: &str = "articles/her2-treatment/signoffs";
 
 /// The full text of the seeded article: front matter with sources, and a real body.
 pub const HER2_ARTICLE: &str = "\
@@ -207,6 +207,62 @@ impl TestEnv {
     /// The repository's working tree (also the workspace root).
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The sign-off file names of `slug` in the working tree, sorted (by time).
+    pub fn signoffs(&self, slug: &str) -> Vec<String> {
+        let dir = self.root.join(format!("articles/{slug}/signoffs"));
+        let mut names: Vec<String> = match fs::read_dir(&dir) {
+            Ok(entries) => entries
+                .map(|e| e.expect("read entry").file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        names.sort();
+        names
+    }
+
+    /// The workspace-relative path of the sign-off file of `slug` whose name contains `part`
+    /// (the last one, in time order).
+    pub fn signoff_path(&self, slug: &str, part: &str) -> String {
+        let name = self
+            .signoffs(slug)
+            .into_iter()
+            .rfind(|n| n.contains(part))
+            .unwrap_or_else(|| panic!("no sign-off of {slug} contains {part:?}"));
+        format!("articles/{slug}/signoffs/{name}")
+    }
+
+    /// Every sign-off file of `slug`, concatenated in name order: the record as text.
+    pub fn record_text(&self, slug: &str) -> String {
+        self.signoffs(slug)
+            .iter()
+            .map(|n| self.read(&format!("articles/{slug}/signoffs/{n}")))
+            .collect()
+    }
+
+    /// The parsed sign-offs of `slug` (id and entry), in name order.
+    pub fn entries(&self, slug: &str) -> Vec<(String, medreview::record::entry::Entry)> {
+        self.signoffs(slug)
+            .iter()
+            .map(|n| {
+                let rel = format!("articles/{slug}/signoffs/{n}");
+                let bytes = fs::read(self.root.join(&rel)).expect("read sign-off");
+                let (id, entry) = medreview::record::entry::read(n, &bytes, Path::new(&rel))
+                    .unwrap_or_else(|e| panic!("{e}"));
+                (id.to_string(), entry)
+            })
+            .collect()
+    }
+
+    /// Writes `entry` as a sign-off file of `slug` with the name medreview would give
+    /// it (a hand-made entry for hostile tests); returns its workspace-relative path.
+    pub fn write_entry(&self, slug: &str, entry: &medreview::record::entry::Entry) -> String {
+        let (id, bytes) = entry.to_file();
+        let rel = format!("articles/{slug}/signoffs/{}", id.file_name());
+        self.write_bytes(&rel, &bytes);
+        rel
     }
 
     /// A path in the temp folder but outside the repository.
