@@ -30,10 +30,12 @@ fn init_lays_out_the_workspace_and_commits_it() {
         attributes.contains("articles/*/article.md text eol=lf"),
         "{attributes}"
     );
+    // Sign-off files are kept byte for byte and need no merge driver.
     assert!(
-        attributes.contains("articles/*/signoffs.yaml text eol=lf merge=union"),
+        attributes.contains("articles/*/signoffs/*.yaml -text"),
         "{attributes}"
     );
+    assert!(!attributes.contains("merge="), "{attributes}");
     let article_template = env.read("templates/article.html");
     assert!(
         article_template.contains("{{") && article_template.contains("</html>"),
@@ -246,12 +248,8 @@ fn new_writes_the_front_matter_skeleton_and_commits_only_the_article() {
         message.contains("Medreview-Article: her2-treatment\n"),
         "{message}"
     );
-    // No ledger until something is submitted.
-    assert!(
-        !env.root()
-            .join("articles/her2-treatment/signoffs.yaml")
-            .exists()
-    );
+    // No sign-off until something is submitted.
+    assert!(env.signoffs(SLUG).is_empty());
 }
 
 #[test]
@@ -296,7 +294,7 @@ fn files_it_writes_respect_the_umask_like_any_other_file() {
         ".gitattributes",
         "writers/suzanne-example.yaml",
         "reviewers/ana-example.yaml",
-        "articles/her2-treatment/signoffs.yaml",
+        &env.signoff_path(SLUG, "submitted"),
     ] {
         assert_eq!(format!("{:o}", mode(rel)), format!("{expected:o}"), "{rel}");
     }

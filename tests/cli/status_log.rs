@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::common::{ARTICLE, LEDGER, NEXT_DAY, SLUG, START, TestEnv, json};
+use crate::common::{ARTICLE, NEXT_DAY, SLUG, START, TestEnv, json};
 
 /// A workspace with one article in each state (at 2025-03-20):
 /// her2-treatment approved at r1 with r2 in review, flu-vaccine sent back,
@@ -165,6 +165,7 @@ fn status_json_lists_every_article_with_a_stable_shape() {
                 "due_at": "2026-03-04T09:00:00-05:00",
             },
             "last": {"action": "submitted", "by": "suzanne-example", "at": "2025-03-12T08:00:00-04:00"},
+            "conflicts": [],
         })
     );
 }
@@ -259,12 +260,11 @@ fn log_lists_every_sign_off_with_names_notes_and_revisions() {
     ]);
     env.append(ARTICLE, "\nAn edit nobody has reviewed.\n");
 
-    // The multi-line note is stored as YAML the ledger can read back.
+    // The multi-line note is stored as YAML the record can read back.
+    let request = env.read(&env.signoff_path(SLUG, "changes-requested"));
     assert!(
-        env.read(LEDGER)
-            .contains("  note: |-\n    Two things:\n    - name the trial\n    - say how long treatment lasts\n"),
-        "{}",
-        env.read(LEDGER)
+        request.contains("note: |-\n  Two things:\n  - name the trial\n  - say how long treatment lasts\n"),
+        "{request}"
     );
     let run = env.ok(&["log", SLUG]);
     insta::assert_snapshot!(run.stdout, @"
@@ -323,22 +323,34 @@ fn log_json_lists_revisions_and_entries() {
         log["revisions"],
         json!([{"number": 1, "id": r1, "submitted_by": "suzanne-example", "submitted_at": START, "change": {"words_added": 114, "words_removed": 0}}])
     );
-    let entry = |action: &str, by: &str, at: &str, note: &str| {
+    let ids: Vec<String> = env.entries(SLUG).into_iter().map(|(id, _)| id).collect();
+    let entry = |i: usize, action: &str, by: &str, at: &str, note: &str, why: Value| {
+        let after: Vec<&String> = ids[..i].iter().rev().take(1).collect();
         json!({
+            "id": ids[i], "after": after,
             "action": action, "by": by, "at": at, "revision": r1, "revision_number": 1,
-            "note": note, "signed": false, "does_not_count": null,
+            "note": note, "signed": false, "does_not_count": why,
         })
     };
     assert_eq!(
         log["entries"],
         json!([
-            entry("submitted", "suzanne-example", START, "First draft."),
-            entry("approved", "ana-example", NEXT_DAY, "Accurate and clear."),
+            entry(0, "submitted", "suzanne-example", START, "First draft.", Value::Null),
             entry(
+                1,
+                "approved",
+                "ana-example",
+                NEXT_DAY,
+                "Accurate and clear.",
+                json!("it was withdrawn afterwards (withdrawn by david-okafor)")
+            ),
+            entry(
+                2,
                 "withdrawn",
                 "david-okafor",
                 "2025-03-05T09:00:00-05:00",
-                "Superseded."
+                "Superseded.",
+                Value::Null
             ),
         ])
     );

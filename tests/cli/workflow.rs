@@ -3,7 +3,7 @@
 
 use std::fs;
 
-use crate::common::{ARTICLE, HER2_ARTICLE, LEDGER, NEXT_DAY, SLUG, START, TestEnv};
+use crate::common::{ARTICLE, HER2_ARTICLE, NEXT_DAY, SLUG, START, TestEnv};
 
 /// The trailer lines of a commit message, in order.
 fn trailers(message: &str) -> Vec<&str> {
@@ -28,17 +28,27 @@ fn submit_appends_a_ledger_entry_for_the_exact_bytes_and_commits_the_article() {
 
     let revision = env.hash_object(ARTICLE);
     assert_eq!(revision.len(), 40);
+    let entry = env.signoff_path(SLUG, "submitted");
     assert_eq!(
-        env.read(LEDGER),
+        env.read(&entry),
         format!(
-            "# Sign-off ledger, written by medreview. Append-only: do not edit by hand.\n\
-             - action: submitted\n  \
-               by: suzanne-example\n  \
-               at: {START}\n  \
-               revision: {revision}\n  \
-               note: First draft.\n"
+            "# A sign-off, written by medreview. Immutable: never edit, rename or remove this file.\n\
+             action: submitted\n\
+             by: suzanne-example\n\
+             at: {START}\n\
+             revision: {revision}\n\
+             after: []\n\
+             note: First draft.\n"
         )
     );
+    // The name sorts by UTC time and ends in the file's own blob id.
+    let name = entry.rsplit('/').next().expect("a name");
+    assert!(
+        name.starts_with("20250303T151200Z-submitted-suzanne-example-"),
+        "{name}"
+    );
+    let digest = &name[name.len() - 17..name.len() - 5];
+    assert!(env.hash_object(&entry).starts_with(digest), "{name}");
     // The revision is what git stores for article.md in the sign-off commit.
     assert_eq!(
         env.git(&["rev-parse", &format!("HEAD:{ARTICLE}")]).trim(),
@@ -58,7 +68,7 @@ fn submit_appends_a_ledger_entry_for_the_exact_bytes_and_commits_the_article() {
     );
 
     assert_eq!(env.git(&["rev-parse", "HEAD~"]).trim(), before);
-    assert_eq!(env.changed_files("HEAD"), [ARTICLE, LEDGER]);
+    assert_eq!(env.changed_files("HEAD"), [ARTICLE.to_owned(), entry.clone()]);
     let message = env.message("HEAD");
     assert!(
         message.starts_with("submit her2-treatment r1\n\nFirst draft.\n\n"),
@@ -71,6 +81,7 @@ fn submit_appends_a_ledger_entry_for_the_exact_bytes_and_commits_the_article() {
             "Medreview-Article: her2-treatment",
             &format!("Medreview-Revision: {revision}"),
             "Medreview-By: suzanne-example",
+            &format!("Medreview-Entry: {}", &name[..name.len() - 5]),
         ]
     );
     // The writer is the author; the commit time is the sign-off time.
@@ -83,10 +94,16 @@ fn submit_appends_a_ledger_entry_for_the_exact_bytes_and_commits_the_article() {
 }
 
 #[test]
-fn approve_appends_to_the_ledger_and_commits_only_the_ledger() {
+fn approve_adds_one_sign_off_after_the_submission_and_commits_only_it() {
     let mut env = TestEnv::seeded();
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
-    let submitted = env.read(LEDGER);
+    let submitted = env.signoff_path(SLUG, "submitted");
+    let submitted_id = submitted
+        .rsplit('/')
+        .next()
+        .and_then(|n| n.strip_suffix(".yaml"))
+        .expect("an id")
+        .to_owned();
     let revision = env.hash_object(ARTICLE);
     let before = env.head();
 
@@ -104,20 +121,20 @@ fn approve_appends_to_the_ledger_and_commits_only_the_ledger() {
         run.stderr
     );
 
-    let ledger = env.read(LEDGER);
-    let appended = ledger
-        .strip_prefix(&submitted)
-        .expect("the ledger only grows at the end");
+    let approved = env.signoff_path(SLUG, "approved");
+    assert_eq!(env.signoffs(SLUG).len(), 2);
     assert_eq!(
-        appended,
+        env.read(&approved),
         format!(
-            "- action: approved\n  by: ana-example\n  at: {NEXT_DAY}\n  revision: {revision}\n  note: Accurate.\n"
+            "# A sign-off, written by medreview. Immutable: never edit, rename or remove this file.\n\
+             action: approved\nby: ana-example\nat: {NEXT_DAY}\nrevision: {revision}\n\
+             after:\n- {submitted_id}\nnote: Accurate.\n"
         )
     );
 
     assert_eq!(env.commit_count(), 7);
     assert_eq!(env.git(&["rev-parse", "HEAD~"]).trim(), before);
-    assert_eq!(env.changed_files("HEAD"), [LEDGER]);
+    assert_eq!(env.changed_files("HEAD"), [approved.clone()]);
     let message = env.message("HEAD");
     assert!(
         message.starts_with("approve her2-treatment r1\n"),
@@ -130,6 +147,7 @@ fn approve_appends_to_the_ledger_and_commits_only_the_ledger() {
             "Medreview-Article: her2-treatment",
             &format!("Medreview-Revision: {revision}"),
             "Medreview-By: ana-example",
+            &format!("Medreview-Entry: {}", approved.rsplit('/').next().and_then(|n| n.strip_suffix(".yaml")).expect("an id")),
         ]
     );
     assert_eq!(
@@ -151,12 +169,14 @@ fn sign_offs_commit_only_the_article_files_and_leave_other_work_alone() {
     let unstaged_elsewhere = env.git(&["diff", "--", "templates"]);
     let others = "A  other.txt\nM  templates/article.html\n M templates/index.html\n?? notes.txt\n";
 
-    let steps: [(&str, &[&str], &str, &[&str]); 5] = [
+    // Each step: the clock, the command, its commit subject, and whether the commit
+    // holds article.md besides the one new sign-off file.
+    let steps: [(&str, &[&str], &str, bool); 5] = [
         (
             START,
             &["submit", SLUG, "--as", "suzanne-example"],
             "submit her2-treatment r1",
-            &[ARTICLE, LEDGER],
+            true,
         ),
         (
             NEXT_DAY,
@@ -169,19 +189,19 @@ fn sign_offs_commit_only_the_article_files_and_leave_other_work_alone() {
                 "Cite the trial.",
             ],
             "request-changes her2-treatment r1",
-            &[LEDGER],
+            false,
         ),
         (
             "2025-03-05T09:00:00-05:00",
             &["submit", SLUG, "--as", "suzanne-example"],
             "submit her2-treatment r2",
-            &[ARTICLE, LEDGER],
+            true,
         ),
         (
             "2025-03-06T09:00:00-05:00",
             &["approve", SLUG, "--as", "ana-example"],
             "approve her2-treatment r2",
-            &[LEDGER],
+            false,
         ),
         (
             "2025-03-07T09:00:00-05:00",
@@ -194,10 +214,10 @@ fn sign_offs_commit_only_the_article_files_and_leave_other_work_alone() {
                 "New guidance.",
             ],
             "withdraw her2-treatment r2",
-            &[LEDGER],
+            false,
         ),
     ];
-    for (i, (now, args, subject, files)) in steps.into_iter().enumerate() {
+    for (i, (now, args, subject, with_article)) in steps.into_iter().enumerate() {
         if i == 2 {
             env.append(ARTICLE, "\nThe KATHERINE trial showed the benefit.\n");
         }
@@ -205,7 +225,21 @@ fn sign_offs_commit_only_the_article_files_and_leave_other_work_alone() {
         let count = env.commit_count();
         env.ok(args);
         assert_eq!(env.commit_count(), count + 1, "{args:?} made one commit");
+        let before = env.signoffs(SLUG).len();
+        let _ = before;
+        let verb = subject.split(' ').next().expect("a verb");
+        let action = match verb {
+            "submit" => "submitted",
+            "approve" => "approved",
+            "request-changes" => "changes-requested",
+            _ => "withdrawn",
+        };
+        let mut files = vec![env.signoff_path(SLUG, action)];
+        if with_article {
+            files.insert(0, ARTICLE.to_owned());
+        }
         assert_eq!(env.changed_files("HEAD"), files, "{args:?}");
+        assert_eq!(env.signoffs(SLUG).len(), i + 1, "{args:?}");
         assert_eq!(env.git(&["log", "-1", "--format=%s"]).trim(), subject);
         // The ledger revision is the blob git has for article.md.
         let revision = env.hash_object(ARTICLE);
@@ -276,7 +310,7 @@ fn request_changes_then_resubmit_numbers_the_new_revision() {
         env.git(&["log", "-1", "--format=%s"]).trim(),
         "submit her2-treatment r2"
     );
-    assert_eq!(env.read(LEDGER).matches("- action: ").count(), 3);
+    assert_eq!(env.signoffs(SLUG).len(), 3);
 }
 
 #[test]
@@ -326,10 +360,10 @@ fn as_defaults_to_the_roster_member_with_gits_user_email() {
     env.set_now(NEXT_DAY);
     env.ok(&["approve", SLUG]);
     assert!(env.message("HEAD").contains("Medreview-By: ana-example\n"));
-    let ledger = env.read(LEDGER);
+    let approval = env.read(&env.signoff_path(SLUG, "approved"));
     assert!(
-        ledger.contains("- action: approved\n  by: ana-example\n"),
-        "{ledger}"
+        approval.contains("action: approved\nby: ana-example\n"),
+        "{approval}"
     );
 }
 
@@ -363,7 +397,10 @@ fn commands_find_the_workspace_from_a_subfolder() {
     env.ok_in(&dir, &["submit", SLUG, "--as", "suzanne-example"]);
     env.set_now(NEXT_DAY);
     env.ok_in(&dir, &["approve", SLUG, "--as", "ana-example"]);
-    assert_eq!(env.changed_files("HEAD"), [LEDGER]);
+    assert_eq!(
+        env.changed_files("HEAD"),
+        [env.signoff_path(SLUG, "approved")]
+    );
     let log = env.ok_in(&dir, &["log", SLUG]).stdout;
     assert!(
         log.contains("approved by Ana Example (ana-example)"),
@@ -410,24 +447,20 @@ fn a_workspace_in_a_subfolder_of_the_repository_records_prefixed_paths() {
         "Get one every autumn.\n",
     );
     env.ok_in(&site, &["submit", "flu-shot", "--as", "sam-lee"]);
-    assert_eq!(
-        env.changed_files("HEAD"),
-        [
-            "site/articles/flu-shot/article.md",
-            "site/articles/flu-shot/signoffs.yaml"
-        ]
+    let changed = env.changed_files("HEAD");
+    assert_eq!(changed.len(), 2, "{changed:?}");
+    assert_eq!(changed[0], "site/articles/flu-shot/article.md");
+    assert!(
+        changed[1].starts_with("site/articles/flu-shot/signoffs/") && changed[1].contains("-submitted-sam-lee-"),
+        "{changed:?}"
     );
     env.set_now(NEXT_DAY);
     env.ok_in(&site, &["approve", "flu-shot", "--as", "ana-example"]);
-    assert_eq!(
-        env.changed_files("HEAD"),
-        ["site/articles/flu-shot/signoffs.yaml"]
-    );
+    let changed = env.changed_files("HEAD");
+    assert_eq!(changed.len(), 1, "{changed:?}");
+    assert!(changed[0].contains("/signoffs/") && changed[0].contains("-approved-ana-example-"));
     let revision = env.hash_object("site/articles/flu-shot/article.md");
-    assert!(
-        env.read("site/articles/flu-shot/signoffs.yaml")
-            .contains(&format!("revision: {revision}"))
-    );
+    assert!(env.read(&changed[0]).contains(&format!("revision: {revision}")));
     assert_eq!(env.porcelain(), "");
 }
 
@@ -438,7 +471,7 @@ fn a_crlf_article_gets_the_revision_id_git_gives_it() {
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
     let revision = env.hash_object(ARTICLE);
     assert!(
-        env.read(LEDGER)
+        env.record_text(SLUG)
             .contains(&format!("revision: {revision}\n"))
     );
     // With `eol=lf` the CRLF text and the LF text are the same revision.
@@ -452,17 +485,15 @@ fn a_crlf_article_gets_the_revision_id_git_gives_it() {
 
 #[test]
 /// Regression: sign-offs append to the working-tree signoffs.yaml, so a hand-edited (uncommitted) ledger is committed and a recorded entry disappears from the record
-fn a_sign_off_never_removes_a_committed_ledger_entry() {
+fn a_sign_off_never_removes_a_committed_entry() {
     let mut env = TestEnv::approved();
-    let committed = env.git(&["show", &format!("HEAD:{LEDGER}")]);
+    let approval = env.signoff_path(SLUG, "approved");
+    let committed = env.git(&["ls-tree", "--name-only", "HEAD", "articles/her2-treatment/signoffs/"]);
     // Someone deletes ana-example's approval by hand and does not commit it.
-    let approval = committed.find("- action: approved").expect("an approval");
-    env.write(LEDGER, &committed[..approval]);
+    std::fs::remove_file(env.root().join(&approval)).expect("remove");
 
     env.set_now("2025-03-05T09:00:00-05:00");
-    // Whether medreview refuses or records the sign-off, the committed ledger must
-    // still begin with every entry it held before.
-    let _ = env.run(&[
+    let err = env.refuse(&[
         "request-changes",
         SLUG,
         "--as",
@@ -470,11 +501,23 @@ fn a_sign_off_never_removes_a_committed_ledger_entry() {
         "-m",
         "Check dosing.",
     ]);
-    let after = env.git(&["show", &format!("HEAD:{LEDGER}")]);
-    assert!(
-        after.starts_with(&committed),
-        "the committed ledger lost entries:\n--- before\n{committed}\n--- after\n{after}"
-    );
+    assert!(err.contains("was removed"), "{err}");
+    let after = env.git(&["ls-tree", "--name-only", "HEAD", "articles/her2-treatment/signoffs/"]);
+    assert_eq!(after, committed, "the committed record lost or gained entries");
+}
+
+/// A hand-made entry in the working tree is never carried into a sign-off's view.
+#[test]
+fn a_sign_off_never_builds_on_an_uncommitted_entry() {
+    let mut env = TestEnv::approved();
+    let (_, approval) = env.entries(SLUG).pop().expect("an approval");
+    let mut forged = approval.clone();
+    forged.by = medreview::ids::Id::parse("id", "david-okafor").expect("valid");
+    let rel = env.write_entry(SLUG, &forged);
+    env.set_now("2025-03-05T09:00:00-05:00");
+    let err = env.refuse(&["withdraw", SLUG, "--as", "ana-example", "-m", "Stop."]);
+    assert!(err.contains("is not committed"), "{err}");
+    assert!(err.contains(rel.rsplit('/').next().expect("name")), "{err}");
 }
 
 #[test]
@@ -498,10 +541,10 @@ fn submit_leaves_a_clean_tree_whose_hash_is_the_revision_even_for_doubled_carria
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
     let revision = env.hash_object(ARTICLE);
     assert!(
-        env.read(LEDGER)
+        env.record_text(SLUG)
             .contains(&format!("revision: {revision}\n")),
-        "ledger:\n{}\nhash-object: {revision}",
-        env.read(LEDGER)
+        "record:\n{}\nhash-object: {revision}",
+        env.record_text(SLUG)
     );
     assert_eq!(env.porcelain(), "");
     let status = crate::common::json(&env.ok(&["status", SLUG, "--json"]).stdout);
