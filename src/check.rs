@@ -106,7 +106,11 @@ pub fn run(ws: &Workspace) -> Result<Report> {
     let mut problems = Vec::new();
     let src = WorkTree(ws.root());
     let (roster, roster_errors) = Roster::load_lenient(&src)?;
-    problems.extend(roster_errors.iter().map(|e| Problem::from_error("roster-file", e)));
+    problems.extend(
+        roster_errors
+            .iter()
+            .map(|e| Problem::from_error("roster-file", e)),
+    );
     check_roster(&roster, ws, &mut problems);
     let mut articles = 0;
     let mut entries = 0;
@@ -215,8 +219,9 @@ fn check_article(
     let policy = &ws.config.review;
     for (i, entry) in ledger.entries.iter().enumerate() {
         let file = format!("{dir}/{}", ledger.ids[i].file_name());
-        let mut report =
-            |code: &'static str, message: String| problems.push(Problem::at(code, &file, None, message));
+        let mut report = |code: &'static str, message: String| {
+            problems.push(Problem::at(code, &file, None, message))
+        };
         let what = format!(
             "{} by {} at {}",
             entry.action,
@@ -226,7 +231,10 @@ fn check_article(
         if !ws.git.has_blob(&entry.revision) {
             report(
                 "revision-missing",
-                format!("{what}: revision {} is not in the repository", entry.revision),
+                format!(
+                    "{what}: revision {} is not in the repository",
+                    entry.revision
+                ),
             );
         }
         let in_roster = match entry.action {
@@ -239,7 +247,10 @@ fn check_article(
             } else {
                 "reviewers/"
             };
-            report("signer-role", format!("{what}: {} is not in {folder}", entry.by));
+            report(
+                "signer-role",
+                format!("{what}: {} is not in {folder}", entry.by),
+            );
         }
         if let Some(why) = signature_problem(slug, entry, roster, policy) {
             report("signature", format!("{what}: {why}"));
@@ -266,13 +277,19 @@ fn check_article(
                 if let Some(why) = approval_policy_problem(entry, revision, roster, writer.as_ref())
                     && roster.reviewers.contains_key(&entry.by)
                 {
-                    report("approval-policy", format!("{what}: the approval does not count: {why}"));
+                    report(
+                        "approval-policy",
+                        format!("{what}: the approval does not count: {why}"),
+                    );
                 }
             }
             Some(_) => {}
             None => report(
                 "revision-not-submitted",
-                format!("{what}: revision {} was never submitted", entry.revision.short()),
+                format!(
+                    "{what}: revision {} was never submitted",
+                    entry.revision.short()
+                ),
             ),
         }
     }

@@ -3,9 +3,9 @@
 
 use crate::clock;
 use crate::error::{Error, Result};
+use crate::record::ArticleRecord;
 use crate::record::entry::Action;
 use crate::record::graph::Revision;
-use crate::record::ArticleRecord;
 use crate::redline::{Header, SideInfo};
 use crate::revdiff::{self, Redline};
 use crate::roster::Roster;

@@ -16,11 +16,11 @@ use crate::clock;
 use crate::error::{Error, Result};
 use crate::gitstore::EntryKind;
 use crate::ids::Id;
+use crate::record::evaluate::{Publishable, State, evaluate};
 use crate::render::{self, Context, TemplateSource, Templates};
 use crate::revision::RevId;
 use crate::roster::Roster;
 use crate::source::{Committed, Source};
-use crate::record::evaluate::{Publishable, State, evaluate};
 use crate::templates;
 use crate::workspace::{CONFIG_FILE, Config, Workspace};
 
@@ -174,13 +174,7 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
             crate::record::front_writer(&ws.git, rev)
         });
         match status.publishable {
-            Some(publishable) => pages.push(page(
-                ws,
-                &src,
-                &roster,
-                slug,
-                publishable,
-            )?),
+            Some(publishable) => pages.push(page(ws, &src, &roster, slug, publishable)?),
             None => skipped.push((slug, status.state)),
         }
     }

@@ -6,12 +6,12 @@ use serde::Serialize;
 use crate::clock;
 use crate::error::Result;
 use crate::ids::Id;
-use crate::record::entry::{Action, Entry};
-use crate::record::graph::Revision;
 use crate::record::ArticleRecord;
+use crate::record::entry::{Action, Entry};
+use crate::record::evaluate::State;
+use crate::record::graph::Revision;
 use crate::revision::RevId;
 use crate::roster::Roster;
-use crate::record::evaluate::State;
 use crate::workspace::Workspace;
 
 /// A revision in listings.

@@ -316,10 +316,7 @@ fn record_entry(
     );
     if let Some(why) = &status.verdicts[position] {
         return Err(Error::refused_with_hint(
-            format!(
-                "this approval of {} would not count: {why}",
-                record.slug
-            ),
+            format!("this approval of {} would not count: {why}", record.slug),
             format!(
                 "`medreview status {}` and `medreview log {}` show the record as it stands",
                 record.slug, record.slug

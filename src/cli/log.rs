@@ -10,13 +10,12 @@ use super::{Ctx, print_json, say, slug_arg};
 use crate::clock;
 use crate::error::Result;
 use crate::ids::Id;
+use crate::record::ArticleRecord;
 use crate::record::entry::Action;
 use crate::record::graph::Revision;
-use crate::record::ArticleRecord;
 use crate::report::{ArticleSummary, RevisionInfo, summarize};
 use crate::revision::RevId;
 use crate::roster::Roster;
-
 
 /// Arguments of `log`.
 #[derive(Debug, Args)]

@@ -131,14 +131,18 @@ impl GitStore {
             }
             let author = commit.author();
             let when = author.when();
-            let offset = FixedOffset::east_opt(when.offset_minutes() * 60)
-                .unwrap_or(Utc.fix());
+            let offset = FixedOffset::east_opt(when.offset_minutes() * 60).unwrap_or(Utc.fix());
             let author_time = DateTime::from_timestamp(when.seconds(), 0)
                 .unwrap_or_default()
                 .with_timezone(&offset);
             visit(CommitChanges {
                 commit: oid.to_string(),
-                subject: commit.summary().ok().flatten().unwrap_or_default().to_owned(),
+                subject: commit
+                    .summary()
+                    .ok()
+                    .flatten()
+                    .unwrap_or_default()
+                    .to_owned(),
                 author_time,
                 shallow_boundary,
                 against_parents,
@@ -149,7 +153,12 @@ impl GitStore {
 
     /// Every file that differs under `dir` between two commits (for a rewrite: what
     /// the verified commit had that HEAD has not).
-    pub fn diff_commits(&self, dir: &str, old: &str, new: &str) -> Result<Vec<FileChange>, GitError> {
+    pub fn diff_commits(
+        &self,
+        dir: &str,
+        old: &str,
+        new: &str,
+    ) -> Result<Vec<FileChange>, GitError> {
         let tree_of = |id: &str| -> Result<Option<git2::Tree<'_>>, GitError> {
             let oid = Oid::from_str(id).context("parse a commit id")?;
             let commit = self.repo.find_commit(oid).context("read a commit")?;
@@ -171,7 +180,11 @@ impl GitStore {
 
 use chrono::Offset;
 
-fn subtree<'r>(repo: &'r git2::Repository, tree: &git2::Tree<'r>, path: &str) -> Option<git2::Tree<'r>> {
+fn subtree<'r>(
+    repo: &'r git2::Repository,
+    tree: &git2::Tree<'r>,
+    path: &str,
+) -> Option<git2::Tree<'r>> {
     if path.is_empty() {
         return Some(tree.clone());
     }

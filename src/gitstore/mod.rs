@@ -521,6 +521,5 @@ fn entry_kind(entry: &git2::TreeEntry<'_>) -> EntryKind {
     }
 }
 
-
 mod history;
 pub use history::{CommitChanges, FileChange, Walk};

@@ -164,7 +164,10 @@ fn parse_name(text: &str) -> Option<NameParts> {
         return None;
     }
     let (rest, digest) = text[17..].rsplit_once('-')?;
-    if digest.len() != DIGEST_LEN || !digest.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    if digest.len() != DIGEST_LEN
+        || !digest
+            .bytes()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
     {
         return None;
     }
@@ -267,7 +270,9 @@ impl Entry {
 
 /// `YYYYMMDDTHHMMSSZ` in UTC: the time part of an entry's name.
 pub fn utc_stamp(time: &DateTime<FixedOffset>) -> String {
-    time.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string()
+    time.with_timezone(&Utc)
+        .format("%Y%m%dT%H%M%SZ")
+        .to_string()
 }
 
 /// Reads an entry file: `name` is the file name, `shown` names it in messages. The
@@ -298,8 +303,7 @@ pub fn read(name: &str, bytes: &[u8], shown: &Path) -> Result<(EntryId, Entry), 
     let text = std::str::from_utf8(bytes)
         .map_err(|_| format!("{}: the file is not valid UTF-8", shown.display()))?;
     let entry: Entry = yaml::parse(text, shown, 1).map_err(|e| e.to_string())?;
-    if entry.action != parts.action || entry.by != parts.by || utc_stamp(&entry.at) != parts.time
-    {
+    if entry.action != parts.action || entry.by != parts.by || utc_stamp(&entry.at) != parts.time {
         return Err(format!(
             "{}: the name says {} by {} at {} but the file says {} by {} at {}",
             shown.display(),

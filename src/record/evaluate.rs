@@ -266,9 +266,8 @@ pub fn evaluate(
             _ => reviewer(d),
         })
         .collect();
-    let resolved = |x: usize, y: usize| {
-        (0..n).any(|d| resolver[d] && ledger.saw(d, x) && ledger.saw(d, y))
-    };
+    let resolved =
+        |x: usize, y: usize| (0..n).any(|d| resolver[d] && ledger.saw(d, x) && ledger.saw(d, y));
     let mut conflicts = Vec::new();
     let mut counts = current.clone();
     for a in (0..n).filter(|&a| current[a]) {
@@ -356,7 +355,9 @@ pub fn evaluate(
         .filter(|&s| is(s, Action::Submitted) && entries[s].revision == latest_id)
         .collect();
     let withdrawn = (0..n).any(|w| {
-        is(w, Action::Withdrawn) && reviewer(w) && latest_submissions.iter().any(|&s| ledger.saw(w, s))
+        is(w, Action::Withdrawn)
+            && reviewer(w)
+            && latest_submissions.iter().any(|&s| ledger.saw(w, s))
     });
     let sent_back = (0..n).any(|c| live[c] && entries[c].revision == latest_id);
     let state = if !conflicts.is_empty() {

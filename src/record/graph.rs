@@ -96,8 +96,11 @@ impl Ledger {
     ) -> Ledger {
         read.sort_by(|a, b| a.0.cmp(&b.0));
         read.dedup_by(|a, b| a.0 == b.0);
-        let index: BTreeMap<&EntryId, usize> =
-            read.iter().enumerate().map(|(i, (id, _))| (id, i)).collect();
+        let index: BTreeMap<&EntryId, usize> = read
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (id, i))
+            .collect();
         // Entries missing a parent are left out, and so is everything after them.
         let mut missing: Vec<bool> = vec![false; read.len()];
         for (i, (id, entry)) in read.iter().enumerate() {
@@ -193,10 +196,7 @@ impl Ledger {
             ancestors.push(bits);
         }
         let mut slots: Vec<Option<(EntryId, Entry)>> = read.into_iter().map(Some).collect();
-        let (ids, entries) = order
-            .iter()
-            .filter_map(|&i| slots[i].take())
-            .unzip();
+        let (ids, entries) = order.iter().filter_map(|&i| slots[i].take()).unzip();
         Ledger {
             entries,
             ids,
@@ -367,7 +367,13 @@ pub(crate) mod tests {
     use super::*;
 
     /// An entry with a readable fake id, for graph tests.
-    pub(crate) fn fake(n: usize, action: Action, by: &str, rev: char, after: &[usize]) -> (EntryId, Entry) {
+    pub(crate) fn fake(
+        n: usize,
+        action: Action,
+        by: &str,
+        rev: char,
+        after: &[usize],
+    ) -> (EntryId, Entry) {
         let id_of = |k: usize| {
             EntryId::parse(&format!("20250301T{:06}Z-approved-x-{:012}", k, k)).expect("valid id")
         };
@@ -405,7 +411,10 @@ pub(crate) mod tests {
         assert!(ledger.saw(3, 0) && ledger.saw(3, 1) && ledger.saw(3, 2));
         assert_eq!(ledger.heads(), vec![ledger.ids[3].clone()]);
         assert_eq!(ledger.revisions().len(), 2);
-        assert_eq!(ledger.latest(), Some((ledger.entries[1].revision.clone(), true)));
+        assert_eq!(
+            ledger.latest(),
+            Some((ledger.entries[1].revision.clone(), true))
+        );
     }
 
     #[test]
@@ -434,6 +443,9 @@ pub(crate) mod tests {
         let mut read = read;
         read.push(fake(4, ChangesRequested, "ana", 'b', &[2, 3]));
         let ledger = Ledger::build(read, Vec::new(), &|id| id.to_string());
-        assert_eq!(ledger.latest(), Some((ledger.entries[1].revision.clone(), true)));
+        assert_eq!(
+            ledger.latest(),
+            Some((ledger.entries[1].revision.clone(), true))
+        );
     }
 }

@@ -82,18 +82,28 @@ pub fn verify(git: &GitStore, articles_dir: &str) -> Result<HistoryReport> {
             ),
         });
         for change in git.diff_commits(articles_dir, cp, head)? {
-            if change.path.contains("/signoffs/") && change.old.is_some() && change.new != change.old {
-                problems.insert(1, HistoryProblem {
-                    code: "verified-entry-gone",
-                    commit: Some(cp.clone()),
-                    file: Some(format!("{articles_dir}/{}", change.path)),
-                    message: format!(
-                        "the sign-off {} was verified at commit {} and is {} in HEAD",
-                        change.path,
-                        &cp[..10],
-                        if change.new.is_none() { "missing" } else { "different" }
-                    ),
-                });
+            if change.path.contains("/signoffs/")
+                && change.old.is_some()
+                && change.new != change.old
+            {
+                problems.insert(
+                    1,
+                    HistoryProblem {
+                        code: "verified-entry-gone",
+                        commit: Some(cp.clone()),
+                        file: Some(format!("{articles_dir}/{}", change.path)),
+                        message: format!(
+                            "the sign-off {} was verified at commit {} and is {} in HEAD",
+                            change.path,
+                            &cp[..10],
+                            if change.new.is_none() {
+                                "missing"
+                            } else {
+                                "different"
+                            }
+                        ),
+                    },
+                );
             }
         }
     }
@@ -219,7 +229,8 @@ fn check_commit(
             report(
                 "migrated-entry-added",
                 path,
-                "a format-1 entry was added outside the one conversion `medreview migrate` makes".into(),
+                "a format-1 entry was added outside the one conversion `medreview migrate` makes"
+                    .into(),
             );
         }
         if !entry.is_migrated() && !within_tolerance(entry.at, commit.author_time) {
@@ -249,18 +260,26 @@ fn check_legacy(
     report: &mut dyn FnMut(&'static str, &str, String),
 ) {
     let file = format!("{slug}/signoffs.yaml");
-    let parse = |blob: &Option<crate::revision::RevId>| -> std::result::Result<Vec<LegacyEntry>, String> {
-        let Some(blob) = blob else { return Ok(Vec::new()) };
-        let bytes = git.read_blob(blob).map_err(|e| e.to_string())?;
-        legacy::parse(&String::from_utf8_lossy(&bytes), Path::new(&file)).map_err(|e| e.to_string())
-    };
+    let parse =
+        |blob: &Option<crate::revision::RevId>| -> std::result::Result<Vec<LegacyEntry>, String> {
+            let Some(blob) = blob else {
+                return Ok(Vec::new());
+            };
+            let bytes = git.read_blob(blob).map_err(|e| e.to_string())?;
+            legacy::parse(&String::from_utf8_lossy(&bytes), Path::new(&file))
+                .map_err(|e| e.to_string())
+        };
     let before = parse(&change.old).unwrap_or_default();
     match &change.new {
         Some(_) => {
             let after = match parse(&change.new) {
                 Ok(after) => after,
                 Err(why) => {
-                    report("ledger-invalid", &file, format!("the format-1 ledger does not parse: {why}"));
+                    report(
+                        "ledger-invalid",
+                        &file,
+                        format!("the format-1 ledger does not parse: {why}"),
+                    );
                     return;
                 }
             };
@@ -289,7 +308,10 @@ fn check_legacy(
                     break;
                 }
             }
-            for entry in after.iter().filter(|e| !before.iter().any(|b| b.identical(e))) {
+            for entry in after
+                .iter()
+                .filter(|e| !before.iter().any(|b| b.identical(e)))
+            {
                 if !within_tolerance(entry.at, commit.author_time) {
                     report(
                         "entry-time",
@@ -319,9 +341,9 @@ fn check_legacy(
                     carried.push(entry);
                 }
             }
-            let missing = before.iter().find(|old| {
-                !carried.iter().any(|new| migrated_from(new, old))
-            });
+            let missing = before
+                .iter()
+                .find(|old| !carried.iter().any(|new| migrated_from(new, old)));
             if before.is_empty() || carried.len() != before.len() || missing.is_some() {
                 let what = match missing {
                     Some(old) => format!(
@@ -335,9 +357,7 @@ fn check_legacy(
                 report(
                     "ledger-removed",
                     &file,
-                    format!(
-                        "the format-1 ledger was removed without converting every entry{what}"
-                    ),
+                    format!("the format-1 ledger was removed without converting every entry{what}"),
                 );
             }
         }

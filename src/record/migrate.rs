@@ -74,7 +74,10 @@ pub fn migrate(ws: &Workspace, now: DateTime<FixedOffset>) -> Result<Migrated> {
                     "{} has changes that are not committed",
                     src.shown(&rel).display()
                 ),
-                format!("migrate converts the committed record: restore it with `git checkout -- {}` first", ws.repo_path(&rel)),
+                format!(
+                    "migrate converts the committed record: restore it with `git checkout -- {}` first",
+                    ws.repo_path(&rel)
+                ),
             ));
         }
         let dir = Workspace::signoffs_rel(&slug);

@@ -10,8 +10,8 @@
 pub mod entry;
 pub mod evaluate;
 pub mod graph;
-pub mod legacy;
 pub mod history;
+pub mod legacy;
 pub mod migrate;
 
 use std::fs;

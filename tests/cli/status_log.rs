@@ -263,7 +263,9 @@ fn log_lists_every_sign_off_with_names_notes_and_revisions() {
     // The multi-line note is stored as YAML the record can read back.
     let request = env.read(&env.signoff_path(SLUG, "changes-requested"));
     assert!(
-        request.contains("note: |-\n  Two things:\n  - name the trial\n  - say how long treatment lasts\n"),
+        request.contains(
+            "note: |-\n  Two things:\n  - name the trial\n  - say how long treatment lasts\n"
+        ),
         "{request}"
     );
     let run = env.ok(&["log", SLUG]);
@@ -335,7 +337,14 @@ fn log_json_lists_revisions_and_entries() {
     assert_eq!(
         log["entries"],
         json!([
-            entry(0, "submitted", "suzanne-example", START, "First draft.", Value::Null),
+            entry(
+                0,
+                "submitted",
+                "suzanne-example",
+                START,
+                "First draft.",
+                Value::Null
+            ),
             entry(
                 1,
                 "approved",

@@ -68,7 +68,10 @@ fn submit_appends_a_ledger_entry_for_the_exact_bytes_and_commits_the_article() {
     );
 
     assert_eq!(env.git(&["rev-parse", "HEAD~"]).trim(), before);
-    assert_eq!(env.changed_files("HEAD"), [ARTICLE.to_owned(), entry.clone()]);
+    assert_eq!(
+        env.changed_files("HEAD"),
+        [ARTICLE.to_owned(), entry.clone()]
+    );
     let message = env.message("HEAD");
     assert!(
         message.starts_with("submit her2-treatment r1\n\nFirst draft.\n\n"),
@@ -147,7 +150,14 @@ fn approve_adds_one_sign_off_after_the_submission_and_commits_only_it() {
             "Medreview-Article: her2-treatment",
             &format!("Medreview-Revision: {revision}"),
             "Medreview-By: ana-example",
-            &format!("Medreview-Entry: {}", approved.rsplit('/').next().and_then(|n| n.strip_suffix(".yaml")).expect("an id")),
+            &format!(
+                "Medreview-Entry: {}",
+                approved
+                    .rsplit('/')
+                    .next()
+                    .and_then(|n| n.strip_suffix(".yaml"))
+                    .expect("an id")
+            ),
         ]
     );
     assert_eq!(
@@ -451,7 +461,8 @@ fn a_workspace_in_a_subfolder_of_the_repository_records_prefixed_paths() {
     assert_eq!(changed.len(), 2, "{changed:?}");
     assert_eq!(changed[0], "site/articles/flu-shot/article.md");
     assert!(
-        changed[1].starts_with("site/articles/flu-shot/signoffs/") && changed[1].contains("-submitted-sam-lee-"),
+        changed[1].starts_with("site/articles/flu-shot/signoffs/")
+            && changed[1].contains("-submitted-sam-lee-"),
         "{changed:?}"
     );
     env.set_now(NEXT_DAY);
@@ -460,7 +471,10 @@ fn a_workspace_in_a_subfolder_of_the_repository_records_prefixed_paths() {
     assert_eq!(changed.len(), 1, "{changed:?}");
     assert!(changed[0].contains("/signoffs/") && changed[0].contains("-approved-ana-example-"));
     let revision = env.hash_object("site/articles/flu-shot/article.md");
-    assert!(env.read(&changed[0]).contains(&format!("revision: {revision}")));
+    assert!(
+        env.read(&changed[0])
+            .contains(&format!("revision: {revision}"))
+    );
     assert_eq!(env.porcelain(), "");
 }
 
@@ -488,7 +502,12 @@ fn a_crlf_article_gets_the_revision_id_git_gives_it() {
 fn a_sign_off_never_removes_a_committed_entry() {
     let mut env = TestEnv::approved();
     let approval = env.signoff_path(SLUG, "approved");
-    let committed = env.git(&["ls-tree", "--name-only", "HEAD", "articles/her2-treatment/signoffs/"]);
+    let committed = env.git(&[
+        "ls-tree",
+        "--name-only",
+        "HEAD",
+        "articles/her2-treatment/signoffs/",
+    ]);
     // Someone deletes ana-example's approval by hand and does not commit it.
     std::fs::remove_file(env.root().join(&approval)).expect("remove");
 
@@ -502,8 +521,16 @@ fn a_sign_off_never_removes_a_committed_entry() {
         "Check dosing.",
     ]);
     assert!(err.contains("was removed"), "{err}");
-    let after = env.git(&["ls-tree", "--name-only", "HEAD", "articles/her2-treatment/signoffs/"]);
-    assert_eq!(after, committed, "the committed record lost or gained entries");
+    let after = env.git(&[
+        "ls-tree",
+        "--name-only",
+        "HEAD",
+        "articles/her2-treatment/signoffs/",
+    ]);
+    assert_eq!(
+        after, committed,
+        "the committed record lost or gained entries"
+    );
 }
 
 /// A hand-made entry in the working tree is never carried into a sign-off's view.

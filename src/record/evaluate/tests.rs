@@ -84,7 +84,10 @@ impl Case {
     }
     /// Adds an entry after exactly the entries `seen` (handles from `add`).
     fn add_after(&mut self, action: Action, by: &str, r: char, seen: &[usize]) -> usize {
-        let after = seen.iter().map(|&h| self.entries[h - 1].0.clone()).collect();
+        let after = seen
+            .iter()
+            .map(|&h| self.entries[h - 1].0.clone())
+            .collect();
         self.push(action, by, r, after)
     }
     fn push(&mut self, action: Action, by: &str, r: char, after: Vec<EntryId>) -> usize {
@@ -220,7 +223,11 @@ fn approvals_that_do_not_count() {
     let mut c = Case::new();
     c.add(Submitted, "ana", 'a');
     c.add(Approved, "ana", 'a');
-    assert_eq!(c.state(), State::InReview, "a reviewer who submitted cannot approve");
+    assert_eq!(
+        c.state(),
+        State::InReview,
+        "a reviewer who submitted cannot approve"
+    );
 }
 
 /// Regression: a reviewer named as the writer in the front matter approved her own
@@ -234,7 +241,9 @@ fn the_writer_in_the_front_matter_cannot_approve_whoever_submitted() {
     let s = c.status();
     assert_eq!(s.state, State::InReview);
     assert!(
-        s.verdicts[a - 1].as_deref().is_some_and(|w| w.contains("wrote")),
+        s.verdicts[a - 1]
+            .as_deref()
+            .is_some_and(|w| w.contains("wrote")),
         "{:?}",
         s.verdicts
     );
@@ -261,7 +270,11 @@ fn a_later_request_for_changes_replaces_the_same_reviewers_approval() {
     assert_eq!(c.state(), State::ChangesRequested);
     assert_eq!(c.publishable(), None);
     c.add(Approved, "ana", 'a');
-    assert_eq!(c.state(), State::Approved, "and a later approval replaces it");
+    assert_eq!(
+        c.state(),
+        State::Approved,
+        "and a later approval replaces it"
+    );
 }
 
 #[test]
@@ -375,7 +388,11 @@ fn request_for_changes_concurrent_with_approval_keeps_what_was_publishable() {
     c.add_after(ChangesRequested, "bob", 'b', &[s2]);
     let st = c.status();
     assert_eq!(st.state, State::NeedsDecision);
-    assert_eq!(c.publishable(), Some('a'), "the approval before the conflict");
+    assert_eq!(
+        c.publishable(),
+        Some('a'),
+        "the approval before the conflict"
+    );
 }
 
 /// Regression: a machine whose clock ran a year fast blocked everyone's

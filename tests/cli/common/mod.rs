@@ -214,7 +214,12 @@ impl TestEnv {
         let dir = self.root.join(format!("articles/{slug}/signoffs"));
         let mut names: Vec<String> = match fs::read_dir(&dir) {
             Ok(entries) => entries
-                .map(|e| e.expect("read entry").file_name().to_string_lossy().into_owned())
+                .map(|e| {
+                    e.expect("read entry")
+                        .file_name()
+                        .to_string_lossy()
+                        .into_owned()
+                })
                 .filter(|n| !n.starts_with('.'))
                 .collect(),
             Err(_) => Vec::new(),
