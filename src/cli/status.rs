@@ -37,6 +37,9 @@ struct StatusJson {
 #[derive(Serialize)]
 struct Problem {
     error: String,
+    /// Printed under the error on a terminal; not part of the JSON shape.
+    #[serde(skip)]
+    hint: Option<String>,
 }
 
 /// Runs `status`.
@@ -62,6 +65,7 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
             Err(err) if single => return Err(err),
             Err(err) => problems.push(Problem {
                 error: err.to_string(),
+                hint: err.hint(),
             }),
         }
     }
@@ -84,6 +88,9 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     // Regression: `status --due` used to drop the errors of unreadable articles.
     for p in &problems {
         say(ctx.err, &format!("Error: {}", p.error))?;
+        if let Some(hint) = &p.hint {
+            say(ctx.err, &format!("Hint: {hint}"))?;
+        }
     }
     Ok(exit_code(!problems.is_empty()))
 }

@@ -34,6 +34,11 @@ use self::graph::{Damage, Ledger};
 /// The largest sign-off file read; medreview writes a few hundred bytes.
 pub const MAX_ENTRY_BYTES: usize = 64 * 1024;
 
+/// The most sign-offs one article's record may hold. A real article has dozens;
+/// the limit keeps a folder flooded with hand-made files from costing the graph
+/// (quadratic in its size) minutes and gigabytes.
+pub const MAX_ENTRIES: usize = 10_000;
+
 /// Refuses an article still holding a format-1 ledger: every command says to migrate.
 pub fn refuse_format_1(src: &dyn Source, slug: &Id) -> Result<()> {
     let rel = Workspace::legacy_ledger_rel(slug);
@@ -56,7 +61,18 @@ pub fn load_ledger(src: &dyn Source, slug: &Id) -> Result<Ledger> {
     let dir = Workspace::signoffs_rel(slug);
     let mut read = Vec::new();
     let mut damage = Vec::new();
-    for (name, kind) in src.list(&dir)? {
+    let listing = src.list(&dir)?;
+    if listing.len() > MAX_ENTRIES {
+        damage.push(Damage {
+            file: dir,
+            message: format!(
+                "holds {} files, more than the {MAX_ENTRIES} sign-offs any article's record may hold",
+                listing.len()
+            ),
+        });
+        return Ok(Ledger::build(Vec::new(), damage, &|id| id.to_string()));
+    }
+    for (name, kind) in listing {
         // Editors and file managers leave dotfiles; they are never entries.
         if name.starts_with('.') {
             continue;

@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 // mod check; (being ported to format 2)
 mod diff;
+mod migrate;
 // mod hostile; (being ported to format 2)
 mod properties;
 mod publish;
