@@ -219,21 +219,6 @@ pub fn evaluate(
     let is = |i: usize, action: Action| entries[i].action == action;
     let reviewer = |i: usize| roster.reviewers.contains_key(&entries[i].by);
 
-    // A request for changes is live until a later decision of the same reviewer on
-    // the same revision, or a withdrawal, saw it.
-    let live_request = |c: usize| {
-        is(c, Action::ChangesRequested)
-            && reviewer(c)
-            && !(c + 1..n).any(|d| {
-                ledger.saw(d, c)
-                    && (is(d, Action::Withdrawn)
-                        || (entries[d].action.is_decision()
-                            && entries[d].by == entries[c].by
-                            && entries[d].revision == entries[c].revision))
-            })
-    };
-    let live: Vec<bool> = (0..n).map(live_request).collect();
-
     // Rule 1, the part of it that does not depend on concurrent entries.
     let mut verdicts: Vec<Option<String>> = vec![None; n];
     let mut policy_ok = vec![false; n];
@@ -257,14 +242,34 @@ pub fn evaluate(
         verdicts[a] = why;
     }
 
+    // A request for changes is live until a later valid decision of the same
+    // reviewer on the same revision, or a valid withdrawal, saw it. Valid: by a
+    // reviewer, its signature sound (and present where required), an approval
+    // passing the policy; otherwise a forged entry could clear a doctor's request.
+    let valid: Vec<bool> = (0..n)
+        .map(|d| match entries[d].action {
+            Action::Submitted => false,
+            Action::Approved => policy_ok[d],
+            _ => reviewer(d) && signature_problem(slug, &entries[d], roster, policy).is_none(),
+        })
+        .collect();
+    let live_request = |c: usize| {
+        is(c, Action::ChangesRequested)
+            && reviewer(c)
+            && !(c + 1..n).any(|d| {
+                valid[d]
+                    && ledger.saw(d, c)
+                    && (is(d, Action::Withdrawn)
+                        || (entries[d].by == entries[c].by
+                            && entries[d].revision == entries[c].revision))
+            })
+    };
+    let live: Vec<bool> = (0..n).map(live_request).collect();
+
     // The rest of rule 1, and rule 3's conflicts. A conflict is resolved by a
     // reviewer's decision that saw both sides (an approval must pass the policy).
     let resolver: Vec<bool> = (0..n)
-        .map(|d| match entries[d].action {
-            Action::Submitted => false,
-            Action::Approved => current[d],
-            _ => reviewer(d),
-        })
+        .map(|d| valid[d] && (!is(d, Action::Approved) || current[d]))
         .collect();
     let resolved =
         |x: usize, y: usize| (0..n).any(|d| resolver[d] && ledger.saw(d, x) && ledger.saw(d, y));

@@ -443,3 +443,25 @@ fn a_stale_approval_with_a_concurrent_withdrawal_is_no_conflict() {
     assert_eq!(st.publishable, None);
     let _ = s1;
 }
+
+/// Regression: a withdrawal by someone not on the reviewers' roster (or an
+/// unsigned one where signatures are required) answered a doctor's request for
+/// changes, so an approval that request was blocking counted again.
+#[test]
+fn only_a_valid_decision_answers_a_request_for_changes() {
+    for (forger, require) in [("sam", false), ("bob", true)] {
+        let mut c = Case::new();
+        c.policy.require_signatures = require;
+        c.add(Submitted, "sam", 'a');
+        let request = c.add(ChangesRequested, "bob", 'a');
+        c.add_after(Withdrawn, forger, 'a', &[request]);
+        let s = c.status();
+        assert!(s.publishable.is_none(), "{forger}: {s:?}");
+        assert_ne!(s.state, State::Approved, "{forger}");
+        // An approval after the forged entry still waits for bob.
+        if !require {
+            c.add(Approved, "ana", 'a');
+            assert_eq!(c.publishable(), None, "{forger}");
+        }
+    }
+}
