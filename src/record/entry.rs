@@ -224,7 +224,8 @@ fn ser_time<S: Serializer>(
     s.serialize_str(&clock::rfc3339(time))
 }
 
-fn de_time<'de, D: Deserializer<'de>>(
+/// Reads an RFC 3339 time with offset, naming the text that is not one.
+pub(crate) fn de_time<'de, D: Deserializer<'de>>(
     d: D,
 ) -> std::result::Result<DateTime<FixedOffset>, D::Error> {
     let text = String::deserialize(d)?;

@@ -233,18 +233,10 @@ fn check_commit(
                     .into(),
             );
         }
-        if !entry.is_migrated() && !within_tolerance(entry.at, commit.author_time) {
-            report(
-                "entry-time",
-                path,
-                format!(
-                    "the entry {} by {} says {} but the commit that recorded it is dated {}",
-                    entry.action,
-                    entry.by,
-                    crate::clock::rfc3339(&entry.at),
-                    crate::clock::rfc3339(&commit.author_time)
-                ),
-            );
+        if !entry.is_migrated()
+            && let Some(why) = time_problem(entry.action, &entry.by, entry.at, commit)
+        {
+            report("entry-time", path, why);
         }
     }
     verified
@@ -312,18 +304,8 @@ fn check_legacy(
                 .iter()
                 .filter(|e| !before.iter().any(|b| b.identical(e)))
             {
-                if !within_tolerance(entry.at, commit.author_time) {
-                    report(
-                        "entry-time",
-                        &file,
-                        format!(
-                            "the entry {} by {} says {} but the commit that recorded it is dated {}",
-                            entry.action,
-                            entry.by,
-                            crate::clock::rfc3339(&entry.at),
-                            crate::clock::rfc3339(&commit.author_time)
-                        ),
-                    );
+                if let Some(why) = time_problem(entry.action, &entry.by, entry.at, commit) {
+                    report("entry-time", &file, why);
                 }
             }
         }
@@ -376,6 +358,18 @@ pub fn migrated_from(new: &Entry, old: &LegacyEntry) -> bool {
         && new.recorded_by.is_none()
 }
 
-fn within_tolerance(a: DateTime<FixedOffset>, b: DateTime<FixedOffset>) -> bool {
-    (a - b).abs() <= TimeDelta::minutes(TIME_TOLERANCE_MINUTES)
+/// Why an entry's time disagrees with the commit that added it, if it does.
+fn time_problem(
+    action: crate::record::entry::Action,
+    by: &crate::ids::Id,
+    at: DateTime<FixedOffset>,
+    commit: &CommitChanges,
+) -> Option<String> {
+    ((at - commit.author_time).abs() > TimeDelta::minutes(TIME_TOLERANCE_MINUTES)).then(|| {
+        format!(
+            "the entry {action} by {by} says {} but the commit that recorded it is dated {}",
+            crate::clock::rfc3339(&at),
+            crate::clock::rfc3339(&commit.author_time)
+        )
+    })
 }

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use crate::clock;
 use crate::error::Result;
@@ -23,7 +23,7 @@ pub struct LegacyEntry {
     /// Who did it.
     pub by: Id,
     /// When, RFC 3339 with offset.
-    #[serde(deserialize_with = "de_time")]
+    #[serde(deserialize_with = "crate::record::entry::de_time")]
     pub at: DateTime<FixedOffset>,
     /// The revision it concerns.
     pub revision: RevId,
@@ -33,17 +33,6 @@ pub struct LegacyEntry {
     /// An SSH signature over the version 1 canonical text.
     #[serde(default)]
     pub signature: Option<String>,
-}
-
-fn de_time<'de, D: Deserializer<'de>>(
-    d: D,
-) -> std::result::Result<DateTime<FixedOffset>, D::Error> {
-    let text = String::deserialize(d)?;
-    DateTime::parse_from_rfc3339(&text).map_err(|err| {
-        serde::de::Error::custom(format!(
-            "{text:?} is not an RFC 3339 time with offset: {err}"
-        ))
-    })
 }
 
 impl LegacyEntry {

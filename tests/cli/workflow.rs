@@ -137,7 +137,7 @@ fn approve_adds_one_sign_off_after_the_submission_and_commits_only_it() {
 
     assert_eq!(env.commit_count(), 7);
     assert_eq!(env.git(&["rev-parse", "HEAD~"]).trim(), before);
-    assert_eq!(env.changed_files("HEAD"), [approved.clone()]);
+    assert_eq!(env.changed_files("HEAD"), std::slice::from_ref(&approved));
     let message = env.message("HEAD");
     assert!(
         message.starts_with("approve her2-treatment r1\n"),
