@@ -72,11 +72,24 @@ impl Revision {
     }
 }
 
-/// An article's record: its entries in topological order and who saw whom.
-#[derive(Debug, Clone, Default)]
-pub struct Ledger {
+/// Anything linked by `after:` to the entries its author had seen.
+pub trait Node {
+    /// The ids of the entries this one comes after.
+    fn after(&self) -> &[EntryId];
+}
+
+impl Node for Entry {
+    fn after(&self) -> &[EntryId] {
+        &self.after
+    }
+}
+
+/// Entries in topological order and who saw whom: an article's record, or the
+/// roster's.
+#[derive(Debug, Clone)]
+pub struct Dag<T> {
     /// The entries, each after everything it saw.
-    pub entries: Vec<Entry>,
+    pub entries: Vec<T>,
     /// Their ids, position for position.
     pub ids: Vec<EntryId>,
     /// Each entry's ancestors (what its signer had seen), by position.
@@ -85,15 +98,54 @@ pub struct Ledger {
     pub damage: Vec<Damage>,
 }
 
+impl<T> Default for Dag<T> {
+    fn default() -> Self {
+        Dag {
+            entries: Vec::new(),
+            ids: Vec::new(),
+            ancestors: Vec::new(),
+            damage: Vec::new(),
+        }
+    }
+}
+
+/// An article's record: its sign-offs in topological order and who saw whom.
+pub type Ledger = Dag<Entry>;
+
+/// Why a sign-off may not stand where it is, given the entries it names in `after:`.
+fn misplaced(entry: &Entry, parents: &[&Entry]) -> Option<String> {
+    // A format-1 signature does not cover `after:`, so a migrated entry may only
+    // follow migrated entries, in time order, as `migrate` links them: otherwise an
+    // old signed approval could be replayed after a withdrawal.
+    (entry.is_migrated()
+        && parents
+            .iter()
+            .any(|p| !p.is_migrated() || p.at > entry.at))
+        .then(|| "a migrated (format 1) entry comes after an entry that is not migrated, or older than it; only `medreview migrate` writes them".to_owned())
+}
+
 impl Ledger {
-    /// Builds the graph from entries already read; `file_of` names an entry's file in
-    /// messages. An entry whose `after:` names an entry that is not there, or that is
-    /// part of a cycle, is damage: it stays out of the graph.
+    /// Builds an article's graph from sign-offs already read; see [`Dag::build_with`].
     pub fn build(
-        mut read: Vec<(EntryId, Entry)>,
-        mut damage: Vec<Damage>,
+        read: Vec<(EntryId, Entry)>,
+        damage: Vec<Damage>,
         file_of: &dyn Fn(&EntryId) -> String,
     ) -> Ledger {
+        Dag::build_with(read, damage, file_of, &misplaced)
+    }
+}
+
+impl<T: Node + Clone> Dag<T> {
+    /// Builds the graph from entries already read; `file_of` names an entry's file in
+    /// messages. An entry whose `after:` names an entry that is not there, that is
+    /// part of a cycle, or that `reject` refuses given its parents, is damage: it
+    /// stays out of the graph, and so does everything after it.
+    pub fn build_with(
+        mut read: Vec<(EntryId, T)>,
+        mut damage: Vec<Damage>,
+        file_of: &dyn Fn(&EntryId) -> String,
+        reject: &dyn Fn(&T, &[&T]) -> Option<String>,
+    ) -> Dag<T> {
         read.sort_by(|a, b| a.0.cmp(&b.0));
         read.dedup_by(|a, b| a.0 == b.0);
         let index: BTreeMap<&EntryId, usize> = read
@@ -104,7 +156,7 @@ impl Ledger {
         // Entries missing a parent are left out, and so is everything after them.
         let mut missing: Vec<bool> = vec![false; read.len()];
         for (i, (id, entry)) in read.iter().enumerate() {
-            for parent in &entry.after {
+            for parent in entry.after() {
                 if !index.contains_key(parent) {
                     missing[i] = true;
                     damage.push(Damage {
@@ -116,29 +168,28 @@ impl Ledger {
                 }
             }
         }
-        // A format-1 signature does not cover `after:`, so a migrated entry may only
-        // follow migrated entries, in time order, as `migrate` links them: otherwise
-        // an old signed approval could be replayed after a withdrawal.
         for (i, (id, entry)) in read.iter().enumerate() {
-            if !entry.is_migrated() || missing[i] {
+            if missing[i] {
                 continue;
             }
-            let out_of_place = entry.after.iter().filter_map(|p| index.get(p)).any(|&p| {
-                let parent = &read[p].1;
-                !parent.is_migrated() || parent.at > entry.at
-            });
-            if out_of_place {
+            let parents: Vec<&T> = entry
+                .after()
+                .iter()
+                .filter_map(|p| index.get(p))
+                .map(|&p| &read[p].1)
+                .collect();
+            if let Some(message) = reject(entry, &parents) {
                 missing[i] = true;
                 damage.push(Damage {
                     file: file_of(id),
-                    message: "a migrated (format 1) entry comes after an entry that is not migrated, or older than it; only `medreview migrate` writes them".into(),
+                    message,
                 });
             }
         }
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); read.len()];
         let mut waiting: Vec<usize> = vec![0; read.len()];
         for (i, (_, entry)) in read.iter().enumerate() {
-            for parent in &entry.after {
+            for parent in entry.after() {
                 if let Some(&p) = index.get(parent) {
                     children[p].push(i);
                     waiting[i] += 1;
@@ -186,7 +237,7 @@ impl Ledger {
         let mut ancestors: Vec<Bits> = Vec::with_capacity(n);
         for &i in &order {
             let mut bits = Bits::with_len(n);
-            for parent in &read[i].1.after {
+            for parent in read[i].1.after() {
                 if let Some(&p) = index.get(parent).and_then(|p| position.get(p)) {
                     bits.insert(p);
                     let above = ancestors[p].clone();
@@ -195,9 +246,9 @@ impl Ledger {
             }
             ancestors.push(bits);
         }
-        let mut slots: Vec<Option<(EntryId, Entry)>> = read.into_iter().map(Some).collect();
+        let mut slots: Vec<Option<(EntryId, T)>> = read.into_iter().map(Some).collect();
         let (ids, entries) = order.iter().filter_map(|&i| slots[i].take()).unzip();
-        Ledger {
+        Dag {
             entries,
             ids,
             ancestors,
@@ -234,6 +285,9 @@ impl Ledger {
             .collect()
     }
 
+}
+
+impl Ledger {
     /// The submissions within `view` that no other submission in it saw.
     pub fn frontier_submissions(&self, view: &dyn Fn(usize) -> bool) -> Vec<usize> {
         let subs: Vec<usize> = (0..self.entries.len())
