@@ -27,6 +27,9 @@ pub const HEADER: &str =
 /// How many hex digits of the blob id end an entry's name.
 pub const DIGEST_LEN: usize = 12;
 
+/// The kind word in the name of a roster entry (`<time>-roster-<admin>-<digest>`).
+pub const ROSTER_KIND: &str = "roster";
+
 /// What a sign-off did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -92,8 +95,8 @@ pub struct EntryId(String);
 pub struct NameParts {
     /// The UTC time, `YYYYMMDDTHHMMSSZ`.
     pub time: String,
-    /// The action.
-    pub action: Action,
+    /// What kind of entry: a sign-off's action (`approved`), or `roster`.
+    pub kind: &'static str,
     /// The person.
     pub by: Id,
     /// The first hex digits of the file's blob id.
@@ -171,16 +174,17 @@ fn parse_name(text: &str) -> Option<NameParts> {
     {
         return None;
     }
-    // Actions contain hyphens too, so match the known ones as prefixes.
-    let (action, by) = Action::ALL.iter().find_map(|a| {
-        rest.strip_prefix(a.as_str())
+    // Kinds contain hyphens too, so match the known ones as prefixes.
+    let kinds = Action::ALL.iter().map(|a| a.as_str()).chain([ROSTER_KIND]);
+    let (kind, by) = kinds.into_iter().find_map(|k| {
+        rest.strip_prefix(k)
             .and_then(|r| r.strip_prefix('-'))
-            .map(|by| (*a, by))
+            .map(|by| (k, by))
     })?;
     let by = Id::parse("id", by).ok()?;
     Some(NameParts {
         time: time.to_owned(),
-        action,
+        kind,
         by,
         digest: digest.to_owned(),
     })
@@ -242,31 +246,27 @@ impl Entry {
         self.format == Some(1)
     }
 
-    /// The exact bytes of this entry's file.
-    pub fn file_bytes(&self) -> Vec<u8> {
-        let mut text = HEADER.to_owned();
-        text.push_str(&yaml::to_string(self));
-        text.into_bytes()
-    }
-
-    /// The id this entry's file gets: its UTC time, action, person and digest.
-    pub fn id_for(&self, bytes: &[u8]) -> EntryId {
-        let digest = GitStore::blob_id(bytes);
-        let name = format!(
-            "{}-{}-{}-{}",
-            utc_stamp(&self.at),
-            self.action,
-            self.by,
-            &digest.as_str()[..DIGEST_LEN]
-        );
-        EntryId(name)
-    }
-
     /// The file's bytes and the id they give.
     pub fn to_file(&self) -> (EntryId, Vec<u8>) {
-        let bytes = self.file_bytes();
-        (self.id_for(&bytes), bytes)
+        to_file(HEADER, self)
     }
+}
+
+/// The bytes of an entry's file (a header comment, then the YAML) and the id they
+/// give: its UTC time, kind, person and the digest of the bytes.
+pub fn to_file<T: Named + Serialize>(header: &str, entry: &T) -> (EntryId, Vec<u8>) {
+    let mut text = header.to_owned();
+    text.push_str(&yaml::to_string(entry));
+    let bytes = text.into_bytes();
+    let digest = GitStore::blob_id(&bytes);
+    let name = format!(
+        "{}-{}-{}-{}",
+        utc_stamp(entry.at()),
+        entry.kind(),
+        entry.by(),
+        &digest.as_str()[..DIGEST_LEN]
+    );
+    (EntryId(name), bytes)
 }
 
 /// `YYYYMMDDTHHMMSSZ` in UTC: the time part of an entry's name.
@@ -276,19 +276,59 @@ pub fn utc_stamp(time: &DateTime<FixedOffset>) -> String {
         .to_string()
 }
 
-/// Reads an entry file: `name` is the file name, `shown` names it in messages. The
-/// name must be a valid id, agree with the content (time, action, person) and end
-/// in the digest of the bytes: anything else is an edited, renamed or hand-made file.
+/// What an entry file says about itself, to compare with its name.
+pub trait Named: serde::de::DeserializeOwned + crate::record::graph::Node {
+    /// The kind word its name must carry (`approved`, `roster`).
+    fn kind(&self) -> &'static str;
+    /// Who recorded it.
+    fn by(&self) -> &Id;
+    /// When.
+    fn at(&self) -> &DateTime<FixedOffset>;
+    /// Why the content is not something medreview writes, if it is not.
+    fn check(&self) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+impl Named for Entry {
+    fn kind(&self) -> &'static str {
+        self.action.as_str()
+    }
+    fn by(&self) -> &Id {
+        &self.by
+    }
+    fn at(&self) -> &DateTime<FixedOffset> {
+        &self.at
+    }
+    fn check(&self) -> Result<(), String> {
+        match self.format {
+            Some(format) if format != 1 => Err(format!(
+                "format: {format} is not known (only migrated entries carry `format: 1`)"
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Reads a sign-off file: `name` is the file name, `shown` names it in messages.
+/// See [`read_named`].
 pub fn read(name: &str, bytes: &[u8], shown: &Path) -> Result<(EntryId, Entry), String> {
+    read_named(name, bytes, shown)
+}
+
+/// Reads an immutable entry file (a sign-off or a roster entry). The name must be a
+/// valid id, agree with the content (time, kind, person) and end in the digest of
+/// the bytes: anything else is an edited, renamed or hand-made file.
+pub fn read_named<T: Named>(name: &str, bytes: &[u8], shown: &Path) -> Result<(EntryId, T), String> {
     let Some(stem) = name.strip_suffix(".yaml") else {
         return Err(format!(
-            "{} is not a sign-off file (sign-off files end in .yaml and are written only by medreview)",
+            "{} is not an entry file (entry files end in .yaml and are written only by medreview)",
             shown.display()
         ));
     };
     let Some(id) = EntryId::parse(stem) else {
         return Err(format!(
-            "{}: the name is not <UTC time>-<action>-<person>-<12 hex digits>.yaml, so medreview did not write it",
+            "{}: the name is not <UTC time>-<kind>-<person>-<12 hex digits>.yaml, so medreview did not write it",
             shown.display()
         ));
     };
@@ -303,29 +343,26 @@ pub fn read(name: &str, bytes: &[u8], shown: &Path) -> Result<(EntryId, Entry), 
     }
     let text = std::str::from_utf8(bytes)
         .map_err(|_| format!("{}: the file is not valid UTF-8", shown.display()))?;
-    let entry: Entry = yaml::parse(text, shown, 1).map_err(|e| e.to_string())?;
-    if entry.action != parts.action || entry.by != parts.by || utc_stamp(&entry.at) != parts.time {
+    let entry: T = yaml::parse(text, shown, 1).map_err(|e| e.to_string())?;
+    if entry.kind() != parts.kind || entry.by() != &parts.by || utc_stamp(entry.at()) != parts.time
+    {
         return Err(format!(
             "{}: the name says {} by {} at {} but the file says {} by {} at {}",
             shown.display(),
-            parts.action,
+            parts.kind,
             parts.by,
             parts.time,
-            entry.action,
-            entry.by,
-            utc_stamp(&entry.at)
+            entry.kind(),
+            entry.by(),
+            utc_stamp(entry.at())
         ));
     }
-    if let Some(format) = entry.format
-        && format != 1
-    {
-        return Err(format!(
-            "{}: format: {format} is not known (only migrated entries carry `format: 1`)",
-            shown.display()
-        ));
-    }
-    for (i, parent) in entry.after.iter().enumerate() {
-        if parent == &id || entry.after[..i].contains(parent) {
+    entry
+        .check()
+        .map_err(|why| format!("{}: {why}", shown.display()))?;
+    let after = entry.after();
+    for (i, parent) in after.iter().enumerate() {
+        if parent == &id || after[..i].contains(parent) {
             return Err(format!(
                 "{}: after: names {parent} twice or names the entry itself",
                 shown.display()
@@ -362,7 +399,7 @@ mod tests {
             "{id}"
         );
         let parts = id.parts();
-        assert_eq!(parts.action, Action::ChangesRequested);
+        assert_eq!(parts.kind, "changes-requested");
         assert_eq!(parts.by.as_str(), "ana-example");
         let (read_id, read_entry) =
             read(&id.file_name(), &bytes, Path::new("x.yaml")).expect("reads");

@@ -58,33 +58,43 @@ pub fn refuse_format_1(src: &dyn Source, slug: &Id) -> Result<()> {
 /// cannot be part of the record are listed in the ledger's `damage`.
 pub fn load_ledger(src: &dyn Source, slug: &Id) -> Result<Ledger> {
     refuse_format_1(src, slug)?;
+    let (read, damage) = read_folder(src, &Workspace::signoffs_rel(slug))?;
     let dir = Workspace::signoffs_rel(slug);
+    let file_of = |id: &entry::EntryId| format!("{dir}/{}", id.file_name());
+    Ok(Ledger::build(read, damage, &file_of))
+}
+
+/// Every entry file in the folder `dir` of `src`, read and checked against its
+/// name, and the files that could not be (dotfiles are skipped: editors and file
+/// managers leave them, and they are never entries).
+pub fn read_folder<T: entry::Named>(
+    src: &dyn Source,
+    dir: &str,
+) -> Result<(Vec<(entry::EntryId, T)>, Vec<Damage>)> {
     let mut read = Vec::new();
     let mut damage = Vec::new();
-    let listing = src.list(&dir)?;
+    let listing = src.list(dir)?;
     if listing.len() > MAX_ENTRIES {
         damage.push(Damage {
-            file: dir,
+            file: dir.to_owned(),
             message: format!(
-                "holds {} files, more than the {MAX_ENTRIES} sign-offs any article's record may hold",
+                "holds {} files, more than the {MAX_ENTRIES} entries one record may hold",
                 listing.len()
             ),
         });
-        return Ok(Ledger::build(Vec::new(), damage, &|id| id.to_string()));
+        return Ok((read, damage));
     }
     for (name, kind) in listing {
-        // Editors and file managers leave dotfiles; they are never entries.
         if name.starts_with('.') {
             continue;
         }
         let rel = format!("{dir}/{name}");
-        let shown = src.shown(&rel);
         let bytes = match kind {
             EntryKind::File => src.read(&rel)?.unwrap_or_default(),
             _ => {
                 damage.push(Damage {
                     file: rel,
-                    message: "is not a regular file; the folder holds only sign-off files".into(),
+                    message: "is not a regular file; the folder holds only entry files".into(),
                 });
                 continue;
             }
@@ -93,19 +103,18 @@ pub fn load_ledger(src: &dyn Source, slug: &Id) -> Result<Ledger> {
             damage.push(Damage {
                 file: rel,
                 message: format!(
-                    "is {} bytes, larger than any sign-off medreview writes ({MAX_ENTRY_BYTES})",
+                    "is {} bytes, larger than any entry medreview writes ({MAX_ENTRY_BYTES})",
                     bytes.len()
                 ),
             });
             continue;
         }
-        match entry::read(&name, &bytes, &shown) {
+        match entry::read_named::<T>(&name, &bytes, &src.shown(&rel)) {
             Ok(pair) => read.push(pair),
             Err(message) => damage.push(Damage { file: rel, message }),
         }
     }
-    let file_of = |id: &entry::EntryId| format!("{dir}/{}", id.file_name());
-    Ok(Ledger::build(read, damage, &file_of))
+    Ok((read, damage))
 }
 
 impl Ledger {
