@@ -108,6 +108,8 @@ fn build(dir: &Path, articles: usize, rounds: usize) {
                     after: head.iter().cloned().collect(),
                     note: None,
                     recorded_by: None,
+                    roster: Vec::new(),
+                    clock: None,
                     format: None,
                     signature: None,
                 };

@@ -18,10 +18,14 @@ use crate::record::entry::Entry;
 /// The SSHSIG namespace of medreview sign-offs (`ssh-keygen -Y sign -n medreview-signoff`).
 pub const NAMESPACE: &str = "medreview-signoff";
 
-/// The exact text a signature covers (version 2): nine lines, each `field: value`
-/// and a newline. `after` is a JSON array of entry ids in the entry's order; `note`
-/// a JSON string (so newlines and quotes are unambiguous); `note` and `recorded_by`
-/// are `null` when absent. Every field of the entry but the signature is covered.
+/// The SSHSIG namespace of roster entries, so a signature over one kind of entry
+/// can never be passed off as the other.
+pub const ROSTER_NAMESPACE: &str = "medreview-roster";
+
+/// The exact text a signature covers (version 2): eleven lines, each `field: value`
+/// and a newline. `after` and `roster` are JSON arrays of entry ids in the entry's
+/// order; `note`, `recorded_by` and `clock` JSON strings, or `null` when absent.
+/// Every field of the entry but the signature is covered.
 ///
 /// ```text
 /// medreview sign-off v2
@@ -31,8 +35,10 @@ pub const NAMESPACE: &str = "medreview-signoff";
 /// by: ana-example
 /// at: 2025-03-05T09:00:00-05:00
 /// after: ["20250304T140000Z-submitted-suzanne-example-1a2b3c4d5e6f"]
+/// roster: ["20250301T120000Z-roster-rosa-editor-0f1e2d3c4b5a"]
 /// note: "Accurate."
 /// recorded_by: null
+/// clock: null
 /// ```
 ///
 /// An entry `medreview migrate` carried over from format 1 (`format: 1`) keeps its
@@ -48,15 +54,17 @@ pub const NAMESPACE: &str = "medreview-signoff";
 ///     at: chrono::DateTime::parse_from_rfc3339("2025-03-05T09:00:00-05:00").unwrap(),
 ///     revision: RevId::parse(&"8c".repeat(20)).unwrap(),
 ///     after: Vec::new(),
+///     roster: Vec::new(),
 ///     note: Some("Accurate.".into()),
 ///     recorded_by: None,
+///     clock: None,
 ///     format: None,
 ///     signature: None,
 /// };
 /// let slug = Id::parse("slug", "her2-treatment").unwrap();
 /// let text = signing::canonical_text(&slug, &entry);
 /// assert!(text.starts_with("medreview sign-off v2\n"));
-/// assert!(text.ends_with("after: []\nnote: \"Accurate.\"\nrecorded_by: null\n"));
+/// assert!(text.ends_with("after: []\nroster: []\nnote: \"Accurate.\"\nrecorded_by: null\nclock: null\n"));
 /// ```
 pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
     let json = |value: serde_json::Value| value.to_string();
@@ -74,19 +82,20 @@ pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
     if entry.is_migrated() {
         return format!("medreview sign-off v1\n{head}note: {note}\n");
     }
-    let after = json(
-        entry
-            .after
-            .iter()
-            .map(|id| serde_json::Value::String(id.to_string()))
-            .collect(),
-    );
-    let recorded_by = entry
-        .recorded_by
-        .as_ref()
-        .map_or("null".into(), |id| json(id.to_string().into()));
+    let ids = |list: &[crate::record::entry::EntryId]| {
+        json(
+            list.iter()
+                .map(|id| serde_json::Value::String(id.to_string()))
+                .collect(),
+        )
+    };
+    let text_or_null = |value: Option<String>| value.map_or("null".into(), |v| json(v.into()));
     format!(
-        "medreview sign-off v2\n{head}after: {after}\nnote: {note}\nrecorded_by: {recorded_by}\n"
+        "medreview sign-off v2\n{head}after: {}\nroster: {}\nnote: {note}\nrecorded_by: {}\nclock: {}\n",
+        ids(&entry.after),
+        ids(&entry.roster),
+        text_or_null(entry.recorded_by.as_ref().map(ToString::to_string)),
+        text_or_null(entry.clock.clone()),
     )
 }
 
@@ -127,6 +136,17 @@ impl SigningKey {
         who: &Id,
         public_key: Option<&str>,
     ) -> Result<String> {
+        self.sign_text(NAMESPACE, &canonical_text(slug, entry), who, public_key)
+    }
+
+    /// Signs `text` in `namespace` as `who`, refusing a key that is not theirs.
+    pub fn sign_text(
+        &self,
+        namespace: &str,
+        text: &str,
+        who: &Id,
+        public_key: Option<&str>,
+    ) -> Result<String> {
         let Some(public_key) = public_key else {
             return Err(Error::refused_with_hint(
                 format!(
@@ -150,11 +170,7 @@ impl SigningKey {
         }
         let signature = self
             .key
-            .sign(
-                NAMESPACE,
-                HashAlg::Sha512,
-                canonical_text(slug, entry).as_bytes(),
-            )
+            .sign(namespace, HashAlg::Sha512, text.as_bytes())
             .map_err(|e| Error::refused(format!("signing with {} failed: {e}", self.path)))?;
         signature
             .to_pem(LineEnding::LF)
@@ -177,29 +193,42 @@ pub fn verify(
     entry: &Entry,
     public_key: Option<&str>,
 ) -> std::result::Result<(), String> {
-    let Some(pem) = &entry.signature else {
+    verify_text(
+        NAMESPACE,
+        &canonical_text(slug, entry),
+        &entry.by,
+        entry.signature.as_deref(),
+        public_key,
+    )
+}
+
+/// Checks `signature` over `text` in `namespace` by `by`, whose roster key is
+/// `public_key`; `Err` says why it does not verify.
+pub fn verify_text(
+    namespace: &str,
+    text: &str,
+    by: &Id,
+    signature: Option<&str>,
+    public_key: Option<&str>,
+) -> std::result::Result<(), String> {
+    let Some(pem) = signature else {
         return Err("it is not signed".into());
     };
     let Some(public_key) = public_key else {
-        return Err(format!(
-            "{} has no public_key in the roster to verify it with",
-            entry.by
-        ));
+        return Err(format!("{by} has no public_key in the roster to verify it with"));
     };
     let key = PublicKey::from_openssh(public_key.trim())
-        .map_err(|e| format!("{}'s public_key does not parse: {e}", entry.by))?;
+        .map_err(|e| format!("{by}'s public_key does not parse: {e}"))?;
     let signature =
         SshSig::from_pem(pem.trim()).map_err(|e| format!("the signature does not parse: {e}"))?;
-    key.verify(
-        NAMESPACE,
-        canonical_text(slug, entry).as_bytes(),
-        &signature,
-    )
-    .map_err(|e| match e {
-        ssh_key::Error::PublicKey => format!("it was made with a key that is not {}'s", entry.by),
-        ssh_key::Error::Namespace => format!("it was made for another namespace than {NAMESPACE}"),
-        _ => "it does not match the entry (the entry or the signature was altered)".into(),
-    })
+    key.verify(namespace, text.as_bytes(), &signature)
+        .map_err(|e| match e {
+            ssh_key::Error::PublicKey => format!("it was made with a key that is not {by}'s"),
+            ssh_key::Error::Namespace => {
+                format!("it was made for another namespace than {namespace}")
+            }
+            _ => "it does not match the entry (the entry or the signature was altered)".into(),
+        })
 }
 
 /// Whether `text` is an OpenSSH public key; `Err` says why not.

@@ -94,6 +94,8 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         after: Vec::new(),
         note: req.note.clone(),
         recorded_by: None,
+        roster: Vec::new(),
+        clock: None,
         format: None,
         signature: None,
     };
@@ -211,6 +213,8 @@ pub fn decide(
         after: Vec::new(),
         note: req.note.clone(),
         recorded_by: None,
+        roster: Vec::new(),
+        clock: None,
         format: None,
         signature: None,
     };
@@ -247,6 +251,8 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         after: Vec::new(),
         note: req.note.clone(),
         recorded_by: None,
+        roster: Vec::new(),
+        clock: None,
         format: None,
         signature: None,
     };

@@ -30,6 +30,9 @@ pub struct Config {
     /// Roster ids who may record a publication.
     #[serde(default)]
     pub publishers: Vec<Id>,
+    /// Roster ids who may change the roster and this file.
+    #[serde(default)]
+    pub admins: Vec<Id>,
 }
 
 /// How many approvals a revision needs and how long one lasts.

@@ -30,11 +30,13 @@ fn layout(publication: &str) -> Vec<(String, Vec<u8>)> {
         base_url: None,
         review: ReviewPolicy::default(),
         publishers: Vec::new(),
+        admins: Vec::new(),
     };
     let config_text = format!(
         "# medreview settings: see README.md.\n# review.interval_months: an approval older than this is \"re-review due\".\n\
          # review.required_approvals: distinct reviewers who must approve a revision.\n\
-         # publishers: roster ids who may record a publication.\n{}",
+         # publishers: roster ids who may record a publication.\n\
+         # admins: roster ids who may change the roster and this file (`medreview admin add ID`).\n{}",
         yaml::to_string(&config)
     );
     vec![

@@ -206,12 +206,20 @@ pub struct Entry {
     /// The entries that were the latest ones (the heads) in the signer's copy.
     #[serde(default)]
     pub after: Vec<EntryId>,
+    /// The roster entries that were the heads in the signer's copy: the roster this
+    /// sign-off is judged by (none: the roster's first entry, or an unaudited roster).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roster: Vec<EntryId>,
     /// The person's note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// Who typed it in, when someone records for another person.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_by: Option<Id>,
+    /// How `at` was set when not by the system clock (`MEDREVIEW_NOW`), so a
+    /// backdated entry is visible.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
     /// 1 for an entry `medreview migrate` carried over from format 1, whose
     /// signature covers the version 1 canonical text; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -383,8 +391,10 @@ mod tests {
             at: DateTime::parse_from_rfc3339("2025-03-03T10:12:00-05:00").expect("valid"),
             revision: RevId::parse(&"a".repeat(40)).expect("valid"),
             after: Vec::new(),
+            roster: Vec::new(),
             note: Some("Line one: with a colon\nand a second line".into()),
             recorded_by: None,
+            clock: None,
             format: None,
             signature: None,
         }

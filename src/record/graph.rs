@@ -441,6 +441,8 @@ pub(crate) mod tests {
                 after: after.iter().map(|&k| id_of(k)).collect(),
                 note: None,
                 recorded_by: None,
+                roster: Vec::new(),
+                clock: None,
                 format: None,
                 signature: None,
             },

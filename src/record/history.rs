@@ -356,6 +356,8 @@ pub fn migrated_from(new: &Entry, old: &LegacyEntry) -> bool {
         && new.note == old.note
         && new.signature == old.signature
         && new.recorded_by.is_none()
+        && new.roster.is_empty()
+        && new.clock.is_none()
 }
 
 /// Why an entry's time disagrees with the commit that added it, if it does.

@@ -39,6 +39,8 @@ pub fn convert(text: &str, shown: &std::path::Path) -> Result<Vec<(EntryId, Vec<
             after: previous.iter().cloned().collect(),
             note: old.note,
             recorded_by: None,
+            roster: Vec::new(),
+            clock: None,
             format: Some(1),
             signature: old.signature,
         };

@@ -94,6 +94,8 @@ fn format_1_workspace() -> (TestEnv, Vec<Old>) {
                 after: Vec::new(),
                 note: Some(old.note.to_owned()),
                 recorded_by: None,
+                roster: Vec::new(),
+                clock: None,
                 format: Some(1),
                 signature: None,
             };

@@ -100,6 +100,8 @@ impl Case {
             after,
             note: None,
             recorded_by: None,
+            roster: Vec::new(),
+            clock: None,
             format: None,
             signature: None,
         };

@@ -1,4 +1,7 @@
-//! The people: writers and medical reviewers, one YAML file each.
+//! The people: writers and medical reviewers, one YAML file each, and the
+//! record of every change to them ([`log`]).
+
+pub mod log;
 
 use std::collections::BTreeMap;
 

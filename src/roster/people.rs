@@ -1,0 +1,103 @@
+//! Who judges a sign-off: the roster in force when it was recorded.
+//!
+//! Once the roster is audited (it has a genesis entry in `roster/`), each sign-off
+//! is judged against the roster its signer had (`roster:` in the entry names the
+//! roster heads of their copy), read from the roster's own record, never from the
+//! working tree. Before that, everything is judged by the roster files as they are,
+//! as before the roster was part of the record.
+
+use std::rc::Rc;
+
+use crate::error::Result;
+use crate::gitstore::GitStore;
+use crate::ids::Id;
+use crate::record::entry::{Entry, EntryId};
+use crate::revision::RevId;
+use crate::roster::Roster;
+use crate::roster::log::{RosterLog, RosterState};
+use crate::source::Source;
+
+/// The roster a sign-off is judged by, and what else judging needs to know.
+pub trait People {
+    /// The roster in force for `entry`.
+    fn at(&self, entry: &Entry) -> Rc<RosterState>;
+    /// The roster now.
+    fn current(&self) -> Rc<RosterState>;
+    /// Whether `later` names a roster no older than the one `earlier` names.
+    fn includes(&self, later: &Entry, earlier: &Entry) -> bool;
+    /// The roster heads a new sign-off names.
+    fn heads(&self) -> Vec<EntryId>;
+    /// The writer named in the front matter of revision `id`.
+    fn writer_of(&self, id: &RevId) -> Option<Id>;
+}
+
+/// Judging by one roster for everyone: a workspace whose roster is not audited yet.
+pub struct Unaudited<'g> {
+    state: Rc<RosterState>,
+    git: &'g GitStore,
+}
+
+impl<'g> Unaudited<'g> {
+    /// Judges everything by `roster`.
+    pub fn new(roster: Roster, git: &'g GitStore) -> Unaudited<'g> {
+        Unaudited {
+            state: Rc::new(RosterState {
+                roster,
+                ..RosterState::default()
+            }),
+            git,
+        }
+    }
+}
+
+impl People for Unaudited<'_> {
+    fn at(&self, _: &Entry) -> Rc<RosterState> {
+        self.state.clone()
+    }
+    fn current(&self) -> Rc<RosterState> {
+        self.state.clone()
+    }
+    fn includes(&self, _: &Entry, _: &Entry) -> bool {
+        true
+    }
+    fn heads(&self) -> Vec<EntryId> {
+        Vec::new()
+    }
+    fn writer_of(&self, id: &RevId) -> Option<Id> {
+        crate::record::front_writer(self.git, id)
+    }
+}
+
+/// Judging each sign-off by the roster of its time.
+pub struct Audited<'g> {
+    /// The roster's record.
+    pub log: RosterLog<'g>,
+    git: &'g GitStore,
+}
+
+impl People for Audited<'_> {
+    fn at(&self, entry: &Entry) -> Rc<RosterState> {
+        self.log.state(&entry.roster)
+    }
+    fn current(&self) -> Rc<RosterState> {
+        self.log.current()
+    }
+    fn includes(&self, later: &Entry, earlier: &Entry) -> bool {
+        self.log.includes(&later.roster, &earlier.roster)
+    }
+    fn heads(&self) -> Vec<EntryId> {
+        self.log.heads()
+    }
+    fn writer_of(&self, id: &RevId) -> Option<Id> {
+        crate::record::front_writer(self.git, id)
+    }
+}
+
+/// The people of a workspace as `src` holds them (the working tree, or a commit).
+pub fn load<'g>(src: &dyn Source, git: &'g GitStore) -> Result<Box<dyn People + 'g>> {
+    let log = RosterLog::load(src, git)?;
+    if log.is_empty() {
+        return Ok(Box::new(Unaudited::new(Roster::load_from(src)?, git)));
+    }
+    Ok(Box::new(Audited { log, git }))
+}
