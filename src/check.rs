@@ -114,6 +114,8 @@ pub fn run(ws: &Workspace) -> Result<Report> {
     check_roster(&roster, ws, &mut problems);
     let mut articles = 0;
     let mut entries = 0;
+    // In a shallow clone, revisions submitted before its oldest commit are not here.
+    let mut not_fetched = if ws.git.is_shallow() { Some(0) } else { None };
     for slug in ws.article_slugs()? {
         let slug = match slug {
             Ok(slug) => slug,
@@ -126,7 +128,7 @@ pub fn run(ws: &Workspace) -> Result<Report> {
         match ArticleRecord::load_lenient(ws, &slug) {
             Ok(record) => {
                 entries += record.ledger.entries.len();
-                check_article(ws, &roster, &record, &mut problems);
+                check_article(ws, &roster, &record, &mut problems, &mut not_fetched);
             }
             Err(err) => problems.push(Problem::from_error("record", &err)),
         }
@@ -137,6 +139,11 @@ pub fn run(ws: &Workspace) -> Result<Report> {
         notes.push(format!(
             "this is a shallow clone: the {} commits here were checked, but entries recorded before its oldest commit cannot be proved unedited, and the checkpoint was not moved; `git fetch --unshallow` fetches the rest",
             history.walk.commits
+        ));
+    }
+    if let Some(n) = not_fetched.filter(|n| *n > 0) {
+        notes.push(format!(
+            "{n} sign-offs name a revision that this shallow clone does not hold, so their revisions were not checked"
         ));
     }
     problems.extend(history.problems.into_iter().map(Problem::from));
@@ -191,6 +198,7 @@ fn check_article(
     roster: &Roster,
     record: &ArticleRecord,
     problems: &mut Vec<Problem>,
+    not_fetched: &mut Option<usize>,
 ) {
     let slug = &record.slug;
     let article_rel = Workspace::article_rel(slug);
@@ -229,13 +237,17 @@ fn check_article(
             crate::clock::rfc3339(&entry.at)
         );
         if !ws.git.has_blob(&entry.revision) {
-            report(
-                "revision-missing",
-                format!(
-                    "{what}: revision {} is not in the repository",
-                    entry.revision
-                ),
-            );
+            if let Some(n) = not_fetched {
+                *n += 1;
+            } else {
+                report(
+                    "revision-missing",
+                    format!(
+                        "{what}: revision {} is not in the repository",
+                        entry.revision
+                    ),
+                );
+            }
         }
         let in_roster = match entry.action {
             Action::Submitted => roster.contains(&entry.by),

@@ -21,6 +21,12 @@ pub fn now() -> Result<DateTime<FixedOffset>> {
     Ok(now.with_nanosecond(0).unwrap_or(now))
 }
 
+/// How the clock was set when not by the system (`Some("MEDREVIEW_NOW")`), for the
+/// record: an entry made with a fixed clock says so.
+pub fn fixed_by() -> Option<&'static str> {
+    std::env::var_os(NOW_VAR).map(|_| NOW_VAR)
+}
+
 /// RFC 3339 with seconds and offset, as the ledger stores times.
 pub fn rfc3339(time: &DateTime<FixedOffset>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, false)

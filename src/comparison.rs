@@ -9,6 +9,7 @@ use crate::record::graph::Revision;
 use crate::redline::{Header, SideInfo};
 use crate::revdiff::{self, Redline};
 use crate::roster::Roster;
+use crate::roster::people::People;
 use crate::workspace::Workspace;
 
 /// One side of a comparison.
@@ -52,10 +53,10 @@ pub fn side(record: &ArticleRecord, name: &str) -> Result<Side> {
 }
 
 /// The default older side: the last approved revision (even if since withdrawn), or nothing.
-pub fn default_from(ws: &Workspace, roster: &Roster, record: &ArticleRecord) -> Side {
+pub fn default_from(ws: &Workspace, people: &dyn People, record: &ArticleRecord) -> Side {
     // Which revision is publishable does not depend on the clock (only re-review-due
     // does), so any time will do here.
-    let status = record.status(ws, roster, chrono::DateTime::UNIX_EPOCH.fixed_offset());
+    let status = record.status(ws, people, chrono::DateTime::UNIX_EPOCH.fixed_offset());
     if let Some(p) = status.publishable {
         return Side::Revision(p.revision);
     }

@@ -145,7 +145,9 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
         )
     })?;
     let config = Config::parse(&config_text, &src.shown(CONFIG_FILE))?;
-    let roster = Roster::load_from(&src)?;
+    let people = crate::roster::people::load(&src, &ws.git)?;
+    let roster = people.current().roster.clone();
+    let policy = people.policy().unwrap_or_else(|| config.review.clone());
     let mut pages = Vec::new();
     let mut skipped = Vec::new();
     let mut slugs = Vec::new();
@@ -170,9 +172,7 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
     for slug in slugs {
         let ledger = crate::record::load_ledger(&src, &slug)?;
         ledger.require_intact(&slug)?;
-        let status = evaluate(&slug, &ledger, &roster, &config.review, now, &|rev| {
-            crate::record::front_writer(&ws.git, rev)
-        });
+        let status = evaluate(&slug, &ledger, &*people, &policy, now);
         match status.publishable {
             Some(publishable) => pages.push(page(ws, &src, &roster, slug, publishable)?),
             None => skipped.push((slug, status.state)),

@@ -11,7 +11,7 @@ use crate::record::entry::{Action, Entry};
 use crate::record::evaluate::State;
 use crate::record::graph::Revision;
 use crate::revision::RevId;
-use crate::roster::Roster;
+use crate::roster::people::People;
 use crate::workspace::Workspace;
 
 /// A revision in listings.
@@ -143,11 +143,11 @@ pub struct ArticleSummary {
 /// Summarizes one article at `now`.
 pub fn summarize(
     ws: &Workspace,
-    roster: &Roster,
+    people: &dyn People,
     record: &ArticleRecord,
     now: DateTime<FixedOffset>,
 ) -> Result<ArticleSummary> {
-    let status = record.status(ws, roster, now);
+    let status = record.status(ws, people, now);
     let title = match record.working_article() {
         Ok(article) => article.front.title,
         Err(err) => match &status.latest {

@@ -215,7 +215,9 @@ pub fn verify_text(
         return Err("it is not signed".into());
     };
     let Some(public_key) = public_key else {
-        return Err(format!("{by} has no public_key in the roster to verify it with"));
+        return Err(format!(
+            "{by} has no public_key in the roster to verify it with"
+        ));
     };
     let key = PublicKey::from_openssh(public_key.trim())
         .map_err(|e| format!("{by}'s public_key does not parse: {e}"))?;
@@ -229,6 +231,13 @@ pub fn verify_text(
             }
             _ => "it does not match the entry (the entry or the signature was altered)".into(),
         })
+}
+
+/// The SHA-256 fingerprint of an OpenSSH public key (comment aside), if it parses.
+pub fn key_fingerprint(text: &str) -> Option<String> {
+    PublicKey::from_openssh(text.trim())
+        .ok()
+        .map(|k| k.fingerprint(HashAlg::Sha256).to_string())
 }
 
 /// Whether `text` is an OpenSSH public key; `Err` says why not.

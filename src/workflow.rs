@@ -6,11 +6,11 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::error::{Error, Result};
 use crate::ids::Id;
+use crate::record::ArticleRecord;
 use crate::record::entry::{Action, Entry};
 use crate::record::evaluate::{self, State};
 use crate::record::graph::Revision;
-use crate::record::{ArticleRecord, front_writer};
-use crate::roster::Roster;
+use crate::roster::people::People;
 use crate::signing::SigningKey;
 use crate::workspace::Workspace;
 
@@ -44,7 +44,8 @@ pub struct Request<'a> {
 /// `submit`: records the working-tree `article.md` as a new revision for review.
 pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     let _lock = ws.git.lock()?;
-    let roster = Roster::load(ws)?;
+    let people = ws.people()?;
+    let roster = people.current().roster.clone();
     if !roster.contains(req.by) {
         return Err(Error::refused_with_hint(
             format!("{} is not in writers/ or reviewers/", req.by),
@@ -101,7 +102,7 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     };
     record_entry(
         ws,
-        &roster,
+        &*people,
         &record,
         entry,
         req.key,
@@ -118,7 +119,8 @@ pub fn decide(
     revision: Option<&str>,
 ) -> Result<Recorded> {
     let _lock = ws.git.lock()?;
-    let roster = Roster::load(ws)?;
+    let people = ws.people()?;
+    let roster = people.current().roster.clone();
     let reviewer = roster.require_reviewer(req.by)?;
     let record = ArticleRecord::load(ws, req.slug)?;
     let latest = latest_revision(&record)?;
@@ -172,7 +174,7 @@ pub fn decide(
             ),
         ));
     }
-    let status = record.status(ws, &roster, req.now);
+    let status = record.status(ws, &*people, req.now);
     if action == Action::Approved
         && status.publishable.as_ref().is_some_and(|p| {
             p.revision.id == target.id && p.approvals.iter().any(|a| &a.by == req.by)
@@ -218,16 +220,17 @@ pub fn decide(
         format: None,
         signature: None,
     };
-    record_entry(ws, &roster, &record, entry, req.key, None, warnings)
+    record_entry(ws, &*people, &record, entry, req.key, None, warnings)
 }
 
 /// `withdraw`: a reviewer takes the article out of publication.
 pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     let _lock = ws.git.lock()?;
-    let roster = Roster::load(ws)?;
+    let people = ws.people()?;
+    let roster = people.current().roster.clone();
     roster.require_reviewer(req.by)?;
     let record = ArticleRecord::load(ws, req.slug)?;
-    let status = record.status(ws, &roster, req.now);
+    let status = record.status(ws, &*people, req.now);
     // A conflict that may involve an approval is withdrawn from too: that is how a
     // reviewer who saw both sides takes the article down for good.
     let target = match (status.publishable, status.state, status.latest) {
@@ -256,7 +259,7 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         format: None,
         signature: None,
     };
-    record_entry(ws, &roster, &record, entry, req.key, None, Vec::new())
+    record_entry(ws, &*people, &record, entry, req.key, None, Vec::new())
 }
 
 fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
@@ -276,7 +279,7 @@ fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
 /// would not count is refused here by the same function that judges it everywhere.
 fn record_entry(
     ws: &Workspace,
-    roster: &Roster,
+    people: &dyn People,
     record: &ArticleRecord,
     mut entry: Entry,
     key: Option<&SigningKey>,
@@ -284,8 +287,12 @@ fn record_entry(
     mut warnings: Vec<String>,
 ) -> Result<Recorded> {
     record.ensure_ledger_committed(ws)?;
+    crate::record::ensure_folder_committed(ws, crate::roster::log::ROSTER_DIR)?;
+    let roster = &people.current().roster;
     let ledger = &record.ledger;
     entry.after = ledger.heads();
+    entry.roster = people.heads();
+    entry.clock = crate::clock::fixed_by().map(str::to_owned);
     if let Some(latest) = entry
         .after
         .iter()
@@ -312,14 +319,7 @@ fn record_entry(
     }
     let (id, bytes) = entry.to_file();
     let (after, position) = ledger.with_entry(id.clone(), entry.clone());
-    let status = evaluate::evaluate(
-        &record.slug,
-        &after,
-        roster,
-        &ws.config.review,
-        entry.at,
-        &|rev| front_writer(&ws.git, rev),
-    );
+    let status = evaluate::evaluate(&record.slug, &after, people, &ws.policy(people), entry.at);
     if let Some(why) = &status.verdicts[position] {
         return Err(Error::refused_with_hint(
             format!("this approval of {} would not count: {why}", record.slug),

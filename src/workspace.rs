@@ -128,6 +128,18 @@ impl Workspace {
         })
     }
 
+    /// The people of the working tree: the roster each sign-off is judged by.
+    pub fn people(&self) -> Result<Box<dyn crate::roster::people::People + '_>> {
+        crate::roster::people::load(&crate::source::WorkTree(&self.root), &self.git)
+    }
+
+    /// The review policy to judge by (the audited `medreview.yaml` when there is one).
+    pub fn policy(&self, people: &dyn crate::roster::people::People) -> ReviewPolicy {
+        people
+            .policy()
+            .unwrap_or_else(|| self.config.review.clone())
+    }
+
     /// The workspace's root folder.
     pub fn root(&self) -> &Path {
         &self.root

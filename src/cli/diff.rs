@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::gitstore::write_atomically;
 use crate::record::ArticleRecord;
 use crate::redline;
-use crate::roster::Roster;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -44,11 +43,12 @@ pub struct DiffArgs {
 pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
     let slug = slug_arg(&args.slug)?;
     let ws = ctx.workspace()?;
-    let roster = Roster::load(&ws)?;
+    let people = ws.people()?;
+    let roster = people.current().roster.clone();
     let record = ArticleRecord::load(&ws, &slug)?;
     let from = match &args.from {
         Some(name) => comparison::side(&record, name)?,
-        None => comparison::default_from(&ws, &roster, &record),
+        None => comparison::default_from(&ws, &*people, &record),
     };
     let to = match &args.to {
         Some(name) => comparison::side(&record, name)?,

@@ -15,7 +15,6 @@ use crate::record::entry::Action;
 use crate::record::graph::Revision;
 use crate::report::{ArticleSummary, RevisionInfo, summarize};
 use crate::revision::RevId;
-use crate::roster::Roster;
 
 /// Arguments of `log`.
 #[derive(Debug, Args)]
@@ -59,13 +58,14 @@ struct LogJson {
 pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
     let slug = slug_arg(&args.slug)?;
     let ws = ctx.workspace()?;
-    let roster = Roster::load(&ws)?;
+    let people = ws.people()?;
+    let roster = people.current().roster.clone();
     let record = ArticleRecord::load(&ws, &slug)?;
-    let summary = summarize(&ws, &roster, &record, clock::now()?)?;
+    let summary = summarize(&ws, &*people, &record, clock::now()?)?;
     let revisions = record.ledger.revisions();
     let revision_of = |id: &RevId| -> Option<&Revision> { revisions.iter().find(|r| &r.id == id) };
     let now = clock::now()?;
-    let status = record.status(&ws, &roster, now);
+    let status = record.status(&ws, &*people, now);
     let entries: Vec<LogEntry> = record
         .ledger
         .entries

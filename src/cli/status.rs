@@ -11,7 +11,6 @@ use crate::error::Result;
 use crate::ids::Id;
 use crate::record::ArticleRecord;
 use crate::report::{ArticleSummary, summarize};
-use crate::roster::Roster;
 
 /// Arguments of `status`.
 #[derive(Debug, Args)]
@@ -45,7 +44,7 @@ struct Problem {
 /// Runs `status`.
 pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
-    let roster = Roster::load(&ws)?;
+    let people = ws.people()?;
     let now = clock::now()?;
     let slugs: Vec<Result<Id>> = match &args.slug {
         Some(slug) => vec![Ok(slug_arg(slug)?)],
@@ -57,7 +56,7 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     for slug in slugs {
         let loaded = slug.and_then(|slug| {
             let record = ArticleRecord::load(&ws, &slug)?;
-            summarize(&ws, &roster, &record, now)
+            summarize(&ws, &*people, &record, now)
         });
         match loaded {
             Ok(summary) => articles.push(summary),

@@ -67,6 +67,12 @@ impl GitStore {
         Ok(())
     }
 
+    /// Whether the repository is a shallow clone (its oldest commits' parents, and the
+    /// blobs only they hold, are not here).
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
     /// Removes ref `name` if it exists.
     pub fn delete_ref(&self, name: &str) -> Result<(), GitError> {
         match self.repo.find_reference(name) {

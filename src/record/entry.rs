@@ -327,36 +327,39 @@ pub fn read(name: &str, bytes: &[u8], shown: &Path) -> Result<(EntryId, Entry), 
 /// Reads an immutable entry file (a sign-off or a roster entry). The name must be a
 /// valid id, agree with the content (time, kind, person) and end in the digest of
 /// the bytes: anything else is an edited, renamed or hand-made file.
-pub fn read_named<T: Named>(name: &str, bytes: &[u8], shown: &Path) -> Result<(EntryId, T), String> {
+pub fn read_named<T: Named>(
+    name: &str,
+    bytes: &[u8],
+    shown: &Path,
+) -> Result<(EntryId, T), String> {
     let Some(stem) = name.strip_suffix(".yaml") else {
-        return Err(format!(
-            "{} is not an entry file (entry files end in .yaml and are written only by medreview)",
-            shown.display()
-        ));
+        return Err(
+            "not an entry file (entry files end in .yaml and are written only by medreview)".into(),
+        );
     };
     let Some(id) = EntryId::parse(stem) else {
-        return Err(format!(
-            "{}: the name is not <UTC time>-<kind>-<person>-<12 hex digits>.yaml, so medreview did not write it",
-            shown.display()
-        ));
+        return Err(
+            "the name is not <UTC time>-<kind>-<person>-<12 hex digits>.yaml, so medreview did not write it"
+                .into(),
+        );
     };
     let parts = id.parts();
     let digest = GitStore::blob_id(bytes);
     if !digest.as_str().starts_with(&parts.digest) {
         return Err(format!(
-            "{}: the content does not match the digest in its name (its blob id is {}): the entry was edited after it was recorded",
-            shown.display(),
+            "the content does not match the digest in its name (its blob id is {}): the entry was edited after it was recorded",
             digest.short()
         ));
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| format!("{}: the file is not valid UTF-8", shown.display()))?;
-    let entry: T = yaml::parse(text, shown, 1).map_err(|e| e.to_string())?;
+    let text = std::str::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_owned())?;
+    let entry: T = yaml::parse(text, shown, 1).map_err(|e| match e.line {
+        Some(line) => format!("line {line}: {}", e.message),
+        None => e.message,
+    })?;
     if entry.kind() != parts.kind || entry.by() != &parts.by || utc_stamp(entry.at()) != parts.time
     {
         return Err(format!(
-            "{}: the name says {} by {} at {} but the file says {} by {} at {}",
-            shown.display(),
+            "the name says {} by {} at {} but the file says {} by {} at {}",
             parts.kind,
             parts.by,
             parts.time,
@@ -365,15 +368,16 @@ pub fn read_named<T: Named>(name: &str, bytes: &[u8], shown: &Path) -> Result<(E
             utc_stamp(entry.at())
         ));
     }
-    entry
-        .check()
-        .map_err(|why| format!("{}: {why}", shown.display()))?;
+    entry.check()?;
+    // Names and signatures cover whole seconds; a fraction would be unsigned.
+    if entry.at().timestamp_subsec_nanos() != 0 {
+        return Err("at: has a fraction of a second, which medreview never writes".into());
+    }
     let after = entry.after();
     for (i, parent) in after.iter().enumerate() {
         if parent == &id || after[..i].contains(parent) {
             return Err(format!(
-                "{}: after: names {parent} twice or names the entry itself",
-                shown.display()
+                "after: names {parent} twice or names the entry itself"
             ));
         }
     }

@@ -34,7 +34,11 @@ use crate::ids::Id;
 use crate::record::entry::{Action, Entry};
 use crate::record::graph::{Ledger, Revision};
 use crate::revision::RevId;
+use std::rc::Rc;
+
 use crate::roster::Roster;
+use crate::roster::log::RosterState;
+use crate::roster::people::People;
 use crate::signing;
 use crate::workspace::ReviewPolicy;
 
@@ -120,10 +124,6 @@ pub struct Status {
     pub verdicts: Vec<Option<String>>,
 }
 
-/// What the evaluation needs to know about revisions beyond the record: the writer
-/// named in a revision's front matter, who can never approve it.
-pub type WriterOf<'a> = &'a dyn Fn(&RevId) -> Option<Id>;
-
 /// Why an approval breaks the review policy, if it does: the approver is not a
 /// reviewer, wrote the revision (submitted it, or is named its writer), or had no
 /// valid license that day.
@@ -194,13 +194,15 @@ pub fn signature_problem(
 pub fn evaluate(
     slug: &Id,
     ledger: &Ledger,
-    roster: &Roster,
+    people: &dyn People,
     policy: &ReviewPolicy,
     now: DateTime<FixedOffset>,
-    writer_of: WriterOf<'_>,
 ) -> Status {
     let entries = &ledger.entries;
     let n = entries.len();
+    // Each entry is judged by the roster in force when it was recorded.
+    let rosters: Vec<Rc<RosterState>> = entries.iter().map(|e| people.at(e)).collect();
+    let now_roster = people.current();
     let revisions = ledger.revisions();
     let revision = |id: &RevId| revisions.iter().find(|r| &r.id == id);
     let last = entries.last().cloned();
@@ -217,7 +219,13 @@ pub fn evaluate(
     let latest = revision(&latest_id).cloned();
     let who = |i: usize| format!("{} by {}", entries[i].action, entries[i].by);
     let is = |i: usize, action: Action| entries[i].action == action;
-    let reviewer = |i: usize| roster.reviewers.contains_key(&entries[i].by);
+    // A reviewer then; for decisions that can only keep a page off the site, a
+    // reviewer now is enough too (fail closed: a roster change never cancels one).
+    let reviewer = |i: usize| {
+        rosters[i].roster.reviewers.contains_key(&entries[i].by)
+            || (!is(i, Action::Approved)
+                && now_roster.roster.reviewers.contains_key(&entries[i].by))
+    };
 
     // Rule 1, the part of it that does not depend on concurrent entries.
     let mut verdicts: Vec<Option<String>> = vec![None; n];
@@ -231,10 +239,11 @@ pub fn evaluate(
                 slug,
                 entry,
                 rev,
-                roster,
+                &rosters[a].roster,
                 policy,
-                writer_of(&entry.revision).as_ref(),
-            ),
+                people.writer_of(&entry.revision).as_ref(),
+            )
+            .or_else(|| roster_problem(ledger, a, people, &rosters[a].roster)),
         };
         policy_ok[a] = why.is_none();
         let why = why.or_else(|| stale(ledger, a, &revisions));
@@ -250,7 +259,10 @@ pub fn evaluate(
         .map(|d| match entries[d].action {
             Action::Submitted => false,
             Action::Approved => policy_ok[d],
-            _ => reviewer(d) && signature_problem(slug, &entries[d], roster, policy).is_none(),
+            _ => {
+                reviewer(d)
+                    && signature_problem(slug, &entries[d], &rosters[d].roster, policy).is_none()
+            }
         })
         .collect();
     let live_request = |c: usize| {
@@ -322,12 +334,15 @@ pub fn evaluate(
         if (0..n).any(|c| live[c] && entries[c].revision == rev.id) {
             return None;
         }
-        let mut by: BTreeSet<&Id> = BTreeSet::new();
+        // One person counts once, under however many ids or keys they appear.
+        let mut persons: Vec<BTreeSet<String>> = Vec::new();
         let mut approvals = Vec::new();
         let mut last_index = 0;
         for a in (0..n).filter(|&a| counts[a] && entries[a].revision == rev.id) {
             last_index = a;
-            if by.insert(&entries[a].by) {
+            let marks = rosters[a].roster.identity_marks(&entries[a].by);
+            if !persons.iter().any(|p| !p.is_disjoint(&marks)) {
+                persons.push(marks);
                 approvals.push(Approval {
                     by: entries[a].by.clone(),
                     at: entries[a].at,
@@ -389,6 +404,40 @@ pub fn evaluate(
         conflicts,
         verdicts,
     }
+}
+
+/// Why approval `a` may not be judged by the roster it names, if it may not: the
+/// roster is older than the one an entry its signer had seen names (a forged
+/// "old" approval, or an old key), or it was dated before such an entry under a
+/// license that had expired by then (a clock set back).
+fn roster_problem(
+    ledger: &Ledger,
+    a: usize,
+    people: &dyn People,
+    roster: &Roster,
+) -> Option<String> {
+    let entry = &ledger.entries[a];
+    let parents: Vec<&Entry> = entry
+        .after
+        .iter()
+        .filter_map(|id| ledger.position(id))
+        .map(|p| &ledger.entries[p])
+        .collect();
+    if let Some(p) = parents.iter().find(|p| !people.includes(entry, p)) {
+        return Some(format!(
+            "it names an older roster than the {} by {} its signer had seen",
+            p.action, p.by
+        ));
+    }
+    let latest = parents.iter().map(|p| p.at).max()?;
+    let reviewer = roster.reviewers.get(&entry.by)?;
+    (latest > entry.at && !reviewer.licensed_on(latest.date_naive())).then(|| {
+        format!(
+            "it is dated before the entries its signer had seen, and {}'s license had expired by {}",
+            entry.by,
+            latest.date_naive()
+        )
+    })
 }
 
 /// Why approval `a` is stale, if it is: its revision was not a latest submission in

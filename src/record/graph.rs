@@ -284,7 +284,6 @@ impl<T: Node + Clone> Dag<T> {
             .map(|i| self.ids[i].clone())
             .collect()
     }
-
 }
 
 impl Ledger {

@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::gitstore::{EntryKind, GitStore};
 use crate::ids::Id;
 use crate::revision::RevId;
-use crate::roster::Roster;
+use crate::roster::people::People;
 use crate::source::{Source, WorkTree};
 use crate::workspace::Workspace;
 
@@ -64,13 +64,13 @@ pub fn load_ledger(src: &dyn Source, slug: &Id) -> Result<Ledger> {
     Ok(Ledger::build(read, damage, &file_of))
 }
 
+/// The entries read from a folder, and the files that could not be.
+pub type Folder<T> = (Vec<(entry::EntryId, T)>, Vec<Damage>);
+
 /// Every entry file in the folder `dir` of `src`, read and checked against its
 /// name, and the files that could not be (dotfiles are skipped: editors and file
 /// managers leave them, and they are never entries).
-pub fn read_folder<T: entry::Named>(
-    src: &dyn Source,
-    dir: &str,
-) -> Result<(Vec<(entry::EntryId, T)>, Vec<Damage>)> {
+pub fn read_folder<T: entry::Named>(src: &dyn Source, dir: &str) -> Result<Folder<T>> {
     let mut read = Vec::new();
     let mut damage = Vec::new();
     let listing = src.list(dir)?;
@@ -94,7 +94,7 @@ pub fn read_folder<T: entry::Named>(
             _ => {
                 damage.push(Damage {
                     file: rel,
-                    message: "is not a regular file; the folder holds only entry files".into(),
+                    message: "not a regular file; the folder holds only entry files".into(),
                 });
                 continue;
             }
@@ -103,7 +103,7 @@ pub fn read_folder<T: entry::Named>(
             damage.push(Damage {
                 file: rel,
                 message: format!(
-                    "is {} bytes, larger than any entry medreview writes ({MAX_ENTRY_BYTES})",
+                    "{} bytes, larger than any entry medreview writes ({MAX_ENTRY_BYTES})",
                     bytes.len()
                 ),
             });
@@ -130,7 +130,7 @@ impl Ledger {
         };
         Err(Error::refused_with_hint(
             format!(
-                "the record of {slug} is damaged: {} {}{more}",
+                "the record of {slug} is damaged: {}: {}{more}",
                 first.file, first.message
             ),
             "sign-off files are written only by medreview and never change; restore the file from git (`git checkout -- FILE`) or remove what was added by hand; `medreview check` lists every problem",
@@ -218,51 +218,17 @@ impl ArticleRecord {
     /// sign-off names the committed heads it saw, so an entry that is not committed
     /// (a hand-made file, or one removed by hand) must never be carried into it.
     pub fn ensure_ledger_committed(&self, ws: &Workspace) -> Result<()> {
-        let rel = ws.repo_path(&Workspace::signoffs_rel(&self.slug));
-        let mut committed: Vec<String> = match ws.git.head_snapshot() {
-            Ok(snapshot) => snapshot
-                .list(&rel)?
-                .into_iter()
-                .map(|(name, _)| name)
-                .filter(|name| !name.starts_with('.'))
-                .collect(),
-            // No commit yet, so no committed sign-off either.
-            Err(_) => Vec::new(),
-        };
-        committed.sort();
-        let mut working: Vec<String> = self.ledger.ids.iter().map(|id| id.file_name()).collect();
-        working.sort();
-        if committed != working {
-            let extra = working.iter().find(|n| !committed.contains(n));
-            let missing = committed.iter().find(|n| !working.contains(n));
-            let what = match (extra, missing) {
-                (Some(name), _) => format!("{name} is not committed"),
-                (None, Some(name)) => format!("{name} was removed"),
-                (None, None) => "its files differ from the last commit".into(),
-            };
-            return Err(Error::refused_with_hint(
-                format!(
-                    "{}: {what}; sign-offs are written only by medreview",
-                    self.signoffs_path.display()
-                ),
-                format!(
-                    "restore the folder with `git checkout -- {rel}` and remove files you added there, then sign off again"
-                ),
-            ));
-        }
-        Ok(())
+        ensure_folder_committed(ws, &Workspace::signoffs_rel(&self.slug))
     }
 
     /// The derived status at `now`.
-    pub fn status(&self, ws: &Workspace, roster: &Roster, now: DateTime<FixedOffset>) -> Status {
-        evaluate::evaluate(
-            &self.slug,
-            &self.ledger,
-            roster,
-            &ws.config.review,
-            now,
-            &|id| front_writer(&ws.git, id),
-        )
+    pub fn status(
+        &self,
+        ws: &Workspace,
+        people: &dyn People,
+        now: DateTime<FixedOffset>,
+    ) -> Status {
+        evaluate::evaluate(&self.slug, &self.ledger, people, &ws.policy(people), now)
     }
 
     /// Whether the working tree holds text that was never submitted as the latest revision.
@@ -291,6 +257,56 @@ impl ArticleRecord {
                 .with_file_name(format!("article.md@{}", id.short())),
         )
     }
+}
+
+/// Refuses when the working tree's `dir` (workspace-relative) holds other entry
+/// files than the last commit: an entry that is not committed must never be named
+/// by a new one.
+pub fn ensure_folder_committed(ws: &Workspace, dir: &str) -> Result<()> {
+    let names = |list: Vec<(String, EntryKind)>| -> Vec<String> {
+        let mut names: Vec<String> = list
+            .into_iter()
+            .map(|(name, _)| name)
+            .filter(|name| !name.starts_with('.'))
+            .collect();
+        names.sort();
+        names
+    };
+    let rel = ws.repo_path(dir);
+    let snapshot = ws.git.head_snapshot().ok();
+    let committed = match &snapshot {
+        Some(snapshot) => names(snapshot.list(&rel)?),
+        None => Vec::new(),
+    };
+    let tree = WorkTree(ws.root());
+    let working = names(tree.list(dir)?);
+    let shown = ws.path(dir);
+    let refuse = |what: String| {
+        Error::refused_with_hint(
+            format!(
+                "{}/{what}; entries are written only by medreview",
+                shown.display()
+            ),
+            format!(
+                "restore the folder with `git checkout -- {rel}` and remove files you added there, then try again"
+            ),
+        )
+    };
+    if let Some(name) = working.iter().find(|n| !committed.contains(n)) {
+        return Err(refuse(format!("{name} is not committed")));
+    }
+    if let Some(name) = committed.iter().find(|n| !working.contains(n)) {
+        return Err(refuse(format!("{name} was removed")));
+    }
+    if let Some(snapshot) = &snapshot {
+        for name in &working {
+            let committed = snapshot.read(&format!("{rel}/{name}"))?;
+            if committed != tree.read(&format!("{dir}/{name}"))? {
+                return Err(refuse(format!("{name} differs from the last commit")));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The writer named in the front matter of revision `id`, read from git's objects;

@@ -36,7 +36,8 @@ use crate::workspace::{CONFIG_FILE, Config};
 pub const ROSTER_DIR: &str = "roster";
 
 /// The first line of every roster entry file.
-pub const HEADER: &str = "# A roster change, written by medreview. Immutable: never edit, rename or remove this file.\n";
+pub const HEADER: &str =
+    "# A roster change, written by medreview. Immutable: never edit, rename or remove this file.\n";
 
 /// One roster change: who made it and the new contents of the files it changed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -162,12 +163,15 @@ pub struct RosterState {
     pub problems: Vec<String>,
 }
 
+/// Reads a file's content by blob id.
+pub type Blobs<'g> = Box<dyn Fn(&RevId) -> Option<Vec<u8>> + 'g>;
+
 /// The roster's entries and the states they define.
 pub struct RosterLog<'g> {
     dag: Dag<RosterEntry>,
     /// For each entry: why it does not count, if it does not.
     invalid: Vec<Option<String>>,
-    blobs: Box<dyn Fn(&RevId) -> Option<Vec<u8>> + 'g>,
+    blobs: Blobs<'g>,
     states: RefCell<HashMap<Vec<usize>, Rc<RosterState>>>,
 }
 
@@ -184,10 +188,7 @@ impl<'g> RosterLog<'g> {
     }
 
     /// Judges each entry of `dag` in order; `blobs` reads file contents by id.
-    pub fn from_dag(
-        dag: Dag<RosterEntry>,
-        blobs: Box<dyn Fn(&RevId) -> Option<Vec<u8>> + 'g>,
-    ) -> RosterLog<'g> {
+    pub fn from_dag(dag: Dag<RosterEntry>, blobs: Blobs<'g>) -> RosterLog<'g> {
         let mut log = RosterLog {
             invalid: vec![None; dag.entries.len()],
             dag,
@@ -278,7 +279,9 @@ impl<'g> RosterLog<'g> {
             .collect();
         match latest.split_first() {
             None => Resolved::Absent,
-            Some((first, rest)) if rest.iter().all(|b| b == first) => Resolved::Blob((*first).clone()),
+            Some((first, rest)) if rest.iter().all(|b| b == first) => {
+                Resolved::Blob((*first).clone())
+            }
             Some(_) => Resolved::Conflict,
         }
     }
@@ -360,9 +363,10 @@ impl<'g> RosterLog<'g> {
                 }
             };
             let Some(bytes) = (self.blobs)(&blob) else {
-                state
-                    .problems
-                    .push(format!("{path}: its recorded content {} is not in the repository", blob.short()));
+                state.problems.push(format!(
+                    "{path}: its recorded content {} is not in the repository",
+                    blob.short()
+                ));
                 continue;
             };
             let text = String::from_utf8_lossy(&bytes);

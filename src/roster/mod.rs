@@ -2,6 +2,7 @@
 //! record of every change to them ([`log`]).
 
 pub mod log;
+pub mod people;
 
 use std::collections::BTreeMap;
 
@@ -207,6 +208,47 @@ impl Roster {
         }
     }
 
+    /// What identifies the person `id` beyond the id: their public key and, for a
+    /// reviewer, the name and credentials a byline shows. Two ids sharing any mark
+    /// are one person (they count once, and `check` reports them).
+    pub fn identity_marks(&self, id: &Id) -> std::collections::BTreeSet<String> {
+        let mut marks = std::collections::BTreeSet::from([format!("id:{id}")]);
+        if let Some(key) = self
+            .public_key_of(id)
+            .and_then(crate::signing::key_fingerprint)
+        {
+            marks.insert(format!("key:{key}"));
+        }
+        if let Some(r) = self.reviewers.get(id) {
+            marks.insert(format!("byline:{}", byline_mark(&r.name, &r.credentials)));
+        }
+        marks
+    }
+
+    /// Pairs of roster members who share a public key, or a displayed name plus
+    /// credentials: `(first, second, what they share)`.
+    pub fn shared_identities(&self) -> Vec<(Id, Id, &'static str)> {
+        let ids: Vec<&Id> = self.writers.keys().chain(self.reviewers.keys()).collect();
+        let mut pairs = Vec::new();
+        for (i, a) in ids.iter().enumerate() {
+            for b in &ids[i + 1..] {
+                if a == b {
+                    continue;
+                }
+                let (ma, mb) = (self.identity_marks(a), self.identity_marks(b));
+                if let Some(shared) = ma.intersection(&mb).next() {
+                    let what = if shared.starts_with("key:") {
+                        "a public key"
+                    } else {
+                        "a displayed name and credentials"
+                    };
+                    pairs.push(((*a).clone(), (*b).clone(), what));
+                }
+            }
+        }
+        pairs
+    }
+
     /// Refuses `id` unless it is a reviewer, with a message that says what to do.
     pub fn require_reviewer(&self, id: &Id) -> Result<&Reviewer> {
         self.reviewers.get(id).ok_or_else(|| {
@@ -223,6 +265,16 @@ impl Roster {
             )
         })
     }
+}
+
+/// A name and credentials as a reader would take them: case, spacing and
+/// punctuation aside ("Ana Example, M.D." and "ana example MD" are one byline).
+fn byline_mark(name: &str, credentials: &str) -> String {
+    format!("{name} {credentials}")
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// Reads every `<folder>/<id>.yaml`; a file that cannot be read is left out and its

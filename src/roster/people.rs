@@ -16,6 +16,7 @@ use crate::revision::RevId;
 use crate::roster::Roster;
 use crate::roster::log::{RosterLog, RosterState};
 use crate::source::Source;
+use crate::workspace::ReviewPolicy;
 
 /// The roster a sign-off is judged by, and what else judging needs to know.
 pub trait People {
@@ -29,6 +30,11 @@ pub trait People {
     fn heads(&self) -> Vec<EntryId>;
     /// The writer named in the front matter of revision `id`.
     fn writer_of(&self, id: &RevId) -> Option<Id>;
+    /// The review policy to judge by: `medreview.yaml` as the roster's record holds
+    /// it, when it is audited (`None`: the file as it is).
+    fn policy(&self) -> Option<ReviewPolicy> {
+        self.current().config.as_ref().map(|c| c.review.clone())
+    }
 }
 
 /// Judging by one roster for everyone: a workspace whose roster is not audited yet.

@@ -1,31 +1,221 @@
-//! `medreview check`: every file, reference, signature and the append-only history.
+//! `medreview check`: every file, reference, signature and the append-only history,
+//! the checkpoint that makes a second run cheap, rewrites and shallow clones.
 
-use crate::common::{ARTICLE, LEDGER, NEXT_DAY, SLUG, TestEnv, json};
+use chrono::DateTime;
+use medreview::ids::Id;
+use medreview::record::entry::{Action, Entry, EntryId};
+use medreview::revision::RevId;
+use serde_json::Value;
+
+use crate::common::{ARTICLE, NEXT_DAY, SIGNOFFS, SLUG, TestEnv, json};
+
+/// The checkpoint ref `check` moves after a clean walk.
+const CHECKED: &str = "refs/medreview/checked";
+
+/// Stages everything and commits it with plain git, authored at `date`; returns the commit.
+fn commit_all(env: &TestEnv, message: &str, date: &str) -> String {
+    env.git(&["add", "-A"]);
+    env.git(&["commit", "-q", "-m", message, "--date", date]);
+    env.head()
+}
+
+/// `check --json`, whatever its exit code, with the code.
+fn check_json(env: &TestEnv) -> (i32, Value) {
+    let run = env.run(&["check", "--json"]);
+    (run.code, json(&run.stdout))
+}
+
+/// The codes of a report's problems, in order.
+fn codes(report: &Value) -> Vec<String> {
+    report["problems"]
+        .as_array()
+        .expect("problems is a list")
+        .iter()
+        .map(|p| p["code"].as_str().expect("code").to_owned())
+        .collect()
+}
+
+/// The one problem with `code` about `file`.
+fn problem<'a>(report: &'a Value, code: &str, file: &str) -> &'a Value {
+    let found: Vec<&Value> = report["problems"]
+        .as_array()
+        .expect("problems is a list")
+        .iter()
+        .filter(|p| p["code"] == code && p["file"] == file)
+        .collect();
+    assert_eq!(found.len(), 1, "one {code} about {file} in {report:#}");
+    found[0]
+}
+
+/// What the checkpoint ref names, if it exists.
+fn checkpoint(env: &TestEnv, dir: &std::path::Path) -> Option<String> {
+    let refs = env.git_in(dir, &["for-each-ref", "--format=%(objectname)", CHECKED]);
+    refs.lines().next().map(str::to_owned)
+}
+
+/// A hand-made entry on the seeded article, after the record's last entry.
+fn hand_entry(env: &TestEnv, action: Action, by: &str, at: &str, revision: &str) -> Entry {
+    let last = env.entries(SLUG).pop().expect("a recorded entry").0;
+    Entry {
+        action,
+        by: Id::parse("id", by).expect("id"),
+        at: DateTime::parse_from_rfc3339(at).expect("time"),
+        revision: RevId::parse(revision).expect("revision"),
+        after: vec![EntryId::parse(&last).expect("entry id")],
+        note: Some("Written by hand.".into()),
+        recorded_by: None,
+        roster: Vec::new(),
+        clock: None,
+        format: None,
+        signature: None,
+    }
+}
 
 #[test]
 fn a_clean_workspace_passes_and_reports_what_it_checked() {
     let env = TestEnv::approved();
-    let run = env.ok(&["check"]);
-    assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr.contains("Checked 1 articles, 2 sign-offs and"),
-        "{}",
-        run.stderr
+    let (code, report) = check_json(&env);
+    assert_eq!(code, 0, "{report:#}");
+    let mut keys: Vec<&str> = report
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "articles",
+            "checkpoint",
+            "checkpoint_moved",
+            "commits",
+            "entries",
+            "entries_verified",
+            "notes",
+            "problems"
+        ]
     );
-    assert!(run.stderr.contains("no problems"), "{}", run.stderr);
-    let report = json(&env.ok(&["check", "--json"]).stdout);
     assert_eq!(report["problems"], serde_json::json!([]));
+    assert_eq!(report["notes"], serde_json::json!([]));
     assert_eq!(report["articles"], 1);
     assert_eq!(report["entries"], 2);
-    assert_eq!(report["ledger_changes"], 2);
-    assert!(
-        report["commits"].as_u64().is_some_and(|n| n >= 6),
-        "{report}"
+    assert_eq!(report["entries_verified"], 2);
+    assert_eq!(report["commits"], env.commit_count(), "{report}");
+    assert_eq!(report["checkpoint"], Value::Null);
+    assert_eq!(report["checkpoint_moved"], true);
+    assert_eq!(checkpoint(&env, env.root()), Some(env.head()));
+
+    // The second run starts from the checkpoint and has nothing new to walk.
+    let run = env.ok(&["check"]);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr,
+        format!(
+            "Checked 1 articles, 2 sign-offs and 0 commits since the checkpoint {} (0 new sign-offs verified): no problems.\n",
+            &env.head()[..10]
+        )
     );
 }
 
 #[test]
-fn an_edited_or_removed_entry_is_reported_with_the_commit() {
+fn a_second_check_walks_only_the_new_commits() {
+    let mut env = TestEnv::approved();
+    env.ok(&["check"]);
+    let verified = env.head();
+    env.set_now("2025-03-05T09:00:00-05:00");
+    env.ok(&[
+        "request-changes",
+        SLUG,
+        "--as",
+        "david-okafor",
+        "-m",
+        "Check the dosing.",
+    ]);
+    let (code, report) = check_json(&env);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["commits"], 1, "{report}");
+    assert_eq!(report["entries_verified"], 1, "{report}");
+    assert_eq!(report["entries"], 3, "{report}");
+    assert_eq!(report["checkpoint"], verified.as_str(), "{report}");
+    assert_eq!(report["checkpoint_moved"], true, "{report}");
+    assert_eq!(checkpoint(&env, env.root()), Some(env.head()));
+}
+
+/// Regression: a damaged sign-off file that was committed was also reported as
+/// `uncommitted` ("... was removed"), though the folder was exactly as committed.
+#[test]
+fn an_entry_edited_in_place_is_reported_with_the_commit() {
+    let env = TestEnv::approved();
+    let approval = env.signoff_path(SLUG, "approved");
+    let text = env.read(&approval).replace(
+        "note: Accurate and clear.",
+        "note: Accurate, clear, approved twice.",
+    );
+    env.write(&approval, &text);
+    let edit = commit_all(&env, "reword an approval", NEXT_DAY);
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!(
+            "{approval}: commit {} (reword an approval): a sign-off file was changed after it was recorded; the record is append-only [entry-edited]",
+            &edit[..10]
+        )),
+        "{}",
+        run.stdout
+    );
+    let (_, report) = check_json(&env);
+    let edited = problem(&report, "entry-edited", &approval);
+    assert_eq!(edited["commit"], edit.as_str());
+    assert_eq!(edited["line"], Value::Null);
+    let mut keys: Vec<&String> = edited.as_object().expect("an object").keys().collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["code", "commit", "file", "line", "message"]);
+    // The working tree shows the same edit: the file no longer matches its name.
+    let damaged = problem(&report, "entry-damaged", &approval);
+    assert_eq!(damaged["commit"], Value::Null);
+    assert!(
+        damaged["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("does not match the digest in its name")),
+        "{damaged}"
+    );
+    assert_eq!(codes(&report), ["entry-damaged", "entry-edited"]);
+    // Every command that judges the record refuses it.
+    let err = env.refuse(&["status", SLUG]);
+    assert!(
+        err.contains("the record of her2-treatment is damaged"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_renamed_entry_is_reported_as_removed_and_invalid() {
+    let env = TestEnv::approved();
+    let approval = env.signoff_path(SLUG, "approved");
+    // One day earlier in the name; the content is untouched.
+    let renamed = approval.replace("20250304T", "20250303T");
+    env.git(&["mv", &approval, &renamed]);
+    let commit = commit_all(&env, "backdate the approval's name", NEXT_DAY);
+    let (code, report) = check_json(&env);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        problem(&report, "entry-removed", &approval)["commit"],
+        commit.as_str()
+    );
+    let invalid = problem(&report, "entry-invalid", &renamed);
+    assert_eq!(invalid["commit"], commit.as_str());
+    assert!(
+        invalid["message"].as_str().is_some_and(
+            |m| m.contains("the name says approved by ana-example at 20250303T140000Z")
+        ),
+        "{invalid}"
+    );
+    problem(&report, "entry-damaged", &renamed);
+}
+
+#[test]
+fn a_removed_entry_is_reported_although_the_record_still_reads() {
     let mut env = TestEnv::approved();
     env.set_now("2025-03-05T09:00:00-05:00");
     env.ok(&[
@@ -36,58 +226,66 @@ fn an_edited_or_removed_entry_is_reported_with_the_commit() {
         "-m",
         "Check the dosing.",
     ]);
-    let text = env.read(LEDGER).replace(
-        "note: Accurate and clear.",
-        "note: Accurate, clear, approved twice.",
-    );
-    env.write(LEDGER, &text);
-    env.git(&[
-        "commit",
-        "-q",
-        "-am",
-        "reword an approval",
-        "--date",
-        NEXT_DAY,
-    ]);
-    let edit = env.head();
-    // Remove the request for changes.
-    let text = env.read(LEDGER);
-    let cut = text.find("- action: changes-requested").expect("entry");
-    env.write(LEDGER, &text[..cut]);
-    env.git(&[
-        "commit",
-        "-q",
-        "-am",
-        "drop the objection",
-        "--date",
-        "2025-03-05T09:00:00-05:00",
-    ]);
-    let removal = env.head();
+    let objection = env.signoff_path(SLUG, "changes-requested");
+    env.git(&["rm", "-q", &objection]);
+    let removal = commit_all(&env, "drop the objection", "2025-03-05T09:00:00-05:00");
+    // What is left reads cleanly, and approved again: only the history shows the loss.
+    let status = json(&env.ok(&["status", SLUG, "--json"]).stdout);
+    assert_eq!(status["articles"][0]["state"], "approved", "{status}");
     let run = env.run(&["check"]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stdout.contains(&format!("commit {} (reword an approval): entry 2 (approved by ana-example at {NEXT_DAY}) was removed or edited", &edit[..10])),
-        "{}",
-        run.stdout
-    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stdout.contains(&format!(
-            "commit {} (drop the objection): entry 3 (changes-requested by david-okafor",
+            "{objection}: commit {} (drop the objection): a sign-off file was removed; the record is append-only [entry-removed]",
             &removal[..10]
         )),
         "{}",
         run.stdout
     );
-    let report = json(&env.run(&["check", "--json"]).stdout);
-    let commits: Vec<&str> = report["problems"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|p| p["commit"].as_str())
-        .collect();
+    let (_, report) = check_json(&env);
+    assert_eq!(codes(&report), ["entry-removed"]);
+    assert_eq!(report["checkpoint_moved"], false);
+    assert_eq!(
+        checkpoint(&env, env.root()),
+        None,
+        "a problem never moves the checkpoint"
+    );
+}
+
+#[test]
+fn a_truncated_entry_is_damage_before_and_after_it_is_committed() {
+    let env = TestEnv::approved();
+    let approval = env.signoff_path(SLUG, "approved");
+    let text = env.read(&approval);
+    env.write(&approval, &text[..text.len() / 2]);
+    let (code, report) = check_json(&env);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        codes(&report),
+        ["entry-damaged", "uncommitted"],
+        "{report:#}"
+    );
+    problem(&report, "entry-damaged", &approval);
+    let name = approval.rsplit('/').next().expect("a name");
+    let uncommitted = problem(&report, "uncommitted", SIGNOFFS);
     assert!(
-        commits.contains(&edit.as_str()) && commits.contains(&removal.as_str()),
-        "{report}"
+        uncommitted["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&format!("{name} differs from the last commit"))),
+        "{uncommitted}"
+    );
+    let truncation = commit_all(&env, "truncate", NEXT_DAY);
+    let (code, report) = check_json(&env);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(
+        problem(&report, "entry-edited", &approval)["commit"],
+        truncation.as_str()
+    );
+    problem(&report, "entry-damaged", &approval);
+    assert_eq!(
+        codes(&report),
+        ["entry-damaged", "entry-edited"],
+        "{report:#}"
     );
 }
 
@@ -95,21 +293,101 @@ fn an_edited_or_removed_entry_is_reported_with_the_commit() {
 fn an_entry_whose_time_disagrees_with_its_commit_is_reported() {
     let env = TestEnv::approved();
     let revision = env.hash_object(ARTICLE);
-    env.append(LEDGER, &format!("- action: changes-requested\n  by: david-okafor\n  at: 2025-03-04T12:00:00-05:00\n  revision: {revision}\n  note: Backdated.\n"));
-    env.git(&[
-        "commit",
-        "-q",
-        "-am",
-        "backdated objection",
-        "--date",
-        "2025-06-01T12:00:00-04:00",
-    ]);
+    let entry = hand_entry(
+        &env,
+        Action::ChangesRequested,
+        "david-okafor",
+        "2025-03-04T12:00:00-05:00",
+        &revision,
+    );
+    let file = env.write_entry(SLUG, &entry);
+    let commit = commit_all(&env, "backdated objection", "2025-06-01T12:00:00-04:00");
     let run = env.run(&["check"]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stdout.contains("the entry changes-requested by david-okafor says 2025-03-04T12:00:00-05:00 but the commit that recorded it is dated 2025-06-01T12:00:00-04:00"),
+        run.stdout.contains(&format!("{file}: commit {} (backdated objection): the entry changes-requested by david-okafor says 2025-03-04T12:00:00-05:00 but the commit that recorded it is dated 2025-06-01T12:00:00-04:00 [entry-time]", &commit[..10])),
         "{}",
         run.stdout
+    );
+    let (_, report) = check_json(&env);
+    assert_eq!(codes(&report), ["entry-time"]);
+}
+
+#[test]
+fn an_entry_dated_before_one_its_signer_saw_is_recorded_with_a_warning_and_reported() {
+    let mut env = TestEnv::approved();
+    // Before the approval (NEXT_DAY) that the reviewer's copy already holds.
+    env.set_now("2025-03-03T12:00:00-05:00");
+    let run = env.ok(&[
+        "request-changes",
+        SLUG,
+        "--as",
+        "david-okafor",
+        "-m",
+        "A slow clock.",
+    ]);
+    assert!(
+        run.stderr.contains("the clock (2025-03-03T12:00:00-05:00) is earlier than the latest sign-off of her2-treatment (2025-03-04T09:00:00-05:00)"),
+        "{}",
+        run.stderr
+    );
+    let objection = env.signoff_path(SLUG, "changes-requested");
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(&format!("{objection}: changes-requested by david-okafor at 2025-03-03T12:00:00-05:00: it is dated before the approved by ana-example at 2025-03-04T09:00:00-05:00 that its signer had already seen; one of the two clocks is wrong [entry-time-order]")),
+        "{}",
+        run.stdout
+    );
+    let (_, report) = check_json(&env);
+    assert_eq!(codes(&report), ["entry-time-order"], "{report:#}");
+}
+
+#[test]
+fn an_offset_rewritten_to_the_same_instant_is_an_edit() {
+    let env = TestEnv::approved();
+    let approval = env.signoff_path(SLUG, "approved");
+    // 09:00 at -05:00 is 14:00 UTC: the same instant, so the name's time still agrees.
+    let text = env.read(&approval);
+    let rewritten = text.replace(
+        "at: 2025-03-04T09:00:00-05:00",
+        "at: 2025-03-04T14:00:00+00:00",
+    );
+    assert_ne!(text, rewritten, "the approval holds its time as written");
+    env.write(&approval, &rewritten);
+    let (_, report) = check_json(&env);
+    assert_eq!(
+        codes(&report),
+        ["entry-damaged", "uncommitted"],
+        "{report:#}"
+    );
+    let commit = commit_all(&env, "normalise the offset", NEXT_DAY);
+    let (code, report) = check_json(&env);
+    assert_eq!(code, 1);
+    assert_eq!(
+        problem(&report, "entry-edited", &approval)["commit"],
+        commit.as_str()
+    );
+    assert_eq!(
+        codes(&report),
+        ["entry-damaged", "entry-edited"],
+        "{report:#}"
+    );
+
+    // Renamed to the name the new bytes would have, the working tree reads cleanly,
+    // and the history still shows the approval as it was recorded is gone.
+    env.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    let (_, mut entry) = env.entries(SLUG).pop().expect("the approval");
+    entry.at = DateTime::parse_from_rfc3339("2025-03-04T14:00:00+00:00").expect("time");
+    env.git(&["rm", "-q", &approval]);
+    let renamed = env.write_entry(SLUG, &entry);
+    assert_ne!(renamed, approval);
+    let commit = commit_all(&env, "normalise the offset", NEXT_DAY);
+    let (_, report) = check_json(&env);
+    assert_eq!(codes(&report), ["entry-removed"], "{report:#}");
+    assert_eq!(
+        problem(&report, "entry-removed", &approval)["commit"],
+        commit.as_str()
     );
 }
 
@@ -121,16 +399,15 @@ fn every_problem_is_listed_not_only_the_first() {
         "articles/second/article.md",
         "---\ntitle: Second\nwriter: nobody-here\n---\nBody.\n",
     );
-    env.append(LEDGER, "- action: approved\n  by: ana-example\n  at: 2025-03-04T10:00:00-05:00\n  revision: 0123456789012345678901234567890123456789\n");
-    env.git(&["add", "-A"]);
-    env.git(&[
-        "commit",
-        "-q",
-        "-m",
-        "three problems",
-        "--date",
+    let entry = hand_entry(
+        &env,
+        Action::Approved,
+        "ana-example",
         "2025-03-04T10:00:00-05:00",
-    ]);
+        "0123456789012345678901234567890123456789",
+    );
+    let file = env.write_entry(SLUG, &entry);
+    commit_all(&env, "three problems", "2025-03-04T10:00:00-05:00");
     let run = env.run(&["check"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let out = &run.stdout;
@@ -140,34 +417,79 @@ fn every_problem_is_listed_not_only_the_first() {
         "{out}"
     );
     assert!(
-        out.contains("revision 0123456789012345678901234567890123456789 is not in the repository"),
+        out.contains(&format!("{file}: approved by ana-example at 2025-03-04T10:00:00-05:00: revision 0123456789012345678901234567890123456789 is not in the repository [revision-missing]")),
         "{out}"
     );
-    assert!(out.contains("was never submitted"), "{out}");
+    assert!(
+        out.contains("was never submitted [revision-not-submitted]"),
+        "{out}"
+    );
     assert!(run.stderr.contains("problems."), "{}", run.stderr);
+    let (_, report) = check_json(&env);
+    let codes = codes(&report);
+    for code in [
+        "roster-file",
+        "article",
+        "revision-missing",
+        "revision-not-submitted",
+    ] {
+        assert!(codes.iter().any(|c| c == code), "{code} in {codes:?}");
+    }
 }
 
 #[test]
-fn an_approval_against_policy_is_reported() {
+fn an_approval_by_someone_who_is_not_a_reviewer_is_reported() {
     let env = TestEnv::approved();
     let revision = env.hash_object(ARTICLE);
     // The writer approving their own revision, written by hand.
-    env.append(LEDGER, &format!("- action: approved\n  by: suzanne-example\n  at: 2025-03-04T10:00:00-05:00\n  revision: {revision}\n"));
-    env.git(&[
-        "commit",
-        "-q",
-        "-am",
-        "self approval",
-        "--date",
+    let entry = hand_entry(
+        &env,
+        Action::Approved,
+        "suzanne-example",
         "2025-03-04T10:00:00-05:00",
-    ]);
+        &revision,
+    );
+    let file = env.write_entry(SLUG, &entry);
+    commit_all(&env, "self approval", "2025-03-04T10:00:00-05:00");
     let run = env.run(&["check"]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("approved by suzanne-example at 2025-03-04T10:00:00-05:00: suzanne-example is not in reviewers/"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(&format!("{file}: approved by suzanne-example at 2025-03-04T10:00:00-05:00: suzanne-example is not in reviewers/ [signer-role]")),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
-fn union_merges_of_ledgers_pass() {
+fn an_approval_by_the_revisions_writer_is_reported() {
+    let mut env = TestEnv::approved();
+    // A reviewer may submit a revision, and then never approve it.
+    env.append(ARTICLE, "\nA line the reviewer added.\n");
+    env.set_now("2025-03-05T09:00:00-05:00");
+    env.ok(&["submit", SLUG, "--as", "ana-example"]);
+    let revision = env.hash_object(ARTICLE);
+    let entry = hand_entry(
+        &env,
+        Action::Approved,
+        "ana-example",
+        "2025-03-05T10:00:00-05:00",
+        &revision,
+    );
+    let file = env.write_entry(SLUG, &entry);
+    commit_all(&env, "approve my own edit", "2025-03-05T10:00:00-05:00");
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains(&format!("{file}: approved by ana-example at 2025-03-05T10:00:00-05:00: the approval does not count: ana-example wrote r2 and cannot approve it [approval-policy]")),
+        "{}",
+        run.stdout
+    );
+    let status = json(&env.ok(&["status", SLUG, "--json"]).stdout);
+    assert_eq!(status["articles"][0]["state"], "in-review", "{status}");
+}
+
+#[test]
+fn concurrent_sign_offs_on_two_branches_merge_and_pass() {
     let mut env = TestEnv::approved();
     env.git(&["switch", "-q", "-c", "other"]);
     env.set_now("2025-03-05T09:00:00-05:00");
@@ -182,27 +504,152 @@ fn union_merges_of_ledgers_pass() {
     env.git(&["switch", "-q", "main"]);
     env.set_now("2025-03-05T10:00:00-05:00");
     env.ok(&["withdraw", SLUG, "--as", "ana-example", "-m", "From main."]);
+    env.ok(&["check"]);
     env.git(&["merge", "-q", "--no-edit", "other"]);
-    let ledger = env.read(LEDGER);
+    let record = env.record_text(SLUG);
     assert!(
-        ledger.contains("From the other branch.") && ledger.contains("From main."),
-        "{ledger}"
+        record.contains("From the other branch.") && record.contains("From main."),
+        "{record}"
     );
-    let run = env.run(&["check"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(env.signoffs(SLUG).len(), 4);
+    let (code, report) = check_json(&env);
+    assert_eq!(code, 0, "{report:#}");
+    // The merge and the other branch's commit; the merge adds nothing new of its own.
+    assert_eq!(report["commits"], 2, "{report}");
+    assert_eq!(report["entries_verified"], 1, "{report}");
 }
 
 #[test]
-fn uncommitted_hand_edits_to_a_ledger_are_reported() {
+fn uncommitted_hand_edits_to_the_record_are_reported() {
     let env = TestEnv::approved();
-    let text = env.read(LEDGER);
-    let cut = text.find("- action: approved").expect("approval");
-    env.write(LEDGER, &text[..cut]);
+    let approval = env.signoff_path(SLUG, "approved");
+    std::fs::remove_file(env.root().join(&approval)).expect("remove");
     let run = env.run(&["check"]);
     assert_eq!(run.code, 1);
+    let name = approval.rsplit('/').next().expect("a name");
     assert!(
-        run.stdout.contains("has changes that are not committed"),
+        run.stdout.contains(&format!(
+            "{name} was removed; entries are written only by medreview [uncommitted]"
+        )),
         "{}",
         run.stdout
     );
+    env.git(&["checkout", "--", SIGNOFFS]);
+    let entry = hand_entry(
+        &env,
+        Action::Withdrawn,
+        "david-okafor",
+        "2025-03-05T10:00:00-05:00",
+        &env.hash_object(ARTICLE),
+    );
+    let added = env.write_entry(SLUG, &entry);
+    let name = added.rsplit('/').next().expect("a name");
+    let (_, report) = check_json(&env);
+    assert_eq!(codes(&report), ["uncommitted"], "{report:#}");
+    assert!(
+        report["problems"][0]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains(&format!("{name} is not committed"))),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_rewrite_that_drops_a_verified_sign_off_is_reported_until_dealt_with() {
+    let mut env = TestEnv::approved();
+    env.set_now("2025-03-05T10:00:00-05:00");
+    env.ok(&["withdraw", SLUG, "--as", "ana-example", "-m", "Outdated."]);
+    let withdrawal = env.signoff_path(SLUG, "withdrawn");
+    env.ok(&["check"]);
+    let verified = env.head();
+    // Dropping the withdrawal puts the approval back in force.
+    env.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    let status = json(&env.ok(&["status", SLUG, "--json"]).stdout);
+    assert_eq!(status["articles"][0]["state"], "approved", "{status}");
+    for _ in 0..2 {
+        let run = env.run(&["check"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stdout.contains(&format!(
+                "history was rewritten: commit {} that `medreview check` verified is no longer in the history of HEAD",
+                &verified[..10]
+            )),
+            "{}",
+            run.stdout
+        );
+        let (code, report) = check_json(&env);
+        assert_eq!(code, 1);
+        assert_eq!(
+            codes(&report),
+            ["history-rewritten", "verified-entry-gone"],
+            "{report:#}"
+        );
+        assert_eq!(report["problems"][0]["commit"], verified.as_str());
+        let gone = problem(&report, "verified-entry-gone", &withdrawal);
+        assert!(
+            gone["message"]
+                .as_str()
+                .is_some_and(|m| m.ends_with("is missing in HEAD")),
+            "{gone}"
+        );
+        assert_eq!(report["checkpoint_moved"], false);
+        assert_eq!(checkpoint(&env, env.root()), Some(verified.clone()));
+    }
+    // Once the rewrite is reviewed, deleting the checkpoint starts over.
+    env.git(&["update-ref", "-d", CHECKED]);
+    env.ok(&["check"]);
+    assert_eq!(checkpoint(&env, env.root()), Some(env.head()));
+}
+
+/// Regression: in a shallow clone every sign-off on a revision submitted before its
+/// oldest commit was reported as `revision-missing`, so CI on a shallow checkout failed.
+#[test]
+fn a_shallow_clone_checks_what_it_has_and_leaves_the_checkpoint_alone() {
+    let mut env = TestEnv::approved();
+    env.set_now("2025-03-05T09:00:00-05:00");
+    env.ok(&[
+        "request-changes",
+        SLUG,
+        "--as",
+        "david-okafor",
+        "-m",
+        "Check the dosing.",
+    ]);
+    env.append(ARTICLE, "\nDosing is set by your care team.\n");
+    env.set_now("2025-03-05T10:00:00-05:00");
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    env.set_now("2025-03-05T11:00:00-05:00");
+    env.ok(&["approve", SLUG, "--as", "david-okafor", "-m", "Fine now."]);
+    // The clone holds the last two commits, so not r1's text.
+    let clone = env.outside("clone");
+    let url = format!("file://{}", env.root().display());
+    let clone_arg = clone.to_str().expect("utf-8 path");
+    env.git(&["clone", "-q", "--depth", "2", &url, clone_arg]);
+    env.git_in(&clone, &["config", "user.name", "Test Runner"]);
+    env.git_in(&clone, &["config", "user.email", "runner@example.org"]);
+    let run = env.run_in(&clone, &["check"]);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("Note: this is a shallow clone: the 2 commits here were checked"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("no problems"), "{}", run.stderr);
+    let run = env.ok_in(&clone, &["check", "--json"]);
+    let report = json(&run.stdout);
+    assert_eq!(report["problems"], serde_json::json!([]), "{report:#}");
+    assert!(
+        report["notes"][0]
+            .as_str()
+            .is_some_and(|n| n.starts_with("this is a shallow clone")),
+        "{report:#}"
+    );
+    assert_eq!(report["entries"], 5, "{report}");
+    assert_eq!(report["commits"], 2, "{report}");
+    // The oldest commit's parents are not here, so only the newest one's sign-off is proved.
+    assert_eq!(report["entries_verified"], 1, "{report}");
+    assert_eq!(report["checkpoint_moved"], false, "{report}");
+    assert_eq!(checkpoint(&env, &clone), None);
 }

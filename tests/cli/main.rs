@@ -4,7 +4,7 @@
 mod common;
 
 mod bad_input;
-// mod check; (being ported to format 2)
+mod check;
 mod diff;
 mod migrate;
 // mod hostile; (being ported to format 2)
@@ -12,7 +12,7 @@ mod properties;
 mod publish;
 mod refusals;
 mod setup;
-// mod signatures; (being ported to format 2)
+mod signatures;
 mod states;
 mod status_log;
 mod workflow;

@@ -1,17 +1,18 @@
-//! SSH-signed sign-offs: made here and verified by ssh-keygen, made by ssh-keygen and
-//! verified here, refused with the wrong key, and never counted when altered.
+//! SSH-signed sign-offs: made here and verified by ssh-keygen, made by ssh-keygen over
+//! the documented canonical text and verified here, refused with the wrong key, and
+//! never counted when altered.
 
 use std::path::{Path, PathBuf};
-use std::process::Command as Process;
+use std::process::{Command as Process, Output};
 
 use chrono::DateTime;
 use medreview::ids::Id;
-use medreview::ledger::{Action, Entry};
+use medreview::record::entry::{Action, Entry, EntryId};
 use medreview::revision::RevId;
 use medreview::signing::{self, SigningKey};
 use proptest::prelude::*;
 
-use crate::common::{LEDGER, NEXT_DAY, SLUG, START, TestEnv, json};
+use crate::common::{ARTICLE, NEXT_DAY, SLUG, START, TestEnv, json};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -58,9 +59,110 @@ fn ssh_keygen() -> Option<PathBuf> {
     None
 }
 
-fn ledger_entries(env: &TestEnv) -> Vec<serde_json::Value> {
-    let log = json(&env.ok(&["log", SLUG, "--json"]).stdout);
-    log["entries"].as_array().expect("entries").clone()
+/// Runs `ssh-keygen -Y ARGS` in `dir`, with `stdin` as its input when given.
+fn keygen(keygen: &Path, dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = Process::new(keygen);
+    cmd.arg("-Y").args(args).current_dir(dir);
+    if let Some(file) = stdin {
+        cmd.stdin(std::fs::File::open(dir.join(file)).expect("open stdin file"));
+    }
+    cmd.output().expect("run ssh-keygen")
+}
+
+/// Signs `text` with ssh-keygen and a fixture key in `namespace`; returns the PEM.
+fn keygen_sign(path: &Path, dir: &Path, key: &str, namespace: &str, text: &str) -> String {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    std::fs::write(dir.join("entry.txt"), text).expect("text");
+    // ssh-keygen refuses a private key others may read.
+    std::fs::copy(fixture(key), dir.join("key")).expect("copy key");
+    let mut perms = std::fs::metadata(dir.join("key"))
+        .expect("meta")
+        .permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
+    std::fs::set_permissions(dir.join("key"), perms).expect("chmod");
+    let _ = std::fs::remove_file(dir.join("entry.txt.sig"));
+    let out = keygen(
+        path,
+        dir,
+        &["sign", "-f", "key", "-n", namespace, "entry.txt"],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read_to_string(dir.join("entry.txt.sig")).expect("signature")
+}
+
+/// The canonical text as the doc comment of `signing::canonical_text` describes it,
+/// built here without the library: eleven lines, `after` and `roster` compact JSON
+/// arrays of ids, `note`, `recorded_by` and `clock` JSON strings or `null`.
+fn documented_text(slug: &str, entry: &Entry) -> String {
+    let quoted = |s: &str| serde_json::Value::String(s.to_owned()).to_string();
+    let after: Vec<String> = entry.after.iter().map(|id| quoted(id.as_str())).collect();
+    let note = entry.note.as_deref().map_or("null".to_owned(), quoted);
+    let roster: Vec<String> = entry.roster.iter().map(|id| quoted(id.as_str())).collect();
+    let recorded_by = entry
+        .recorded_by
+        .as_ref()
+        .map_or("null".to_owned(), |id| quoted(id.as_str()));
+    let clock = entry.clock.as_deref().map_or("null".to_owned(), quoted);
+    format!(
+        "medreview sign-off v2\narticle: {slug}\nrevision: {}\naction: {}\nby: {}\nat: {}\nafter: [{}]\nroster: [{}]\nnote: {note}\nrecorded_by: {recorded_by}\nclock: {clock}\n",
+        entry.revision,
+        entry.action,
+        entry.by,
+        entry.at.to_rfc3339(),
+        after.join(","),
+        roster.join(",")
+    )
+}
+
+fn slug() -> Id {
+    Id::parse("slug", SLUG).expect("slug")
+}
+
+/// An approval by ana-example of the latest submission, at `NEXT_DAY`, unsigned.
+fn approval_after(env: &TestEnv, note: &str) -> Entry {
+    let (last, _) = env.entries(SLUG).pop().expect("a submission");
+    Entry {
+        action: Action::Approved,
+        by: Id::parse("id", "ana-example").expect("id"),
+        at: DateTime::parse_from_rfc3339(NEXT_DAY).expect("time"),
+        revision: RevId::parse(&env.hash_object(ARTICLE)).expect("revision"),
+        after: vec![EntryId::parse(&last).expect("entry id")],
+        note: Some(note.into()),
+        recorded_by: None,
+        roster: Vec::new(),
+        clock: None,
+        format: None,
+        signature: None,
+    }
+}
+
+/// Writes `entry` with its correct name and commits it with plain git at its own time.
+fn commit_entry(env: &TestEnv, entry: &Entry, message: &str) -> String {
+    let file = env.write_entry(SLUG, entry);
+    env.git(&["add", "-A"]);
+    let at = entry.at.to_rfc3339();
+    env.git(&["commit", "-q", "-m", message, "--date", &at]);
+    file
+}
+
+fn require_signatures(env: &TestEnv) {
+    let config = env
+        .read("medreview.yaml")
+        .replace("require_signatures: false", "require_signatures: true");
+    env.write("medreview.yaml", &config);
+}
+
+fn state(env: &TestEnv) -> String {
+    let status = json(&env.ok(&["status", SLUG, "--json"]).stdout);
+    status["articles"][0]["state"]
+        .as_str()
+        .expect("a state")
+        .to_owned()
 }
 
 #[test]
@@ -87,22 +189,38 @@ fn signed_sign_offs_verify_here_and_with_ssh_keygen() {
         "-m",
         "Accurate.",
     ]);
-    let entries = ledger_entries(&env);
-    assert!(entries.iter().all(|e| e["signed"] == true), "{entries:?}");
+    let log = json(&env.ok(&["log", SLUG, "--json"]).stdout);
+    let logged = log["entries"].as_array().expect("entries");
+    assert!(logged.iter().all(|e| e["signed"] == true), "{log}");
     assert!(
-        entries.iter().all(|e| e["does_not_count"].is_null()),
-        "{entries:?}"
-    );
-    let log = env.ok(&["log", SLUG]).stdout;
-    assert!(
-        log.contains("approved by Ana Example (ana-example), signed"),
+        logged.iter().all(|e| e["does_not_count"].is_null()),
         "{log}"
+    );
+    let text = env.ok(&["log", SLUG]).stdout;
+    assert!(
+        text.contains("approved by Ana Example (ana-example), signed"),
+        "{text}"
     );
     env.ok(&["check"]);
 
-    let Some(keygen) = ssh_keygen() else { return };
-    let ledger: Vec<Entry> = serde_yaml_ledger(&env.read(LEDGER));
-    let slug = Id::parse("slug", SLUG).expect("slug");
+    // The text each signature covers, exactly as the doc comment spells it.
+    let entries = env.entries(SLUG);
+    let revision = env.hash_object(ARTICLE);
+    let submission_id = &entries[0].0;
+    let expected = [
+        format!(
+            "medreview sign-off v2\narticle: her2-treatment\nrevision: {revision}\naction: submitted\nby: suzanne-example\nat: {START}\nafter: []\nroster: []\nnote: \"First draft.\\nTwo lines: \\\"quoted\\\".\"\nrecorded_by: null\nclock: \"MEDREVIEW_NOW\"\n"
+        ),
+        format!(
+            "medreview sign-off v2\narticle: her2-treatment\nrevision: {revision}\naction: approved\nby: ana-example\nat: {NEXT_DAY}\nafter: [\"{submission_id}\"]\nroster: []\nnote: \"Accurate.\"\nrecorded_by: null\nclock: \"MEDREVIEW_NOW\"\n"
+        ),
+    ];
+    for ((_, entry), expected) in entries.iter().zip(&expected) {
+        assert_eq!(&signing::canonical_text(&slug(), entry), expected);
+        assert_eq!(&documented_text(SLUG, entry), expected);
+    }
+
+    let Some(path) = ssh_keygen() else { return };
     let dir = env.outside("verify");
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::write(
@@ -114,125 +232,182 @@ fn signed_sign_offs_verify_here_and_with_ssh_keygen() {
         ),
     )
     .expect("allowed signers");
-    for (entry, who) in ledger.iter().zip(["suzanne-example", "ana-example"]) {
-        std::fs::write(dir.join("entry.txt"), signing::canonical_text(&slug, entry))
-            .expect("canonical text");
+    for ((_, entry), who) in entries.iter().zip(["suzanne-example", "ana-example"]) {
+        std::fs::write(dir.join("entry.txt"), documented_text(SLUG, entry)).expect("text");
         std::fs::write(
             dir.join("entry.sig"),
             entry.signature.as_deref().expect("signed"),
         )
         .expect("signature");
-        let out = Process::new(&keygen)
-            .args([
-                "-Y",
-                "verify",
-                "-f",
-                "allowed_signers",
-                "-I",
-                who,
-                "-n",
-                signing::NAMESPACE,
-                "-s",
-                "entry.sig",
-            ])
-            .stdin(std::fs::File::open(dir.join("entry.txt")).expect("open"))
-            .current_dir(&dir)
-            .output()
-            .expect("run ssh-keygen");
+        let args = [
+            "verify",
+            "-f",
+            "allowed_signers",
+            "-I",
+            who,
+            "-n",
+            signing::NAMESPACE,
+            "-s",
+            "entry.sig",
+        ];
+        let out = keygen(&path, &dir, &args, Some("entry.txt"));
         assert!(
             out.status.success(),
             "ssh-keygen -Y verify failed for {who}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        // One changed byte in the covered text, and ssh-keygen refuses it too.
+        let altered =
+            documented_text(SLUG, entry).replace("recorded_by: null", "recorded_by: \"x\"");
+        std::fs::write(dir.join("entry.txt"), altered).expect("text");
+        let out = keygen(&path, &dir, &args, Some("entry.txt"));
+        assert!(!out.status.success(), "an altered text verified for {who}");
     }
 }
 
-/// Parses ledger text with the library, as `check` does.
-fn serde_yaml_ledger(text: &str) -> Vec<Entry> {
-    medreview::ledger::Ledger::parse(text, Path::new(LEDGER))
-        .expect("ledger parses")
-        .entries
+#[test]
+fn the_canonical_text_spells_lists_people_and_notes_as_documented() {
+    let two = [
+        "20250303T151200Z-submitted-suzanne-example-0123456789ab",
+        "20250303T151300Z-changes-requested-david-okafor-ba9876543210",
+    ];
+    let entry = Entry {
+        action: Action::Withdrawn,
+        by: Id::parse("id", "ana-example").expect("id"),
+        at: DateTime::parse_from_rfc3339("2025-03-05T09:00:00+01:00").expect("time"),
+        revision: RevId::parse(&"8c".repeat(20)).expect("revision"),
+        after: two.iter().map(|s| EntryId::parse(s).expect("id")).collect(),
+        note: Some("Dose: 5 mg/kg \u{2014} \u{201c}fine\u{201d}\tok\\".into()),
+        recorded_by: Some(Id::parse("id", "managing-editor").expect("id")),
+        roster: Vec::new(),
+        clock: None,
+        format: None,
+        signature: None,
+    };
+    let text = signing::canonical_text(&slug(), &entry);
+    assert_eq!(
+        text,
+        format!(
+            "medreview sign-off v2\narticle: her2-treatment\nrevision: {}\naction: withdrawn\nby: ana-example\nat: 2025-03-05T09:00:00+01:00\nafter: [\"{}\",\"{}\"]\nroster: []\nnote: \"Dose: 5 mg/kg \u{2014} \u{201c}fine\u{201d}\\tok\\\\\"\nrecorded_by: \"managing-editor\"\nclock: null\n",
+            "8c".repeat(20),
+            two[0],
+            two[1]
+        )
+    );
+    assert_eq!(text, documented_text(SLUG, &entry));
+    // A migrated entry keeps the version 1 text its format-1 signature covers.
+    let migrated = Entry {
+        format: Some(1),
+        recorded_by: None,
+        roster: Vec::new(),
+        clock: None,
+        ..entry
+    };
+    assert_eq!(
+        signing::canonical_text(&slug(), &migrated),
+        format!(
+            "medreview sign-off v1\narticle: her2-treatment\nrevision: {}\naction: withdrawn\nby: ana-example\nat: 2025-03-05T09:00:00+01:00\nnote: \"Dose: 5 mg/kg \u{2014} \u{201c}fine\u{201d}\\tok\\\\\"\n",
+            "8c".repeat(20)
+        )
+    );
 }
 
 #[test]
 fn a_signature_made_by_ssh_keygen_verifies_here() {
-    let Some(keygen) = ssh_keygen() else { return };
-    let mut env = with_keys();
-    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
-    let revision = env.hash_object(crate::common::ARTICLE);
-    // Write the approval by hand, signed by ssh-keygen over the documented canonical text.
-    let entry = Entry {
-        action: Action::Approved,
-        by: Id::parse("id", "ana-example").expect("id"),
-        at: DateTime::parse_from_rfc3339(NEXT_DAY).expect("time"),
-        revision: RevId::parse(&revision).expect("rev"),
-        note: Some("Checked with ssh-keygen.".into()),
-        signature: None,
-    };
-    let slug = Id::parse("slug", SLUG).expect("slug");
-    let dir = env.outside("sign");
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    std::fs::write(
-        dir.join("entry.txt"),
-        signing::canonical_text(&slug, &entry),
-    )
-    .expect("text");
-    std::fs::copy(fixture("ana_ed25519"), dir.join("key")).expect("copy key");
-    let mut perms = std::fs::metadata(dir.join("key"))
-        .expect("meta")
-        .permissions();
-    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
-    std::fs::set_permissions(dir.join("key"), perms).expect("chmod");
-    let out = Process::new(&keygen)
-        .args([
-            "-Y",
-            "sign",
-            "-f",
-            "key",
-            "-n",
-            signing::NAMESPACE,
-            "entry.txt",
-        ])
-        .current_dir(&dir)
-        .output()
-        .expect("run ssh-keygen");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let Some(path) = ssh_keygen() else { return };
+    let env = with_keys();
+    env.ok(&[
+        "submit",
+        SLUG,
+        "--as",
+        "suzanne-example",
+        "--key",
+        &key_arg("suzanne_ed25519"),
+    ]);
+    // The approval written by hand, signed by ssh-keygen over the documented text.
+    let entry = approval_after(&env, "Checked with ssh-keygen.");
+    let text = documented_text(SLUG, &entry);
+    assert_eq!(text, signing::canonical_text(&slug(), &entry));
+    let pem = keygen_sign(
+        &path,
+        &env.outside("sign"),
+        "ana_ed25519",
+        signing::NAMESPACE,
+        &text,
     );
-    let pem = std::fs::read_to_string(dir.join("entry.txt.sig")).expect("signature");
     let signed = Entry {
         signature: Some(pem),
         ..entry
     };
     assert_eq!(
-        signing::verify(&slug, &signed, Some(&public_key("ana_ed25519"))),
+        signing::verify(&slug(), &signed, Some(&public_key("ana_ed25519"))),
         Ok(())
     );
 
-    // Recorded in the ledger (committed at the entry's time), it counts even when signatures are required.
-    let mut text = env.read(LEDGER);
-    text.push_str(&medreview::yaml::to_string(&[&signed]));
-    env.write(LEDGER, &text);
-    let config = env
-        .read("medreview.yaml")
-        .replace("require_signatures: false", "require_signatures: true");
-    env.write("medreview.yaml", &config);
-    env.git(&["add", "-A"]);
-    env.git(&[
-        "-c",
-        "user.name=Ana",
-        "commit",
-        "-q",
-        "-m",
-        "approve by hand",
-        "--date",
-        NEXT_DAY,
-    ]);
-    env.set_now("2025-03-05T10:00:00-05:00");
-    let status = json(&env.ok(&["status", SLUG, "--json"]).stdout);
-    assert_eq!(status["articles"][0]["state"], "approved", "{status}");
+    // Recorded (committed at the entry's time), it counts even when signatures are
+    // required, and check finds nothing wrong with it.
+    require_signatures(&env);
+    commit_entry(&env, &signed, "approve by hand");
+    assert_eq!(state(&env), "approved");
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn a_signature_by_another_key_or_in_another_namespace_never_counts() {
+    let Some(path) = ssh_keygen() else { return };
+    let env = with_keys();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    let entry = approval_after(&env, "Signed by the wrong key.");
+    // suzanne-example's key, passed off as ana-example's.
+    let key = SigningKey::load(&fixture("suzanne_ed25519")).expect("key");
+    let pem = key
+        .sign(
+            &slug(),
+            &entry,
+            &entry.by,
+            Some(&public_key("suzanne_ed25519")),
+        )
+        .expect("sign");
+    let wrong_key = Entry {
+        signature: Some(pem),
+        ..entry.clone()
+    };
+    let err = signing::verify(&slug(), &wrong_key, Some(&public_key("ana_ed25519")))
+        .expect_err("another key");
+    assert!(err.contains("a key that is not ana-example's"), "{err}");
+    // ana-example's key, but the namespace git uses for commits.
+    let text = signing::canonical_text(&slug(), &entry);
+    let pem = keygen_sign(&path, &env.outside("sign"), "ana_ed25519", "git", &text);
+    let wrong_namespace = Entry {
+        signature: Some(pem),
+        ..entry
+    };
+    assert_eq!(
+        signing::verify(&slug(), &wrong_namespace, Some(&public_key("ana_ed25519"))),
+        Err(format!(
+            "it was made for another namespace than {}",
+            signing::NAMESPACE
+        ))
+    );
+
+    // Recorded, neither counts, and check names each.
+    let first = commit_entry(&env, &wrong_key, "approve with suzanne's key");
+    let second = commit_entry(&env, &wrong_namespace, "approve in git's namespace");
+    assert_eq!(state(&env), "in-review");
+    let run = env.run(&["check", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let report = json(&run.stdout);
+    for file in [&first, &second] {
+        assert!(
+            report["problems"]
+                .as_array()
+                .expect("problems")
+                .iter()
+                .any(|p| p["code"] == "signature" && p["file"] == file.as_str()),
+            "a signature problem about {file} in {report:#}"
+        );
+    }
 }
 
 #[test]
@@ -272,38 +447,25 @@ fn signing_needs_a_public_key_on_file() {
 #[test]
 fn required_signatures_refuse_unsigned_approvals_and_ignore_hand_written_ones() {
     let mut env = with_keys();
-    let config = env
-        .read("medreview.yaml")
-        .replace("require_signatures: false", "require_signatures: true");
-    env.write("medreview.yaml", &config);
+    require_signatures(&env);
     env.git(&["commit", "-q", "-am", "require signatures"]);
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
     env.set_now(NEXT_DAY);
     let err = env.refuse(&["approve", SLUG, "--as", "ana-example"]);
     assert!(err.contains("requires signed approvals"), "{err}");
     // An unsigned approval written by hand does not count, and check reports it.
-    let revision = env.hash_object(crate::common::ARTICLE);
-    env.append(
-        LEDGER,
-        &format!(
-            "- action: approved\n  by: ana-example\n  at: {NEXT_DAY}\n  revision: {revision}\n"
-        ),
-    );
-    env.git(&[
-        "commit",
-        "-q",
-        "-am",
+    let file = commit_entry(
+        &env,
+        &approval_after(&env, "Unsigned."),
         "unsigned approval",
-        "--date",
-        NEXT_DAY,
-    ]);
-    let status = json(&env.ok(&["status", SLUG, "--json"]).stdout);
-    assert_eq!(status["articles"][0]["state"], "in-review");
+    );
+    assert_eq!(state(&env), "in-review");
     let run = env.run(&["check"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stdout
-            .contains("it is unsigned, and medreview.yaml requires signatures"),
+        run.stdout.contains(&format!(
+            "{file}: approved by ana-example at {NEXT_DAY}: it is unsigned and the policy requires signatures [signature]"
+        )),
         "{}",
         run.stdout
     );
@@ -317,8 +479,7 @@ fn required_signatures_refuse_unsigned_approvals_and_ignore_hand_written_ones() 
         "--key",
         &key_arg("ana_ed25519"),
     ]);
-    let status = json(&env.ok(&["status", SLUG, "--json"]).stdout);
-    assert_eq!(status["articles"][0]["state"], "approved");
+    assert_eq!(state(&env), "approved");
 }
 
 #[test]
@@ -336,26 +497,32 @@ fn an_altered_signed_approval_never_counts() {
         "-m",
         "Accurate.",
     ]);
-    let text = env.read(LEDGER).replace(
-        "note: Accurate.",
-        "note: Accurate, and also approve the dosing table.",
-    );
-    env.write(LEDGER, &text);
-    env.git(&["commit", "-q", "-am", "edit the note", "--date", NEXT_DAY]);
-    let status = json(&env.ok(&["status", SLUG, "--json"]).stdout);
-    assert_eq!(
-        status["articles"][0]["state"], "in-review",
-        "a forged approval does not count"
-    );
+    let original = env.signoff_path(SLUG, "approved");
+    let (_, mut entry) = env.entries(SLUG).pop().expect("the approval");
+    assert!(entry.signature.is_some());
+    // Reworded and saved under the name its new bytes give, so it is not damage: only
+    // the signature shows the change.
+    entry.note = Some("Accurate, and also approve the dosing table.".into());
+    env.git(&["rm", "-q", &original]);
+    let forged = commit_entry(&env, &entry, "edit the note");
+    assert_eq!(state(&env), "in-review", "a forged approval does not count");
+    let log = json(&env.ok(&["log", SLUG, "--json"]).stdout);
+    let why = log["entries"][1]["does_not_count"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(why.contains("does not match the entry"), "{log}");
     let run = env.run(&["check"]);
     assert_eq!(run.code, 1);
     assert!(
-        run.stdout.contains("the signature does not verify"),
+        run.stdout.contains(&format!(
+            "{forged}: approved by ana-example at {NEXT_DAY}: its signature does not verify: it does not match the entry (the entry or the signature was altered) [signature]"
+        )),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("was removed or edited"),
+        run.stdout.contains(&format!("{original}: commit "))
+            && run.stdout.contains("[entry-removed]"),
         "{}",
         run.stdout
     );
@@ -363,29 +530,40 @@ fn an_altered_signed_approval_never_counts() {
 
 fn signed_entry(note: &str) -> (Id, Entry) {
     let key = SigningKey::load(&fixture("ana_ed25519")).expect("key");
-    let slug = Id::parse("slug", SLUG).expect("slug");
     let mut entry = Entry {
         action: Action::Approved,
         by: Id::parse("id", "ana-example").expect("id"),
         at: DateTime::parse_from_rfc3339(START).expect("time"),
         revision: RevId::parse(&"a".repeat(40)).expect("rev"),
+        after: [
+            "20250303T151200Z-submitted-suzanne-example-0123456789ab",
+            "20250303T151300Z-changes-requested-david-okafor-ba9876543210",
+        ]
+        .iter()
+        .map(|s| EntryId::parse(s).expect("id"))
+        .collect(),
         note: Some(note.to_owned()),
+        recorded_by: None,
+        roster: Vec::new(),
+        clock: None,
+        format: None,
         signature: None,
     };
     let pem = key
-        .sign(&slug, &entry, &entry.by, Some(&public_key("ana_ed25519")))
+        .sign(&slug(), &entry, &entry.by, Some(&public_key("ana_ed25519")))
         .expect("sign");
     entry.signature = Some(pem);
-    (slug, entry)
+    (slug(), entry)
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
-    /// Changing any signed field (slug, revision, action, person, time, note) breaks verification.
+    /// Changing any signed field (slug, revision, action, person, time, its offset,
+    /// note, after, recorded_by, format) breaks verification.
     #[test]
     fn changing_any_signed_field_breaks_verification(
-        field in 0usize..6,
+        field in 0usize..10,
         word in "[a-z0-9]{1,12}(-[a-z0-9]{1,12}){0,2}",
         seconds in 1i64..100_000_000,
         hex in "[0-9a-f]{40}",
@@ -402,9 +580,26 @@ proptest! {
             2 => changed.action = [Action::Submitted, Action::ChangesRequested, Action::Withdrawn][seconds as usize % 3],
             3 => changed.by = Id::parse("id", &format!("x{word}")).expect("valid"),
             4 => changed.at += chrono::TimeDelta::seconds(seconds),
-            _ => changed.note = if note == "Accurate." { None } else { Some(note) },
+            5 => changed.note = if note == "Accurate." { None } else { Some(note) },
+            6 => match seconds % 4 {
+                0 => changed.after.reverse(),
+                1 => { changed.after.pop(); }
+                2 => changed.after.clear(),
+                _ => changed.after.push(
+                    EntryId::parse(&format!("20250303T151400Z-withdrawn-{word}-{}", &hex[..12])).expect("id"),
+                ),
+            },
+            7 => changed.recorded_by = Some(Id::parse("id", &format!("x{word}")).expect("valid")),
+            8 => {
+                // The same instant at another offset.
+                let offset = chrono::FixedOffset::east_opt(((seconds % 28) as i32 - 13) * 3600 + 1800)
+                    .expect("offset");
+                changed.at = changed.at.with_timezone(&offset);
+            }
+            _ => changed.format = Some(1),
         }
-        prop_assume!(changed_slug != slug || changed != entry);
+        // What the file would hold differs (the offset included), or the article does.
+        prop_assume!(changed_slug != slug || changed.to_file().1 != entry.to_file().1);
         prop_assert!(signing::verify(&changed_slug, &changed, Some(&key)).is_err());
     }
 }

@@ -38,7 +38,8 @@ fn submit_appends_a_ledger_entry_for_the_exact_bytes_and_commits_the_article() {
              at: {START}\n\
              revision: {revision}\n\
              after: []\n\
-             note: First draft.\n"
+             note: First draft.\n\
+             clock: MEDREVIEW_NOW\n"
         )
     );
     // The name sorts by UTC time and ends in the file's own blob id.
@@ -131,7 +132,7 @@ fn approve_adds_one_sign_off_after_the_submission_and_commits_only_it() {
         format!(
             "# A sign-off, written by medreview. Immutable: never edit, rename or remove this file.\n\
              action: approved\nby: ana-example\nat: {NEXT_DAY}\nrevision: {revision}\n\
-             after:\n- {submitted_id}\nnote: Accurate.\n"
+             after:\n- {submitted_id}\nnote: Accurate.\nclock: MEDREVIEW_NOW\n"
         )
     );
 

@@ -110,14 +110,19 @@ impl Case {
         self.entries.len()
     }
     fn status_at(&self, now: DateTime<FixedOffset>) -> Status {
-        let writer = self.writer.clone();
+        let people = TestPeople {
+            state: Rc::new(RosterState {
+                roster: roster(),
+                ..RosterState::default()
+            }),
+            writer: self.writer.clone(),
+        };
         evaluate(
             &id("her2-treatment"),
             &self.ledger(),
-            &roster(),
+            &people,
             &self.policy,
             now,
-            &move |_| writer.clone(),
         )
     }
     fn status(&self) -> Status {
@@ -130,6 +135,30 @@ impl Case {
         self.status()
             .publishable
             .map(|p| p.revision.id.as_str().chars().next().unwrap_or('?'))
+    }
+}
+
+/// One roster for every entry, and a fixed front-matter writer.
+struct TestPeople {
+    state: Rc<RosterState>,
+    writer: Option<Id>,
+}
+
+impl People for TestPeople {
+    fn at(&self, _: &Entry) -> Rc<RosterState> {
+        self.state.clone()
+    }
+    fn current(&self) -> Rc<RosterState> {
+        self.state.clone()
+    }
+    fn includes(&self, _: &Entry, _: &Entry) -> bool {
+        true
+    }
+    fn heads(&self) -> Vec<EntryId> {
+        Vec::new()
+    }
+    fn writer_of(&self, _: &RevId) -> Option<Id> {
+        self.writer.clone()
     }
 }
 
