@@ -45,6 +45,10 @@ pub struct ReviewPolicy {
     pub required_approvals: u32,
     /// When true, an unsigned sign-off does not count.
     pub require_signatures: bool,
+    /// Who may record a sign-off for someone else (`admins`, `publishers`, or ids);
+    /// the entry then names them in `recorded_by`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proxies: Vec<String>,
 }
 
 impl Default for ReviewPolicy {
@@ -53,6 +57,7 @@ impl Default for ReviewPolicy {
             interval_months: 12,
             required_approvals: 1,
             require_signatures: false,
+            proxies: Vec::new(),
         }
     }
 }

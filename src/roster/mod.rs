@@ -1,6 +1,8 @@
 //! The people: writers and medical reviewers, one YAML file each, and the
 //! record of every change to them ([`log`]).
 
+pub mod change;
+pub mod identity;
 pub mod log;
 pub mod people;
 

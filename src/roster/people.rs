@@ -30,6 +30,10 @@ pub trait People {
     fn heads(&self) -> Vec<EntryId>;
     /// The writer named in the front matter of revision `id`.
     fn writer_of(&self, id: &RevId) -> Option<Id>;
+    /// Whether the roster is audited (it has a first roster entry).
+    fn audited(&self) -> bool {
+        true
+    }
     /// The review policy to judge by: `medreview.yaml` as the roster's record holds
     /// it, when it is audited (`None`: the file as it is).
     fn policy(&self) -> Option<ReviewPolicy> {
@@ -71,6 +75,9 @@ impl People for Unaudited<'_> {
     }
     fn writer_of(&self, id: &RevId) -> Option<Id> {
         crate::record::front_writer(self.git, id)
+    }
+    fn audited(&self) -> bool {
+        false
     }
 }
 
