@@ -216,7 +216,7 @@ fn check_article(
         problems.push(Problem::at(
             "entry-damaged",
             &damage.file,
-            None,
+            damage.line,
             damage.message.clone(),
         ));
     }

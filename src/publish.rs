@@ -171,7 +171,12 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
     slugs.sort();
     for slug in slugs {
         let ledger = crate::record::load_ledger(&src, &slug)?;
-        ledger.require_intact(&slug)?;
+        ledger.require_intact(&slug).map_err(|err| {
+            Error::refused_with_hint(
+                format!("{err} (commit {}, which publish reads)", &commit[..7]),
+                err.hint().unwrap_or_default(),
+            )
+        })?;
         let status = evaluate(&slug, &ledger, &*people, &policy, now);
         match status.publishable {
             Some(publishable) => pages.push(page(ws, &src, &roster, slug, publishable)?),

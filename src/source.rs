@@ -54,6 +54,10 @@ pub trait Source {
     fn list(&self, rel: &str) -> Result<Vec<(String, EntryKind)>>;
     /// How to name `rel` in messages.
     fn shown(&self, rel: &str) -> PathBuf;
+    /// The size of a regular file, without reading it.
+    fn size(&self, rel: &str) -> Result<Option<u64>>;
+    /// What `rel` is, if it exists (links are not followed).
+    fn kind(&self, rel: &str) -> Option<EntryKind>;
 
     /// Reads a UTF-8 text file, naming the file and line of the first bad byte.
     fn read_text(&self, rel: &str) -> Result<Option<String>> {
@@ -112,6 +116,27 @@ impl Source for WorkTree<'_> {
     fn shown(&self, rel: &str) -> PathBuf {
         self.0.join(rel)
     }
+
+    fn size(&self, rel: &str) -> Result<Option<u64>> {
+        refuse_symlinks(self.0, rel)?;
+        Ok(fs::symlink_metadata(self.0.join(rel))
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len()))
+    }
+
+    fn kind(&self, rel: &str) -> Option<EntryKind> {
+        let file_type = fs::symlink_metadata(self.0.join(rel)).ok()?.file_type();
+        Some(if file_type.is_symlink() {
+            EntryKind::Symlink
+        } else if file_type.is_dir() {
+            EntryKind::Dir
+        } else if file_type.is_file() {
+            EntryKind::File
+        } else {
+            EntryKind::Other
+        })
+    }
 }
 
 /// A workspace as recorded in one commit.
@@ -132,6 +157,14 @@ impl Source for Committed<'_> {
     fn list(&self, rel: &str) -> Result<Vec<(String, EntryKind)>> {
         let path = format!("{}{rel}", self.prefix);
         Ok(self.snapshot.list(path.trim_end_matches('/'))?)
+    }
+
+    fn size(&self, rel: &str) -> Result<Option<u64>> {
+        Ok(self.snapshot.size(&format!("{}{rel}", self.prefix))?)
+    }
+
+    fn kind(&self, rel: &str) -> Option<EntryKind> {
+        self.snapshot.kind(&format!("{}{rel}", self.prefix))
     }
 
     fn shown(&self, rel: &str) -> PathBuf {

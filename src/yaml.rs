@@ -69,8 +69,7 @@ fn precheck(text: &str) -> Option<(usize, String)> {
         {
             return Some((
                 n,
-                "the file holds unresolved merge conflict markers; resolve the conflict \
-                 (for a ledger, keep every entry from both sides), then commit"
+                "the file holds unresolved merge conflict markers; resolve the conflict, then commit"
                     .into(),
             ));
         }

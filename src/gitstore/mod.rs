@@ -189,6 +189,13 @@ impl GitStore {
         })
     }
 
+    /// The size of a blob, read from its header (the content is not loaded).
+    pub fn blob_size(&self, id: &RevId) -> Option<usize> {
+        let oid = Oid::from_str(id.as_str()).ok()?;
+        let (size, _) = self.repo.odb().ok()?.read_header(oid).ok()?;
+        Some(size)
+    }
+
     /// Whether the object database holds the blob.
     pub fn has_blob(&self, id: &RevId) -> bool {
         Oid::from_str(id.as_str())
@@ -483,6 +490,27 @@ impl Snapshot<'_> {
         }
         let blob = self.repo.find_blob(entry.id()).context("read a blob")?;
         Ok(Some(blob.content().to_vec()))
+    }
+
+    /// What the path is in this commit, if it is there.
+    pub fn kind(&self, path: &str) -> Option<EntryKind> {
+        self.tree
+            .get_path(Path::new(path))
+            .ok()
+            .map(|e| entry_kind(&e))
+    }
+
+    /// The size of the regular file at `path`, from the blob's header.
+    pub fn size(&self, path: &str) -> Result<Option<u64>, GitError> {
+        let Ok(entry) = self.tree.get_path(Path::new(path)) else {
+            return Ok(None);
+        };
+        if entry_kind(&entry) != EntryKind::File {
+            return Ok(None);
+        }
+        let odb = self.repo.odb().context("open the object database")?;
+        let (size, _) = odb.read_header(entry.id()).context("read a blob header")?;
+        Ok(Some(size as u64))
     }
 
     /// The entries of the folder at `path` (repository-relative; "" for the top).

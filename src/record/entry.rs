@@ -318,9 +318,42 @@ impl Named for Entry {
     }
 }
 
+/// Why an entry file cannot be read: the 1-based line where known, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    /// The line, where the problem is on one.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl From<String> for ReadError {
+    fn from(message: String) -> ReadError {
+        ReadError {
+            line: None,
+            message,
+        }
+    }
+}
+
+impl From<&str> for ReadError {
+    fn from(message: &str) -> ReadError {
+        message.to_owned().into()
+    }
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "line {line}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
 /// Reads a sign-off file: `name` is the file name, `shown` names it in messages.
 /// See [`read_named`].
-pub fn read(name: &str, bytes: &[u8], shown: &Path) -> Result<(EntryId, Entry), String> {
+pub fn read(name: &str, bytes: &[u8], shown: &Path) -> Result<(EntryId, Entry), ReadError> {
     read_named(name, bytes, shown)
 }
 
@@ -331,54 +364,73 @@ pub fn read_named<T: Named>(
     name: &str,
     bytes: &[u8],
     shown: &Path,
-) -> Result<(EntryId, T), String> {
+) -> Result<(EntryId, T), ReadError> {
     let Some(stem) = name.strip_suffix(".yaml") else {
         return Err(
-            "not an entry file (entry files end in .yaml and are written only by medreview)".into(),
+            "is not an entry file (entry files end in .yaml and are written only by medreview)"
+                .into(),
         );
     };
     let Some(id) = EntryId::parse(stem) else {
         return Err(
-            "the name is not <UTC time>-<kind>-<person>-<12 hex digits>.yaml, so medreview did not write it"
+            "has a name medreview never writes (<UTC time>-<action or roster>-<person>-<12 hex digits>.yaml)"
                 .into(),
         );
     };
     let parts = id.parts();
     let digest = GitStore::blob_id(bytes);
     if !digest.as_str().starts_with(&parts.digest) {
-        return Err(format!(
-            "the content does not match the digest in its name (its blob id is {}): the entry was edited after it was recorded",
+        return Err(ReadError::from(format!(
+            "does not match the digest in its name (its blob id is {}): it was edited after it was recorded",
             digest.short()
-        ));
+        )));
     }
-    let text = std::str::from_utf8(bytes).map_err(|_| "the file is not valid UTF-8".to_owned())?;
-    let entry: T = yaml::parse(text, shown, 1).map_err(|e| match e.line {
-        Some(line) => format!("line {line}: {}", e.message),
-        None => e.message,
+    let text = std::str::from_utf8(bytes).map_err(|e| ReadError {
+        line: Some(
+            bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1,
+        ),
+        message: format!("is not valid UTF-8 (byte {})", e.valid_up_to()),
+    })?;
+    if let Some(line) = text
+        .lines()
+        .position(|l| l.starts_with("<<<<<<<") || l.starts_with(">>>>>>>"))
+    {
+        return Err(ReadError {
+            line: Some(line + 1),
+            message: "the file holds merge conflict markers; git never has to merge an entry file (each name is written once, for its own bytes), so they were added by hand".into(),
+        });
+    }
+    let entry: T = yaml::parse(text, shown, 1).map_err(|e| ReadError {
+        line: e.line,
+        message: e.message,
     })?;
     if entry.kind() != parts.kind || entry.by() != &parts.by || utc_stamp(entry.at()) != parts.time
     {
-        return Err(format!(
-            "the name says {} by {} at {} but the file says {} by {} at {}",
+        return Err(ReadError::from(format!(
+            "is named {} by {} at {} but says {} by {} at {}",
             parts.kind,
             parts.by,
             parts.time,
             entry.kind(),
             entry.by(),
             utc_stamp(entry.at())
-        ));
+        )));
     }
-    entry.check()?;
+    entry.check().map_err(ReadError::from)?;
     // Names and signatures cover whole seconds; a fraction would be unsigned.
     if entry.at().timestamp_subsec_nanos() != 0 {
-        return Err("at: has a fraction of a second, which medreview never writes".into());
+        return Err("has a fraction of a second in at:, which medreview never writes".into());
     }
     let after = entry.after();
     for (i, parent) in after.iter().enumerate() {
         if parent == &id || after[..i].contains(parent) {
-            return Err(format!(
-                "after: names {parent} twice or names the entry itself"
-            ));
+            return Err(ReadError::from(format!(
+                "names {parent} twice in after:, or itself"
+            )));
         }
     }
     Ok((id, entry))
@@ -428,12 +480,18 @@ mod tests {
             .expect("utf8")
             .replace("-05:00", "-04:00");
         let err = read(&id.file_name(), edited.as_bytes(), Path::new("x.yaml")).expect_err("edit");
-        assert!(err.contains("edited after it was recorded"), "{err}");
+        assert!(
+            err.to_string().contains("edited after it was recorded"),
+            "{err}"
+        );
         let mut other = entry();
         other.by = Id::parse("id", "bob").expect("valid");
         let (other_id, _) = other.to_file();
         let err = read(&other_id.file_name(), &bytes, Path::new("x.yaml")).expect_err("rename");
-        assert!(err.contains("does not match the digest"), "{err}");
+        assert!(
+            err.to_string().contains("does not match the digest"),
+            "{err}"
+        );
         assert!(read("notes.txt", &bytes, Path::new("x")).is_err());
     }
 

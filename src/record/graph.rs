@@ -16,13 +16,35 @@ use crate::ids::Id;
 use crate::record::entry::{Action, Entry, EntryId};
 use crate::revision::RevId;
 
-/// A sign-off file that cannot be part of the record, and why.
+/// A file that cannot be part of the record, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Damage {
     /// The file, workspace-relative.
     pub file: String,
-    /// What is wrong with it.
+    /// The 1-based line, where known.
+    pub line: Option<usize>,
+    /// What is wrong with it, as a clause after the file's name ("is not ...").
     pub message: String,
+}
+
+impl Damage {
+    /// Damage to `file` with no line.
+    pub fn new(file: String, message: impl Into<String>) -> Damage {
+        Damage {
+            file,
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{} {}", self.file, self.message),
+        }
+    }
 }
 
 /// A set of entry positions.
@@ -121,7 +143,7 @@ fn misplaced(entry: &Entry, parents: &[&Entry]) -> Option<String> {
         && parents
             .iter()
             .any(|p| !p.is_migrated() || p.at > entry.at))
-        .then(|| "a migrated (format 1) entry comes after an entry that is not migrated, or older than it; only `medreview migrate` writes them".to_owned())
+        .then(|| "is a migrated (format 1) entry after one that is not migrated, or older than it; only `medreview migrate` writes them".to_owned())
 }
 
 impl Ledger {
@@ -159,12 +181,12 @@ impl<T: Node + Clone> Dag<T> {
             for parent in entry.after() {
                 if !index.contains_key(parent) {
                     missing[i] = true;
-                    damage.push(Damage {
-                        file: file_of(id),
-                        message: format!(
-                            "after: names {parent}, which is not in the record (an entry was removed, or this one was copied from elsewhere)"
+                    damage.push(Damage::new(
+                        file_of(id),
+                        format!(
+                            "names {parent} in after:, which is not in the record (an entry was removed, or this one was copied from elsewhere)"
                         ),
-                    });
+                    ));
                 }
             }
         }
@@ -180,10 +202,7 @@ impl<T: Node + Clone> Dag<T> {
                 .collect();
             if let Some(message) = reject(entry, &parents) {
                 missing[i] = true;
-                damage.push(Damage {
-                    file: file_of(id),
-                    message,
-                });
+                damage.push(Damage::new(file_of(id), message));
             }
         }
         let mut children: Vec<Vec<usize>> = vec![Vec::new(); read.len()];
@@ -220,15 +239,15 @@ impl<T: Node + Clone> Dag<T> {
         }
         for (i, (id, _)) in read.iter().enumerate() {
             if waiting[i] > 0 {
-                damage.push(Damage {
-                    file: file_of(id),
-                    message: "its after: links form a cycle, which medreview never writes".into(),
-                });
+                damage.push(Damage::new(
+                    file_of(id),
+                    "is part of a cycle of after: links, which medreview never writes",
+                ));
             } else if excluded[i] && !missing[i] {
-                damage.push(Damage {
-                    file: file_of(id),
-                    message: "it comes after an entry that is damaged or missing".into(),
-                });
+                damage.push(Damage::new(
+                    file_of(id),
+                    "comes after an entry that is damaged or missing",
+                ));
             }
         }
         let position: BTreeMap<usize, usize> =

@@ -209,6 +209,19 @@ fn check_commit(
         if name.starts_with('.') {
             continue;
         }
+        if let Some(size) = git.blob_size(blob)
+            && size > crate::record::MAX_ENTRY_BYTES
+        {
+            report(
+                "entry-invalid",
+                path,
+                format!(
+                    "{size} bytes, larger than any entry medreview writes ({})",
+                    crate::record::MAX_ENTRY_BYTES
+                ),
+            );
+            continue;
+        }
         let bytes = match git.read_blob(blob) {
             Ok(bytes) => bytes,
             Err(err) => {
@@ -219,7 +232,7 @@ fn check_commit(
         let entry = match entry::read(name, &bytes, Path::new(path)) {
             Ok((_, entry)) => entry,
             Err(message) => {
-                report("entry-invalid", path, message);
+                report("entry-invalid", path, message.to_string());
                 continue;
             }
         };

@@ -58,8 +58,21 @@ pub fn refuse_format_1(src: &dyn Source, slug: &Id) -> Result<()> {
 /// cannot be part of the record are listed in the ledger's `damage`.
 pub fn load_ledger(src: &dyn Source, slug: &Id) -> Result<Ledger> {
     refuse_format_1(src, slug)?;
-    let (read, damage) = read_folder(src, &Workspace::signoffs_rel(slug))?;
     let dir = Workspace::signoffs_rel(slug);
+    if let Some(kind) = src.kind(&dir)
+        && kind != EntryKind::Dir
+    {
+        let what = if kind == EntryKind::Symlink {
+            "is a symbolic link; medreview does not follow links out of the workspace"
+        } else {
+            "is not a folder; an article's sign-offs are files in a real folder"
+        };
+        return Err(Error::refused_with_hint(
+            format!("{} {what}", src.shown(&dir).display()),
+            "replace the link with the real folder or file, restored from git (`git checkout -- FOLDER`)",
+        ));
+    }
+    let (read, damage) = read_folder(src, &dir)?;
     let file_of = |id: &entry::EntryId| format!("{dir}/{}", id.file_name());
     Ok(Ledger::build(read, damage, &file_of))
 }
@@ -75,13 +88,13 @@ pub fn read_folder<T: entry::Named>(src: &dyn Source, dir: &str) -> Result<Folde
     let mut damage = Vec::new();
     let listing = src.list(dir)?;
     if listing.len() > MAX_ENTRIES {
-        damage.push(Damage {
-            file: dir.to_owned(),
-            message: format!(
+        damage.push(Damage::new(
+            dir.to_owned(),
+            format!(
                 "holds {} files, more than the {MAX_ENTRIES} entries one record may hold",
                 listing.len()
             ),
-        });
+        ));
         return Ok((read, damage));
     }
     for (name, kind) in listing {
@@ -90,28 +103,34 @@ pub fn read_folder<T: entry::Named>(src: &dyn Source, dir: &str) -> Result<Folde
         }
         let rel = format!("{dir}/{name}");
         let bytes = match kind {
-            EntryKind::File => src.read(&rel)?.unwrap_or_default(),
+            // The size is checked before reading, so a huge file costs nothing.
+            EntryKind::File => match src.size(&rel)? {
+                Some(size) if size > MAX_ENTRY_BYTES as u64 => {
+                    damage.push(Damage::new(
+                        rel,
+                        format!(
+                            "is {size} bytes, larger than any entry medreview writes ({MAX_ENTRY_BYTES})"
+                        ),
+                    ));
+                    continue;
+                }
+                _ => src.read(&rel)?.unwrap_or_default(),
+            },
             _ => {
-                damage.push(Damage {
-                    file: rel,
-                    message: "not a regular file; the folder holds only entry files".into(),
-                });
+                damage.push(Damage::new(
+                    rel,
+                    "is not a regular file; the folder holds only sign-off or roster files",
+                ));
                 continue;
             }
         };
-        if bytes.len() > MAX_ENTRY_BYTES {
-            damage.push(Damage {
-                file: rel,
-                message: format!(
-                    "{} bytes, larger than any entry medreview writes ({MAX_ENTRY_BYTES})",
-                    bytes.len()
-                ),
-            });
-            continue;
-        }
         match entry::read_named::<T>(&name, &bytes, &src.shown(&rel)) {
             Ok(pair) => read.push(pair),
-            Err(message) => damage.push(Damage { file: rel, message }),
+            Err(err) => damage.push(Damage {
+                file: rel,
+                line: err.line,
+                message: err.message,
+            }),
         }
     }
     Ok((read, damage))
@@ -129,10 +148,7 @@ impl Ledger {
             n => format!(" (and {} more)", n - 1),
         };
         Err(Error::refused_with_hint(
-            format!(
-                "the record of {slug} is damaged: {}: {}{more}",
-                first.file, first.message
-            ),
+            format!("the record of {slug} is damaged: {first}{more}"),
             "sign-off files are written only by medreview and never change; restore the file from git (`git checkout -- FILE`) or remove what was added by hand; `medreview check` lists every problem",
         ))
     }

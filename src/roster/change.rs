@@ -48,7 +48,7 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
     let log = RosterLog::load(&src, &ws.git)?;
     if let Some(damage) = log.damage().first() {
         return Err(Error::refused_with_hint(
-            format!("the roster's record is damaged: {}: {}", damage.file, damage.message),
+            format!("the roster's record is damaged: {damage}"),
             "restore roster/ from git (`git checkout -- roster`); `medreview check` lists every problem",
         ));
     }
@@ -185,7 +185,10 @@ fn committed_roster_files(ws: &Workspace, src: &dyn Source) -> Result<Vec<String
             .flatten();
         if committed != src.read(rel)? {
             return Err(Error::refused_with_hint(
-                format!("{} has changes that are not committed", src.shown(rel).display()),
+                format!(
+                    "{} has changes that are not committed",
+                    src.shown(rel).display()
+                ),
                 "the roster's first entry records the roster as committed: commit or restore it first",
             ));
         }

@@ -91,7 +91,9 @@ pub fn acting(
                 "git says you are {}, who is not on the roster, so you cannot act as {by}",
                 email.unwrap_or("nobody (no user.email)")
             ),
-            format!("run the command from {by}'s own account (git's user.email must be the email in their roster file)"),
+            format!(
+                "run the command from {by}'s own account (git's user.email must be the email in their roster file)"
+            ),
         ));
     };
     let mine = roles(roster, config, &me);
@@ -102,7 +104,9 @@ pub fn acting(
         .any(|p| p == me.as_str() || mine.iter().any(|r| p == &format!("{r}s")));
     if !may_proxy {
         return Err(Error::refused_with_hint(
-            format!("git says you are {me}, not {by}, and the policy lets no one record for someone else"),
+            format!(
+                "git says you are {me}, not {by}, and the policy lets no one record for someone else"
+            ),
             "an admin may allow it with `proxies: [admins]` under `review:` in medreview.yaml; the entry then shows who recorded it",
         ));
     }

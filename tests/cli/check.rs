@@ -206,9 +206,9 @@ fn a_renamed_entry_is_reported_as_removed_and_invalid() {
     let invalid = problem(&report, "entry-invalid", &renamed);
     assert_eq!(invalid["commit"], commit.as_str());
     assert!(
-        invalid["message"].as_str().is_some_and(
-            |m| m.contains("the name says approved by ana-example at 20250303T140000Z")
-        ),
+        invalid["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("is named approved by ana-example at 20250303T140000Z")),
         "{invalid}"
     );
     problem(&report, "entry-damaged", &renamed);

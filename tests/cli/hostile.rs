@@ -5,7 +5,13 @@
 //! left exactly as it was. Inputs that could hang or exhaust memory run under a time
 //! limit and an address-space limit, so a regression fails the test instead of
 //! stalling the suite. Tests documented `/// Regression: ...` guard against a bug found here
-//! that is described in docs/hostile-input.md; they pass once it is fixed.
+//! that is described in docs/hostile-input.md; they pass once it is fixed, and those
+//! still marked `#[ignore]` show bugs that are not fixed yet.
+//!
+//! The record is format 2 (one immutable file per sign-off under
+//! `articles/<slug>/signoffs/`). Most attacks on it use a hand-made sign-off: a file
+//! with exactly the name medreview would give its bytes, so only the part under test
+//! is hostile.
 //!
 //! Unix only: the limits are set with `sh -c 'ulimit -v ...'`, and several rows are
 //! about symbolic links.
@@ -22,9 +28,13 @@ use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use chrono::DateTime;
+use medreview::ids::Id;
+use medreview::record::entry::{Action, Entry, EntryId, HEADER};
+use medreview::revision::RevId;
 use serde_json::Value;
 
-use crate::common::{ARTICLE, HER2_ARTICLE, LEDGER, NEXT_DAY, Run, SLUG, START, TestEnv, json};
+use crate::common::{ARTICLE, HER2_ARTICLE, NEXT_DAY, Run, SIGNOFFS, SLUG, START, TestEnv, json};
 
 /// How long a refusal of hostile input may take, process start to exit.
 const FAST: Duration = Duration::from_secs(5);
@@ -204,6 +214,96 @@ fn her2_with_front(extra: &str) -> String {
     HER2_ARTICLE.replacen(FRONT_END, &format!("{extra}{FRONT_END}"), 1)
 }
 
+/// A sign-off made by hand (no note, unsigned), for `TestEnv::write_entry`.
+fn hand_entry(action: Action, by: &str, at: &str, revision: &str, after: &[&str]) -> Entry {
+    Entry {
+        action,
+        by: Id::parse("id", by).expect("a valid id"),
+        at: DateTime::parse_from_rfc3339(at).expect("an RFC 3339 time"),
+        revision: RevId::parse(revision).expect("a 40-hex blob id"),
+        after: after
+            .iter()
+            .map(|id| EntryId::parse(id).expect("an entry id"))
+            .collect(),
+        roster: Vec::new(),
+        note: None,
+        recorded_by: None,
+        clock: None,
+        format: None,
+        signature: None,
+    }
+}
+
+/// Writes `fields` (YAML, after medreview's header line) as a sign-off file of `slug`
+/// named `<stem>-<first 12 hex digits of its git blob id>.yaml`, the name medreview
+/// would give those exact bytes, so only the content is hostile. Returns the
+/// workspace-relative path.
+fn write_raw_entry(env: &TestEnv, slug: &str, stem: &str, fields: &[u8]) -> String {
+    let bytes = [HEADER.as_bytes(), fields].concat();
+    let scratch = env.outside("raw-entry.yaml");
+    fs::write(&scratch, &bytes).expect("write the entry outside the repository");
+    let digest = env.git(&["hash-object", scratch.to_str().expect("UTF-8 path")]);
+    fs::remove_file(&scratch).expect("remove the scratch file");
+    let rel = format!("articles/{slug}/signoffs/{stem}-{}.yaml", &digest[..12]);
+    env.write_bytes(&rel, &bytes);
+    rel
+}
+
+/// The id (file name without `.yaml`) of the sign-off of `slug` whose name contains `part`.
+fn entry_id(env: &TestEnv, slug: &str, part: &str) -> String {
+    let path = env.signoff_path(slug, part);
+    let name = path.rsplit('/').next().expect("a file name");
+    name.trim_end_matches(".yaml").to_owned()
+}
+
+/// Every sign-off file of `slug` in HEAD, concatenated in name order.
+fn committed_record(env: &TestEnv, slug: &str) -> String {
+    let folder = format!("articles/{slug}/signoffs");
+    env.git(&["ls-tree", "--name-only", "HEAD", &format!("{folder}/")])
+        .lines()
+        .map(|path| env.git(&["show", &format!("HEAD:{path}")]))
+        .collect()
+}
+
+/// The problems `check --json` lists, as (code, "file: message"); check must exit 1.
+#[track_caller]
+fn check_problems(env: &TestEnv) -> Vec<(String, String)> {
+    let run = env.run(&["check", "--json"]);
+    assert_eq!(
+        run.code, 1,
+        "check should fail:\n{}{}",
+        run.stdout, run.stderr
+    );
+    json(&run.stdout)["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| {
+            let file = p["file"].as_str().unwrap_or_default();
+            let message = p["message"].as_str().expect("a message");
+            let place = match p["line"].as_u64() {
+                Some(line) => format!("{file}:{line}"),
+                None => file.to_owned(),
+            };
+            (
+                p["code"].as_str().expect("a code").to_owned(),
+                format!("{place}: {message}"),
+            )
+        })
+        .collect()
+}
+
+/// Asserts a problem with `code` whose file or message contains every one of `parts`.
+#[track_caller]
+fn assert_problem(problems: &[(String, String)], code: &str, parts: &[&str]) {
+    assert!(
+        problems
+            .iter()
+            .any(|(c, m)| c == code && parts.iter().all(|p| m.contains(p))),
+        "no [{code}] problem mentioning {parts:?} in {problems:#?}"
+    );
+}
+
 /// `git` with the test environment, whatever its outcome (for merges that conflict).
 fn git_unchecked(env: &TestEnv, args: &[&str]) -> Run {
     let child = command(env, START, "git", args).spawn().expect("start git");
@@ -252,25 +352,34 @@ fn yaml_alias_bombs_are_refused_fast_in_bounded_memory() {
     }
     env.write(roster, &person);
 
-    // In a ledger: the bomb hides in the note of a hand-added entry.
+    // In a sign-off file: the bomb hides in the note of a hand-made approval whose
+    // name carries the digest of its bytes, so only the YAML inside is hostile.
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
-    let ledger = env.read(LEDGER);
-    let entry_line = ledger.matches('\n').count() + 1;
-    env.append(
-        LEDGER,
-        &format!(
-            "- action: approved\n  by: ana-example\n  at: {NEXT_DAY}\n  revision: {}\n  note:\n{}",
-            env.hash_object(ARTICLE),
-            alias_bomb(4, 9)
-        ),
+    let fields = format!(
+        "action: approved\nby: ana-example\nat: {NEXT_DAY}\nrevision: {}\nafter:\n- {}\nnote:\n{}",
+        env.hash_object(ARTICLE),
+        entry_id(&env, SLUG, "submitted"),
+        alias_bomb(4, 9)
+    );
+    let bomb = write_raw_entry(
+        &env,
+        SLUG,
+        "20250304T140000Z-approved-ana-example",
+        fields.as_bytes(),
     );
     env.set_now(NEXT_DAY);
-    let note = format!(
-        "signoffs.yaml:{}: .[1].note: invalid type: map, expected a string",
-        entry_line + 5
-    );
+    // Line 9 is the first key under `note:` (after the header and six lines of fields).
+    let note = format!("{bomb}:9: note: invalid type: map, expected a string");
     let err = refused_bounded(&env, NEXT_DAY, &["approve", SLUG, "--as", "ana-example"]);
-    assert_mentions(&err, &[&note, "Hint: fix the YAML at that line"]);
+    assert_mentions(
+        &err,
+        &[
+            &format!("Error: the record of {SLUG} is damaged: "),
+            &bomb,
+            &note,
+            "Hint: sign-off files are written only by medreview",
+        ],
+    );
     let run = run_bounded(&env, NEXT_DAY, &["status", "--json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let status = json(&run.stdout);
@@ -279,14 +388,25 @@ fn yaml_alias_bombs_are_refused_fast_in_bounded_memory() {
         &[&note],
     );
 
-    // Committed by hand, it stops publish (which reads the commit) just as fast.
-    env.git(&["commit", "-q", "-am", "hand-edited ledger"]);
+    // Committed by hand, it stops publish (which reads the commit) just as fast, and
+    // check lists it in the working tree and in the commit that added it.
+    env.git(&["add", SIGNOFFS]);
+    env.git(&["commit", "-q", "-m", "hand-made sign-off"]);
     let err = refused_bounded(&env, NEXT_DAY, &["publish", "--out", "site"]);
     assert_mentions(
         &err,
-        &["signoffs.yaml (commit ", "[1].note: invalid type: map"],
+        &[&format!("{bomb}:9: note: invalid type: map"), "(commit "],
     );
     assert!(!env.root().join("site").exists());
+    let run = run_bounded(&env, NEXT_DAY, &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_mentions(
+        &format!("{}{}", run.stdout, run.stderr),
+        &[
+            ":9: note: invalid type: map, expected a string [entry-damaged]",
+            "line 9: note: invalid type: map, expected a string [entry-invalid]",
+        ],
+    );
 }
 
 // --- Deep nesting -----------------------------------------------------------------
@@ -577,18 +697,60 @@ fn non_utf8_bytes_are_refused_naming_the_file_line_and_byte() {
     env.ok(&submit);
     env.set_now(NEXT_DAY);
     let approve = ["approve", SLUG, "--as", "ana-example"];
-    check(&env, LEDGER, b"# na\xefve\n", "the file", &approve);
+    let damaged = format!("Error: the record of {SLUG} is damaged: ");
+    let restore = "Hint: sign-off files are written only by medreview and never change";
 
-    // status lists the unreadable article as a problem and exits 1.
-    let ledger = fs::read(env.root().join(LEDGER)).expect("read");
-    env.write_bytes(LEDGER, &[ledger.as_slice(), b"# \xff\n"].concat());
+    // A hand-made sign-off with a Latin-1 byte in its note, named by the digest of
+    // those very bytes, so only the encoding is wrong: damage, naming the file.
+    let fields = format!(
+        "action: approved\nby: ana-example\nat: {NEXT_DAY}\nrevision: {}\nafter:\n- {}\nnote: na",
+        env.hash_object(ARTICLE),
+        entry_id(&env, SLUG, "submitted")
+    );
+    let fields = [fields.as_bytes(), b"\xefve\n"].concat();
+    let latin1 = write_raw_entry(&env, SLUG, "20250304T140000Z-approved-ana-example", &fields);
+    let err = env.refuse(&approve);
+    assert_mentions(
+        &err,
+        &[
+            &damaged,
+            &format!("{latin1}:8: is not valid UTF-8 (byte 274)"),
+            restore,
+        ],
+    );
     let problems = status_with_problems(&env)["problems"].to_string();
-    assert_mentions(&problems, &["signoffs.yaml:", "is not valid UTF-8"]);
-    // publish reads the commit, where the ledger is intact.
+    assert_mentions(&problems, &[&latin1, "is not valid UTF-8"]);
+    assert_problem(
+        &check_problems(&env),
+        "entry-damaged",
+        &[&latin1, "is not valid UTF-8 (byte 274)"],
+    );
+    fs::remove_file(env.root().join(&latin1)).expect("remove the hand-made file");
+
+    // A byte appended to a recorded sign-off: its name no longer matches its bytes.
+    let recorded = env.signoff_path(SLUG, "submitted");
+    let intact = fs::read(env.root().join(&recorded)).expect("read");
+    env.write_bytes(&recorded, &[intact.as_slice(), b"# \xff\n"].concat());
+    let err = env.refuse(&approve);
+    assert_mentions(
+        &err,
+        &[
+            &damaged,
+            &recorded,
+            "does not match the digest in its name (its blob id is ",
+            "it was edited after it was recorded",
+        ],
+    );
+    let problems = status_with_problems(&env)["problems"].to_string();
+    assert_mentions(
+        &problems,
+        &[&recorded, "it was edited after it was recorded"],
+    );
+    // publish reads the commit, where the sign-off is intact.
     let out = env.outside("site");
     let run = env.ok(&["publish", "--out", out.to_str().expect("UTF-8 path")]);
     assert_mentions(&run.stderr, &["Skipped her2-treatment: in-review"]);
-    env.write_bytes(LEDGER, &ledger);
+    env.write_bytes(&recorded, &intact);
     env.ok(&approve);
 }
 
@@ -910,17 +1072,27 @@ fn symlinked_article_folders_and_files_are_refused_or_reported() {
         env.refuse(args);
     }
 
-    // Committed with plain git (git stores the link, not its target), with a ledger
-    // that claims the link's blob was approved: publish still reads nothing outside.
+    // Committed with plain git (git stores the link, not its target), with hand-made
+    // sign-offs that claim the link's blob was submitted and approved: publish still
+    // reads nothing outside.
     env.git(&["add", "articles"]);
     let link_blob = env.git(&["rev-parse", ":articles/linked-file/article.md"]);
-    env.write(
-        "articles/linked-file/signoffs.yaml",
-        &format!(
-            "- action: submitted\n  by: suzanne-example\n  at: {START}\n  revision: {0}\n- action: approved\n  by: ana-example\n  at: {NEXT_DAY}\n  revision: {0}\n",
-            link_blob.trim()
-        ),
+    let link_blob = link_blob.trim();
+    let submitted = hand_entry(Action::Submitted, "suzanne-example", START, link_blob, &[]);
+    let submitted = env.write_entry("linked-file", &submitted);
+    let submitted_id = submitted
+        .rsplit('/')
+        .next()
+        .and_then(|name| name.strip_suffix(".yaml"))
+        .expect("an entry file name");
+    let approved = hand_entry(
+        Action::Approved,
+        "ana-example",
+        NEXT_DAY,
+        link_blob,
+        &[submitted_id],
     );
+    env.write_entry("linked-file", &approved);
     env.git(&["add", "articles"]);
     env.git(&["commit", "-q", "-m", "links, by hand"]);
     env.set_now(NEXT_DAY);
@@ -947,8 +1119,8 @@ fn symlinked_article_folders_and_files_are_refused_or_reported() {
 }
 
 /// `articles/` itself may be a link to a folder outside the repository: status lists
-/// what is there, and submit reads the outside article into a commit and writes the
-/// ledger outside the repository.
+/// what is there, and submit reads the outside article into a commit and writes its
+/// sign-off outside the repository.
 #[test]
 /// Regression: with `articles/` a symlink out of the repository, submit commits the outside file
 fn a_symlinked_articles_folder_is_not_followed_out_of_the_repository() {
@@ -959,55 +1131,130 @@ fn a_symlinked_articles_folder_is_not_followed_out_of_the_repository() {
     secret_article(&env, "outside-articles/stolen/article.md");
     let run = env.run(&["submit", "stolen", "--as", "suzanne-example"]);
     assert_eq!(run.code, 1, "submit followed the link:\n{}", run.stderr);
-    assert!(
-        !env.outside("outside-articles/stolen/signoffs.yaml")
-            .exists()
-    );
+    assert!(!env.outside("outside-articles/stolen/signoffs").exists());
     assert_secret_stayed_outside(&env, &env.outside("no-site"));
 }
 
-/// `signoffs.yaml` as a link is followed when reading (unlike article.md and article
-/// folders), so status reports the state recorded in an outside file.
+/// A sign-off file, or the whole `signoffs` folder, as a link to a forged approval
+/// outside the repository (format 1's version of this bug: a linked `signoffs.yaml`
+/// was followed, and status showed an approval held in no commit).
 #[test]
 /// Regression: a symlinked signoffs.yaml is followed; status shows an approval that is not in the repository
-fn a_symlinked_ledger_is_reported_not_trusted() {
-    let env = TestEnv::seeded();
-    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
-    let forged = format!(
-        "{}- action: approved\n  by: ana-example\n  at: {NEXT_DAY}\n  revision: {}\n",
-        env.read(LEDGER),
-        env.hash_object(ARTICLE)
-    );
-    fs::write(env.outside("forged.yaml"), forged).expect("write forged ledger");
-    fs::remove_file(env.root().join(LEDGER)).expect("remove ledger");
-    symlink(env.outside("forged.yaml"), env.root().join(LEDGER)).expect("link");
-    let run = env.run(&["status", "--json"]);
-    let status = json(&run.stdout);
-    assert_ne!(status["articles"][0]["state"], "approved", "{status:#}");
-    assert_eq!(run.code, 1);
-    assert_mentions(
-        &status["problems"].to_string(),
-        &["signoffs.yaml is a symbolic link"],
-    );
-}
-
-// --- Ledger contents --------------------------------------------------------------
-
-#[test]
-fn a_ledger_with_an_unknown_action_is_refused_with_file_and_line() {
+fn a_symlinked_sign_off_file_or_folder_is_reported_not_trusted() {
     let mut env = TestEnv::seeded();
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
-    let line = env.read(LEDGER).matches('\n').count() + 1;
-    env.append(
-        LEDGER,
-        &format!(
-            "- action: rubber-stamped\n  by: ana-example\n  at: {NEXT_DAY}\n  revision: {}\n",
-            env.hash_object(ARTICLE)
-        ),
+    let submitted = env.signoff_path(SLUG, "submitted");
+    // The forged approval has exactly the name medreview would give it.
+    let forged = hand_entry(
+        Action::Approved,
+        "ana-example",
+        NEXT_DAY,
+        &env.hash_object(ARTICLE),
+        &[&entry_id(&env, SLUG, "submitted")],
+    );
+    let (id, bytes) = forged.to_file();
+    let outside = env.outside("forged");
+    fs::create_dir_all(&outside).expect("create the outside folder");
+    fs::write(outside.join(id.file_name()), bytes).expect("write the forged approval");
+    env.set_now(NEXT_DAY);
+    let not_approved = |env: &TestEnv| {
+        let run = env.run(&["status", "--json"]);
+        assert_eq!(run.code, 1, "{}", run.stdout);
+        let status = json(&run.stdout);
+        let states = status["articles"].to_string();
+        assert!(!states.contains("\"approved\""), "{status:#}");
+        status["problems"].to_string()
+    };
+
+    // One linked file in the real folder: damage, never read.
+    let link = format!("{SIGNOFFS}/{}", id.file_name());
+    symlink(outside.join(id.file_name()), env.root().join(&link)).expect("link the file");
+    let not_a_file = format!("the record of {SLUG} is damaged: {link} is not a regular file");
+    assert_mentions(&not_approved(&env), &[&not_a_file]);
+    for args in [
+        &["approve", SLUG, "--as", "ana-example"][..],
+        &["log", SLUG],
+        &["status", SLUG],
+    ] {
+        let err = env.refuse(args);
+        assert_mentions(&err, &[&not_a_file]);
+    }
+    assert_problem(
+        &check_problems(&env),
+        "entry-damaged",
+        &[&link, "is not a regular file"],
+    );
+    // Committed with plain git (git stores the link's text, not its target), publish
+    // refuses it too, and check finds it in the commit that added it.
+    env.git(&["add", SIGNOFFS]);
+    env.git(&["commit", "-q", "-m", "a linked sign-off"]);
+    let out = env.outside("site");
+    let out_arg = out.to_str().expect("UTF-8 path");
+    let err = env.refuse(&["publish", "--out", out_arg]);
+    assert_mentions(&err, &[&not_a_file]);
+    assert!(!out.exists());
+    assert_problem(&check_problems(&env), "entry-invalid", &[&link]);
+    env.git(&["reset", "-q", "--hard", "HEAD~1"]);
+
+    // The whole folder as a link to an outside folder holding a copy of the real
+    // submission next to the forged approval.
+    fs::copy(
+        env.root().join(&submitted),
+        outside.join(submitted.rsplit('/').next().expect("a name")),
+    )
+    .expect("copy the submission out");
+    fs::remove_dir_all(env.root().join(SIGNOFFS)).expect("remove the real folder");
+    symlink(&outside, env.root().join(SIGNOFFS)).expect("link the folder");
+    let linked = format!(
+        "{}/{SIGNOFFS} is a symbolic link; medreview does not follow links out of the workspace",
+        env.root().display()
+    );
+    assert_mentions(&not_approved(&env), &[&linked]);
+    for args in [
+        &["approve", SLUG, "--as", "ana-example"][..],
+        &["log", SLUG],
+        &["status", SLUG],
+    ] {
+        let err = env.refuse(args);
+        assert_mentions(
+            &err,
+            &[
+                &linked,
+                "Hint: replace the link with the real folder or file",
+            ],
+        );
+    }
+    assert_problem(&check_problems(&env), "record", &[&linked]);
+    // Committed, git holds a link where the folder was: nothing of the outside
+    // approval is published, and check reports the submission as removed.
+    env.git(&["add", "-A", "articles"]);
+    env.git(&["commit", "-q", "-m", "sign-offs as a link"]);
+    env.run(&["publish", "--out", out_arg]);
+    assert!(!out.join(format!("{SLUG}.html")).exists());
+    assert_problem(&check_problems(&env), "entry-removed", &[&submitted]);
+}
+
+// --- Sign-off contents ------------------------------------------------------------
+
+#[test]
+fn a_sign_off_with_an_unknown_action_is_refused_naming_the_file_and_line() {
+    let mut env = TestEnv::seeded();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    let fields = format!(
+        "action: rubber-stamped\nby: ana-example\nat: {NEXT_DAY}\nrevision: {}\nafter:\n- {}\n",
+        env.hash_object(ARTICLE),
+        entry_id(&env, SLUG, "submitted")
+    );
+    // Named as an approval (with the right digest), the file says otherwise on line 2.
+    let stamped = write_raw_entry(
+        &env,
+        SLUG,
+        "20250304T140000Z-approved-ana-example",
+        fields.as_bytes(),
     );
     env.set_now(NEXT_DAY);
     let want = format!(
-        "articles/her2-treatment/signoffs.yaml:{line}: .[1].action: unknown variant `rubber-stamped`, expected one of `submitted`, `approved`, `changes-requested`, `withdrawn`"
+        "{stamped}:2: action: unknown variant `rubber-stamped`, expected one of `submitted`, `approved`, `changes-requested`, `withdrawn`"
     );
     for args in [
         &["approve", SLUG, "--as", "ana-example"][..],
@@ -1015,21 +1262,51 @@ fn a_ledger_with_an_unknown_action_is_refused_with_file_and_line() {
         &["status", SLUG],
     ] {
         let err = env.refuse(args);
-        assert_mentions(&err, &[&want, "Hint: fix the YAML at that line"]);
+        assert_mentions(
+            &err,
+            &[
+                &format!("Error: the record of {SLUG} is damaged: "),
+                &stamped,
+                &want,
+                "Hint: sign-off files are written only by medreview",
+            ],
+        );
     }
     let run = env.fails(&["status"]);
     assert_mentions(&run.stderr, &[&want]);
+    assert_problem(&check_problems(&env), "entry-damaged", &[&want]);
     // Committed by hand, publish refuses it too, naming the commit it read.
-    env.git(&["commit", "-q", "-am", "rubber stamp"]);
+    env.git(&["add", SIGNOFFS]);
+    env.git(&["commit", "-q", "-m", "rubber stamp"]);
     let err = env.refuse(&["publish", "--out", "site"]);
     assert_mentions(
         &err,
-        &["signoffs.yaml (commit ", "unknown variant `rubber-stamped`"],
+        &[
+            &format!("{stamped}:"),
+            "(commit ",
+            "unknown variant `rubber-stamped`",
+        ],
+    );
+    env.git(&["reset", "-q", "--hard", "HEAD~1"]);
+
+    // Named for the unknown action, the name itself is refused.
+    let renamed = write_raw_entry(
+        &env,
+        SLUG,
+        "20250304T140000Z-rubber-stamped-ana-example",
+        fields.as_bytes(),
+    );
+    let err = env.refuse(&["approve", SLUG, "--as", "ana-example"]);
+    assert_mentions(
+        &err,
+        &[&format!(
+            "{renamed} has a name medreview never writes (<UTC time>-<action or roster>-<person>-<12 hex digits>.yaml)"
+        )],
     );
 }
 
-/// An article `ghost` whose hand-committed ledger submits and approves a blob the
-/// repository does not have.
+/// An article `ghost` with hand-committed sign-off files that submit and approve a
+/// blob the repository does not have.
 fn ghost() -> (TestEnv, String) {
     let env = TestEnv::seeded();
     env.ok(&[
@@ -1041,19 +1318,24 @@ fn ghost() -> (TestEnv, String) {
         "suzanne-example",
     ]);
     let missing = "0123456789abcdef0123456789abcdef01234567".to_owned();
-    env.write(
-        "articles/ghost/signoffs.yaml",
-        &format!(
-            "- action: submitted\n  by: suzanne-example\n  at: {START}\n  revision: {missing}\n- action: approved\n  by: ana-example\n  at: {NEXT_DAY}\n  revision: {missing}\n"
-        ),
+    let submitted = hand_entry(Action::Submitted, "suzanne-example", START, &missing, &[]);
+    let (submitted_id, _) = submitted.to_file();
+    env.write_entry("ghost", &submitted);
+    let approved = hand_entry(
+        Action::Approved,
+        "ana-example",
+        NEXT_DAY,
+        &missing,
+        &[submitted_id.as_str()],
     );
-    env.git(&["add", "articles/ghost/signoffs.yaml"]);
-    env.git(&["commit", "-q", "-m", "a ledger written by hand"]);
+    env.write_entry("ghost", &approved);
+    env.git(&["add", "articles/ghost/signoffs"]);
+    env.git(&["commit", "-q", "-m", "sign-offs written by hand"]);
     (env, missing)
 }
 
 #[test]
-fn a_ledger_naming_a_missing_blob_is_reported_and_publish_refuses() {
+fn sign_offs_naming_a_missing_blob_are_reported_and_publish_refuses() {
     let (mut env, missing) = ghost();
     env.set_now(NEXT_DAY);
     let want = format!("revision {missing} is not in the repository's object database");
@@ -1061,8 +1343,8 @@ fn a_ledger_naming_a_missing_blob_is_reported_and_publish_refuses() {
     assert_eq!(status["articles"][0]["slug"], SLUG, "{status:#}");
     let error = status["problems"][0]["error"].as_str().unwrap_or_default();
     assert!(
-        error.contains(&want) && error.contains("ghost/signoffs.yaml"),
-        "names the ledger: {error}"
+        error.contains(&want) && error.contains("articles/ghost/signoffs"),
+        "names the record: {error}"
     );
     for args in [
         &["status", "ghost"][..],
@@ -1074,27 +1356,487 @@ fn a_ledger_naming_a_missing_blob_is_reported_and_publish_refuses() {
         assert_mentions(&err, &[&want, "Hint: fetch the commits that recorded it"]);
     }
     assert!(!env.root().join("site").exists());
-    let run = env.run(&["check"]);
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    assert_mentions(&format!("{}{}", run.stdout, run.stderr), &[&missing[..7]]);
+    let problems = check_problems(&env);
+    for action in ["submitted", "approved"] {
+        assert_problem(
+            &problems,
+            "revision-missing",
+            &[
+                &format!(
+                    "articles/ghost/signoffs/{}",
+                    entry_id(&env, "ghost", action)
+                ),
+                &format!("revision {missing} is not in the repository"),
+            ],
+        );
+    }
 }
 
-/// The problem says which revision is missing but not which article or ledger names it.
+/// The problem says which revision is missing but not which article or record names it.
 #[test]
 /// Regression: the missing-revision error from status/publish does not name the article or its ledger
 fn a_missing_blob_error_names_the_article() {
     let (mut env, _) = ghost();
     env.set_now(NEXT_DAY);
     let problem = status_with_problems(&env)["problems"][0]["error"].to_string();
-    assert_mentions(&problem, &["ghost"]);
+    assert_mentions(&problem, &["articles/ghost/signoffs"]);
     let err = env.refuse(&["publish", "--out", "site"]);
-    assert_mentions(&err, &["articles/ghost/signoffs.yaml"]);
+    assert_mentions(&err, &["articles/ghost/signoffs (commit "]);
+}
+
+// --- Attacks on the record's files ------------------------------------------------
+
+/// Damage in the record makes status, log, publish and sign-offs refuse the article
+/// (fail closed: a damaged withdrawal must never read as an approval).
+#[track_caller]
+fn assert_damaged(env: &TestEnv, file: &str, message: &str) {
+    let damaged = format!("the record of {SLUG} is damaged: ");
+    let problems = status_with_problems(env)["problems"].to_string();
+    assert_mentions(&problems, &[&damaged, file, message]);
+    for args in [
+        &["status", SLUG][..],
+        &["log", SLUG],
+        &["withdraw", SLUG, "--as", "ana-example", "-m", "Outdated."],
+        &["approve", SLUG, "--as", "david-okafor"],
+    ] {
+        let err = env.refuse(args);
+        assert_mentions(
+            &err,
+            &[
+                &format!("Error: {damaged}"),
+                file,
+                message,
+                "Hint: sign-off files are written only by medreview and never change; restore the file from git",
+            ],
+        );
+    }
+}
+
+/// Commits the working tree's sign-offs with plain git, then asserts publish (which
+/// reads the commit) refuses naming `file` and writes nothing.
+#[track_caller]
+fn assert_publish_refuses_committed(env: &TestEnv, file: &str, message: &str) {
+    env.git(&["add", "-A", SIGNOFFS]);
+    env.git(&["commit", "-q", "-m", "sign-offs changed by hand"]);
+    let out = env.outside("site");
+    let err = env.refuse(&["publish", "--out", out.to_str().expect("UTF-8 path")]);
+    assert_mentions(
+        &err,
+        &[&format!("the record of {SLUG} is damaged: "), file, message],
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_sign_off_edited_in_place_no_longer_matches_its_name() {
+    let mut env = TestEnv::approved();
+    let approval = env.signoff_path(SLUG, "approved");
+    env.write(
+        &approval,
+        &env.read(&approval)
+            .replace("Accurate and clear.", "Accurate, clear and complete."),
+    );
+    env.set_now("2025-03-05T09:00:00-05:00");
+    let edited = "does not match the digest in its name (its blob id is ";
+    assert_damaged(&env, &approval, edited);
+    assert_problem(&check_problems(&env), "entry-damaged", &[&approval, edited]);
+    assert_publish_refuses_committed(&env, &approval, edited);
+    let problems = check_problems(&env);
+    assert_problem(
+        &problems,
+        "entry-edited",
+        &[
+            &approval,
+            "a sign-off file was changed after it was recorded",
+        ],
+    );
+}
+
+#[test]
+fn a_renamed_sign_off_is_damage_and_check_reports_the_removal() {
+    let mut env = TestEnv::approved();
+    let approval = env.signoff_path(SLUG, "approved");
+    // The same bytes under another reviewer's name: the digest still matches.
+    let renamed = approval.replace("-ana-example-", "-david-okafor-");
+    env.git(&["mv", &approval, &renamed]);
+    env.set_now("2025-03-05T09:00:00-05:00");
+    let says = "is named approved by david-okafor at 20250304T140000Z but says approved by ana-example at 20250304T140000Z";
+    assert_damaged(&env, &renamed, says);
+    assert_publish_refuses_committed(&env, &renamed, says);
+    let problems = check_problems(&env);
+    assert_problem(&problems, "entry-removed", &[&approval]);
+    assert_problem(&problems, "entry-invalid", &[&renamed, says]);
+}
+
+#[test]
+fn an_after_link_to_a_missing_entry_is_damage() {
+    let mut env = TestEnv::approved();
+    // A hand-made withdrawal that claims to have seen an entry that does not exist.
+    let phantom = "20250304T150000Z-approved-ana-example-abcdefabcdef";
+    let withdrawal = hand_entry(
+        Action::Withdrawn,
+        "ana-example",
+        "2025-03-05T09:00:00-05:00",
+        &env.hash_object(ARTICLE),
+        &[phantom],
+    );
+    let file = env.write_entry(SLUG, &withdrawal);
+    env.set_now("2025-03-05T09:00:00-05:00");
+    let names = format!(
+        "names {phantom} in after:, which is not in the record (an entry was removed, or this one was copied from elsewhere)"
+    );
+    assert_damaged(&env, &file, &names);
+    assert_problem(&check_problems(&env), "entry-damaged", &[&file, &names]);
+    fs::remove_file(env.root().join(&file)).expect("remove the withdrawal");
+
+    // The submission removed with git: the approval that saw it now names nothing.
+    let submission = env.signoff_path(SLUG, "submitted");
+    let approval = env.signoff_path(SLUG, "approved");
+    env.git(&["rm", "-q", &submission]);
+    let names = format!("names {} in after:", entry_id_of(&submission));
+    assert_damaged(&env, &approval, &names);
+    assert_publish_refuses_committed(&env, &approval, &names);
+    let problems = check_problems(&env);
+    assert_problem(&problems, "entry-removed", &[&submission]);
+    assert_problem(&problems, "entry-damaged", &[&approval, &names]);
+}
+
+/// The id of the sign-off file at workspace-relative `path`.
+fn entry_id_of(path: &str) -> &str {
+    path.rsplit('/')
+        .next()
+        .and_then(|name| name.strip_suffix(".yaml"))
+        .expect("a sign-off file name")
+}
+
+/// A hand-made sign-off of about 50 MB, its note one pasted paragraph after another,
+/// named by its digest; returns its path and size.
+fn huge_entry(env: &TestEnv) -> (String, usize) {
+    let mut fields = format!(
+        "action: approved\nby: ana-example\nat: {NEXT_DAY}\nrevision: {}\nafter:\n- {}\nnote: ",
+        env.hash_object(ARTICLE),
+        entry_id(env, SLUG, "submitted")
+    );
+    let paragraph = "A note pasted again and again from a PDF, page after page. ";
+    fields.reserve(50_000_000);
+    while fields.len() < 50_000_000 {
+        fields.push_str(paragraph);
+    }
+    fields.push('\n');
+    let size = HEADER.len() + fields.len();
+    let rel = write_raw_entry(
+        env,
+        SLUG,
+        "20250304T140000Z-approved-ana-example",
+        fields.as_bytes(),
+    );
+    (rel, size)
+}
+
+#[test]
+fn a_huge_sign_off_file_is_refused_quickly_in_bounded_memory() {
+    let env = TestEnv::seeded();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    let (file, size) = huge_entry(&env);
+    let want = format!(
+        "the record of {SLUG} is damaged: {file} is {size} bytes, larger than any entry medreview writes (65536)"
+    );
+    let err = refused_bounded(&env, NEXT_DAY, &["approve", SLUG, "--as", "ana-example"]);
+    assert_mentions(
+        &err,
+        &[&want, "Hint: sign-off files are written only by medreview"],
+    );
+    for args in [&["status", SLUG][..], &["log", SLUG]] {
+        let err = refused_bounded(&env, NEXT_DAY, args);
+        assert_mentions(&err, &[&want]);
+    }
+    let run = run_bounded(&env, NEXT_DAY, &["status", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_mentions(&json(&run.stdout)["problems"].to_string(), &[&want]);
+    let run = run_bounded(&env, NEXT_DAY, &["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_mentions(
+        &run.stdout,
+        &[&format!(
+            "{file}: is {size} bytes, larger than any entry medreview writes (65536) [entry-damaged]"
+        )],
+    );
+}
+
+/// A flood of files: more than one record may hold is refused before any is read.
+#[test]
+fn a_signoffs_folder_with_more_files_than_a_record_may_hold_is_damage() {
+    let env = TestEnv::seeded();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    let count = medreview::record::MAX_ENTRIES + 1;
+    let dir = env.root().join(SIGNOFFS);
+    for i in 1..count {
+        fs::write(dir.join(format!("flood-{i:05}.yaml")), "").expect("write a file");
+    }
+    let want = format!(
+        "the record of {SLUG} is damaged: {SIGNOFFS} holds {count} files, more than the {} entries one record may hold",
+        count - 1
+    );
+    let err = refused_bounded(&env, NEXT_DAY, &["approve", SLUG, "--as", "ana-example"]);
+    assert_mentions(
+        &err,
+        &[&want, "Hint: sign-off files are written only by medreview"],
+    );
+    let run = run_bounded(&env, NEXT_DAY, &["status", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_mentions(&json(&run.stdout)["problems"].to_string(), &[&want]);
+}
+
+#[test]
+fn folders_and_other_non_files_in_signoffs_are_damage_and_dotfiles_are_ignored() {
+    let mut env = TestEnv::seeded();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    env.set_now(NEXT_DAY);
+    // A dotfile holding a valid approval is never an entry, so it never counts.
+    let forged = hand_entry(
+        Action::Approved,
+        "ana-example",
+        NEXT_DAY,
+        &env.hash_object(ARTICLE),
+        &[&entry_id(&env, SLUG, "submitted")],
+    );
+    let (id, bytes) = forged.to_file();
+    env.write_bytes(&format!("{SIGNOFFS}/.{}", id.file_name()), &bytes);
+    env.write_bytes(&format!("{SIGNOFFS}/.DS_Store"), b"\0\0\0\x01Bud1");
+    let status = json(&env.ok(&["status", "--json"]).stdout);
+    assert_eq!(status["articles"][0]["state"], "in-review", "{status:#}");
+
+    // A FIFO would block a reader that opened it; it is never opened.
+    let fifo = format!("{SIGNOFFS}/pipe.yaml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(env.root().join(&fifo))
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success());
+    let not_a_file = "is not a regular file; the folder holds only sign-off or roster files";
+    assert_damaged(&env, &fifo, not_a_file);
+    fs::remove_file(env.root().join(&fifo)).expect("remove the FIFO");
+
+    // Neither is a file whose name is not a sign-off's.
+    let readme = format!("{SIGNOFFS}/README.md");
+    env.write(&readme, "Do not edit these files.\n");
+    assert_damaged(
+        &env,
+        &readme,
+        "README.md is not an entry file (entry files end in .yaml and are written only by medreview)",
+    );
+    fs::remove_file(env.root().join(&readme)).expect("remove README.md");
+
+    // A folder holding a copy of the approval with its proper name is not read.
+    let folder = format!("{SIGNOFFS}/extra");
+    env.write_bytes(&format!("{folder}/{}", id.file_name()), &bytes);
+    assert_damaged(&env, &folder, not_a_file);
+    assert_problem(
+        &check_problems(&env),
+        "entry-damaged",
+        &[&folder, not_a_file],
+    );
+    assert_publish_refuses_committed(&env, &folder, not_a_file);
+}
+
+#[test]
+fn an_uncommitted_hand_made_sign_off_is_refused_and_never_published() {
+    let mut env = TestEnv::seeded();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    env.set_now(NEXT_DAY);
+    // A valid approval, exactly as medreview would write it, but not committed.
+    let forged = hand_entry(
+        Action::Approved,
+        "ana-example",
+        NEXT_DAY,
+        &env.hash_object(ARTICLE),
+        &[&entry_id(&env, SLUG, "submitted")],
+    );
+    let file = env.write_entry(SLUG, &forged);
+    let name = file.rsplit('/').next().expect("a name");
+    for args in [
+        &["approve", SLUG, "--as", "david-okafor"][..],
+        &[
+            "request-changes",
+            SLUG,
+            "--as",
+            "ana-example",
+            "-m",
+            "Later.",
+        ],
+    ] {
+        let err = env.refuse(args);
+        assert_mentions(
+            &err,
+            &[
+                &format!(
+                    "{SIGNOFFS}/{name} is not committed; entries are written only by medreview"
+                ),
+                &format!("Hint: restore the folder with `git checkout -- {SIGNOFFS}`"),
+            ],
+        );
+    }
+    // publish reads the commit, which has no approval.
+    let out = env.outside("site");
+    let run = env.ok(&["publish", "--out", out.to_str().expect("UTF-8 path")]);
+    assert_mentions(&run.stderr, &["Skipped her2-treatment: in-review"]);
+    assert!(!out.join(format!("{SLUG}.html")).exists());
+    assert_problem(
+        &check_problems(&env),
+        "uncommitted",
+        &[name, "is not committed"],
+    );
+}
+
+// --- Found here, not fixed yet -------------------------------------------------------
+//
+// Each test below shows a product bug found while porting this module to format 2.
+// They are ignored so the module passes; run them with `-- --ignored`, and remove the
+// `#[ignore]` with the fix (docs/hostile-input.md, "Found, not fixed yet").
+
+/// `check` compares the committed file names with the entries it could read, so a
+/// damaged sign-off that is committed (or present, uncommitted) is also reported as
+/// `uncommitted` with "<file> was removed", although the file is there.
+#[test]
+/// Regression: check reports a damaged sign-off as `uncommitted` and says it "was removed"
+fn check_does_not_call_a_damaged_sign_off_removed() {
+    let env = TestEnv::approved();
+    let approval = env.signoff_path(SLUG, "approved");
+    env.write(
+        &approval,
+        &env.read(&approval)
+            .replace("Accurate and clear.", "Accurate."),
+    );
+    env.git(&["commit", "-q", "-am", "edit an approval"]);
+    let problems = check_problems(&env);
+    assert_problem(&problems, "entry-damaged", &[&approval]);
+    assert!(
+        !problems.iter().any(|(code, _)| code == "uncommitted"),
+        "the working tree is clean: {problems:#?}"
+    );
+}
+
+/// The damage message puts the workspace-relative path in front of a message that
+/// already starts with the absolute path.
+#[test]
+/// Regression: "the record of SLUG is damaged: FILE /abs/FILE: ..." names the file twice
+fn a_damaged_sign_off_is_named_once() {
+    let env = TestEnv::approved();
+    let approval = env.signoff_path(SLUG, "approved");
+    env.append(&approval, "# edited\n");
+    let err = env.refuse(&["status", SLUG]);
+    let name = approval.rsplit('/').next().expect("a name");
+    let first = err.lines().next().expect("an Error: line");
+    assert_eq!(first.matches(name).count(), 1, "{first}");
+}
+
+/// The conflict-marker message was written for the format-1 ledger and says to resolve
+/// the conflict keeping every entry from both sides; for a sign-off file that advice
+/// makes a file that no longer matches its name, and it contradicts the hint below it.
+#[test]
+/// Regression: a sign-off file with conflict markers is told to "resolve the conflict (for a ledger, keep every entry from both sides)"
+fn conflict_markers_in_a_sign_off_file_are_not_to_be_resolved_by_hand() {
+    let env = TestEnv::approved();
+    let fields = format!(
+        "<<<<<<< HEAD\naction: approved\n=======\n>>>>>>> other\nby: ana-example\nat: {NEXT_DAY}\nrevision: {}\nafter: []\n",
+        env.hash_object(ARTICLE)
+    );
+    write_raw_entry(
+        &env,
+        SLUG,
+        "20250304T140000Z-approved-ana-example",
+        fields.as_bytes(),
+    );
+    let err = env.refuse(&["status", SLUG]);
+    assert_mentions(&err, &["conflict markers"]);
+    for advice in ["keep every entry from both sides", "resolve the conflict"] {
+        assert!(!err.contains(advice), "{err}");
+    }
+}
+
+/// The size limit is applied to working-tree sign-offs only; `check`'s history walk
+/// reads every committed sign-off whole and parses it (50 MB: ~3 s, and it is counted
+/// as a verified entry; 124 MB: medreview aborts with "memory allocation of 134217736
+/// bytes failed" under a 256 MiB limit).
+#[test]
+/// Regression: check reads a 50 MB committed sign-off whole and counts it as verified
+fn a_huge_committed_sign_off_is_refused_by_check_for_its_size() {
+    let env = TestEnv::seeded();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    let (file, size) = huge_entry(&env);
+    env.git(&["add", SIGNOFFS]);
+    env.git(&["commit", "-q", "-m", "a huge sign-off"]);
+    let run = run_bounded(&env, NEXT_DAY, &["check", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = json(&run.stdout);
+    assert_eq!(
+        report["entries_verified"], 1,
+        "only the submission: {report:#}"
+    );
+    let history = report["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .any(|p| {
+            p["code"] == "entry-invalid"
+                && p["file"] == file.as_str()
+                && p["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains(&size.to_string()))
+        });
+    assert!(history, "{report:#}");
+}
+
+/// A working-tree sign-off is read whole before its size is checked; a sparse file
+/// larger than the memory limit fails the read ("cannot read FILE", caused by "out of
+/// memory") instead of being refused for its size, and without a limit it is read.
+#[test]
+/// Regression: a 300 MB sign-off file is reported as "cannot read ... out of memory", not by its size
+fn a_sign_off_larger_than_memory_is_refused_for_its_size() {
+    let env = TestEnv::seeded();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    let file = format!("{SIGNOFFS}/20250304T140000Z-approved-ana-example-0123456789ab.yaml");
+    let sparse = fs::File::create(env.root().join(&file)).expect("create");
+    sparse.set_len(300 << 20).expect("make it 300 MB, sparse");
+    let run = run_bounded(&env, NEXT_DAY, &["status", "--json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_mentions(
+        &json(&run.stdout)["problems"].to_string(),
+        &[&format!(
+            "{file} is {} bytes, larger than any entry medreview writes",
+            300 << 20
+        )],
+    );
+}
+
+/// A committed `signoffs` that is a symbolic link (or a plain file) lists as an empty
+/// record, so publish exits 0 and skips the article as a "draft", where it refuses a
+/// linked article folder or a linked sign-off file.
+#[test]
+/// Regression: publish silently skips an article whose committed `signoffs` is a symlink, as "draft"
+fn a_committed_symlinked_signoffs_folder_stops_publish() {
+    let env = TestEnv::approved();
+    let outside = env.outside("elsewhere");
+    fs::rename(env.root().join(SIGNOFFS), &outside).expect("move the folder out");
+    symlink(&outside, env.root().join(SIGNOFFS)).expect("link the folder");
+    env.git(&["add", "-A", "articles"]);
+    env.git(&["commit", "-q", "-m", "sign-offs as a link"]);
+    let out = env.outside("site");
+    let err = env.refuse(&["publish", "--out", out.to_str().expect("UTF-8 path")]);
+    assert_mentions(
+        &err,
+        &[&format!("{SIGNOFFS} (commit "), "is a symbolic link"],
+    );
+    assert!(!out.exists());
 }
 
 // --- Merges -----------------------------------------------------------------------
 
+/// Format 1 needed a union merge driver for its one ledger file; format 2 needs none,
+/// since two clones never write the same path. The two decisions did not see each
+/// other, so the article needs a new decision instead of taking either one.
 #[test]
-fn a_union_merge_of_two_branches_keeps_both_ledger_entries() {
+fn a_merge_of_two_branches_keeps_both_sign_offs_and_needs_a_decision() {
     let mut env = TestEnv::seeded();
     env.ok(&[
         "submit",
@@ -1120,8 +1862,8 @@ fn a_union_merge_of_two_branches_keeps_both_ledger_entries() {
     env.git(&["checkout", "-q", "main"]);
     env.git(&["merge", "-q", "--no-edit", "second-opinion"]);
 
-    let ledger = env.read(LEDGER);
-    assert!(!ledger.contains("<<<<<<<"), "{ledger}");
+    let record = env.record_text(SLUG);
+    assert!(!record.contains("<<<<<<<"), "{record}");
     let log = json(&env.ok(&["log", SLUG, "--json"]).stdout);
     let actions: Vec<&str> = log["entries"]
         .as_array()
@@ -1131,58 +1873,121 @@ fn a_union_merge_of_two_branches_keeps_both_ledger_entries() {
         .collect();
     assert_eq!(actions, ["submitted", "approved", "changes-requested"]);
     let status = json(&env.ok(&["status", "--json"]).stdout);
-    assert_eq!(status["articles"][0]["state"], "changes-requested");
-    // The merged ledger is the committed record, so the next sign-off extends it.
+    let article = &status["articles"][0];
+    assert_eq!(article["state"], "needs-decision", "{status:#}");
+    assert_eq!(article["publishable"], Value::Null);
+    assert_eq!(
+        article["conflicts"][0],
+        "the approval by ana-example and the changes-requested by david-okafor were made without seeing each other"
+    );
+    // The next sign-off saw both decisions, and its commit holds only its own file.
+    let heads = [
+        entry_id(&env, SLUG, "approved"),
+        entry_id(&env, SLUG, "changes-requested"),
+    ];
     env.append(ARTICLE, "\nSources: the trial is cited above.\n");
     env.set_now("2025-03-05T09:00:00-05:00");
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
-    assert!(env.read(LEDGER).starts_with(&ledger));
+    let (_, latest) = env.entries(SLUG).pop().expect("the new submission");
+    let after: Vec<&str> = latest.after.iter().map(EntryId::as_str).collect();
+    assert_eq!(after, heads);
+    let mut changed = env.changed_files("HEAD");
+    changed.sort();
+    assert_eq!(
+        changed,
+        [ARTICLE.to_owned(), env.signoff_path(SLUG, "submitted")]
+    );
+    assert!(env.record_text(SLUG).len() > record.len());
 }
 
+/// A merge of sign-offs can no longer leave conflict markers (two clones never write
+/// the same file), so markers in a sign-off file were put there by hand: the file is
+/// damage, whether a recorded sign-off was edited or a hand-made one was named by
+/// its own digest.
 #[test]
-fn conflict_markers_in_a_ledger_refuse_sign_offs_and_change_nothing() {
+fn conflict_markers_in_a_sign_off_file_refuse_sign_offs_and_change_nothing() {
     let mut env = TestEnv::approved();
-    let ledger = env.read(LEDGER);
-    let split = ledger.find("- action: approved").expect("approval");
-    let marked = format!(
-        "{}<<<<<<< HEAD\n{}=======\n- action: withdrawn\n  by: david-okafor\n  at: {NEXT_DAY}\n  revision: {}\n>>>>>>> other\n",
-        &ledger[..split],
-        &ledger[split..],
-        env.hash_object(ARTICLE)
+    let approval = env.signoff_path(SLUG, "approved");
+    let intact = env.read(&approval);
+    let marked = intact.replacen(
+        "action: approved\n",
+        "<<<<<<< HEAD\naction: approved\n=======\naction: withdrawn\n>>>>>>> other\n",
+        1,
     );
-    env.write(LEDGER, &marked);
-    let line = line_of(&marked, "<<<<<<<");
     env.set_now("2025-03-05T09:00:00-05:00");
-    for args in [
+    let sign_offs = [
         &["withdraw", SLUG, "--as", "ana-example", "-m", "Outdated."][..],
         &["approve", SLUG, "--as", "david-okafor"],
-    ] {
+    ];
+
+    // Edited into a recorded sign-off: it no longer matches its name.
+    env.write(&approval, &marked);
+    for args in sign_offs {
         let err = env.refuse(args);
         assert_mentions(
             &err,
             &[
-                &format!("signoffs.yaml:{line}: the file holds unresolved merge conflict markers"),
+                &format!("the record of {SLUG} is damaged: "),
+                &approval,
+                "it was edited after it was recorded",
+            ],
+        );
+    }
+    env.fails(&["status"]);
+    env.write(&approval, &intact);
+
+    // Hand-made with the right digest: the markers are found at their line.
+    let fields = marked
+        .split_once('\n')
+        .map(|(_, rest)| rest.to_owned())
+        .expect("a header line");
+    let hand_made = write_raw_entry(
+        &env,
+        SLUG,
+        "20250305T140000Z-withdrawn-ana-example",
+        fields.as_bytes(),
+    );
+    let line = line_of(&marked, "<<<<<<<");
+    for args in sign_offs {
+        let err = env.refuse(args);
+        assert_mentions(
+            &err,
+            &[
+                &format!("{hand_made}:{line}: the file holds "),
+                "merge conflict markers",
                 "Hint: ",
             ],
         );
     }
     env.fails(&["status"]);
+    assert_problem(
+        &check_problems(&env),
+        "entry-damaged",
+        &[&hand_made, "merge conflict markers"],
+    );
 }
 
-/// A ledger with conflict markers gets the generic YAML hint ("fix the YAML at that
-/// line"), which invites hand-editing an append-only record instead of finishing the merge.
+/// A ledger with conflict markers got the generic YAML hint ("fix the YAML at that
+/// line"), which invited hand-editing an append-only record instead of finishing the
+/// merge. A sign-off file with markers must still be named as a conflict.
 #[test]
 /// Regression: conflict markers in signoffs.yaml get a generic YAML error, not a merge-conflict hint
-fn conflict_markers_in_a_ledger_are_named_as_a_merge_conflict() {
+fn conflict_markers_in_a_sign_off_file_are_named_as_a_merge_conflict() {
     let mut env = TestEnv::approved();
-    let ledger = env.read(LEDGER);
-    env.write(
-        LEDGER,
-        &format!("<<<<<<< HEAD\n{ledger}=======\n>>>>>>> other\n"),
+    let fields = format!(
+        "<<<<<<< HEAD\naction: approved\n=======\n>>>>>>> other\nby: ana-example\nat: {NEXT_DAY}\nrevision: {}\nafter: []\n",
+        env.hash_object(ARTICLE)
+    );
+    write_raw_entry(
+        &env,
+        SLUG,
+        "20250304T140000Z-approved-ana-example",
+        fields.as_bytes(),
     );
     env.set_now("2025-03-05T09:00:00-05:00");
     let err = env.refuse(&["withdraw", SLUG, "--as", "ana-example", "-m", "Outdated."]);
     assert_mentions(&err, &["conflict"]);
+    assert!(!err.contains("fix the YAML at that line"), "{err}");
 }
 
 #[test]
@@ -1256,7 +2061,7 @@ fn a_stale_index_lock_refuses_sign_offs_until_it_is_removed() {
     assert!(lock.exists(), "medreview removed a lock it did not take");
     fs::remove_file(&lock).expect("remove the lock");
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
-    let committed = env.git(&["show", &format!("HEAD:{LEDGER}")]);
+    let committed = committed_record(&env, SLUG);
     assert_mentions(
         &committed,
         &[&format!("revision: {}", env.hash_object(ARTICLE))],
@@ -1298,7 +2103,7 @@ fn four_simultaneous_sign_offs_all_land_and_the_repository_stays_sound() {
             let run = finish(child, Duration::from_secs(30), &format!("submit {slug}"));
             let rel = format!("articles/{slug}/article.md");
             let revision = env.hash_object(&rel);
-            let committed = env.git(&["show", &format!("HEAD:articles/{slug}/signoffs.yaml")]);
+            let committed = committed_record(&env, slug);
             match run.code {
                 0 => {
                     landed += 1;

@@ -6,8 +6,8 @@ mod common;
 mod bad_input;
 mod check;
 mod diff;
+mod hostile;
 mod migrate;
-// mod hostile; (being ported to format 2)
 mod properties;
 mod publish;
 mod refusals;

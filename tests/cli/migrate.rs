@@ -253,7 +253,7 @@ fn an_old_signature_cannot_be_replayed_after_a_newer_entry() {
         "{err}"
     );
     assert!(
-        err.contains("a migrated (format 1) entry comes after"),
+        err.contains("is a migrated (format 1) entry after one"),
         "{err}"
     );
     let check = check_fails(&env);
