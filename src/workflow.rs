@@ -31,8 +31,10 @@ pub struct Recorded {
 pub struct Request<'a> {
     /// The article.
     pub slug: &'a Id,
-    /// The person acting.
+    /// The person the entry is by.
     pub by: &'a Id,
+    /// Who records it for them, when that is someone else.
+    pub recorded_by: Option<&'a Id>,
     /// Their note.
     pub note: Option<String>,
     /// The time to record.
@@ -94,7 +96,7 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         revision: revision_id,
         after: Vec::new(),
         note: req.note.clone(),
-        recorded_by: None,
+        recorded_by: req.recorded_by.cloned(),
         roster: Vec::new(),
         clock: None,
         format: None,
@@ -214,7 +216,7 @@ pub fn decide(
         revision: target.id.clone(),
         after: Vec::new(),
         note: req.note.clone(),
-        recorded_by: None,
+        recorded_by: req.recorded_by.cloned(),
         roster: Vec::new(),
         clock: None,
         format: None,
@@ -253,7 +255,7 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         revision: target.id.clone(),
         after: Vec::new(),
         note: req.note.clone(),
-        recorded_by: None,
+        recorded_by: req.recorded_by.cloned(),
         roster: Vec::new(),
         clock: None,
         format: None,

@@ -22,7 +22,7 @@ use clap::{Parser, Subcommand};
 
 use crate::error::{Error, Result};
 use crate::ids::Id;
-use crate::roster::{Role, Roster};
+use crate::roster::Role;
 use crate::signing::SigningKey;
 use crate::workflow::Recorded;
 use crate::workspace::Workspace;
@@ -48,6 +48,11 @@ enum Command {
     /// Manage medical reviewers
     #[command(subcommand)]
     Reviewer(people::ReviewerCommand),
+    /// Manage who may change the roster
+    #[command(subcommand)]
+    Admin(people::AdminCommand),
+    /// Show who git says you are, and your roles
+    Whoami,
     /// Start a new article
     New(new::NewArgs),
     /// Submit the article's current text for medical review
@@ -116,6 +121,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Init(args) => init::cmd_init(&mut ctx, args),
         Command::Writer(args) => people::cmd_writer(&mut ctx, args),
         Command::Reviewer(args) => people::cmd_reviewer(&mut ctx, args),
+        Command::Admin(args) => people::cmd_admin(&mut ctx, args),
+        Command::Whoami => people::cmd_whoami(&mut ctx),
         Command::New(args) => new::cmd_new(&mut ctx, args),
         Command::Submit(args) => submit::cmd_submit(&mut ctx, args),
         Command::Approve(args) => approve::cmd_approve(&mut ctx, args),
@@ -153,43 +160,7 @@ pub(crate) fn slug_arg(slug: &str) -> Result<Id> {
     Ok(Id::parse_slug("slug", slug)?)
 }
 
-/// The person acting: `--as ID`, or the roster member in `role` whose email matches
-/// git's `user.email`.
-pub(crate) fn acting_person(
-    ws: &Workspace,
-    roster: &Roster,
-    as_id: Option<&str>,
-    role: Role,
-) -> Result<Id> {
-    if let Some(id) = as_id {
-        return Ok(Id::parse("person id (--as)", id)?);
-    }
-    let hint = format!(
-        "pass --as ID, or set `git config user.email` to the email in your {}/ file",
-        role.folder()
-    );
-    let Some(email) = ws.git.config_string("user.email") else {
-        return Err(Error::refused_with_hint(
-            "who is signing off? --as is missing and git has no user.email",
-            hint,
-        ));
-    };
-    let other = match role {
-        Role::Writer => Role::Reviewer,
-        Role::Reviewer => Role::Writer,
-    };
-    roster
-        .find_by_email(role, &email)
-        .or_else(|| roster.find_by_email(other, &email))
-        .ok_or_else(|| {
-            Error::refused_with_hint(
-                format!("no one in the roster has the email {email} (git's user.email)"),
-                hint,
-            )
-        })
-}
-
-/// Reports a recorded sign-off on stderr.
+/// Prints what a sign-off recorded, and its warnings, on stderr.
 pub(crate) fn report_recorded(
     ctx: &mut Ctx<'_>,
     what: &str,
@@ -239,6 +210,16 @@ pub struct SignerArgs {
     pub key: Option<PathBuf>,
 }
 
+/// The signing key: `--key`, else `git config medreview.signingKey`.
+pub(crate) fn load_key(ws: &Workspace, signer: &SignerArgs) -> Result<Option<SigningKey>> {
+    let key_path = signer.key.clone().or_else(|| {
+        ws.git
+            .config_string("medreview.signingKey")
+            .map(|p| expand_home(&p))
+    });
+    key_path.as_deref().map(SigningKey::load).transpose()
+}
+
 /// `~/x` to `$HOME/x`, for key paths from git config.
 fn expand_home(path: &str) -> PathBuf {
     match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
@@ -260,16 +241,23 @@ pub(crate) fn sign_off(
 ) -> Result<ExitCode> {
     let slug = slug_arg(slug)?;
     let ws = ctx.workspace()?;
-    let by = acting_person(&ws, &Roster::load(&ws)?, signer.as_id.as_deref(), role)?;
-    let key_path = signer.key.clone().or_else(|| {
-        ws.git
-            .config_string("medreview.signingKey")
-            .map(|p| expand_home(&p))
-    });
-    let key = key_path.as_deref().map(SigningKey::load).transpose()?;
+    let people = ws.people()?;
+    let state = people.current();
+    let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
+    let acting = crate::roster::identity::acting(
+        &state.roster,
+        &config,
+        people.audited(),
+        signer.as_id.as_deref(),
+        ws.git.config_string("user.email").as_deref(),
+        role,
+    )?;
+    drop(people);
+    let key = load_key(&ws, signer)?;
     let request = crate::workflow::Request {
         slug: &slug,
-        by: &by,
+        by: &acting.by,
+        recorded_by: acting.recorded_by.as_ref(),
         note,
         now: crate::clock::now()?,
         key: key.as_ref(),

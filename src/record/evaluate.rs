@@ -144,6 +144,11 @@ pub fn approval_policy_problem(
         ));
     }
     let day = entry.at.date_naive();
+    if let Some(retired) = reviewer.retired
+        && retired <= day
+    {
+        return Some(format!("{} retired on {retired}", entry.by));
+    }
     if !reviewer.licensed_on(day) {
         let expires = reviewer.license.as_ref().and_then(|l| l.expires);
         return Some(match expires {

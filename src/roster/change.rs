@@ -23,8 +23,10 @@ pub struct Change {
     pub files: Vec<(String, Vec<u8>)>,
     /// The commit subject and the entry's note (`add reviewer ana-example`).
     pub what: String,
-    /// The admin making it (ignored before the roster has an admin).
-    pub by: Id,
+    /// Trailer lines for the commit message (`Medreview-Action: add-reviewer\n`).
+    pub trailers: String,
+    /// The admin making it (`None` before the roster has an admin).
+    pub by: Option<Id>,
     /// When.
     pub now: DateTime<FixedOffset>,
     /// The key to sign the roster entry with.
@@ -53,17 +55,17 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
         ));
     }
     let genesis = log.is_empty() && names_an_admin(&change)?;
-    if log.is_empty() && !genesis {
-        let message = format!(
-            "{}\n\nMedreview-Action: roster\nMedreview-Roster: not audited (no admin yet)\n",
-            change.what
-        );
-        let commit = ws.commit(change.files, &message, None, change.now)?;
-        return Ok(Changed {
-            commit,
-            audited: false,
-        });
-    }
+    let by = match (&change.by, log.is_empty() && !genesis) {
+        (Some(by), false) => by.clone(),
+        _ => {
+            let message = format!("{}\n\n{}", change.what, change.trailers);
+            let commit = ws.commit(change.files, &message, None, change.now)?;
+            return Ok(Changed {
+                commit,
+                audited: false,
+            });
+        }
+    };
     let mut files = change.files;
     if genesis {
         // The genesis names every roster file, so the whole roster is on record.
@@ -75,7 +77,7 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
         }
     }
     let mut entry = RosterEntry {
-        by: change.by.clone(),
+        by: by.clone(),
         at: change.now,
         after: log.heads(),
         files: files
@@ -90,14 +92,14 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
         let signer = if genesis {
             None
         } else {
-            before.roster.public_key_of(&change.by).map(str::to_owned)
+            before.roster.public_key_of(&by).map(str::to_owned)
         };
         // The genesis is signed with the key its own files give its author.
-        let signer = signer.or_else(|| genesis_key(&files, &change.by));
+        let signer = signer.or_else(|| genesis_key(&files, &by));
         entry.signature = Some(key.sign_text(
             crate::signing::ROSTER_NAMESPACE,
             &entry.canonical_text(),
-            &change.by,
+            &by,
             signer.as_deref(),
         )?);
     }
@@ -128,10 +130,10 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
     crate::roster::log::require_valid(why.as_deref())?;
     files.push((format!("{ROSTER_DIR}/{}", id.file_name()), bytes));
     let message = format!(
-        "{}\n\nMedreview-Action: roster\nMedreview-By: {}\nMedreview-Entry: {id}\n",
-        change.what, change.by
+        "{}\n\n{}Medreview-By: {by}\nMedreview-Entry: {id}\n",
+        change.what, change.trailers
     );
-    let author = before.roster.identity(&change.by);
+    let author = before.roster.identity(&by);
     let commit = ws.commit(files, &message, Some(&author), change.now)?;
     Ok(Changed {
         commit,
@@ -194,4 +196,37 @@ fn committed_roster_files(ws: &Workspace, src: &dyn Source) -> Result<Vec<String
         }
     }
     Ok(files)
+}
+
+/// `medreview.yaml`'s text with `admins:` set to `admins`, the rest of the file
+/// (comments included) as it was.
+pub fn with_admins(text: &str, admins: &[Id]) -> String {
+    let line = format!(
+        "admins: [{}]",
+        admins.iter().map(Id::as_str).collect::<Vec<_>>().join(", ")
+    );
+    let mut out = Vec::new();
+    let mut lines = text.lines().peekable();
+    let mut done = false;
+    while let Some(l) = lines.next() {
+        if !done && (l == "admins:" || l.starts_with("admins:")) {
+            out.push(line.clone());
+            done = true;
+            // A block list under the key goes with it.
+            while lines
+                .peek()
+                .is_some_and(|n| n.starts_with("- ") || n.starts_with("  -"))
+            {
+                lines.next();
+            }
+            continue;
+        }
+        out.push(l.to_owned());
+    }
+    if !done {
+        out.push(line);
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
 }

@@ -73,6 +73,10 @@ pub struct Reviewer {
     /// An OpenSSH public key that verifies this person's signed sign-offs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_key: Option<String>,
+    /// The day the reviewer retired: no decision of theirs from that day on counts;
+    /// their earlier ones keep their meaning (a reviewer is retired, never deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retired: Option<NaiveDate>,
 }
 
 impl Reviewer {

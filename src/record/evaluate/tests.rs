@@ -50,6 +50,7 @@ fn roster() -> Roster {
                 email: None,
                 bio: None,
                 public_key: None,
+                retired: None,
             },
         );
     }
