@@ -17,6 +17,7 @@ use crate::record::entry::Action;
 use crate::record::evaluate::{approval_policy_problem, signature_problem};
 use crate::record::history::{self, HistoryProblem};
 use crate::roster::Roster;
+use crate::roster::people::People;
 use crate::signing;
 use crate::source::WorkTree;
 use crate::workspace::{CONFIG_FILE, Workspace};
@@ -112,6 +113,20 @@ pub fn run(ws: &Workspace) -> Result<Report> {
             .map(|e| Problem::from_error("roster-file", e)),
     );
     check_roster(&roster, ws, &mut problems);
+    let log = crate::roster::log::RosterLog::load(&src, &ws.git)?;
+    let people = crate::roster::people::load_lenient(&src, &ws.git)?;
+    let current = people.current().roster.clone();
+    for p in crate::roster::audit::audit(&log, &src, &current)? {
+        problems.push(Problem::at(p.code, &p.file, None, p.message));
+    }
+    if let Err(err) = crate::record::ensure_folder_committed(ws, crate::roster::log::ROSTER_DIR) {
+        problems.push(Problem::at(
+            "uncommitted",
+            crate::roster::log::ROSTER_DIR,
+            None,
+            err.to_string(),
+        ));
+    }
     let mut articles = 0;
     let mut entries = 0;
     // In a shallow clone, revisions submitted before its oldest commit are not here.
@@ -128,12 +143,17 @@ pub fn run(ws: &Workspace) -> Result<Report> {
         match ArticleRecord::load_lenient(ws, &slug) {
             Ok(record) => {
                 entries += record.ledger.entries.len();
-                check_article(ws, &roster, &record, &mut problems, &mut not_fetched);
+                check_article(ws, &*people, &record, &mut problems, &mut not_fetched);
             }
             Err(err) => problems.push(Problem::from_error("record", &err)),
         }
     }
-    let history = history::verify(&ws.git, ws.repo_path("articles").trim_end_matches('/'))?;
+    let root = ws.prefix().trim_end_matches('/').to_owned();
+    let scope = history::Scope {
+        root: &root,
+        roster: &current,
+    };
+    let history = history::verify(&ws.git, &scope)?;
     let mut notes = Vec::new();
     if history.walk.shallow {
         notes.push(format!(
@@ -195,7 +215,7 @@ fn check_roster(roster: &Roster, ws: &Workspace, problems: &mut Vec<Problem>) {
 
 fn check_article(
     ws: &Workspace,
-    roster: &Roster,
+    people: &dyn People,
     record: &ArticleRecord,
     problems: &mut Vec<Problem>,
     not_fetched: &mut Option<usize>,
@@ -203,9 +223,10 @@ fn check_article(
     let slug = &record.slug;
     let article_rel = Workspace::article_rel(slug);
     let dir = Workspace::signoffs_rel(slug);
+    let now = people.current();
     match record.working_article() {
         Ok(article) => {
-            if let Err(err) = article.check_people(roster, Path::new(&article_rel)) {
+            if let Err(err) = article.check_people(&now.roster, Path::new(&article_rel)) {
                 problems.push(Problem::from_error("article", &err));
             }
         }
@@ -224,8 +245,11 @@ fn check_article(
         problems.push(Problem::at("uncommitted", &dir, None, err.to_string()));
     }
     let revisions = ledger.revisions();
-    let policy = &ws.config.review;
+    let policy = &ws.policy(people);
     for (i, entry) in ledger.entries.iter().enumerate() {
+        // Judged by the roster its signer had.
+        let at = people.at(entry);
+        let roster = &at.roster;
         let file = format!("{dir}/{}", ledger.ids[i].file_name());
         let mut report = |code: &'static str, message: String| {
             problems.push(Problem::at(code, &file, None, message))
@@ -270,6 +294,15 @@ fn check_article(
         // An entry dated before one its signer had seen: one of the two clocks is wrong.
         for parent in entry.after.iter().filter_map(|id| ledger.position(id)) {
             let seen = &ledger.entries[parent];
+            if !people.includes(entry, seen) {
+                report(
+                    "roster-order",
+                    format!(
+                        "{what}: it names an older roster than the {} by {} that its signer had seen",
+                        seen.action, seen.by
+                    ),
+                );
+            }
             if entry.at < seen.at {
                 report(
                     "entry-time-order",

@@ -34,6 +34,19 @@ pub struct CommitChanges {
     pub shallow_boundary: bool,
     /// Per parent (one list against the empty tree for a root commit).
     pub against_parents: Vec<Vec<FileChange>>,
+    /// The committer's email: who ran the command that made it.
+    pub committer_email: String,
+    /// The latest author time among its parents.
+    pub parents_time: Option<DateTime<FixedOffset>>,
+    /// Per parent: whether it holds `roster_dir` (the roster was audited then).
+    pub parents_audited: Vec<bool>,
+}
+
+fn time_of(when: git2::Time) -> DateTime<FixedOffset> {
+    let offset = FixedOffset::east_opt(when.offset_minutes() * 60).unwrap_or(Utc.fix());
+    DateTime::from_timestamp(when.seconds(), 0)
+        .unwrap_or_default()
+        .with_timezone(&offset)
 }
 
 /// What a walk covered.
@@ -86,6 +99,7 @@ impl GitStore {
     pub fn walk_since(
         &self,
         dir: &str,
+        roster_dir: &str,
         checkpoint: Option<&str>,
         visit: &mut dyn FnMut(CommitChanges) -> Result<(), crate::error::Error>,
     ) -> Result<Walk, crate::error::Error> {
@@ -119,14 +133,20 @@ impl GitStore {
             let tree = commit.tree().context("read a commit's tree")?;
             let now = subtree(repo, &tree, dir);
             let shallow_boundary = boundary.contains(&oid);
+            let mut parents_time = None;
+            let mut parents_audited = Vec::new();
             let parents: Vec<Option<git2::Tree<'_>>> = if shallow_boundary {
                 Vec::new()
             } else if commit.parent_count() == 0 {
+                parents_audited.push(false);
                 vec![None]
             } else {
                 let mut trees = Vec::new();
                 for parent in commit.parents() {
                     let parent_tree = parent.tree().context("read a parent's tree")?;
+                    let time = time_of(parent.author().when());
+                    parents_time = parents_time.max(Some(time));
+                    parents_audited.push(parent_tree.get_path(Path::new(roster_dir)).is_ok());
                     trees.push(subtree(repo, &parent_tree, dir));
                 }
                 trees
@@ -135,12 +155,8 @@ impl GitStore {
             for parent in &parents {
                 against_parents.push(diff(repo, parent.as_ref(), now.as_ref())?);
             }
-            let author = commit.author();
-            let when = author.when();
-            let offset = FixedOffset::east_opt(when.offset_minutes() * 60).unwrap_or(Utc.fix());
-            let author_time = DateTime::from_timestamp(when.seconds(), 0)
-                .unwrap_or_default()
-                .with_timezone(&offset);
+            let author_time = time_of(commit.author().when());
+            let committer_email = commit.committer().email().unwrap_or_default().to_owned();
             visit(CommitChanges {
                 commit: oid.to_string(),
                 subject: commit
@@ -152,6 +168,9 @@ impl GitStore {
                 author_time,
                 shallow_boundary,
                 against_parents,
+                committer_email,
+                parents_time,
+                parents_audited,
             })?;
         }
         Ok(walk)

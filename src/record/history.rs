@@ -21,8 +21,12 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 
 use crate::error::Result;
 use crate::gitstore::{CommitChanges, FileChange, GitStore, Walk};
+use crate::ids::Id;
 use crate::record::entry::{self, Entry};
 use crate::record::legacy::{self, LegacyEntry};
+use crate::revision::RevId;
+use crate::roster::Roster;
+use crate::roster::log::{ROSTER_DIR, RosterEntry, is_roster_path};
 
 /// The ref `check` keeps its checkpoint in.
 pub const CHECKPOINT_REF: &str = "refs/medreview/checked";
@@ -58,21 +62,36 @@ pub struct HistoryReport {
     pub checkpoint_moved: bool,
 }
 
-/// Verifies the history of HEAD under `articles_dir` (repository-relative) from the
-/// checkpoint, and moves the checkpoint when everything walked is clean.
-pub fn verify(git: &GitStore, articles_dir: &str) -> Result<HistoryReport> {
+/// What `verify` needs besides git: the workspace's root inside the repository
+/// (`""` or `sub/dir`), and the roster now, for committers' emails.
+pub struct Scope<'a> {
+    /// The workspace root, repository-relative, without a trailing `/`.
+    pub root: &'a str,
+    /// The roster now.
+    pub roster: &'a Roster,
+}
+
+/// Verifies the history of HEAD from the checkpoint, and moves the checkpoint when
+/// everything walked is clean.
+pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
     let checkpoint = git.ref_commit(CHECKPOINT_REF);
     let mut report = HistoryReport::default();
     let mut problems = Vec::new();
     let mut verified = 0;
-    let walk = git.walk_since(articles_dir, checkpoint.as_deref(), &mut |commit| {
-        verified += check_commit(git, articles_dir, &commit, &mut problems);
-        Ok(())
-    })?;
+    let roster_dir = join(scope.root, ROSTER_DIR);
+    let walk = git.walk_since(
+        scope.root,
+        &roster_dir,
+        checkpoint.as_deref(),
+        &mut |commit| {
+            verified += check_commit(git, scope, &commit, &mut problems);
+            Ok(())
+        },
+    )?;
     if walk.rewritten
         && let (Some(cp), Some(head)) = (&walk.checkpoint, &walk.head)
     {
-        problems.insert(0, HistoryProblem {
+        let mut gone = vec![HistoryProblem {
             code: "history-rewritten",
             commit: Some(cp.clone()),
             file: None,
@@ -80,32 +99,27 @@ pub fn verify(git: &GitStore, articles_dir: &str) -> Result<HistoryReport> {
                 "history was rewritten: commit {} that `medreview check` verified is no longer in the history of HEAD (a force-push or a reset); if the rewrite was reviewed and intended, `git update-ref -d {CHECKPOINT_REF}` starts over",
                 &cp[..10]
             ),
-        });
-        for change in git.diff_commits(articles_dir, cp, head)? {
-            if change.path.contains("/signoffs/")
-                && change.old.is_some()
-                && change.new != change.old
-            {
-                problems.insert(
-                    1,
-                    HistoryProblem {
-                        code: "verified-entry-gone",
-                        commit: Some(cp.clone()),
-                        file: Some(format!("{articles_dir}/{}", change.path)),
-                        message: format!(
-                            "the sign-off {} was verified at commit {} and is {} in HEAD",
-                            change.path,
-                            &cp[..10],
-                            if change.new.is_none() {
-                                "missing"
-                            } else {
-                                "different"
-                            }
-                        ),
-                    },
-                );
+        }];
+        for change in git.diff_commits(scope.root, cp, head)? {
+            if is_entry_path(&change.path) && change.old.is_some() && change.new != change.old {
+                gone.push(HistoryProblem {
+                    code: "verified-entry-gone",
+                    commit: Some(cp.clone()),
+                    file: Some(join(scope.root, &change.path)),
+                    message: format!(
+                        "the entry {} was verified at commit {} and is {} in HEAD",
+                        change.path,
+                        &cp[..10],
+                        if change.new.is_none() {
+                            "missing"
+                        } else {
+                            "different"
+                        }
+                    ),
+                });
             }
         }
+        problems.splice(0..0, gone);
     }
     if problems.is_empty()
         && !walk.shallow
@@ -121,6 +135,34 @@ pub fn verify(git: &GitStore, articles_dir: &str) -> Result<HistoryReport> {
     Ok(report)
 }
 
+/// `root/rel`, or `rel` at the top of the repository.
+fn join(root: &str, rel: &str) -> String {
+    if root.is_empty() {
+        rel.to_owned()
+    } else {
+        format!("{root}/{rel}")
+    }
+}
+
+/// Whether `path` (workspace-relative) is an immutable entry file: a sign-off or a
+/// roster entry.
+fn is_entry_path(path: &str) -> bool {
+    path.starts_with("roster/")
+        || path
+            .strip_prefix("articles/")
+            .and_then(|p| p.split_once('/'))
+            .is_some_and(|(_, rest)| rest.starts_with("signoffs/"))
+}
+
+/// "a sign-off file" or "a roster entry file", for messages.
+fn kind_of(path: &str) -> &'static str {
+    if path.starts_with("roster/") {
+        "a roster entry file"
+    } else {
+        "a sign-off file"
+    }
+}
+
 /// What one article folder's files did in one commit against one parent.
 #[derive(Default)]
 struct FolderChange<'a> {
@@ -128,10 +170,10 @@ struct FolderChange<'a> {
     entries: Vec<&'a FileChange>,
 }
 
-/// Checks one commit; returns how many new sign-off files it verified.
+/// Checks one commit; returns how many new entry files it verified.
 fn check_commit(
     git: &GitStore,
-    articles_dir: &str,
+    scope: &Scope<'_>,
     commit: &CommitChanges,
     problems: &mut Vec<HistoryProblem>,
 ) -> usize {
@@ -140,16 +182,30 @@ fn check_commit(
         problems.push(HistoryProblem {
             code,
             commit: Some(commit.commit.clone()),
-            file: Some(format!("{articles_dir}/{file}")),
+            file: Some(join(scope.root, file)),
             message: format!("commit {short} ({}): {message}", commit.subject),
         });
     };
-    // A new sign-off is one no parent had; changed or removed ones are edits.
+    // A new entry is one no parent had; changed or removed ones are edits.
     let mut added: BTreeMap<&str, &FileChange> = BTreeMap::new();
+    // Roster files changed where the roster was audited: each needs a roster entry.
+    let mut roster_changes: Vec<&FileChange> = Vec::new();
     for (p, changes) in commit.against_parents.iter().enumerate() {
         let mut folders: BTreeMap<&str, FolderChange<'_>> = BTreeMap::new();
+        let audited = commit.parents_audited.get(p).copied().unwrap_or(false);
         for change in changes {
-            let Some((slug, rest)) = change.path.split_once('/') else {
+            if audited && is_roster_path(&change.path) {
+                roster_changes.push(change);
+            }
+            if change.path.starts_with("roster/") {
+                folders.entry("").or_default().entries.push(change);
+                continue;
+            }
+            let Some((slug, rest)) = change
+                .path
+                .strip_prefix("articles/")
+                .and_then(|p| p.split_once('/'))
+            else {
                 continue;
             };
             if rest == "signoffs.yaml" {
@@ -172,12 +228,18 @@ fn check_commit(
                     (Some(_), None) => report(
                         "entry-removed",
                         &change.path,
-                        "a sign-off file was removed; the record is append-only".into(),
+                        format!(
+                            "{} was removed; the record is append-only",
+                            kind_of(&change.path)
+                        ),
                     ),
                     _ => report(
                         "entry-edited",
                         &change.path,
-                        "a sign-off file was changed after it was recorded; the record is append-only".into(),
+                        format!(
+                            "{} was changed after it was recorded; the record is append-only",
+                            kind_of(&change.path)
+                        ),
                     ),
                 }
             }
@@ -200,9 +262,17 @@ fn check_commit(
         .iter()
         .flatten()
         .filter(|c| c.path.ends_with("/signoffs.yaml") && c.new.is_none())
-        .filter_map(|c| c.path.split_once('/').map(|(slug, _)| slug))
+        .filter_map(|c| {
+            c.path
+                .strip_prefix("articles/")?
+                .split_once('/')
+                .map(|(s, _)| s)
+        })
         .collect();
     let mut verified = 0;
+    let mut recorded: BTreeMap<String, RevId> = BTreeMap::new();
+    // Whether it adds a sign-off dated by the system clock.
+    let mut adds_sign_off = false;
     for (path, change) in added {
         let Some(blob) = &change.new else { continue };
         let name = path.rsplit('/').next().unwrap_or_default();
@@ -229,6 +299,16 @@ fn check_commit(
                 continue;
             }
         };
+        if path.starts_with("roster/") {
+            match entry::read_named::<RosterEntry>(name, &bytes, Path::new(path)) {
+                Ok((_, entry)) => {
+                    verified += 1;
+                    recorded.extend(entry.files);
+                }
+                Err(err) => report("entry-invalid", path, err.to_string()),
+            }
+            continue;
+        }
         let entry = match entry::read(name, &bytes, Path::new(path)) {
             Ok((_, entry)) => entry,
             Err(message) => {
@@ -237,7 +317,12 @@ fn check_commit(
             }
         };
         verified += 1;
-        let slug = path.split('/').next().unwrap_or_default();
+        // A clock set by MEDREVIEW_NOW (an import) is marked in the entry itself.
+        adds_sign_off |= !entry.is_migrated() && entry.clock.is_none();
+        let slug = path
+            .strip_prefix("articles/")
+            .and_then(|p| p.split('/').next())
+            .unwrap_or_default();
         if entry.is_migrated() && !migrating.contains(slug) {
             report(
                 "migrated-entry-added",
@@ -250,6 +335,65 @@ fn check_commit(
             && let Some(why) = time_problem(entry.action, &entry.by, entry.at, commit)
         {
             report("entry-time", path, why);
+        }
+        // Recorded under an audited roster: whoever committed it must be its signer
+        // or the person who recorded it for them.
+        if !entry.roster.is_empty() {
+            let people: Vec<&Id> = std::iter::once(&entry.by)
+                .chain(&entry.recorded_by)
+                .collect();
+            let ok = people.iter().any(|id| {
+                scope
+                    .roster
+                    .email_of(id)
+                    .is_some_and(|e| e.eq_ignore_ascii_case(&commit.committer_email))
+            });
+            if !ok {
+                report(
+                    "committer-mismatch",
+                    path,
+                    format!(
+                        "the {} by {} was committed by {}, who is not {}",
+                        entry.action,
+                        entry.by,
+                        commit.committer_email,
+                        people
+                            .iter()
+                            .map(|i| i.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" or ")
+                    ),
+                );
+            }
+        }
+    }
+    if adds_sign_off
+        && let Some(parent) = commit.parents_time
+        && commit.author_time < parent
+    {
+        report(
+            "commit-time-order",
+            "",
+            format!(
+                "the commit is dated {}, before its parent ({}): its clock was set back",
+                crate::clock::rfc3339(&commit.author_time),
+                crate::clock::rfc3339(&parent)
+            ),
+        );
+    }
+    for change in roster_changes {
+        match &change.new {
+            None => report(
+                "roster-unrecorded",
+                &change.path,
+                "a roster file was deleted; people are retired (`medreview reviewer retire`), never deleted, and the roster's record still holds them".into(),
+            ),
+            Some(blob) if recorded.get(&change.path) != Some(blob) => report(
+                "roster-unrecorded",
+                &change.path,
+                "a roster file was changed without an admin's roster entry naming its new content; that version judges no one".into(),
+            ),
+            Some(_) => {}
         }
     }
     verified
@@ -264,7 +408,7 @@ fn check_legacy(
     entries: &[&FileChange],
     report: &mut dyn FnMut(&'static str, &str, String),
 ) {
-    let file = format!("{slug}/signoffs.yaml");
+    let file = format!("articles/{slug}/signoffs.yaml");
     let parse =
         |blob: &Option<crate::revision::RevId>| -> std::result::Result<Vec<LegacyEntry>, String> {
             let Some(blob) = blob else {

@@ -1,6 +1,7 @@
 //! The people: writers and medical reviewers, one YAML file each, and the
 //! record of every change to them ([`log`]).
 
+pub mod audit;
 pub mod change;
 pub mod identity;
 pub mod log;
