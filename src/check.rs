@@ -152,6 +152,7 @@ pub fn run(ws: &Workspace) -> Result<Report> {
     let scope = history::Scope {
         root: &root,
         roster: &current,
+        move_checkpoint: true,
     };
     let history = history::verify(&ws.git, &scope)?;
     let mut notes = Vec::new();

@@ -183,6 +183,8 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
             None => skipped.push((slug, status.state)),
         }
     }
+    // After each record was read, so a damaged one is named first.
+    refuse_unsupported_history(ws, &roster)?;
     let manifest_articles: Vec<ManifestArticle> =
         pages.iter().map(|p| manifest_entry(p, format)).collect();
     let manifest = Manifest {
@@ -214,6 +216,38 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
         files,
         publishers: config.publishers,
     })
+}
+
+/// Refuses to publish from a history `check` would not call sound: an entry
+/// removed or edited, a roster changed without its record, a forged committer. The
+/// walk starts at `check`'s checkpoint and leaves it where it is.
+fn refuse_unsupported_history(ws: &Workspace, roster: &Roster) -> Result<()> {
+    let root = ws.prefix().trim_end_matches('/').to_owned();
+    let scope = crate::record::history::Scope {
+        root: &root,
+        roster,
+        move_checkpoint: false,
+    };
+    let report = crate::record::history::verify(&ws.git, &scope)?;
+    if report.problems.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = report
+        .problems
+        .iter()
+        .map(|p| match &p.file {
+            Some(file) => format!("{file}: {} [{}]", p.message, p.code),
+            None => format!("{} [{}]", p.message, p.code),
+        })
+        .collect();
+    Err(Error::refused_with_hint(
+        format!(
+            "the record's history does not support publishing ({} problems):\n  {}",
+            listed.len(),
+            listed.join("\n  ")
+        ),
+        "`medreview check` explains each one; restore what was removed or edited, or have an admin record the roster change",
+    ))
 }
 
 /// Gathers one publishable article: the approved blob, its people and dates.

@@ -69,6 +69,8 @@ pub struct Scope<'a> {
     pub root: &'a str,
     /// The roster now.
     pub roster: &'a Roster,
+    /// Whether a clean walk moves the checkpoint (only `check` writes it).
+    pub move_checkpoint: bool,
 }
 
 /// Verifies the history of HEAD from the checkpoint, and moves the checkpoint when
@@ -122,6 +124,7 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
         problems.splice(0..0, gone);
     }
     if problems.is_empty()
+        && scope.move_checkpoint
         && !walk.shallow
         && let Some(head) = &walk.head
         && walk.checkpoint.as_ref() != Some(head)
