@@ -107,6 +107,12 @@ pub struct EntryInfo {
     /// When.
     #[serde(serialize_with = "clock::ser")]
     pub at: DateTime<FixedOffset>,
+    /// Who typed it in for them, when someone else did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded_by: Option<Id>,
+    /// How `at` was set when not by the system clock (`MEDREVIEW_NOW`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clock: Option<String>,
 }
 
 impl From<&Entry> for EntryInfo {
@@ -115,6 +121,8 @@ impl From<&Entry> for EntryInfo {
             action: e.action,
             by: e.by.clone(),
             at: e.at,
+            recorded_by: e.recorded_by.clone(),
+            clock: e.clock.clone(),
         }
     }
 }

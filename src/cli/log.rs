@@ -41,6 +41,10 @@ struct LogEntry {
     revision_number: Option<usize>,
     note: Option<String>,
     signed: bool,
+    /// Who typed it in for the signer, when someone else did.
+    recorded_by: Option<Id>,
+    /// How `at` was set when not by the system clock.
+    clock: Option<String>,
     /// For approvals: why it does not count, if it does not.
     does_not_count: Option<String>,
 }
@@ -82,6 +86,8 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
             revision_number: revision_of(&e.revision).map(|r| r.number),
             note: e.note.clone(),
             signed: e.signature.is_some(),
+            recorded_by: e.recorded_by.clone(),
+            clock: e.clock.clone(),
             does_not_count: verdict.clone(),
         })
         .collect();
@@ -105,6 +111,7 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
         say(ctx.out, "  never submitted (draft)")?;
     }
     let mut described = std::collections::BTreeSet::new();
+    let mut fixed_clock = false;
     for e in &entries {
         let rev = match e.revision_number {
             Some(n) => format!("r{n} {}", e.revision.short()),
@@ -114,10 +121,20 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
             .name_of(&e.by)
             .map_or(e.by.to_string(), |name| format!("{name} ({})", e.by));
         let signed = if e.signed { ", signed" } else { "" };
+        let proxy = e
+            .recorded_by
+            .as_ref()
+            .map_or(String::new(), |r| format!(", recorded by {r}"));
+        let fixed = if e.clock.is_some() {
+            fixed_clock = true;
+            "*"
+        } else {
+            ""
+        };
         say(
             ctx.out,
             &format!(
-                "{}  {rev}  {} by {who}{signed}",
+                "{}{fixed}  {rev}  {} by {who}{signed}{proxy}",
                 clock::short(&e.at),
                 e.action
             ),
@@ -154,6 +171,12 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
     say(ctx.out, &format!("now: {now}"))?;
     if summary.unsubmitted_edits {
         say(ctx.out, "the working tree has edits not yet submitted")?;
+    }
+    if fixed_clock {
+        say(
+            ctx.out,
+            "* time set by MEDREVIEW_NOW, not the system clock (an import, a demo or a backdated entry)",
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use crate::common::FIXED;
 use crate::common::{ARTICLE, NEXT_DAY, SLUG, START, TestEnv};
 
 /// The `--json` summary of the seeded article.
@@ -51,7 +52,7 @@ fn a_submitted_revision_is_in_review() {
     assert_eq!(s["publishable"], Value::Null);
     assert_eq!(
         s["last"],
-        json!({"action": "submitted", "by": "suzanne-example", "at": START})
+        json!({"action": "submitted", "by": "suzanne-example", "at": START, "clock": "MEDREVIEW_NOW"})
     );
     assert_eq!(s["unsubmitted_edits"], false);
     let text = detail(&env);
@@ -227,7 +228,7 @@ fn edits_not_yet_submitted_are_shown_and_do_not_change_the_state() {
     let log = env.ok(&["log", SLUG]).stdout;
     assert!(
         log.ends_with(&format!(
-            "now: approved; publishable: r1 {}\nthe working tree has edits not yet submitted\n",
+            "now: approved; publishable: r1 {}\nthe working tree has edits not yet submitted\n{FIXED}",
             &r1[..7]
         )),
         "{log}"

@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use crate::common::FIXED;
 use crate::common::{ARTICLE, NEXT_DAY, SLUG, START, TestEnv, json};
 
 /// A workspace with one article in each state (at 2025-03-20):
@@ -164,7 +165,7 @@ fn status_json_lists_every_article_with_a_stable_shape() {
                 "reviewed_at": NEXT_DAY,
                 "due_at": "2026-03-04T09:00:00-05:00",
             },
-            "last": {"action": "submitted", "by": "suzanne-example", "at": "2025-03-12T08:00:00-04:00"},
+            "last": {"action": "submitted", "by": "suzanne-example", "at": "2025-03-12T08:00:00-04:00", "clock": "MEDREVIEW_NOW"},
             "conflicts": [],
         })
     );
@@ -271,19 +272,20 @@ fn log_lists_every_sign_off_with_names_notes_and_revisions() {
     let run = env.ok(&["log", SLUG]);
     insta::assert_snapshot!(run.stdout, @"
     her2-treatment: Six Things to Know About HER2-Positive Breast Cancer Treatment
-    2025-03-03 10:12 -05:00  r1 a02ddc2  submitted by Suzanne Example (suzanne-example)
+    2025-03-03 10:12 -05:00*  r1 a02ddc2  submitted by Suzanne Example (suzanne-example)
         (114 words)
         First draft.
-    2025-03-04 09:00 -05:00  r1 a02ddc2  changes-requested by Ana Example (ana-example)
+    2025-03-04 09:00 -05:00*  r1 a02ddc2  changes-requested by Ana Example (ana-example)
         Two things:
         - name the trial
         - say how long treatment lasts
-    2025-03-05 14:30 -05:00  r2 b831253  submitted by Suzanne Example (suzanne-example)
+    2025-03-05 14:30 -05:00*  r2 b831253  submitted by Suzanne Example (suzanne-example)
         (7 words added, 0 removed since r1)
-    2025-03-06 08:15 -05:00  r2 b831253  approved by Ana Example (ana-example)
+    2025-03-06 08:15 -05:00*  r2 b831253  approved by Ana Example (ana-example)
         Thanks, accurate now.
     now: approved; publishable: r2 b831253
     the working tree has edits not yet submitted
+    * time set by MEDREVIEW_NOW, not the system clock (an import, a demo or a backdated entry)
     ");
 }
 
@@ -331,7 +333,8 @@ fn log_json_lists_revisions_and_entries() {
         json!({
             "id": ids[i], "after": after,
             "action": action, "by": by, "at": at, "revision": r1, "revision_number": 1,
-            "note": note, "signed": false, "does_not_count": why,
+            "note": note, "signed": false, "recorded_by": null, "clock": "MEDREVIEW_NOW",
+            "does_not_count": why,
         })
     };
     assert_eq!(
@@ -387,7 +390,7 @@ fn log_explains_an_approval_that_no_longer_counts() {
         "{log}"
     );
     assert!(
-        log.ends_with("now: in-review; nothing publishable\n"),
+        log.ends_with(&format!("now: in-review; nothing publishable\n{FIXED}")),
         "{log}"
     );
     let log = json(&env.ok(&["log", SLUG, "--json"]).stdout);

@@ -14,6 +14,11 @@ pub const START: &str = "2025-03-03T10:12:00-05:00";
 /// The day after `START`: when the seeded article is approved in most tests.
 pub const NEXT_DAY: &str = "2025-03-04T09:00:00-05:00";
 
+/// The last line of `log` when an entry's time was set by `MEDREVIEW_NOW`, as in
+/// every test.
+pub const FIXED: &str =
+    "* time set by MEDREVIEW_NOW, not the system clock (an import, a demo or a backdated entry)\n";
+
 /// The seeded article's slug and headline.
 pub const SLUG: &str = "her2-treatment";
 pub const TITLE: &str = "Six Things to Know About HER2-Positive Breast Cancer Treatment";
