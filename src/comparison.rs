@@ -158,7 +158,11 @@ fn info(record: &ArticleRecord, roster: &Roster, side: &Side) -> SideInfo {
                         Action::ChangesRequested => "changes requested",
                         Action::Withdrawn => "withdrawn",
                     };
-                    format!("{what} by {} on {}", who(&e.by), clock::short(&e.at))
+                    let proxy = e
+                        .recorded_by
+                        .as_ref()
+                        .map_or(String::new(), |r| format!(" (recorded by {})", who(r)));
+                    format!("{what} by {}{proxy} on {}", who(&e.by), clock::short(&e.at))
                 })
                 .collect();
             SideInfo {

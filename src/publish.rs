@@ -81,6 +81,9 @@ pub struct ManifestArticle {
     pub writer: Id,
     /// The reviewers whose approvals count.
     pub reviewers: Vec<Id>,
+    /// For approvals someone recorded for the reviewer: reviewer id → who recorded it.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub recorded_by: std::collections::BTreeMap<Id, Id>,
     /// When the published revision was approved (RFC 3339).
     pub last_reviewed: String,
     /// When the article was first approved for publication (RFC 3339).
@@ -126,6 +129,7 @@ struct Page {
     revision_number: usize,
     writer: PersonView,
     reviewers: Vec<PersonView>,
+    recorded_by: std::collections::BTreeMap<Id, Id>,
     reviewed: DateTime<FixedOffset>,
     first_published: DateTime<FixedOffset>,
 }
@@ -287,6 +291,11 @@ fn page(
         .collect();
     // First publication: the earliest approval on record that passes the policy.
     let first_published = publishable.first_approved_at;
+    let recorded_by = publishable
+        .approvals
+        .iter()
+        .filter_map(|a| a.recorded_by.clone().map(|r| (a.by.clone(), r)))
+        .collect();
     Ok(Page {
         slug,
         article,
@@ -294,6 +303,7 @@ fn page(
         revision_number: revision.number,
         writer,
         reviewers,
+        recorded_by,
         reviewed: publishable.reviewed_at,
         first_published,
     })
@@ -333,6 +343,7 @@ fn manifest_entry(p: &Page, format: Format) -> ManifestArticle {
         revision_number: p.revision_number,
         writer: p.writer.id.clone(),
         reviewers: p.reviewers.iter().map(|r| r.id.clone()).collect(),
+        recorded_by: p.recorded_by.clone(),
         last_reviewed: clock::rfc3339(&p.reviewed),
         date_published: clock::rfc3339(&p.first_published),
         date_modified: clock::rfc3339(&p.reviewed),

@@ -90,6 +90,8 @@ pub struct Approval {
     pub by: Id,
     /// When they approved.
     pub at: DateTime<FixedOffset>,
+    /// Who recorded it for them, when someone else did.
+    pub recorded_by: Option<Id>,
 }
 
 /// The revision a publisher may put on the site, and the approvals behind it.
@@ -351,6 +353,7 @@ pub fn evaluate(
                 approvals.push(Approval {
                     by: entries[a].by.clone(),
                     at: entries[a].at,
+                    recorded_by: entries[a].recorded_by.clone(),
                 });
             }
         }
