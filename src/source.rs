@@ -99,16 +99,10 @@ impl Source for WorkTree<'_> {
             let file_type = entry
                 .file_type()
                 .map_err(|e| Error::io("read", &entry.path(), e))?;
-            let kind = if file_type.is_symlink() {
-                EntryKind::Symlink
-            } else if file_type.is_dir() {
-                EntryKind::Dir
-            } else if file_type.is_file() {
-                EntryKind::File
-            } else {
-                EntryKind::Other
-            };
-            out.push((entry.file_name().to_string_lossy().into_owned(), kind));
+            out.push((
+                entry.file_name().to_string_lossy().into_owned(),
+                kind_of(file_type),
+            ));
         }
         Ok(out)
     }
@@ -127,15 +121,20 @@ impl Source for WorkTree<'_> {
 
     fn kind(&self, rel: &str) -> Option<EntryKind> {
         let file_type = fs::symlink_metadata(self.0.join(rel)).ok()?.file_type();
-        Some(if file_type.is_symlink() {
-            EntryKind::Symlink
-        } else if file_type.is_dir() {
-            EntryKind::Dir
-        } else if file_type.is_file() {
-            EntryKind::File
-        } else {
-            EntryKind::Other
-        })
+        Some(kind_of(file_type))
+    }
+}
+
+/// What a file system entry is, links not followed.
+fn kind_of(file_type: fs::FileType) -> EntryKind {
+    if file_type.is_symlink() {
+        EntryKind::Symlink
+    } else if file_type.is_dir() {
+        EntryKind::Dir
+    } else if file_type.is_file() {
+        EntryKind::File
+    } else {
+        EntryKind::Other
     }
 }
 

@@ -4,9 +4,8 @@
 use crate::error::Result;
 use crate::gitstore::GitStore;
 use crate::roster::Roster;
-use crate::roster::log::{ROSTER_DIR, RosterLog, is_roster_path};
+use crate::roster::log::{ROSTER_DIR, RosterLog, roster_files};
 use crate::source::Source;
-use crate::workspace::CONFIG_FILE;
 
 /// One roster problem, with a stable code.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,15 +50,7 @@ pub fn audit(log: &RosterLog<'_>, src: &dyn Source, roster: &Roster) -> Result<V
         for problem in &state.problems {
             push("roster-conflict", ROSTER_DIR.into(), problem.clone());
         }
-        let mut files = vec![CONFIG_FILE.to_owned()];
-        for folder in ["writers", "reviewers"] {
-            for (name, _) in src.list(folder)? {
-                let rel = format!("{folder}/{name}");
-                if is_roster_path(&rel) {
-                    files.push(rel);
-                }
-            }
-        }
+        let mut files = roster_files(src)?;
         files.extend(state.files.keys().cloned());
         files.sort();
         files.dedup();

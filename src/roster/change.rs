@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::gitstore::GitStore;
 use crate::ids::Id;
 use crate::record::graph::Dag;
-use crate::roster::log::{ROSTER_DIR, RosterEntry, RosterLog, is_roster_path};
+use crate::roster::log::{ROSTER_DIR, RosterEntry, RosterLog, roster_files};
 use crate::signing::SigningKey;
 use crate::source::{Source, WorkTree};
 use crate::workspace::{CONFIG_FILE, Workspace};
@@ -170,15 +170,7 @@ fn genesis_key(files: &[(String, Vec<u8>)], by: &Id) -> Option<String> {
 /// Every roster file of the workspace, refusing one that is not committed as it is.
 fn committed_roster_files(ws: &Workspace, src: &dyn Source) -> Result<Vec<String>> {
     let head = ws.git.head_snapshot().ok();
-    let mut files = vec![CONFIG_FILE.to_owned()];
-    for folder in ["writers", "reviewers"] {
-        for (name, _) in src.list(folder)? {
-            let rel = format!("{folder}/{name}");
-            if is_roster_path(&rel) {
-                files.push(rel);
-            }
-        }
-    }
+    let files = roster_files(src)?;
     for rel in &files {
         let committed = head
             .as_ref()

@@ -91,6 +91,20 @@ impl Named for RosterEntry {
     }
 }
 
+/// Every roster file `src` holds: `medreview.yaml`, then `writers/` and `reviewers/`.
+pub fn roster_files(src: &dyn Source) -> Result<Vec<String>> {
+    let mut files = vec![CONFIG_FILE.to_owned()];
+    for role in [Role::Writer, Role::Reviewer] {
+        for (name, _) in src.list(role.folder())? {
+            let rel = format!("{}/{name}", role.folder());
+            if is_roster_path(&rel) {
+                files.push(rel);
+            }
+        }
+    }
+    Ok(files)
+}
+
 /// Whether `path` is a file the roster record covers.
 pub fn is_roster_path(path: &str) -> bool {
     if path == CONFIG_FILE {
