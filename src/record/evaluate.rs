@@ -295,27 +295,36 @@ pub fn evaluate(
     let mut conflicts = Vec::new();
     let mut counts = current.clone();
     for a in (0..n).filter(|&a| current[a]) {
-        let blocker = (0..n).find(|&x| {
-            x != a
-                && !ledger.saw(a, x)
-                && ((is(x, Action::Withdrawn) && reviewer(x))
-                    || (live[x] && entries[x].revision == entries[a].revision))
-        });
-        let Some(x) = blocker else { continue };
+        let blockers: Vec<usize> = (0..n)
+            .filter(|&x| {
+                x != a
+                    && !ledger.saw(a, x)
+                    && ((is(x, Action::Withdrawn) && reviewer(x))
+                        || (live[x] && entries[x].revision == entries[a].revision))
+            })
+            .collect();
+        let Some(&first) = blockers.first() else {
+            continue;
+        };
         counts[a] = false;
-        let concurrent = !ledger.saw(x, a);
-        verdicts[a] = Some(if concurrent {
-            format!(
-                "it did not see the {} at {}, made at the same time in another copy",
-                who(x),
-                crate::clock::rfc3339(&entries[x].at)
-            )
-        } else if is(x, Action::Withdrawn) {
-            format!("it was withdrawn afterwards ({})", who(x))
-        } else {
-            format!("changes were requested afterwards ({})", who(x))
-        });
-        if concurrent && !resolved(a, x) {
+        // One that came after the approval cancels it whatever else was concurrent
+        // with it: it would not count anyway, so there is nothing to decide. Which
+        // entry comes first in the list depends on names, that is on clocks, so
+        // every blocker is looked at, never only the first.
+        if let Some(&x) = blockers.iter().find(|&&x| ledger.saw(x, a)) {
+            verdicts[a] = Some(if is(x, Action::Withdrawn) {
+                format!("it was withdrawn afterwards ({})", who(x))
+            } else {
+                format!("changes were requested afterwards ({})", who(x))
+            });
+            continue;
+        }
+        verdicts[a] = Some(format!(
+            "it did not see the {} at {}, made at the same time in another copy",
+            who(first),
+            crate::clock::rfc3339(&entries[first].at)
+        ));
+        if let Some(&x) = blockers.iter().find(|&&x| !resolved(a, x)) {
             conflicts.push(format!(
                 "the approval by {} and the {} were made without seeing each other",
                 entries[a].by,

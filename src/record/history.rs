@@ -93,17 +93,10 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
     if walk.rewritten
         && let (Some(cp), Some(head)) = (&walk.checkpoint, &walk.head)
     {
-        let mut gone = vec![HistoryProblem {
-            code: "history-rewritten",
-            commit: Some(cp.clone()),
-            file: None,
-            message: format!(
-                "history was rewritten: commit {} that `medreview check` verified is no longer in the history of HEAD (a force-push or a reset); if the rewrite was reviewed and intended, `git update-ref -d {CHECKPOINT_REF}` starts over",
-                &cp[..10]
-            ),
-        }];
+        let mut gone = Vec::new();
         for change in git.diff_commits(scope.root, cp, head)? {
-            if is_entry_path(&change.path) && change.old.is_some() && change.new != change.old {
+            let record_file = is_entry_path(&change.path) || change.path.ends_with("/signoffs.yaml");
+            if record_file && change.old.is_some() && change.new != change.old {
                 gone.push(HistoryProblem {
                     code: "verified-entry-gone",
                     commit: Some(cp.clone()),
@@ -112,16 +105,27 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
                         "the entry {} was verified at commit {} and is {} in HEAD",
                         change.path,
                         &cp[..10],
-                        if change.new.is_none() {
-                            "missing"
-                        } else {
-                            "different"
-                        }
+                        if change.new.is_none() { "missing" } else { "different" }
                     ),
                 });
             }
         }
-        problems.splice(0..0, gone);
+        // A rewrite that keeps every verified entry byte for byte loses nothing the
+        // record proved (`git pull --rebase` of a commit checked before it was
+        // pushed, an amend); the walk verifies every commit the checkpoint does not
+        // reach, so only a loss is reported.
+        if !gone.is_empty() {
+            gone.insert(0, HistoryProblem {
+                code: "history-rewritten",
+                commit: Some(cp.clone()),
+                file: None,
+                message: format!(
+                    "history was rewritten: commit {} that `medreview check` verified is no longer in the history of HEAD (a force-push or a reset), and entries it held are gone; if the rewrite was reviewed and intended, `git update-ref -d {CHECKPOINT_REF}` starts over",
+                    &cp[..10]
+                ),
+            });
+            problems.splice(0..0, gone);
+        }
     }
     if problems.is_empty()
         && scope.move_checkpoint

@@ -15,4 +15,5 @@ mod setup;
 mod signatures;
 mod states;
 mod status_log;
+mod team;
 mod workflow;

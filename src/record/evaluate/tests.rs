@@ -497,3 +497,24 @@ fn only_a_valid_decision_answers_a_request_for_changes() {
         }
     }
 }
+
+/// Regression: only the first blocking entry in graph order (by name, so by clock)
+/// was looked at, so a request for changes concurrent with an approval that its
+/// own reviewer had since withdrawn gave `needs-decision` or `withdrawn` depending
+/// on which clock was earlier.
+#[test]
+fn a_withdrawal_after_an_approval_settles_it_whatever_the_clocks() {
+    for request_day in [2, 9] {
+        let mut c = Case::new();
+        let s = c.add(Submitted, "sam", 'a');
+        c.day = 3;
+        let a = c.add(Approved, "bob", 'a');
+        c.day = 5;
+        c.add_after(Withdrawn, "bob", 'a', &[a]);
+        c.day = request_day;
+        c.add_after(ChangesRequested, "ana", 'a', &[s]);
+        let st = c.status();
+        assert!(st.conflicts.is_empty(), "day {request_day}: {:?}", st.conflicts);
+        assert_eq!(st.state, State::Withdrawn, "day {request_day}");
+    }
+}
