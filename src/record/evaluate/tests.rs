@@ -514,7 +514,11 @@ fn a_withdrawal_after_an_approval_settles_it_whatever_the_clocks() {
         c.day = request_day;
         c.add_after(ChangesRequested, "ana", 'a', &[s]);
         let st = c.status();
-        assert!(st.conflicts.is_empty(), "day {request_day}: {:?}", st.conflicts);
+        assert!(
+            st.conflicts.is_empty(),
+            "day {request_day}: {:?}",
+            st.conflicts
+        );
         assert_eq!(st.state, State::Withdrawn, "day {request_day}");
     }
 }
