@@ -21,21 +21,33 @@ use medreview::record::entry::{Action, Entry, EntryId};
 const BIN: &str = env!("CARGO_BIN_EXE_medreview");
 const NOW: &str = "2025-12-01T00:00:00+00:00";
 
-fn command(dir: &Path, program: &str, args: &[&str]) -> Command {
+/// The clock of the workspace's first commits, before the streamed history.
+const BOOT: &str = "2024-11-30T09:00:00+00:00";
+
+fn command_at(dir: &Path, now: &str, program: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(program);
     cmd.args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("MEDREVIEW_NOW", NOW);
+        .env("MEDREVIEW_NOW", now);
     cmd
 }
 
+fn command(dir: &Path, program: &str, args: &[&str]) -> Command {
+    command_at(dir, NOW, program, args)
+}
+
 fn run(dir: &Path, program: &str, args: &[&str]) -> String {
-    let out = command(dir, program, args).output().expect("run");
+    run_at(dir, NOW, program, args)
+}
+
+fn run_at(dir: &Path, now: &str, program: &str, args: &[&str]) -> String {
+    let out = command_at(dir, now, program, args).output().expect("run");
     assert!(
         out.status.success(),
-        "{program} {args:?}: {}",
+        "{program} {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
@@ -178,9 +190,10 @@ fn main() {
     run(dir, "git", &["init", "-q", "-b", "main"]);
     run(dir, "git", &["config", "user.name", "Bench"]);
     run(dir, "git", &["config", "user.email", "bench@example.org"]);
-    run(dir, BIN, &["init", "--publication", "Bench"]);
-    run(
+    run_at(dir, BOOT, BIN, &["init", "--publication", "Bench"]);
+    run_at(
         dir,
+        BOOT,
         BIN,
         &[
             "writer",
@@ -192,8 +205,9 @@ fn main() {
             "sam@example.org",
         ],
     );
-    run(
+    run_at(
         dir,
+        BOOT,
         BIN,
         &[
             "reviewer",
