@@ -153,6 +153,7 @@ pub fn run(ws: &Workspace) -> Result<Report> {
         root: &root,
         roster: &current,
         move_checkpoint: true,
+        roster_log: &log,
     };
     let history = history::verify(&ws.git, &scope)?;
     let mut notes = Vec::new();

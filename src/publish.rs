@@ -188,7 +188,8 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
         }
     }
     // After each record was read, so a damaged one is named first.
-    refuse_unsupported_history(ws, &roster)?;
+    let log = crate::roster::log::RosterLog::load(&src, &ws.git)?;
+    refuse_unsupported_history(ws, &roster, &log)?;
     let manifest_articles: Vec<ManifestArticle> =
         pages.iter().map(|p| manifest_entry(p, format)).collect();
     let manifest = Manifest {
@@ -225,12 +226,17 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
 /// Refuses to publish from a history `check` would not call sound: an entry
 /// removed or edited, a roster changed without its record, a forged committer. The
 /// walk starts at `check`'s checkpoint and leaves it where it is.
-fn refuse_unsupported_history(ws: &Workspace, roster: &Roster) -> Result<()> {
+fn refuse_unsupported_history(
+    ws: &Workspace,
+    roster: &Roster,
+    roster_log: &crate::roster::log::RosterLog<'_>,
+) -> Result<()> {
     let root = ws.prefix().trim_end_matches('/').to_owned();
     let scope = crate::record::history::Scope {
         root: &root,
         roster,
         move_checkpoint: false,
+        roster_log,
     };
     let report = crate::record::history::verify(&ws.git, &scope)?;
     if report.problems.is_empty() {

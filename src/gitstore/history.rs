@@ -40,6 +40,9 @@ pub struct CommitChanges {
     pub parents_time: Option<DateTime<FixedOffset>>,
     /// Per parent: whether it holds `roster_dir` (the roster was audited then).
     pub parents_audited: Vec<bool>,
+    /// The names of the files in `roster_dir` in any parent: the roster entries
+    /// a sign-off made on top of them must have seen.
+    pub parents_roster: Vec<String>,
 }
 
 fn time_of(when: git2::Time) -> DateTime<FixedOffset> {
@@ -135,6 +138,7 @@ impl GitStore {
             let shallow_boundary = boundary.contains(&oid);
             let mut parents_time = None;
             let mut parents_audited = Vec::new();
+            let mut parents_roster = Vec::new();
             let parents: Vec<Option<git2::Tree<'_>>> = if shallow_boundary {
                 Vec::new()
             } else if commit.parent_count() == 0 {
@@ -146,7 +150,12 @@ impl GitStore {
                     let parent_tree = parent.tree().context("read a parent's tree")?;
                     let time = time_of(parent.author().when());
                     parents_time = parents_time.max(Some(time));
-                    parents_audited.push(parent_tree.get_path(Path::new(roster_dir)).is_ok());
+                    let roster = subtree(repo, &parent_tree, roster_dir);
+                    parents_audited.push(roster.is_some());
+                    for entry in roster.iter().flat_map(|t| t.iter()) {
+                        parents_roster
+                            .push(String::from_utf8_lossy(entry.name_bytes()).into_owned());
+                    }
                     trees.push(subtree(repo, &parent_tree, dir));
                 }
                 trees
@@ -171,6 +180,7 @@ impl GitStore {
                 committer_email,
                 parents_time,
                 parents_audited,
+                parents_roster,
             })?;
         }
         Ok(walk)

@@ -25,8 +25,8 @@ use crate::ids::Id;
 use crate::record::entry::{self, Entry};
 use crate::record::legacy::{self, LegacyEntry};
 use crate::revision::RevId;
-use crate::roster::Roster;
-use crate::roster::log::{ROSTER_DIR, RosterEntry, is_roster_path};
+use crate::roster::log::{ROSTER_DIR, RosterEntry, RosterLog, is_roster_path};
+use crate::roster::{Role, Roster};
 
 /// The ref `check` keeps its checkpoint in.
 pub const CHECKPOINT_REF: &str = "refs/medreview/checked";
@@ -71,6 +71,8 @@ pub struct Scope<'a> {
     pub roster: &'a Roster,
     /// Whether a clean walk moves the checkpoint (only `check` writes it).
     pub move_checkpoint: bool,
+    /// The roster's record now, to tell which roster entries a sign-off had seen.
+    pub roster_log: &'a RosterLog<'a>,
 }
 
 /// Verifies the history of HEAD from the checkpoint, and moves the checkpoint when
@@ -95,7 +97,8 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
     {
         let mut gone = Vec::new();
         for change in git.diff_commits(scope.root, cp, head)? {
-            let record_file = is_entry_path(&change.path) || change.path.ends_with("/signoffs.yaml");
+            let record_file =
+                is_entry_path(&change.path) || change.path.ends_with("/signoffs.yaml");
             if record_file && change.old.is_some() && change.new != change.old {
                 gone.push(HistoryProblem {
                     code: "verified-entry-gone",
@@ -105,7 +108,11 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
                         "the entry {} was verified at commit {} and is {} in HEAD",
                         change.path,
                         &cp[..10],
-                        if change.new.is_none() { "missing" } else { "different" }
+                        if change.new.is_none() {
+                            "missing"
+                        } else {
+                            "different"
+                        }
                     ),
                 });
             }
@@ -342,6 +349,36 @@ fn check_commit(
             && let Some(why) = time_problem(entry.action, &entry.by, entry.at, commit)
         {
             report("entry-time", path, why);
+        }
+        // A sign-off must have seen every change to its signer's own roster file
+        // that its commit's parents held, or an old key (or license) could be passed
+        // off as the one of its time. Other roster changes it may miss: a sign-off
+        // rebased onto a roster change made meanwhile is ordinary team work.
+        let seen = scope.roster_log.view_ids(&entry.roster);
+        let own = [
+            Role::Writer.file_rel(&entry.by),
+            Role::Reviewer.file_rel(&entry.by),
+        ];
+        if let Some(unseen) = commit
+            .parents_roster
+            .iter()
+            .filter_map(|name| name.strip_suffix(".yaml"))
+            .filter(|id| !seen.contains(*id))
+            .find(|id| {
+                scope
+                    .roster_log
+                    .files_of(id)
+                    .is_some_and(|files| own.iter().any(|f| files.contains_key(f)))
+            })
+        {
+            report(
+                "roster-stale",
+                path,
+                format!(
+                    "the {} by {} names an older roster than its commit had: it did not see the roster change {unseen} to {}'s own file",
+                    entry.action, entry.by, entry.by
+                ),
+            );
         }
         // Recorded under an audited roster: whoever committed it must be its signer
         // or the person who recorded it for them.

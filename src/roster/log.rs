@@ -266,6 +266,20 @@ impl<'g> RosterLog<'g> {
         self.view(earlier).iter().all(|p| view.contains(p))
     }
 
+    /// The files roster entry `id` changed, if it is in the log.
+    pub fn files_of(&self, id: &str) -> Option<&BTreeMap<String, RevId>> {
+        let i = self.dag.ids.iter().position(|x| x.as_str() == id)?;
+        Some(&self.dag.entries[i].files)
+    }
+
+    /// The ids of the roster entries in the view named by `heads`.
+    pub fn view_ids(&self, heads: &[EntryId]) -> std::collections::BTreeSet<String> {
+        self.view(heads)
+            .into_iter()
+            .map(|i| self.dag.ids[i].to_string())
+            .collect()
+    }
+
     /// The positions in the view named by `heads` (their ancestors and themselves);
     /// no heads means the genesis alone, the roster before anyone named one.
     fn view(&self, heads: &[EntryId]) -> Vec<usize> {
