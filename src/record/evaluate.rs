@@ -446,13 +446,29 @@ fn roster_problem(
             p.action, p.by
         ));
     }
-    let latest = parents.iter().map(|p| p.at).max()?;
+    // The roster entries it names were seen too.
+    let latest = parents
+        .iter()
+        .map(|p| p.at)
+        .chain(people.roster_seen_at(entry))
+        .max()?;
     let reviewer = roster.reviewers.get(&entry.by)?;
-    (latest > entry.at && !reviewer.licensed_on(latest.date_naive())).then(|| {
+    if latest <= entry.at {
+        return None;
+    }
+    let day = latest.date_naive();
+    if let Some(retired) = reviewer.retired
+        && retired <= day
+    {
+        return Some(format!(
+            "it is dated before the entries its signer had seen, and {} had retired on {retired}",
+            entry.by
+        ));
+    }
+    (!reviewer.licensed_on(day)).then(|| {
         format!(
-            "it is dated before the entries its signer had seen, and {}'s license had expired by {}",
-            entry.by,
-            latest.date_naive()
+            "it is dated before the entries its signer had seen, and {}'s license had expired by {day}",
+            entry.by
         )
     })
 }

@@ -317,7 +317,23 @@ fn check_commit(
             match entry::read_named::<RosterEntry>(name, &bytes, Path::new(path)) {
                 Ok((_, entry)) => {
                     verified += 1;
-                    recorded.extend(entry.files);
+                    // As for sign-offs: whoever committed it must be the admin it names.
+                    let committed_by_admin = scope
+                        .roster
+                        .email_of(&entry.by)
+                        .is_some_and(|e| e.eq_ignore_ascii_case(&commit.committer_email));
+                    if committed_by_admin {
+                        recorded.extend(entry.files);
+                    } else {
+                        report(
+                            "committer-mismatch",
+                            path,
+                            format!(
+                                "the roster change by {} was committed by {}, who is not {}",
+                                entry.by, commit.committer_email, entry.by
+                            ),
+                        );
+                    }
                 }
                 Err(err) => report("entry-invalid", path, err.to_string()),
             }

@@ -254,6 +254,16 @@ impl<'g> RosterLog<'g> {
         self.dag.heads()
     }
 
+    /// The latest `at` of the roster entries `heads` names (what a sign-off naming
+    /// them had seen).
+    pub fn latest_at(&self, heads: &[EntryId]) -> Option<DateTime<FixedOffset>> {
+        heads
+            .iter()
+            .filter_map(|h| self.dag.position(h))
+            .map(|p| self.dag.entries[p].at)
+            .max()
+    }
+
     /// Whether entry `id` is in the log.
     pub fn contains(&self, id: &EntryId) -> bool {
         self.dag.position(id).is_some()

@@ -30,6 +30,10 @@ pub trait People {
     fn heads(&self) -> Vec<EntryId>;
     /// The writer named in the front matter of revision `id`.
     fn writer_of(&self, id: &RevId) -> Option<Id>;
+    /// When the latest roster entry `entry` names was made (it had seen it).
+    fn roster_seen_at(&self, _entry: &Entry) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        None
+    }
     /// Whether the roster is audited (it has a first roster entry).
     fn audited(&self) -> bool {
         true
@@ -103,6 +107,9 @@ impl People for Audited<'_> {
     }
     fn writer_of(&self, id: &RevId) -> Option<Id> {
         crate::record::front_writer(self.git, id)
+    }
+    fn roster_seen_at(&self, entry: &Entry) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        self.log.latest_at(&entry.roster)
     }
 }
 

@@ -11,6 +11,7 @@ mod migrate;
 mod properties;
 mod publish;
 mod refusals;
+mod roster;
 mod setup;
 mod signatures;
 mod states;
