@@ -186,7 +186,13 @@ fn main() {
     let articles = var("MEDREVIEW_SCALE_ARTICLES", 1000);
     let rounds = var("MEDREVIEW_SCALE_ROUNDS", 5);
     let tmp = tempfile::tempdir().expect("temp dir");
-    let dir = tmp.path();
+    // MEDREVIEW_SCALE_DIR=PATH builds the workspace there, keeps it and stops
+    // (for profiling one command by hand).
+    let keep = std::env::var_os("MEDREVIEW_SCALE_DIR").map(std::path::PathBuf::from);
+    if let Some(keep) = &keep {
+        std::fs::create_dir_all(keep).expect("create the folder");
+    }
+    let dir = keep.as_deref().unwrap_or(tmp.path());
     run(dir, "git", &["init", "-q", "-b", "main"]);
     run(dir, "git", &["config", "user.name", "Bench"]);
     run(dir, "git", &["config", "user.email", "bench@example.org"]);
@@ -232,6 +238,9 @@ fn main() {
         2 * rounds,
         started.elapsed().as_secs_f64()
     );
+    if keep.is_some() {
+        return;
+    }
     let reset = |dir: &Path| run(dir, "git", &["update-ref", "-d", "refs/medreview/checked"]);
 
     let mut rows: Vec<(String, f64, String, f64)> = Vec::new();

@@ -129,6 +129,7 @@ pub fn run(ws: &Workspace) -> Result<Report> {
     }
     let mut articles = 0;
     let mut entries = 0;
+    let head = ws.git.head_snapshot().ok();
     // In a shallow clone, revisions submitted before its oldest commit are not here.
     let mut not_fetched = if ws.git.is_shallow() { Some(0) } else { None };
     for slug in ws.article_slugs()? {
@@ -143,7 +144,14 @@ pub fn run(ws: &Workspace) -> Result<Report> {
         match ArticleRecord::load_lenient(ws, &slug) {
             Ok(record) => {
                 entries += record.ledger.entries.len();
-                check_article(ws, &*people, &record, &mut problems, &mut not_fetched);
+                check_article(
+                    ws,
+                    head.as_ref(),
+                    &*people,
+                    &record,
+                    &mut problems,
+                    &mut not_fetched,
+                );
             }
             Err(err) => problems.push(Problem::from_error("record", &err)),
         }
@@ -217,6 +225,7 @@ fn check_roster(roster: &Roster, ws: &Workspace, problems: &mut Vec<Problem>) {
 
 fn check_article(
     ws: &Workspace,
+    head: Option<&crate::gitstore::Snapshot<'_>>,
     people: &dyn People,
     record: &ArticleRecord,
     problems: &mut Vec<Problem>,
@@ -243,7 +252,7 @@ fn check_article(
             damage.message.clone(),
         ));
     }
-    if let Err(err) = record.ensure_ledger_committed(ws) {
+    if let Err(err) = record.ensure_ledger_committed_in(ws, head) {
         problems.push(Problem::at("uncommitted", &dir, None, err.to_string()));
     }
     let revisions = ledger.revisions();

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, Utc};
-use git2::{Delta, DiffOptions, Oid};
+use git2::Oid;
 
 use super::{Context, GitError, GitStore};
 use crate::revision::RevId;
@@ -228,36 +228,108 @@ fn subtree<'r>(
 }
 
 /// The files that differ between two trees; identical subtrees are skipped by id.
+/// A merge of the two sorted entry lists, so a commit that changed one file of a
+/// folder of thousands costs one pass over that folder's ids, no paths built.
 fn diff(
     repo: &git2::Repository,
     old: Option<&git2::Tree<'_>>,
     new: Option<&git2::Tree<'_>>,
 ) -> Result<Vec<FileChange>, GitError> {
-    if old.map(git2::Tree::id) == new.map(git2::Tree::id) {
-        return Ok(Vec::new());
-    }
-    let mut opts = DiffOptions::new();
-    opts.skip_binary_check(true).include_typechange(true);
-    let diff = repo
-        .diff_tree_to_tree(old, new, Some(&mut opts))
-        .context("compare two trees")?;
-    let blob = |file: git2::DiffFile<'_>| -> Option<RevId> {
-        (!file.id().is_zero()).then(|| RevId::from_oid_bytes(file.id().as_bytes()))
-    };
     let mut changes = Vec::new();
-    for delta in diff.deltas() {
-        let path = delta
-            .new_file()
-            .path()
-            .or_else(|| delta.old_file().path())
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default();
-        let (old, new) = match delta.status() {
-            Delta::Added => (None, blob(delta.new_file())),
-            Delta::Deleted => (blob(delta.old_file()), None),
-            _ => (blob(delta.old_file()), blob(delta.new_file())),
-        };
-        changes.push(FileChange { path, old, new });
-    }
+    diff_into(repo, old, new, "", &mut changes)?;
     Ok(changes)
+}
+
+fn diff_into(
+    repo: &git2::Repository,
+    old: Option<&git2::Tree<'_>>,
+    new: Option<&git2::Tree<'_>>,
+    prefix: &str,
+    out: &mut Vec<FileChange>,
+) -> Result<(), GitError> {
+    if old.map(git2::Tree::id) == new.map(git2::Tree::id) {
+        return Ok(());
+    }
+    let entries = |tree: Option<&git2::Tree<'_>>| -> Vec<(Vec<u8>, Oid, bool)> {
+        tree.map(|t| {
+            t.iter()
+                .map(|e| {
+                    let dir = e.kind() == Some(git2::ObjectType::Tree);
+                    (e.name_bytes().to_vec(), e.id(), dir)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let (a, b) = (entries(old), entries(new));
+    // Git sorts tree entries by name with folders as if followed by '/'; compare
+    // the same way so the merge walks both lists in step.
+    let key = |(name, _, dir): &(Vec<u8>, Oid, bool)| {
+        let mut k = name.clone();
+        if *dir {
+            k.push(b'/');
+        }
+        k
+    };
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let order = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) => key(x).cmp(&key(y)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            _ => std::cmp::Ordering::Greater,
+        };
+        let (left, right) = match order {
+            std::cmp::Ordering::Equal => {
+                i += 1;
+                j += 1;
+                (a.get(i - 1), b.get(j - 1))
+            }
+            std::cmp::Ordering::Less => {
+                i += 1;
+                (a.get(i - 1), None)
+            }
+            std::cmp::Ordering::Greater => {
+                j += 1;
+                (None, b.get(j - 1))
+            }
+        };
+        if let (Some(l), Some(r)) = (left, right)
+            && l.1 == r.1
+            && l.2 == r.2
+        {
+            continue;
+        }
+        let name =
+            String::from_utf8_lossy(&left.or(right).map(|e| e.0.clone()).unwrap_or_default())
+                .into_owned();
+        let path = if prefix.is_empty() {
+            name
+        } else {
+            format!("{prefix}/{name}")
+        };
+        let tree_of =
+            |e: Option<&(Vec<u8>, Oid, bool)>| -> Result<Option<git2::Tree<'_>>, GitError> {
+                match e {
+                    Some((_, id, true)) => Ok(Some(repo.find_tree(*id).context("read a tree")?)),
+                    _ => Ok(None),
+                }
+            };
+        let blob_of = |e: Option<&(Vec<u8>, Oid, bool)>| match e {
+            Some((_, id, false)) => Some(RevId::from_oid_bytes(id.as_bytes())),
+            _ => None,
+        };
+        let (lt, rt) = (tree_of(left)?, tree_of(right)?);
+        if lt.is_some() || rt.is_some() {
+            diff_into(repo, lt.as_ref(), rt.as_ref(), &path, out)?;
+        }
+        let (lb, rb) = (blob_of(left), blob_of(right));
+        if lb.is_some() || rb.is_some() {
+            out.push(FileChange {
+                path,
+                old: lb,
+                new: rb,
+            });
+        }
+    }
+    Ok(())
 }

@@ -237,6 +237,15 @@ impl ArticleRecord {
         ensure_folder_committed(ws, &Workspace::signoffs_rel(&self.slug))
     }
 
+    /// [`ArticleRecord::ensure_ledger_committed`] against a snapshot of HEAD read once.
+    pub fn ensure_ledger_committed_in(
+        &self,
+        ws: &Workspace,
+        head: Option<&crate::gitstore::Snapshot<'_>>,
+    ) -> Result<()> {
+        ensure_folder_committed_in(ws, head, &Workspace::signoffs_rel(&self.slug))
+    }
+
     /// The derived status at `now`.
     pub fn status(
         &self,
@@ -279,23 +288,40 @@ impl ArticleRecord {
 /// files than the last commit: an entry that is not committed must never be named
 /// by a new one.
 pub fn ensure_folder_committed(ws: &Workspace, dir: &str) -> Result<()> {
-    let names = |list: Vec<(String, EntryKind)>| -> Vec<String> {
-        let mut names: Vec<String> = list
-            .into_iter()
-            .map(|(name, _)| name)
-            .filter(|name| !name.starts_with('.'))
-            .collect();
-        names.sort();
-        names
-    };
+    ensure_folder_committed_in(ws, ws.git.head_snapshot().ok().as_ref(), dir)
+}
+
+/// [`ensure_folder_committed`] against `head`, a snapshot of HEAD a caller that
+/// checks many folders reads once.
+pub fn ensure_folder_committed_in(
+    ws: &Workspace,
+    head: Option<&crate::gitstore::Snapshot<'_>>,
+    dir: &str,
+) -> Result<()> {
     let rel = ws.repo_path(dir);
-    let snapshot = ws.git.head_snapshot().ok();
-    let committed = match &snapshot {
-        Some(snapshot) => names(snapshot.list(&rel)?),
-        None => Vec::new(),
-    };
+    let mut committed: Vec<(String, crate::revision::RevId)> = head
+        .map(|h| h.list_ids(&rel))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, _, _)| !name.starts_with('.'))
+        .map(|(name, _, id)| (name, id))
+        .collect();
+    committed.sort();
     let tree = WorkTree(ws.root());
-    let working = names(tree.list(dir)?);
+    let mut working: Vec<(String, Option<crate::revision::RevId>)> = Vec::new();
+    for (name, kind) in tree.list(dir)? {
+        if name.starts_with('.') {
+            continue;
+        }
+        let id = match kind {
+            EntryKind::File => tree
+                .read(&format!("{dir}/{name}"))?
+                .map(|bytes| GitStore::blob_id(&bytes)),
+            _ => None,
+        };
+        working.push((name, id));
+    }
+    working.sort();
     let shown = ws.path(dir);
     let refuse = |what: String| {
         Error::refused_with_hint(
@@ -308,19 +334,20 @@ pub fn ensure_folder_committed(ws: &Workspace, dir: &str) -> Result<()> {
             ),
         )
     };
-    if let Some(name) = working.iter().find(|n| !committed.contains(n)) {
-        return Err(refuse(format!("{name} is not committed")));
-    }
-    if let Some(name) = committed.iter().find(|n| !working.contains(n)) {
-        return Err(refuse(format!("{name} was removed")));
-    }
-    if let Some(snapshot) = &snapshot {
-        for name in &working {
-            let committed = snapshot.read(&format!("{rel}/{name}"))?;
-            if committed != tree.read(&format!("{dir}/{name}"))? {
+    for (name, id) in &working {
+        match committed.iter().find(|(n, _)| n == name) {
+            None => return Err(refuse(format!("{name} is not committed"))),
+            Some((_, committed)) if id.as_ref() != Some(committed) => {
                 return Err(refuse(format!("{name} differs from the last commit")));
             }
+            Some(_) => {}
         }
+    }
+    if let Some((name, _)) = committed
+        .iter()
+        .find(|(n, _)| !working.iter().any(|(w, _)| w == n))
+    {
+        return Err(refuse(format!("{name} was removed")));
     }
     Ok(())
 }
