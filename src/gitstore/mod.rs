@@ -185,6 +185,14 @@ impl GitStore {
 
     /// Reads the blob of a revision named in `ledger`, saying which ledger names it if it is missing.
     pub fn read_revision(&self, id: &RevId, ledger: &Path) -> Result<Vec<u8>, crate::error::Error> {
+        // A revision over the article limit could only have been committed by hand:
+        // refuse it from its header, before a byte of it is read.
+        if let Some(size) = self.blob_size(id) {
+            crate::article::check_size(
+                size as u64,
+                Path::new(&format!("{}, revision {}", ledger.display(), id.short())),
+            )?;
+        }
         self.read_blob(id).map_err(|err| match err {
             GitError::MissingBlob { .. } => crate::error::Error::refused_with_hint(
                 format!("{}: revision {id} is not in the repository's object database", ledger.display()),
@@ -203,10 +211,11 @@ impl GitStore {
 
     /// Whether the object database holds the blob.
     pub fn has_blob(&self, id: &RevId) -> bool {
+        // The header says whether it is there and a blob, without reading it.
         Oid::from_str(id.as_str())
             .ok()
-            .and_then(|oid| self.repo.find_blob(oid).ok())
-            .is_some()
+            .and_then(|oid| self.repo.odb().ok()?.read_header(oid).ok())
+            .is_some_and(|(_, kind)| kind == ObjectType::Blob)
     }
 
     /// The value of a git config key (`user.email`), if set.

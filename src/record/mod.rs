@@ -69,7 +69,7 @@ pub fn load_ledger(src: &dyn Source, slug: &Id) -> Result<Ledger> {
         };
         return Err(Error::refused_with_hint(
             format!("{} {what}", src.shown(&dir).display()),
-            "replace the link with the real folder or file, restored from git (`git checkout -- FOLDER`)",
+            "put the real folder back, restored from git (`git checkout -- FOLDER`); links and files are never followed in its place",
         ));
     }
     let (read, damage) = read_folder(src, &dir)?;
@@ -356,6 +356,9 @@ pub fn ensure_folder_committed_in(
 /// `None` when the revision is missing or does not parse (it then cannot be approved
 /// by anyone's hand either, since nothing can be published from it).
 pub fn front_writer(git: &GitStore, id: &RevId) -> Option<Id> {
+    if git.blob_size(id)? > crate::article::MAX_ARTICLE_BYTES {
+        return None;
+    }
     let bytes = git.read_blob(id).ok()?;
     Article::parse(&bytes, std::path::Path::new("article.md"))
         .ok()

@@ -1218,10 +1218,7 @@ fn a_symlinked_sign_off_file_or_folder_is_reported_not_trusted() {
         let err = env.refuse(args);
         assert_mentions(
             &err,
-            &[
-                &linked,
-                "Hint: replace the link with the real folder or file",
-            ],
+            &[&linked, "Hint: put the real folder back, restored from git"],
         );
     }
     assert_problem(&check_problems(&env), "record", &[&linked]);
