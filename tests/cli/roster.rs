@@ -1449,3 +1449,55 @@ fn roster_signatures_interoperate_with_ssh_keygen() {
         "{p:#}"
     );
 }
+
+/// Regression: an approval signed with a key that was rotated out, naming the
+/// roster from before the rotation, of a revision submitted before it, passed
+/// every rule (it saw nothing newer) and verified against the old key.
+#[test]
+fn an_old_key_cannot_approve_a_revision_from_before_its_rotation_unnoticed() {
+    let Some(keygen) = ssh_keygen() else { return };
+    let old = fixture("ana_ed25519");
+    let ana = fixture_key("ana_ed25519");
+    let mut env = audited(Team {
+        keys: &[("reviewers/ana-example.yaml", &ana)],
+        ..Team::default()
+    });
+    let (_, new_public) = new_key(&keygen, &env.outside(""), "ana_rotated_ed25519");
+    submit(&env, None);
+    env.set_now("2025-03-05T09:00:00-05:00");
+    be(&env, ROSA);
+    env.ok(&[
+        "reviewer",
+        "edit",
+        "ana-example",
+        "--public-key",
+        &new_public,
+    ]);
+    // The old key's holder approves r1 as if before the rotation.
+    env.set_now("2025-03-06T09:00:00-05:00");
+    let (submission, submitted) = env.entries(SLUG).pop().expect("the submission");
+    let mut forged = hand_entry(
+        &env,
+        Action::Approved,
+        "ana-example",
+        "2025-03-06T09:00:00-05:00",
+    );
+    forged.after = vec![EntryId::parse(&submission).expect("id")];
+    forged.roster = submitted.roster.clone();
+    let key = SigningKey::load(&old).expect("key");
+    forged.signature = Some(
+        key.sign(&slug(), &forged, &id("ana-example"), Some(&ana))
+            .expect("sign"),
+    );
+    let file = env.write_entry(SLUG, &forged);
+    let commit = commit_as(
+        &env,
+        ANA,
+        "approve her2-treatment r1",
+        "2025-03-06T09:00:00-05:00",
+    );
+    let (code, report) = check(&env);
+    assert_eq!(code, 1, "{report:#}");
+    assert_reported(&report, "roster-stale", &file, Some(&commit));
+    assert_publish_refuses(&env, "roster-stale");
+}
