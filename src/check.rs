@@ -329,7 +329,7 @@ fn check_article(
         match revisions.iter().find(|r| r.id == entry.revision) {
             Some(revision) if entry.action == Action::Approved => {
                 // Signature problems were reported above; the policy ones here.
-                let writer = crate::record::front_writer(&ws.git, &entry.revision);
+                let writer = people.writer_of(&entry.revision);
                 if let Some(why) = approval_policy_problem(entry, revision, roster, writer.as_ref())
                     && roster.reviewers.contains_key(&entry.by)
                 {

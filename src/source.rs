@@ -59,6 +59,21 @@ pub trait Source {
     /// What `rel` is, if it exists (links are not followed).
     fn kind(&self, rel: &str) -> Option<EntryKind>;
 
+    /// Reads `name`, a regular file that `list(dir)` returned, refusing one over
+    /// `max` bytes before reading it: `Err(size)`.
+    fn read_listed(
+        &self,
+        dir: &str,
+        name: &str,
+        max: u64,
+    ) -> Result<std::result::Result<Vec<u8>, u64>> {
+        let rel = format!("{dir}/{name}");
+        match self.size(&rel)? {
+            Some(size) if size > max => Ok(Err(size)),
+            _ => Ok(Ok(self.read(&rel)?.unwrap_or_default())),
+        }
+    }
+
     /// Reads a UTF-8 text file, naming the file and line of the first bad byte.
     fn read_text(&self, rel: &str) -> Result<Option<String>> {
         let Some(bytes) = self.read(rel)? else {
@@ -122,6 +137,27 @@ impl Source for WorkTree<'_> {
     fn kind(&self, rel: &str) -> Option<EntryKind> {
         let file_type = fs::symlink_metadata(self.0.join(rel)).ok()?.file_type();
         Some(kind_of(file_type))
+    }
+
+    // `list(dir)` refused links on the way to `dir`, so only the file itself is
+    // looked at: one `lstat`, not one per folder of its path.
+    fn read_listed(
+        &self,
+        dir: &str,
+        name: &str,
+        max: u64,
+    ) -> Result<std::result::Result<Vec<u8>, u64>> {
+        let path = self.0.join(dir).join(name);
+        let meta = fs::symlink_metadata(&path).map_err(|e| Error::io("read", &path, e))?;
+        if !meta.is_file() {
+            return Ok(Ok(Vec::new()));
+        }
+        if meta.len() > max {
+            return Ok(Err(meta.len()));
+        }
+        fs::read(&path)
+            .map(Ok)
+            .map_err(|e| Error::io("read", &path, e))
     }
 }
 

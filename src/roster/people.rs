@@ -45,10 +45,26 @@ pub trait People {
     }
 }
 
+/// The writer named in each revision's front matter, read once per revision.
+#[derive(Default)]
+struct Writers(std::cell::RefCell<std::collections::HashMap<RevId, Option<Id>>>);
+
+impl Writers {
+    fn of(&self, git: &GitStore, id: &RevId) -> Option<Id> {
+        if let Some(found) = self.0.borrow().get(id) {
+            return found.clone();
+        }
+        let found = crate::record::front_writer(git, id);
+        self.0.borrow_mut().insert(id.clone(), found.clone());
+        found
+    }
+}
+
 /// Judging by one roster for everyone: a workspace whose roster is not audited yet.
 pub struct Unaudited<'g> {
     state: Rc<RosterState>,
     git: &'g GitStore,
+    writers: Writers,
 }
 
 impl<'g> Unaudited<'g> {
@@ -60,6 +76,7 @@ impl<'g> Unaudited<'g> {
                 ..RosterState::default()
             }),
             git,
+            writers: Writers::default(),
         }
     }
 }
@@ -78,7 +95,7 @@ impl People for Unaudited<'_> {
         Vec::new()
     }
     fn writer_of(&self, id: &RevId) -> Option<Id> {
-        crate::record::front_writer(self.git, id)
+        self.writers.of(self.git, id)
     }
     fn audited(&self) -> bool {
         false
@@ -90,6 +107,7 @@ pub struct Audited<'g> {
     /// The roster's record.
     pub log: RosterLog<'g>,
     git: &'g GitStore,
+    writers: Writers,
 }
 
 impl People for Audited<'_> {
@@ -106,7 +124,7 @@ impl People for Audited<'_> {
         self.log.heads()
     }
     fn writer_of(&self, id: &RevId) -> Option<Id> {
-        crate::record::front_writer(self.git, id)
+        self.writers.of(self.git, id)
     }
     fn roster_seen_at(&self, entry: &Entry) -> Option<chrono::DateTime<chrono::FixedOffset>> {
         self.log.latest_at(&entry.roster)
@@ -119,7 +137,11 @@ pub fn load<'g>(src: &dyn Source, git: &'g GitStore) -> Result<Box<dyn People + 
     if log.is_empty() {
         return Ok(Box::new(Unaudited::new(Roster::load_from(src)?, git)));
     }
-    Ok(Box::new(Audited { log, git }))
+    Ok(Box::new(Audited {
+        log,
+        git,
+        writers: Writers::default(),
+    }))
 }
 
 /// The people, leaving out roster files that cannot be read (for `check`, which
@@ -130,5 +152,9 @@ pub fn load_lenient<'g>(src: &dyn Source, git: &'g GitStore) -> Result<Box<dyn P
         let (roster, _) = Roster::load_lenient(src)?;
         return Ok(Box::new(Unaudited::new(roster, git)));
     }
-    Ok(Box::new(Audited { log, git }))
+    Ok(Box::new(Audited {
+        log,
+        git,
+        writers: Writers::default(),
+    }))
 }
