@@ -2,23 +2,15 @@
 //! signed entries included) becomes format 2 in one commit that `check` accepts,
 //! and nothing else that moves or removes entries is accepted.
 
-use std::path::Path;
-
 use chrono::DateTime;
 use medreview::ids::Id;
 use medreview::record::entry::{Action, Entry};
 use medreview::revision::RevId;
 use medreview::signing::SigningKey;
 
-use crate::common::{ARTICLE, NEXT_DAY, SLUG, START, TestEnv, json};
+use crate::common::{ARTICLE, NEXT_DAY, SLUG, START, TestEnv, fixture, json};
 
 const LEGACY: &str = "articles/her2-treatment/signoffs.yaml";
-
-fn key(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/cli/fixtures")
-        .join(name)
-}
 
 /// One format-1 entry as `signoffs.yaml` held it.
 struct Old {
@@ -34,13 +26,13 @@ struct Old {
 /// each entry committed the way format 1 committed it.
 fn format_1_workspace() -> (TestEnv, Vec<Old>) {
     let env = TestEnv::seeded();
-    let public = std::fs::read_to_string(key("ana_ed25519.pub")).expect("public key");
+    let public = std::fs::read_to_string(fixture("ana_ed25519.pub")).expect("public key");
     env.append(
         "reviewers/ana-example.yaml",
         &format!("public_key: {}\n", public.trim()),
     );
     env.git(&["commit", "-q", "-am", "ana's key"]);
-    let signing_key = SigningKey::load(&key("ana_ed25519")).expect("fixture key");
+    let signing_key = SigningKey::load(&fixture("ana_ed25519")).expect("fixture key");
     let olds = vec![
         Old {
             action: Action::Submitted,

@@ -19,7 +19,9 @@ use medreview::roster::log::RosterEntry;
 use medreview::signing::{self, SigningKey};
 use serde_json::Value;
 
-use crate::common::{ARTICLE, HER2_ARTICLE, NEXT_DAY, Run, SLUG, START, TestEnv, json};
+use crate::common::{
+    ARTICLE, HER2_ARTICLE, NEXT_DAY, Run, SLUG, START, TestEnv, fixture, json, public_key,
+};
 
 // ----- people -----------------------------------------------------------------
 
@@ -48,19 +50,6 @@ fn time(text: &str) -> DateTime<chrono::FixedOffset> {
 }
 
 // ----- keys and ssh-keygen -----------------------------------------------------
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/cli/fixtures")
-        .join(name)
-}
-
-fn fixture_key(name: &str) -> String {
-    std::fs::read_to_string(fixture(&format!("{name}.pub")))
-        .expect("fixture public key")
-        .trim()
-        .to_owned()
-}
 
 fn path_arg(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
@@ -519,7 +508,7 @@ fn a_reviewer_who_wrote_the_article_cannot_count_her_own_ssh_keygen_signed_appro
     let Some(keygen) = ssh_keygen() else { return };
     let keys = tempfile::tempdir().expect("a folder for keys");
     let (rosa_key, rosa_public) = new_key(&keygen, keys.path(), "rosa_ed25519");
-    let (ana, suzanne) = (fixture_key("ana_ed25519"), fixture_key("suzanne_ed25519"));
+    let (ana, suzanne) = (public_key("ana_ed25519"), public_key("suzanne_ed25519"));
     let mut env = audited(Team {
         config: &[("require_signatures: false", "require_signatures: true")],
         keys: &[
@@ -596,7 +585,7 @@ fn a_reviewer_who_wrote_the_article_cannot_count_her_own_ssh_keygen_signed_appro
 
 #[test]
 fn a_public_key_swapped_with_plain_git_signs_nothing_for_the_reviewer() {
-    let ana = fixture_key("ana_ed25519");
+    let ana = public_key("ana_ed25519");
     let mut env = audited(Team {
         keys: &[("reviewers/ana-example.yaml", &ana)],
         ..Team::default()
@@ -604,7 +593,7 @@ fn a_public_key_swapped_with_plain_git_signs_nothing_for_the_reviewer() {
     submit(&env, None);
     // Suzanne, who has push access, puts her own key in Ana's file.
     let mallory_key = fixture("suzanne_ed25519");
-    let mallory_public = fixture_key("suzanne_ed25519");
+    let mallory_public = public_key("suzanne_ed25519");
     let file = env
         .read("reviewers/ana-example.yaml")
         .replace(&ana, &mallory_public);
@@ -669,7 +658,7 @@ const LOOKALIKE: &str = "reviewers/ana-example-md.yaml";
 #[test]
 fn a_look_alike_reviewer_is_refused_at_add() {
     let env = audited(Team::default());
-    let own_key = fixture_key("encrypted_ed25519");
+    let own_key = public_key("encrypted_ed25519");
     for (name, credentials) in [("Ana Example", "M.D."), ("ana  example", "MD")] {
         let err = env.refuse(&[
             "reviewer",
@@ -700,7 +689,7 @@ fn a_look_alike_reviewer_committed_by_hand_judges_no_one() {
         LOOKALIKE,
         &format!(
             "name: Ana Example\ncredentials: M.D.\nspecialties:\n- oncology\nemail: {MALLORY}\npublic_key: {}\n",
-            fixture_key("encrypted_ed25519")
+            public_key("encrypted_ed25519")
         ),
     );
     let added = commit_as(&env, MALLORY, "add reviewer ana-example-md", START);
@@ -744,12 +733,12 @@ const TWIN_EMAIL: &str = "ana.okafor@example.org";
 fn twin_file() -> String {
     format!(
         "name: Ana Okafor\ncredentials: M.D., Ph.D.\nspecialties:\n- oncology\nemail: {TWIN_EMAIL}\npublic_key: {}\n",
-        fixture_key("ana_ed25519")
+        public_key("ana_ed25519")
     )
 }
 
 fn two_approvals_required() -> TestEnv {
-    let ana = fixture_key("ana_ed25519");
+    let ana = public_key("ana_ed25519");
     audited(Team {
         config: &[("required_approvals: 1", "required_approvals: 2")],
         keys: &[("reviewers/ana-example.yaml", &ana)],
@@ -771,7 +760,7 @@ fn one_doctor_under_two_ids_is_refused_at_add() {
         "--email",
         TWIN_EMAIL,
         "--public-key",
-        &fixture_key("ana_ed25519"),
+        &public_key("ana_ed25519"),
     ]);
     assert!(err.contains("would share a public key"), "{err}");
 }
@@ -1014,7 +1003,7 @@ fn deleting_a_reviewers_file_does_not_cancel_their_request_for_changes() {
 fn a_rotated_key_keeps_old_approvals_and_signs_the_new_ones() {
     let Some(keygen) = ssh_keygen() else { return };
     let old = fixture("ana_ed25519");
-    let ana = fixture_key("ana_ed25519");
+    let ana = public_key("ana_ed25519");
     let mut env = audited(Team {
         keys: &[("reviewers/ana-example.yaml", &ana)],
         ..Team::default()
@@ -1457,7 +1446,7 @@ fn roster_signatures_interoperate_with_ssh_keygen() {
 fn an_old_key_cannot_approve_a_revision_from_before_its_rotation_unnoticed() {
     let Some(keygen) = ssh_keygen() else { return };
     let old = fixture("ana_ed25519");
-    let ana = fixture_key("ana_ed25519");
+    let ana = public_key("ana_ed25519");
     let mut env = audited(Team {
         keys: &[("reviewers/ana-example.yaml", &ana)],
         ..Team::default()

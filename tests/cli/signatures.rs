@@ -12,20 +12,7 @@ use medreview::revision::RevId;
 use medreview::signing::{self, SigningKey};
 use proptest::prelude::*;
 
-use crate::common::{ARTICLE, NEXT_DAY, SLUG, START, TestEnv, json};
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/cli/fixtures")
-        .join(name)
-}
-
-fn public_key(name: &str) -> String {
-    std::fs::read_to_string(fixture(&format!("{name}.pub")))
-        .expect("fixture public key")
-        .trim()
-        .to_owned()
-}
+use crate::common::{ARTICLE, NEXT_DAY, SLUG, START, TestEnv, fixture, json, public_key};
 
 /// The seeded workspace, with public keys on file for ana-example and suzanne-example.
 fn with_keys() -> TestEnv {

@@ -57,6 +57,21 @@ Many people get chemotherapy and targeted therapy first, to shrink the tumour.
 Read more at the [National Cancer Institute](https://www.cancer.gov/types/breast).
 ";
 
+/// A file in `tests/cli/fixtures` (the test keys).
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/fixtures")
+        .join(name)
+}
+
+/// The one-line OpenSSH public key of fixture key `name`.
+pub fn public_key(name: &str) -> String {
+    fs::read_to_string(fixture(&format!("{name}.pub")))
+        .expect("fixture public key")
+        .trim()
+        .to_owned()
+}
+
 /// How a command exited and what it printed.
 #[derive(Debug)]
 pub struct Run {
