@@ -133,7 +133,13 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
         "{}\n\n{}Medreview-By: {by}\nMedreview-Entry: {id}\n",
         change.what, change.trailers
     );
-    let author = before.roster.identity(&by);
+    // Before the genesis the record holds no one: the author's name and email
+    // come from the files the genesis records.
+    let author = if genesis {
+        crate::roster::Roster::load_from(&src)?.identity(&by)
+    } else {
+        before.roster.identity(&by)
+    };
     let commit = ws.commit(files, &message, Some(&author), change.now)?;
     Ok(Changed {
         commit,

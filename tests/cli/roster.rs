@@ -201,6 +201,12 @@ fn audited(team: Team<'_>) -> TestEnv {
         "{}",
         run.stderr
     );
+    // Regression: the genesis commit was authored by `rosa-editor@users.medreview.invalid`,
+    // the record holding no one before it.
+    assert_eq!(
+        env.git(&["log", "-1", "--format=%ae"]).trim(),
+        "rosa@example.org"
+    );
     env
 }
 
