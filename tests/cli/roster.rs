@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::common::{
     ARTICLE, HER2_ARTICLE, NEXT_DAY, Run, SLUG, START, TestEnv, fixture, json, public_key,
+    ssh_keygen,
 };
 
 // ----- people -----------------------------------------------------------------
@@ -53,19 +54,6 @@ fn time(text: &str) -> DateTime<chrono::FixedOffset> {
 
 fn path_arg(path: &Path) -> &str {
     path.to_str().expect("utf-8 path")
-}
-
-fn ssh_keygen() -> Option<PathBuf> {
-    let path = PathBuf::from("/usr/bin/ssh-keygen");
-    if path.is_file() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("MEDREVIEW_REQUIRE_TOOLS").is_none(),
-        "ssh-keygen is required (MEDREVIEW_REQUIRE_TOOLS is set) but not installed"
-    );
-    eprintln!("skipped: ssh-keygen is not installed (apt-get install openssh-client)");
-    None
 }
 
 fn keygen_ok(out: &Output) {

@@ -2,7 +2,7 @@
 //! the documented canonical text and verified here, refused with the wrong key, and
 //! never counted when altered.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command as Process, Output};
 
 use chrono::DateTime;
@@ -12,7 +12,9 @@ use medreview::revision::RevId;
 use medreview::signing::{self, SigningKey};
 use proptest::prelude::*;
 
-use crate::common::{ARTICLE, NEXT_DAY, SLUG, START, TestEnv, fixture, json, public_key};
+use crate::common::{
+    ARTICLE, NEXT_DAY, SLUG, START, TestEnv, fixture, json, public_key, ssh_keygen,
+};
 
 /// The seeded workspace, with public keys on file for ana-example and suzanne-example.
 fn with_keys() -> TestEnv {
@@ -31,19 +33,6 @@ fn with_keys() -> TestEnv {
 
 fn key_arg(name: &str) -> String {
     fixture(name).to_str().expect("utf-8 path").to_owned()
-}
-
-fn ssh_keygen() -> Option<PathBuf> {
-    let path = PathBuf::from("/usr/bin/ssh-keygen");
-    if path.is_file() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var_os("MEDREVIEW_REQUIRE_TOOLS").is_none(),
-        "ssh-keygen is required (MEDREVIEW_REQUIRE_TOOLS is set) but not installed"
-    );
-    eprintln!("skipped: ssh-keygen is not installed (apt-get install openssh-client)");
-    None
 }
 
 /// Runs `ssh-keygen -Y ARGS` in `dir`, with `stdin` as its input when given.

@@ -72,6 +72,21 @@ pub fn public_key(name: &str) -> String {
         .to_owned()
 }
 
+/// The `ssh-keygen` program, or `None` (with a message) to skip a test on a
+/// machine without it; under `MEDREVIEW_REQUIRE_TOOLS` its absence fails the test.
+pub fn ssh_keygen() -> Option<PathBuf> {
+    let path = PathBuf::from("/usr/bin/ssh-keygen");
+    if path.is_file() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("MEDREVIEW_REQUIRE_TOOLS").is_none(),
+        "ssh-keygen is required (MEDREVIEW_REQUIRE_TOOLS is set) but not installed"
+    );
+    eprintln!("skipped: ssh-keygen is not installed (apt-get install openssh-client)");
+    None
+}
+
 /// How a command exited and what it printed.
 #[derive(Debug)]
 pub struct Run {
