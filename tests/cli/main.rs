@@ -16,5 +16,6 @@ mod setup;
 mod signatures;
 mod states;
 mod status_log;
+mod sync;
 mod team;
 mod workflow;
