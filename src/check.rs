@@ -251,6 +251,7 @@ fn check_article(
         }
         Err(err) => problems.push(Problem::from_error("article", &err)),
     }
+    report_damage(&record.ledger, problems);
     if let Err(err) = record.ensure_ledger_committed_in(ws, head) {
         problems.push(Problem::at("uncommitted", &dir, None, err.to_string()));
     }
@@ -265,9 +266,21 @@ fn check_article(
     );
 }
 
+/// The files of a record that could not be read as entries.
+pub fn report_damage(ledger: &crate::record::graph::Ledger, problems: &mut Vec<Problem>) {
+    for damage in &ledger.damage {
+        problems.push(Problem::at(
+            "entry-damaged",
+            &damage.file,
+            damage.line,
+            damage.message.clone(),
+        ));
+    }
+}
+
 /// The rules every sign-off of one article's record must meet, wherever the record is
 /// read from (the working tree for `check`, a pushed or fetched commit for the server
-/// gate and `sync`): damage, revisions, roles, signatures, the order of what each
+/// gate and `sync`): revisions, roles, signatures, the order of what each
 /// signer had seen, and the approval policy.
 pub fn check_entries(
     git: &crate::gitstore::GitStore,
@@ -279,14 +292,6 @@ pub fn check_entries(
     not_fetched: &mut Option<usize>,
 ) {
     let dir = Workspace::signoffs_rel(slug);
-    for damage in &ledger.damage {
-        problems.push(Problem::at(
-            "entry-damaged",
-            &damage.file,
-            damage.line,
-            damage.message.clone(),
-        ));
-    }
     let revisions = ledger.revisions();
     for (i, entry) in ledger.entries.iter().enumerate() {
         // Judged by the roster its signer had.

@@ -119,15 +119,18 @@ pub fn verify(
             }
         };
         match crate::record::load_ledger(&src, &slug) {
-            Ok(ledger) => check_entries(
-                git,
-                &*people,
-                &policy,
-                &slug,
-                &ledger,
-                &mut report.problems,
-                &mut not_fetched,
-            ),
+            Ok(ledger) => {
+                crate::check::report_damage(&ledger, &mut report.problems);
+                check_entries(
+                    git,
+                    &*people,
+                    &policy,
+                    &slug,
+                    &ledger,
+                    &mut report.problems,
+                    &mut not_fetched,
+                );
+            }
             Err(err) => report.problems.push(Problem::from_error("record", &err)),
         }
     }

@@ -547,8 +547,10 @@ fn check_commit(
     // Committer times: a rebase or `medreview sync` keeps a sign-off's author time
     // (its `at`) and commits it anew after its new parent, so only a clock set back
     // puts a commit before its parent.
+    // A parent's author time counts too: a commit cannot be made before the work it
+    // builds on was written.
     if adds_sign_off
-        && let Some(parent) = commit.parents_commit_time
+        && let Some(parent) = commit.parents_commit_time.max(commit.parents_time)
         && commit.commit_time < parent
     {
         report(
