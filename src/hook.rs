@@ -181,7 +181,11 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
                 .unwrap_or_default();
             refuse(p.code, format!("{place}{}", p.message));
         }
-        for added in &report.added {
+        // The push that creates the branch brings the record's existing history
+        // (years of sign-offs made before the gate): `check`'s rules apply to it,
+        // the server's clock and the pusher to every later push.
+        let created = zero(old);
+        for added in report.added.iter().filter(|_| !created) {
             let off = (added.at - now).abs();
             if off > TimeDelta::minutes(tolerance) {
                 refuse(
