@@ -12,7 +12,7 @@ use std::thread;
 use serde_json::{Value, json as value};
 
 use crate::common::team::{ANA, DAVID, Daemon, Member, SUZANNE, Team, git_daemon_available};
-use crate::common::{ARTICLE, NEXT_DAY, Run, SLUG, SIGNOFFS, json};
+use crate::common::{ARTICLE, NEXT_DAY, Run, SIGNOFFS, SLUG, json};
 
 /// Times on the day after r1 was submitted, in order.
 const T0900: &str = NEXT_DAY;
@@ -86,7 +86,11 @@ fn state(member: &Member) -> (String, Option<u64>) {
 fn approved_by(member: &Member) -> Vec<String> {
     let mut by: Vec<String> = member.status()["publishable"]["approved_by"]
         .as_array()
-        .map(|a| a.iter().map(|v| v.as_str().expect("id").to_owned()).collect())
+        .map(|a| {
+            a.iter()
+                .map(|v| v.as_str().expect("id").to_owned())
+                .collect()
+        })
         .unwrap_or_default();
     by.sort();
     by
@@ -207,7 +211,10 @@ fn two_doctors_racing_through_sync_over_git_daemon_both_land() {
 #[test]
 fn an_approval_of_a_superseded_revision_is_dropped_not_pushed() {
     let (team, mut suzanne, mut ana, _) = team(1);
-    let r1 = ana.git(&["rev-parse", &format!("HEAD:{ARTICLE}")]).trim().to_owned();
+    let r1 = ana
+        .git(&["rev-parse", &format!("HEAD:{ARTICLE}")])
+        .trim()
+        .to_owned();
     suzanne.set_now(T0900);
     suzanne.submit_edit(R2_LINE, "Adds a question for the care team.");
     suzanne.push();
@@ -218,6 +225,115 @@ fn an_approval_of_a_superseded_revision_is_dropped_not_pushed() {
     assert_dropped(&team, &ana, remote, &r1, "approved");
     assert_eq!(state(&ana), ("in-review".to_owned(), None));
     assert_eq!(ana.read(ARTICLE), suzanne.read(ARTICLE), "r2 arrived");
+
+    // Having seen r2, her new approval is pushed.
+    ana.set_now(T1100);
+    ana.ok(&["approve", SLUG, "-m", "r2 is accurate too."]);
+    let doc = sync_ok(&ana);
+    assert_eq!(doc["integration"], "pushed-only", "{doc:#}");
+    assert_eq!(team.remote_head(), ana.head());
+    assert_eq!(state(&ana), ("approved".to_owned(), Some(2)));
+}
+
+/// Regression: of two unpushed decisions only the stale one is dropped; the other
+/// (on another article) is replayed and pushed, and sync still exits 1.
+#[test]
+fn only_the_stale_decision_is_dropped_the_rest_is_pushed() {
+    let (team, mut suzanne, _, mut david) = team(1);
+    suzanne.set_now(T0900);
+    second_article(&suzanne);
+    david.pull_merge();
+    let r1 = david
+        .git(&["rev-parse", &format!("HEAD:{ARTICLE}")])
+        .trim()
+        .to_owned();
+    suzanne.set_now(T0930);
+    suzanne.submit_edit(R2_LINE, "Adds a question.");
+    suzanne.push();
+    let remote = team.remote_head();
+
+    david.set_now(T1000);
+    david.ok(&["approve", SLUG, "-m", "Stale: made on r1."]);
+    let stale = david.head();
+    david.set_now(T1100);
+    david.ok(&["approve", "lupus-basics", "-m", "Clear."]);
+    let old_tip = david.head();
+    let (run, doc) = sync(&david);
+    assert_eq!(run.code, 1, "{doc:#}\n{}", run.stderr);
+    let dropped = doc["dropped"].as_array().expect("dropped");
+    assert_eq!(dropped.len(), 1, "{doc:#}");
+    assert_eq!(dropped[0]["slug"], SLUG, "{doc:#}");
+    assert_eq!(dropped[0]["revision"], r1.as_str(), "{doc:#}");
+    assert_eq!(
+        dropped[0]["commit"],
+        stale.as_str(),
+        "the commit that held it: {doc:#}"
+    );
+    assert_eq!(doc["pushed"], true, "the rest is still pushed: {doc:#}");
+    assert_eq!(team.remote_head(), david.head());
+    assert_eq!(
+        david.rev("HEAD~1"),
+        Some(remote),
+        "one commit on top of the remote"
+    );
+    let kept = refs_under(&david, "refs/medreview/dropped/");
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].1, old_tip);
+    assert_eq!(
+        david.git(&["status", "--porcelain", "--untracked-files=all"]),
+        ""
+    );
+    let lupus = json(&david.ok(&["status", "lupus-basics", "--json"]).stdout);
+    assert_eq!(lupus["articles"][0]["state"], "approved", "{lupus:#}");
+    assert_eq!(state(&david), ("in-review".to_owned(), None));
+    let url = team.remote().to_str().expect("utf-8").to_owned();
+    fresh_clone(&team, &url, "fresh");
+}
+
+/// Regression: a withdrawal made without seeing a newer submission is still pushed
+/// (a doctor asked for the page to come down; r1 stays publishable while r2 is in
+/// review, so dropping the withdrawal would keep r1 online).
+#[test]
+fn a_withdrawal_not_seeing_a_newer_submission_is_pushed_not_dropped() {
+    let (team, mut suzanne, mut ana, _) = team(1);
+    ana.set_now(T0900);
+    ana.ok(&["approve", SLUG, "-m", "Accurate."]);
+    ana.push();
+    suzanne.pull_merge();
+    suzanne.set_now(T0930);
+    suzanne.submit_edit(R2_LINE, "Adds a question.");
+    suzanne.push();
+    assert_eq!(state(&suzanne), ("in-review".to_owned(), Some(1)));
+
+    ana.set_now(T1000);
+    ana.ok(&["withdraw", SLUG, "-m", "The dosing in point 1 is outdated."]);
+    let doc = sync_ok(&ana);
+    assert_eq!(doc["integration"], "replayed", "{doc:#}");
+    assert_eq!(team.remote_head(), ana.head());
+    assert_eq!(state(&ana).1, None, "nothing is publishable");
+    suzanne.pull_merge();
+    assert_eq!(state(&suzanne).1, None);
+    assert!(actions(&suzanne).contains(&("withdrawn".to_owned(), ANA.id.to_owned())));
+}
+
+/// The opposite pair: a local request for changes on a revision another doctor
+/// approved meanwhile is dropped too (a different decision on the same revision).
+#[test]
+fn a_request_for_changes_conflicting_with_a_pushed_approval_is_dropped() {
+    let (team, _, mut ana, mut david) = team(1);
+    let r1 = ana
+        .git(&["rev-parse", &format!("HEAD:{ARTICLE}")])
+        .trim()
+        .to_owned();
+    david.set_now(T0900);
+    david.ok(&["approve", SLUG, "-m", "Fine by me."]);
+    david.push();
+    let remote = team.remote_head();
+
+    ana.set_now(T1000);
+    ana.ok(&["request-changes", SLUG, "-m", "Point 2 needs a source."]);
+    assert_dropped(&team, &ana, remote, &r1, "changes-requested");
+    assert_eq!(state(&ana), ("approved".to_owned(), Some(1)));
 }
 
 /// Regression: an approval made without seeing a withdrawal already on the remote
@@ -229,7 +345,10 @@ fn an_approval_not_seeing_a_pushed_withdrawal_is_dropped() {
     ana.ok(&["approve", SLUG, "-m", "Accurate."]);
     ana.push();
     david.pull_merge();
-    let r1 = david.git(&["rev-parse", &format!("HEAD:{ARTICLE}")]).trim().to_owned();
+    let r1 = david
+        .git(&["rev-parse", &format!("HEAD:{ARTICLE}")])
+        .trim()
+        .to_owned();
     ana.set_now(T1000);
     ana.ok(&["withdraw", SLUG, "-m", "The dosing in point 1 is outdated."]);
     ana.push();
@@ -246,7 +365,10 @@ fn an_approval_not_seeing_a_pushed_withdrawal_is_dropped() {
 #[test]
 fn an_approval_conflicting_with_a_pushed_request_for_changes_is_dropped() {
     let (team, _, mut ana, mut david) = team(1);
-    let r1 = ana.git(&["rev-parse", &format!("HEAD:{ARTICLE}")]).trim().to_owned();
+    let r1 = ana
+        .git(&["rev-parse", &format!("HEAD:{ARTICLE}")])
+        .trim()
+        .to_owned();
     ana.set_now(T0900);
     ana.ok(&["request-changes", SLUG, "-m", "Point 2 needs a source."]);
     ana.push();
@@ -265,7 +387,11 @@ fn assert_dropped(team: &Team, member: &Member, remote: String, revision: &str, 
     let old_tip = member.head();
     let before_files = signoff_files(member);
     let (run, doc) = sync(member);
-    assert_eq!(run.code, 1, "a dropped decision exits 1:\n{doc:#}\n{}", run.stderr);
+    assert_eq!(
+        run.code, 1,
+        "a dropped decision exits 1:\n{doc:#}\n{}",
+        run.stderr
+    );
     assert_eq!(team.remote_head(), remote, "nothing was pushed");
     let dropped = doc["dropped"].as_array().expect("dropped");
     assert_eq!(dropped.len(), 1, "{doc:#}");
@@ -295,7 +421,11 @@ fn assert_dropped(team: &Team, member: &Member, remote: String, revision: &str, 
         .iter()
         .filter(|n| n.contains(&format!("-{}-", member.person.id)) && !after_files.contains(n))
         .collect();
-    assert_eq!(ours.len(), 1, "the dropped entry's file is gone: {after_files:?}");
+    assert_eq!(
+        ours.len(),
+        1,
+        "the dropped entry's file is gone: {after_files:?}"
+    );
     let kept = refs_under(member, "refs/medreview/dropped/");
     assert_eq!(kept.len(), 1, "{kept:?}");
     assert_eq!(kept[0].1, old_tip, "the old tip is kept");
@@ -423,7 +553,11 @@ fn publish_refuses_when_behind_the_last_fetch_and_status_says_so() {
     let out_arg = out.to_str().expect("utf-8");
     let run = suzanne.run(&["publish", "--out", out_arg]);
     assert_eq!(run.code, 1, "publish behind the remote: {}", run.stderr);
-    assert!(run.stderr.contains('1') && run.stderr.contains("behind"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains('1') && run.stderr.contains("behind"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("medreview sync"), "{}", run.stderr);
     assert!(run.stderr.contains("--offline"), "{}", run.stderr);
     assert!(!out.exists(), "a refused publish writes nothing");
@@ -436,7 +570,10 @@ fn publish_refuses_when_behind_the_last_fetch_and_status_says_so() {
         .find(|l| l.contains("origin/main"))
         .unwrap_or_else(|| panic!("no remote line:\n{}{}", text.stdout, text.stderr))
         .to_owned();
-    assert!(line.contains("1 behind") && line.contains("0 ahead"), "{line}");
+    assert!(
+        line.contains("1 behind") && line.contains("0 ahead"),
+        "{line}"
+    );
 
     // A local commit on top: 1 behind, 1 ahead.
     suzanne.submit_edit(R2_LINE, "Adds a question.");
@@ -451,7 +588,10 @@ fn publish_refuses_when_behind_the_last_fetch_and_status_says_so() {
     assert!(!out.exists());
 
     suzanne.ok(&["publish", "--out", out_arg, "--offline"]);
-    assert!(out.join("manifest.json").is_file(), "--offline publishes anyway");
+    assert!(
+        out.join("manifest.json").is_file(),
+        "--offline publishes anyway"
+    );
 }
 
 /// Without a remote-tracking ref `status --json` has `"remote": null`, the text
@@ -495,12 +635,13 @@ fn sync_flag_and_sync_auto_push_and_no_sync_does_not() {
     assert_eq!(team.remote_head(), ana.head(), "sync.auto pushed");
 
     let remote = team.remote_head();
+    let david_before = david.head();
     david.set_now(T0930);
     david.ok(&["approve", SLUG, "-m", "Agree.", "--no-sync"]);
     assert_eq!(team.remote_head(), remote, "--no-sync did not push");
-    assert_ne!(david.head(), remote, "but recorded locally");
-    // david never fetched: his approval is based on his old view, not on ana's.
-    assert_eq!(david.git(&["rev-list", "--count", &format!("{remote}..HEAD")]).trim(), "1");
+    // Recorded locally, on his own old view: --no-sync did not fetch either.
+    assert_eq!(david.rev("HEAD~1").as_ref(), Some(&david_before));
+    assert_eq!(david.rev("refs/remotes/origin/main"), Some(david_before));
 }
 
 /// Regression: `--sync` in a clone that has diverged from the remote must refuse
@@ -559,7 +700,13 @@ fn sync_flag_fast_forwards_first_then_records_on_top() {
     suzanne.submit_edit(R2_LINE, "Adds a question.");
     suzanne.push();
     ana.set_now(T1200);
-    ana.ok(&["request-changes", SLUG, "-m", "Point 2 needs a source.", "--sync"]);
+    ana.ok(&[
+        "request-changes",
+        SLUG,
+        "-m",
+        "Point 2 needs a source.",
+        "--sync",
+    ]);
     assert_eq!(team.remote_head(), ana.head());
     assert_eq!(ana.head_parents(), 1);
     assert_eq!(state(&ana).0, "changes-requested");

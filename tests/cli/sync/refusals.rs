@@ -26,7 +26,11 @@ fn refused(team: &Team, member: &Member) -> String {
     let said = format!("{}{}", run.stdout, run.stderr);
     assert_eq!(run.code, 1, "sync should be refused:\n{said}");
     assert!(run.stderr.contains("Error:"), "{said}");
-    assert_eq!(member.snapshot(), before, "a refused sync changed the clone:\n{said}");
+    assert_eq!(
+        member.snapshot(),
+        before,
+        "a refused sync changed the clone:\n{said}"
+    );
     assert_eq!(team.remote_head(), remote, "a refused sync pushed:\n{said}");
     assert!(
         !member.dir().join(".git/medreview.lock").exists(),
@@ -51,11 +55,7 @@ fn submission_file(member: &Member) -> String {
 #[test]
 fn sync_refuses_an_incoming_record_that_does_not_verify() {
     let (team, _, mut ana, _) = team(1);
-    let forger = team.clone_from(
-        team.remote().to_str().expect("utf-8"),
-        SUZANNE,
-        "forger",
-    );
+    let forger = team.clone_from(team.remote().to_str().expect("utf-8"), SUZANNE, "forger");
     let file = submission_file(&forger);
     let text = forger.read(&file);
     let forged = text.replace("First draft.", "Final draft, approved by phone.");
@@ -71,8 +71,32 @@ fn sync_refuses_an_incoming_record_that_does_not_verify() {
     ana.set_now(T0900);
     ana.ok(&["approve", SLUG, "-m", "Accurate."]);
     let said = refused(&team, &ana);
-    assert!(said.contains("entry-edited"), "the problem's code is listed:\n{said}");
+    assert!(
+        said.contains("entry-edited"),
+        "the problem's code is listed:\n{said}"
+    );
     assert!(said.contains(&file) || said.contains(SLUG), "{said}");
+}
+
+/// The same forgery with nothing local to replay: the fast-forward is verified too.
+#[test]
+fn sync_refuses_to_fast_forward_onto_a_forged_record() {
+    let (team, _, ana, _) = team(1);
+    let forger = team.clone_from(team.remote().to_str().expect("utf-8"), SUZANNE, "forger");
+    let file = submission_file(&forger);
+    forger.write(
+        &file,
+        &forger.read(&file).replace("suzanne-example", "ana-example"),
+    );
+    forger.git(&["commit", "-q", "-am", "Tidy"]);
+    forger.push();
+    let codes = forger.check_codes();
+    assert!(!codes.is_empty());
+    let said = refused(&team, &ana);
+    assert!(
+        codes.iter().any(|c| said.contains(c.as_str())),
+        "one of check's codes {codes:?} is listed:\n{said}"
+    );
 }
 
 /// A remote `main` moved back to `commit` (a force-push, no hook).
@@ -179,6 +203,38 @@ fn an_incoming_change_to_a_locally_edited_file_refuses() {
     assert_eq!(ana.read(ARTICLE), edited);
 }
 
+/// An incoming file at a path where the clone has an untracked file of its own:
+/// refused before changing anything, the local file intact.
+#[test]
+fn an_incoming_file_over_an_untracked_local_file_refuses() {
+    let (team, suzanne, ana, _) = team(1);
+    suzanne.write("notes/plan.txt", "The writer's plan.\n");
+    suzanne.git(&["add", "notes/plan.txt"]);
+    suzanne.git(&["commit", "-q", "-m", "A plan"]);
+    suzanne.push();
+    ana.write("notes/plan.txt", "Ana's own plan.\n");
+    refused(&team, &ana);
+    assert_eq!(ana.read("notes/plan.txt"), "Ana's own plan.\n");
+}
+
+/// A local commit touching other files than the remote's replays; the clone's
+/// uncommitted edit of a file neither side committed survives the replay.
+#[test]
+fn a_replay_keeps_uncommitted_edits() {
+    let (team, _, mut ana, mut david) = team(1);
+    david.set_now(T0900);
+    david.ok(&["approve", SLUG, "-m", "Accurate."]);
+    david.push();
+    ana.set_now(T1000);
+    ana.ok(&["approve", SLUG, "-m", "Agree."]);
+    let edited = format!("{}Not yet submitted.\n", ana.read(ARTICLE));
+    ana.write(ARTICLE, &edited);
+    let doc = sync_ok(&ana);
+    assert_eq!(doc["integration"], "replayed", "{doc:#}");
+    assert_eq!(team.remote_head(), ana.head());
+    assert_eq!(ana.read(ARTICLE), edited);
+}
+
 /// Regression: the publication tag stayed local unless pushed with
 /// `--follow-tags`; sync pushes `published/*` tags.
 #[test]
@@ -210,6 +266,8 @@ fn publication_tags_are_pushed_by_sync() {
     let tags = rosa.git(&["tag", "--list", "published/*"]);
     let tag = tags.trim();
     assert!(tag.starts_with("published/"), "{tags}");
+    rosa.check_clean();
+    let checkpoint = rosa.rev("refs/medreview/checked");
     let head = team.remote_head();
     sync_ok(&rosa);
     assert_eq!(team.remote_head(), head, "the branch did not move");
@@ -222,6 +280,10 @@ fn publication_tags_are_pushed_by_sync() {
         Some(String::from_utf8_lossy(&remote.stdout).trim()),
         "the annotated tag itself was pushed"
     );
+    if let Some(checkpoint) = checkpoint {
+        let pushed = team.git_remote(&["rev-parse", "refs/medreview/checked"]);
+        assert_eq!(String::from_utf8_lossy(&pushed.stdout).trim(), checkpoint);
+    }
 }
 
 /// No remote configured: exit 1 with a hint naming `git remote add origin`.
@@ -233,7 +295,11 @@ fn sync_without_a_remote_says_how_to_add_one() {
     let before = ana.snapshot();
     let run = ana.run(&["sync"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(run.stderr.contains("git remote add origin"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("git remote add origin"),
+        "{}",
+        run.stderr
+    );
     assert_eq!(ana.snapshot(), before);
 }
 
