@@ -4,6 +4,7 @@
 //! drop (never push) the stale ones, and refuse — changing nothing — whatever it
 //! cannot integrate safely.
 
+mod hostile;
 mod refusals;
 
 use std::fs;

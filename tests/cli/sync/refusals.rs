@@ -19,7 +19,7 @@ const ROSA: Person = Person {
 /// Runs `sync` and asserts it was refused (exit 1, an `Error:`) without changing
 /// the clone's branch, refs, index or working tree, or the remote's main. Returns
 /// everything it printed.
-fn refused(team: &Team, member: &Member) -> String {
+pub(super) fn refused(team: &Team, member: &Member) -> String {
     let before = member.snapshot();
     let remote = team.remote_head();
     let run = member.run(&["sync"]);
@@ -40,7 +40,7 @@ fn refused(team: &Team, member: &Member) -> String {
 }
 
 /// The seeded article's submission entry file, workspace-relative.
-fn submission_file(member: &Member) -> String {
+pub(super) fn submission_file(member: &Member) -> String {
     let name = fs::read_dir(member.dir().join(SIGNOFFS))
         .expect("sign-offs")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
