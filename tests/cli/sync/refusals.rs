@@ -325,3 +325,78 @@ fn git_config_medreview_remote_overrides_sync_remote() {
     assert_eq!(doc["pushed"], true, "{doc:#}");
     assert_eq!(team.remote_head(), david.head());
 }
+
+/// A remote that cannot be reached: sync fails (exit 1) and changes nothing.
+#[test]
+fn sync_with_an_unreachable_remote_changes_nothing() {
+    let team = Team::new();
+    let mut ana = team.clone_for(ANA);
+    ana.set_now(T0900);
+    ana.ok(&["approve", SLUG, "-m", "Accurate."]);
+    let dead = format!(
+        "git://127.0.0.1:{}/remote.git",
+        crate::common::team::free_port()
+    );
+    ana.git(&["remote", "set-url", "origin", &dead]);
+    refused(&team, &ana);
+}
+
+/// A push the server's hook refuses: sync exits 1 and shows the hook's messages;
+/// the doctor's sign-off stays committed locally.
+#[test]
+fn a_push_refused_by_the_server_hook_shows_its_messages() {
+    let team = Team::new();
+    let hook = team.remote().join("hooks/pre-receive");
+    fs::write(
+        &hook,
+        "#!/bin/sh\necho 'medreview: refused refs/heads/main: [server-time] the entry is dated 3 days before the server clock' >&2\nexit 1\n",
+    )
+    .expect("write the hook");
+    let mut perms = fs::metadata(&hook).expect("hook").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    fs::set_permissions(&hook, perms).expect("chmod the hook");
+    let mut ana = team.clone_for(ANA);
+    ana.set_now(T0900);
+    ana.ok(&["approve", SLUG, "-m", "Accurate."]);
+    let said = refused(&team, &ana);
+    assert!(
+        said.contains("[server-time]"),
+        "the hook's message is shown:\n{said}"
+    );
+    assert_eq!(state(&ana), ("approved".to_owned(), Some(1)));
+}
+
+/// `publish --as` (which also records a tag) is refused behind the remote too, and
+/// records no tag.
+#[test]
+fn publish_as_behind_the_remote_is_refused_and_tags_nothing() {
+    let (team, suzanne, mut ana, _) = team(1);
+    suzanne.ok(&[
+        "writer", "add", ROSA.id, "--name", ROSA.name, "--email", ROSA.email,
+    ]);
+    suzanne.commit_config(
+        &|text| text.replace("publishers: []", "publishers:\n- rosa-editor"),
+        "Rosa publishes",
+    );
+    suzanne.push();
+    ana.pull_merge();
+    ana.set_now(T0900);
+    ana.ok(&["approve", SLUG, "-m", "Accurate.", "--sync"]);
+    let mut rosa = team.clone_from(team.remote().to_str().expect("utf-8"), ROSA, ROSA.id);
+    ana.set_now(T1000);
+    ana.ok(&["withdraw", SLUG, "-m", "Outdated.", "--sync"]);
+    rosa.git(&["fetch", "-q"]);
+    rosa.set_now(T1100);
+    let out = team.base().join("site");
+    let run = rosa.run(&[
+        "publish",
+        "--out",
+        out.to_str().expect("utf-8"),
+        "--as",
+        ROSA.id,
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("--offline"), "{}", run.stderr);
+    assert_eq!(rosa.git(&["tag", "--list"]), "", "no tag recorded");
+    assert!(!out.exists());
+}
