@@ -335,6 +335,9 @@ pub fn check_entries(
                 format!("{what}: {} is not in {folder}", entry.by),
             );
         }
+        if let Some(why) = crate::roster::identity::proxy_problem(entry, &at) {
+            report("proxy-not-allowed", format!("{what}: {why}"));
+        }
         if let Some(why) = signature_problem(slug, entry, roster, policy) {
             report("signature", format!("{what}: {why}"));
         }

@@ -2,7 +2,7 @@
 //! any push that would rewrite the record or add an entry that does not verify.
 //!
 //! Settings are the bare repository's own git config, which no pusher controls:
-//! `medreview.branch` (default: the branch HEAD names), `medreview.root` (the
+//! `medreview.branch` (default: every branch), `medreview.root` (the
 //! workspace folder inside the repository, default the top), `medreview.clockTolerance`
 //! (minutes an entry's time may be from the server's clock, default
 //! [`DEFAULT_TOLERANCE_MINUTES`]) and `medreview.pusherVariable` (the environment
@@ -74,10 +74,18 @@ struct Refusal {
 /// `err`, and returns whether the push may go ahead.
 pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool> {
     let git = GitStore::open_from_env()?;
-    let branch = match git.config_string("medreview.branch") {
-        Some(b) if b.starts_with("refs/") => b,
-        Some(b) => format!("refs/heads/{b}"),
-        None => git.head_branch()?,
+    // Without `medreview.branch`, every branch is gated: a server made by plain
+    // `git init --bare` names `master` in HEAD while the team pushes `main`.
+    let branch = git.config_string("medreview.branch").map(|b| {
+        if b.starts_with("refs/") {
+            b
+        } else {
+            format!("refs/heads/{b}")
+        }
+    });
+    let gated = |name: &str| match &branch {
+        Some(b) => name == b,
+        None => name.starts_with("refs/heads/"),
     };
     let prefix = git
         .config_string("medreview.root")
@@ -124,7 +132,7 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
                 message,
             })
         };
-        let protected = refname == branch
+        let protected = gated(refname)
             || refname.starts_with("refs/tags/published/")
             || refname.starts_with("refs/medreview/");
         if !protected {
@@ -159,7 +167,7 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
             );
             continue;
         }
-        if refname != branch {
+        if !gated(refname) {
             if !git.has_commit(new) {
                 refuse("ref-invalid", "medreview's refs name commits".into());
             }

@@ -95,6 +95,13 @@ fn branch(ws: &Workspace) -> Result<(String, String)> {
     Ok((short, full))
 }
 
+/// What `sync` last found on the remote's branch. Only `sync` moves it (a plain
+/// `git fetch` moves the remote-tracking ref, even over a force-push), so a rewrite
+/// is noticed however the clone fetched meanwhile.
+pub fn seen_ref(remote: &str, branch: &str) -> String {
+    format!("refs/medreview/seen/{remote}/{branch}")
+}
+
 /// The remote-tracking ref of the last fetch.
 pub fn tracking_ref(remote: &str, branch: &str) -> String {
     format!("refs/remotes/{remote}/{branch}")
@@ -148,6 +155,7 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
     }
     let _lock = ws.git.lock()?;
     let tracking = tracking_ref(&remote, &short);
+    let seen = seen_ref(&remote, &short);
     let mut report = SyncReport {
         remote: remote.clone(),
         branch: short.clone(),
@@ -164,7 +172,10 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
     for attempt in 1..=ATTEMPTS {
         report.attempts = attempt;
         let _ = writeln!(progress, "Fetching {remote}/{short}…");
-        let before = ws.git.ref_commit(&tracking);
+        let before = ws
+            .git
+            .ref_commit(&seen)
+            .or_else(|| ws.git.ref_commit(&tracking));
         let there = transport::fetch(&workdir, &remote, &short)?;
         let remote_tip = if there {
             ws.git.ref_commit(&tracking)
@@ -180,9 +191,11 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
         )?;
         let local = ws.git.head_commit();
         if let Some(tip) = &remote_tip {
+            verify_incoming(ws, &remote, tip, local.as_deref())?;
+        }
+        if let Some(tip) = &remote_tip {
             let known: Vec<String> = local.iter().chain(before.iter()).cloned().collect();
             report.fetched += ws.git.commits_between(tip, &known)?.len();
-            verify_incoming(ws, &remote, tip, local.as_deref())?;
         }
         let (new_tip, integration) =
             integrate(ws, local.as_deref(), remote_tip.as_deref(), &mut report)?;
@@ -198,6 +211,8 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
         };
         if remote_tip.as_deref() == Some(new_tip.as_str()) {
             report.pushed = true;
+            ws.git
+                .set_ref(&seen, &new_tip, "medreview sync: up to date")?;
             break;
         }
         let _ = writeln!(progress, "Pushing to {remote}/{short}…");
@@ -207,6 +222,7 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
                 // The remote-tracking ref now names what is on the remote.
                 ws.git
                     .set_ref(&tracking, &new_tip, "medreview sync: pushed")?;
+                ws.git.set_ref(&seen, &new_tip, "medreview sync: pushed")?;
                 if report.integration == "up-to-date" {
                     report.integration = "pushed-only";
                 }
@@ -235,9 +251,11 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
     if !report.dropped.is_empty()
         && let Some(old) = &original
     {
+        // The time says when; the old tip's id keeps two drops in one second apart.
         let name = format!(
-            "{DROPPED_PREFIX}{}",
-            entry::utc_stamp(&crate::clock::now()?)
+            "{DROPPED_PREFIX}{}-{}",
+            entry::utc_stamp(&crate::clock::now()?),
+            &old[..12]
         );
         ws.git
             .set_ref(&name, old, "medreview sync: decisions not pushed")?;
@@ -290,7 +308,15 @@ fn refuse_rewrite(
         format!(
             "[remote-rewritten] the remote {remote} was rewritten: its branch no longer holds {what} (a force-push or a deletion can drop sign-offs, a withdrawal among them); nothing was changed here"
         ),
-        "ask whoever runs the server what happened; install the server gate (`medreview hook install --server`) so it cannot happen again. If the rewrite was reviewed and intended, `git fetch` and sync again",
+        format!(
+            "ask whoever runs the server what happened; install the server gate (`medreview hook install --server`) so it cannot happen again. If the rewrite was reviewed and intended, `git update-ref -d {}` and sync again",
+            seen_ref(
+                remote,
+                tracking
+                    .strip_prefix(&format!("refs/remotes/{remote}/"))
+                    .unwrap_or_default()
+            )
+        ),
     ))
 }
 
@@ -476,6 +502,15 @@ fn rejudge(
         }
         let ledger = crate::record::load_ledger(&src, slug)?;
         let (with, position) = ledger.with_entry(id.clone(), entry.clone());
+        let Some(position) = position else {
+            return Ok(Some(Stale {
+                entries: entries.clone(),
+                reason: format!(
+                    "it follows sign-offs of {slug} that {} does not hold",
+                    "the remote"
+                ),
+            }));
+        };
         let unseen = (0..with.entries.len())
             .filter(|j| *j != position && !with.saw(position, *j))
             .map(|j| &with.entries[j]);
@@ -569,7 +604,10 @@ pub fn prepare(ws: &Workspace, progress: &mut dyn Write) -> Result<()> {
     let _lock = ws.git.lock()?;
     let tracking = tracking_ref(&remote, &short);
     let _ = writeln!(progress, "Fetching {remote}/{short}…");
-    let before = ws.git.ref_commit(&tracking);
+    let before = ws
+        .git
+        .ref_commit(&seen_ref(&remote, &short))
+        .or_else(|| ws.git.ref_commit(&tracking));
     let there = transport::fetch(&workdir, &remote, &short)?;
     let remote_tip = if there {
         ws.git.ref_commit(&tracking)
@@ -588,16 +626,21 @@ pub fn prepare(ws: &Workspace, progress: &mut dyn Write) -> Result<()> {
     };
     verify_incoming(ws, &remote, &tip, local.as_deref())?;
     match local.as_deref() {
-        Some(l) if ws.git.is_ancestor(&tip, l) => Ok(()),
+        Some(l) if ws.git.is_ancestor(&tip, l) => {}
         Some(l) if ws.git.is_ancestor(l, &tip) => {
-            transport::move_branch(&workdir, &full, Some(l), &tip)
+            transport::move_branch(&workdir, &full, Some(l), &tip)?
         }
-        None => transport::move_branch(&workdir, &full, None, &tip),
-        Some(_) => Err(Error::refused_with_hint(
-            format!(
-                "--sync: this clone and {remote}/{short} have diverged, so nothing was recorded"
-            ),
-            "run `medreview sync` first, then the command again",
-        )),
+        None => transport::move_branch(&workdir, &full, None, &tip)?,
+        Some(_) => {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "--sync: this clone and {remote}/{short} have diverged, so nothing was recorded"
+                ),
+                "run `medreview sync` first, then the command again",
+            ));
+        }
     }
+    ws.git
+        .set_ref(&seen_ref(&remote, &short), &tip, "medreview sync: fetched")?;
+    Ok(())
 }

@@ -166,9 +166,18 @@ pub fn push_branch(
         .lines()
         .find(|l| l.starts_with('!'))
         .unwrap_or_default();
+    // Two pushes that both passed the lease at the same moment: the server locks the
+    // ref for one and refuses the other ("cannot lock ref … is at X but expected Y").
+    let raced = |text: &str| {
+        text.contains("cannot lock ref")
+            || text.contains("failed to update ref")
+            || text.contains("but expected")
+    };
     if rejected.contains("stale info")
         || rejected.contains("fetch first")
         || rejected.contains("non-fast-forward")
+        || raced(rejected)
+        || (rejected.contains("remote rejected") && raced(&stderr))
     {
         return Ok(Pushed::Moved);
     }

@@ -321,6 +321,13 @@ fn record_entry(
     }
     let (id, bytes) = entry.to_file();
     let (after, position) = ledger.with_entry(id.clone(), entry.clone());
+    // The new entry names only heads of this very record, so it is always in it.
+    let Some(position) = position else {
+        return Err(Error::refused(format!(
+            "the record of {} could not take the new entry; run `medreview check`",
+            record.slug
+        )));
+    };
     let status = evaluate::evaluate(&record.slug, &after, people, &ws.policy(people), entry.at);
     if let Some(why) = &status.verdicts[position] {
         return Err(Error::refused_with_hint(

@@ -45,10 +45,16 @@ impl GitStore {
 
     /// Opens the bare repository at `dir`, refusing one with a working tree.
     pub fn open_bare(dir: &Path) -> Result<GitStore, GitError> {
-        let repo = Repository::open_bare(dir).map_err(|_| GitError::NotARepository {
+        let not_bare = || GitError::NotBare {
             path: dir.to_path_buf(),
-        })?;
-        if !repo.is_bare() {
+        };
+        let repo = Repository::open_bare(dir).map_err(|_| not_bare())?;
+        // A clone's `.git` opens as bare too; its config says otherwise.
+        let bare = repo
+            .config()
+            .and_then(|c| c.get_bool("core.bare"))
+            .unwrap_or(true);
+        if !repo.is_bare() || !bare {
             return Err(GitError::NotBare {
                 path: dir.to_path_buf(),
             });

@@ -31,7 +31,7 @@ pub enum GitError {
         path: PathBuf,
     },
     /// A repository that should be bare (a server's) has a working tree.
-    #[error("{} is not a bare repository (it has a working tree)", path.display())]
+    #[error("{} is not a bare repository (a server's repository has no working tree)", path.display())]
     NotBare {
         /// The repository.
         path: PathBuf,

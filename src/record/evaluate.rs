@@ -250,7 +250,8 @@ pub fn evaluate(
                 policy,
                 people.writer_of(&entry.revision).as_ref(),
             )
-            .or_else(|| roster_problem(ledger, a, people, &rosters[a].roster)),
+            .or_else(|| roster_problem(ledger, a, people, &rosters[a].roster))
+            .or_else(|| crate::roster::identity::proxy_problem(entry, &rosters[a])),
         };
         policy_ok[a] = why.is_none();
         let why = why.or_else(|| stale(ledger, a, &revisions));

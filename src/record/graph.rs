@@ -419,8 +419,9 @@ impl Ledger {
     }
 
     /// This record with `entry` added after the current heads, as a new sign-off
-    /// would be; returns the record and the new entry's position.
-    pub fn with_entry(&self, id: EntryId, entry: Entry) -> (Ledger, usize) {
+    /// would be; returns the record and the new entry's position (`None` when the
+    /// entry names an entry this record does not hold, so it is damage here).
+    pub fn with_entry(&self, id: EntryId, entry: Entry) -> (Ledger, Option<usize>) {
         let mut read: Vec<(EntryId, Entry)> = self
             .ids
             .iter()
@@ -429,7 +430,7 @@ impl Ledger {
             .collect();
         read.push((id.clone(), entry));
         let ledger = Ledger::build(read, self.damage.clone(), &|id| id.to_string());
-        let position = ledger.position(&id).unwrap_or(ledger.entries.len() - 1);
+        let position = ledger.position(&id);
         (ledger, position)
     }
 }

@@ -41,6 +41,34 @@ pub fn me(roster: &Roster, email: Option<&str>) -> Option<Id> {
         .or_else(|| roster.find_by_email(Role::Writer, email))
 }
 
+/// Whether `review.proxies` lets `me` record a sign-off for someone else.
+pub fn may_proxy(roster: &Roster, config: &Config, me: &Id) -> bool {
+    let mine = roles(roster, config, me);
+    config
+        .review
+        .proxies
+        .iter()
+        .any(|p| p == me.as_str() || mine.iter().any(|r| p == &format!("{r}s")))
+}
+
+/// Why an entry recorded by someone for another person breaks the proxy policy of
+/// the roster it names, if it does. The one rule `acting` applies before recording
+/// and `evaluate`, `check` and the server gate apply to what was recorded.
+pub fn proxy_problem(
+    entry: &crate::record::entry::Entry,
+    state: &crate::roster::log::RosterState,
+) -> Option<String> {
+    let recorder = entry.recorded_by.as_ref().filter(|r| **r != entry.by)?;
+    // Before the roster is audited there is no recorded policy to judge by.
+    let config = state.config.as_ref()?;
+    (!may_proxy(&state.roster, config, recorder)).then(|| {
+        format!(
+            "{recorder} recorded it for {}, but the policy lets {recorder} record for no one (review.proxies)",
+            entry.by
+        )
+    })
+}
+
 /// Decides who acts. `as_id` is `--as`; `email` is git's `user.email`. In an
 /// audited roster `--as` must be the person git says you are, unless
 /// `review.proxies` names a role (`admins`, `publishers`) or an id you hold, in
@@ -96,13 +124,7 @@ pub fn acting(
             ),
         ));
     };
-    let mine = roles(roster, config, &me);
-    let may_proxy = config
-        .review
-        .proxies
-        .iter()
-        .any(|p| p == me.as_str() || mine.iter().any(|r| p == &format!("{r}s")));
-    if !may_proxy {
+    if !may_proxy(roster, config, &me) {
         return Err(Error::refused_with_hint(
             format!(
                 "git says you are {me}, not {by}, and the policy lets no one record for someone else"
