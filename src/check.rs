@@ -40,7 +40,8 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn at(code: &'static str, file: &str, line: Option<usize>, message: String) -> Problem {
+    /// A problem in `file`.
+    pub fn at(code: &'static str, file: &str, line: Option<usize>, message: String) -> Problem {
         Problem {
             code,
             file: Some(file.to_owned()),
@@ -50,7 +51,8 @@ impl Problem {
         }
     }
 
-    fn from_error(code: &'static str, err: &Error) -> Problem {
+    /// A problem from an error reading something.
+    pub fn from_error(code: &'static str, err: &Error) -> Problem {
         let message = match err.hint() {
             Some(hint) => format!("{err} ({hint})"),
             None => err.to_string(),
@@ -188,7 +190,23 @@ pub fn run(ws: &Workspace) -> Result<Report> {
         checkpoint_moved: history.checkpoint_moved,
     })
 }
+
 fn check_roster(roster: &Roster, ws: &Workspace, problems: &mut Vec<Problem>) {
+    check_keys(roster, problems);
+    for publisher in &ws.config.publishers {
+        if !roster.contains(publisher) {
+            problems.push(Problem::at(
+                "publisher",
+                CONFIG_FILE,
+                None,
+                format!("publisher {publisher} is not in writers/ or reviewers/"),
+            ));
+        }
+    }
+}
+
+/// Every roster member's public key must be an OpenSSH public key.
+pub fn check_keys(roster: &Roster, problems: &mut Vec<Problem>) {
     let keys = roster
         .writers
         .iter()
@@ -208,16 +226,6 @@ fn check_roster(roster: &Roster, ws: &Workspace, problems: &mut Vec<Problem>) {
                 &format!("{folder}/{id}.yaml"),
                 None,
                 format!("public_key is not an OpenSSH public key: {why}"),
-            ));
-        }
-    }
-    for publisher in &ws.config.publishers {
-        if !roster.contains(publisher) {
-            problems.push(Problem::at(
-                "publisher",
-                CONFIG_FILE,
-                None,
-                format!("publisher {publisher} is not in writers/ or reviewers/"),
             ));
         }
     }
@@ -243,7 +251,23 @@ fn check_article(
         }
         Err(err) => problems.push(Problem::from_error("article", &err)),
     }
-    let ledger = &record.ledger;
+    report_damage(&record.ledger, problems);
+    if let Err(err) = record.ensure_ledger_committed_in(ws, head) {
+        problems.push(Problem::at("uncommitted", &dir, None, err.to_string()));
+    }
+    check_entries(
+        &ws.git,
+        people,
+        &ws.policy(people),
+        slug,
+        &record.ledger,
+        problems,
+        not_fetched,
+    );
+}
+
+/// The files of a record that could not be read as entries.
+pub fn report_damage(ledger: &crate::record::graph::Ledger, problems: &mut Vec<Problem>) {
     for damage in &ledger.damage {
         problems.push(Problem::at(
             "entry-damaged",
@@ -252,11 +276,23 @@ fn check_article(
             damage.message.clone(),
         ));
     }
-    if let Err(err) = record.ensure_ledger_committed_in(ws, head) {
-        problems.push(Problem::at("uncommitted", &dir, None, err.to_string()));
-    }
+}
+
+/// The rules every sign-off of one article's record must meet, wherever the record is
+/// read from (the working tree for `check`, a pushed or fetched commit for the server
+/// gate and `sync`): revisions, roles, signatures, the order of what each
+/// signer had seen, and the approval policy.
+pub fn check_entries(
+    git: &crate::gitstore::GitStore,
+    people: &dyn People,
+    policy: &crate::workspace::ReviewPolicy,
+    slug: &crate::ids::Id,
+    ledger: &crate::record::graph::Ledger,
+    problems: &mut Vec<Problem>,
+    not_fetched: &mut Option<usize>,
+) {
+    let dir = Workspace::signoffs_rel(slug);
     let revisions = ledger.revisions();
-    let policy = &ws.policy(people);
     for (i, entry) in ledger.entries.iter().enumerate() {
         // Judged by the roster its signer had.
         let at = people.at(entry);
@@ -271,7 +307,7 @@ fn check_article(
             entry.by,
             crate::clock::rfc3339(&entry.at)
         );
-        if !ws.git.has_blob(&entry.revision) {
+        if !git.has_blob(&entry.revision) {
             if let Some(n) = not_fetched {
                 *n += 1;
             } else {

@@ -33,6 +33,26 @@ pub struct Config {
     /// Roster ids who may change the roster and this file.
     #[serde(default)]
     pub admins: Vec<Id>,
+    /// How `medreview sync` shares the record.
+    #[serde(default, skip_serializing_if = "SyncConfig::is_default")]
+    pub sync: SyncConfig,
+}
+
+/// The `sync:` section: which remote the team shares, and whether sign-offs sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncConfig {
+    /// The git remote (default `origin`; `git config medreview.remote` overrides it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
+    /// When true, `submit`, `approve`, `request-changes` and `withdraw` sync by default.
+    pub auto: bool,
+}
+
+impl SyncConfig {
+    fn is_default(&self) -> bool {
+        *self == SyncConfig::default()
+    }
 }
 
 /// How many approvals a revision needs and how long one lasts.

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Ctx, SignerArgs, sign_off};
+use super::{Ctx, SignerArgs, SyncFlags, sign_off};
 use crate::error::Result;
 use crate::record::entry::Action;
 use crate::roster::Role;
@@ -17,6 +17,8 @@ pub struct ApproveArgs {
     slug: String,
     #[command(flatten)]
     signer: SignerArgs,
+    #[command(flatten)]
+    sync: SyncFlags,
     /// The revision you read (r2, or a prefix of its id); refused unless it is the latest submitted
     #[arg(long, value_name = "REV")]
     revision: Option<String>,
@@ -35,7 +37,7 @@ pub fn cmd_approve(ctx: &mut Ctx<'_>, args: ApproveArgs) -> Result<ExitCode> {
     sign_off(
         ctx,
         &args.slug,
-        &args.signer,
+        (&args.signer, &args.sync),
         Role::Reviewer,
         args.note,
         "Approved",

@@ -31,6 +31,7 @@ fn layout(publication: &str) -> Vec<(String, Vec<u8>)> {
         review: ReviewPolicy::default(),
         publishers: Vec::new(),
         admins: Vec::new(),
+        sync: Default::default(),
     };
     let config_text = format!(
         "# medreview settings: see README.md.\n# review.interval_months: an approval older than this is \"re-review due\".\n\

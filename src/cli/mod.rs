@@ -3,6 +3,7 @@
 mod approve;
 mod check;
 mod diff;
+mod hook;
 mod init;
 mod log;
 mod migrate;
@@ -12,6 +13,7 @@ mod publish;
 mod request_changes;
 mod status;
 mod submit;
+mod sync;
 mod withdraw;
 
 use std::io::{self, Write};
@@ -75,6 +77,11 @@ enum Command {
     Log(log::LogArgs),
     /// Convert a format-1 record (signoffs.yaml) to one file per sign-off, in one commit
     Migrate(migrate::MigrateArgs),
+    /// Share the record with the team's remote: fetch, verify, replay your sign-offs, push
+    Sync(sync::SyncArgs),
+    /// Install the server gate that refuses pushes which would break the record
+    #[command(subcommand)]
+    Hook(hook::HookCommand),
 }
 
 /// What every command gets: where it runs and where it writes.
@@ -134,6 +141,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Status(args) => status::cmd_status(&mut ctx, args),
         Command::Log(args) => log::cmd_log(&mut ctx, args),
         Command::Migrate(args) => migrate::cmd_migrate(&mut ctx, args),
+        Command::Sync(args) => sync::cmd_sync(&mut ctx, args),
+        Command::Hook(args) => hook::cmd_hook(&mut ctx, args),
     }
 }
 
@@ -210,6 +219,28 @@ pub struct SignerArgs {
     pub key: Option<PathBuf>,
 }
 
+/// `--sync` and `--no-sync`, shared by the sign-off commands.
+#[derive(Debug, clap::Args)]
+pub struct SyncFlags {
+    /// Fetch first (fast-forwarding when behind), then push the sign-off (`sync.auto: true` makes it the default)
+    #[arg(long, overrides_with = "no_sync")]
+    pub sync: bool,
+    /// Record here only, even when `sync.auto` is true
+    #[arg(long = "no-sync")]
+    pub no_sync: bool,
+}
+
+impl SyncFlags {
+    /// Whether to sync: the flags, else `sync.auto`.
+    fn wanted(&self, ws: &Workspace) -> bool {
+        if self.no_sync {
+            false
+        } else {
+            self.sync || ws.config.sync.auto
+        }
+    }
+}
+
 /// The signing key: `--key`, else `git config medreview.signingKey`.
 pub(crate) fn load_key(ws: &Workspace, signer: &SignerArgs) -> Result<Option<SigningKey>> {
     let key_path = signer.key.clone().or_else(|| {
@@ -233,7 +264,7 @@ fn expand_home(path: &str) -> PathBuf {
 pub(crate) fn sign_off(
     ctx: &mut Ctx<'_>,
     slug: &str,
-    signer: &SignerArgs,
+    (signer, sync): (&SignerArgs, &SyncFlags),
     role: Role,
     note: Option<String>,
     done: &str,
@@ -254,6 +285,10 @@ pub(crate) fn sign_off(
     )?;
     drop(people);
     let key = load_key(&ws, signer)?;
+    let syncing = sync.wanted(&ws);
+    if syncing {
+        crate::sync::prepare(&ws, ctx.err)?;
+    }
     let request = crate::workflow::Request {
         slug: &slug,
         by: &acting.by,
@@ -264,5 +299,29 @@ pub(crate) fn sign_off(
     };
     let recorded = act(&ws, &request)?;
     report_recorded(ctx, done, &slug, &recorded)?;
-    Ok(ExitCode::SUCCESS)
+    if !syncing {
+        return Ok(ExitCode::SUCCESS);
+    }
+    // The sign-off is committed: from here on a failure is a warning, never an error,
+    // unless sync had to drop this very decision.
+    match crate::sync::sync(&ws, ctx.err) {
+        Ok(report) => {
+            sync::print_report(ctx, &report)?;
+            if report.dropped.iter().any(|d| recorded.commit == d.commit) {
+                return Ok(ExitCode::from(1));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(err) => {
+            say(
+                ctx.err,
+                &format!("Warning: recorded here, but not shared: {err}"),
+            )?;
+            say(
+                ctx.err,
+                "Hint: run `medreview sync` when the remote can be reached; the sign-off is safe in this clone",
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

@@ -33,6 +33,9 @@ pub struct PublishArgs {
     /// Also record the publication as a git tag, made by this publisher (an id in medreview.yaml's publishers)
     #[arg(long = "as", value_name = "PUBLISHER")]
     as_id: Option<String>,
+    /// Publish even though this clone is behind the remote's last fetched state
+    #[arg(long)]
+    offline: bool,
 }
 
 /// Runs `publish`.
@@ -48,6 +51,18 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         .as_deref()
         .map(|id| Id::parse("publisher id (--as)", id))
         .transpose()?;
+    if !args.offline
+        && let Some(r) = crate::sync::standing(&ws)
+        && r.behind > 0
+    {
+        return Err(Error::refused_with_hint(
+            format!(
+                "this clone is {} commits behind {}/{} (as of the last fetch): the remote may hold a withdrawal or a newer approval that this publish would miss",
+                r.behind, r.name, r.branch
+            ),
+            "run `medreview sync` first, or publish what this clone holds with --offline",
+        ));
+    }
     let export = publish::build(&ws, format, now)?;
     let out = publish::resolve_out(&ctx.start, &args.out);
     let mut tag = None;

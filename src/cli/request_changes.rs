@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Ctx, SignerArgs, sign_off};
+use super::{Ctx, SignerArgs, SyncFlags, sign_off};
 use crate::error::Result;
 use crate::record::entry::Action;
 use crate::roster::Role;
@@ -17,6 +17,8 @@ pub struct RequestChangesArgs {
     slug: String,
     #[command(flatten)]
     signer: SignerArgs,
+    #[command(flatten)]
+    sync: SyncFlags,
     /// What must change
     #[arg(
         short = 'm',
@@ -35,7 +37,7 @@ pub fn cmd_request_changes(ctx: &mut Ctx<'_>, args: RequestChangesArgs) -> Resul
     sign_off(
         ctx,
         &args.slug,
-        &args.signer,
+        (&args.signer, &args.sync),
         Role::Reviewer,
         Some(super::required_note(args.note)?),
         "Sent back",

@@ -30,6 +30,8 @@ pub struct StatusArgs {
 struct StatusJson {
     articles: Vec<ArticleSummary>,
     problems: Vec<Problem>,
+    /// The branch against the remote's last fetched state; `null` without one.
+    remote: Option<crate::sync::Standing>,
 }
 
 /// An article that could not be read.
@@ -71,9 +73,17 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     if args.due {
         articles.retain(|a| a.publishable.as_ref().is_some_and(|p| p.due_at <= now));
     }
+    let remote = crate::sync::standing(&ws);
     if args.json {
         let failed = !problems.is_empty();
-        print_json(ctx.out, &StatusJson { articles, problems })?;
+        print_json(
+            ctx.out,
+            &StatusJson {
+                articles,
+                problems,
+                remote,
+            },
+        )?;
         return Ok(exit_code(failed));
     } else if args.due {
         print_due(ctx, &articles)?;
@@ -83,6 +93,24 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
         }
     } else {
         print_table(ctx, &articles, problems.is_empty())?;
+    }
+    if let Some(r) = &remote {
+        let when = r
+            .fetched_at
+            .map(|t| format!(" of {}", clock::short(&t)))
+            .unwrap_or_default();
+        let line = if r.ahead == 0 && r.behind == 0 {
+            format!(
+                "{}/{}: up to date (as of the last fetch{when})",
+                r.name, r.branch
+            )
+        } else {
+            format!(
+                "{}/{}: {} behind, {} ahead (as of the last fetch{when}; run `medreview sync`)",
+                r.name, r.branch, r.behind, r.ahead
+            )
+        };
+        say(ctx.out, &line)?;
     }
     // Regression: `status --due` used to drop the errors of unreadable articles.
     for p in &problems {

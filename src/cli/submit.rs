@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Ctx, SignerArgs, sign_off};
+use super::{Ctx, SignerArgs, SyncFlags, sign_off};
 use crate::error::Result;
 use crate::roster::Role;
 use crate::workflow;
@@ -16,6 +16,8 @@ pub struct SubmitArgs {
     slug: String,
     #[command(flatten)]
     signer: SignerArgs,
+    #[command(flatten)]
+    sync: SyncFlags,
     /// A note for the reviewer
     #[arg(
         short = 'm',
@@ -31,7 +33,7 @@ pub fn cmd_submit(ctx: &mut Ctx<'_>, args: SubmitArgs) -> Result<ExitCode> {
     sign_off(
         ctx,
         &args.slug,
-        &args.signer,
+        (&args.signer, &args.sync),
         Role::Writer,
         args.note,
         "Submitted",

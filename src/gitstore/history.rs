@@ -38,6 +38,10 @@ pub struct CommitChanges {
     pub committer_email: String,
     /// The latest author time among its parents.
     pub parents_time: Option<DateTime<FixedOffset>>,
+    /// The committer time (set anew by rebase and replay, unlike the author time).
+    pub commit_time: DateTime<FixedOffset>,
+    /// The latest committer time among its parents.
+    pub parents_commit_time: Option<DateTime<FixedOffset>>,
     /// Per parent: whether it holds `roster_dir` (the roster was audited then).
     pub parents_audited: Vec<bool>,
     /// The names of the files in `roster_dir` in any parent: the roster entries
@@ -115,28 +119,66 @@ impl GitStore {
             return Ok(walk);
         };
         walk.head = Some(head.id().to_string());
-        let boundary = self.shallow_commits();
-        let mut revwalk = repo.revwalk().context("walk the history")?;
-        revwalk.push(head.id()).context("walk the history")?;
+        let mut hide = Vec::new();
         if let Some(cp) = checkpoint.and_then(|c| Oid::from_str(c).ok())
             && repo.find_commit(cp).is_ok()
         {
             walk.checkpoint = Some(cp.to_string());
             walk.rewritten =
                 cp != head.id() && !repo.graph_descendant_of(head.id(), cp).unwrap_or(false);
-            revwalk.hide(cp).context("walk the history")?;
+            hide.push(cp);
+        }
+        walk.commits = self.walk_commits(dir, roster_dir, head.id(), &hide, visit)?;
+        Ok(walk)
+    }
+
+    /// Walks the commits reachable from `tip` and from none of `hide` (the commits a
+    /// push or a fetch brings), oldest first, like [`GitStore::walk_since`].
+    pub fn walk_range(
+        &self,
+        dir: &str,
+        roster_dir: &str,
+        tip: &str,
+        hide: &[String],
+        visit: &mut dyn FnMut(CommitChanges) -> Result<(), crate::error::Error>,
+    ) -> Result<usize, crate::error::Error> {
+        let tip = Oid::from_str(tip).context("parse a commit id")?;
+        let hide: Vec<Oid> = hide
+            .iter()
+            .filter_map(|h| Oid::from_str(h).ok())
+            .filter(|oid| self.repo.find_commit(*oid).is_ok())
+            .collect();
+        self.walk_commits(dir, roster_dir, tip, &hide, visit)
+    }
+
+    fn walk_commits(
+        &self,
+        dir: &str,
+        roster_dir: &str,
+        tip: Oid,
+        hide: &[Oid],
+        visit: &mut dyn FnMut(CommitChanges) -> Result<(), crate::error::Error>,
+    ) -> Result<usize, crate::error::Error> {
+        let repo = &self.repo;
+        let mut commits = 0;
+        let boundary = self.shallow_commits();
+        let mut revwalk = repo.revwalk().context("walk the history")?;
+        revwalk.push(tip).context("walk the history")?;
+        for oid in hide {
+            revwalk.hide(*oid).context("walk the history")?;
         }
         revwalk
             .set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
             .context("sort the history")?;
         for oid in revwalk {
             let oid = oid.context("walk the history")?;
-            walk.commits += 1;
+            commits += 1;
             let commit = repo.find_commit(oid).context("read a commit")?;
             let tree = commit.tree().context("read a commit's tree")?;
             let now = subtree(repo, &tree, dir);
             let shallow_boundary = boundary.contains(&oid);
             let mut parents_time = None;
+            let mut parents_commit_time = None;
             let mut parents_audited = Vec::new();
             let mut parents_roster = Vec::new();
             let parents: Vec<Option<git2::Tree<'_>>> = if shallow_boundary {
@@ -150,6 +192,8 @@ impl GitStore {
                     let parent_tree = parent.tree().context("read a parent's tree")?;
                     let time = time_of(parent.author().when());
                     parents_time = parents_time.max(Some(time));
+                    parents_commit_time =
+                        parents_commit_time.max(Some(time_of(parent.committer().when())));
                     let roster = subtree(repo, &parent_tree, roster_dir);
                     parents_audited.push(roster.is_some());
                     for entry in roster.iter().flat_map(|t| t.iter()) {
@@ -166,6 +210,7 @@ impl GitStore {
             }
             let author_time = time_of(commit.author().when());
             let committer_email = commit.committer().email().unwrap_or_default().to_owned();
+            let commit_time = time_of(commit.committer().when());
             visit(CommitChanges {
                 commit: oid.to_string(),
                 subject: commit
@@ -179,11 +224,13 @@ impl GitStore {
                 against_parents,
                 committer_email,
                 parents_time,
+                commit_time,
+                parents_commit_time,
                 parents_audited,
                 parents_roster,
             })?;
         }
-        Ok(walk)
+        Ok(commits)
     }
 
     /// Every file that differs under `dir` between two commits (for a rewrite: what

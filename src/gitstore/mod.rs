@@ -30,6 +30,12 @@ pub enum GitError {
         /// The repository.
         path: PathBuf,
     },
+    /// A repository that should be bare (a server's) has a working tree.
+    #[error("{} is not a bare repository (it has a working tree)", path.display())]
+    NotBare {
+        /// The repository.
+        path: PathBuf,
+    },
     /// A revision named in a ledger is not in the object database.
     #[error("revision {id} is not in the repository's object database")]
     MissingBlob {
@@ -80,6 +86,7 @@ impl GitError {
                 "run `git init` in the workspace folder (or clone the team's repository), then try again".into()
             }
             GitError::Bare { .. } => "run medreview in a clone with a working tree".into(),
+            GitError::NotBare { .. } => "point at the server's bare repository (the folder `git init --bare` made, often NAME.git)".into(),
             GitError::MissingBlob { .. } => {
                 "fetch the commits that recorded it (`git fetch`), or run `medreview check`".into()
             }
@@ -589,5 +596,7 @@ fn entry_kind(entry: &git2::TreeEntry<'_>) -> EntryKind {
     }
 }
 
+mod graph;
 mod history;
+pub use graph::{CommitInfo, PathChange};
 pub use history::{CommitChanges, FileChange, Walk};

@@ -149,6 +149,123 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
     Ok(report)
 }
 
+/// An entry file a walked commit added, for the checks only a server can make
+/// (its clock, who pushed it).
+#[derive(Debug, Clone)]
+pub struct AddedEntry {
+    /// The commit that added it.
+    pub commit: String,
+    /// The file, repository-relative.
+    pub file: String,
+    /// Its `at`.
+    pub at: DateTime<FixedOffset>,
+    /// Who it is by.
+    pub by: Id,
+    /// Who recorded it for them.
+    pub recorded_by: Option<Id>,
+    /// The article (`None` for a roster entry).
+    pub slug: Option<String>,
+}
+
+/// What [`verify_range`] found.
+#[derive(Debug, Default)]
+pub struct RangeReport {
+    /// Problems, in the order found.
+    pub problems: Vec<HistoryProblem>,
+    /// Commits walked.
+    pub commits: usize,
+    /// Articles whose folders the commits changed (slugs).
+    pub articles: BTreeSet<String>,
+    /// Whether any commit changed the roster or `medreview.yaml`.
+    pub roster_changed: bool,
+    /// Entry files added, in order.
+    pub added: Vec<AddedEntry>,
+}
+
+/// Verifies the commits reachable from `tip` and from none of `hide` (what a push or
+/// a fetch brings) by the same rules as [`verify`], and says what they touched.
+pub fn verify_range(
+    git: &GitStore,
+    scope: &Scope<'_>,
+    tip: &str,
+    hide: &[String],
+) -> Result<RangeReport> {
+    let mut report = RangeReport::default();
+    let roster_dir = join(scope.root, ROSTER_DIR);
+    let mut problems = Vec::new();
+    let mut articles = BTreeSet::new();
+    let mut roster_changed = false;
+    let mut added = Vec::new();
+    report.commits = git.walk_range(scope.root, &roster_dir, tip, hide, &mut |commit| {
+        for change in commit.against_parents.iter().flatten() {
+            if let Some((slug, _)) = change
+                .path
+                .strip_prefix("articles/")
+                .and_then(|p| p.split_once('/'))
+            {
+                articles.insert(slug.to_owned());
+            } else if change.path.starts_with("roster/")
+                || is_roster_path(&change.path)
+                || change.path == crate::workspace::CONFIG_FILE
+            {
+                roster_changed = true;
+            }
+        }
+        for change in commit.against_parents.first().into_iter().flatten() {
+            let (None, Some(blob)) = (&change.old, &change.new) else {
+                continue;
+            };
+            if !is_entry_path(&change.path)
+                || commit.against_parents.iter().skip(1).any(|other| {
+                    !other
+                        .iter()
+                        .any(|c| c.path == change.path && c.old.is_none())
+                })
+            {
+                continue;
+            }
+            let name = change.path.rsplit('/').next().unwrap_or_default();
+            if name.starts_with('.') {
+                continue;
+            }
+            let Ok(bytes) = git.read_blob(blob) else {
+                continue;
+            };
+            let slug = change
+                .path
+                .strip_prefix("articles/")
+                .and_then(|p| p.split('/').next())
+                .map(str::to_owned);
+            let parsed = if slug.is_some() {
+                entry::read(name, &bytes, Path::new(&change.path))
+                    .ok()
+                    .map(|(_, e)| (e.at, e.by, e.recorded_by))
+            } else {
+                entry::read_named::<RosterEntry>(name, &bytes, Path::new(&change.path))
+                    .ok()
+                    .map(|(_, e)| (e.at, e.by, None))
+            };
+            if let Some((at, by, recorded_by)) = parsed {
+                added.push(AddedEntry {
+                    commit: commit.commit.clone(),
+                    file: join(scope.root, &change.path),
+                    at,
+                    by,
+                    recorded_by,
+                    slug,
+                });
+            }
+        }
+        check_commit(git, scope, &commit, &mut problems);
+        Ok(())
+    })?;
+    report.problems = problems;
+    report.articles = articles;
+    report.roster_changed = roster_changed;
+    report.added = added;
+    Ok(report)
+}
+
 /// `root/rel`, or `rel` at the top of the repository.
 fn join(root: &str, rel: &str) -> String {
     if root.is_empty() {
@@ -427,16 +544,21 @@ fn check_commit(
             }
         }
     }
+    // Committer times: a rebase or `medreview sync` keeps a sign-off's author time
+    // (its `at`) and commits it anew after its new parent, so only a clock set back
+    // puts a commit before its parent.
+    // A parent's author time counts too: a commit cannot be made before the work it
+    // builds on was written.
     if adds_sign_off
-        && let Some(parent) = commit.parents_time
-        && commit.author_time < parent
+        && let Some(parent) = commit.parents_commit_time.max(commit.parents_time)
+        && commit.commit_time < parent
     {
         report(
             "commit-time-order",
             "",
             format!(
                 "the commit is dated {}, before its parent ({}): its clock was set back",
-                crate::clock::rfc3339(&commit.author_time),
+                crate::clock::rfc3339(&commit.commit_time),
                 crate::clock::rfc3339(&parent)
             ),
         );

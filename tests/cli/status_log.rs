@@ -183,7 +183,11 @@ fn status_of_an_empty_workspace_says_how_to_start() {
         run.stderr
     );
     let status = json(&env.ok(&["status", "--json"]).stdout);
-    assert_eq!(status, json!({"articles": [], "problems": []}));
+    // No remote-tracking ref: `remote` is null.
+    assert_eq!(
+        status,
+        json!({"articles": [], "problems": [], "remote": null})
+    );
 }
 
 #[test]
