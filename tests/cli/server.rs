@@ -10,6 +10,7 @@ mod fixture;
 #[path = "common/http.rs"]
 mod http;
 
+mod attacks;
 mod scale;
 
 use std::fs;
@@ -41,7 +42,7 @@ const T0903: &str = "2025-03-04T09:03:00-05:00";
 const SERVER_NOW: &str = "2025-03-04T09:05:00-05:00";
 
 /// The starting remote of these tests: an audited roster (eve-editor, who runs the
-/// setup as runner@example.org, is its admin), writer suzanne-example, reviewers
+/// setup as runner@example.org, is its admin and may record for others), writer suzanne-example, reviewers
 /// ana-example and david-okafor, and her2-treatment r1 submitted by suzanne herself.
 /// Built once, as the bytes of a git bundle.
 fn audited_bundle() -> &'static [u8] {
@@ -57,6 +58,13 @@ fn audited_bundle() -> &'static [u8] {
             "--email",
             EVE.email,
         ]);
+        // The editor may record a doctor's emailed decision for them.
+        let config = env.read("medreview.yaml").replace(
+            "require_signatures: false",
+            "require_signatures: false\n  proxies: [admins]",
+        );
+        env.write("medreview.yaml", &config);
+        env.git(&["commit", "-q", "-m", "review settings", "medreview.yaml"]);
         env.ok(&["admin", "add", EVE.id]);
         env.seed();
         env.git(&["config", "user.name", SUZANNE.name]);
@@ -167,7 +175,10 @@ fn accepted(member: &Member, args: &[&str]) {
 fn refused(team: &Team, member: &Member, args: &[&str], refname: &str, code: &str) -> String {
     let before = remote_refs(team);
     let (ok, stderr) = push(member, args);
-    assert!(!ok, "git {args:?} was accepted, expected [{code}]:\n{stderr}");
+    assert!(
+        !ok,
+        "git {args:?} was accepted, expected [{code}]:\n{stderr}"
+    );
     let line = stderr
         .lines()
         .find(|l| l.contains("medreview: refused") && l.contains(&format!("[{code}]")))
@@ -176,7 +187,11 @@ fn refused(team: &Team, member: &Member, args: &[&str], refname: &str, code: &st
         line.contains(&format!("refused {refname}")),
         "the line does not name {refname}: {line}"
     );
-    assert_eq!(remote_refs(team), before, "a refused push changed the remote");
+    assert_eq!(
+        remote_refs(team),
+        before,
+        "a refused push changed the remote"
+    );
     stderr
 }
 
@@ -285,7 +300,12 @@ fn install_refuses_a_non_bare_repository_and_a_missing_folder() {
     let missing = team.base().join("no-such.git");
     let run = medreview(
         team.base(),
-        &["hook", "install", "--server", missing.to_str().expect("utf-8")],
+        &[
+            "hook",
+            "install",
+            "--server",
+            missing.to_str().expect("utf-8"),
+        ],
     );
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.starts_with("Error: "), "{}", run.stderr);
@@ -327,7 +347,10 @@ fn a_force_push_that_drops_a_withdrawal_is_refused() {
     ana.git(&["reset", "-q", "--hard", "HEAD~1"]);
     let force = &["push", "--force", "origin", "HEAD:main"];
     let said = refused(&team, &ana, force, "refs/heads/main", "non-fast-forward");
-    assert!(said.contains("remote: "), "the pusher sees the hook: {said}");
+    assert!(
+        said.contains("remote: "),
+        "the pusher sees the hook: {said}"
+    );
     team.git_remote(&["config", "receive.denyNonFastForwards", "false"]);
     refused(&team, &ana, force, "refs/heads/main", "non-fast-forward");
     assert!(
@@ -536,7 +559,13 @@ fn an_approval_by_the_revisions_own_writer_is_refused() {
     let david = clone_over(&team, &daemon, DAVID, T0900);
     david.submit_edit("A line David wrote himself.", "Added a line.");
     forge(&david, Action::Approved, DAVID.id, T0900, "Good.");
-    refused(&team, &david, PUSH_MAIN, "refs/heads/main", "approval-policy");
+    refused(
+        &team,
+        &david,
+        PUSH_MAIN,
+        "refs/heads/main",
+        "approval-policy",
+    );
 }
 
 // --- 4. the server's clock ------------------------------------------------------------
@@ -591,8 +620,9 @@ fn a_configured_pusher_variable_names_the_pusher() {
     assert!(said.contains(DAVID.id) && said.contains(ANA.id), "{said}");
 }
 
-const PASSWORDS: [(&str, &str); 4] = [
+const PASSWORDS: [(&str, &str); 5] = [
     ("ana-example", "pw-ana"),
+    ("eve-editor", "pw-eve"),
     ("ana@example.org", "pw-ana-mail"),
     ("david-okafor", "pw-david"),
     ("mallory", "pw-mallory"),

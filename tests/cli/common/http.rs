@@ -80,7 +80,11 @@ fn server_env(home: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)> {
         ("GIT_CONFIG_NOSYSTEM".to_owned(), "1".to_owned()),
         ("LANG".to_owned(), "C".to_owned()),
     ];
-    vars.extend(extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    vars.extend(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
+    );
     vars
 }
 
@@ -231,6 +235,9 @@ $HTTP["url"] =~ "^/git" {{
     /// name is escaped).
     pub fn url(&self, user: &str, password: &str, repo: &str) -> String {
         let user = user.replace('@', "%40");
-        format!("http://{user}:{password}@127.0.0.1:{}/git/{repo}", self.port)
+        format!(
+            "http://{user}:{password}@127.0.0.1:{}/git/{repo}",
+            self.port
+        )
     }
 }

@@ -189,5 +189,9 @@ fn the_hook_checks_only_the_pushed_commits() {
         gated < BOUND,
         "the gated push took {gated:?} (bound {BOUND:?})"
     );
-    assert!(Path::new(&team.remote()).join("hooks/pre-receive").is_file());
+    assert!(
+        Path::new(&team.remote())
+            .join("hooks/pre-receive")
+            .is_file()
+    );
 }
