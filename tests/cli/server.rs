@@ -277,25 +277,43 @@ fn install_sets_the_deny_settings_and_an_executable_pre_receive_hook() {
     assert_eq!(fs::read_to_string(&hook).expect("read the hook"), text);
 }
 
-/// Guards the refusals of install: a clone (not bare) or a missing folder is refused
-/// with exit 1 and a message naming the problem; nothing is written.
+/// Guards the bare-repository rule: the `.git` folder of a clone (a repository with a
+/// working tree) is refused with exit 1; no hook is written, no setting changed.
 #[test]
-fn install_refuses_a_non_bare_repository_and_a_missing_folder() {
+fn install_refuses_the_git_folder_of_a_clone() {
+    let team = Team::from_bundle(audited_bundle());
+    let clone = team.clone_for(ANA);
+    let dir = clone.git(&["rev-parse", "--absolute-git-dir"]);
+    let git_dir = Path::new(dir.trim());
+    let config_before = fs::read_to_string(git_dir.join("config")).expect("config");
+    let target = git_dir.to_str().expect("utf-8");
+    let run = medreview(team.base(), &["hook", "install", "--server", target]);
+    assert_eq!(run.code, 1, "{target}: {}{}", run.stdout, run.stderr);
+    assert!(run.stderr.starts_with("Error: "), "{}", run.stderr);
+    assert!(!git_dir.join("hooks/pre-receive").exists(), "hook written");
+    assert_eq!(
+        fs::read_to_string(git_dir.join("config")).expect("config"),
+        config_before,
+        "settings changed"
+    );
+}
+
+/// Guards the messages of install's refusals: a clone's working tree is said not to
+/// be a bare repository (it is a repository: "not inside a git repository" and
+/// "run `git init`" would mislead), and a missing folder is named.
+#[test]
+fn install_refusals_say_what_is_wrong() {
     let team = Team::from_bundle(audited_bundle());
     let clone = team.clone_for(ANA);
     let dir = clone.git(&["rev-parse", "--show-toplevel"]);
-    let dir = dir.trim();
-    let config_before = fs::read_to_string(Path::new(dir).join(".git/config")).expect("config");
-    for target in [dir.to_owned(), format!("{dir}/.git")] {
-        let run = medreview(team.base(), &["hook", "install", "--server", &target]);
-        assert_eq!(run.code, 1, "{target}: {}{}", run.stdout, run.stderr);
-        assert!(run.stderr.starts_with("Error: "), "{}", run.stderr);
-        assert!(run.stderr.contains("bare"), "{}", run.stderr);
-    }
-    assert!(!Path::new(dir).join(".git/hooks/pre-receive").exists());
-    assert_eq!(
-        fs::read_to_string(Path::new(dir).join(".git/config")).expect("config"),
-        config_before
+    let run = medreview(team.base(), &["hook", "install", "--server", dir.trim()]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.starts_with("Error: "), "{}", run.stderr);
+    assert!(run.stderr.contains("bare"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("not inside a git repository"),
+        "{}",
+        run.stderr
     );
     let missing = team.base().join("no-such.git");
     let run = medreview(
@@ -444,6 +462,15 @@ fn moving_a_publication_tag_or_the_checkpoint_back_is_refused() {
         &["push", "origin", "+HEAD~1:refs/medreview/checked"],
         "refs/medreview/checked",
         "non-fast-forward",
+    );
+    // A new publication tag (what `publish --as` makes and sync pushes) goes through.
+    accepted(
+        &ana,
+        &[
+            "push",
+            "origin",
+            "HEAD:refs/tags/published/20250304T150000Z",
+        ],
     );
 }
 
@@ -620,7 +647,8 @@ fn a_configured_pusher_variable_names_the_pusher() {
     assert!(said.contains(DAVID.id) && said.contains(ANA.id), "{said}");
 }
 
-const PASSWORDS: [(&str, &str); 5] = [
+const PASSWORDS: [(&str, &str); 6] = [
+    ("suzanne-example", "pw-suzanne"),
     ("ana-example", "pw-ana"),
     ("eve-editor", "pw-eve"),
     ("ana@example.org", "pw-ana-mail"),
@@ -666,6 +694,12 @@ fn over_http_the_signer_pushing_her_own_approval_is_accepted() {
     let by_email = server.url(ANA.email, password(ANA.email), "remote.git");
     accepted(&ana, &["push", &by_email, "HEAD:main"]);
     assert_eq!(remote_main(&team), ana.git(&["rev-parse", "HEAD"]).trim());
+    // The writer pushes her new revision as herself.
+    let url = server.url(SUZANNE.id, password(SUZANNE.id), "remote.git");
+    let mut suzanne = team.clone_from(&url, SUZANNE, "suzanne-http");
+    suzanne.set_now(T0903);
+    suzanne.submit_edit("A line for r2.", "Second draft.");
+    accepted(&suzanne, PUSH_MAIN);
 }
 
 /// Guards the pusher check: an approval by ana-example pushed with someone else's

@@ -255,3 +255,39 @@ fn over_http_a_roster_change_pushed_by_someone_else_is_refused() {
     );
     accepted(&eve, PUSH_MAIN);
 }
+
+/// Guards the default main branch on a server made the way git makes one: `git init
+/// --bare` names `master` in HEAD (no init.defaultBranch), the team pushes `main`.
+/// The gate must not then leave the record's branch unchecked: a forged approval
+/// pushed to the new `main` is refused.
+#[test]
+fn a_server_whose_head_names_another_branch_still_gates_the_record() {
+    let team = Team::from_bundle(audited_bundle());
+    team.git_remote(&["init", "-q", "--bare", "../plain.git"]);
+    let plain = team.base().join("plain.git");
+    let head = fs::read_to_string(plain.join("HEAD")).expect("HEAD");
+    assert_eq!(head.trim(), "ref: refs/heads/master", "git's default");
+    let run = super::medreview(
+        team.base(),
+        &[
+            "hook",
+            "install",
+            "--server",
+            plain.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let Some(daemon) = GitDaemon::start(team.base(), &[("MEDREVIEW_NOW", SERVER_NOW)]) else {
+        return;
+    };
+    let suzanne = clone_over(&team, &daemon, SUZANNE, T0900);
+    forge(&suzanne, Action::Approved, ANA.id, T0900, "Accurate.");
+    let (ok, said) = push(
+        &suzanne,
+        &["push", &daemon.url("plain.git"), "HEAD:refs/heads/main"],
+    );
+    assert!(
+        !ok && said.contains("medreview: refused"),
+        "a forged record reached main unchecked (HEAD names master):\n{said}"
+    );
+}

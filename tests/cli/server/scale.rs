@@ -29,6 +29,9 @@ const SIGNOFFS_EACH: usize = 4;
 /// CI machine; it takes a fraction of this).
 const BOUND: Duration = Duration::from_secs(2);
 
+/// The most the first push of the whole record to an empty gated server may take.
+const FIRST_PUSH_BOUND: Duration = Duration::from_secs(60);
+
 fn article_text(n: usize, revision: usize) -> String {
     format!(
         "---\ntitle: Article number {n}\nwriter: suzanne-example\nreviewer: ana-example\n\
@@ -194,4 +197,21 @@ fn the_hook_checks_only_the_pushed_commits() {
             .join("hooks/pre-receive")
             .is_file()
     );
+
+    // The push that creates main on a new gated server brings the whole history,
+    // which check's rules verify: slower, but bounded too.
+    let empty = team.base().join("new-server.git");
+    let empty_arg = empty.to_str().expect("utf-8");
+    team.git_remote(&["init", "-q", "--bare", "-b", "main", empty_arg]);
+    let run = super::medreview(team.base(), &["hook", "install", "--server", empty_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let start = Instant::now();
+    accepted(&ana, &["push", empty_arg, "HEAD:refs/heads/main"]);
+    let first = start.elapsed();
+    eprintln!(
+        "server hook: first push of the whole record ({} commits) to an empty gated server: {:.0} ms",
+        count.trim(),
+        first.as_secs_f64() * 1000.0
+    );
+    assert!(first < FIRST_PUSH_BOUND, "took {first:?}");
 }
