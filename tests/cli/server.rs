@@ -4,9 +4,6 @@
 //! A refused push must change nothing on the server, and the pusher must see why,
 //! with the rule's code.
 
-#[path = "common/team.rs"]
-#[allow(dead_code)]
-mod fixture;
 #[path = "common/http.rs"]
 mod http;
 
@@ -24,7 +21,7 @@ use medreview::ids::Id;
 use medreview::record::entry::{self, Action, Entry, EntryId};
 
 use crate::common::{NEXT_DAY, Run, SIGNOFFS, SLUG, TestEnv};
-use fixture::{ANA, DAVID, Member, Person, SUZANNE, Team};
+use crate::team::fixture::{self, ANA, DAVID, Member, Person, SUZANNE, Team};
 use http::{GitDaemon, WebServer};
 
 /// The editor who set the workspace up: the roster's admin (a writer, not a reviewer).

@@ -5,7 +5,7 @@
 //! seen, the same way in every clone.
 
 #[path = "common/team.rs"]
-mod fixture;
+pub(crate) mod fixture;
 
 mod race;
 
