@@ -211,6 +211,18 @@ fn entries(member: &Member) -> Vec<(EntryId, Entry)> {
 /// the clone's `at`. Committed with plain git by whoever the clone's identity is.
 /// Returns the workspace-relative path of the file.
 fn forge(member: &Member, action: Action, by: &str, at: &str, note: &str) -> String {
+    forge_for(member, action, by, None, at, note)
+}
+
+/// `forge`, with `recorded_by` set: an entry claiming someone typed it in for `by`.
+fn forge_for(
+    member: &Member,
+    action: Action,
+    by: &str,
+    recorded_by: Option<&str>,
+    at: &str,
+    note: &str,
+) -> String {
     let all = entries(member);
     let (last_id, last) = all.last().expect("the record has an entry");
     let revision = all
@@ -227,7 +239,7 @@ fn forge(member: &Member, action: Action, by: &str, at: &str, note: &str) -> Str
         after: vec![last_id.clone()],
         roster: last.roster.clone(),
         note: Some(note.to_owned()),
-        recorded_by: None,
+        recorded_by: recorded_by.map(|id| Id::parse("id", id).expect("a valid id")),
         clock: last.clock.clone(),
         format: None,
         signature: None,

@@ -291,3 +291,112 @@ fn a_server_whose_head_names_another_branch_still_gates_the_record() {
         "a forged record reached main unchecked (HEAD names master):\n{said}"
     );
 }
+
+/// Guards the proxy rule on the server: a writer who is not allowed to record for
+/// anyone (`proxies: [admins]`, she is no admin) writes an approval "by ana-example,
+/// recorded by suzanne-example" and commits it as herself. Committer and pusher
+/// both match `recorded_by`, so only the proxy policy can stop it.
+#[test]
+fn a_proxy_entry_recorded_by_someone_the_policy_does_not_allow_is_refused() {
+    let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {
+        return;
+    };
+    let suzanne = clone_over(&team, &daemon, SUZANNE, T0900);
+    super::forge_for(
+        &suzanne,
+        Action::Approved,
+        ANA.id,
+        Some(SUZANNE.id),
+        T0900,
+        "Ana said yes on the phone.",
+    );
+    // What the clone itself makes of it (check and status read the same rules).
+    let codes = suzanne.check_codes();
+    let state = suzanne.status()["state"].clone();
+    let before = remote_refs(&team);
+    let (ok, said) = push(&suzanne, PUSH_MAIN);
+    assert!(
+        !ok && said.contains("medreview: refused refs/heads/main"),
+        "a proxy approval by someone the policy does not allow was accepted:\n{said}\n\
+         (locally: check codes {codes:?}, state {state})"
+    );
+    assert_eq!(remote_refs(&team), before);
+    assert!(!codes.is_empty(), "check finds nothing wrong");
+    assert_ne!(state, "approved");
+}
+
+/// Guards the pusher check against the same forgery over HTTP: pushed with the
+/// writer's own credentials (pusher = `recorded_by`), it is still refused.
+#[test]
+fn over_http_a_self_declared_proxy_entry_is_refused() {
+    let Some((team, server)) = gated_http() else {
+        return;
+    };
+    let url = server.url(SUZANNE.id, password(SUZANNE.id), "remote.git");
+    let mut suzanne = team.clone_from(&url, SUZANNE, "suzanne-http");
+    suzanne.set_now(T0900);
+    super::forge_for(
+        &suzanne,
+        Action::Approved,
+        ANA.id,
+        Some(SUZANNE.id),
+        T0900,
+        "Ana said yes on the phone.",
+    );
+    let before = remote_refs(&team);
+    let (ok, said) = push(&suzanne, PUSH_MAIN);
+    assert!(
+        !ok && said.contains("medreview: refused refs/heads/main"),
+        "accepted:\n{said}"
+    );
+    assert_eq!(remote_refs(&team), before);
+}
+
+/// Guards entry files that are not files: a symbolic link (to a file outside the
+/// repository) and a submodule link named like sign-offs are refused, not followed.
+#[test]
+fn a_sign_off_that_is_a_symlink_or_a_submodule_is_refused() {
+    let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {
+        return;
+    };
+    let ana = clone_over(&team, &daemon, ANA, T0900);
+    ana.ok(&["approve", SLUG, "-m", "Accurate."]);
+    let (id, _) = entries(&ana).pop().expect("the approval");
+    let real = format!("{SIGNOFFS}/{}", id.file_name());
+    let stem = id.file_name().replace("-approved-", "-withdrawn-");
+    let link = format!("{SIGNOFFS}/{stem}");
+    let head = ana.git(&["rev-parse", "HEAD"]);
+    // A symlink's blob is its target path; a submodule link names a commit.
+    let objects = [
+        ("120000", symlink_blob(&ana, "/etc/passwd")),
+        ("160000", head.trim().to_owned()),
+    ];
+    for (mode, object) in objects {
+        ana.git(&[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("{mode},{object},{link}"),
+        ]);
+        ana.git(&["commit", "-q", "-m", "withdraw her2-treatment"]);
+        let before = remote_refs(&team);
+        let (ok, said) = push(&ana, PUSH_MAIN);
+        assert!(
+            !ok && said.contains("medreview: refused refs/heads/main"),
+            "a {mode} entry was accepted:\n{said}"
+        );
+        assert_eq!(remote_refs(&team), before);
+        ana.git(&["reset", "-q", "--hard", "HEAD~1"]);
+        assert!(ana.read(&real).contains("Accurate."));
+    }
+}
+
+/// Writes a blob holding `target` (what git stores for a symlink) and returns its id.
+fn symlink_blob(member: &super::Member, target: &str) -> String {
+    let dir = member.git(&["rev-parse", "--show-toplevel"]);
+    let scratch = std::path::Path::new(dir.trim()).join(".git/link-target");
+    fs::write(&scratch, target).expect("write the link target");
+    let id = member.git(&["hash-object", "-w", scratch.to_str().expect("utf-8")]);
+    fs::remove_file(&scratch).expect("remove scratch");
+    id.trim().to_owned()
+}
