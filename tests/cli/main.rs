@@ -17,5 +17,6 @@ mod setup;
 mod signatures;
 mod states;
 mod status_log;
+mod sync;
 mod team;
 mod workflow;

@@ -20,8 +20,8 @@ use chrono::DateTime;
 use medreview::ids::Id;
 use medreview::record::entry::{self, Action, Entry, EntryId};
 
+use crate::common::team::{self as fixture, ANA, DAVID, Member, Person, SUZANNE, Team};
 use crate::common::{NEXT_DAY, Run, SIGNOFFS, SLUG, TestEnv};
-use crate::team::fixture::{self, ANA, DAVID, Member, Person, SUZANNE, Team};
 use http::{GitDaemon, WebServer};
 
 /// The editor who set the workspace up: the roster's admin (a writer, not a reviewer).

@@ -4,22 +4,18 @@
 //! Concurrent sign-offs must merge cleanly and be judged by what each signer had
 //! seen, the same way in every clone.
 
-#[path = "common/team.rs"]
-pub(crate) mod fixture;
+use crate::common::team as fixture;
 
 mod race;
 
 use std::fs;
-use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command as Process, Stdio};
-use std::thread::sleep;
-use std::time::Duration;
+use std::process::Command as Process;
 
 use serde_json::Value;
 
 use crate::common::{NEXT_DAY, SLUG, json};
-use fixture::{ANA, DAVID, Member, SUZANNE, Team};
+use fixture::{ANA, DAVID, Daemon, Member, SUZANNE, Team, git_daemon_available};
 
 /// Times on the day after r1 was submitted, in order.
 const T0900: &str = NEXT_DAY;
@@ -559,73 +555,6 @@ fn a_forge_merges_two_sign_off_branches_server_side() {
     assert_settled(&suzanne, "approved", Some(1));
     assert_eq!(approved_by(&suzanne), [ANA.id, DAVID.id]);
     assert_same_everywhere(&[&suzanne, &ana, &david]);
-}
-
-/// A `git daemon` serving the team's folder; killed when dropped.
-struct Daemon {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Daemon {
-    /// Serves `base` read-write on 127.0.0.1 at a free port, once it accepts connections.
-    fn start(base: &Path) -> Daemon {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Process::new("git")
-            .env_clear()
-            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-            .env("HOME", base)
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .arg("daemon")
-            .arg("--reuseaddr")
-            .arg(format!("--base-path={}", base.display()))
-            .args([
-                "--export-all",
-                "--enable=receive-pack",
-                "--listen=127.0.0.1",
-            ])
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start git daemon");
-        let mut daemon = Daemon { child, port };
-        for _ in 0..200 {
-            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return daemon;
-            }
-            if let Ok(Some(status)) = daemon.child.try_wait() {
-                panic!("git daemon exited early: {status}");
-            }
-            sleep(Duration::from_millis(25));
-        }
-        panic!("git daemon did not accept connections on port {port} within 5 s");
-    }
-
-    fn url(&self, repo: &str) -> String {
-        format!("git://127.0.0.1:{}/{repo}", self.port)
-    }
-}
-
-fn git_daemon_available() -> bool {
-    let exec_path = Process::new("git")
-        .arg("--exec-path")
-        .output()
-        .ok()
-        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
-    exec_path.is_some_and(|dir| dir.join("git-daemon").is_file()) || skip("git daemon", "git")
 }
 
 #[test]

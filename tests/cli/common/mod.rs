@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 use tempfile::TempDir;
 
+pub mod team;
+
 /// The clock when a test starts (and when `seed` does its work).
 pub const START: &str = "2025-03-03T10:12:00-05:00";
 

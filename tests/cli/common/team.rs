@@ -8,9 +8,12 @@
 
 use std::ffi::OsString;
 use std::fs;
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Command as Process, Output};
+use std::process::{Child, Command as Process, Output, Stdio};
 use std::sync::OnceLock;
+use std::thread::sleep;
+use std::time::Duration;
 
 use assert_cmd::Command;
 use tempfile::TempDir;
@@ -129,6 +132,12 @@ impl Team {
         member
     }
 
+    /// The commit the remote's `main` points at.
+    pub fn remote_head(&self) -> String {
+        let output = self.git_remote(&["rev-parse", "refs/heads/main"]);
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+
     /// Runs git in the bare remote (a forge's server side); asserts success.
     pub fn git_remote(&self, args: &[&str]) -> Output {
         let output = git_command(&self.remote(), &self.base, START)
@@ -193,6 +202,44 @@ pub struct Member {
 }
 
 impl Member {
+    /// The clone's working tree.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The commit HEAD points at.
+    pub fn head(&self) -> String {
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    /// What `name` resolves to, or `None` when it does not exist.
+    pub fn rev(&self, name: &str) -> Option<String> {
+        let output = self.git_output(&["rev-parse", "--verify", "-q", name]);
+        output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    }
+
+    /// Everything a refused command must leave as it found it: HEAD, the local
+    /// branches, tags and medreview refs, the index and the working tree.
+    pub fn snapshot(&self) -> String {
+        [
+            self.head(),
+            self.git(&[
+                "for-each-ref",
+                "--format=%(refname) %(objectname)",
+                "refs/heads",
+                "refs/tags",
+                "refs/medreview",
+            ]),
+            self.git(&["status", "--porcelain", "--untracked-files=all"]),
+            self.git(&["diff", "--binary"]),
+            self.git(&["diff", "--cached", "--binary"]),
+        ]
+        .join("\n--\n")
+    }
+
     /// This person's home folder (where their SSH key lives).
     pub fn home(&self) -> &Path {
         &self.home
@@ -403,4 +450,87 @@ impl Member {
             .count()
             - 1
     }
+}
+
+/// A `git daemon` serving a folder read-write on 127.0.0.1; killed when dropped.
+pub struct Daemon {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Daemon {
+    /// Serves `base` read-write on 127.0.0.1 at a free port, once it accepts connections.
+    pub fn start(base: &Path) -> Daemon {
+        let port = free_port();
+        let child = Process::new("git")
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", base)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .arg("daemon")
+            .arg("--reuseaddr")
+            .arg(format!("--base-path={}", base.display()))
+            .args([
+                "--export-all",
+                "--enable=receive-pack",
+                "--listen=127.0.0.1",
+            ])
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start git daemon");
+        let mut daemon = Daemon { child, port };
+        for _ in 0..200 {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return daemon;
+            }
+            if let Ok(Some(status)) = daemon.child.try_wait() {
+                panic!("git daemon exited early: {status}");
+            }
+            sleep(Duration::from_millis(25));
+        }
+        panic!("git daemon did not accept connections on port {port} within 5 s");
+    }
+
+    /// The `git://` URL of the repository `repo` under the served folder.
+    pub fn url(&self, repo: &str) -> String {
+        format!("git://127.0.0.1:{}/{repo}", self.port)
+    }
+}
+
+/// A port on 127.0.0.1 nothing listens on (just now).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Whether `git daemon` is installed; prints a skip message when not, and fails
+/// under `MEDREVIEW_REQUIRE_TOOLS`.
+pub fn git_daemon_available() -> bool {
+    let exec_path = Process::new("git")
+        .arg("--exec-path")
+        .output()
+        .ok()
+        .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()));
+    if exec_path.is_some_and(|dir| dir.join("git-daemon").is_file()) {
+        return true;
+    }
+    assert!(
+        std::env::var_os("MEDREVIEW_REQUIRE_TOOLS").is_none(),
+        "git daemon is required (MEDREVIEW_REQUIRE_TOOLS is set) but not installed"
+    );
+    eprintln!("skipped: git daemon is not installed (apt-get install git)");
+    false
 }
