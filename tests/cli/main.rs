@@ -12,6 +12,7 @@ mod properties;
 mod publish;
 mod refusals;
 mod roster;
+mod server;
 mod setup;
 mod signatures;
 mod states;

@@ -75,13 +75,19 @@ pub struct Team {
 impl Team {
     /// A fresh remote `remote.git` cloned from the fixture (r1 submitted, nothing approved).
     pub fn new() -> Team {
+        Team::from_bundle(fixture_bundle())
+    }
+
+    /// A fresh remote `remote.git` cloned from `bundle` (the bytes of a git bundle of
+    /// all refs of the starting repository), for tests that need another start.
+    pub fn from_bundle(bundle_bytes: &[u8]) -> Team {
         let tmp = tempfile::Builder::new()
             .prefix("medreview-team-")
             .tempdir()
             .expect("create a temp folder");
         let base = tmp.path().canonicalize().expect("canonical temp folder");
         let bundle = base.join("fixture.bundle");
-        fs::write(&bundle, fixture_bundle()).expect("write the fixture bundle");
+        fs::write(&bundle, bundle_bytes).expect("write the fixture bundle");
         let team = Team { _tmp: tmp, base };
         team.git_in(
             &team.base,
