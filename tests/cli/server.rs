@@ -504,8 +504,10 @@ fn an_approval_forged_for_a_doctor_by_someone_else_is_refused() {
     assert!(said.contains(ANA.id), "{said}");
 }
 
-/// Guards "checks the commits new to main", not "new to the repository": a forgery
-/// parked on another branch (not checked) cannot then be fast-forwarded into main.
+/// Guards "checks the commits new to main", not "new to the repository": with the
+/// gate limited to main (`medreview.branch`), a forgery parked on another branch
+/// (not checked) cannot then be fast-forwarded into main. Without that setting
+/// every branch is gated and the parking push itself is refused.
 #[test]
 fn a_forgery_parked_on_another_branch_cannot_then_reach_main() {
     let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {
@@ -513,6 +515,15 @@ fn a_forgery_parked_on_another_branch_cannot_then_reach_main() {
     };
     let suzanne = clone_over(&team, &daemon, SUZANNE, T0900);
     forge(&suzanne, Action::Approved, ANA.id, T0900, "Accurate.");
+    refused(
+        &team,
+        &suzanne,
+        &["push", "origin", "HEAD:refs/heads/parked"],
+        "refs/heads/parked",
+        "committer-mismatch",
+    );
+    let set = team.git_remote(&["config", "medreview.branch", "main"]);
+    assert!(set.status.success(), "{set:?}");
     accepted(&suzanne, &["push", "origin", "HEAD:refs/heads/parked"]);
     refused(
         &team,
