@@ -171,28 +171,11 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
     let original = ws.git.head_commit();
     for attempt in 1..=ATTEMPTS {
         report.attempts = attempt;
-        let _ = writeln!(progress, "Fetching {remote}/{short}…");
-        let before = ws
-            .git
-            .ref_commit(&seen)
-            .or_else(|| ws.git.ref_commit(&tracking));
-        let there = transport::fetch(&workdir, &remote, &short)?;
-        let remote_tip = if there {
-            ws.git.ref_commit(&tracking)
-        } else {
-            None
-        };
-        refuse_rewrite(
-            ws,
-            &remote,
-            &tracking,
-            before.as_deref(),
-            remote_tip.as_deref(),
-        )?;
-        let local = ws.git.head_commit();
-        if let Some(tip) = &remote_tip {
-            verify_incoming(ws, &remote, tip, local.as_deref())?;
-        }
+        let Fetched {
+            before,
+            remote_tip,
+            local,
+        } = fetch_verified(ws, &remote, &short, progress)?;
         if let Some(tip) = &remote_tip {
             let known: Vec<String> = local.iter().chain(before.iter()).cloned().collect();
             report.fetched += ws.git.commits_between(tip, &known)?.len();
@@ -266,6 +249,53 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
         .warnings
         .extend(transport::fetch_tags(&workdir, &remote));
     Ok(report)
+}
+
+/// What a verified fetch found.
+struct Fetched {
+    /// What sync last found on the remote (or the last fetch), before this fetch.
+    before: Option<String>,
+    /// The remote's branch now, if it has one.
+    remote_tip: Option<String>,
+    /// HEAD.
+    local: Option<String>,
+}
+
+/// Fetches the branch, refuses a rewritten remote, and verifies what arrived.
+fn fetch_verified(
+    ws: &Workspace,
+    remote: &str,
+    short: &str,
+    progress: &mut dyn Write,
+) -> Result<Fetched> {
+    let tracking = tracking_ref(remote, short);
+    let _ = writeln!(progress, "Fetching {remote}/{short}…");
+    let before = ws
+        .git
+        .ref_commit(&seen_ref(remote, short))
+        .or_else(|| ws.git.ref_commit(&tracking));
+    let there = transport::fetch(ws.git.workdir(), remote, short)?;
+    let remote_tip = if there {
+        ws.git.ref_commit(&tracking)
+    } else {
+        None
+    };
+    refuse_rewrite(
+        ws,
+        remote,
+        &tracking,
+        before.as_deref(),
+        remote_tip.as_deref(),
+    )?;
+    let local = ws.git.head_commit();
+    if let Some(tip) = &remote_tip {
+        verify_incoming(ws, remote, tip, local.as_deref())?;
+    }
+    Ok(Fetched {
+        before,
+        remote_tip,
+        local,
+    })
 }
 
 /// Refuses when the remote no longer holds what this clone fetched from it before,
@@ -602,29 +632,12 @@ pub fn prepare(ws: &Workspace, progress: &mut dyn Write) -> Result<()> {
         ));
     }
     let _lock = ws.git.lock()?;
-    let tracking = tracking_ref(&remote, &short);
-    let _ = writeln!(progress, "Fetching {remote}/{short}…");
-    let before = ws
-        .git
-        .ref_commit(&seen_ref(&remote, &short))
-        .or_else(|| ws.git.ref_commit(&tracking));
-    let there = transport::fetch(&workdir, &remote, &short)?;
-    let remote_tip = if there {
-        ws.git.ref_commit(&tracking)
-    } else {
-        None
-    };
-    refuse_rewrite(
-        ws,
-        &remote,
-        &tracking,
-        before.as_deref(),
-        remote_tip.as_deref(),
-    )?;
-    let (Some(tip), local) = (remote_tip, ws.git.head_commit()) else {
+    let Fetched {
+        remote_tip, local, ..
+    } = fetch_verified(ws, &remote, &short, progress)?;
+    let Some(tip) = remote_tip else {
         return Ok(());
     };
-    verify_incoming(ws, &remote, &tip, local.as_deref())?;
     match local.as_deref() {
         Some(l) if ws.git.is_ancestor(&tip, l) => {}
         Some(l) if ws.git.is_ancestor(l, &tip) => {
