@@ -388,14 +388,8 @@ fn a_force_push_that_drops_a_withdrawal_is_refused() {
     );
 }
 
-/// Guards deletions: main, a publication tag and medreview's checkpoint ref cannot
-/// be deleted, with or without the server's `receive.denyDeletes`.
-#[test]
-fn deleting_main_a_publication_tag_or_a_medreview_ref_is_refused() {
-    let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {
-        return;
-    };
-    let tag = "refs/tags/published/20250304T140000Z";
+/// Gives the server a publication tag and a checkpoint on main; returns the tag's ref.
+fn tag_and_checkpoint(team: &Team) -> &'static str {
     team.git_remote(&[
         "-c",
         "user.name=Eve Editor",
@@ -409,6 +403,17 @@ fn deleting_main_a_publication_tag_or_a_medreview_ref_is_refused() {
         "main",
     ]);
     team.git_remote(&["update-ref", "refs/medreview/checked", "main"]);
+    "refs/tags/published/20250304T140000Z"
+}
+
+/// Guards deletions: main, a publication tag and medreview's checkpoint ref cannot
+/// be deleted, with or without the server's `receive.denyDeletes`.
+#[test]
+fn deleting_main_a_publication_tag_or_a_medreview_ref_is_refused() {
+    let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {
+        return;
+    };
+    let tag = tag_and_checkpoint(&team);
     let ana = clone_over(&team, &daemon, ANA, T0900);
     for deny in [true, false] {
         if !deny {
@@ -436,20 +441,7 @@ fn moving_a_publication_tag_or_the_checkpoint_back_is_refused() {
     let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {
         return;
     };
-    let tag = "refs/tags/published/20250304T140000Z";
-    team.git_remote(&[
-        "-c",
-        "user.name=Eve Editor",
-        "-c",
-        "user.email=runner@example.org",
-        "tag",
-        "-a",
-        "-m",
-        "Published.",
-        "published/20250304T140000Z",
-        "main",
-    ]);
-    team.git_remote(&["update-ref", "refs/medreview/checked", "main"]);
+    let tag = tag_and_checkpoint(&team);
     let ana = clone_over(&team, &daemon, ANA, T0900);
     ana.ok(&["approve", SLUG, "-m", "Accurate."]);
     let moved = format!("+HEAD:{tag}");

@@ -12,40 +12,11 @@ use std::thread;
 
 use serde_json::{Value, json as value};
 
-use crate::common::team::{ANA, DAVID, Daemon, Member, SUZANNE, Team, git_daemon_available};
-use crate::common::{ARTICLE, NEXT_DAY, Run, SIGNOFFS, SLUG, json};
-
-/// Times on the day after r1 was submitted, in order.
-const T0900: &str = NEXT_DAY;
-const T0930: &str = "2025-03-04T09:30:00-05:00";
-const T1000: &str = "2025-03-04T10:00:00-05:00";
-const T1100: &str = "2025-03-04T11:00:00-05:00";
-const T1200: &str = "2025-03-04T12:00:00-05:00";
-
-/// The line the writer adds to make r2.
-const R2_LINE: &str = "Ask your care team how long targeted therapy will last.";
-
-/// A team whose medreview.yaml asks for `required` approvals (committed and pushed
-/// by the writer when not 1); clones for suzanne, ana and david, all up to date.
-fn team(required: u32) -> (Team, Member, Member, Member) {
-    let team = Team::new();
-    let suzanne = team.clone_for(SUZANNE);
-    if required != 1 {
-        suzanne.commit_config(
-            &|text| {
-                text.replace(
-                    "required_approvals: 1",
-                    &format!("required_approvals: {required}"),
-                )
-            },
-            "Every article needs two doctors",
-        );
-        suzanne.push();
-    }
-    let ana = team.clone_for(ANA);
-    let david = team.clone_for(DAVID);
-    (team, suzanne, ana, david)
-}
+use crate::common::team::{
+    ANA, DAVID, Daemon, Member, R2_LINE, SUZANNE, T0900, T0930, T1000, T1100, T1200, Team,
+    git_daemon_available, team,
+};
+use crate::common::{ARTICLE, Run, SIGNOFFS, SLUG, json};
 
 /// `sync --json`: the run and its document (stdout must be JSON whatever the exit
 /// code, when sync got as far as integrating).

@@ -534,3 +534,41 @@ pub fn git_daemon_available() -> bool {
     eprintln!("skipped: git daemon is not installed (apt-get install git)");
     false
 }
+
+/// Times on the day after r1 was submitted, in order.
+pub const T0900: &str = crate::common::NEXT_DAY;
+/// See [`T0900`].
+pub const T0930: &str = "2025-03-04T09:30:00-05:00";
+/// See [`T0900`].
+pub const T1000: &str = "2025-03-04T10:00:00-05:00";
+/// See [`T0900`].
+pub const T1030: &str = "2025-03-04T10:30:00-05:00";
+/// See [`T0900`].
+pub const T1100: &str = "2025-03-04T11:00:00-05:00";
+/// See [`T0900`].
+pub const T1200: &str = "2025-03-04T12:00:00-05:00";
+
+/// The line the writer adds to make r2.
+pub const R2_LINE: &str = "Ask your care team how long targeted therapy will last.";
+
+/// A team whose medreview.yaml, committed and pushed by the writer, asks for
+/// `required` approvals; clones for suzanne, ana and david, all up to date.
+pub fn team(required: u32) -> (Team, Member, Member, Member) {
+    let team = Team::new();
+    let suzanne = team.clone_for(SUZANNE);
+    if required != 1 {
+        suzanne.commit_config(
+            &|text| {
+                text.replace(
+                    "required_approvals: 1",
+                    &format!("required_approvals: {required}"),
+                )
+            },
+            "Every article needs two doctors",
+        );
+        suzanne.push();
+    }
+    let ana = team.clone_for(ANA);
+    let david = team.clone_for(DAVID);
+    (team, suzanne, ana, david)
+}
