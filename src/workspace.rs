@@ -141,6 +141,7 @@ impl Workspace {
     /// Opens the workspace whose root is `root` (which must hold `medreview.yaml`).
     pub fn open(root: PathBuf) -> Result<Workspace> {
         let git = GitStore::discover(&root)?;
+        git.recover_if_abandoned();
         let prefix = repo_prefix(git.workdir(), &root)?;
         let config_path = root.join(CONFIG_FILE);
         let text = read_text(&config_path)?;
