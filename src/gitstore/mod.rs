@@ -459,12 +459,10 @@ impl GitStore {
             // Put the index back as it was; the new commit is an unreferenced object.
             if let Some(bytes) = old_index
                 && let Ok(mut again) = self.lock_index()
+                && fs::write(again.path(), &bytes).is_ok()
+                && fs::rename(again.path(), &current).is_ok()
             {
-                if fs::write(again.path(), &bytes).is_ok()
-                    && fs::rename(again.path(), &current).is_ok()
-                {
-                    again.done();
-                }
+                again.done();
             }
             return Err(GitError::Raced {
                 branch: branch.to_owned(),
