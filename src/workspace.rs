@@ -122,6 +122,10 @@ impl Workspace {
         let start = start
             .canonicalize()
             .map_err(|err| Error::io("open folder", start, err))?;
+        // Inside a bare repository there is no working tree to find a workspace in.
+        if let Err(err @ crate::gitstore::GitError::Bare { .. }) = GitStore::discover(&start) {
+            return Err(err.into());
+        }
         let root = start
             .ancestors()
             .find(|dir| dir.join(CONFIG_FILE).is_file())

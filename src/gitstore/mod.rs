@@ -42,6 +42,12 @@ pub enum GitError {
         /// The blob id.
         id: String,
     },
+    /// The branch has no commit yet.
+    #[error("the branch {branch} has no commit yet, so there is nothing committed to read")]
+    NoCommit {
+        /// The branch.
+        branch: String,
+    },
     /// HEAD does not point at a branch.
     #[error("HEAD is detached, so a sign-off has no branch to be recorded on")]
     DetachedHead,
@@ -85,7 +91,11 @@ impl GitError {
             GitError::NotARepository { .. } => {
                 "run `git init` in the workspace folder (or clone the team's repository), then try again".into()
             }
-            GitError::Bare { .. } => "run medreview in a clone with a working tree".into(),
+            GitError::Bare { path } => format!(
+                "a bare repository is a server's copy; clone it to work in it: `git clone {} work`",
+                path.display()
+            ),
+            GitError::NoCommit { .. } => "commit the workspace first (`git add -A && git commit -m \"Start the workspace\"`); `medreview init` does this for a new one".into(),
             GitError::NotBare { .. } => "point at the server's bare repository (the folder `git init --bare` made, often NAME.git)".into(),
             GitError::MissingBlob { .. } => {
                 "fetch the commits that recorded it (`git fetch`), or run `medreview check`".into()
@@ -559,11 +569,24 @@ pub struct Snapshot<'r> {
 impl GitStore {
     /// The commit HEAD points at, as a snapshot to read files from.
     pub fn head_snapshot(&self) -> Result<Snapshot<'_>, GitError> {
-        let commit = self
-            .repo
-            .head()
-            .and_then(|h| h.peel_to_commit())
-            .context("read the commit HEAD points at")?;
+        let commit = match self.repo.head().and_then(|h| h.peel_to_commit()) {
+            Ok(commit) => commit,
+            Err(err)
+                if matches!(
+                    err.code(),
+                    ErrorCode::UnbornBranch | ErrorCode::NotFound
+                ) =>
+            {
+                return Err(GitError::NoCommit {
+                    branch: self
+                        .head_branch()
+                        .unwrap_or_else(|_| "HEAD".into())
+                        .trim_start_matches("refs/heads/")
+                        .to_owned(),
+                });
+            }
+            Err(err) => return Err(err).context("read the commit HEAD points at"),
+        };
         Ok(Snapshot {
             repo: &self.repo,
             tree: commit.tree().context("read HEAD's tree")?,
