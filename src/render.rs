@@ -131,8 +131,9 @@ impl Templates {
             }
             Err(err) => return Err(template_error(&err, name)),
         }
-        String::from_utf8(out.0)
-            .map_err(|_| Error::refused(format!("{name}: the template wrote text that is not UTF-8")))
+        String::from_utf8(out.0).map_err(|_| {
+            Error::refused(format!("{name}: the template wrote text that is not UTF-8"))
+        })
     }
 }
 

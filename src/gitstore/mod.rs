@@ -571,12 +571,7 @@ impl GitStore {
     pub fn head_snapshot(&self) -> Result<Snapshot<'_>, GitError> {
         let commit = match self.repo.head().and_then(|h| h.peel_to_commit()) {
             Ok(commit) => commit,
-            Err(err)
-                if matches!(
-                    err.code(),
-                    ErrorCode::UnbornBranch | ErrorCode::NotFound
-                ) =>
-            {
+            Err(err) if matches!(err.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
                 return Err(GitError::NoCommit {
                     branch: self
                         .head_branch()

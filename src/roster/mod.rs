@@ -343,11 +343,18 @@ pub fn parse_person<T: Person>(text: &str, shown: &std::path::Path) -> Result<T>
     let person: T = yaml::parse(text, shown, 1)?;
     let bad = name_problem(person.name())
         .map(|why| ("name", why))
-        .or_else(|| person.email().and_then(email_problem).map(|why| ("email", why)));
+        .or_else(|| {
+            person
+                .email()
+                .and_then(email_problem)
+                .map(|why| ("email", why))
+        });
     if let Some((field, why)) = bad {
         return Err(Error::refused_with_hint(
             format!("{}: the {field} cannot be used: {why}", shown.display()),
-            format!("correct the {field} with `medreview writer edit` or `medreview reviewer edit`"),
+            format!(
+                "correct the {field} with `medreview writer edit` or `medreview reviewer edit`"
+            ),
         ));
     }
     Ok(person)
