@@ -357,9 +357,22 @@ impl GitStore {
     ) -> Result<String, GitError> {
         let repo = &self.repo;
         let mut lock = self.lock_index()?;
-        let mut index = repo.index().context("read the index")?;
-        index.read(true).context("read the index")?;
-        if index.has_conflicts() {
+        // The new index starts as a copy of the current one, beside it; it is moved
+        // into place through the lock this command holds.
+        let tmp = repo.path().join("medreview-index.tmp");
+        let current = repo.path().join("index");
+        let old_index = fs::read(&current).ok();
+        match &old_index {
+            Some(bytes) => fs::write(&tmp, bytes),
+            None => fs::remove_file(&tmp).or(Ok(())),
+        }
+        .map_err(|source| GitError::Io {
+            path: tmp.clone(),
+            source,
+        })?;
+        let mut next = git2::Index::open(&tmp).context("read the index")?;
+        if next.has_conflicts() {
+            let _ = fs::remove_file(&tmp);
             return Err(GitError::Conflicts);
         }
         let parent = match repo.refname_to_id(branch) {
@@ -412,20 +425,6 @@ impl GitStore {
             .commit(None, &author, &committer, request.message, &tree, &parents)
             .context("create the commit")?;
 
-        // The new index: the current one with these paths, written beside it, then
-        // moved into place through the lock this command holds.
-        let tmp = repo.path().join("medreview-index.tmp");
-        let current = repo.path().join("index");
-        let old_index = fs::read(&current).ok();
-        match &old_index {
-            Some(bytes) => fs::write(&tmp, bytes),
-            None => fs::remove_file(&tmp).or(Ok(())),
-        }
-        .map_err(|source| GitError::Io {
-            path: tmp.clone(),
-            source,
-        })?;
-        let mut next = git2::Index::open(&tmp).context("read the index")?;
         for (path, oid, len) in &blobs {
             next.add(&git2::IndexEntry {
                 ctime: git2::IndexTime::new(0, 0),
