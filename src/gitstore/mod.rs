@@ -292,7 +292,7 @@ impl GitStore {
                     let owner = fs::read_to_string(&path)
                         .ok()
                         .and_then(|t| journal::lock_owner(&t));
-                    if let Some((pid, host)) = owner
+                    if let Some((pid, host)) = owner.clone()
                         && host == journal::host()
                         && journal::is_dead(pid)
                     {
@@ -302,6 +302,22 @@ impl GitStore {
                                 "medreview: removed the lock left by an interrupted command (pid {pid}); nothing was half done"
                             ),
                         }
+                        let _ = fs::remove_file(&path);
+                        continue;
+                    }
+                    // Killed between creating the lock and writing who holds it.
+                    let empty_and_old = owner.is_none()
+                        && fs::metadata(&path).is_ok_and(|m| {
+                            m.len() == 0
+                                && m.modified()
+                                    .ok()
+                                    .and_then(|t| t.elapsed().ok())
+                                    .is_some_and(|age| age > Duration::from_secs(5))
+                        });
+                    if empty_and_old {
+                        eprintln!(
+                            "medreview: removed an empty lock left by an interrupted command"
+                        );
                         let _ = fs::remove_file(&path);
                         continue;
                     }
