@@ -257,12 +257,25 @@ impl GitStore {
     /// (any command does this first, so none reads a half-written state).
     pub fn recover_if_abandoned(&self) {
         let path = self.repo.path().join("medreview.lock");
-        let abandoned = fs::read_to_string(&path)
+        let gone = |(pid, host): (u32, String)| host == journal::host() && journal::is_dead(pid);
+        let lock_left = fs::read_to_string(&path)
             .ok()
             .and_then(|t| journal::lock_owner(&t))
-            .is_some_and(|(pid, host)| host == journal::host() && journal::is_dead(pid));
-        if abandoned && let Err(err) = self.lock() {
-            eprintln!("medreview: could not recover what an interrupted command left: {err}");
+            .is_some_and(gone);
+        // A journal outlives its command when working-tree files could not be written.
+        let journal_left = fs::read_to_string(self.repo.path().join(journal::JOURNAL))
+            .map(|t| journal::Journal::parse(&t))
+            .is_ok_and(|j| gone((j.pid, j.host)));
+        if !lock_left && !journal_left {
+            return;
+        }
+        let recovered = self.lock().and_then(|_held| self.recover());
+        match recovered {
+            Ok(Some(note)) => eprintln!("{note}"),
+            Ok(None) => {}
+            Err(err) => {
+                eprintln!("medreview: could not recover what an interrupted command left: {err}")
+            }
         }
     }
 
@@ -299,7 +312,7 @@ impl GitStore {
                         match self.recover()? {
                             Some(note) => eprintln!("{note}"),
                             None => eprintln!(
-                                "medreview: removed the lock left by an interrupted command (pid {pid}); nothing was half done"
+                                "medreview: recovered from an interrupted command (pid {pid}): nothing was half done; its lock was removed"
                             ),
                         }
                         let _ = fs::remove_file(&path);
@@ -494,15 +507,18 @@ impl GitStore {
             });
         }
 
-        // The commit has landed: from here on nothing is an error.
+        // The commit has landed: from here on nothing is an error. A file that cannot
+        // be written keeps the journal, so the next medreview command writes it.
+        let mut unwritten = false;
         for (path, bytes) in &request.files {
             let full = self.workdir.join(path);
             if fs::read(&full).ok().as_deref() == Some(bytes.as_slice()) {
                 continue;
             }
             if let Err(e) = write_atomically(&full, bytes) {
+                unwritten = true;
                 eprintln!(
-                    "Warning: committed, but could not write {} to the working tree ({e}); `git checkout -- {path}` restores it",
+                    "Warning: committed, but could not write {} to the working tree ({e}); the next medreview command writes it (or `git checkout -- {path}`)",
                     full.display()
                 );
             }
@@ -519,7 +535,9 @@ impl GitStore {
             }
         }
         self.refresh_index(&record.files);
-        self.clear_journal();
+        if !unwritten {
+            self.clear_journal();
+        }
         Ok(commit_oid.to_string())
     }
 }
