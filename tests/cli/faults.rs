@@ -463,9 +463,36 @@ fn before(repo: &Repo) -> Before {
     }
 }
 
+/// Runs one case's checks, recording a failure instead of stopping there, so one run
+/// lists every point where a fault breaks the repository.
+fn collect<T>(failures: &mut Vec<String>, check: impl FnOnce() -> T) -> Option<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)) {
+        Ok(value) => Some(value),
+        Err(panic) => {
+            let message = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                .unwrap_or_default();
+            failures.push(message);
+            None
+        }
+    }
+}
+
+/// Fails with every recorded failure.
+fn finish(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} cases failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
 /// Kills `signoff` at every rename and every write-open; checks the repository is
 /// whole after each. Returns how many cases ran.
-fn kill_everywhere(signoff: &Signoff) -> usize {
+fn kill_everywhere(signoff: &Signoff, failures: &mut Vec<String>) -> usize {
     let mut fixture = Fixture::new((signoff.setup)());
     let mut cases = 0;
     // Renames: N = 1, 2, … until the command runs to the end.
@@ -477,32 +504,32 @@ fn kill_everywhere(signoff: &Signoff) -> usize {
         let inject = format!("{RENAMES}:signal=KILL:when={n}");
         let out = repo.traced(RENAMES, Some(&inject), "/dev/null", signoff.args);
         cases += 1;
-        if out.killed() {
-            recover(&repo, &case);
-            assert_whole(&repo, &start, &case);
-        } else {
-            assert_eq!(
-                out.code,
-                Some(0),
-                "{case}: not killed, yet failed:\n{}",
-                out.stderr
-            );
-            assert!(
-                assert_whole(&repo, &start, &case),
-                "{case}: exit 0, nothing landed"
-            );
-            completed = true;
-        }
+        completed = !out.killed();
+        collect(failures, || {
+            if out.killed() {
+                recover(&repo, &case);
+                assert_whole(&repo, &start, &case);
+            } else {
+                assert_eq!(
+                    out.code,
+                    Some(0),
+                    "{case}: not killed, yet failed:\n{}",
+                    out.stderr
+                );
+                assert!(
+                    assert_whole(&repo, &start, &case),
+                    "{case}: exit 0, nothing landed"
+                );
+            }
+        });
         fixture.discard(repo);
         if completed {
             break;
         }
     }
-    assert!(
-        completed,
-        "{}: more than {MAX_RENAMES} renames",
-        signoff.what
-    );
+    if !completed {
+        failures.push(format!("{}: more than {MAX_RENAMES} renames", signoff.what));
+    }
     // Every openat that opens for writing.
     for n in write_opens(&mut fixture, signoff.now, signoff.args) {
         let repo = fixture.copy(signoff.now);
@@ -511,17 +538,19 @@ fn kill_everywhere(signoff: &Signoff) -> usize {
         let inject = format!("openat:signal=KILL:when={n}");
         let out = repo.traced("openat", Some(&inject), "/dev/null", signoff.args);
         cases += 1;
-        if out.killed() {
-            recover(&repo, &case);
-        } else {
-            assert_eq!(
-                out.code,
-                Some(0),
-                "{case}: not killed, yet failed:\n{}",
-                out.stderr
-            );
-        }
-        assert_whole(&repo, &start, &case);
+        collect(failures, || {
+            if out.killed() {
+                recover(&repo, &case);
+            } else {
+                assert_eq!(
+                    out.code,
+                    Some(0),
+                    "{case}: not killed, yet failed:\n{}",
+                    out.stderr
+                );
+            }
+            assert_whole(&repo, &start, &case);
+        });
         fixture.discard(repo);
     }
     cases
@@ -538,11 +567,13 @@ fn a_signoff_killed_at_any_rename_or_write_is_whole_after_one_recovery() {
         return;
     }
     let started = Instant::now();
+    let mut failures = Vec::new();
     for signoff in SIGNOFFS {
-        let cases = kill_everywhere(signoff);
-        eprintln!("{}: {cases} kills, all whole", signoff.what);
+        let cases = kill_everywhere(signoff, &mut failures);
+        eprintln!("{}: {cases} kills", signoff.what);
     }
     eprintln!("took {:?}", started.elapsed());
+    finish(&failures);
 }
 
 /// A failed system call (disk full at an open, an I/O error at a rename) makes a
@@ -553,6 +584,7 @@ fn a_signoff_that_hits_enospc_or_eio_fails_with_nothing_committed() {
     if !strace_works() {
         return;
     }
+    let mut failures = Vec::new();
     for signoff in SIGNOFFS {
         let mut fixture = Fixture::new((signoff.setup)());
         let mut injections: Vec<(String, String)> =
@@ -561,44 +593,55 @@ fn a_signoff_that_hits_enospc_or_eio_fails_with_nothing_committed() {
                 .map(|n| ("openat".to_owned(), format!("openat:error=ENOSPC:when={n}")))
                 .collect();
         injections
-            .extend((1..=3).map(|n| (RENAMES.to_owned(), format!("{RENAMES}:error=EIO:when={n}"))));
+            .extend((1..=6).map(|n| (RENAMES.to_owned(), format!("{RENAMES}:error=EIO:when={n}"))));
         for (trace, inject) in injections {
             let repo = fixture.copy(signoff.now);
             let start = before(&repo);
             let case = format!("{} with {inject}", signoff.what);
             let out = repo.traced(&trace, Some(&inject), "/dev/null", signoff.args);
-            assert!(!out.killed(), "{case}: killed");
-            let head = repo.head();
-            if out.code == Some(0) {
-                assert_ne!(head, start.head, "{case}: exit 0 but nothing was committed");
-                let index_is_head =
-                    repo.git_out(&["diff", "--cached", "--quiet", "HEAD"]).code == Some(0);
-                assert!(index_is_head, "{case}: exit 0, the index differs from HEAD");
-                if !repo.porcelain().is_empty() && start.porcelain.is_empty() {
-                    assert!(
-                        out.stderr.to_lowercase().contains("warning"),
-                        "{case}: the working tree misses the sign-off, and no warning:\n{}\n{:?}",
-                        out.stderr,
-                        repo.porcelain()
-                    );
-                }
-            } else {
-                assert_eq!(
-                    head, start.head,
-                    "{case}: exited {:?} after its commit landed:\n{}",
-                    out.code, out.stderr
-                );
-                assert_eq!(
-                    repo.porcelain(),
-                    start.porcelain,
-                    "{case}: failed, yet the working tree changed:\n{}",
-                    out.stderr
-                );
-                let locks = repo.locks();
-                assert!(locks.is_empty(), "{case}: failed and left {locks:?}");
-            }
+            collect(&mut failures, || failed_cleanly(&repo, &start, &out, &case));
             fixture.discard(repo);
         }
+    }
+    finish(&failures);
+}
+
+/// After an injected error: exit 0 with the commit landed (the working tree written,
+/// or a warning saying it was not), or a failure with nothing committed, the working
+/// tree as it was and no lock left.
+fn failed_cleanly(repo: &Repo, start: &Before, out: &Out, case: &str) {
+    assert!(!out.killed(), "{case}: killed");
+    let head = repo.head();
+    if out.code == Some(0) {
+        assert_ne!(head, start.head, "{case}: exit 0 but nothing was committed");
+        let index_is_head = repo.git_out(&["diff", "--cached", "--quiet", "HEAD"]).code == Some(0);
+        assert!(index_is_head, "{case}: exit 0, the index differs from HEAD");
+        let diff = repo.git(&["diff", "--name-only", &start.head, &head]);
+        let unwritten: Vec<&str> = diff
+            .lines()
+            .filter(|p| repo.git_out(&["diff", "--quiet", "HEAD", "--", p]).code != Some(0))
+            .collect();
+        if !unwritten.is_empty() {
+            assert!(
+                out.stderr.to_lowercase().contains("warning"),
+                "{case}: exit 0, {unwritten:?} not written to the working tree, and no warning:\n{}",
+                out.stderr
+            );
+        }
+    } else {
+        assert_eq!(
+            head, start.head,
+            "{case}: exited {:?} after its commit landed:\n{}",
+            out.code, out.stderr
+        );
+        assert_eq!(
+            repo.porcelain(),
+            start.porcelain,
+            "{case}: failed, yet the working tree changed:\n{}",
+            out.stderr
+        );
+        let locks = repo.locks();
+        assert!(locks.is_empty(), "{case}: failed and left {locks:?}");
     }
 }
 
@@ -647,6 +690,7 @@ fn publish_killed_at_any_rename_leaves_a_complete_output_and_the_next_run_cleans
     env.ok(&["approve", SLUG, "--as", "ana-example", "-m", "Good."]);
     let mut fixture = Fixture::new(env);
     let mut completed = false;
+    let mut failures = Vec::new();
     for n in 1..=MAX_RENAMES {
         let repo = fixture.copy(LATER);
         // The previous output sits next to the copy of the repository, as `../site`.
@@ -666,38 +710,41 @@ fn publish_killed_at_any_rename_leaves_a_complete_output_and_the_next_run_cleans
             "/dev/null",
             &["publish", "--out", "../site"],
         );
-        let site = parent.join("site");
-        assert_complete_output(&site, &case);
-        if !out.killed() {
+        completed = !out.killed();
+        collect(&mut failures, || {
+            let site = parent.join("site");
+            assert_complete_output(&site, &case);
+            if !out.killed() {
+                assert_eq!(
+                    out.code,
+                    Some(0),
+                    "{case}: not killed, yet failed:\n{}",
+                    out.stderr
+                );
+            }
+            let again = repo.medreview(&["publish", "--out", "../site"]);
             assert_eq!(
-                out.code,
+                again.code,
                 Some(0),
-                "{case}: not killed, yet failed:\n{}",
-                out.stderr
+                "{case}: the next publish failed:\n{}",
+                again.stderr
             );
-            completed = true;
-        }
-        let again = repo.medreview(&["publish", "--out", "../site"]);
-        assert_eq!(
-            again.code,
-            Some(0),
-            "{case}: the next publish failed:\n{}",
-            again.stderr
-        );
-        assert_complete_output(&site, &case);
-        let left = leftovers(&parent);
-        assert!(left.is_empty(), "{case}: the next publish left {left:?}");
-        let manifest = json(&fs::read_to_string(site.join("manifest.json")).expect("manifest"));
-        assert!(
-            manifest.to_string().contains(&repo.head()[..10]),
-            "{case}: the next publish did not export HEAD: {manifest}"
-        );
+            assert_complete_output(&site, &case);
+            let left = leftovers(&parent);
+            assert!(left.is_empty(), "{case}: the next publish left {left:?}");
+            let manifest = json(&fs::read_to_string(site.join("manifest.json")).expect("manifest"));
+            assert!(
+                manifest.to_string().contains(&repo.head()[..10]),
+                "{case}: the next publish did not export HEAD: {manifest}"
+            );
+        });
         fixture.discard(repo);
         if completed {
             break;
         }
     }
     assert!(completed, "publish: more than {MAX_RENAMES} renames");
+    finish(&failures);
 }
 
 /// Regression (issue 11, item 1): a `git status` holding `.git/index.lock` while a
