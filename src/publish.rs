@@ -107,6 +107,9 @@ pub struct Manifest {
     pub format: &'static str,
     /// The published articles, by slug.
     pub articles: Vec<ManifestArticle>,
+    /// Every file publish wrote, sorted (`manifest.json` among them): the files a
+    /// later publish may replace. Others found in the folder are the user's.
+    pub files: Vec<String>,
 }
 
 /// A built export, not yet written.
@@ -201,14 +204,22 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
             Format::Markdown => "markdown",
         },
         articles: manifest_articles,
+        files: Vec::new(),
     };
-    let mut files = match format {
+    let mut files: Vec<(String, Vec<u8>)> = match format {
         Format::Html => html_files(&src, &config, &pages)?,
         Format::Markdown => pages
             .iter()
             .map(|p| markdown_file(&config, p))
             .collect::<Result<_>>()?,
     };
+    let mut manifest = manifest;
+    manifest.files = files
+        .iter()
+        .map(|(rel, _)| rel.clone())
+        .chain(std::iter::once("manifest.json".to_owned()))
+        .collect();
+    manifest.files.sort();
     let manifest_json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Error::refused(format!("cannot write manifest.json: {e}")))?;
     files.push((
@@ -592,8 +603,17 @@ fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8>)> {
 }
 
 /// Writes `files` into `out` as a whole: they are written to a new folder beside
-/// `out`, which then replaces it. If anything fails, the previous `out` is left as it was.
-pub fn write_output(out: &Path, workspace_root: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+/// `out`, which then takes its place in one step (`renameat2(RENAME_EXCHANGE)` on
+/// Linux; elsewhere two renames, recovered by the next run if interrupted). `out`
+/// always holds a complete output. Files in `out` that the previous manifest does
+/// not list are the user's: carried into the new folder (HTML), or a refusal that
+/// names them (Markdown, a content folder another tool owns).
+pub fn write_output(
+    out: &Path,
+    workspace_root: &Path,
+    files: &[(String, Vec<u8>)],
+    format: Format,
+) -> Result<()> {
     let parent = out
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -606,36 +626,167 @@ pub fn write_output(out: &Path, workspace_root: &Path, files: &[(String, Vec<u8>
         .file_name()
         .ok_or_else(|| Error::refused(format!("--out {} has no folder name", out.display())))?;
     let out = parent.join(name);
+    let prefix = format!(".medreview-publish-{}-", name.to_string_lossy());
+    recover_leftovers(&parent, &out, &prefix)?;
     refuse_unsafe_target(&out, workspace_root)?;
+    let theirs = unknown_files(&out, files)?;
+    if !theirs.is_empty() && format == Format::Markdown {
+        let shown: Vec<String> = theirs.iter().take(20).cloned().collect();
+        return Err(Error::refused_with_hint(
+            format!(
+                "--out {} holds files medreview did not write: {}{}",
+                out.display(),
+                shown.join(", "),
+                if theirs.len() > 20 { ", …" } else { "" }
+            ),
+            "move them out of the folder (Hugo's _index.md belongs one level up), or publish into a folder of its own",
+        ));
+    }
     let staging = tempfile::Builder::new()
-        .prefix(".medreview-publish-")
+        .prefix(&prefix)
         .tempdir_in(&parent)
         .map_err(|e| Error::io("create a folder in", &parent, e))?;
-    for (rel, bytes) in files {
+    let write = |rel: &str, bytes: &[u8]| -> Result<()> {
         let path = staging.path().join(rel);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
         }
-        fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+        fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
+    };
+    for (rel, bytes) in files {
+        write(rel, bytes)?;
+    }
+    for rel in &theirs {
+        let from = out.join(rel);
+        let meta = fs::symlink_metadata(&from).map_err(|e| Error::io("read", &from, e))?;
+        if meta.file_type().is_symlink() {
+            // Carried as the link it is, never followed.
+            let target = fs::read_link(&from).map_err(|e| Error::io("read", &from, e))?;
+            let to = staging.path().join(rel);
+            if let Some(dir) = to.parent() {
+                fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
+            }
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(&target, &to).map_err(|e| Error::io("write", &to, e))?;
+            continue;
+        }
+        let bytes = fs::read(&from).map_err(|e| Error::io("read", &from, e))?;
+        write(rel, &bytes)?;
     }
     let staged = staging.keep();
-    let old = staged.with_extension("old");
-    let had_old = out.exists();
-    if had_old && let Err(e) = fs::rename(&out, &old) {
-        let _ = fs::remove_dir_all(&staged);
-        return Err(Error::io("move aside", &out, e));
+    if fs::symlink_metadata(&out).is_err() {
+        return fs::rename(&staged, &out).map_err(|e| {
+            let _ = fs::remove_dir_all(&staged);
+            Error::io("move into place", &out, e)
+        });
     }
-    if let Err(e) = fs::rename(&staged, &out) {
-        if had_old {
-            let _ = fs::rename(&old, &out);
+    match rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        &staged,
+        rustix::fs::CWD,
+        &out,
+        rustix::fs::RenameFlags::EXCHANGE,
+    ) {
+        Ok(()) => {
+            // `staged` now holds the previous output.
+            let _ = fs::remove_dir_all(&staged);
+            Ok(())
         }
-        let _ = fs::remove_dir_all(&staged);
-        return Err(Error::io("move into place", &out, e));
+        Err(_) => {
+            // No atomic exchange here: move the old output aside, then the new one in.
+            let old = staged.with_extension("old");
+            if let Err(e) = fs::rename(&out, &old) {
+                let _ = fs::remove_dir_all(&staged);
+                return Err(Error::io("move aside", &out, e));
+            }
+            if let Err(e) = fs::rename(&staged, &out) {
+                let _ = fs::rename(&old, &out);
+                let _ = fs::remove_dir_all(&staged);
+                return Err(Error::io("move into place", &out, e));
+            }
+            let _ = fs::remove_dir_all(&old);
+            Ok(())
+        }
     }
-    if had_old {
-        fs::remove_dir_all(&old).map_err(|e| Error::io("remove the previous output", &old, e))?;
+}
+
+/// Cleans up after a publish into `out` that was interrupted: a previous output
+/// left aside while `out` is missing is put back; any other leftover is removed.
+fn recover_leftovers(parent: &Path, out: &Path, prefix: &str) -> Result<()> {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let mut leftovers: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .map(|e| e.path())
+        .collect();
+    leftovers.sort();
+    for path in leftovers {
+        let complete = fs::read_to_string(path.join("manifest.json"))
+            .is_ok_and(|m| m.contains("\"generator\": \"medreview\""));
+        if fs::symlink_metadata(out).is_err() && complete {
+            fs::rename(&path, out).map_err(|e| Error::io("restore", out, e))?;
+            eprintln!(
+                "medreview: restored {} from an interrupted publish",
+                out.display()
+            );
+            continue;
+        }
+        fs::remove_dir_all(&path)
+            .map_err(|e| Error::io("remove an interrupted publish's folder", &path, e))?;
     }
     Ok(())
+}
+
+/// The files in `out` (relative, sorted) that its manifest does not list as
+/// medreview's and that this publish does not write.
+fn unknown_files(out: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<String>> {
+    let Ok(text) = fs::read_to_string(out.join("manifest.json")) else {
+        return Ok(Vec::new());
+    };
+    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Ok(Vec::new());
+    };
+    let mut ours: std::collections::BTreeSet<String> =
+        files.iter().map(|(r, _)| r.clone()).collect();
+    ours.insert("manifest.json".into());
+    ours.insert("index.html".into());
+    let listed = manifest["files"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .chain(
+            manifest["articles"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|a| &a["path"]),
+        )
+        .filter_map(|v| v.as_str());
+    ours.extend(listed.map(str::to_owned));
+    let mut found = Vec::new();
+    let mut stack = vec![PathBuf::new()];
+    while let Some(dir) = stack.pop() {
+        let full = out.join(&dir);
+        let entries = fs::read_dir(&full).map_err(|e| Error::io("read folder", &full, e))?;
+        for entry in entries.flatten() {
+            let rel = dir.join(entry.file_name());
+            let kind = entry
+                .file_type()
+                .map_err(|e| Error::io("read", &entry.path(), e))?;
+            if kind.is_dir() {
+                stack.push(rel);
+            } else {
+                let rel = rel.to_string_lossy().replace('\\', "/");
+                if !ours.contains(&rel) {
+                    found.push(rel);
+                }
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
 }
 
 /// Refuses an output folder that would replace the workspace or a folder medreview did not write.

@@ -54,6 +54,30 @@ pub struct Templates {
     env: Environment<'static>,
 }
 
+/// The most steps one page's template may take (the built-in pages take a few
+/// thousand; an index of 10,000 articles well under a million).
+const FUEL: u64 = 50_000_000;
+
+/// The most one page may weigh.
+const MAX_OUTPUT: usize = 16 << 20;
+
+/// Output that refuses to grow past [`MAX_OUTPUT`].
+struct Capped(Vec<u8>);
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.0.len() + buf.len() > MAX_OUTPUT {
+            self.0.extend_from_slice(buf);
+            return Err(std::io::Error::other("page too large"));
+        }
+        self.0.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// One template: its name as the user knows it (`templates/article.html`) and its source.
 pub struct TemplateSource {
     /// The name in messages.
@@ -69,6 +93,8 @@ impl Templates {
         // Every template is HTML, whatever its name: escaping is never left to a file extension.
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // A committed template is input: bound what one page may cost.
+        env.set_fuel(Some(FUEL));
         for source in sources {
             env.add_template_owned(source.name.clone(), source.text)
                 .map_err(|err| template_error(&err, &source.name))?;
@@ -82,9 +108,32 @@ impl Templates {
             .env
             .get_template(name)
             .map_err(|err| template_error(&err, name))?;
-        template
-            .render(Value::from(context.vars.clone()))
-            .map_err(|err| template_error(&err, name))
+        let mut out = Capped(Vec::new());
+        match template.render_captured_to(Value::from(context.vars.clone()), &mut out) {
+            Ok(_) => {}
+            Err(err) if out.0.len() > MAX_OUTPUT => {
+                return Err(Error::refused_with_hint(
+                    format!(
+                        "{name}: the template wrote more than {} MiB for one page ({})",
+                        MAX_OUTPUT >> 20,
+                        err.kind()
+                    ),
+                    "a page is never that large; look for a loop that repeats too much",
+                ));
+            }
+            Err(err) if err.kind() == minijinja::ErrorKind::OutOfFuel => {
+                return Err(Error::refused_with_hint(
+                    format!(
+                        "{name}: the template ran too long for one page (more than {FUEL} steps): a loop that never ends or repeats too much"
+                    ),
+                    "fix the loops in the template (nested `for` over large ranges), commit it and publish again",
+                ));
+            }
+            Err(err) => return Err(template_error(&err, name)),
+        }
+        String::from_utf8(out.0).map_err(|_| {
+            Error::refused(format!("{name}: the template wrote text that is not UTF-8"))
+        })
     }
 }
 

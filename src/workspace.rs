@@ -122,6 +122,10 @@ impl Workspace {
         let start = start
             .canonicalize()
             .map_err(|err| Error::io("open folder", start, err))?;
+        // Inside a bare repository there is no working tree to find a workspace in.
+        if let Err(err @ crate::gitstore::GitError::Bare { .. }) = GitStore::discover(&start) {
+            return Err(err.into());
+        }
         let root = start
             .ancestors()
             .find(|dir| dir.join(CONFIG_FILE).is_file())
@@ -141,6 +145,7 @@ impl Workspace {
     /// Opens the workspace whose root is `root` (which must hold `medreview.yaml`).
     pub fn open(root: PathBuf) -> Result<Workspace> {
         let git = GitStore::discover(&root)?;
+        git.recover_if_abandoned();
         let prefix = repo_prefix(git.workdir(), &root)?;
         let config_path = root.join(CONFIG_FILE);
         let text = read_text(&config_path)?;

@@ -109,6 +109,10 @@ pub fn main() -> ExitCode {
     let mut stderr = io::stderr().lock();
     match run(cli, &mut stdout, &mut stderr) {
         Ok(code) => code,
+        // The reader went away (`| head`): end quietly, as git does (128 + SIGPIPE).
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
+            ExitCode::from(141)
+        }
         Err(err) => {
             present(&err, &mut stderr);
             ExitCode::from(1)

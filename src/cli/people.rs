@@ -171,7 +171,7 @@ pub fn cmd_writer(ctx: &mut Ctx<'_>, command: WriterCommand) -> Result<ExitCode>
     if let Some(name) = name {
         writer.name = required_text("--name", name)?;
     }
-    set(&mut writer.email, p.email.clone());
+    set(&mut writer.email, checked_email(p.email.clone())?);
     set(&mut writer.bio, p.bio.clone());
     set(&mut writer.public_key, p.public_key.clone());
     check_key(writer.public_key.as_deref())?;
@@ -225,7 +225,7 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
         set(&mut license.region, fields.license_region);
         set(&mut license.expires, expires);
     }
-    set(&mut reviewer.email, p.email.clone());
+    set(&mut reviewer.email, checked_email(p.email.clone())?);
     set(&mut reviewer.bio, p.bio.clone());
     set(&mut reviewer.public_key, p.public_key.clone());
     check_key(reviewer.public_key.as_deref())?;
@@ -405,7 +405,26 @@ fn required_text(flag: &str, value: String) -> Result<String> {
             format!("give {flag} a value, as it should appear on published pages"),
         ));
     }
+    if let Some(why) = crate::roster::name_problem(&value) {
+        return Err(Error::refused_with_hint(
+            format!("{flag} {value:?} cannot be used: {why}"),
+            format!("give {flag} as one line of plain text, e.g. \"Dr. Ana Example\""),
+        ));
+    }
     Ok(value)
+}
+
+/// Refuses an email git could not record.
+fn checked_email(email: Option<String>) -> Result<Option<String>> {
+    if let Some(e) = &email
+        && let Some(why) = crate::roster::email_problem(e)
+    {
+        return Err(Error::refused_with_hint(
+            format!("--email {e:?} cannot be used: {why}"),
+            "give the address git's user.email holds, e.g. --email ana@example.org",
+        ));
+    }
+    Ok(email)
 }
 
 fn check_key(key: Option<&str>) -> Result<()> {

@@ -94,7 +94,12 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
             })?;
         tag = Some(name);
     }
-    if let Err(err) = publish::write_output(&out, ws.root(), &export.files) {
+    // One publish at a time, so an interrupted one's leftovers are never a live one's.
+    let written = {
+        let _lock = ws.git.lock()?;
+        publish::write_output(&out, ws.root(), &export.files, format)
+    };
+    if let Err(err) = written {
         if let Some(name) = &tag {
             let _ = ws.git.delete_tag(name);
         }

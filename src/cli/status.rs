@@ -46,6 +46,8 @@ struct Problem {
 /// Runs `status`.
 pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
+    // Nothing committed: every record would read as missing; say it once.
+    ws.git.head_snapshot()?;
     let people = ws.people()?;
     let now = clock::now()?;
     let slugs: Vec<Result<Id>> = match &args.slug {

@@ -42,6 +42,12 @@ pub enum GitError {
         /// The blob id.
         id: String,
     },
+    /// The branch has no commit yet.
+    #[error("the branch {branch} has no commit yet, so there is nothing committed to read")]
+    NoCommit {
+        /// The branch.
+        branch: String,
+    },
     /// HEAD does not point at a branch.
     #[error("HEAD is detached, so a sign-off has no branch to be recorded on")]
     DetachedHead,
@@ -85,7 +91,11 @@ impl GitError {
             GitError::NotARepository { .. } => {
                 "run `git init` in the workspace folder (or clone the team's repository), then try again".into()
             }
-            GitError::Bare { .. } => "run medreview in a clone with a working tree".into(),
+            GitError::Bare { path } => format!(
+                "a bare repository is a server's copy; clone it to work in it: `git clone {} work`",
+                path.display()
+            ),
+            GitError::NoCommit { .. } => "commit the workspace first (`git add -A && git commit -m \"Start the workspace\"`); `medreview init` does this for a new one".into(),
             GitError::NotBare { .. } => "point at the server's bare repository (the folder `git init --bare` made, often NAME.git)".into(),
             GitError::MissingBlob { .. } => {
                 "fetch the commits that recorded it (`git fetch`), or run `medreview check`".into()
@@ -243,7 +253,22 @@ impl GitStore {
         })
     }
 
+    /// Recovers what a killed medreview process left half done, if it left anything
+    /// (any command does this first, so none reads a half-written state).
+    pub fn recover_if_abandoned(&self) {
+        let path = self.repo.path().join("medreview.lock");
+        let abandoned = fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| journal::lock_owner(&t))
+            .is_some_and(|(pid, host)| host == journal::host() && journal::is_dead(pid));
+        if abandoned && let Err(err) = self.lock() {
+            eprintln!("medreview: could not recover what an interrupted command left: {err}");
+        }
+    }
+
     /// Takes the repository-wide medreview lock, waiting briefly for another command.
+    /// A lock left by a medreview process on this host that is no longer running is
+    /// recovered (its interrupted commit finished or undone) and taken over.
     pub fn lock(&self) -> Result<RepoLock, GitError> {
         let path = self.repo.path().join("medreview.lock");
         let started = Instant::now();
@@ -254,11 +279,48 @@ impl GitStore {
                 .open(&path)
             {
                 Ok(mut file) => {
-                    // The pid only helps a person decide whether a lock is stale.
-                    let _ = writeln!(file, "{}", std::process::id());
+                    // Who holds it, so a lock left by a killed process is recognised.
+                    let _ = write!(
+                        file,
+                        "pid={}\nhost={}\n",
+                        std::process::id(),
+                        journal::host()
+                    );
                     return Ok(RepoLock { path });
                 }
                 Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+                    let owner = fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|t| journal::lock_owner(&t));
+                    if let Some((pid, host)) = owner.clone()
+                        && host == journal::host()
+                        && journal::is_dead(pid)
+                    {
+                        match self.recover()? {
+                            Some(note) => eprintln!("{note}"),
+                            None => eprintln!(
+                                "medreview: removed the lock left by an interrupted command (pid {pid}); nothing was half done"
+                            ),
+                        }
+                        let _ = fs::remove_file(&path);
+                        continue;
+                    }
+                    // Killed between creating the lock and writing who holds it.
+                    let empty_and_old = owner.is_none()
+                        && fs::metadata(&path).is_ok_and(|m| {
+                            m.len() == 0
+                                && m.modified()
+                                    .ok()
+                                    .and_then(|t| t.elapsed().ok())
+                                    .is_some_and(|age| age > Duration::from_secs(5))
+                        });
+                    if empty_and_old {
+                        eprintln!(
+                            "medreview: removed an empty lock left by an interrupted command"
+                        );
+                        let _ = fs::remove_file(&path);
+                        continue;
+                    }
                     if started.elapsed() > LOCK_WAIT {
                         return Err(GitError::Locked { path });
                     }
@@ -269,30 +331,76 @@ impl GitStore {
         }
     }
 
-    /// Commits exactly `request.files` on top of the current branch, writes them to the
-    /// working tree and updates the index for those paths only. Whatever else is staged
-    /// or modified stays as it was. Either all of it happens or none of it does.
+    /// Commits exactly `request.files` on top of the current branch, updates the
+    /// index for those paths only, and writes them to the working tree. Whatever else
+    /// is staged or modified stays as it was.
+    ///
+    /// The order is git's: the index lock is taken before anything is visible (a
+    /// lock held by another git process is waited for briefly, then refused before
+    /// anything is committed); objects are written, then the index, then the branch
+    /// is moved; working-tree files come last, and a failure there is a warning, for
+    /// the commit has landed. A journal lets the next command finish or undo a commit
+    /// interrupted by a kill (see [`journal`]).
     pub fn commit(&self, request: &CommitRequest<'_>) -> Result<String, GitError> {
         let repo = &self.repo;
-        let index_lock = repo.path().join("index.lock");
-        if index_lock.exists() {
-            return Err(GitError::Locked { path: index_lock });
-        }
-        let mut index = repo.index().context("read the index")?;
-        if index.has_conflicts() {
-            return Err(GitError::Conflicts);
-        }
         let head = repo.find_reference("HEAD").context("read HEAD")?;
         let branch = head
             .symbolic_target()
             .context("read HEAD")?
             .ok_or(GitError::DetachedHead)?
             .to_owned();
-        let parent = match repo.refname_to_id(&branch) {
+        let old_id = repo.refname_to_id(&branch).ok().map(|o| o.to_string());
+        let mut record = journal::Journal {
+            pid: std::process::id(),
+            host: journal::host(),
+            branch: branch.clone(),
+            old: old_id,
+            ..Default::default()
+        };
+        self.write_journal(&record)?;
+        let result = self.commit_locked(request, &branch, &mut record);
+        if result.is_err() {
+            self.clear_journal();
+        }
+        result
+    }
+
+    fn commit_locked(
+        &self,
+        request: &CommitRequest<'_>,
+        branch: &str,
+        record: &mut journal::Journal,
+    ) -> Result<String, GitError> {
+        let repo = &self.repo;
+        let mut lock = self.lock_index()?;
+        // The new index starts as a copy of the current one, beside it; it is moved
+        // into place through the lock this command holds.
+        let tmp = repo.path().join("medreview-index.tmp");
+        let current = repo.path().join("index");
+        let old_index = fs::read(&current).ok();
+        match &old_index {
+            Some(bytes) => fs::write(&tmp, bytes),
+            None => fs::remove_file(&tmp).or(Ok(())),
+        }
+        .map_err(|source| GitError::Io {
+            path: tmp.clone(),
+            source,
+        })?;
+        let mut next = git2::Index::open(&tmp).context("read the index")?;
+        if next.has_conflicts() {
+            let _ = fs::remove_file(&tmp);
+            return Err(GitError::Conflicts);
+        }
+        let parent = match repo.refname_to_id(branch) {
             Ok(oid) => Some(repo.find_commit(oid).context("read the branch's commit")?),
             Err(err) if err.code() == ErrorCode::NotFound => None,
             Err(err) => return Err(err).context("read the branch"),
         };
+        if parent.as_ref().map(|p| p.id().to_string()) != record.old {
+            return Err(GitError::Raced {
+                branch: branch.to_owned(),
+            });
+        }
         let base_tree = match &parent {
             Some(commit) => commit.tree().context("read the branch's tree")?,
             None => {
@@ -304,9 +412,11 @@ impl GitStore {
             }
         };
         let mut update = git2::build::TreeUpdateBuilder::new();
+        let mut blobs = Vec::new();
         for (path, bytes) in &request.files {
             let oid = repo.blob(bytes).context("write a blob")?;
             update.upsert(path.as_str(), oid, FileMode::Blob);
+            blobs.push((path, oid, bytes.len()));
         }
         for path in &request.removed {
             update.remove(path.as_str());
@@ -331,68 +441,86 @@ impl GitStore {
             .commit(None, &author, &committer, request.message, &tree, &parents)
             .context("create the commit")?;
 
-        let mut written = self.write_worktree_files(&request.files)?;
-        for path in &request.removed {
-            let full = self.workdir.join(path);
-            if let Ok(before) = fs::read(&full) {
-                if let Err(source) = fs::remove_file(&full) {
-                    restore_worktree_files(written);
-                    return Err(GitError::Io { path: full, source });
-                }
-                written.push((full, Some(before)));
-            }
-        }
-        let log_message = format!("medreview: {}", first_line(request.message));
-        let moved = match &parent {
-            Some(p) => repo.reference_matching(&branch, commit_oid, true, p.id(), &log_message),
-            None => repo.reference(&branch, commit_oid, false, &log_message),
-        };
-        if moved.is_err() {
-            restore_worktree_files(written);
-            return Err(GitError::Raced { branch });
-        }
-        for (path, _) in &request.files {
-            index
-                .add_path(Path::new(path))
-                .context("update the index")?;
+        for (path, oid, len) in &blobs {
+            next.add(&git2::IndexEntry {
+                ctime: git2::IndexTime::new(0, 0),
+                mtime: git2::IndexTime::new(0, 0),
+                dev: 0,
+                ino: 0,
+                mode: 0o100644,
+                uid: 0,
+                gid: 0,
+                file_size: u32::try_from(*len).unwrap_or(u32::MAX),
+                id: *oid,
+                flags: u16::try_from(path.len()).unwrap_or(0xfff).min(0xfff),
+                flags_extended: 0,
+                path: path.as_bytes().to_vec(),
+            })
+            .context("update the index")?;
         }
         for path in &request.removed {
             // A path that was never in the index has nothing to remove.
-            let _ = index.remove_path(Path::new(path));
+            let _ = next.remove_path(Path::new(path));
         }
-        index.write().context("write the index")?;
-        Ok(commit_oid.to_string())
-    }
+        next.write().context("write the index")?;
+        record.new = Some(commit_oid.to_string());
+        record.files = request.files.iter().map(|(p, _)| p.clone()).collect();
+        record.removed = request.removed.clone();
+        self.write_journal(record)?;
+        let io = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| GitError::Io { path, source }
+        };
+        fs::rename(&tmp, lock.path()).map_err(io(lock.path()))?;
+        fs::rename(lock.path(), &current).map_err(io(&current))?;
+        lock.done();
 
-    /// Writes each file atomically, returning what was there before so it can be restored.
-    fn write_worktree_files(&self, files: &[(String, Vec<u8>)]) -> Result<Vec<Backup>, GitError> {
-        let mut written = Vec::new();
-        for (path, bytes) in files {
+        let log_message = format!("medreview: {}", first_line(request.message));
+        let moved = match &parent {
+            Some(p) => repo.reference_matching(branch, commit_oid, true, p.id(), &log_message),
+            None => repo.reference(branch, commit_oid, false, &log_message),
+        };
+        if moved.is_err() {
+            // Put the index back as it was; the new commit is an unreferenced object.
+            if let Some(bytes) = old_index
+                && let Ok(mut again) = self.lock_index()
+                && fs::write(again.path(), &bytes).is_ok()
+                && fs::rename(again.path(), &current).is_ok()
+            {
+                again.done();
+            }
+            return Err(GitError::Raced {
+                branch: branch.to_owned(),
+            });
+        }
+
+        // The commit has landed: from here on nothing is an error.
+        for (path, bytes) in &request.files {
             let full = self.workdir.join(path);
-            let before = fs::read(&full).ok();
-            if before.as_deref() == Some(bytes.as_slice()) {
+            if fs::read(&full).ok().as_deref() == Some(bytes.as_slice()) {
                 continue;
             }
-            if let Err(source) = write_atomically(&full, bytes) {
-                restore_worktree_files(written);
-                return Err(GitError::Io { path: full, source });
+            if let Err(e) = write_atomically(&full, bytes) {
+                eprintln!(
+                    "Warning: committed, but could not write {} to the working tree ({e}); `git checkout -- {path}` restores it",
+                    full.display()
+                );
             }
-            written.push((full, before));
         }
-        Ok(written)
-    }
-}
-
-/// A working-tree file as it was before a commit wrote it (`None`: it did not exist).
-type Backup = (PathBuf, Option<Vec<u8>>);
-
-/// Puts back files changed by a commit that did not land. Best effort: the commit failed already.
-fn restore_worktree_files(written: Vec<Backup>) {
-    for (path, before) in written {
-        let _ = match before {
-            Some(bytes) => write_atomically(&path, &bytes),
-            None => fs::remove_file(&path),
-        };
+        for path in &request.removed {
+            let full = self.workdir.join(path);
+            if full.exists()
+                && let Err(e) = fs::remove_file(&full)
+            {
+                eprintln!(
+                    "Warning: committed, but could not remove {} ({e})",
+                    full.display()
+                );
+            }
+        }
+        self.refresh_index(&record.files);
+        self.clear_journal();
+        Ok(commit_oid.to_string())
     }
 }
 
@@ -456,11 +584,19 @@ pub struct Snapshot<'r> {
 impl GitStore {
     /// The commit HEAD points at, as a snapshot to read files from.
     pub fn head_snapshot(&self) -> Result<Snapshot<'_>, GitError> {
-        let commit = self
-            .repo
-            .head()
-            .and_then(|h| h.peel_to_commit())
-            .context("read the commit HEAD points at")?;
+        let commit = match self.repo.head().and_then(|h| h.peel_to_commit()) {
+            Ok(commit) => commit,
+            Err(err) if matches!(err.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => {
+                return Err(GitError::NoCommit {
+                    branch: self
+                        .head_branch()
+                        .unwrap_or_else(|_| "HEAD".into())
+                        .trim_start_matches("refs/heads/")
+                        .to_owned(),
+                });
+            }
+            Err(err) => return Err(err).context("read the commit HEAD points at"),
+        };
         Ok(Snapshot {
             repo: &self.repo,
             tree: commit.tree().context("read HEAD's tree")?,
@@ -598,5 +734,6 @@ fn entry_kind(entry: &git2::TreeEntry<'_>) -> EntryKind {
 
 mod graph;
 mod history;
+pub mod journal;
 pub use graph::{CommitInfo, PathChange};
 pub use history::{CommitChanges, FileChange, Walk};

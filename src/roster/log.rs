@@ -416,12 +416,12 @@ impl<'g> RosterLog<'g> {
                     state
                         .roster
                         .reviewers
-                        .insert(id, crate::yaml::parse(&text, shown, 1)?);
+                        .insert(id, crate::roster::parse_person(&text, shown)?);
                 } else if let Some(id) = person_id(path, Role::Writer) {
                     state
                         .roster
                         .writers
-                        .insert(id, crate::yaml::parse(&text, shown, 1)?);
+                        .insert(id, crate::roster::parse_person(&text, shown)?);
                 }
                 Ok(())
             })();

@@ -284,9 +284,85 @@ fn byline_mark(name: &str, credentials: &str) -> String {
         .collect()
 }
 
+/// What every roster file holds: the name and email that go into git's commits.
+pub trait Person: serde::de::DeserializeOwned {
+    /// The display name.
+    fn name(&self) -> &str;
+    /// The email, if any.
+    fn email(&self) -> Option<&str>;
+}
+
+impl Person for Writer {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+}
+
+impl Person for Reviewer {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn email(&self) -> Option<&str> {
+        self.email.as_deref()
+    }
+}
+
+/// Why a name cannot stand in a git identity (`Name <email>`), if it cannot.
+pub fn name_problem(name: &str) -> Option<String> {
+    if let Some(c) = name.chars().find(|c| *c == '<' || *c == '>') {
+        return Some(format!(
+            "it contains {c:?}; git writes a person as `Name <email>`, so a name cannot hold angle brackets"
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Some(format!(
+            "it contains the control character {c:?} (a newline, tab or similar); a name is one line of text"
+        ));
+    }
+    None
+}
+
+/// Why an email cannot stand in a git identity, if it cannot.
+pub fn email_problem(email: &str) -> Option<String> {
+    if let Some(c) = email
+        .chars()
+        .find(|c| *c == '<' || *c == '>' || c.is_whitespace() || c.is_control())
+    {
+        return Some(format!(
+            "it contains {c:?}; an email is one word such as ana@example.org, without angle brackets or spaces"
+        ));
+    }
+    None
+}
+
+/// Parses one roster file, refusing a name or email that git could not record.
+pub fn parse_person<T: Person>(text: &str, shown: &std::path::Path) -> Result<T> {
+    let person: T = yaml::parse(text, shown, 1)?;
+    let bad = name_problem(person.name())
+        .map(|why| ("name", why))
+        .or_else(|| {
+            person
+                .email()
+                .and_then(email_problem)
+                .map(|why| ("email", why))
+        });
+    if let Some((field, why)) = bad {
+        return Err(Error::refused_with_hint(
+            format!("{}: the {field} cannot be used: {why}", shown.display()),
+            format!(
+                "correct the {field} with `medreview writer edit` or `medreview reviewer edit`"
+            ),
+        ));
+    }
+    Ok(person)
+}
+
 /// Reads every `<folder>/<id>.yaml`; a file that cannot be read is left out and its
 /// error added to `problems`.
-fn load_folder<T: serde::de::DeserializeOwned>(
+fn load_folder<T: Person>(
     src: &dyn Source,
     role: Role,
     problems: &mut Vec<Error>,
@@ -311,7 +387,7 @@ fn load_folder<T: serde::de::DeserializeOwned>(
                 stem,
             )?;
             let text = src.read_text(&rel)?.unwrap_or_default();
-            Ok((id, yaml::parse(&text, &src.shown(&rel), 1)?))
+            Ok((id, parse_person(&text, &src.shown(&rel))?))
         })();
         match person {
             Ok((id, person)) => {

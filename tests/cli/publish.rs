@@ -155,6 +155,30 @@ fn a_withdrawn_article_is_not_published() {
     );
 }
 
+/// Regression guard for keeping the user's files (issue 11): a page medreview wrote
+/// for an article that is since withdrawn is its own to remove, and is removed.
+#[test]
+fn a_page_withdrawn_since_the_last_publish_is_removed_from_the_folder() {
+    let mut env = TestEnv::approved();
+    let out = env.outside("site");
+    publish(&env, &out, &[]);
+    assert!(out.join(format!("{SLUG}.html")).exists());
+    env.set_now("2025-03-05T09:00:00-05:00");
+    env.ok(&[
+        "withdraw",
+        SLUG,
+        "--as",
+        "david-okafor",
+        "-m",
+        "Dosing guidance changed.",
+    ]);
+    publish(&env, &out, &[]);
+    assert!(
+        !out.join(format!("{SLUG}.html")).exists(),
+        "the withdrawn page is gone"
+    );
+}
+
 #[test]
 fn unapproved_articles_are_skipped_and_listed() {
     let env = TestEnv::seeded();
@@ -296,11 +320,14 @@ fn publish_replaces_its_own_output_whole_and_refuses_other_folders() {
     let env = TestEnv::approved();
     let out = env.outside("site");
     publish(&env, &out, &[]);
-    fs::write(out.join("stale.html"), "old").expect("write stale file");
+    fs::write(out.join("notes.html"), "mine").expect("write a file of the user's");
     publish(&env, &out, &[]);
-    assert!(
-        !out.join("stale.html").exists(),
-        "the folder is replaced whole"
+    // Regression (issue 11): the folder was replaced whole, deleting files the user
+    // had put there; only what the manifest lists is medreview's to replace.
+    assert_eq!(
+        fs::read_to_string(out.join("notes.html")).expect("kept"),
+        "mine",
+        "a file medreview did not write is kept"
     );
 
     let foreign = env.outside("documents");
