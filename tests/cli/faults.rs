@@ -428,15 +428,17 @@ fn write_opens(fixture: &mut Fixture, now: &str, args: &[&str]) -> Vec<usize> {
     let out = repo.traced("openat", None, log_arg, args);
     assert_eq!(out.code, Some(0), "{args:?} failed:\n{}", out.stderr);
     let text = fs::read_to_string(&log).expect("read the strace log");
-    let pid = text
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    // Lines are `PID  openat(…`, the pid padded to a width.
+    let split = |line: &str| -> (String, String) {
+        let (pid, rest) = line.split_once(' ').unwrap_or_default();
+        (pid.to_owned(), rest.trim_start().to_owned())
+    };
+    let pid = split(text.lines().next().unwrap_or_default()).0;
     let mut numbers = Vec::new();
     let mut count = 0;
     for line in text.lines() {
-        if !line.starts_with(&format!("{pid} openat(")) {
+        let (who, call) = split(line);
+        if who != pid || !call.starts_with("openat(") {
             continue;
         }
         count += 1;
@@ -448,6 +450,10 @@ fn write_opens(fixture: &mut Fixture, now: &str, args: &[&str]) -> Vec<usize> {
         }
     }
     fixture.discard(repo);
+    assert!(
+        !numbers.is_empty(),
+        "{args:?}: no openat for writing in:\n{text}"
+    );
     numbers
         .into_iter()
         .enumerate()
@@ -531,7 +537,8 @@ fn kill_everywhere(signoff: &Signoff, failures: &mut Vec<String>) -> usize {
         failures.push(format!("{}: more than {MAX_RENAMES} renames", signoff.what));
     }
     // Every openat that opens for writing.
-    for n in write_opens(&mut fixture, signoff.now, signoff.args) {
+    let opens = write_opens(&mut fixture, signoff.now, signoff.args);
+    for n in opens {
         let repo = fixture.copy(signoff.now);
         let start = before(&repo);
         let case = format!("{} killed at openat {n}", signoff.what);
@@ -567,11 +574,25 @@ fn a_signoff_killed_at_any_rename_or_write_is_whole_after_one_recovery() {
         return;
     }
     let started = Instant::now();
-    let mut failures = Vec::new();
-    for signoff in SIGNOFFS {
-        let cases = kill_everywhere(signoff, &mut failures);
-        eprintln!("{}: {cases} kills", signoff.what);
-    }
+    // One thread per command: a recovery that undoes a sign-off waits about a second
+    // (it makes sure no live git owns the index.lock), so the commands run side by side.
+    let failures: Vec<String> = thread::scope(|scope| {
+        let workers: Vec<_> = SIGNOFFS
+            .iter()
+            .map(|signoff| {
+                scope.spawn(move || {
+                    let mut failures = Vec::new();
+                    let cases = kill_everywhere(signoff, &mut failures);
+                    eprintln!("{}: {cases} kills", signoff.what);
+                    failures
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a worker"))
+            .collect()
+    });
     eprintln!("took {:?}", started.elapsed());
     finish(&failures);
 }
@@ -642,6 +663,13 @@ fn failed_cleanly(repo: &Repo, start: &Before, out: &Out, case: &str) {
         );
         let locks = repo.locks();
         assert!(locks.is_empty(), "{case}: failed and left {locks:?}");
+        let check = repo.medreview(&["check", "--json"]);
+        assert_eq!(
+            json(&check.stdout)["problems"],
+            serde_json::json!([]),
+            "{case}: failed, and then `check` finds problems:\n{}",
+            check.stdout
+        );
     }
 }
 
