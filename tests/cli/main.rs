@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod check;
 mod diff;
+mod faults;
 mod hostile;
 mod migrate;
 mod properties;
