@@ -270,6 +270,37 @@ fn emails_with_angle_brackets_whitespace_or_control_characters_are_refused() {
     }
 }
 
+/// Unicode's own line breaks, LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR
+/// (U+2029), are newlines too (not in category Cc, so a check for control
+/// characters alone lets them through): refused like `\n`.
+#[test]
+fn names_with_unicode_line_or_paragraph_separators_are_refused() {
+    let env = approved();
+    for name in ["Ana\u{2028}Example", "Ana\u{2029}Example"] {
+        let run = env.fails(&[
+            "writer",
+            "add",
+            "new-writer",
+            "--name",
+            name,
+            "--email",
+            "nw@example.org",
+        ]);
+        assert_names_rule(
+            &run.stderr,
+            &[
+                "newline",
+                "line",
+                "separator",
+                "u{2028}",
+                "u{2029}",
+                "control",
+            ],
+            name,
+        );
+    }
+}
+
 /// The near miss: accents, apostrophes, hyphens, dashes and non-Latin scripts are
 /// ordinary names, accepted by add and edit, and the person can still sign off.
 #[test]
@@ -637,10 +668,11 @@ fn a_closed_stdout_pipe_ends_quietly() {
         ),
     );
     env.ok(&["submit", "big", "--as", "suzanne-example", "-m", "Draft."]);
-    let commands: [&[&str]; 3] = [
+    let commands: [&[&str]; 4] = [
         &["status", "--json"],
         &["log", "big", "--json"],
         &["diff", "big"],
+        &["log", "big"],
     ];
     for args in commands {
         let full = env.ok(args);

@@ -319,6 +319,48 @@ fn the_next_publish_recovers_an_interrupted_ones_leftovers() {
         "a stale leftover was merged in"
     );
     assert!(site.join("notes.txt").is_file());
+
+    // DIR missing and only a half-written staging folder left (a first publish was
+    // interrupted): removed, never taken for an output.
+    fs::remove_dir_all(&site).expect("rm site");
+    let half = parent.join(".medreview-publish-site-j1K2l3");
+    fs::create_dir_all(&half).expect("staging");
+    fs::write(half.join("index.html"), "half").expect("half-written");
+    env.ok(&["publish", "--out", arg]);
+    assert_eq!(leftovers(&parent), Vec::<String>::new());
+    assert_ne!(
+        fs::read_to_string(site.join("index.html")).expect("index"),
+        "half"
+    );
+    assert_manifest_lists_what_was_written(&site, &[]);
+}
+
+/// A user's symlinked folder in the HTML output (`assets -> ../shared-assets`) is
+/// kept as the link it is: the files behind it are neither copied, moved nor removed
+/// when the previous output is thrown away.
+#[test]
+fn a_symlinked_user_folder_in_the_output_is_kept_and_its_target_untouched() {
+    let env = approved();
+    let site = env.outside("site");
+    let arg = site.to_str().expect("utf-8");
+    env.ok(&["publish", "--out", arg]);
+    let shared = env.outside("shared-assets");
+    fs::create_dir_all(&shared).expect("shared");
+    fs::write(shared.join("logo.svg"), "<svg/>").expect("logo");
+    std::os::unix::fs::symlink("../shared-assets", site.join("assets")).expect("symlink");
+    env.ok(&["publish", "--out", arg]);
+    env.ok(&["publish", "--out", arg]);
+    let meta = fs::symlink_metadata(site.join("assets")).expect("assets kept");
+    assert!(meta.file_type().is_symlink(), "assets is no longer a link");
+    assert_eq!(
+        fs::read_to_string(shared.join("logo.svg")).expect("the link's target survives"),
+        "<svg/>"
+    );
+    assert!(
+        !manifest_files(&site)
+            .iter()
+            .any(|f| f.starts_with("assets"))
+    );
 }
 
 /// Leftovers are matched to their own output folder only: an interrupted publish of
