@@ -484,3 +484,53 @@ fn markdown_publish_into_a_users_content_folder_names_each_file() {
         Vec::<String>::new()
     );
 }
+
+/// `index.html` is medreview's only in HTML output: a user's `index.html` in a
+/// Markdown content folder is a file the previous manifest does not list, so the
+/// next Markdown publish refuses naming it, and does not delete it.
+#[test]
+fn a_users_index_html_in_markdown_output_is_not_deleted() {
+    let env = approved();
+    let content = env.outside("content");
+    let arg = content.to_str().expect("utf-8");
+    env.ok(&["publish", "--format", "markdown", "--out", arg]);
+    assert!(!manifest_files(&content).contains(&"index.html".to_owned()));
+    fs::write(
+        content.join("index.html"),
+        "<p>the user's landing page</p>\n",
+    )
+    .expect("write");
+    let before = tree(&content);
+    let run = env.run(&["publish", "--format", "markdown", "--out", arg]);
+    assert!(
+        content.join("index.html").is_file(),
+        "publish deleted the user's index.html (exit {}):\n{}",
+        run.code,
+        run.stderr
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("index.html"), "{}", run.stderr);
+    assert!(tree(&content) == before, "the content folder changed");
+}
+
+/// A user's file whose name is not UTF-8 (`caf\xe9.txt`, Latin-1) in an HTML output
+/// folder is kept like any other, byte for byte under its own name; publish does not
+/// fail on it (it would then fail on every later run).
+#[test]
+fn a_users_file_with_a_non_utf8_name_is_kept() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let env = approved();
+    let site = env.outside("site");
+    let arg = site.to_str().expect("utf-8");
+    env.ok(&["publish", "--out", arg]);
+    let name = OsStr::from_bytes(b"caf\xe9.txt");
+    fs::write(site.join(name), "latin-1 name\n").expect("write");
+    let run = env.run(&["publish", "--out", arg]);
+    assert_eq!(
+        fs::read_to_string(site.join(name)).expect("the file is kept under its own name"),
+        "latin-1 name\n"
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(leftovers(&env.outside("")), Vec::<String>::new());
+}
