@@ -392,27 +392,33 @@ fn a_hand_edited_roster_name_with_angle_brackets_gives_a_clear_error_at_sign_off
     );
 }
 
-/// `check` lists a committed roster file whose name can never sign a commit (a `<`
-/// added by hand): it checks every file, and this one breaks the name rule.
+/// `check` lists a committed roster file whose name breaks the name rule (a `<`, a
+/// newline, a tab or an ESC added by hand): it checks every file.
 #[test]
 fn check_reports_a_hand_edited_roster_name_with_angle_brackets() {
-    let env = approved();
-    let file = "writers/suzanne-example.yaml";
-    let text = env.read(file);
-    env.write(
-        file,
-        &text.replace("name: Suzanne Example", "name: Suzanne <x> Example"),
-    );
-    env.git(&["commit", "-q", "-am", "hand edit of the roster"]);
-    let run = env.run(&["check"]);
-    assert_no_raw_git_text(&run.stderr);
-    assert_eq!(run.code, 1, "check passed a name with '<':\n{}", run.stdout);
-    assert!(
-        format!("{}{}", run.stdout, run.stderr).contains(file),
-        "check does not name {file}:\n{}{}",
-        run.stdout,
-        run.stderr
-    );
+    for bad in [
+        "name: Suzanne <x> Example",
+        "name: \"Suzanne\\nExample\"",
+        "name: \"Suzanne\\tExample\"",
+        "name: \"Suzanne\\u001bExample\"",
+    ] {
+        let env = approved();
+        let file = "writers/suzanne-example.yaml";
+        let text = env.read(file);
+        env.write(file, &text.replace("name: Suzanne Example", bad));
+        env.git(&["commit", "-q", "-am", "hand edit of the roster"]);
+        let run = env.run(&["check"]);
+        assert_no_raw_git_text(&run.stderr);
+        assert_eq!(run.code, 1, "check passed {bad}:\n{}", run.stdout);
+        assert!(
+            format!("{}{}", run.stdout, run.stderr).contains(file),
+            "check does not name {file} for {bad}:\n{}{}",
+            run.stdout,
+            run.stderr
+        );
+        let status = env.run(&["status"]);
+        assert_no_raw_git_text(&status.stderr);
+    }
 }
 
 /// The hint given for a hand-edited name (`correct the name with medreview writer
