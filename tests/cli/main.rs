@@ -12,6 +12,7 @@ mod migrate;
 mod properties;
 mod publish;
 mod refusals;
+mod robust;
 mod roster;
 mod server;
 mod setup;
