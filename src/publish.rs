@@ -629,21 +629,35 @@ pub fn write_output(
     let prefix = format!(".medreview-publish-{}-", name.to_string_lossy());
     recover_leftovers(&parent, &out, &prefix)?;
     refuse_unsafe_target(&out, workspace_root)?;
-    let theirs = unknown_files(&out, files)?;
-    if !theirs.is_empty() && format == Format::Markdown {
-        let shown: Vec<String> = theirs.iter().take(20).cloned().collect();
+    let theirs = unknown_files(&out, format)?;
+    let written: std::collections::BTreeSet<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
+    let in_the_way: Vec<&PathBuf> = theirs
+        .iter()
+        .filter(|p| p.to_str().is_some_and(|p| written.contains(p)))
+        .collect();
+    if !in_the_way.is_empty() {
         return Err(Error::refused_with_hint(
             format!(
-                "--out {} holds files medreview did not write: {}{}",
+                "--out {}: publishing would overwrite files medreview did not write: {}",
                 out.display(),
-                shown.join(", "),
-                if theirs.len() > 20 { ", …" } else { "" }
+                names(&in_the_way)
+            ),
+            "rename or move them; medreview writes a page per published article under its slug",
+        ));
+    }
+    if !theirs.is_empty() && format == Format::Markdown {
+        return Err(Error::refused_with_hint(
+            format!(
+                "--out {} holds files medreview did not write: {}",
+                out.display(),
+                names(&theirs.iter().collect::<Vec<_>>())
             ),
             "move them out of the folder (Hugo's _index.md belongs one level up), or publish into a folder of its own",
         ));
     }
     let staging = tempfile::Builder::new()
         .prefix(&prefix)
+        .rand_bytes(STAGING_RAND)
         .tempdir_in(&parent)
         .map_err(|e| Error::io("create a folder in", &parent, e))?;
     let write = |rel: &str, bytes: &[u8]| -> Result<()> {
@@ -658,6 +672,7 @@ pub fn write_output(
     }
     for rel in &theirs {
         let from = out.join(rel);
+        let rel = rel.as_path();
         let meta = fs::symlink_metadata(&from).map_err(|e| Error::io("read", &from, e))?;
         if meta.file_type().is_symlink() {
             // Carried as the link it is, never followed.
@@ -671,7 +686,11 @@ pub fn write_output(
             continue;
         }
         let bytes = fs::read(&from).map_err(|e| Error::io("read", &from, e))?;
-        write(rel, &bytes)?;
+        let to = staging.path().join(rel);
+        if let Some(dir) = to.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
+        }
+        fs::write(&to, bytes).map_err(|e| Error::io("write", &to, e))?;
     }
     let staged = staging.keep();
     if fs::symlink_metadata(&out).is_err() {
@@ -716,9 +735,17 @@ fn recover_leftovers(parent: &Path, out: &Path, prefix: &str) -> Result<()> {
     let Ok(entries) = fs::read_dir(parent) else {
         return Ok(());
     };
+    // Only this folder's own: the prefix, then exactly the random part (and `.old`),
+    // so `site`'s leftovers are never mistaken for `site-2`'s.
+    let own = |name: &str| {
+        name.strip_prefix(prefix).is_some_and(|rest| {
+            let rand = rest.strip_suffix(".old").unwrap_or(rest);
+            rand.len() == STAGING_RAND && rand.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+    };
     let mut leftovers: Vec<PathBuf> = entries
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(prefix))
+        .filter(|e| e.file_name().to_str().is_some_and(own))
         .map(|e| e.path())
         .collect();
     leftovers.sort();
@@ -739,49 +766,71 @@ fn recover_leftovers(parent: &Path, out: &Path, prefix: &str) -> Result<()> {
     Ok(())
 }
 
+/// The random part of a staging folder's name.
+const STAGING_RAND: usize = 6;
+
+/// `a, b, c` for a message: every name, up to 50, then how many more.
+fn names(paths: &[&PathBuf]) -> String {
+    let mut shown: Vec<String> = paths
+        .iter()
+        .take(50)
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    if paths.len() > 50 {
+        shown.push(format!("and {} more", paths.len() - 50));
+    }
+    shown.join(", ")
+}
+
 /// The files in `out` (relative, sorted) that its manifest does not list as
-/// medreview's and that this publish does not write.
-fn unknown_files(out: &Path, files: &[(String, Vec<u8>)]) -> Result<Vec<String>> {
-    let Ok(text) = fs::read_to_string(out.join("manifest.json")) else {
+/// medreview's: the user's. A folder without a medreview manifest is all the user's.
+fn unknown_files(out: &Path, format: Format) -> Result<Vec<PathBuf>> {
+    if !out.is_dir() {
         return Ok(Vec::new());
-    };
-    let Ok(manifest) = serde_json::from_str::<serde_json::Value>(&text) else {
-        return Ok(Vec::new());
-    };
-    let mut ours: std::collections::BTreeSet<String> =
-        files.iter().map(|(r, _)| r.clone()).collect();
-    ours.insert("manifest.json".into());
-    ours.insert("index.html".into());
-    let listed = manifest["files"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .chain(
-            manifest["articles"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|a| &a["path"]),
-        )
-        .filter_map(|v| v.as_str());
-    ours.extend(listed.map(str::to_owned));
+    }
+    let manifest = fs::read_to_string(out.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .filter(|m| m["generator"] == "medreview");
+    let mut ours: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    if let Some(m) = &manifest {
+        ours.insert("manifest.json".into());
+        match m["files"].as_array() {
+            Some(files) => ours.extend(files.iter().filter_map(|v| v.as_str()).map(str::to_owned)),
+            // A manifest from before `files`: its pages, and the index of an HTML one.
+            None => {
+                ours.extend(
+                    m["articles"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|a| a["path"].as_str())
+                        .map(str::to_owned),
+                );
+                if m["format"] == "html" || (m["format"].is_null() && format == Format::Html) {
+                    ours.insert("index.html".into());
+                }
+            }
+        }
+    }
     let mut found = Vec::new();
     let mut stack = vec![PathBuf::new()];
     while let Some(dir) = stack.pop() {
         let full = out.join(&dir);
         let entries = fs::read_dir(&full).map_err(|e| Error::io("read folder", &full, e))?;
-        for entry in entries.flatten() {
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("read folder", &full, e))?;
             let rel = dir.join(entry.file_name());
             let kind = entry
                 .file_type()
                 .map_err(|e| Error::io("read", &entry.path(), e))?;
             if kind.is_dir() {
                 stack.push(rel);
-            } else {
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                if !ours.contains(&rel) {
-                    found.push(rel);
-                }
+            } else if !rel
+                .to_str()
+                .is_some_and(|r| ours.contains(&r.replace('\\', "/")))
+            {
+                found.push(rel);
             }
         }
     }
@@ -824,10 +873,12 @@ fn refuse_unsafe_target(out: &Path, workspace_root: &Path) -> Result<()> {
     let ours = fs::read_to_string(out.join("manifest.json"))
         .is_ok_and(|m| m.contains("\"generator\": \"medreview\""));
     if !is_empty && !ours {
+        let theirs = unknown_files(out, Format::Html)?;
         return Err(Error::refused_with_hint(
             format!(
-                "--out {} holds files medreview did not write (no medreview manifest.json)",
-                out.display()
+                "--out {} holds files medreview did not write (it has no medreview manifest.json): {}",
+                out.display(),
+                names(&theirs.iter().collect::<Vec<_>>())
             ),
             "publish into an empty or new folder; medreview replaces its output folder whole",
         ));

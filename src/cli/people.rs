@@ -455,7 +455,12 @@ fn save<T: serde::Serialize>(
         role.noun()
     );
     let text = yaml::to_string(person);
-    let mut roster: Roster = ws.people()?.current().roster.clone();
+    // Leniently: the file being edited may be the unreadable one this edit repairs.
+    let mut roster: Roster =
+        crate::roster::people::load_lenient(&crate::source::WorkTree(ws.root()), &ws.git)?
+            .current()
+            .roster
+            .clone();
     let parsed = text.as_str();
     let shown = ws.path(&role.file_rel(id));
     match role {
@@ -499,7 +504,8 @@ fn record(
     done: &str,
     bootstrap: Option<&Id>,
 ) -> Result<ExitCode> {
-    let people = ws.people()?;
+    // Leniently, as in `save`: a change may repair an unreadable roster file.
+    let people = crate::roster::people::load_lenient(&crate::source::WorkTree(ws.root()), &ws.git)?;
     let state = people.current();
     let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
     let email = ws.git.config_string("user.email");

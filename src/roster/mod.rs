@@ -317,19 +317,31 @@ pub fn name_problem(name: &str) -> Option<String> {
             "it contains {c:?}; git writes a person as `Name <email>`, so a name cannot hold angle brackets"
         ));
     }
-    if let Some(c) = name.chars().find(|c| c.is_control()) {
+    if let Some(c) = name.chars().find(|c| is_invisible_control(*c)) {
         return Some(format!(
-            "it contains the control character {c:?} (a newline, tab or similar); a name is one line of text"
+            "it contains the control character {c:?} (a newline, tab, line separator or a mark that reorders text); a name is one line of plain text"
         ));
     }
     None
+}
+
+/// Control characters, line and paragraph separators, and the marks that reorder
+/// text when shown (bidirectional controls): none belongs in a name on a page.
+fn is_invisible_control(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}' | '\u{2029}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+        )
 }
 
 /// Why an email cannot stand in a git identity, if it cannot.
 pub fn email_problem(email: &str) -> Option<String> {
     if let Some(c) = email
         .chars()
-        .find(|c| *c == '<' || *c == '>' || c.is_whitespace() || c.is_control())
+        .find(|c| *c == '<' || *c == '>' || c.is_whitespace() || is_invisible_control(*c))
     {
         return Some(format!(
             "it contains {c:?}; an email is one word such as ana@example.org, without angle brackets or spaces"
