@@ -660,7 +660,7 @@ pub fn write_output(
         .rand_bytes(STAGING_RAND)
         .tempdir_in(&parent)
         .map_err(|e| Error::io("create a folder in", &parent, e))?;
-    let write = |rel: &str, bytes: &[u8]| -> Result<()> {
+    let write = |rel: &Path, bytes: &[u8]| -> Result<()> {
         let path = staging.path().join(rel);
         if let Some(dir) = path.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
@@ -668,7 +668,7 @@ pub fn write_output(
         fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
     };
     for (rel, bytes) in files {
-        write(rel, bytes)?;
+        write(Path::new(rel), bytes)?;
     }
     for rel in &theirs {
         let from = out.join(rel);
@@ -686,11 +686,7 @@ pub fn write_output(
             continue;
         }
         let bytes = fs::read(&from).map_err(|e| Error::io("read", &from, e))?;
-        let to = staging.path().join(rel);
-        if let Some(dir) = to.parent() {
-            fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
-        }
-        fs::write(&to, bytes).map_err(|e| Error::io("write", &to, e))?;
+        write(rel, &bytes)?;
     }
     let staged = staging.keep();
     if fs::symlink_metadata(&out).is_err() {
