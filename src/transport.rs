@@ -235,6 +235,11 @@ pub fn push_refs(workdir: &Path, remote: &str, refspecs: &[String]) -> Vec<Strin
 /// (git refuses before writing anything if a file with local edits would change),
 /// then the branch, only if it still names `from`.
 pub fn move_branch(workdir: &Path, branch_ref: &str, from: Option<&str>, to: &str) -> Result<()> {
+    // Plumbing trusts the index's stat data; refresh it first, as `git merge` does
+    // (a file whose content is unchanged is then not taken for a local edit).
+    let mut refresh = git(workdir);
+    refresh.args(["update-index", "-q", "--refresh"]);
+    let _ = refresh.stdout(Stdio::null()).stderr(Stdio::null()).status();
     let mut cmd = git(workdir);
     cmd.args(["read-tree", "-m", "-u"]);
     if let Some(from) = from {
