@@ -37,6 +37,14 @@ pub fn short(time: &DateTime<FixedOffset>) -> String {
     time.format("%Y-%m-%d %H:%M %:z").to_string()
 }
 
+/// Reads what [`ser`] wrote.
+pub fn de<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<DateTime<FixedOffset>, D::Error> {
+    let text = <String as serde::Deserialize>::deserialize(d)?;
+    DateTime::parse_from_rfc3339(&text).map_err(serde::de::Error::custom)
+}
+
 /// Serializes a time as RFC 3339, for `--json` output.
 pub fn ser<S: serde::Serializer>(
     time: &DateTime<FixedOffset>,

@@ -184,11 +184,20 @@ pub fn revision_changes(
         .revisions()
         .into_iter()
         .find(|r| r.number + 1 == revision.number);
+    let old_id = previous.as_ref().map_or("", |p| p.id.as_str());
+    if let Some(change) = ws.git.memo.words(old_id, revision.id.as_str()) {
+        return Ok(change);
+    }
     let old = match &previous {
         Some(p) => ws.git.read_revision(&p.id, &record.signoffs_path)?,
         None => Vec::new(),
     };
     let new = ws.git.read_revision(&revision.id, &record.signoffs_path)?;
     let r = revdiff::redline(&old, &new);
+    ws.git.memo.keep_words(
+        old_id,
+        revision.id.as_str(),
+        (r.words_added, r.words_removed),
+    );
     Ok((r.words_added, r.words_removed))
 }

@@ -12,6 +12,7 @@ pub mod gate;
 pub mod gitstore;
 pub mod hook;
 pub mod ids;
+pub mod memo;
 pub mod publish;
 pub mod record;
 pub mod redline;

@@ -177,7 +177,8 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
     }
     slugs.sort();
     for slug in slugs {
-        let ledger = crate::record::load_ledger(&src, &slug)?;
+        let folder = src.folder_id(&Workspace::signoffs_rel(&slug));
+        let ledger = crate::record::load_ledger_with(&src, &slug, Some(&ws.git.memo), folder)?;
         ledger.require_intact(&slug).map_err(|err| {
             Error::refused_with_hint(
                 format!("{err} (commit {}, which publish reads)", &commit[..7]),

@@ -1,7 +1,7 @@
 //! Summaries of articles for listings (`status`, `log`), with the stable `--json` shape.
 
 use chrono::{DateTime, FixedOffset};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clock;
 use crate::error::Result;
@@ -15,7 +15,7 @@ use crate::roster::people::People;
 use crate::workspace::Workspace;
 
 /// A revision in listings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RevisionInfo {
     /// 1 for r1.
     pub number: usize,
@@ -24,14 +24,14 @@ pub struct RevisionInfo {
     /// Who submitted it first.
     pub submitted_by: Id,
     /// When.
-    #[serde(serialize_with = "clock::ser")]
+    #[serde(serialize_with = "clock::ser", deserialize_with = "clock::de")]
     pub submitted_at: DateTime<FixedOffset>,
     /// The change against the revision before it (r1: against nothing), where computed.
     pub change: Option<WordChange>,
 }
 
 /// Words added and removed by a revision against the one before it.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
 pub struct WordChange {
     /// Words only in this revision.
     pub words_added: usize,
@@ -83,35 +83,35 @@ impl From<&Revision> for RevisionInfo {
 }
 
 /// The publishable revision in listings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PublishableInfo {
     /// The revision.
     pub revision: RevisionInfo,
     /// The reviewers whose approvals count.
     pub approved_by: Vec<Id>,
     /// When the last counted approval was given.
-    #[serde(serialize_with = "clock::ser")]
+    #[serde(serialize_with = "clock::ser", deserialize_with = "clock::de")]
     pub reviewed_at: DateTime<FixedOffset>,
     /// When a re-review is due.
-    #[serde(serialize_with = "clock::ser")]
+    #[serde(serialize_with = "clock::ser", deserialize_with = "clock::de")]
     pub due_at: DateTime<FixedOffset>,
 }
 
 /// A ledger entry in listings.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EntryInfo {
     /// What happened.
     pub action: Action,
     /// Who.
     pub by: Id,
     /// When.
-    #[serde(serialize_with = "clock::ser")]
+    #[serde(serialize_with = "clock::ser", deserialize_with = "clock::de")]
     pub at: DateTime<FixedOffset>,
     /// Who typed it in for them, when someone else did.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_by: Option<Id>,
     /// How `at` was set when not by the system clock (`MEDREVIEW_NOW`).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<String>,
 }
 
@@ -128,7 +128,7 @@ impl From<&Entry> for EntryInfo {
 }
 
 /// One article's line in `status`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ArticleSummary {
     /// The slug.
     pub slug: String,
@@ -182,4 +182,40 @@ pub fn summarize(
         last: status.last.as_ref().map(EntryInfo::from),
         conflicts: status.conflicts.clone(),
     })
+}
+
+/// The summary of article `slug` at `now`, from the memo when neither the article's
+/// files nor the people changed since it was last derived (`people_key`: see
+/// [`Workspace::people_key`]). It is derived without the clock and the re-review
+/// date applied after, by the same rule either way ([`State::on`]).
+pub fn summary(
+    ws: &Workspace,
+    people: &dyn People,
+    slug: &crate::ids::Id,
+    people_key: Option<&str>,
+    now: DateTime<FixedOffset>,
+) -> Result<ArticleSummary> {
+    let key = people_key.and_then(|people| {
+        let article = ws.article_key(slug)?;
+        Some(crate::memo::key(&["status-1", people, &article]))
+    });
+    let kept = key
+        .as_deref()
+        .and_then(|key| ws.git.memo.summary::<ArticleSummary>(key));
+    let mut summary = match kept {
+        Some(summary) => summary,
+        None => {
+            let record = ArticleRecord::load(ws, slug)?;
+            let timeless = DateTime::<chrono::Utc>::MIN_UTC.fixed_offset();
+            let summary = summarize(ws, people, &record, timeless)?;
+            if let Some(key) = &key {
+                ws.git.memo.keep_summary(key, &summary);
+            }
+            summary
+        }
+    };
+    if let Some(p) = &summary.publishable {
+        summary.state = summary.state.on(p.due_at, now);
+    }
+    Ok(summary)
 }

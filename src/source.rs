@@ -58,6 +58,10 @@ pub trait Source {
     fn size(&self, rel: &str) -> Result<Option<u64>>;
     /// What `rel` is, if it exists (links are not followed).
     fn kind(&self, rel: &str) -> Option<EntryKind>;
+    /// The tree id of folder `rel`, where it is known without reading the folder.
+    fn folder_id(&self, _rel: &str) -> Option<crate::revision::RevId> {
+        None
+    }
 
     /// Reads `name`, a regular file that `list(dir)` returned, refusing one over
     /// `max` bytes before reading it: `Err(size)`.
@@ -200,6 +204,10 @@ impl Source for Committed<'_> {
 
     fn kind(&self, rel: &str) -> Option<EntryKind> {
         self.snapshot.kind(&format!("{}{rel}", self.prefix))
+    }
+
+    fn folder_id(&self, rel: &str) -> Option<crate::revision::RevId> {
+        self.snapshot.folder_id(&format!("{}{rel}", self.prefix))
     }
 
     fn shown(&self, rel: &str) -> PathBuf {

@@ -180,6 +180,64 @@ impl Workspace {
         self.root.join(rel)
     }
 
+    /// A digest of every working-tree file the people and the review policy are
+    /// read from (`writers/`, `reviewers/`, `roster/`, `medreview.yaml`), by id, for
+    /// the memo's keys; `None` when one of them is not plain files (the slow path
+    /// reads and reports them).
+    pub fn people_key(&self) -> Option<String> {
+        let mut parts = vec!["people-1".to_owned()];
+        for folder in ["writers", crate::roster::log::ROSTER_DIR, "reviewers"] {
+            crate::source::refuse_symlinks(&self.root, folder).ok()?;
+            let path = self.root.join(folder);
+            parts.push(match std::fs::symlink_metadata(&path) {
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => "-".to_owned(),
+                _ => self
+                    .git
+                    .work_folder_id(&format!("{}{folder}", self.prefix), 1 << 20)?
+                    .as_str()
+                    .to_owned(),
+            });
+        }
+        let config = self
+            .git
+            .work_file_id(&format!("{}{CONFIG_FILE}", self.prefix), 1 << 20)?;
+        parts.push(config.map_or("-".to_owned(), |id| id.as_str().to_owned()));
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        Some(crate::memo::key(&parts))
+    }
+
+    /// A digest of the working-tree files of article `slug` that a result about it
+    /// is derived from (its text, its sign-off folder, a format-1 ledger), by id;
+    /// `None` when any of them is not a plain file or folder.
+    pub fn article_key(&self, slug: &Id) -> Option<String> {
+        crate::source::refuse_symlinks(&self.root, &format!("articles/{slug}")).ok()?;
+        let signoffs = Self::signoffs_rel(slug);
+        let folder = match std::fs::symlink_metadata(self.root.join(&signoffs)) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => "-".to_owned(),
+            _ => self
+                .git
+                .work_folder_id(
+                    &format!("{}{signoffs}", self.prefix),
+                    crate::record::MAX_ENTRY_BYTES as u64,
+                )?
+                .as_str()
+                .to_owned(),
+        };
+        let text = self.git.work_file_id(
+            &format!("{}{}", self.prefix, Self::article_rel(slug)),
+            crate::article::MAX_ARTICLE_BYTES as u64,
+        )?;
+        let legacy =
+            std::fs::symlink_metadata(self.root.join(Self::legacy_ledger_rel(slug))).is_ok();
+        Some(crate::memo::key(&[
+            "article-1",
+            slug.as_str(),
+            &folder,
+            text.as_ref().map_or("-", |t| t.as_str()),
+            if legacy { "legacy" } else { "-" },
+        ]))
+    }
+
     /// The workspace root inside the repository (`""` at the top, else `sub/dir/`).
     pub fn prefix(&self) -> &str {
         &self.prefix

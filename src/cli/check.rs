@@ -20,6 +20,7 @@ pub struct CheckArgs {
 pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
     let report = check::run(&ws)?;
+    ws.git.memo.save(true);
     if args.json {
         print_json(ctx.out, &report)?;
     } else {

@@ -64,6 +64,7 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         ));
     }
     let export = publish::build(&ws, format, now)?;
+    ws.git.memo.save(true);
     let out = publish::resolve_out(&ctx.start, &args.out);
     let mut tag = None;
     if let Some(publisher) = &publisher {

@@ -9,8 +9,7 @@ use super::{Ctx, print_json, say, slug_arg};
 use crate::clock;
 use crate::error::Result;
 use crate::ids::Id;
-use crate::record::ArticleRecord;
-use crate::report::{ArticleSummary, summarize};
+use crate::report::ArticleSummary;
 
 /// Arguments of `status`.
 #[derive(Debug, Args)]
@@ -57,10 +56,10 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     let single = args.slug.is_some();
     let mut articles = Vec::new();
     let mut problems = Vec::new();
+    let people_key = ws.people_key();
     for slug in slugs {
         let loaded = slug.and_then(|slug| {
-            let record = ArticleRecord::load(&ws, &slug)?;
-            summarize(&ws, &*people, &record, now)
+            crate::report::summary(&ws, &*people, &slug, people_key.as_deref(), now)
         });
         match loaded {
             Ok(summary) => articles.push(summary),
@@ -72,6 +71,7 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
             }),
         }
     }
+    ws.git.memo.save(!single);
     if args.due {
         articles.retain(|a| a.publishable.as_ref().is_some_and(|p| p.due_at <= now));
     }

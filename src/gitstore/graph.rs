@@ -40,7 +40,12 @@ impl GitStore {
             path: std::env::current_dir().unwrap_or_default(),
         })?;
         let workdir = repo.path().to_path_buf();
-        Ok(GitStore { repo, workdir })
+        Ok(GitStore {
+            repo,
+            workdir,
+            memo: crate::memo::Memo::off(),
+            index: Default::default(),
+        })
     }
 
     /// Opens the bare repository at `dir`, refusing one with a working tree.
@@ -60,7 +65,12 @@ impl GitStore {
             });
         }
         let workdir = repo.path().to_path_buf();
-        Ok(GitStore { repo, workdir })
+        Ok(GitStore {
+            repo,
+            workdir,
+            memo: crate::memo::Memo::off(),
+            index: Default::default(),
+        })
     }
 
     /// The repository's git folder (`.git`, or the bare repository itself).

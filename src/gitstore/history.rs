@@ -160,6 +160,7 @@ impl GitStore {
         visit: &mut dyn FnMut(CommitChanges) -> Result<(), crate::error::Error>,
     ) -> Result<usize, crate::error::Error> {
         let repo = &self.repo;
+        let trees = Trees::new(repo)?;
         let mut commits = 0;
         let boundary = self.shallow_commits();
         let mut revwalk = repo.revwalk().context("walk the history")?;
@@ -175,38 +176,39 @@ impl GitStore {
             commits += 1;
             let commit = repo.find_commit(oid).context("read a commit")?;
             let tree = commit.tree().context("read a commit's tree")?;
-            let now = subtree(repo, &tree, dir);
+            let now = subtree_id(&tree, dir);
             let shallow_boundary = boundary.contains(&oid);
             let mut parents_time = None;
             let mut parents_commit_time = None;
             let mut parents_audited = Vec::new();
             let mut parents_roster = Vec::new();
-            let parents: Vec<Option<git2::Tree<'_>>> = if shallow_boundary {
+            let parents: Vec<Option<Oid>> = if shallow_boundary {
                 Vec::new()
             } else if commit.parent_count() == 0 {
                 parents_audited.push(false);
                 vec![None]
             } else {
-                let mut trees = Vec::new();
+                let mut parent_trees = Vec::new();
                 for parent in commit.parents() {
                     let parent_tree = parent.tree().context("read a parent's tree")?;
                     let time = time_of(parent.author().when());
                     parents_time = parents_time.max(Some(time));
                     parents_commit_time =
                         parents_commit_time.max(Some(time_of(parent.committer().when())));
-                    let roster = subtree(repo, &parent_tree, roster_dir);
+                    let roster =
+                        subtree_id(&parent_tree, roster_dir).and_then(|id| repo.find_tree(id).ok());
                     parents_audited.push(roster.is_some());
                     for entry in roster.iter().flat_map(|t| t.iter()) {
                         parents_roster
                             .push(String::from_utf8_lossy(entry.name_bytes()).into_owned());
                     }
-                    trees.push(subtree(repo, &parent_tree, dir));
+                    parent_trees.push(subtree_id(&parent_tree, dir));
                 }
-                trees
+                parent_trees
             };
             let mut against_parents = Vec::new();
             for parent in &parents {
-                against_parents.push(diff(repo, parent.as_ref(), now.as_ref())?);
+                against_parents.push(diff(&trees, *parent, now)?);
             }
             let author_time = time_of(commit.author().when());
             let committer_email = commit.committer().email().unwrap_or_default().to_owned();
@@ -241,14 +243,15 @@ impl GitStore {
         old: &str,
         new: &str,
     ) -> Result<Vec<FileChange>, GitError> {
-        let tree_of = |id: &str| -> Result<Option<git2::Tree<'_>>, GitError> {
+        let trees = Trees::new(&self.repo)?;
+        let tree_of = |id: &str| -> Result<Option<Oid>, GitError> {
             let oid = Oid::from_str(id).context("parse a commit id")?;
             let commit = self.repo.find_commit(oid).context("read a commit")?;
             let tree = commit.tree().context("read a commit's tree")?;
-            Ok(subtree(&self.repo, &tree, dir))
+            Ok(subtree_id(&tree, dir))
         };
         let (old, new) = (tree_of(old)?, tree_of(new)?);
-        diff(&self.repo, old.as_ref(), new.as_ref())
+        diff(&trees, old, new)
     }
 
     fn shallow_commits(&self) -> Vec<Oid> {
@@ -262,121 +265,390 @@ impl GitStore {
 
 use chrono::Offset;
 
-fn subtree<'r>(
-    repo: &'r git2::Repository,
-    tree: &git2::Tree<'r>,
-    path: &str,
-) -> Option<git2::Tree<'r>> {
-    if path.is_empty() {
-        return Some(tree.clone());
-    }
-    let entry = tree.get_path(Path::new(path)).ok()?;
-    repo.find_tree(entry.id()).ok()
-}
-
 /// The files that differ between two trees; identical subtrees are skipped by id.
-/// A merge of the two sorted entry lists, so a commit that changed one file of a
-/// folder of thousands costs one pass over that folder's ids, no paths built.
 fn diff(
-    repo: &git2::Repository,
-    old: Option<&git2::Tree<'_>>,
-    new: Option<&git2::Tree<'_>>,
+    trees: &Trees<'_>,
+    old: Option<Oid>,
+    new: Option<Oid>,
 ) -> Result<Vec<FileChange>, GitError> {
     let mut changes = Vec::new();
-    diff_into(repo, old, new, "", &mut changes)?;
+    diff_into(trees, old, new, "", &mut changes)?;
     Ok(changes)
 }
 
+/// The raw trees a walk reads, the large ones kept. A commit's folder of thousands
+/// of articles is its parent's with one entry changed, and the next commit reads it
+/// again as its parent's; libgit2 caches no tree over 4 KiB.
+pub(super) struct Trees<'r> {
+    odb: git2::Odb<'r>,
+    recent: std::cell::RefCell<std::collections::VecDeque<(Oid, std::rc::Rc<[u8]>)>>,
+}
+
+impl<'r> Trees<'r> {
+    /// How many large trees are kept.
+    const KEEP: usize = 8;
+    /// Trees smaller than this are not kept (cheap to read again).
+    const LARGE: usize = 4096;
+
+    pub(super) fn new(repo: &'r git2::Repository) -> Result<Trees<'r>, GitError> {
+        Ok(Trees {
+            odb: repo.odb().context("open the object database")?,
+            recent: Default::default(),
+        })
+    }
+
+    /// The raw bytes of tree `id`.
+    fn get(&self, id: Oid) -> Result<std::rc::Rc<[u8]>, GitError> {
+        if let Some((_, tree)) = self.recent.borrow().iter().find(|(oid, _)| *oid == id) {
+            return Ok(tree.clone());
+        }
+        let object = self.odb.read(id).context("read a tree")?;
+        if object.kind() != git2::ObjectType::Tree {
+            return Err(GitError::Git {
+                context: "read a tree".into(),
+                source: git2::Error::from_str(&format!("object {id} is not a tree")),
+            });
+        }
+        let tree: std::rc::Rc<[u8]> = object.data().into();
+        if tree.len() > Self::LARGE {
+            let mut recent = self.recent.borrow_mut();
+            if recent.len() == Self::KEEP {
+                recent.pop_back();
+            }
+            recent.push_front((id, tree.clone()));
+        }
+        Ok(tree)
+    }
+}
+
+/// The id of the folder at `path` under `tree` (`""`: the tree itself).
+fn subtree_id(tree: &git2::Tree<'_>, path: &str) -> Option<Oid> {
+    if path.is_empty() {
+        return Some(tree.id());
+    }
+    let entry = tree.get_path(Path::new(path)).ok()?;
+    (entry.kind() == Some(git2::ObjectType::Tree)).then(|| entry.id())
+}
+
+/// One entry of a raw tree: its name, id and whether it is a folder.
+struct RawEntry<'a> {
+    name: &'a [u8],
+    id: &'a [u8],
+    dir: bool,
+}
+
+/// The entry of raw tree `data` at byte `at`, and where the next one starts
+/// (`None` for a malformed tree).
+fn raw_entry(data: &[u8], at: usize) -> Option<(RawEntry<'_>, usize)> {
+    let rest = data.get(at..)?;
+    let space = rest.iter().position(|b| *b == b' ')?;
+    let nul = space + 1 + rest[space + 1..].iter().position(|b| *b == 0)?;
+    let id = rest.get(nul + 1..nul + 21)?;
+    Some((
+        RawEntry {
+            name: &rest[space + 1..nul],
+            id,
+            dir: &rest[..space] == b"40000",
+        },
+        at + nul + 21,
+    ))
+}
+
+/// The length of the common prefix of `a` and `b`.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 64;
+    let chunks = a
+        .chunks_exact(CHUNK)
+        .zip(b.chunks_exact(CHUNK))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let start = chunks * CHUNK;
+    start
+        + a[start..]
+            .iter()
+            .zip(&b[start..])
+            .take_while(|(x, y)| x == y)
+            .count()
+}
+
+/// The length of the common suffix of `a` and `b`.
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const CHUNK: usize = 64;
+    let chunks = a
+        .rchunks_exact(CHUNK)
+        .zip(b.rchunks_exact(CHUNK))
+        .take_while(|(x, y)| x == y)
+        .count();
+    let done = chunks * CHUNK;
+    done + a[..a.len() - done]
+        .iter()
+        .rev()
+        .zip(b[..b.len() - done].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// Git's order of tree entries: by name, a folder compared as if its name ended
+/// in `/`.
+fn tree_order(a: &RawEntry<'_>, b: &RawEntry<'_>) -> std::cmp::Ordering {
+    let len = a.name.len().min(b.name.len());
+    match a.name[..len].cmp(&b.name[..len]) {
+        std::cmp::Ordering::Equal => {}
+        other => return other,
+    }
+    let end = |e: &RawEntry<'_>| {
+        e.name
+            .get(len)
+            .copied()
+            .unwrap_or(if e.dir { b'/' } else { 0 })
+    };
+    end(a).cmp(&end(b))
+}
+
+fn malformed(id: Option<Oid>) -> GitError {
+    GitError::Git {
+        context: "read a tree".into(),
+        source: git2::Error::from_str(&format!(
+            "tree {} is malformed",
+            id.map(|i| i.to_string()).unwrap_or_default()
+        )),
+    }
+}
+
+/// A merge of the two trees' sorted entries. The bytes both trees share at the
+/// start and at the end are skipped unparsed (a commit that changed one article of
+/// thousands differs in one entry), so the cost is one pass to find the first
+/// differing entry, with no path built and nothing allocated for equal entries.
 fn diff_into(
-    repo: &git2::Repository,
-    old: Option<&git2::Tree<'_>>,
-    new: Option<&git2::Tree<'_>>,
+    trees: &Trees<'_>,
+    old_id: Option<Oid>,
+    new_id: Option<Oid>,
     prefix: &str,
     out: &mut Vec<FileChange>,
 ) -> Result<(), GitError> {
-    if old.map(git2::Tree::id) == new.map(git2::Tree::id) {
+    if old_id == new_id {
         return Ok(());
     }
-    let entries = |tree: Option<&git2::Tree<'_>>| -> Vec<(Vec<u8>, Oid, bool)> {
-        tree.map(|t| {
-            t.iter()
-                .map(|e| {
-                    let dir = e.kind() == Some(git2::ObjectType::Tree);
-                    (e.name_bytes().to_vec(), e.id(), dir)
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-    };
-    let (a, b) = (entries(old), entries(new));
-    // Git sorts tree entries by name with folders as if followed by '/'; compare
-    // the same way so the merge walks both lists in step.
-    let key = |(name, _, dir): &(Vec<u8>, Oid, bool)| {
-        let mut k = name.clone();
-        if *dir {
-            k.push(b'/');
+    let empty: std::rc::Rc<[u8]> = std::rc::Rc::from(&[][..]);
+    let old = old_id
+        .map(|id| trees.get(id))
+        .transpose()?
+        .unwrap_or_else(|| empty.clone());
+    let new = new_id.map(|id| trees.get(id)).transpose()?.unwrap_or(empty);
+    let (a, b) = (&*old, &*new);
+    let shared_start = common_prefix(a, b);
+    let shared_end = common_suffix(a, b).min(a.len() - shared_start.min(a.len()));
+    // Start at the last entry boundary at or before the first differing byte, the
+    // same in both trees since the bytes before it are equal.
+    let mut start = 0;
+    while start < shared_start {
+        let (_, next) = raw_entry(a, start).ok_or_else(|| malformed(old_id))?;
+        if next > shared_start {
+            break;
         }
-        k
-    };
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        let order = match (a.get(i), b.get(j)) {
-            (Some(x), Some(y)) => key(x).cmp(&key(y)),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            _ => std::cmp::Ordering::Greater,
+        start = next;
+    }
+    let (mut i, mut j) = (start, start);
+    loop {
+        // The rest is the same bytes in both, at entry boundaries in both.
+        if a.len() - i == b.len() - j && a.len() - i <= shared_end {
+            break;
+        }
+        let left = if i < a.len() {
+            Some(raw_entry(a, i).ok_or_else(|| malformed(old_id))?)
+        } else {
+            None
         };
-        let (left, right) = match order {
+        let right = if j < b.len() {
+            Some(raw_entry(b, j).ok_or_else(|| malformed(new_id))?)
+        } else {
+            None
+        };
+        let order = match (&left, &right) {
+            (Some((x, _)), Some((y, _))) => tree_order(x, y),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => break,
+        };
+        let (l, r) = match order {
             std::cmp::Ordering::Equal => {
-                i += 1;
-                j += 1;
-                (a.get(i - 1), b.get(j - 1))
+                let (l, li) = left.expect("compared");
+                let (r, rj) = right.expect("compared");
+                i = li;
+                j = rj;
+                if l.id == r.id && l.dir == r.dir {
+                    continue;
+                }
+                (Some(l), Some(r))
             }
             std::cmp::Ordering::Less => {
-                i += 1;
-                (a.get(i - 1), None)
+                let (l, li) = left.expect("compared");
+                i = li;
+                (Some(l), None)
             }
             std::cmp::Ordering::Greater => {
-                j += 1;
-                (None, b.get(j - 1))
+                let (r, rj) = right.expect("compared");
+                j = rj;
+                (None, Some(r))
             }
         };
-        if let (Some(l), Some(r)) = (left, right)
-            && l.1 == r.1
-            && l.2 == r.2
-        {
-            continue;
-        }
-        let name =
-            String::from_utf8_lossy(&left.or(right).map(|e| e.0.clone()).unwrap_or_default())
-                .into_owned();
+        let name = String::from_utf8_lossy(l.as_ref().or(r.as_ref()).map_or(&[][..], |e| e.name));
         let path = if prefix.is_empty() {
-            name
+            name.into_owned()
         } else {
             format!("{prefix}/{name}")
         };
-        let tree_of =
-            |e: Option<&(Vec<u8>, Oid, bool)>| -> Result<Option<git2::Tree<'_>>, GitError> {
-                match e {
-                    Some((_, id, true)) => Ok(Some(repo.find_tree(*id).context("read a tree")?)),
-                    _ => Ok(None),
-                }
-            };
-        let blob_of = |e: Option<&(Vec<u8>, Oid, bool)>| match e {
-            Some((_, id, false)) => Some(RevId::from_oid_bytes(id.as_bytes())),
-            _ => None,
+        let oid = |e: &Option<RawEntry<'_>>, dir: bool| -> Option<Oid> {
+            e.as_ref()
+                .filter(|e| e.dir == dir)
+                .and_then(|e| Oid::from_bytes(e.id).ok())
         };
-        let (lt, rt) = (tree_of(left)?, tree_of(right)?);
+        let (lt, rt) = (oid(&l, true), oid(&r, true));
         if lt.is_some() || rt.is_some() {
-            diff_into(repo, lt.as_ref(), rt.as_ref(), &path, out)?;
+            diff_into(trees, lt, rt, &path, out)?;
         }
-        let (lb, rb) = (blob_of(left), blob_of(right));
+        let (lb, rb) = (oid(&l, false), oid(&r, false));
         if lb.is_some() || rb.is_some() {
             out.push(FileChange {
                 path,
-                old: lb,
-                new: rb,
+                old: lb.map(|o| RevId::from_oid_bytes(o.as_bytes())),
+                new: rb.map(|o| RevId::from_oid_bytes(o.as_bytes())),
             });
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::BTreeMap;
+
+    /// Writes a tree of `files` (path → content) and returns its id.
+    fn write_tree(repo: &git2::Repository, files: &BTreeMap<String, String>) -> Oid {
+        let mut here: BTreeMap<String, Oid> = BTreeMap::new();
+        let mut below: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+        for (path, content) in files {
+            match path.split_once('/') {
+                Some((dir, rest)) => {
+                    below
+                        .entry(dir.to_owned())
+                        .or_default()
+                        .insert(rest.to_owned(), content.clone());
+                }
+                None => {
+                    here.insert(path.clone(), repo.blob(content.as_bytes()).expect("blob"));
+                }
+            }
+        }
+        let mut builder = repo.treebuilder(None).expect("builder");
+        for (name, id) in here {
+            builder.insert(name, id, 0o100644).expect("insert");
+        }
+        for (name, sub) in below {
+            let id = write_tree(repo, &sub);
+            builder.insert(name, id, 0o040000).expect("insert");
+        }
+        builder.write().expect("write")
+    }
+
+    /// What libgit2's own tree diff reports, as (path, old, new).
+    fn git2_diff(
+        repo: &git2::Repository,
+        a: Oid,
+        b: Oid,
+    ) -> Vec<(String, Option<String>, Option<String>)> {
+        let (ta, tb) = (
+            repo.find_tree(a).expect("tree"),
+            repo.find_tree(b).expect("tree"),
+        );
+        let diff = repo
+            .diff_tree_to_tree(Some(&ta), Some(&tb), None)
+            .expect("diff");
+        let id = |f: git2::DiffFile<'_>| (!f.id().is_zero()).then(|| f.id().to_string());
+        let mut out: Vec<_> = diff
+            .deltas()
+            .map(|d| {
+                let path = d
+                    .new_file()
+                    .path()
+                    .or(d.old_file().path())
+                    .expect("path")
+                    .to_string_lossy()
+                    .into_owned();
+                (path, id(d.old_file()), id(d.new_file()))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    fn ours(
+        repo: &git2::Repository,
+        a: Oid,
+        b: Oid,
+    ) -> Vec<(String, Option<String>, Option<String>)> {
+        let trees = Trees::new(repo).expect("odb");
+        let mut out: Vec<_> = diff(&trees, Some(a), Some(b))
+            .expect("diff")
+            .into_iter()
+            .map(|c| {
+                (
+                    c.path,
+                    c.old.map(|r| r.as_str().to_owned()),
+                    c.new.map(|r| r.as_str().to_owned()),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Names whose order depends on git's rule that a folder sorts as `name/`.
+    fn name() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["a", "a.b", "a-b", "a0", "b", "ab", "a_", "z"])
+            .prop_map(str::to_owned)
+    }
+
+    fn files() -> impl Strategy<Value = BTreeMap<String, String>> {
+        prop::collection::btree_map(
+            prop::collection::vec(name(), 1..4).prop_map(|parts| parts.join("/")),
+            prop::sample::select(vec!["1", "2", "3"]).prop_map(str::to_owned),
+            0..40,
+        )
+        .prop_map(|mut files| {
+            // A path cannot be both a file and a folder.
+            let paths: Vec<String> = files.keys().cloned().collect();
+            for p in &paths {
+                if paths.iter().any(|q| q.starts_with(&format!("{p}/"))) {
+                    files.remove(p);
+                }
+            }
+            files
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        /// The raw merge reports exactly what libgit2's tree diff reports.
+        #[test]
+        fn raw_diff_matches_libgit2(a in files(), b in files(), big in any::<bool>()) {
+            let dir = tempfile::tempdir().expect("temp");
+            let repo = git2::Repository::init(dir.path()).expect("init");
+            let pad = |mut f: BTreeMap<String, String>| {
+                // Enough shared entries that the trees are over the kept size and the
+                // shared start and end are skipped.
+                if big {
+                    for i in 0..150 {
+                        f.insert(format!("pad-{i:03}"), "p".into());
+                        f.insert(format!("{i:03}-pad"), "p".into());
+                    }
+                }
+                f
+            };
+            let (ta, tb) = (write_tree(&repo, &pad(a)), write_tree(&repo, &pad(b)));
+            prop_assert_eq!(ours(&repo, ta, tb), git2_diff(&repo, ta, tb));
+        }
+    }
 }

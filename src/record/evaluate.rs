@@ -43,7 +43,7 @@ use crate::signing;
 use crate::workspace::ReviewPolicy;
 
 /// The states an article can be in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum State {
     /// The text was never submitted.
@@ -73,6 +73,18 @@ impl State {
             State::ReReviewDue => "re-review-due",
             State::Withdrawn => "withdrawn",
             State::NeedsDecision => "needs-decision",
+        }
+    }
+}
+
+impl State {
+    /// The state at `now` of an article whose state does not depend on the clock
+    /// but for its re-review date: an approval older than the review interval is
+    /// due. The one place the clock enters the state machine.
+    pub fn on(self, due_at: DateTime<FixedOffset>, now: DateTime<FixedOffset>) -> State {
+        match self {
+            State::Approved if due_at < now => State::ReReviewDue,
+            other => other,
         }
     }
 }
@@ -402,13 +414,7 @@ pub fn evaluate(
         State::NeedsDecision
     } else {
         match &publishable {
-            Some(p) if p.revision.id == latest_id => {
-                if p.due_at < now {
-                    State::ReReviewDue
-                } else {
-                    State::Approved
-                }
-            }
+            Some(p) if p.revision.id == latest_id => State::Approved.on(p.due_at, now),
             _ if withdrawn => State::Withdrawn,
             _ if sent_back => State::ChangesRequested,
             _ => State::InReview,

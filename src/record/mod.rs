@@ -57,6 +57,17 @@ pub fn refuse_format_1(src: &dyn Source, slug: &Id) -> Result<()> {
 /// Reads every sign-off file of `slug` from `src` and builds the graph. Files that
 /// cannot be part of the record are listed in the ledger's `damage`.
 pub fn load_ledger(src: &dyn Source, slug: &Id) -> Result<Ledger> {
+    load_ledger_with(src, slug, None, None)
+}
+
+/// [`load_ledger`], with what `memo` kept for the sign-off folder whose tree id is
+/// `folder` (see [`crate::memo`]): an intact folder read once is not read again.
+pub fn load_ledger_with(
+    src: &dyn Source,
+    slug: &Id,
+    memo: Option<&crate::memo::Memo>,
+    folder: Option<RevId>,
+) -> Result<Ledger> {
     refuse_format_1(src, slug)?;
     let dir = Workspace::signoffs_rel(slug);
     if let Some(kind) = src.kind(&dir)
@@ -72,8 +83,16 @@ pub fn load_ledger(src: &dyn Source, slug: &Id) -> Result<Ledger> {
             "put the real folder back, restored from git (`git checkout -- FOLDER`); links and files are never followed in its place",
         ));
     }
-    let (read, damage) = read_folder(src, &dir)?;
     let file_of = |id: &entry::EntryId| format!("{dir}/{}", id.file_name());
+    if let (Some(memo), Some(folder)) = (memo, &folder)
+        && let Some(read) = memo.ledger(folder.as_str())
+    {
+        return Ok(Ledger::build(read, Vec::new(), &file_of));
+    }
+    let (read, damage) = read_folder(src, &dir)?;
+    if let (Some(memo), Some(folder), true) = (memo, &folder, damage.is_empty()) {
+        memo.keep_ledger(folder.as_str(), &read);
+    }
     Ok(Ledger::build(read, damage, &file_of))
 }
 
@@ -218,7 +237,12 @@ impl ArticleRecord {
             }
             Err(_) => None,
         };
-        let ledger = load_ledger(&WorkTree(ws.root()), slug)?;
+        let signoffs = Workspace::signoffs_rel(slug);
+        let folder = ws.git.work_folder_id(
+            &format!("{}{signoffs}", ws.prefix()),
+            MAX_ENTRY_BYTES as u64,
+        );
+        let ledger = load_ledger_with(&WorkTree(ws.root()), slug, Some(&ws.git.memo), folder)?;
         let working_id = working.as_deref().map(GitStore::blob_id);
         Ok(ArticleRecord {
             slug: slug.clone(),

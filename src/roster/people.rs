@@ -54,7 +54,14 @@ impl Writers {
         if let Some(found) = self.0.borrow().get(id) {
             return found.clone();
         }
-        let found = crate::record::front_writer(git, id);
+        let found = match git.memo.writer(id.as_str()) {
+            Some(found) => found,
+            None => {
+                let found = crate::record::front_writer(git, id);
+                git.memo.keep_writer(id.as_str(), found.clone());
+                found
+            }
+        };
         self.0.borrow_mut().insert(id.clone(), found.clone());
         found
     }
