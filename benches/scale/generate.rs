@@ -206,7 +206,9 @@ fn name_of(id: &str) -> &'static str {
 /// Bootstraps `dir` and streams `articles × rounds` revisions into it; returns the
 /// articles' final state and the number of sign-off commits.
 pub fn build(dir: &Path, articles: usize, rounds: usize) -> (Vec<Final>, usize) {
+    let started = std::time::Instant::now();
     bootstrap(dir);
+    let booted = started.elapsed().as_secs_f64();
     let ws = Workspace::open(dir.to_path_buf()).expect("open the workspace");
     let roster = ws.people().expect("read the roster").heads();
     drop(ws);
@@ -294,7 +296,15 @@ pub fn build(dir: &Path, articles: usize, rounds: usize) -> (Vec<Final>, usize) 
         child.wait().expect("git fast-import").success(),
         "git fast-import failed"
     );
+    let imported = started.elapsed().as_secs_f64();
     sh::run(dir, "git", &["reset", "-q", "--hard", "main"]);
+    if articles > 3 {
+        println!(
+            "  bootstrap {booted:.1} s, generate and fast-import {:.1} s, checkout {:.1} s",
+            imported - booted,
+            started.elapsed().as_secs_f64() - imported
+        );
+    }
     (finals, commits)
 }
 
