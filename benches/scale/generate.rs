@@ -3,6 +3,13 @@
 //! exactly as `medreview submit`, `approve` and `request-changes` would commit it
 //! (same files, entry bytes from the library's own `Entry::to_file`, same message,
 //! author, committer and time), so commit ids match the CLI's (see `verify`).
+//!
+//! Cost: generating the texts takes about a second per 1,000 articles; `git
+//! fast-import` dominates, because it re-serializes (sorts, formats, hashes and
+//! deltas) the flat `articles/` tree, one entry per article, for every commit:
+//! O(articles) per commit. 1,000 articles × 5 revisions take ~20 s, 10,000 × 5
+//! ~17 minutes on 2 cores. Writing the pack directly (trees spliced in memory,
+//! deltas known from the one changed entry) would remove that.
 
 use std::io::Write;
 use std::path::Path;
