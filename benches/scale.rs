@@ -300,6 +300,16 @@ fn main() {
         Some(k) => PathBuf::from(format!("{}-hugo", k.display())),
         None => tmp.path().join("hugo"),
     };
+    // MEDREVIEW_SCALE_REUSE=PATH measures a workspace an earlier run kept with
+    // MEDREVIEW_SCALE_DIR (same ARTICLES and ROUNDS), without building it again; the
+    // measurements add sign-offs to it.
+    if let Some(reused) = std::env::var_os("MEDREVIEW_SCALE_REUSE").map(PathBuf::from) {
+        let finals = generate::plan(articles, rounds, |_| {});
+        let site = PathBuf::from(format!("{}-hugo", reused.display()));
+        println!("measuring the kept workspace {}", reused.display());
+        measure(&reused, &site, &finals, articles, rounds, runs);
+        return;
+    }
     let started = Instant::now();
     let (finals, commits) = generate::build(&dir, articles, rounds);
     let built = started.elapsed().as_secs_f64();
@@ -323,6 +333,25 @@ fn main() {
         println!("kept; measure with MEDREVIEW_NOW={}", sh::NOW);
         return;
     }
+    measure(&dir, &site, &finals, articles, rounds, runs);
+}
+
+/// Runs every measurement on the workspace `dir` and prints the table.
+fn measure(
+    dir: &Path,
+    site: &Path,
+    finals: &[generate::Final],
+    articles: usize,
+    rounds: usize,
+    runs: usize,
+) {
+    let dir = dir.to_path_buf();
+    let site = site.to_path_buf();
+    let commits = 2 * articles * rounds;
+    let words: usize = finals
+        .iter()
+        .map(|f| f.text.split_whitespace().count())
+        .sum();
     run(&dir, BIN, &["check"]);
     approved_at_now(&dir, articles);
 
@@ -464,7 +493,7 @@ fn main() {
     let mut files = (0, 0, 0);
     let (inc, whole) = bench.pair(
         &mut || {
-            revise_and_approve(&dir, &finals, next, next, rounds + 1);
+            revise_and_approve(&dir, finals, next, next, rounds + 1);
             next += 1;
             let before = snapshot(&out);
             let t = time(&dir, BIN, &publish);

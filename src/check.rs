@@ -105,7 +105,8 @@ pub struct Report {
 }
 
 /// Checks the workspace.
-pub fn run(ws: &Workspace) -> Result<Report> {
+/// `progress`: show progress bars on a terminal (not with `--json`).
+pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
     let mut problems = Vec::new();
     let src = WorkTree(ws.root());
     let (roster, roster_errors) = Roster::load_lenient(&src)?;
@@ -132,10 +133,13 @@ pub fn run(ws: &Workspace) -> Result<Report> {
     let people_key = ws.people_key();
     let mut articles = 0;
     let mut entries = 0;
+    let slugs = ws.article_slugs()?;
+    let mut bar = crate::progress::Progress::new(slugs.len() as u64, "articles checked", progress);
     let head = ws.git.head_snapshot().ok();
     // In a shallow clone, revisions submitted before its oldest commit are not here.
     let mut not_fetched = if ws.git.is_shallow() { Some(0) } else { None };
-    for slug in ws.article_slugs()? {
+    for slug in slugs {
+        bar.tick();
         let slug = match slug {
             Ok(slug) => slug,
             Err(err) => {
@@ -197,6 +201,7 @@ pub fn run(ws: &Workspace) -> Result<Report> {
         roster: &current,
         move_checkpoint: true,
         roster_log: &log,
+        progress,
     };
     let history = history::verify(&ws.git, &scope)?;
     let mut notes = Vec::new();

@@ -87,6 +87,7 @@ pub fn verify(
         roster: &current,
         move_checkpoint: false,
         roster_log: &log,
+        progress: false,
     };
     let range = history::verify_range(git, &scope, tip, hide)?;
     report.commits = range.commits;

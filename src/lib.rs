@@ -13,6 +13,7 @@ pub mod gitstore;
 pub mod hook;
 pub mod ids;
 pub mod memo;
+pub mod progress;
 pub mod publish;
 pub mod record;
 pub mod redline;

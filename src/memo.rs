@@ -269,8 +269,12 @@ impl Memo {
             ..
         } = &mut *state;
         if whole {
+            // Only the kinds of result this run derived for every article.
+            let kinds: HashSet<&str> = used.iter().map(|k| kind_of(k)).collect();
             let before = stored.results.len();
-            stored.results.retain(|k, _| used.contains(k));
+            stored
+                .results
+                .retain(|k, _| used.contains(k) || !kinds.contains(kind_of(k)));
             *dirty |= before != stored.results.len();
         }
         if !*dirty {
@@ -306,9 +310,17 @@ fn write(file: &std::path::Path, bytes: &[u8]) -> bool {
 /// kind and version of result, a slug, tree and blob ids).
 pub fn key(parts: &[&str]) -> String {
     let joined = parts.join("\n");
-    crate::gitstore::GitStore::blob_id(joined.as_bytes())
-        .as_str()
-        .to_owned()
+    let digest = crate::gitstore::GitStore::blob_id(joined.as_bytes());
+    format!(
+        "{}:{}",
+        parts.first().copied().unwrap_or(""),
+        digest.as_str()
+    )
+}
+
+/// The kind of result a key names (its first part).
+fn kind_of(key: &str) -> &str {
+    key.rsplit_once(':').map_or("", |(kind, _)| kind)
 }
 
 impl Memo {

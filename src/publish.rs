@@ -92,6 +92,10 @@ pub struct ManifestArticle {
     pub date_modified: String,
     /// The file written for it, relative to the output folder.
     pub path: String,
+    /// A digest of everything the page was made from: its revision, the people
+    /// and dates on it, the templates and settings, the medreview version. A later
+    /// publish into the same folder keeps a page whose fingerprint is unchanged.
+    pub fingerprint: String,
 }
 
 /// The `manifest.json` document.
@@ -122,6 +126,9 @@ pub struct Export {
     pub files: Vec<(String, Vec<u8>)>,
     /// Who may record a publication, from the exported commit's settings.
     pub publishers: Vec<Id>,
+    /// The pages kept as an earlier publish into the same folder wrote them
+    /// (linked into the new output, not written again).
+    pub reused: std::collections::BTreeSet<String>,
 }
 
 /// Everything one page needs.
@@ -135,10 +142,145 @@ struct Page {
     recorded_by: std::collections::BTreeMap<Id, Id>,
     reviewed: DateTime<FixedOffset>,
     first_published: DateTime<FixedOffset>,
+    /// A digest of everything the page is made from (see [`fingerprint`]).
+    fingerprint: String,
+    /// The page as an earlier publish into the same folder wrote it, when its
+    /// fingerprint is the same and the file is as that publish left it.
+    reused: Option<Vec<u8>>,
+}
+
+/// What an earlier publish into the output folder left: the fingerprint of each
+/// page its manifest lists, and the stat data of each file as this clone wrote it.
+struct Previous {
+    out: PathBuf,
+    fingerprints: std::collections::HashMap<String, String>,
+    written: std::collections::HashMap<String, FileStat>,
+}
+
+/// Size, modification time and inode of a file written by publish.
+type FileStat = (u64, i64, u64);
+
+fn file_stat(path: &Path) -> Option<FileStat> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = fs::symlink_metadata(path).ok()?;
+    meta.file_type().is_file().then(|| {
+        (
+            meta.len(),
+            meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+            meta.ino(),
+        )
+    })
+}
+
+/// The memo key of what was written into the output folder `out`.
+fn output_key(out: &Path) -> String {
+    crate::memo::key(&["out-1", &out.display().to_string()])
+}
+
+impl Previous {
+    /// What an earlier publish left in `out`, if it was this clone's.
+    fn load(ws: &Workspace, out: &Path) -> Option<Previous> {
+        let out = out.canonicalize().ok()?;
+        let written: Vec<(String, FileStat)> = ws.git.memo.summary(&output_key(&out))?;
+        let manifest: serde_json::Value =
+            serde_json::from_slice(&fs::read(out.join("manifest.json")).ok()?).ok()?;
+        let fingerprints = manifest
+            .get("articles")?
+            .as_array()?
+            .iter()
+            .filter_map(|a| {
+                Some((
+                    a.get("path")?.as_str()?.to_owned(),
+                    a.get("fingerprint")?.as_str()?.to_owned(),
+                ))
+            })
+            .collect();
+        Some(Previous {
+            out,
+            fingerprints,
+            written: written.into_iter().collect(),
+        })
+    }
+
+    /// The bytes of page `rel`, when it was made from the same inputs and nothing
+    /// changed the file since.
+    fn reuse(&self, rel: &str, fingerprint: &str) -> Option<Vec<u8>> {
+        if self.fingerprints.get(rel).map(String::as_str) != Some(fingerprint) {
+            return None;
+        }
+        let path = self.out.join(rel);
+        let before = file_stat(&path)?;
+        if self.written.get(rel) != Some(&before) {
+            return None;
+        }
+        let bytes = fs::read(&path).ok()?;
+        (file_stat(&path) == Some(before)).then_some(bytes)
+    }
+}
+
+/// Records the stat data of every file publish just wrote into `out`, so the next
+/// publish into it may reuse the pages whose inputs did not change.
+pub fn remember_output(ws: &Workspace, out: &Path, export: &Export) {
+    let Ok(out) = out.canonicalize() else {
+        return;
+    };
+    let written: Vec<(String, FileStat)> = export
+        .files
+        .iter()
+        .filter_map(|(rel, _)| Some((rel.clone(), file_stat(&out.join(rel))?)))
+        .collect();
+    ws.git.memo.keep_summary(&output_key(&out), &written);
+    ws.git.memo.save(false);
+}
+
+/// What the pages are rendered with: the binary, the templates and the
+/// publication's settings.
+fn render_id(src: &dyn Source, config: &Config, format: Format) -> Result<String> {
+    let article = template_source(src, "article.html", templates::ARTICLE_HTML)?;
+    let base = config.base_url.clone().unwrap_or_default();
+    Ok(crate::memo::key(&[
+        "render-1",
+        env!("CARGO_PKG_VERSION"),
+        match format {
+            Format::Html => "html",
+            Format::Markdown => "markdown",
+        },
+        &article.text,
+        &config.publication,
+        &base,
+    ]))
+}
+
+/// A digest of everything page `p` is made from but its text, which its revision
+/// id names: how it is rendered, the people and the dates.
+fn fingerprint(render: &str, p: &Page) -> String {
+    let inputs = serde_json::json!({
+        "slug": p.slug,
+        "revision": p.revision,
+        "number": p.revision_number,
+        "writer": p.writer,
+        "reviewers": p.reviewers,
+        "recorded_by": p.recorded_by,
+        "reviewed": clock::rfc3339(&p.reviewed),
+        "published": clock::rfc3339(&p.first_published),
+    });
+    crate::memo::key(&["page-1", render, &inputs.to_string()])
+}
+
+/// The memo key of the front matter of revision `id`.
+fn front_key(id: &RevId) -> String {
+    crate::memo::key(&["front-1", id.as_str()])
 }
 
 /// Builds the export of the commit HEAD points at.
-pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Result<Export> {
+/// `out`: the folder it will be written to, whose pages an earlier publish made
+/// from the same inputs are reused (HTML only).
+pub fn build(
+    ws: &Workspace,
+    format: Format,
+    now: DateTime<FixedOffset>,
+    out: Option<&Path>,
+) -> Result<Export> {
     let src = Committed {
         snapshot: ws.git.head_snapshot()?,
         prefix: ws.prefix().to_owned(),
@@ -158,6 +300,15 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
     let mut pages = Vec::new();
     let mut skipped = Vec::new();
     let mut slugs = Vec::new();
+    let render = render_id(&src, &config, format)?;
+    let previous = match (format, out) {
+        (Format::Html, Some(out)) => Previous::load(ws, out),
+        _ => None,
+    };
+    let src_names = Names {
+        root: src.root.clone(),
+        commit: src.snapshot.commit_id()[..7].to_owned(),
+    };
     for (name, kind) in src.list("articles")? {
         match kind {
             EntryKind::Dir => {
@@ -176,7 +327,9 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
         }
     }
     slugs.sort();
+    let mut bar = crate::progress::Progress::new(slugs.len() as u64, "articles", true);
     for slug in slugs {
+        bar.tick();
         let folder = src.folder_id(&Workspace::signoffs_rel(&slug));
         let ledger = crate::record::load_ledger_with(&src, &slug, Some(&ws.git.memo), folder)?;
         ledger.require_intact(&slug).map_err(|err| {
@@ -187,13 +340,75 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
         })?;
         let status = evaluate(&slug, &ledger, &*people, &policy, now);
         match status.publishable {
-            Some(publishable) => pages.push(page(ws, &src, &roster, slug, publishable)?),
+            Some(publishable) => {
+                // A page an earlier publish made from the same inputs is kept.
+                if let Some(previous) = &previous
+                    && let Some(front) =
+                        ws.git
+                            .memo
+                            .summary::<crate::article::FrontMatter>(&front_key(
+                                &publishable.revision.id,
+                            ))
+                {
+                    let article = Article {
+                        front,
+                        body: String::new(),
+                    };
+                    if let Ok(mut p) = page_from(
+                        &src_names,
+                        &roster,
+                        slug.clone(),
+                        publishable.clone(),
+                        article,
+                    ) {
+                        p.fingerprint = fingerprint(&render, &p);
+                        if let Some(bytes) =
+                            previous.reuse(&page_path(&slug, format), &p.fingerprint)
+                        {
+                            p.reused = Some(bytes);
+                            pages.push(Pending::Ready(Box::new(p)));
+                            continue;
+                        }
+                    }
+                }
+                let bytes = ws.git.read_revision(
+                    &publishable.revision.id,
+                    &src.shown(&Workspace::signoffs_rel(&slug)),
+                )?;
+                pages.push(Pending::Parse(slug, publishable, bytes));
+            }
             None => skipped.push((slug, status.state)),
         }
+    }
+    // Parsed on every core; the first problem in slug order is the one reported.
+    let pages: Vec<Page> = {
+        use rayon::prelude::*;
+        let parsed: Vec<Result<Page>> = pages
+            .into_par_iter()
+            .map(|pending| match pending {
+                Pending::Ready(p) => Ok(*p),
+                Pending::Parse(slug, publishable, bytes) => {
+                    let mut p = page(&src_names, &roster, slug, publishable, &bytes)?;
+                    p.fingerprint = fingerprint(&render, &p);
+                    Ok(p)
+                }
+            })
+            .collect();
+        parsed.into_iter().collect::<Result<_>>()?
+    };
+    for p in pages.iter().filter(|p| p.reused.is_none()) {
+        ws.git
+            .memo
+            .keep_summary(&front_key(&p.revision), &p.article.front);
     }
     // After each record was read, so a damaged one is named first.
     let log = crate::roster::log::RosterLog::load(&src, &ws.git)?;
     refuse_unsupported_history(ws, &roster, &log)?;
+    let reused: std::collections::BTreeSet<String> = pages
+        .iter()
+        .filter(|p| p.reused.is_some())
+        .map(|p| page_path(&p.slug, format))
+        .collect();
     let manifest_articles: Vec<ManifestArticle> =
         pages.iter().map(|p| manifest_entry(p, format)).collect();
     let manifest = Manifest {
@@ -232,6 +447,7 @@ pub fn build(ws: &Workspace, format: Format, now: DateTime<FixedOffset>) -> Resu
         skipped,
         files,
         publishers: config.publishers,
+        reused,
     })
 }
 
@@ -249,6 +465,7 @@ fn refuse_unsupported_history(
         roster,
         move_checkpoint: false,
         roster_log,
+        progress: true,
     };
     let report = crate::record::history::verify(&ws.git, &scope)?;
     if report.problems.is_empty() {
@@ -272,24 +489,55 @@ fn refuse_unsupported_history(
     ))
 }
 
+/// How files of the exported commit are named in messages (what
+/// [`Source::shown`] says for [`Committed`]), without the repository, so pages can
+/// be read on every core.
+struct Names {
+    root: std::path::PathBuf,
+    commit: String,
+}
+
+impl Names {
+    fn shown(&self, rel: &str) -> std::path::PathBuf {
+        std::path::PathBuf::from(format!(
+            "{} (commit {})",
+            self.root.join(rel).display(),
+            self.commit
+        ))
+    }
+}
+
 /// Gathers one publishable article: the approved blob, its people and dates.
 fn page(
-    ws: &Workspace,
-    src: &Committed<'_>,
+    src: &Names,
     roster: &Roster,
     slug: Id,
     publishable: Publishable,
+    bytes: &[u8],
+) -> Result<Page> {
+    let shown = src.shown(&format!(
+        "{}@{}",
+        Workspace::article_rel(&slug),
+        publishable.revision.label()
+    ));
+    let article = Article::parse(bytes, &shown)?;
+    page_from(src, roster, slug, publishable, article)
+}
+
+/// [`page`] of an article already parsed.
+fn page_from(
+    src: &Names,
+    roster: &Roster,
+    slug: Id,
+    publishable: Publishable,
+    article: Article,
 ) -> Result<Page> {
     let revision = publishable.revision;
-    let bytes = ws
-        .git
-        .read_revision(&revision.id, &src.shown(&Workspace::signoffs_rel(&slug)))?;
     let shown = src.shown(&format!(
         "{}@{}",
         Workspace::article_rel(&slug),
         revision.label()
     ));
-    let article = Article::parse(&bytes, &shown)?;
     let writer_id = &article.front.writer;
     let writer = person_view(roster, writer_id).ok_or_else(|| {
         Error::refused_with_hint(
@@ -324,7 +572,15 @@ fn page(
         recorded_by,
         reviewed: publishable.reviewed_at,
         first_published,
+        fingerprint: String::new(),
+        reused: None,
     })
+}
+
+/// A publishable article, read from an earlier publish or still to be parsed.
+enum Pending {
+    Ready(Box<Page>),
+    Parse(Id, Publishable, Vec<u8>),
 }
 
 fn person_view(roster: &Roster, id: &Id) -> Option<PersonView> {
@@ -366,6 +622,7 @@ fn manifest_entry(p: &Page, format: Format) -> ManifestArticle {
         date_published: clock::rfc3339(&p.first_published),
         date_modified: clock::rfc3339(&p.reviewed),
         path: page_path(&p.slug, format),
+        fingerprint: p.fingerprint.clone(),
     }
 }
 
@@ -428,37 +685,47 @@ fn html_files(src: &dyn Source, config: &Config, pages: &[Page]) -> Result<Vec<(
         name: &config.publication,
         base_url: config.base_url.as_deref(),
     };
-    let mut files = Vec::new();
-    for p in pages {
-        let path = page_path(&p.slug, Format::Html);
-        let front = &p.article.front;
-        let article = ArticleView {
-            slug: &p.slug,
-            title: &front.title,
-            summary: front.summary.as_deref(),
-            topic: front.topic.as_deref(),
-            sources: &front.sources,
-            revision: &p.revision,
-            revision_number: p.revision_number,
-            canonical_url: canonical_url(config, &path),
-            url: path.clone(),
-        };
-        let mut ctx = Context::default();
-        ctx.insert("publication", &publication);
-        ctx.insert("article", &article);
-        ctx.insert_safe("body_html", render::markdown_to_html(&p.article.body));
-        ctx.insert("writer", &p.writer);
-        ctx.insert("reviewers", &p.reviewers);
-        ctx.insert("reviewed", &DateView::of(&p.reviewed));
-        ctx.insert("published", &DateView::of(&p.first_published));
-        ctx.insert("modified", &DateView::of(&p.reviewed));
-        ctx.insert_safe(
-            "jsonld",
-            render::script_json(&json_ld(config, p, &article))?,
-        );
-        let html = templates.render("templates/article.html", &ctx)?;
-        files.push((path, html.into_bytes()));
-    }
+    // Rendered on every core, kept in slug order: the same bytes as one by one.
+    let rendered: Vec<Result<(String, Vec<u8>)>> = {
+        use rayon::prelude::*;
+        pages
+            .par_iter()
+            .map(|p| {
+                let path = page_path(&p.slug, Format::Html);
+                if let Some(bytes) = &p.reused {
+                    return Ok((path, bytes.clone()));
+                }
+                let front = &p.article.front;
+                let article = ArticleView {
+                    slug: &p.slug,
+                    title: &front.title,
+                    summary: front.summary.as_deref(),
+                    topic: front.topic.as_deref(),
+                    sources: &front.sources,
+                    revision: &p.revision,
+                    revision_number: p.revision_number,
+                    canonical_url: canonical_url(config, &path),
+                    url: path.clone(),
+                };
+                let mut ctx = Context::default();
+                ctx.insert("publication", &publication);
+                ctx.insert("article", &article);
+                ctx.insert_safe("body_html", render::markdown_to_html(&p.article.body));
+                ctx.insert("writer", &p.writer);
+                ctx.insert("reviewers", &p.reviewers);
+                ctx.insert("reviewed", &DateView::of(&p.reviewed));
+                ctx.insert("published", &DateView::of(&p.first_published));
+                ctx.insert("modified", &DateView::of(&p.reviewed));
+                ctx.insert_safe(
+                    "jsonld",
+                    render::script_json(&json_ld(config, p, &article))?,
+                );
+                let html = templates.render("templates/article.html", &ctx)?;
+                Ok((path, html.into_bytes()))
+            })
+            .collect()
+    };
+    let mut files = rendered.into_iter().collect::<Result<Vec<_>>>()?;
     let entries: Vec<IndexEntry<'_>> = pages
         .iter()
         .map(|p| IndexEntry {
@@ -613,6 +880,7 @@ pub fn write_output(
     out: &Path,
     workspace_root: &Path,
     files: &[(String, Vec<u8>)],
+    reused: &std::collections::BTreeSet<String>,
     format: Format,
 ) -> Result<()> {
     let parent = out
@@ -669,6 +937,17 @@ pub fn write_output(
         fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
     };
     for (rel, bytes) in files {
+        // A page kept from the last publish is linked, not written again; its bytes
+        // were read from that very file.
+        if reused.contains(rel) {
+            let to = staging.path().join(rel);
+            if let Some(dir) = to.parent() {
+                fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
+            }
+            if fs::hard_link(out.join(rel), &to).is_ok() {
+                continue;
+            }
+        }
         write(Path::new(rel), bytes)?;
     }
     for rel in &theirs {

@@ -16,8 +16,12 @@ pub fn markdown_to_html(markdown: &str) -> String {
         Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
     let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    ammonia::Builder::default().clean(&unsafe_html).to_string()
+    SANITIZER.clean(&unsafe_html).to_string()
 }
+
+/// The sanitizer, built once and shared by every page.
+static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
+    std::sync::LazyLock::new(ammonia::Builder::default);
 
 /// Serializes `value` as JSON that can sit inside `<script type="application/ld+json">`:
 /// `<`, `>` and `&` are written as `\u003c`, `\u003e` and `\u0026`, so no text can close the tag.

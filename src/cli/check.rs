@@ -19,7 +19,7 @@ pub struct CheckArgs {
 /// Runs `check`.
 pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
-    let report = check::run(&ws)?;
+    let report = check::run(&ws, !args.json)?;
     ws.git.memo.save(true);
     if args.json {
         print_json(ctx.out, &report)?;

@@ -63,9 +63,9 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
             "run `medreview sync` first, or publish what this clone holds with --offline",
         ));
     }
-    let export = publish::build(&ws, format, now)?;
-    ws.git.memo.save(true);
     let out = publish::resolve_out(&ctx.start, &args.out);
+    let export = publish::build(&ws, format, now, Some(&out))?;
+    ws.git.memo.save(true);
     let mut tag = None;
     if let Some(publisher) = &publisher {
         if !export.publishers.contains(publisher) {
@@ -98,7 +98,7 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
     // One publish at a time, so an interrupted one's leftovers are never a live one's.
     let written = {
         let _lock = ws.git.lock()?;
-        publish::write_output(&out, ws.root(), &export.files, format)
+        publish::write_output(&out, ws.root(), &export.files, &export.reused, format)
     };
     if let Err(err) = written {
         if let Some(name) = &tag {
@@ -106,6 +106,7 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         }
         return Err(err);
     }
+    publish::remember_output(&ws, &out, &export);
     for a in &export.manifest.articles {
         say(
             ctx.out,

@@ -57,7 +57,9 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     let mut articles = Vec::new();
     let mut problems = Vec::new();
     let people_key = ws.people_key();
+    let mut bar = crate::progress::Progress::new(slugs.len() as u64, "articles", !args.json);
     for slug in slugs {
+        bar.tick();
         let loaded = slug.and_then(|slug| {
             crate::report::summary(&ws, &*people, &slug, people_key.as_deref(), now)
         });
@@ -71,6 +73,7 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
             }),
         }
     }
+    drop(bar);
     ws.git.memo.save(!single);
     if args.due {
         articles.retain(|a| a.publishable.as_ref().is_some_and(|p| p.due_at <= now));

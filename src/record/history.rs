@@ -73,6 +73,8 @@ pub struct Scope<'a> {
     pub move_checkpoint: bool,
     /// The roster's record now, to tell which roster entries a sign-off had seen.
     pub roster_log: &'a RosterLog<'a>,
+    /// Whether to show a progress bar on a terminal.
+    pub progress: bool,
 }
 
 /// Verifies the history of HEAD from the checkpoint, and moves the checkpoint when
@@ -83,11 +85,13 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
     let mut problems = Vec::new();
     let mut verified = 0;
     let roster_dir = join(scope.root, ROSTER_DIR);
+    let mut progress = crate::progress::Progress::new(0, "commits verified", scope.progress);
     let walk = git.walk_since(
         scope.root,
         &roster_dir,
         checkpoint.as_deref(),
         &mut |commit| {
+            progress.tick();
             verified += check_commit(git, scope, &commit, &mut problems);
             Ok(())
         },
