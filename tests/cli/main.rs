@@ -8,6 +8,7 @@ mod check;
 mod diff;
 mod faults;
 mod hostile;
+mod memo;
 mod migrate;
 mod properties;
 mod publish;

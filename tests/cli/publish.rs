@@ -553,3 +553,68 @@ fn skip(program: &str) {
     );
     eprintln!("skipped: {program} is not installed (apt-get install {program})");
 }
+
+#[test]
+fn a_second_publish_reuses_unchanged_pages_and_rewrites_only_what_changed() {
+    use std::os::unix::fs::MetadataExt;
+    let mut env = TestEnv::approved();
+    let out = env.outside("site");
+    publish(&env, &out, &[]);
+    let first = tree(&out);
+    let page_file = out.join(format!("{SLUG}.html"));
+    let ino = fs::metadata(&page_file).expect("page").ino();
+    let manifest = json(&fs::read_to_string(out.join("manifest.json")).expect("manifest"));
+    assert!(
+        manifest["articles"][0]["fingerprint"]
+            .as_str()
+            .is_some_and(|f| !f.is_empty()),
+        "the manifest records each page's fingerprint: {manifest}"
+    );
+
+    // Nothing changed: the page is the same file, the output the same bytes.
+    publish(&env, &out, &[]);
+    assert_eq!(tree(&out), first, "the same commit, the same bytes");
+    assert_eq!(
+        fs::metadata(&page_file).expect("page").ino(),
+        ino,
+        "not rewritten"
+    );
+
+    // A page changed by hand in the output is written again, never kept.
+    fs::write(&page_file, "<p>defaced</p>").expect("deface");
+    publish(&env, &out, &[]);
+    assert_eq!(tree(&out), first, "the defaced page is replaced");
+
+    // Serial and parallel rendering write the same bytes.
+    let serial = env.outside("serial");
+    let run = env.run_with(
+        &[("RAYON_NUM_THREADS", "1")],
+        &["publish", "--out", serial.to_str().expect("utf-8")],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(tree(&serial), first, "one thread, the same bytes");
+
+    // A new approved revision: its page changes, and the output is exactly a fresh
+    // publish of that commit.
+    env.write(
+        ARTICLE,
+        &HER2_ARTICLE.replace(
+            "Treatment has improved a great deal",
+            "Treatment keeps improving",
+        ),
+    );
+    env.set_now("2025-04-01T10:00:00-04:00");
+    env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "Update."]);
+    env.set_now("2025-04-02T10:00:00-04:00");
+    env.ok(&["approve", SLUG, "--as", "ana-example", "-m", "Fine."]);
+    publish(&env, &out, &[]);
+    let fresh = env.outside("fresh");
+    publish(&env, &fresh, &[]);
+    assert_eq!(
+        tree(&out),
+        tree(&fresh),
+        "incremental equals a fresh publish"
+    );
+    assert!(page(&out).contains("Treatment keeps improving"));
+    let _ = NEXT_DAY;
+}

@@ -351,6 +351,25 @@ impl TestEnv {
         }
     }
 
+    /// Runs medreview at the repository root with extra environment variables,
+    /// whatever the outcome.
+    pub fn run_with(&self, vars: &[(&str, &str)], args: &[&str]) -> Run {
+        let output = Command::cargo_bin("medreview")
+            .expect("the medreview binary is built")
+            .env_clear()
+            .envs(self.env_vars())
+            .envs(vars.iter().copied())
+            .current_dir(&self.root)
+            .args(args)
+            .output()
+            .expect("run medreview");
+        Run {
+            code: output.status.code().expect("medreview exited normally"),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
     /// Runs medreview at the repository root, whatever the outcome.
     pub fn run(&self, args: &[&str]) -> Run {
         self.run_in(&self.root, args)
