@@ -400,7 +400,18 @@ impl GitStore {
         // into place through the lock this command holds.
         let tmp = repo.path().join("medreview-index.tmp");
         let current = repo.path().join("index");
-        let old_index = fs::read(&current).ok();
+        // A missing index is an empty one; an index that cannot be read is an error,
+        // never an empty index (that would commit the new files and drop the rest).
+        let old_index = match fs::read(&current) {
+            Ok(bytes) => Some(bytes),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => None,
+            Err(source) => {
+                return Err(GitError::Io {
+                    path: current.clone(),
+                    source,
+                });
+            }
+        };
         match &old_index {
             Some(bytes) => fs::write(&tmp, bytes),
             None => fs::remove_file(&tmp).or(Ok(())),
@@ -774,8 +785,11 @@ impl GitStore {
         self.index
             .get_or_init(|| {
                 use std::os::unix::fs::MetadataExt;
-                let meta = std::fs::metadata(self.repo.path().join("index")).ok()?;
-                let index = self.repo.index().ok()?;
+                // A private copy: the repository's shared index object is the one
+                // commits and recovery read and write.
+                let path = self.repo.path().join("index");
+                let meta = std::fs::metadata(&path).ok()?;
+                let index = git2::Index::open(&path).ok()?;
                 Some((index, (meta.mtime(), meta.mtime_nsec() as u32)))
             })
             .as_ref()
