@@ -144,9 +144,9 @@ struct Page {
     first_published: DateTime<FixedOffset>,
     /// A digest of everything the page is made from (see [`fingerprint`]).
     fingerprint: String,
-    /// The page as an earlier publish into the same folder wrote it, when its
+    /// Whether the page an earlier publish into the same folder wrote is kept: its
     /// fingerprint is the same and the file is as that publish left it.
-    reused: Option<Vec<u8>>,
+    reused: bool,
 }
 
 /// What an earlier publish into the output folder left: the fingerprint of each
@@ -182,18 +182,23 @@ impl Previous {
     fn load(ws: &Workspace, out: &Path) -> Option<Previous> {
         let out = out.canonicalize().ok()?;
         let written: Vec<(String, FileStat)> = ws.git.memo.summary(&output_key(&out))?;
-        let manifest: serde_json::Value =
+        /// The fields of an earlier manifest that reuse needs.
+        #[derive(serde::Deserialize)]
+        struct Earlier {
+            articles: Vec<EarlierPage>,
+        }
+        #[derive(serde::Deserialize)]
+        struct EarlierPage {
+            path: String,
+            #[serde(default)]
+            fingerprint: String,
+        }
+        let manifest: Earlier =
             serde_json::from_slice(&fs::read(out.join("manifest.json")).ok()?).ok()?;
         let fingerprints = manifest
-            .get("articles")?
-            .as_array()?
-            .iter()
-            .filter_map(|a| {
-                Some((
-                    a.get("path")?.as_str()?.to_owned(),
-                    a.get("fingerprint")?.as_str()?.to_owned(),
-                ))
-            })
+            .articles
+            .into_iter()
+            .map(|a| (a.path, a.fingerprint))
             .collect();
         Some(Previous {
             out,
@@ -202,19 +207,11 @@ impl Previous {
         })
     }
 
-    /// The bytes of page `rel`, when it was made from the same inputs and nothing
-    /// changed the file since.
-    fn reuse(&self, rel: &str, fingerprint: &str) -> Option<Vec<u8>> {
-        if self.fingerprints.get(rel).map(String::as_str) != Some(fingerprint) {
-            return None;
-        }
-        let path = self.out.join(rel);
-        let before = file_stat(&path)?;
-        if self.written.get(rel) != Some(&before) {
-            return None;
-        }
-        let bytes = fs::read(&path).ok()?;
-        (file_stat(&path) == Some(before)).then_some(bytes)
+    /// Whether page `rel` was made from the same inputs and nothing changed the
+    /// file since this clone wrote it.
+    fn reuse(&self, rel: &str, fingerprint: &str) -> bool {
+        self.fingerprints.get(rel).map(String::as_str) == Some(fingerprint)
+            && file_stat(&self.out.join(rel)).is_some_and(|now| self.written.get(rel) == Some(&now))
     }
 }
 
@@ -254,17 +251,35 @@ fn render_id(src: &dyn Source, config: &Config, format: Format) -> Result<String
 /// A digest of everything page `p` is made from but its text, which its revision
 /// id names: how it is rendered, the people and the dates.
 fn fingerprint(render: &str, p: &Page) -> String {
-    let inputs = serde_json::json!({
-        "slug": p.slug,
-        "revision": p.revision,
-        "number": p.revision_number,
-        "writer": p.writer,
-        "reviewers": p.reviewers,
-        "recorded_by": p.recorded_by,
-        "reviewed": clock::rfc3339(&p.reviewed),
-        "published": clock::rfc3339(&p.first_published),
-    });
-    crate::memo::key(&["page-1", render, &inputs.to_string()])
+    // People by the digest of all they show on a page, computed once each.
+    thread_local! {
+        static PEOPLE: std::cell::RefCell<std::collections::HashMap<String, String>> =
+            Default::default();
+    }
+    let person = |view: &PersonView| -> String {
+        let json = serde_json::to_string(view).unwrap_or_default();
+        PEOPLE.with(|people| {
+            people
+                .borrow_mut()
+                .entry(json)
+                .or_insert_with_key(|json| crate::memo::key(&["person-1", json]))
+                .clone()
+        })
+    };
+    let mut parts = vec![
+        "page-1".to_owned(),
+        render.to_owned(),
+        p.slug.to_string(),
+        p.revision.as_str().to_owned(),
+        p.revision_number.to_string(),
+        clock::rfc3339(&p.reviewed),
+        clock::rfc3339(&p.first_published),
+        person(&p.writer),
+    ];
+    parts.extend(p.reviewers.iter().map(person));
+    parts.extend(p.recorded_by.iter().map(|(by, r)| format!("{by}<{r}")));
+    let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+    crate::memo::key(&parts)
 }
 
 /// The memo key of the front matter of revision `id`.
@@ -327,19 +342,63 @@ pub fn build(
         }
     }
     slugs.sort();
+    // What the people and the policy are read from in the commit, by id.
+    let people_key = {
+        let p = &src.prefix;
+        let id = |rel: &str| {
+            src.snapshot
+                .folder_id(&format!("{p}{rel}"))
+                .or_else(|| src.snapshot.file_id(&format!("{p}{rel}")))
+                .map_or("-".to_owned(), |id| id.as_str().to_owned())
+        };
+        let parts = [
+            "people-1".to_owned(),
+            id("writers"),
+            id(crate::roster::log::ROSTER_DIR),
+            id("reviewers"),
+            id(CONFIG_FILE),
+        ];
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        crate::memo::key(&parts)
+    };
     let mut bar = crate::progress::Progress::new(slugs.len() as u64, "articles", true);
     for slug in slugs {
         bar.tick();
-        let folder = src.folder_id(&Workspace::signoffs_rel(&slug));
-        let ledger = crate::record::load_ledger_with(&src, &slug, Some(&ws.git.memo), folder)?;
-        ledger.require_intact(&slug).map_err(|err| {
-            Error::refused_with_hint(
-                format!("{err} (commit {}, which publish reads)", &commit[..7]),
-                err.hint().unwrap_or_default(),
-            )
-        })?;
-        let status = evaluate(&slug, &ledger, &*people, &policy, now);
-        match status.publishable {
+        // What the record says, from the memo when the article's folder and the
+        // people are what they were (judged without the clock, which only moves an
+        // approval to re-review-due).
+        let key = src.folder_id(&format!("articles/{slug}")).map(|folder| {
+            crate::memo::key(&["publish-1", &people_key, slug.as_str(), folder.as_str()])
+        });
+        let kept = key
+            .as_deref()
+            .and_then(|k| ws.git.memo.summary::<(Option<Publishable>, State)>(k));
+        let (publishable, state) = match kept {
+            Some(kept) => kept,
+            None => {
+                let folder = src.folder_id(&Workspace::signoffs_rel(&slug));
+                let ledger =
+                    crate::record::load_ledger_with(&src, &slug, Some(&ws.git.memo), folder)?;
+                ledger.require_intact(&slug).map_err(|err| {
+                    Error::refused_with_hint(
+                        format!("{err} (commit {}, which publish reads)", &commit[..7]),
+                        err.hint().unwrap_or_default(),
+                    )
+                })?;
+                let timeless = DateTime::<chrono::Utc>::MIN_UTC.fixed_offset();
+                let status = evaluate(&slug, &ledger, &*people, &policy, timeless);
+                let judged = (status.publishable, status.state);
+                if let Some(k) = &key {
+                    ws.git.memo.keep_summary(k, &judged);
+                }
+                judged
+            }
+        };
+        let state = match &publishable {
+            Some(p) => state.on(p.due_at, now),
+            None => state,
+        };
+        match publishable {
             Some(publishable) => {
                 // A page an earlier publish made from the same inputs is kept.
                 if let Some(previous) = &previous
@@ -362,10 +421,8 @@ pub fn build(
                         article,
                     ) {
                         p.fingerprint = fingerprint(&render, &p);
-                        if let Some(bytes) =
-                            previous.reuse(&page_path(&slug, format), &p.fingerprint)
-                        {
-                            p.reused = Some(bytes);
+                        if previous.reuse(&page_path(&slug, format), &p.fingerprint) {
+                            p.reused = true;
                             pages.push(Pending::Ready(Box::new(p)));
                             continue;
                         }
@@ -377,7 +434,7 @@ pub fn build(
                 )?;
                 pages.push(Pending::Parse(slug, publishable, bytes));
             }
-            None => skipped.push((slug, status.state)),
+            None => skipped.push((slug, state)),
         }
     }
     // Parsed on every core; the first problem in slug order is the one reported.
@@ -396,7 +453,7 @@ pub fn build(
             .collect();
         parsed.into_iter().collect::<Result<_>>()?
     };
-    for p in pages.iter().filter(|p| p.reused.is_none()) {
+    for p in pages.iter().filter(|p| !p.reused) {
         ws.git
             .memo
             .keep_summary(&front_key(&p.revision), &p.article.front);
@@ -406,7 +463,7 @@ pub fn build(
     refuse_unsupported_history(ws, &roster, &log)?;
     let reused: std::collections::BTreeSet<String> = pages
         .iter()
-        .filter(|p| p.reused.is_some())
+        .filter(|p| p.reused)
         .map(|p| page_path(&p.slug, format))
         .collect();
     let manifest_articles: Vec<ManifestArticle> =
@@ -573,7 +630,7 @@ fn page_from(
         reviewed: publishable.reviewed_at,
         first_published,
         fingerprint: String::new(),
-        reused: None,
+        reused: false,
     })
 }
 
@@ -692,8 +749,9 @@ fn html_files(src: &dyn Source, config: &Config, pages: &[Page]) -> Result<Vec<(
             .par_iter()
             .map(|p| {
                 let path = page_path(&p.slug, Format::Html);
-                if let Some(bytes) = &p.reused {
-                    return Ok((path, bytes.clone()));
+                if p.reused {
+                    // Linked from the last output by `write_output`, never rendered.
+                    return Ok((path, Vec::new()));
                 }
                 let front = &p.article.front;
                 let article = ArticleView {
@@ -937,16 +995,17 @@ pub fn write_output(
         fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))
     };
     for (rel, bytes) in files {
-        // A page kept from the last publish is linked, not written again; its bytes
-        // were read from that very file.
+        // A page kept from the last publish is linked, not written again (copied
+        // where the file system has no links).
         if reused.contains(rel) {
-            let to = staging.path().join(rel);
+            let (from, to) = (out.join(rel), staging.path().join(rel));
             if let Some(dir) = to.parent() {
                 fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
             }
-            if fs::hard_link(out.join(rel), &to).is_ok() {
-                continue;
+            if fs::hard_link(&from, &to).is_err() {
+                fs::copy(&from, &to).map_err(|e| Error::io("copy", &from, e))?;
             }
+            continue;
         }
         write(Path::new(rel), bytes)?;
     }

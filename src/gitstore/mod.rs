@@ -896,6 +896,14 @@ impl GitStore {
 }
 
 impl Snapshot<'_> {
+    /// The blob id of the regular file at `path`, if there is one.
+    pub fn file_id(&self, path: &str) -> Option<RevId> {
+        match self.entry(path)? {
+            (id, EntryKind::File) => Some(RevId::from_oid_bytes(id.as_bytes())),
+            _ => None,
+        }
+    }
+
     /// The tree id of the folder at `path`, if there is one.
     pub fn folder_id(&self, path: &str) -> Option<RevId> {
         match self.entry(path)? {

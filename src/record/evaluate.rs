@@ -96,28 +96,44 @@ impl fmt::Display for State {
 }
 
 /// An approval that counts.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Approval {
     /// The reviewer.
     pub by: Id,
     /// When they approved.
+    #[serde(
+        serialize_with = "crate::clock::ser",
+        deserialize_with = "crate::clock::de"
+    )]
     pub at: DateTime<FixedOffset>,
     /// Who recorded it for them, when someone else did.
     pub recorded_by: Option<Id>,
 }
 
 /// The revision a publisher may put on the site, and the approvals behind it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Publishable {
     /// The approved revision.
     pub revision: Revision,
     /// The approvals that count, in graph order.
     pub approvals: Vec<Approval>,
     /// When the last counted approval was given: the page's "reviewed" date.
+    #[serde(
+        serialize_with = "crate::clock::ser",
+        deserialize_with = "crate::clock::de"
+    )]
     pub reviewed_at: DateTime<FixedOffset>,
     /// When the approval runs out and a re-review is due.
+    #[serde(
+        serialize_with = "crate::clock::ser",
+        deserialize_with = "crate::clock::de"
+    )]
     pub due_at: DateTime<FixedOffset>,
     /// When the first approval that counts (of any revision) was given.
+    #[serde(
+        serialize_with = "crate::clock::ser",
+        deserialize_with = "crate::clock::de"
+    )]
     pub first_approved_at: DateTime<FixedOffset>,
 }
 

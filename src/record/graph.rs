@@ -70,7 +70,7 @@ impl Bits {
 }
 
 /// A revision as the record knows it: numbered in the order first submitted.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Revision {
     /// 1 for r1, ...
     pub number: usize,
@@ -79,6 +79,10 @@ pub struct Revision {
     /// Who first submitted it.
     pub submitted_by: Id,
     /// When it was first submitted.
+    #[serde(
+        serialize_with = "crate::clock::ser",
+        deserialize_with = "crate::clock::de"
+    )]
     pub submitted_at: DateTime<FixedOffset>,
 }
 
