@@ -130,7 +130,8 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
             err.to_string(),
         ));
     }
-    let people_key = ws.people_key();
+    ws.git.memo.bulk();
+    let people_key = ws.git.memo.active().then(|| ws.people_key()).flatten();
     let mut articles = 0;
     let mut entries = 0;
     let slugs = ws.article_slugs()?;

@@ -31,7 +31,10 @@ pub struct Memo {
     state: RefCell<State>,
     /// Per-article results (what `status` shows, what `check` found), in their own
     /// file so a command that finds them all never reads the entries.
-    summaries: RefCell<Summaries>,
+    summaries: RefCell<HashMap<String, Summaries>>,
+    /// Whether this command reads many articles (only then is the memo worth
+    /// loading: a command about one article reads it directly).
+    bulk: std::cell::Cell<bool>,
 }
 
 #[derive(Default)]
@@ -76,6 +79,7 @@ impl Memo {
             file: (!off).then(|| git_dir.join("medreview").join("memo.json")),
             state: RefCell::default(),
             summaries: RefCell::default(),
+            bulk: std::cell::Cell::new(false),
         }
     }
 
@@ -85,10 +89,24 @@ impl Memo {
             file: None,
             state: RefCell::default(),
             summaries: RefCell::default(),
+            bulk: std::cell::Cell::new(false),
         }
     }
 
+    /// Turns the memo on for a command that reads every article.
+    pub fn bulk(&self) {
+        self.bulk.set(true);
+    }
+
+    /// Whether the memo is in use for this command.
+    pub fn active(&self) -> bool {
+        self.file.is_some() && self.bulk.get()
+    }
+
     fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> Option<R> {
+        if !self.bulk.get() {
+            return None;
+        }
         let file = self.file.as_ref()?;
         let mut state = self.state.borrow_mut();
         if !state.loaded {
@@ -103,13 +121,23 @@ impl Memo {
         Some(f(&mut state))
     }
 
-    fn summaries_file(&self) -> Option<PathBuf> {
-        Some(self.file.as_ref()?.with_file_name("summaries.json"))
+    /// Each kind of result has its file, so a command reads only its own.
+    fn summaries_file(&self, kind: &str) -> Option<PathBuf> {
+        let kind: String = kind
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        Some(self.file.as_ref()?.with_file_name(format!("{kind}.json")))
     }
 
-    fn with_summaries<R>(&self, f: impl FnOnce(&mut Summaries) -> R) -> Option<R> {
-        let file = self.summaries_file()?;
-        let mut state = self.summaries.borrow_mut();
+    fn with_summaries<R>(&self, key: &str, f: impl FnOnce(&mut Summaries) -> R) -> Option<R> {
+        if !self.bulk.get() {
+            return None;
+        }
+        let kind = kind_of(key);
+        let file = self.summaries_file(kind)?;
+        let mut all = self.summaries.borrow_mut();
+        let state = all.entry(kind.to_owned()).or_default();
         if !state.loaded {
             state.loaded = true;
             if let Ok(bytes) = std::fs::read(file)
@@ -119,13 +147,13 @@ impl Memo {
                 state.stored = stored;
             }
         }
-        Some(f(&mut state))
+        Some(f(state))
     }
 
     /// The result kept under `key`, a digest of every input it was derived from
     /// (see [`key`]).
     pub fn summary<T: serde::de::DeserializeOwned>(&self, key: &str) -> Option<T> {
-        self.with_summaries(|s| {
+        self.with_summaries(key, |s| {
             let value = s.stored.results.get(key)?;
             let found = serde_json::from_str(value.get()).ok();
             if found.is_some() {
@@ -141,7 +169,7 @@ impl Memo {
         let Ok(value) = serde_json::value::to_raw_value(value) else {
             return;
         };
-        self.with_summaries(|s| {
+        self.with_summaries(key, |s| {
             s.used.insert(key.to_owned());
             s.stored.results.insert(key.to_owned(), value);
             s.dirty = true;
@@ -255,36 +283,36 @@ impl Memo {
     }
 
     fn save_summaries(&self, whole: bool) {
-        let Some(file) = self.summaries_file() else {
-            return;
-        };
-        let mut state = self.summaries.borrow_mut();
-        if !state.loaded {
-            return;
-        }
-        let Summaries {
-            stored,
-            used,
-            dirty,
-            ..
-        } = &mut *state;
-        if whole {
-            // Only the kinds of result this run derived for every article.
-            let kinds: HashSet<&str> = used.iter().map(|k| kind_of(k)).collect();
-            let before = stored.results.len();
-            stored
-                .results
-                .retain(|k, _| used.contains(k) || !kinds.contains(kind_of(k)));
-            *dirty |= before != stored.results.len();
-        }
-        if !*dirty {
-            return;
-        }
-        stored.version = VERSION.to_owned();
-        if let Ok(json) = serde_json::to_vec(&*stored)
-            && write(&file, &json)
-        {
-            *dirty = false;
+        let mut all = self.summaries.borrow_mut();
+        for (kind, state) in all.iter_mut() {
+            let Some(file) = self.summaries_file(kind) else {
+                return;
+            };
+            if !state.loaded {
+                continue;
+            }
+            let Summaries {
+                stored,
+                used,
+                dirty,
+                ..
+            } = state;
+            // A kind this run used for every article drops what it did not use.
+            // What publish wrote into each folder is kept for every folder.
+            if whole && !used.is_empty() && kind != "out-1" {
+                let before = stored.results.len();
+                stored.results.retain(|k, _| used.contains(k));
+                *dirty |= before != stored.results.len();
+            }
+            if !*dirty {
+                continue;
+            }
+            stored.version = VERSION.to_owned();
+            if let Ok(json) = serde_json::to_vec(&*stored)
+                && write(&file, &json)
+            {
+                *dirty = false;
+            }
         }
     }
 }

@@ -296,6 +296,7 @@ pub fn build(
     now: DateTime<FixedOffset>,
     out: Option<&Path>,
 ) -> Result<Export> {
+    ws.git.memo.bulk();
     let src = Committed {
         snapshot: ws.git.head_snapshot()?,
         prefix: ws.prefix().to_owned(),

@@ -56,7 +56,11 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     let single = args.slug.is_some();
     let mut articles = Vec::new();
     let mut problems = Vec::new();
-    let people_key = ws.people_key();
+    // The memo pays off only when every article is read.
+    if !single {
+        ws.git.memo.bulk();
+    }
+    let people_key = ws.git.memo.active().then(|| ws.people_key()).flatten();
     let mut bar = crate::progress::Progress::new(slugs.len() as u64, "articles", !args.json);
     for slug in slugs {
         bar.tick();

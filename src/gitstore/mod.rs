@@ -156,7 +156,7 @@ pub struct GitStore {
     /// What was derived from content already read, by object id.
     pub memo: crate::memo::Memo,
     /// git's index, read once, for the ids of unchanged working-tree files.
-    index: std::cell::OnceCell<Option<(git2::Index, (i64, u32))>>,
+    index: std::cell::OnceCell<Option<statcache::StatCache>>,
 }
 
 impl GitStore {
@@ -776,22 +776,17 @@ fn entry_kind(entry: &git2::TreeEntry<'_>) -> EntryKind {
 mod graph;
 mod history;
 pub mod journal;
+mod statcache;
 pub use graph::{CommitInfo, PathChange};
 pub use history::{CommitChanges, FileChange, Walk};
 
 impl GitStore {
     /// git's index and its modification time, read once.
-    fn index(&self) -> Option<&(git2::Index, (i64, u32))> {
+    fn index(&self) -> Option<&statcache::StatCache> {
+        // Its own copy: the repository's shared index object is the one commits
+        // and recovery read and write.
         self.index
-            .get_or_init(|| {
-                use std::os::unix::fs::MetadataExt;
-                // A private copy: the repository's shared index object is the one
-                // commits and recovery read and write.
-                let path = self.repo.path().join("index");
-                let meta = std::fs::metadata(&path).ok()?;
-                let index = git2::Index::open(&path).ok()?;
-                Some((index, (meta.mtime(), meta.mtime_nsec() as u32)))
-            })
+            .get_or_init(|| statcache::StatCache::read(&self.repo.path().join("index")))
             .as_ref()
     }
 
@@ -841,7 +836,7 @@ impl GitStore {
         &self,
         path: &str,
         meta: &std::fs::Metadata,
-        index: Option<&(git2::Index, (i64, u32))>,
+        index: Option<&statcache::StatCache>,
         max: u64,
     ) -> Option<(u32, Oid)> {
         use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -850,19 +845,19 @@ impl GitStore {
         } else {
             0o100644
         };
-        let indexed = index.and_then(|(index, written)| {
-            let e = index.get_path(Path::new(path), 0)?;
-            let same = e.file_size == meta.len() as u32
-                && e.mtime.seconds() as i64 == meta.mtime()
-                && e.mtime.nanoseconds() == meta.mtime_nsec() as u32
-                && e.ctime.seconds() as i64 == meta.ctime()
-                && e.ctime.nanoseconds() == meta.ctime_nsec() as u32
+        let indexed = index.and_then(|index| {
+            let e = index.get(path)?;
+            let same = e.size == meta.len() as u32
+                && i64::from(e.mtime.0) == meta.mtime()
+                && e.mtime.1 == meta.mtime_nsec() as u32
+                && i64::from(e.ctime.0) == meta.ctime()
+                && e.ctime.1 == meta.ctime_nsec() as u32
                 && e.ino == meta.ino() as u32
                 && e.uid == meta.uid()
                 && e.gid == meta.gid()
                 && e.mode == mode;
             // Racily clean: changed in the instant the index was written.
-            let racy = (e.mtime.seconds() as i64, e.mtime.nanoseconds()) >= *written;
+            let racy = (i64::from(e.mtime.0), e.mtime.1) >= index.written;
             (same && !racy).then_some(e.id)
         });
         let id = match indexed {

@@ -238,10 +238,18 @@ impl ArticleRecord {
             Err(_) => None,
         };
         let signoffs = Workspace::signoffs_rel(slug);
-        let folder = ws.git.work_folder_id(
-            &format!("{}{signoffs}", ws.prefix()),
-            MAX_ENTRY_BYTES as u64,
-        );
+        // Only a command reading every article uses the memo (and git's index).
+        let folder = ws
+            .git
+            .memo
+            .active()
+            .then(|| {
+                ws.git.work_folder_id(
+                    &format!("{}{signoffs}", ws.prefix()),
+                    MAX_ENTRY_BYTES as u64,
+                )
+            })
+            .flatten();
         let ledger = load_ledger_with(&WorkTree(ws.root()), slug, Some(&ws.git.memo), folder)?;
         let working_id = working.as_deref().map(GitStore::blob_id);
         Ok(ArticleRecord {
