@@ -21,9 +21,21 @@ use serde::{Deserialize, Serialize};
 use crate::ids::Id;
 use crate::record::entry::{Entry, EntryId};
 
-/// Says which medreview wrote a memo: another version's is dropped, since what it
-/// derived may follow other rules.
-const VERSION: &str = concat!("medreview-memo-1 ", env!("CARGO_PKG_VERSION"));
+/// Says which medreview wrote a memo: another build's is dropped, since what it
+/// derived may follow other rules. The version alone is not enough (a developer's
+/// rebuild changes the rules without changing it), so the binary's size and
+/// modification time are part of it.
+pub fn build_id() -> &'static str {
+    static ID: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    ID.get_or_init(|| {
+        use std::os::unix::fs::MetadataExt;
+        let exe = std::env::current_exe()
+            .and_then(std::fs::metadata)
+            .map(|m| format!("{} {}.{}", m.len(), m.mtime(), m.mtime_nsec()))
+            .unwrap_or_default();
+        format!("medreview-memo-1 {} {exe}", env!("CARGO_PKG_VERSION"))
+    })
+}
 
 /// The memo of one repository.
 pub struct Memo {
@@ -113,7 +125,7 @@ impl Memo {
             state.loaded = true;
             if let Ok(bytes) = std::fs::read(file)
                 && let Ok(stored) = serde_json::from_slice::<Stored>(&bytes)
-                && stored.version == VERSION
+                && stored.version == build_id()
             {
                 state.stored = stored;
             }
@@ -142,7 +154,7 @@ impl Memo {
             state.loaded = true;
             if let Ok(bytes) = std::fs::read(file)
                 && let Ok(stored) = serde_json::from_slice::<StoredSummaries>(&bytes)
-                && stored.version == VERSION
+                && stored.version == build_id()
             {
                 state.stored = stored;
             }
@@ -274,7 +286,7 @@ impl Memo {
         if !*dirty {
             return;
         }
-        stored.version = VERSION.to_owned();
+        stored.version = build_id().to_owned();
         if let Ok(json) = serde_json::to_vec(&*stored)
             && write(file, &json)
         {
@@ -298,8 +310,7 @@ impl Memo {
                 ..
             } = state;
             // A kind this run used for every article drops what it did not use.
-            // What publish wrote into each folder is kept for every folder.
-            if whole && !used.is_empty() && kind != "out-1" {
+            if whole && !used.is_empty() {
                 let before = stored.results.len();
                 stored.results.retain(|k, _| used.contains(k));
                 *dirty |= before != stored.results.len();
@@ -307,7 +318,7 @@ impl Memo {
             if !*dirty {
                 continue;
             }
-            stored.version = VERSION.to_owned();
+            stored.version = build_id().to_owned();
             if let Ok(json) = serde_json::to_vec(&*stored)
                 && write(&file, &json)
             {

@@ -173,8 +173,11 @@ fn file_stat(path: &Path) -> Option<FileStat> {
 }
 
 /// The memo key of what was written into the output folder `out`.
+/// The build is part of it: a page is reused only from an output this very binary
+/// wrote (the fingerprint in the manifest names the version, so that two builds
+/// of one version publish the same bytes).
 fn output_key(out: &Path) -> String {
-    crate::memo::key(&["out-1", &out.display().to_string()])
+    crate::memo::key(&["out-1", crate::memo::build_id(), &out.display().to_string()])
 }
 
 impl Previous {
