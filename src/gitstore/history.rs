@@ -470,10 +470,8 @@ fn diff_into(
             (None, Some(_)) => std::cmp::Ordering::Greater,
             (None, None) => break,
         };
-        let (l, r) = match order {
-            std::cmp::Ordering::Equal => {
-                let (l, li) = left.expect("compared");
-                let (r, rj) = right.expect("compared");
+        let (l, r) = match (order, left, right) {
+            (std::cmp::Ordering::Equal, Some((l, li)), Some((r, rj))) => {
                 i = li;
                 j = rj;
                 if l.id == r.id && l.dir == r.dir {
@@ -481,16 +479,16 @@ fn diff_into(
                 }
                 (Some(l), Some(r))
             }
-            std::cmp::Ordering::Less => {
-                let (l, li) = left.expect("compared");
+            (std::cmp::Ordering::Less, Some((l, li)), _) => {
                 i = li;
                 (Some(l), None)
             }
-            std::cmp::Ordering::Greater => {
-                let (r, rj) = right.expect("compared");
+            (_, _, Some((r, rj))) => {
                 j = rj;
                 (None, Some(r))
             }
+            // Not reached: the order was taken from the entries present.
+            _ => break,
         };
         let name = String::from_utf8_lossy(l.as_ref().or(r.as_ref()).map_or(&[][..], |e| e.name));
         let path = if prefix.is_empty() {

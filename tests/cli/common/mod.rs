@@ -336,30 +336,22 @@ impl TestEnv {
 
     /// Runs medreview in `dir` with `args`, whatever the outcome.
     pub fn run_in(&self, dir: &Path, args: &[&str]) -> Run {
-        let output = Command::cargo_bin("medreview")
-            .expect("the medreview binary is built")
-            .env_clear()
-            .envs(self.env_vars())
-            .current_dir(dir)
-            .args(args)
-            .output()
-            .expect("run medreview");
-        Run {
-            code: output.status.code().expect("medreview exited normally"),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        self.run_env(dir, &[], args)
     }
 
     /// Runs medreview at the repository root with extra environment variables,
     /// whatever the outcome.
     pub fn run_with(&self, vars: &[(&str, &str)], args: &[&str]) -> Run {
+        self.run_env(&self.root, vars, args)
+    }
+
+    fn run_env(&self, dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> Run {
         let output = Command::cargo_bin("medreview")
             .expect("the medreview binary is built")
             .env_clear()
             .envs(self.env_vars())
             .envs(vars.iter().copied())
-            .current_dir(&self.root)
+            .current_dir(dir)
             .args(args)
             .output()
             .expect("run medreview");
