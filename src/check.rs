@@ -405,7 +405,7 @@ pub fn check_entries(
             }
         }
         match revisions.iter().find(|r| r.id == entry.revision) {
-            Some(revision) if entry.action == Action::Approved => {
+            Some(revision) if entry.action.vouches() => {
                 // Signature problems were reported above; the policy ones here.
                 let writer = people.writer_of(&entry.revision);
                 if let Some(why) = approval_policy_problem(entry, revision, roster, writer.as_ref())
@@ -413,7 +413,14 @@ pub fn check_entries(
                 {
                     report(
                         "approval-policy",
-                        format!("{what}: the approval does not count: {why}"),
+                        format!(
+                            "{what}: the {} does not count: {why}",
+                            if entry.action == Action::Approved {
+                                "approval"
+                            } else {
+                                "re-review"
+                            }
+                        ),
                     );
                 }
             }

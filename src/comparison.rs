@@ -52,23 +52,79 @@ pub fn side(record: &ArticleRecord, name: &str) -> Result<Side> {
         })
 }
 
-/// The default older side: the last approved revision (even if since withdrawn), or nothing.
-pub fn default_from(ws: &Workspace, people: &dyn People, record: &ArticleRecord) -> Side {
+/// Why the older side of a default comparison is what it is.
+#[derive(Debug, Clone)]
+pub struct Base {
+    /// The older side.
+    pub side: Side,
+    /// In words: which decision it is (`your request for changes on r1 (2025-03-04)`).
+    pub why: String,
+    /// The note of the reviewer's own decision, when the base is one.
+    pub note: Option<String>,
+}
+
+/// The default older side for reviewer `me`: the revision of their own last
+/// decision on the article (an approval, a request for changes or a re-review),
+/// else the last approved revision (even if since withdrawn), else nothing.
+pub fn default_base(
+    ws: &Workspace,
+    people: &dyn People,
+    record: &ArticleRecord,
+    me: Option<&crate::ids::Id>,
+) -> Base {
+    let revisions = record.ledger.revisions();
+    let find = |id: &crate::revision::RevId| revisions.iter().find(|r| &r.id == id).cloned();
+    let mine = me.and_then(|me| {
+        record.ledger.entries.iter().rev().find(|e| {
+            &e.by == me
+                && matches!(
+                    e.action,
+                    Action::Approved | Action::ChangesRequested | Action::Recertified
+                )
+        })
+    });
+    if let Some(entry) = mine
+        && let Some(revision) = find(&entry.revision)
+    {
+        let what = match entry.action {
+            Action::Approved => "your approval of",
+            Action::Recertified => "your re-review of",
+            _ => "your request for changes on",
+        };
+        return Base {
+            why: format!(
+                "{what} {} ({})",
+                revision.label(),
+                clock::short(&entry.at)
+            ),
+            side: Side::Revision(revision),
+            note: entry.note.clone().filter(|n| !n.trim().is_empty()),
+        };
+    }
     // Which revision is publishable does not depend on the clock (only re-review-due
     // does), so any time will do here.
     let status = record.status(ws, people, chrono::DateTime::UNIX_EPOCH.fixed_offset());
-    if let Some(p) = status.publishable {
-        return Side::Revision(p.revision);
+    let approved = status.publishable.map(|p| p.revision).or_else(|| {
+        record
+            .ledger
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.action == Action::Approved)
+            .and_then(|e| find(&e.revision))
+    });
+    match approved {
+        Some(revision) => Base {
+            why: format!("the last approved revision, {}", revision.label()),
+            side: Side::Revision(revision),
+            note: None,
+        },
+        None => Base {
+            why: "nothing: no revision was approved yet".into(),
+            side: Side::Nothing,
+            note: None,
+        },
     }
-    let revisions = record.ledger.revisions();
-    record
-        .ledger
-        .entries
-        .iter()
-        .rev()
-        .find(|e| e.action == Action::Approved)
-        .and_then(|e| revisions.iter().find(|r| r.id == e.revision).cloned())
-        .map_or(Side::Nothing, Side::Revision)
 }
 
 /// The default newer side: the working tree when it holds unsubmitted edits, else the latest revision.
@@ -157,6 +213,7 @@ fn info(record: &ArticleRecord, roster: &Roster, side: &Side) -> SideInfo {
                         Action::Approved => "approved",
                         Action::ChangesRequested => "changes requested",
                         Action::Withdrawn => "withdrawn",
+                        Action::Recertified => "re-reviewed",
                     };
                     let proxy = e
                         .recorded_by

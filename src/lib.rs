@@ -27,6 +27,7 @@ pub mod source;
 pub mod sync;
 pub mod templates;
 pub mod transport;
+pub mod viewed;
 pub mod workflow;
 pub mod workspace;
 pub mod yaml;

@@ -611,10 +611,21 @@ fn page_from(
             ),
         )
     })?;
-    let reviewers = publishable
+    // The reviewers who approved the text, then any who re-reviewed it since: the
+    // byline names everyone who vouched for what is on the page.
+    let mut vouched: Vec<&Id> = Vec::new();
+    for a in publishable
         .approvals
         .iter()
-        .filter_map(|a| person_view(roster, &a.by))
+        .chain(&publishable.recertifications)
+    {
+        if !vouched.contains(&&a.by) {
+            vouched.push(&a.by);
+        }
+    }
+    let reviewers = vouched
+        .into_iter()
+        .filter_map(|id| person_view(roster, id))
         .collect();
     // First publication: the earliest approval on record that passes the policy.
     let first_published = publishable.first_approved_at;

@@ -89,6 +89,9 @@ pub struct PublishableInfo {
     pub revision: RevisionInfo,
     /// The reviewers whose approvals count.
     pub approved_by: Vec<Id>,
+    /// The reviewers whose re-reviews (`recertify`) count, in order.
+    #[serde(default)]
+    pub recertified_by: Vec<Id>,
     /// When the last counted approval was given.
     #[serde(serialize_with = "clock::ser", deserialize_with = "clock::de")]
     pub reviewed_at: DateTime<FixedOffset>,
@@ -176,6 +179,7 @@ pub fn summarize(
         publishable: status.publishable.as_ref().map(|p| PublishableInfo {
             revision: RevisionInfo::from(&p.revision),
             approved_by: p.approvals.iter().map(|a| a.by.clone()).collect(),
+            recertified_by: p.recertifications.iter().map(|a| a.by.clone()).collect(),
             reviewed_at: p.reviewed_at,
             due_at: p.due_at,
         }),

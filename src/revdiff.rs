@@ -11,7 +11,8 @@ use crate::yaml::{self, FieldValue};
 pub const CONTEXT: usize = 1;
 
 /// One run of text in a redline.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "text", rename_all = "kebab-case")]
 pub enum Piece {
     /// In both texts.
     Same(String),
@@ -22,7 +23,8 @@ pub enum Piece {
 }
 
 /// A paragraph-level piece of the body redline.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "kebab-case")]
 pub enum Block {
     /// An unchanged paragraph shown as context.
     Context(String),
@@ -39,7 +41,8 @@ pub enum Block {
 }
 
 /// A changed front-matter field.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum FieldChange {
     /// A single value changed (`None`: absent on that side).
     Value {

@@ -25,7 +25,11 @@ pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 /// The exact text a signature covers (version 2): eleven lines, each `field: value`
 /// and a newline. `after` and `roster` are JSON arrays of entry ids in the entry's
 /// order; `note`, `recorded_by` and `clock` JSON strings, or `null` when absent.
-/// Every field of the entry but the signature is covered.
+/// Every field of the entry but the signature is covered. An entry that says what
+/// its signer last viewed (`viewed`, a diff or a preview) is signed over version 3:
+/// the first line says `v3` and a twelfth line `viewed: {"how":"diff","revision":
+/// "…","from":"…"}` (a JSON object with exactly those keys in that order, `from`
+/// `null` for a preview) follows `clock`.
 ///
 /// ```text
 /// medreview sign-off v2
@@ -59,6 +63,7 @@ pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 ///     recorded_by: None,
 ///     clock: None,
 ///     format: None,
+///     viewed: None,
 ///     signature: None,
 /// };
 /// let slug = Id::parse("slug", "her2-treatment").unwrap();
@@ -90,13 +95,27 @@ pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
         )
     };
     let text_or_null = |value: Option<String>| value.map_or("null".into(), |v| json(v.into()));
-    format!(
-        "medreview sign-off v2\n{head}after: {}\nroster: {}\nnote: {note}\nrecorded_by: {}\nclock: {}\n",
+    let tail = format!(
+        "after: {}\nroster: {}\nnote: {note}\nrecorded_by: {}\nclock: {}\n",
         ids(&entry.after),
         ids(&entry.roster),
         text_or_null(entry.recorded_by.as_ref().map(ToString::to_string)),
         text_or_null(entry.clock.clone()),
-    )
+    );
+    match &entry.viewed {
+        // Version 2 had no `viewed`; an entry without one keeps the version 2 text,
+        // so every signature made before it still verifies.
+        None => format!("medreview sign-off v2\n{head}{tail}"),
+        Some(viewed) => {
+            let viewed = format!(
+                "{{\"how\":{},\"revision\":{},\"from\":{}}}",
+                json(viewed.how.as_str().into()),
+                json(viewed.revision.to_string().into()),
+                text_or_null(viewed.from.as_ref().map(ToString::to_string)),
+            );
+            format!("medreview sign-off v3\n{head}{tail}viewed: {viewed}\n")
+        }
+    }
 }
 
 /// A private key loaded for signing.

@@ -527,7 +527,10 @@ fn rejudge(
                 reason: format!("it followed your {gone}, which was not pushed"),
             }));
         }
-        if !matches!(entry.action, Action::Approved | Action::ChangesRequested) {
+        if !matches!(
+            entry.action,
+            Action::Approved | Action::ChangesRequested | Action::Recertified
+        ) {
             continue;
         }
         let ledger = crate::record::load_ledger(&src, slug)?;
@@ -558,7 +561,10 @@ fn rejudge(
                     other.note.as_deref().unwrap_or("no note")
                 )),
                 Action::Approved | Action::ChangesRequested
-                    if other.revision == entry.revision && other.action != entry.action =>
+                    if other.revision == entry.revision
+                        && other.action != entry.action
+                        && !(other.action == Action::Approved
+                            && entry.action == Action::Recertified) =>
                 {
                     Some(format!(
                         "{} {} this revision meanwhile: {}",

@@ -7,7 +7,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::record::ArticleRecord;
-use crate::record::entry::{Action, Entry};
+use crate::record::entry::{Action, Entry, Viewed};
 use crate::record::evaluate::{self, State};
 use crate::record::graph::Revision;
 use crate::roster::people::People;
@@ -17,6 +17,10 @@ use crate::workspace::Workspace;
 /// What a recorded sign-off did.
 #[derive(Debug)]
 pub struct Recorded {
+    /// What was recorded.
+    pub action: Action,
+    /// The entry's id.
+    pub entry: String,
     /// The commit that holds it.
     pub commit: String,
     /// The revision it concerns.
@@ -41,6 +45,8 @@ pub struct Request<'a> {
     pub now: DateTime<FixedOffset>,
     /// The key to sign the entry with, if any.
     pub key: Option<&'a SigningKey>,
+    /// What the signer last looked at in this clone, where known.
+    pub viewed: Option<Viewed>,
 }
 
 /// `submit`: records the working-tree `article.md` as a new revision for review.
@@ -100,6 +106,7 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         roster: Vec::new(),
         clock: None,
         format: None,
+        viewed: None,
         signature: None,
     };
     record_entry(
@@ -145,6 +152,140 @@ pub fn decide(
             ),
         ));
     }
+    may_review(ws, req, &record, reviewer, &target)?;
+    let status = record.status(ws, &*people, req.now);
+    if action == Action::Approved
+        && status.publishable.as_ref().is_some_and(|p| {
+            p.revision.id == target.id && p.approvals.iter().any(|a| &a.by == req.by)
+        })
+    {
+        let hint = if status.state == State::ReReviewDue {
+            format!(
+                "the approval is due for its periodic re-review: read the page again (`medreview preview {}`), then `medreview recertify {}`",
+                req.slug, req.slug
+            )
+        } else {
+            format!(
+                "nothing to do; `medreview log {}` shows the record",
+                req.slug
+            )
+        };
+        return Err(Error::refused_with_hint(
+            format!(
+                "{} has already approved {} of {}",
+                req.by,
+                target.label(),
+                req.slug
+            ),
+            hint,
+        ));
+    }
+    let mut warnings = Vec::new();
+    if record.has_unsubmitted_edits() {
+        warnings.push(format!(
+            "the working tree has edits to {} that were not submitted; this sign-off is for {} only",
+            record.article_path.display(),
+            target.label_with_id()
+        ));
+    }
+    if action == Action::Approved {
+        require_key(ws, req)?;
+    }
+    let entry = Entry {
+        action,
+        by: req.by.clone(),
+        at: req.now,
+        revision: target.id.clone(),
+        after: Vec::new(),
+        note: req.note.clone(),
+        recorded_by: req.recorded_by.cloned(),
+        roster: Vec::new(),
+        clock: None,
+        format: None,
+        viewed: req.viewed.clone(),
+        signature: None,
+    };
+    record_entry(ws, &*people, &record, entry, req.key, None, warnings)
+}
+
+/// `recertify`: a reviewer's periodic re-review of the approved, unchanged revision.
+/// It renews the page's review date and makes no new revision.
+pub fn recertify(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
+    let _lock = ws.git.lock()?;
+    let people = ws.people()?;
+    let roster = people.current().roster.clone();
+    let reviewer = roster.require_reviewer(req.by)?;
+    let record = ArticleRecord::load(ws, req.slug)?;
+    let latest = latest_revision(&record)?;
+    let status = record.status(ws, &*people, req.now);
+    let target = match (&status.publishable, status.state) {
+        (Some(p), State::Approved | State::ReReviewDue) if p.revision.id == latest.id => {
+            p.revision.clone()
+        }
+        (Some(p), State::InReview | State::ChangesRequested) => {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{} has a newer revision in review ({}) than the approved {}; a re-review renews only the latest text",
+                    req.slug,
+                    latest.label(),
+                    p.revision.label()
+                ),
+                format!(
+                    "review {} instead: `medreview diff {}`, then approve or request changes",
+                    latest.label(),
+                    req.slug
+                ),
+            ));
+        }
+        (_, state) => {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{} is {state}, so there is no approval to re-review",
+                    req.slug
+                ),
+                format!(
+                    "`medreview status {}` says what it needs; a re-review renews an approved revision",
+                    req.slug
+                ),
+            ));
+        }
+    };
+    may_review(ws, req, &record, reviewer, &target)?;
+    require_key(ws, req)?;
+    let mut warnings = Vec::new();
+    if record.has_unsubmitted_edits() {
+        warnings.push(format!(
+            "the working tree has edits to {} that were not submitted; this re-review is for {} only",
+            record.article_path.display(),
+            target.label_with_id()
+        ));
+    }
+    let entry = Entry {
+        action: Action::Recertified,
+        by: req.by.clone(),
+        at: req.now,
+        revision: target.id.clone(),
+        after: Vec::new(),
+        note: req.note.clone(),
+        recorded_by: req.recorded_by.cloned(),
+        roster: Vec::new(),
+        clock: None,
+        format: None,
+        viewed: req.viewed.clone(),
+        signature: None,
+    };
+    record_entry(ws, &*people, &record, entry, req.key, None, warnings)
+}
+
+/// Refuses a reviewer who may not vouch for `target`: its writer, or a reviewer
+/// whose license has expired.
+fn may_review(
+    ws: &Workspace,
+    req: &Request<'_>,
+    record: &ArticleRecord,
+    reviewer: &crate::roster::Reviewer,
+    target: &Revision,
+) -> Result<()> {
     let named_writer = record.revision_article(ws, &target.id)?.front.writer;
     if *req.by == target.submitted_by || *req.by == named_writer {
         return Err(Error::refused_with_hint(
@@ -176,53 +317,18 @@ pub fn decide(
             ),
         ));
     }
-    let status = record.status(ws, &*people, req.now);
-    if action == Action::Approved
-        && status.publishable.as_ref().is_some_and(|p| {
-            p.revision.id == target.id && p.approvals.iter().any(|a| &a.by == req.by)
-        })
-    {
-        return Err(Error::refused_with_hint(
-            format!(
-                "{} has already approved {} of {}",
-                req.by,
-                target.label(),
-                req.slug
-            ),
-            format!(
-                "nothing to do; `medreview log {}` shows the record",
-                req.slug
-            ),
-        ));
-    }
-    let mut warnings = Vec::new();
-    if record.has_unsubmitted_edits() {
-        warnings.push(format!(
-            "the working tree has edits to {} that were not submitted; this sign-off is for {} only",
-            record.article_path.display(),
-            target.label_with_id()
-        ));
-    }
-    if action == Action::Approved && ws.config.review.require_signatures && req.key.is_none() {
+    Ok(())
+}
+
+/// Refuses an approval or re-review without a key where signatures are required.
+fn require_key(ws: &Workspace, req: &Request<'_>) -> Result<()> {
+    if ws.config.review.require_signatures && req.key.is_none() {
         return Err(Error::refused_with_hint(
             "medreview.yaml requires signed approvals, and no key was given",
             "pass --key ~/.ssh/id_ed25519 (or set `git config medreview.signingKey PATH`)",
         ));
     }
-    let entry = Entry {
-        action,
-        by: req.by.clone(),
-        at: req.now,
-        revision: target.id.clone(),
-        after: Vec::new(),
-        note: req.note.clone(),
-        recorded_by: req.recorded_by.cloned(),
-        roster: Vec::new(),
-        clock: None,
-        format: None,
-        signature: None,
-    };
-    record_entry(ws, &*people, &record, entry, req.key, None, warnings)
+    Ok(())
 }
 
 /// `withdraw`: a reviewer takes the article out of publication.
@@ -259,6 +365,7 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         roster: Vec::new(),
         clock: None,
         format: None,
+        viewed: None,
         signature: None,
     };
     record_entry(ws, &*people, &record, entry, req.key, None, Vec::new())
@@ -331,7 +438,15 @@ fn record_entry(
     let status = evaluate::evaluate(&record.slug, &after, people, &ws.policy(people), entry.at);
     if let Some(why) = &status.verdicts[position] {
         return Err(Error::refused_with_hint(
-            format!("this approval of {} would not count: {why}", record.slug),
+            format!(
+                "this {} of {} would not count: {why}",
+                match entry.action {
+                    Action::Recertified => "re-review",
+                    Action::Approved => "approval",
+                    _ => "sign-off",
+                },
+                record.slug
+            ),
             format!(
                 "`medreview status {}` and `medreview log {}` show the record as it stands",
                 record.slug, record.slug
@@ -377,6 +492,8 @@ fn record_entry(
     let author = roster.identity(&entry.by);
     let commit = ws.commit(files, &message, Some(&author), entry.at)?;
     Ok(Recorded {
+        action: entry.action,
+        entry: id.to_string(),
         commit,
         revision,
         state: status.state,

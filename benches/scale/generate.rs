@@ -248,6 +248,7 @@ pub fn build(dir: &Path, articles: usize, rounds: usize) -> (Vec<Final>, usize) 
             roster: roster.clone(),
             clock: Some("MEDREVIEW_NOW".to_owned()),
             format: None,
+            viewed: None,
             signature: None,
         };
         let (entry_id, bytes) = entry.to_file();

@@ -11,6 +11,7 @@ use crate::comparison::{self, Side};
 use crate::error::{Error, Result};
 use crate::gitstore::write_atomically;
 use crate::record::ArticleRecord;
+use crate::record::entry::ViewKind;
 use crate::redline;
 
 /// Output formats.
@@ -37,6 +38,50 @@ pub struct DiffArgs {
     /// Write to FILE instead of standard output
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Print the comparison as JSON (what was compared, the counts, and every change)
+    #[arg(long, conflicts_with_all = ["format", "out"])]
+    json: bool,
+}
+
+/// `diff --json`: what was compared, why, and the changes.
+#[derive(serde::Serialize)]
+struct DiffJson<'a> {
+    slug: &'a str,
+    title: &'a str,
+    from: SideJson<'a>,
+    to: SideJson<'a>,
+    /// Why the older side is what it is, when it was chosen by default.
+    base: Option<&'a str>,
+    /// The reviewer's own note on the decision the comparison starts from.
+    base_note: Option<&'a str>,
+    words_added: usize,
+    words_removed: usize,
+    fields: &'a [crate::revdiff::FieldChange],
+    blocks: &'a [crate::revdiff::Block],
+}
+
+/// One side in `diff --json`.
+#[derive(serde::Serialize)]
+struct SideJson<'a> {
+    label: &'a str,
+    /// `r2`, or null for the working tree or nothing.
+    number: Option<String>,
+    /// The revision id (the blob id), or null.
+    revision: Option<String>,
+    detail: &'a str,
+}
+
+fn side_json<'a>(side: &Side, info: &'a crate::redline::SideInfo) -> SideJson<'a> {
+    let revision = match side {
+        Side::Revision(r) => Some(r),
+        _ => None,
+    };
+    SideJson {
+        label: &info.label,
+        number: revision.map(|r| r.label()),
+        revision: revision.map(|r| r.id.to_string()),
+        detail: &info.detail,
+    }
 }
 
 /// Runs `diff`.
@@ -46,10 +91,16 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
     let people = ws.people()?;
     let roster = people.current().roster.clone();
     let record = ArticleRecord::load(&ws, &slug)?;
-    let from = match &args.from {
-        Some(name) => comparison::side(&record, name)?,
-        None => comparison::default_from(&ws, &*people, &record),
+    let me = crate::roster::identity::me(&roster, ws.git.config_string("user.email").as_deref());
+    let base = match &args.from {
+        Some(name) => comparison::Base {
+            side: comparison::side(&record, name)?,
+            why: String::new(),
+            note: None,
+        },
+        None => comparison::default_base(&ws, &*people, &record, me.as_ref()),
     };
+    let from = base.side.clone();
     let to = match &args.to {
         Some(name) => comparison::side(&record, name)?,
         None => comparison::default_to(&record),
@@ -58,6 +109,35 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
         return Err(Error::refused(format!("{slug} has no text yet")));
     }
     let comparison = comparison::compare(&ws, &roster, &record, &from, &to)?;
+    if let Side::Revision(shown) = &to {
+        let older = match &from {
+            Side::Revision(r) => Some(&r.id),
+            _ => None,
+        };
+        crate::viewed::remember(&ws, &slug, ViewKind::Diff, &shown.id, older);
+    }
+    if args.json {
+        let json = DiffJson {
+            slug: &comparison.header.slug,
+            title: &comparison.header.title,
+            from: side_json(&from, &comparison.header.from),
+            to: side_json(&to, &comparison.header.to),
+            base: (!base.why.is_empty()).then_some(base.why.as_str()),
+            base_note: base.note.as_deref(),
+            words_added: comparison.redline.words_added,
+            words_removed: comparison.redline.words_removed,
+            fields: &comparison.redline.fields,
+            blocks: &comparison.redline.blocks,
+        };
+        super::print_json(ctx.out, &json)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.from.is_none() {
+        say(ctx.err, &format!("Since {}", base.why))?;
+        if let Some(note) = &base.note {
+            say(ctx.err, &format!("Your note then: {}", note.trim()))?;
+        }
+    }
     let output = match args.format {
         DiffFormat::Html => redline::html(&comparison.header, &comparison.redline)?,
         DiffFormat::Text => {

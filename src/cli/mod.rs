@@ -10,6 +10,7 @@ mod migrate;
 mod new;
 mod people;
 mod publish;
+mod recertify;
 mod request_changes;
 mod status;
 mod submit;
@@ -65,6 +66,8 @@ enum Command {
     RequestChanges(request_changes::RequestChangesArgs),
     /// Take an article out of publication
     Withdraw(withdraw::WithdrawArgs),
+    /// Record the periodic re-review of the approved revision, unchanged: renews its review date
+    Recertify(recertify::RecertifyArgs),
     /// Export pages built only from approved revisions
     Publish(publish::PublishArgs),
     /// Check every file, reference, signature and the append-only history (for CI and hooks)
@@ -139,6 +142,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Approve(args) => approve::cmd_approve(&mut ctx, args),
         Command::RequestChanges(args) => request_changes::cmd_request_changes(&mut ctx, args),
         Command::Withdraw(args) => withdraw::cmd_withdraw(&mut ctx, args),
+        Command::Recertify(args) => recertify::cmd_recertify(&mut ctx, args),
         Command::Publish(args) => publish::cmd_publish(&mut ctx, args),
         Command::Check(args) => check::cmd_check(&mut ctx, args),
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
@@ -193,6 +197,40 @@ pub(crate) fn report_recorded(
         ),
     )
 }
+
+/// What a sign-off command prints with `--json`.
+#[derive(serde::Serialize)]
+struct RecordedJson<'a> {
+    /// The entry's action (`approved`, `recertified`, ...).
+    action: crate::record::entry::Action,
+    slug: &'a str,
+    /// `r2`.
+    revision: String,
+    /// The revision id (the blob id of article.md).
+    revision_id: String,
+    /// The entry's id (its file name without `.yaml`).
+    entry: &'a str,
+    /// The commit that holds it.
+    commit: &'a str,
+    /// The article's state afterwards.
+    state: crate::record::evaluate::State,
+    warnings: &'a [String],
+    /// Whether the sign-off was shared (`--sync`), and what went wrong if it was not.
+    synced: bool,
+    sync_error: Option<String>,
+}
+
+/// `--json` for the commands that record a sign-off.
+#[derive(Debug, clap::Args)]
+pub struct OutputFlags {
+    /// Print what was recorded as JSON on standard output (shape documented in README.md)
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The one line that says what to do after a sign-off that was not shared yet.
+const NEXT_SHARE: &str =
+    "Next: share it with the team: `medreview sync` (or `git push`), or pass --sync next time";
 
 /// Serializes `value` as pretty JSON followed by a newline.
 pub(crate) fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
@@ -268,7 +306,7 @@ fn expand_home(path: &str) -> PathBuf {
 pub(crate) fn sign_off(
     ctx: &mut Ctx<'_>,
     slug: &str,
-    (signer, sync): (&SignerArgs, &SyncFlags),
+    (signer, sync, output): (&SignerArgs, &SyncFlags, &OutputFlags),
     role: Role,
     note: Option<String>,
     done: &str,
@@ -300,32 +338,60 @@ pub(crate) fn sign_off(
         note,
         now: crate::clock::now()?,
         key: key.as_ref(),
+        // What this reviewer last diffed or previewed here goes into the entry.
+        viewed: (role == Role::Reviewer)
+            .then(|| crate::viewed::recall(&ws, &slug))
+            .flatten(),
     };
     let recorded = act(&ws, &request)?;
     report_recorded(ctx, done, &slug, &recorded)?;
-    if !syncing {
-        return Ok(ExitCode::SUCCESS);
-    }
     // The sign-off is committed: from here on a failure is a warning, never an error,
     // unless sync had to drop this very decision.
-    match crate::sync::sync(&ws, ctx.err) {
-        Ok(report) => {
-            sync::print_report(ctx, &report)?;
-            if report.dropped.iter().any(|d| recorded.commit == d.commit) {
-                return Ok(ExitCode::from(1));
+    let mut code = ExitCode::SUCCESS;
+    let mut synced = false;
+    let mut sync_error = None;
+    if syncing {
+        match crate::sync::sync(&ws, ctx.err) {
+            Ok(report) => {
+                sync::print_report(ctx, &report)?;
+                if report.dropped.iter().any(|d| recorded.commit == d.commit) {
+                    code = ExitCode::from(1);
+                } else {
+                    synced = true;
+                }
             }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(err) => {
-            say(
-                ctx.err,
-                &format!("Warning: recorded here, but not shared: {err}"),
-            )?;
-            say(
-                ctx.err,
-                "Hint: run `medreview sync` when the remote can be reached; the sign-off is safe in this clone",
-            )?;
-            Ok(ExitCode::SUCCESS)
+            Err(err) => {
+                say(
+                    ctx.err,
+                    &format!("Warning: recorded here, but not shared: {err}"),
+                )?;
+                say(
+                    ctx.err,
+                    "Hint: run `medreview sync` when the remote can be reached; the sign-off is safe in this clone",
+                )?;
+                sync_error = Some(err.to_string());
+            }
         }
     }
+    if !synced && code == ExitCode::SUCCESS {
+        say(ctx.err, NEXT_SHARE)?;
+    }
+    if output.json {
+        print_json(
+            ctx.out,
+            &RecordedJson {
+                action: recorded.action,
+                slug: slug.as_str(),
+                revision: recorded.revision.label(),
+                revision_id: recorded.revision.id.to_string(),
+                entry: &recorded.entry,
+                commit: &recorded.commit,
+                state: recorded.state,
+                warnings: &recorded.warnings,
+                synced,
+                sync_error,
+            },
+        )?;
+    }
+    Ok(code)
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Ctx, SignerArgs, SyncFlags, sign_off};
+use super::{Ctx, OutputFlags, SignerArgs, SyncFlags, sign_off};
 use crate::error::Result;
 use crate::record::entry::Action;
 use crate::roster::Role;
@@ -19,6 +19,8 @@ pub struct RequestChangesArgs {
     signer: SignerArgs,
     #[command(flatten)]
     sync: SyncFlags,
+    #[command(flatten)]
+    output: OutputFlags,
     /// What must change
     #[arg(
         short = 'm',
@@ -37,7 +39,7 @@ pub fn cmd_request_changes(ctx: &mut Ctx<'_>, args: RequestChangesArgs) -> Resul
     sign_off(
         ctx,
         &args.slug,
-        (&args.signer, &args.sync),
+        (&args.signer, &args.sync, &args.output),
         Role::Reviewer,
         Some(super::required_note(args.note)?),
         "Sent back",

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{Ctx, SignerArgs, SyncFlags, sign_off};
+use super::{Ctx, OutputFlags, SignerArgs, SyncFlags, sign_off};
 use crate::error::Result;
 use crate::roster::Role;
 use crate::workflow;
@@ -18,6 +18,8 @@ pub struct WithdrawArgs {
     signer: SignerArgs,
     #[command(flatten)]
     sync: SyncFlags,
+    #[command(flatten)]
+    output: OutputFlags,
     /// Why the article comes down
     #[arg(
         short = 'm',
@@ -33,7 +35,7 @@ pub fn cmd_withdraw(ctx: &mut Ctx<'_>, args: WithdrawArgs) -> Result<ExitCode> {
     sign_off(
         ctx,
         &args.slug,
-        (&args.signer, &args.sync),
+        (&args.signer, &args.sync, &args.output),
         Role::Reviewer,
         Some(super::required_note(args.note)?),
         "Withdrew",

@@ -245,7 +245,12 @@ impl GitStore {
             .is_some_and(|(_, kind)| kind == ObjectType::Blob)
     }
 
-    /// The value of a git config key (`user.email`), if set.
+    /// This clone's own medreview state (`.git/medreview`): never committed or shared.
+    pub fn local_state_dir(&self) -> PathBuf {
+        self.repo.path().join("medreview")
+    }
+
+    /// The value of a git config key (`user.email`), when set and not blank.
     pub fn config_string(&self, key: &str) -> Option<String> {
         self.repo
             .config()

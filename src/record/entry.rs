@@ -42,15 +42,19 @@ pub enum Action {
     ChangesRequested,
     /// A reviewer withdrew the article from publication.
     Withdrawn,
+    /// A reviewer re-reviewed the approved revision unchanged (the periodic review):
+    /// it renews the review date and makes no new revision.
+    Recertified,
 }
 
 impl Action {
     /// Every action, for parsing names.
-    pub const ALL: [Action; 4] = [
+    pub const ALL: [Action; 5] = [
         Action::Submitted,
         Action::Approved,
         Action::ChangesRequested,
         Action::Withdrawn,
+        Action::Recertified,
     ];
 
     /// The word used in the record and in messages.
@@ -60,6 +64,7 @@ impl Action {
             Action::Approved => "approved",
             Action::ChangesRequested => "changes-requested",
             Action::Withdrawn => "withdrawn",
+            Action::Recertified => "recertified",
         }
     }
 
@@ -70,12 +75,24 @@ impl Action {
             Action::Approved => "approve",
             Action::ChangesRequested => "request-changes",
             Action::Withdrawn => "withdraw",
+            Action::Recertified => "recertify",
         }
     }
 
-    /// Whether a reviewer's decision (anything but a submission).
+    /// Whether a reviewer's decision on a revision: an approval, a request for
+    /// changes or a withdrawal. A recertification only renews an approval's date,
+    /// so it never settles a conflict.
     pub fn is_decision(self) -> bool {
-        self != Action::Submitted
+        matches!(
+            self,
+            Action::Approved | Action::ChangesRequested | Action::Withdrawn
+        )
+    }
+
+    /// Whether the entry vouches for a revision's text, so the approval rules (a
+    /// reviewer, not its writer, licensed, signed where required) apply to it.
+    pub fn vouches(self) -> bool {
+        matches!(self, Action::Approved | Action::Recertified)
     }
 }
 
@@ -224,9 +241,47 @@ pub struct Entry {
     /// signature covers the version 1 canonical text; absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<u8>,
+    /// What the signer last looked at before deciding (a diff or a preview), where
+    /// this clone knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viewed: Option<Viewed>,
     /// An SSH signature over the entry's canonical text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+}
+
+/// What a reviewer looked at before a decision: a diff between two revisions, or a
+/// preview of one. Kept with the entry, and covered by its signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Viewed {
+    /// `diff` or `preview`.
+    pub how: ViewKind,
+    /// The revision shown (the newer side of a diff).
+    pub revision: RevId,
+    /// The older side of a diff, when it was a revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<RevId>,
+}
+
+/// How a revision was looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ViewKind {
+    /// `medreview diff`.
+    Diff,
+    /// `medreview preview`.
+    Preview,
+}
+
+impl ViewKind {
+    /// The word used in the record.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ViewKind::Diff => "diff",
+            ViewKind::Preview => "preview",
+        }
+    }
 }
 
 fn ser_time<S: Serializer>(
@@ -452,6 +507,7 @@ mod tests {
             recorded_by: None,
             clock: None,
             format: None,
+            viewed: None,
             signature: None,
         }
     }

@@ -117,7 +117,11 @@ pub struct Publishable {
     pub revision: Revision,
     /// The approvals that count, in graph order.
     pub approvals: Vec<Approval>,
-    /// When the last counted approval was given: the page's "reviewed" date.
+    /// Re-reviews of the revision that count (`recertify`), in graph order.
+    #[serde(default)]
+    pub recertifications: Vec<Approval>,
+    /// When the last counted approval or re-review was given: the page's
+    /// "reviewed" date.
     #[serde(
         serialize_with = "crate::clock::ser",
         deserialize_with = "crate::clock::de"
@@ -266,7 +270,7 @@ pub fn evaluate(
     let mut verdicts: Vec<Option<String>> = vec![None; n];
     let mut policy_ok = vec![false; n];
     let mut current = vec![false; n];
-    for a in (0..n).filter(|&a| is(a, Action::Approved)) {
+    for a in (0..n).filter(|&a| entries[a].action.vouches()) {
         let entry = &entries[a];
         let why = match revision(&entry.revision) {
             None => Some("it names a revision that was never submitted".to_owned()),
@@ -293,7 +297,8 @@ pub fn evaluate(
     // passing the policy; otherwise a forged entry could clear a doctor's request.
     let valid: Vec<bool> = (0..n)
         .map(|d| match entries[d].action {
-            Action::Submitted => false,
+            // A re-review renews an approval; it never answers a request or a conflict.
+            Action::Submitted | Action::Recertified => false,
             Action::Approved => policy_ok[d],
             _ => {
                 reviewer(d)
@@ -353,7 +358,11 @@ pub fn evaluate(
             who(first),
             crate::clock::rfc3339(&entries[first].at)
         ));
-        if let Some(&x) = blockers.iter().find(|&&x| !resolved(a, x)) {
+        // A re-review that missed a withdrawal or a request simply does not renew
+        // anything: the entry it missed decides, so there is nothing to resolve.
+        if is(a, Action::Approved)
+            && let Some(&x) = blockers.iter().find(|&&x| !resolved(a, x))
+        {
             conflicts.push(format!(
                 "the approval by {} and the {} were made without seeing each other",
                 entries[a].by,
@@ -374,6 +383,27 @@ pub fn evaluate(
         ));
     }
 
+    // A re-review counts only where it renews an approval that counts and that its
+    // signer had seen: it can keep a page's date fresh, never put a text on the site.
+    let renewing: Vec<usize> = (0..n)
+        .filter(|&r| is(r, Action::Recertified) && counts[r])
+        .collect();
+    for r in renewing {
+        let renews = (0..n).any(|a| {
+            is(a, Action::Approved)
+                && counts[a]
+                && entries[a].revision == entries[r].revision
+                && ledger.saw(r, a)
+        });
+        if !renews {
+            counts[r] = false;
+            verdicts[r] = Some(format!(
+                "{} had no approval that counts in its signer's view, so there was nothing to re-review",
+                revision(&entries[r].revision).map_or_else(|| entries[r].revision.short().to_owned(), Revision::label)
+            ));
+        }
+    }
+
     // Rule 2.
     let approved = |rev: &Revision| -> Option<(usize, Vec<Approval>)> {
         if (0..n).any(|c| live[c] && entries[c].revision == rev.id) {
@@ -383,7 +413,9 @@ pub fn evaluate(
         let mut persons: Vec<BTreeSet<String>> = Vec::new();
         let mut approvals = Vec::new();
         let mut last_index = 0;
-        for a in (0..n).filter(|&a| counts[a] && entries[a].revision == rev.id) {
+        for a in (0..n)
+            .filter(|&a| counts[a] && is(a, Action::Approved) && entries[a].revision == rev.id)
+        {
             last_index = a;
             let marks = rosters[a].roster.identity_marks(&entries[a].by);
             if !persons.iter().any(|p| !p.is_disjoint(&marks)) {
@@ -398,19 +430,36 @@ pub fn evaluate(
         (approvals.len() >= policy.required_approvals as usize && !approvals.is_empty())
             .then_some((last_index, approvals))
     };
-    let first_approved_at = (0..n).find(|&a| policy_ok[a]).map(|a| entries[a].at);
+    let first_approved_at = (0..n)
+        .find(|&a| policy_ok[a] && is(a, Action::Approved))
+        .map(|a| entries[a].at);
     let publishable = revisions
         .iter()
         .filter_map(|r| approved(r).map(|(i, approvals)| (i, r, approvals)))
         .max_by_key(|(i, _, _)| *i)
         .map(|(i, rev, approvals)| {
-            let reviewed_at = entries[i].at;
+            let renewals: Vec<usize> = (0..n)
+                .filter(|&r| {
+                    counts[r] && is(r, Action::Recertified) && entries[r].revision == rev.id
+                })
+                .collect();
+            let last = renewals.last().map_or(i, |&r| r.max(i));
+            let reviewed_at = entries[last].at;
+            let recertifications = renewals
+                .iter()
+                .map(|&r| Approval {
+                    by: entries[r].by.clone(),
+                    at: entries[r].at,
+                    recorded_by: entries[r].recorded_by.clone(),
+                })
+                .collect();
             let due_at = reviewed_at
                 .checked_add_months(Months::new(policy.interval_months))
                 .unwrap_or(reviewed_at);
             Publishable {
                 revision: rev.clone(),
                 approvals,
+                recertifications,
                 reviewed_at,
                 due_at,
                 first_approved_at: first_approved_at.unwrap_or(reviewed_at),

@@ -467,6 +467,7 @@ pub(crate) mod tests {
                 roster: Vec::new(),
                 clock: None,
                 format: None,
+                viewed: None,
                 signature: None,
             },
         )

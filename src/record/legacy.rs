@@ -46,7 +46,18 @@ impl LegacyEntry {
 /// Parses a format-1 ledger's text; `file` names it in errors.
 pub fn parse(text: &str, file: &Path) -> Result<Vec<LegacyEntry>> {
     let entries: Option<Vec<LegacyEntry>> = yaml::parse(text, file, 1)?;
-    Ok(entries.unwrap_or_default())
+    let entries = entries.unwrap_or_default();
+    // Format 1 never had recertifications: one in a format-1 file was written by hand.
+    if entries.iter().any(|e| e.action == Action::Recertified) {
+        return Err(crate::error::Error::refused_with_hint(
+            format!(
+                "{}: format 1 has no `recertified` entries; this one was written by hand",
+                file.display()
+            ),
+            "restore the file from git (`git checkout -- FILE`) and run `medreview migrate`",
+        ));
+    }
+    Ok(entries)
 }
 
 /// The entries in the order format 1 judged them: by time, and entries with the same

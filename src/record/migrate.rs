@@ -42,6 +42,7 @@ pub fn convert(text: &str, shown: &std::path::Path) -> Result<Vec<(EntryId, Vec<
             roster: Vec::new(),
             clock: None,
             format: Some(1),
+            viewed: None,
             signature: old.signature,
         };
         let (id, bytes) = entry.to_file();

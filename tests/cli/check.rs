@@ -67,6 +67,7 @@ fn hand_entry(env: &TestEnv, action: Action, by: &str, at: &str, revision: &str)
         roster: Vec::new(),
         clock: None,
         format: None,
+        viewed: None,
         signature: None,
     }
 }

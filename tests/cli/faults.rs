@@ -118,7 +118,7 @@ impl Repo {
 
     fn medreview(&self, args: &[&str]) -> Out {
         let mut cmd = self.command(env!("CARGO_BIN_EXE_medreview"));
-        cmd.args(args);
+        cmd.args(crate::common::with_latest_revision(&self.root, args));
         Repo::run(cmd)
     }
 
@@ -129,7 +129,8 @@ impl Repo {
         if let Some(inject) = inject {
             cmd.args(["-e", &format!("inject={inject}")]);
         }
-        cmd.arg(env!("CARGO_BIN_EXE_medreview")).args(args);
+        cmd.arg(env!("CARGO_BIN_EXE_medreview"))
+            .args(crate::common::with_latest_revision(&self.root, args));
         Repo::run(cmd)
     }
 
@@ -824,7 +825,8 @@ fn signoffs_during_a_git_status_loop_commit_whole_or_not_at_all() {
         for _attempt in 0..10 {
             let head = repo.head();
             let mut cmd = repo.command(env!("CARGO_BIN_EXE_medreview"));
-            cmd.env("MEDREVIEW_NOW", &now).args(&args);
+            cmd.env("MEDREVIEW_NOW", &now)
+                .args(crate::common::with_latest_revision(&repo.root, &args));
             let out = Repo::run(cmd);
             if out.code == Some(0) {
                 if repo.head() == head {

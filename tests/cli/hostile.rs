@@ -132,7 +132,7 @@ fn run_bounded(env: &TestEnv, now: &str, args: &[&str]) -> Run {
     let limit = MEMORY_KIB.to_string();
     let binary = env!("CARGO_BIN_EXE_medreview");
     let child = command(env, now, "sh", &["-c", script, binary, &limit])
-        .args(args)
+        .args(crate::common::with_latest_revision(env.root(), args))
         .spawn()
         .expect("start medreview under sh");
     let run = finish(child, FAST, &format!("medreview {args:?}"));
@@ -230,6 +230,7 @@ fn hand_entry(action: Action, by: &str, at: &str, revision: &str, after: &[&str]
         recorded_by: None,
         clock: None,
         format: None,
+        viewed: None,
         signature: None,
     }
 }

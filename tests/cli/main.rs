@@ -6,6 +6,7 @@ mod common;
 mod bad_input;
 mod check;
 mod diff;
+mod doctor;
 mod faults;
 mod hostile;
 mod memo;

@@ -89,6 +89,7 @@ fn format_1_workspace() -> (TestEnv, Vec<Old>) {
                 roster: Vec::new(),
                 clock: None,
                 format: Some(1),
+                viewed: None,
                 signature: None,
             };
             let slug = Id::parse("slug", SLUG).expect("slug");

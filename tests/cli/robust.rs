@@ -55,7 +55,7 @@ pub(super) fn medreview(env: &TestEnv, dir: &Path, args: &[&str]) -> Process {
         .env("NO_COLOR", "1")
         .env("MEDREVIEW_NOW", START)
         .current_dir(dir)
-        .args(args);
+        .args(crate::common::with_latest_revision(dir, args));
     cmd
 }
 

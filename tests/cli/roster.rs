@@ -247,6 +247,7 @@ fn hand_entry(env: &TestEnv, action: Action, by: &str, at: &str) -> Entry {
         recorded_by: None,
         clock: None,
         format: None,
+        viewed: None,
         signature: None,
     }
 }
@@ -301,7 +302,7 @@ fn run_on_system_clock(env: &TestEnv, args: &[&str]) -> Run {
         .env("LANG", "C")
         .env("NO_COLOR", "1")
         .current_dir(env.root())
-        .args(args)
+        .args(crate::common::with_latest_revision(env.root(), args))
         .output()
         .expect("run medreview");
     Run {

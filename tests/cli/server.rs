@@ -89,7 +89,7 @@ fn medreview(dir: &Path, args: &[&str]) -> Run {
         .env("NO_COLOR", "1")
         .env("MEDREVIEW_NOW", SERVER_NOW)
         .current_dir(dir)
-        .args(args)
+        .args(crate::common::with_latest_revision(dir, args))
         .output()
         .expect("run medreview");
     Run {
@@ -242,6 +242,7 @@ fn forge_for(
         recorded_by: recorded_by.map(|id| Id::parse("id", id).expect("a valid id")),
         clock: last.clock.clone(),
         format: None,
+        viewed: None,
         signature: None,
     };
     let (id, bytes) = forged.to_file();

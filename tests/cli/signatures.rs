@@ -113,6 +113,7 @@ fn approval_after(env: &TestEnv, note: &str) -> Entry {
         roster: Vec::new(),
         clock: None,
         format: None,
+        viewed: None,
         signature: None,
     }
 }
@@ -258,6 +259,7 @@ fn the_canonical_text_spells_lists_people_and_notes_as_documented() {
         roster: Vec::new(),
         clock: None,
         format: None,
+        viewed: None,
         signature: None,
     };
     let text = signing::canonical_text(&slug(), &entry);
@@ -523,6 +525,7 @@ fn signed_entry(note: &str) -> (Id, Entry) {
         roster: Vec::new(),
         clock: None,
         format: None,
+        viewed: None,
         signature: None,
     };
     let pem = key

@@ -104,6 +104,7 @@ impl Case {
             roster: Vec::new(),
             clock: None,
             format: None,
+            viewed: None,
             signature: None,
         };
         let (entry_id, _) = entry.to_file();
@@ -521,4 +522,110 @@ fn a_withdrawal_after_an_approval_settles_it_whatever_the_clocks() {
         );
         assert_eq!(st.state, State::Withdrawn, "day {request_day}");
     }
+}
+
+#[test]
+fn a_recertification_renews_the_review_date_without_a_new_revision() {
+    let mut c = Case::new();
+    c.add(Submitted, "sam", 'a');
+    c.add(Approved, "ana", 'a');
+    assert_eq!(
+        c.status_at(time(4, 3, 2026)).state,
+        State::ReReviewDue,
+        "a year and a day later"
+    );
+    c.add(Recertified, "bob", 'a');
+    let s = c.status_at(time(4, 3, 2026));
+    assert_eq!(s.state, State::Approved);
+    let p = s.publishable.expect("publishable");
+    assert_eq!(p.revision.number, 1, "no new revision");
+    assert_eq!(p.reviewed_at, time(4, 3, 2025));
+    assert_eq!(p.due_at, time(4, 3, 2026));
+    assert_eq!(p.first_approved_at, time(3, 3, 2025));
+    assert_eq!(p.approvals.len(), 1, "a re-review is not an approval");
+    assert_eq!(p.recertifications.len(), 1);
+    assert_eq!(p.recertifications[0].by, id("bob"));
+}
+
+#[test]
+fn a_recertification_never_puts_a_text_on_the_site() {
+    // Without an approval, after a withdrawal it saw, or of a revision that is not
+    // the latest: it renews nothing, and nothing becomes publishable.
+    let mut c = Case::new();
+    c.add(Submitted, "sam", 'a');
+    let r = c.add(Recertified, "ana", 'a');
+    assert_eq!(c.publishable(), None);
+    assert!(c.status().verdicts[r - 1].is_some());
+
+    let mut c = Case::new();
+    c.add(Submitted, "sam", 'a');
+    c.add(Approved, "ana", 'a');
+    c.add(Withdrawn, "bob", 'a');
+    let r = c.add(Recertified, "ana", 'a');
+    assert_eq!(c.state(), State::Withdrawn);
+    assert_eq!(c.publishable(), None);
+    assert!(c.status().verdicts[r - 1].is_some());
+
+    let mut c = Case::new();
+    c.add(Submitted, "sam", 'a');
+    c.add(Approved, "ana", 'a');
+    c.add(Submitted, "sam", 'b');
+    let r = c.add(Recertified, "ana", 'a');
+    assert_eq!(c.state(), State::InReview);
+    let p = c.status().publishable.expect("r1 stays publishable");
+    assert!(p.recertifications.is_empty(), "r2 was the latest it saw");
+    assert!(c.status().verdicts[r - 1].is_some());
+}
+
+#[test]
+fn a_recertification_by_the_writer_or_unseen_withdrawal_does_not_count() {
+    let mut c = Case::new();
+    c.writer = Some(id("bob"));
+    c.add(Submitted, "sam", 'a');
+    c.add(Approved, "ana", 'a');
+    let r = c.add(Recertified, "bob", 'a');
+    let s = c.status();
+    assert!(s.verdicts[r - 1].is_some(), "bob is named the writer");
+    assert!(s.publishable.expect("approved").recertifications.is_empty());
+
+    // A re-review concurrent with a withdrawal: the withdrawal decides, and there
+    // is no conflict to resolve (a re-review is not a decision).
+    let mut c = Case::new();
+    let s = c.add(Submitted, "sam", 'a');
+    let a = c.add(Approved, "ana", 'a');
+    c.add_after(Withdrawn, "bob", 'a', &[a]);
+    c.add_after(Recertified, "ana", 'a', &[a]);
+    assert_eq!(c.state(), State::Withdrawn);
+    assert_eq!(c.publishable(), None);
+    let _ = s;
+}
+
+#[test]
+fn a_recertification_does_not_answer_a_request_or_settle_a_conflict() {
+    let mut c = Case::new();
+    c.add(Submitted, "sam", 'a');
+    c.add(Approved, "ana", 'a');
+    c.add(ChangesRequested, "bob", 'a');
+    c.add(Recertified, "bob", 'a');
+    assert_eq!(c.state(), State::ChangesRequested);
+    assert_eq!(c.publishable(), None);
+
+    let mut c = Case::new();
+    let s = c.add(Submitted, "sam", 'a');
+    let a = c.add_after(Submitted, "sam", 'b', &[s]);
+    let b = c.add_after(Submitted, "cy", 'c', &[s]);
+    c.add_after(Recertified, "ana", 'b', &[a, b]);
+    assert_eq!(c.state(), State::NeedsDecision);
+}
+
+#[test]
+fn a_recertification_never_stands_in_for_a_second_approval() {
+    // Regression: re-reviews were once counted with the approvals of their revision.
+    let mut c = Case::new();
+    c.policy.required_approvals = 2;
+    c.add(Submitted, "sam", 'a');
+    c.add(Approved, "ana", 'a');
+    c.add(Recertified, "bob", 'a');
+    assert_eq!(c.state(), State::InReview);
+    assert_eq!(c.publishable(), None);
 }

@@ -346,13 +346,27 @@ impl TestEnv {
     }
 
     fn run_env(&self, dir: &Path, vars: &[(&str, &str)], args: &[&str]) -> Run {
+        self.run_env_as(dir, vars, args, false)
+    }
+
+    /// Runs medreview at the root with exactly these arguments (no `--revision`
+    /// added to `approve`), whatever the outcome.
+    pub fn run_exact(&self, args: &[&str]) -> Run {
+        self.run_env_as(&self.root, &[], args, true)
+    }
+
+    fn run_env_as(&self, dir: &Path, vars: &[(&str, &str)], args: &[&str], exact: bool) -> Run {
         let output = Command::cargo_bin("medreview")
             .expect("the medreview binary is built")
             .env_clear()
             .envs(self.env_vars())
             .envs(vars.iter().copied())
             .current_dir(dir)
-            .args(args)
+            .args(if exact {
+                args.iter().map(|a| (*a).to_owned()).collect()
+            } else {
+                with_latest_revision(dir, args)
+            })
             .output()
             .expect("run medreview");
         Run {
@@ -535,4 +549,46 @@ impl TestEnv {
 /// Parses JSON printed by a command.
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|err| panic!("not JSON ({err}):\n{text}"))
+}
+
+/// The arguments as given, but an `approve` that names no `--revision` gets the
+/// article's latest one, read from the record in `dir`. Off a terminal, `approve`
+/// refuses to guess which revision was read; the tests written before that rule
+/// approve the latest, and say so here rather than at every call. A test of the
+/// refusal itself runs the binary through [`TestEnv::run_exact`].
+pub fn with_latest_revision(dir: &Path, args: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let Some(at) = args.iter().position(|a| *a == "approve") else {
+        return out;
+    };
+    // Only global options may come before the subcommand.
+    let mut i = 0;
+    while i < at {
+        if args[i] == "-C" {
+            i += 1;
+        } else if !args[i].starts_with('-') {
+            return out;
+        }
+        i += 1;
+    }
+    if args.iter().any(|a| a.starts_with("--revision")) {
+        return out;
+    }
+    let Some(slug) = args[at + 1..].iter().find(|a| !a.starts_with('-')) else {
+        return out;
+    };
+    let dir = match args[..at].iter().position(|a| *a == "-C") {
+        Some(c) if c + 1 < at => dir.join(args[c + 1]),
+        _ => dir.to_path_buf(),
+    };
+    let latest = (|| {
+        let ws = medreview::workspace::Workspace::discover(&dir).ok()?;
+        let slug = medreview::ids::Id::parse_slug("slug", slug).ok()?;
+        let record = medreview::record::ArticleRecord::load(&ws, &slug).ok()?;
+        Some(record.ledger.latest_revision()?.label())
+    })();
+    if let Some(label) = latest {
+        out.splice(at + 1..at + 1, ["--revision".to_owned(), label]);
+    }
+    out
 }

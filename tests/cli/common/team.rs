@@ -257,7 +257,7 @@ impl Member {
             .env_clear()
             .envs(hermetic_env(&self.home, &self.now))
             .current_dir(&self.dir)
-            .args(args)
+            .args(crate::common::with_latest_revision(&self.dir, args))
             .output()
             .expect("run medreview");
         Run {

@@ -86,6 +86,7 @@ fn big_bundle() -> &'static [u8] {
                 recorded_by: None,
                 clock: first.clock.clone(),
                 format: None,
+                viewed: None,
                 signature: None,
             };
             let (id, bytes) = entry.to_file();

@@ -1,0 +1,44 @@
+//! `medreview recertify`: the periodic re-review of an approved, unchanged revision.
+
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{Ctx, OutputFlags, SignerArgs, SyncFlags, sign_off};
+use crate::error::Result;
+use crate::roster::Role;
+use crate::workflow;
+
+/// Arguments of `recertify`.
+#[derive(Debug, Args)]
+pub struct RecertifyArgs {
+    /// The article's slug
+    slug: String,
+    #[command(flatten)]
+    signer: SignerArgs,
+    #[command(flatten)]
+    sync: SyncFlags,
+    #[command(flatten)]
+    output: OutputFlags,
+    /// A note for the record (what you checked, e.g. "Guidelines unchanged since 2024")
+    #[arg(
+        short = 'm',
+        long = "message",
+        value_name = "NOTE",
+        allow_hyphen_values = true
+    )]
+    note: Option<String>,
+}
+
+/// Runs `recertify`.
+pub fn cmd_recertify(ctx: &mut Ctx<'_>, args: RecertifyArgs) -> Result<ExitCode> {
+    sign_off(
+        ctx,
+        &args.slug,
+        (&args.signer, &args.sync, &args.output),
+        Role::Reviewer,
+        args.note,
+        "Re-reviewed",
+        workflow::recertify,
+    )
+}
