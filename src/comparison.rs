@@ -92,11 +92,7 @@ pub fn default_base(
             _ => "your request for changes on",
         };
         return Base {
-            why: format!(
-                "{what} {} ({})",
-                revision.label(),
-                clock::short(&entry.at)
-            ),
+            why: format!("{what} {} ({})", revision.label(), clock::short(&entry.at)),
             side: Side::Revision(revision),
             note: entry.note.clone().filter(|n| !n.trim().is_empty()),
         };

@@ -69,6 +69,17 @@ impl Error {
         }
     }
 
+    /// A stable code for the kind of error, as `--json` reports it.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Refused { .. } => "refused",
+            Error::Id(_) => "invalid-id",
+            Error::Yaml(_) => "invalid-yaml",
+            Error::Git(_) => "git",
+            Error::Io { .. } => "io",
+        }
+    }
+
     /// How to fix the problem, when medreview knows.
     pub fn hint(&self) -> Option<String> {
         match self {

@@ -25,7 +25,7 @@ pub struct ApproveArgs {
     #[command(flatten)]
     sync: SyncFlags,
     #[command(flatten)]
-    output: OutputFlags,
+    pub(super) output: OutputFlags,
     /// The revision you read (r2, or a prefix of its id); refused unless it is the latest submitted
     #[arg(long, value_name = "REV")]
     revision: Option<String>,
@@ -90,10 +90,7 @@ fn confirm_latest(ctx: &mut Ctx<'_>, args: &ApproveArgs) -> Result<Option<String
     }
     let me = match &args.signer.as_id {
         Some(id) => Some(crate::ids::Id::parse("id", id)?),
-        None => crate::roster::identity::me(
-            &roster,
-            ws.git.config_string("user.email").as_deref(),
-        ),
+        None => crate::roster::identity::me(&roster, ws.git.config_string("user.email").as_deref()),
     };
     let base = comparison::default_base(&ws, &*people, &record, me.as_ref());
     let to = Side::Revision(latest.clone());
@@ -108,15 +105,17 @@ fn confirm_latest(ctx: &mut Ctx<'_>, args: &ApproveArgs) -> Result<Option<String
         ctx.err,
         &format!("About to approve {slug} {}", latest.label_with_id()),
     )?;
-    say(
-        ctx.err,
-        &format!(
-            "  written by {}; submitted by {} on {}",
+    let when = crate::clock::short(&latest.submitted_at);
+    let who = if writer == latest.submitted_by {
+        format!("  written and submitted by {} on {when}", name(&writer))
+    } else {
+        format!(
+            "  written by {}; submitted by {} on {when}",
             name(&writer),
-            name(&latest.submitted_by),
-            crate::clock::short(&latest.submitted_at)
-        ),
-    )?;
+            name(&latest.submitted_by)
+        )
+    };
+    say(ctx.err, &who)?;
     say(
         ctx.err,
         &format!(
@@ -128,7 +127,10 @@ fn confirm_latest(ctx: &mut Ctx<'_>, args: &ApproveArgs) -> Result<Option<String
     let viewed = crate::viewed::recall(&ws, &slug);
     let seen = match &viewed {
         Some(v) if v.revision == latest.id => {
-            format!("  you last read it here with `medreview {}`", v.how.as_str())
+            format!(
+                "  you last read it here with `medreview {}`",
+                v.how.as_str()
+            )
         }
         _ => format!(
             "  Warning: you have not read {} here (`medreview diff {slug}` or `medreview preview {slug}`)",

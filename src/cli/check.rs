@@ -13,7 +13,7 @@ use crate::error::Result;
 pub struct CheckArgs {
     /// Print JSON (shape documented in README.md)
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
 /// Runs `check`.

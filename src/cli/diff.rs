@@ -40,7 +40,7 @@ pub struct DiffArgs {
     out: Option<PathBuf>,
     /// Print the comparison as JSON (what was compared, the counts, and every change)
     #[arg(long, conflicts_with_all = ["format", "out"])]
-    json: bool,
+    pub(super) json: bool,
 }
 
 /// `diff --json`: what was compared, why, and the changes.

@@ -23,7 +23,7 @@ pub struct LogArgs {
     slug: String,
     /// Print JSON (shape documented in README.md)
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
 /// One ledger entry in the `--json` document.

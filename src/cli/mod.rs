@@ -87,6 +87,26 @@ enum Command {
     Hook(hook::HookCommand),
 }
 
+impl Command {
+    /// Whether the command was asked for JSON: its errors are then JSON on stdout too.
+    fn json(&self) -> bool {
+        match self {
+            Command::Submit(a) => a.output.json,
+            Command::Approve(a) => a.output.json,
+            Command::RequestChanges(a) => a.output.json,
+            Command::Withdraw(a) => a.output.json,
+            Command::Recertify(a) => a.output.json,
+            Command::Publish(a) => a.json,
+            Command::Check(a) => a.json,
+            Command::Diff(a) => a.json,
+            Command::Status(a) => a.json,
+            Command::Log(a) => a.json,
+            Command::Sync(a) => a.json,
+            _ => false,
+        }
+    }
+}
+
 /// What every command gets: where it runs and where it writes.
 pub struct Ctx<'a> {
     /// The folder the command starts from (`-C DIR` or the current folder).
@@ -108,6 +128,7 @@ impl Ctx<'_> {
 /// 0 success, 1 refused or failed check, 2 usage error (clap exits with 2 itself).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    let json = cli.command.json();
     let mut stdout = io::stdout().lock();
     let mut stderr = io::stderr().lock();
     match run(cli, &mut stdout, &mut stderr) {
@@ -118,6 +139,11 @@ pub fn main() -> ExitCode {
         }
         Err(err) => {
             present(&err, &mut stderr);
+            if json {
+                // The same problem shape as `check --json` and `status --json`.
+                let problem = crate::check::Problem::from_error(err.code(), &err);
+                let _ = print_json(&mut stdout, &ErrorJson { error: &problem });
+            }
             ExitCode::from(1)
         }
     }
@@ -152,6 +178,12 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Sync(args) => sync::cmd_sync(&mut ctx, args),
         Command::Hook(args) => hook::cmd_hook(&mut ctx, args),
     }
+}
+
+/// An error, printed on stdout when the command was asked for `--json`.
+#[derive(serde::Serialize)]
+struct ErrorJson<'a> {
+    error: &'a crate::check::Problem,
 }
 
 /// Prints an error as `Error:`, `Caused by:` and `Hint:` lines.

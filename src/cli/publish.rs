@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 
-use super::{Ctx, say};
+use super::{Ctx, print_json, say};
 use crate::clock;
 use crate::error::{Error, Result};
 use crate::ids::Id;
@@ -36,6 +36,31 @@ pub struct PublishArgs {
     /// Publish even though this clone is behind the remote's last fetched state
     #[arg(long)]
     offline: bool,
+    /// Print what was published as JSON (shape documented in README.md)
+    #[arg(long)]
+    pub(super) json: bool,
+}
+
+/// `publish --json`.
+#[derive(serde::Serialize)]
+struct PublishJson<'a> {
+    /// The folder written.
+    out: String,
+    /// The commit the pages were built from.
+    commit: &'a str,
+    /// The publication tag, when `--as` recorded one.
+    tag: Option<&'a str>,
+    /// The pages, as manifest.json lists them.
+    articles: &'a [publish::ManifestArticle],
+    /// Articles left out, and their state.
+    skipped: Vec<Skipped<'a>>,
+}
+
+/// An article `publish` left out.
+#[derive(serde::Serialize)]
+struct Skipped<'a> {
+    slug: &'a Id,
+    state: crate::record::evaluate::State,
 }
 
 /// Runs `publish`.
@@ -107,6 +132,26 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         return Err(err);
     }
     publish::remember_output(&ws, &out, &export);
+    if args.json {
+        return print_json(
+            ctx.out,
+            &PublishJson {
+                out: out.display().to_string(),
+                commit: &export.manifest.commit,
+                tag: tag.as_deref(),
+                articles: &export.manifest.articles,
+                skipped: export
+                    .skipped
+                    .iter()
+                    .map(|(slug, state)| Skipped {
+                        slug,
+                        state: *state,
+                    })
+                    .collect(),
+            },
+        )
+        .map(|()| ExitCode::SUCCESS);
+    }
     for a in &export.manifest.articles {
         say(
             ctx.out,

@@ -19,7 +19,7 @@ pub struct RecertifyArgs {
     #[command(flatten)]
     sync: SyncFlags,
     #[command(flatten)]
-    output: OutputFlags,
+    pub(super) output: OutputFlags,
     /// A note for the record (what you checked, e.g. "Guidelines unchanged since 2024")
     #[arg(
         short = 'm',

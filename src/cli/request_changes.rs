@@ -20,7 +20,7 @@ pub struct RequestChangesArgs {
     #[command(flatten)]
     sync: SyncFlags,
     #[command(flatten)]
-    output: OutputFlags,
+    pub(super) output: OutputFlags,
     /// What must change
     #[arg(
         short = 'm',

@@ -18,7 +18,7 @@ pub struct StatusArgs {
     slug: Option<String>,
     /// Print JSON (shape documented in README.md)
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
     /// List only articles whose published approval is due for re-review
     #[arg(long)]
     due: bool,

@@ -19,7 +19,7 @@ pub struct SubmitArgs {
     #[command(flatten)]
     sync: SyncFlags,
     #[command(flatten)]
-    output: OutputFlags,
+    pub(super) output: OutputFlags,
     /// A note for the reviewer
     #[arg(
         short = 'm',

@@ -13,7 +13,7 @@ use crate::sync::SyncReport;
 pub struct SyncArgs {
     /// Print JSON (shape documented in README.md)
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
 /// Runs `sync`.

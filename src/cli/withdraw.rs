@@ -19,7 +19,7 @@ pub struct WithdrawArgs {
     #[command(flatten)]
     sync: SyncFlags,
     #[command(flatten)]
-    output: OutputFlags,
+    pub(super) output: OutputFlags,
     /// Why the article comes down
     #[arg(
         short = 'm',

@@ -399,7 +399,8 @@ pub fn evaluate(
             counts[r] = false;
             verdicts[r] = Some(format!(
                 "{} had no approval that counts in its signer's view, so there was nothing to re-review",
-                revision(&entries[r].revision).map_or_else(|| entries[r].revision.short().to_owned(), Revision::label)
+                revision(&entries[r].revision)
+                    .map_or_else(|| entries[r].revision.short().to_owned(), Revision::label)
             ));
         }
     }

@@ -43,7 +43,10 @@ fn recertify_renews_the_review_date_without_a_new_revision() {
     let text = env.read(&entry);
     assert!(text.contains("action: recertified\n"), "{text}");
     let message = env.message("HEAD");
-    assert!(message.starts_with("recertify her2-treatment r1\n"), "{message}");
+    assert!(
+        message.starts_with("recertify her2-treatment r1\n"),
+        "{message}"
+    );
 
     // status --due clears, the page's review date moves, the byline stays true.
     let due = env.ok(&["status", "--due"]);
@@ -58,7 +61,10 @@ fn recertify_renews_the_review_date_without_a_new_revision() {
     env.ok(&["publish", "--out", out.to_str().expect("utf-8")]);
     let page = std::fs::read_to_string(out.join(format!("{SLUG}.html"))).expect("page");
     assert!(page.contains("\"lastReviewed\": \"2026-03-11\""), "{page}");
-    assert!(page.contains("<time datetime=\"2026-03-11\">March 11, 2026</time>"), "{page}");
+    assert!(
+        page.contains("<time datetime=\"2026-03-11\">March 11, 2026</time>"),
+        "{page}"
+    );
     assert!(env.ok(&["check"]).stderr.contains("no problems"));
     let log = env.ok(&["log", SLUG]).stdout;
     assert!(log.contains("recertified"), "{log}");
@@ -88,7 +94,10 @@ fn recertify_is_refused_where_there_is_no_approval_to_renew() {
     Hint: review r2 instead: `medreview diff her2-treatment`, then approve or request changes
     ");
     let writer = env.refuse(&["recertify", SLUG, "--as", "suzanne-example"]);
-    assert!(writer.contains("only medical reviewers may sign off"), "{writer}");
+    assert!(
+        writer.contains("only medical reviewers may sign off"),
+        "{writer}"
+    );
 }
 
 #[test]
@@ -97,7 +106,14 @@ fn a_hand_written_recertification_without_an_approval_counts_for_nothing() {
     // not bring the page back, whatever its date.
     let mut env = TestEnv::approved();
     env.set_now("2025-03-05T09:00:00-05:00");
-    env.ok(&["withdraw", SLUG, "--as", "david-okafor", "-m", "Outdated dosing."]);
+    env.ok(&[
+        "withdraw",
+        SLUG,
+        "--as",
+        "david-okafor",
+        "-m",
+        "Outdated dosing.",
+    ]);
     let mut entry = env.entries(SLUG).last().expect("withdrawal").1.clone();
     entry.action = medreview::record::entry::Action::Recertified;
     entry.by = medreview::ids::Id::parse("id", "ana-example").expect("id");
@@ -131,7 +147,10 @@ fn diff_defaults_to_what_this_reviewer_last_decided_on_with_their_note() {
         "-m",
         "Cite the trial for pertuzumab.",
     ]);
-    env.append(crate::common::ARTICLE, "\nThe APHINITY trial tested pertuzumab.\n");
+    env.append(
+        crate::common::ARTICLE,
+        "\nThe APHINITY trial tested pertuzumab.\n",
+    );
     env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "Cited it."]);
     env.git(&["config", "user.email", "ana@example.org"]);
     let run = env.ok(&["diff", SLUG]);
@@ -139,8 +158,17 @@ fn diff_defaults_to_what_this_reviewer_last_decided_on_with_their_note() {
     Since your request for changes on r1 (2025-03-04 09:00 -05:00)
     Your note then: Cite the trial for pertuzumab.
     ");
-    assert!(run.stdout.contains("{+The APHINITY trial tested pertuzumab.+}"), "{}", run.stdout);
-    assert!(!run.stdout.contains("{+HER2-positive"), "not the whole article: {}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("{+The APHINITY trial tested pertuzumab.+}"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("{+HER2-positive"),
+        "not the whole article: {}",
+        run.stdout
+    );
 
     let out = json(&env.ok(&["diff", SLUG, "--json"]).stdout);
     assert_eq!(out["from"]["number"], "r1");
@@ -154,7 +182,8 @@ fn diff_defaults_to_what_this_reviewer_last_decided_on_with_their_note() {
     env.git(&["config", "user.email", "david@example.org"]);
     let run = env.ok(&["diff", SLUG]);
     assert!(
-        run.stderr.starts_with("Since nothing: no revision was approved yet"),
+        run.stderr
+            .starts_with("Since nothing: no revision was approved yet"),
         "{}",
         run.stderr
     );
@@ -182,9 +211,19 @@ fn a_sign_off_records_what_its_reviewer_diffed_and_the_signature_covers_it() {
     let mut env = TestEnv::seeded();
     env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "First."]);
     env.set_now(NEXT_DAY);
-    env.ok(&["request-changes", SLUG, "--as", "ana-example", "-m", "Cite it."]);
+    env.ok(&[
+        "request-changes",
+        SLUG,
+        "--as",
+        "ana-example",
+        "-m",
+        "Cite it.",
+    ]);
     env.set_now("2025-03-05T09:00:00-05:00");
-    env.append(crate::common::ARTICLE, "\nThe APHINITY trial tested pertuzumab.\n");
+    env.append(
+        crate::common::ARTICLE,
+        "\nThe APHINITY trial tested pertuzumab.\n",
+    );
     env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "Cited."]);
     env.set_now("2025-03-06T09:00:00-05:00");
     env.git(&["config", "user.email", "ana@example.org"]);
@@ -238,4 +277,79 @@ fn a_sign_off_records_what_its_reviewer_diffed_and_the_signature_covers_it() {
     let entry = approval(&env);
     assert_eq!(entry.by.as_str(), "david-okafor");
     assert_eq!(entry.viewed, None);
+}
+
+/// A workspace where r1 was sent back and r2 answers it, and ana-example is who git
+/// says the user is.
+fn r2_in_review() -> TestEnv {
+    let mut env = TestEnv::seeded();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "First."]);
+    env.set_now(NEXT_DAY);
+    env.ok(&[
+        "request-changes",
+        SLUG,
+        "--as",
+        "ana-example",
+        "-m",
+        "Cite the trial.",
+    ]);
+    env.set_now("2025-03-05T09:00:00-05:00");
+    env.append(
+        crate::common::ARTICLE,
+        "\nThe APHINITY trial tested pertuzumab.\n",
+    );
+    env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "Cited."]);
+    env.set_now("2025-03-06T09:00:00-05:00");
+    env.git(&["config", "user.email", "ana@example.org"]);
+    env
+}
+
+#[test]
+fn approve_on_a_terminal_shows_the_revision_and_asks_first() {
+    let Some(tmux) = crate::common::tty::tmux() else {
+        return;
+    };
+    let env = r2_in_review();
+    env.ok(&["diff", SLUG]);
+    let before = env.commit_count();
+    let term = crate::common::tty::Terminal::start(&tmux, &env, &["approve", SLUG, "-m", "Good."]);
+    let screen = term.wait_for("[y/N]");
+    insta::assert_snapshot!(screen, @r"
+    About to approve her2-treatment r2 458f978
+      written and submitted by Suzanne Example (suzanne-example) on 2025-03-05 09:00 -05:00
+      since your request for changes on r1 (2025-03-04 09:00 -05:00): 5 words added, 0 removed.
+      you last read it here with `medreview diff`
+    Approve r2? [y/N]
+    ");
+    term.send(&["y", "Enter"]);
+    let (code, screen) = term.finish();
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Approved her2-treatment r2"), "{screen}");
+    assert_eq!(env.commit_count(), before + 1);
+    let status = json(&env.ok(&["status", "--json"]).stdout);
+    assert_eq!(status["articles"][0]["state"], "approved");
+}
+
+#[test]
+fn approve_on_a_terminal_records_nothing_unless_the_answer_is_yes() {
+    let Some(tmux) = crate::common::tty::tmux() else {
+        return;
+    };
+    let env = r2_in_review();
+    let before = env.commit_count();
+    let term = crate::common::tty::Terminal::start(&tmux, &env, &["approve", SLUG]);
+    let screen = term.wait_for("[y/N]");
+    assert!(
+        screen.contains("Warning: you have not read r2 here"),
+        "no diff or preview was run: {screen}"
+    );
+    term.send(&["Enter"]);
+    let (code, screen) = term.finish();
+    assert_eq!(code, 1, "{screen}");
+    assert!(
+        screen.ends_with("Not approved; nothing was recorded."),
+        "{screen}"
+    );
+    assert_eq!(env.commit_count(), before);
+    assert_eq!(env.porcelain(), "");
 }

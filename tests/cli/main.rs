@@ -9,6 +9,7 @@ mod diff;
 mod doctor;
 mod faults;
 mod hostile;
+mod json;
 mod memo;
 mod migrate;
 mod properties;

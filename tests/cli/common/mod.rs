@@ -9,6 +9,7 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 pub mod team;
+pub mod tty;
 
 /// The clock when a test starts (and when `seed` does its work).
 pub const START: &str = "2025-03-03T10:12:00-05:00";
@@ -321,7 +322,7 @@ impl TestEnv {
     }
 
     /// The only variables a child process sees: the environment is cleared first.
-    fn env_vars(&self) -> Vec<(&'static str, OsString)> {
+    pub fn env_vars(&self) -> Vec<(&'static str, OsString)> {
         let path = std::env::var_os("PATH").unwrap_or_else(|| OsString::from("/usr/bin:/bin"));
         vec![
             ("PATH", path),
