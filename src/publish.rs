@@ -436,7 +436,7 @@ pub fn build(
                     &publishable.revision.id,
                     &src.shown(&Workspace::signoffs_rel(&slug)),
                 )?;
-                pages.push(Pending::Parse(slug, publishable, bytes));
+                pages.push(Pending::Parse(slug, Box::new(publishable), bytes));
             }
             None => skipped.push((slug, state)),
         }
@@ -449,7 +449,7 @@ pub fn build(
             .map(|pending| match pending {
                 Pending::Ready(p) => Ok(*p),
                 Pending::Parse(slug, publishable, bytes) => {
-                    let mut p = page(&src_names, &roster, slug, publishable, &bytes)?;
+                    let mut p = page(&src_names, &roster, slug, *publishable, &bytes)?;
                     p.fingerprint = fingerprint(&render, &p);
                     Ok(p)
                 }
@@ -652,7 +652,7 @@ fn page_from(
 /// A publishable article, read from an earlier publish or still to be parsed.
 enum Pending {
     Ready(Box<Page>),
-    Parse(Id, Publishable, Vec<u8>),
+    Parse(Id, Box<Publishable>, Vec<u8>),
 }
 
 fn person_view(roster: &Roster, id: &Id) -> Option<PersonView> {
