@@ -8,6 +8,7 @@ mod check;
 mod diff;
 mod faults;
 mod hostile;
+mod keys;
 mod memo;
 mod migrate;
 mod properties;

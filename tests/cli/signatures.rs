@@ -389,10 +389,20 @@ fn a_signature_by_another_key_or_in_another_namespace_never_counts() {
 #[test]
 fn a_key_that_is_not_the_persons_is_refused_at_signing_time() {
     let env = with_keys();
+    // Each refused before signing (no passphrase asked), naming the roster file.
     for (key, why) in [
-        ("ana_ed25519", "is not suzanne-example's"),
-        ("encrypted_ed25519", "passphrase"),
-        ("ana_ed25519.pub", "not an OpenSSH private key"),
+        (
+            "ana_ed25519",
+            "is not suzanne-example's: writers/suzanne-example.yaml",
+        ),
+        (
+            "encrypted_ed25519",
+            "is not suzanne-example's: writers/suzanne-example.yaml",
+        ),
+        (
+            "ana_ed25519.pub",
+            "is not suzanne-example's: writers/suzanne-example.yaml",
+        ),
     ] {
         let err = env.refuse(&[
             "submit",
