@@ -316,6 +316,7 @@ fn record_entry(
             id: &entry.by,
             public_key: roster.public_key_of(&entry.by),
             roster_file: roster.file_of(&entry.by),
+            recorded_by: entry.recorded_by.as_ref(),
         };
         let text = crate::signing::canonical_text(&record.slug, &entry);
         let signature = match key.skip_reason(&signer) {

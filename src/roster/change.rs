@@ -103,6 +103,7 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
                 .roster
                 .file_of(&by)
                 .or_else(|| genesis_file(&files, &by)),
+            recorded_by: None,
         };
         if key.skip_reason(&signer).is_none() {
             entry.signature = Some(key.sign_as(

@@ -44,6 +44,8 @@ pub struct Signer<'a> {
     pub public_key: Option<&'a str>,
     /// Their roster file (`reviewers/ana-example.yaml`), named in messages.
     pub roster_file: Option<String>,
+    /// Who records the entry for them, when that is someone else.
+    pub recorded_by: Option<&'a Id>,
 }
 
 impl Signer<'_> {
@@ -143,8 +145,19 @@ impl SigningKey {
     /// `user.signingKey` (not chosen for medreview with `--key` or
     /// `medreview.signingKey`) signs only for a person with a key on file, so git's
     /// commit-signing setup never blocks a sign-off. `None`: sign.
+    /// The same holds when someone records the entry for another person: git's key
+    /// is the recorder's own.
     pub fn skip_reason(&self, signer: &Signer<'_>) -> Option<String> {
-        (self.origin == FROM_GIT && signer.public_key.is_none()).then(|| {
+        if self.origin != FROM_GIT {
+            return None;
+        }
+        if let Some(recorder) = signer.recorded_by {
+            return Some(format!(
+                "not signed: {recorder} records this for {}, and the key in {} is {recorder}'s own",
+                signer.id, self.origin
+            ));
+        }
+        signer.public_key.is_none().then(|| {
             format!(
                 "not signed: {} has no public_key in {}, so the key in {} was not used; {}",
                 signer.id,
@@ -212,6 +225,7 @@ impl SigningKey {
             id: who,
             public_key,
             roster_file: None,
+            recorded_by: None,
         };
         self.sign_as(
             super::NAMESPACE,
@@ -232,6 +246,7 @@ impl SigningKey {
             id: who,
             public_key,
             roster_file: None,
+            recorded_by: None,
         };
         self.sign_as(namespace, text, &signer)
     }
@@ -414,3 +429,6 @@ fn is_openssh_key_file(path: &Path) -> bool {
         PublicKey::from_openssh(text).is_ok() || PrivateKey::from_openssh(text).is_ok()
     })
 }
+
+#[cfg(test)]
+mod tests;

@@ -434,4 +434,16 @@ fn git_signing_key_for_a_person_with_no_key_on_file_records_unsigned_with_a_warn
     Error: ana-example has no public_key in reviewers/ana-example.yaml, so a signature by them could not be verified
     Hint: an admin records the key's public line in reviewers/ana-example.yaml: `medreview reviewer edit ana-example --public-key "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMjsJuzdWgnvFxpnxcut2cSnHlgy79hUJ1kMvMfmhNGG"`
     "#);
+    // Issue 13 item 9: the hint named "<key>.pub", a file that need not exist (and
+    // "id.pub.pub" for a .pub key). Given the .pub file, it names the same line.
+    let key = fixture("ana_ed25519.pub");
+    let args = [
+        "approve",
+        SLUG,
+        "--as",
+        "ana-example",
+        "--key",
+        key.to_str().expect("utf-8"),
+    ];
+    assert_eq!(refused(&env, &[], &args), err);
 }
