@@ -143,6 +143,10 @@ fn state(env: &TestEnv) -> String {
 
 #[test]
 fn signed_sign_offs_verify_here_and_with_ssh_keygen() {
+    // ssh-keygen makes the signatures.
+    if ssh_keygen().is_none() {
+        return;
+    }
     let mut env = with_keys();
     env.ok(&[
         "submit",
@@ -197,6 +201,7 @@ fn signed_sign_offs_verify_here_and_with_ssh_keygen() {
     }
 
     let Some(path) = ssh_keygen() else { return };
+    // Verified by ssh-keygen too.
     let dir = env.outside("verify");
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::write(
@@ -432,6 +437,10 @@ fn signing_needs_a_public_key_on_file() {
 
 #[test]
 fn required_signatures_refuse_unsigned_approvals_and_ignore_hand_written_ones() {
+    // ssh-keygen makes the signatures.
+    if ssh_keygen().is_none() {
+        return;
+    }
     let mut env = with_keys();
     require_signatures(&env);
     env.git(&["commit", "-q", "-am", "require signatures"]);
@@ -470,6 +479,10 @@ fn required_signatures_refuse_unsigned_approvals_and_ignore_hand_written_ones() 
 
 #[test]
 fn an_altered_signed_approval_never_counts() {
+    // ssh-keygen makes the signatures.
+    if ssh_keygen().is_none() {
+        return;
+    }
     let mut env = with_keys();
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
     env.set_now(NEXT_DAY);
@@ -555,6 +568,9 @@ proptest! {
         hex in "[0-9a-f]{40}",
         note in "\\PC{0,40}",
     ) {
+        if ssh_keygen().is_none() {
+            return Ok(());
+        }
         let (slug, entry) = signed_entry("Accurate.");
         let key = public_key("ana_ed25519");
         prop_assert_eq!(signing::verify(&slug, &entry, Some(&key)), Ok(()));
