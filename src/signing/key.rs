@@ -307,7 +307,9 @@ impl SigningKey {
                     "git config gpg.ssh.program must name ssh-keygen or a program that works like it",
                 )
             })?;
-        Ok(pem)
+        // Stored as this crate writes it, never as the program's bytes.
+        sig.to_pem(ssh_key::LineEnding::LF)
+            .map_err(|e| Error::refused(format!("cannot encode the signature: {e}")))
     }
 
     fn run_program(&self, namespace: &str, text: &str) -> Result<String> {

@@ -132,7 +132,10 @@ fn failed(run: &Run<'_>, stderr: &str, code: Option<i32>) -> Error {
         (false, _) => text,
     };
     let hint = if said("passphrase") {
-        "the passphrase was wrong or not typed: run the command again on a terminal and type it, or add the key to ssh-agent once with `ssh-add KEY`".to_owned()
+        format!(
+            "the passphrase was wrong or not typed: run the command again on a terminal and type it, or add the key to ssh-agent once (`ssh-add {}`)",
+            run.key_file.display()
+        )
     } else if said("UNPROTECTED PRIVATE KEY") || said("too open") {
         format!("make the private key readable only by you: chmod 600 {shown}")
     } else if said("find key in agent") {

@@ -365,7 +365,7 @@ fn signing_failures_say_why_and_record_nothing() {
     Error: the key:: literal in git config user.signingKey needs ssh-agent, and the agent at SSH_AUTH_SOCK=[TMP]/no-agent.sock cannot be reached: No such file or directory (os error 2)
     Hint: start ssh-agent and add the key (`eval "$(ssh-agent)"` then `ssh-add ~/.ssh/id_ed25519`), or sign with the private key file instead of the key:: literal in git config user.signingKey
     Error: ssh-keygen could not sign with [KEYS]/locked (git config user.signingKey): Load key "[KEYS]/locked": incorrect passphrase supplied to decrypt private key
-    Hint: the passphrase was wrong or not typed: run the command again on a terminal and type it, or add the key to ssh-agent once with `ssh-add KEY`
+    Hint: the passphrase was wrong or not typed: run the command again on a terminal and type it, or add the key to ssh-agent once (`ssh-add [KEYS]/locked`)
     Error: cannot read the signing key [TMP]/home/.ssh/id_missing (git config user.signingKey): No such file or directory (os error 2)
     Hint: name an OpenSSH key file that exists (a private key, or a .pub file whose key is in ssh-agent), or a key::ssh-ed25519 AAAA... literal
     Error: cannot run /nonexistent/ssh-keygen to sign: it is not installed or not on PATH
