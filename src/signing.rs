@@ -5,13 +5,19 @@
 //! namespace [`NAMESPACE`], hashed with SHA-512. It verifies against the
 //! `public_key` of the person in the roster; a signature made by any other key,
 //! over any other text, or in another namespace does not verify.
+//!
+//! Signing runs `ssh-keygen -Y sign` as git does for `gpg.format=ssh` (see
+//! [`SigningKey`]), so passphrases, ssh-agent and hardware keys work; verifying
+//! never leaves this process.
 
-use std::path::Path;
+mod key;
+mod program;
 
-use ssh_key::{HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
+use ssh_key::{HashAlg, PublicKey, SshSig};
+
+pub use key::{DEFAULT_PROGRAM, Signer, SigningKey};
 
 use crate::clock;
-use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::record::entry::Entry;
 
@@ -116,94 +122,6 @@ pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
             format!("medreview sign-off v3\n{head}{tail}viewed: {viewed}\n")
         }
     }
-}
-
-/// A private key loaded for signing.
-pub struct SigningKey {
-    key: PrivateKey,
-    path: String,
-}
-
-impl SigningKey {
-    /// Reads an unencrypted OpenSSH private key file.
-    pub fn load(path: &Path) -> Result<SigningKey> {
-        let text = std::fs::read_to_string(path).map_err(|e| Error::io("read the key", path, e))?;
-        let key = PrivateKey::from_openssh(text.trim()).map_err(|e| {
-            Error::refused_with_hint(
-                format!("{} is not an OpenSSH private key: {e}", path.display()),
-                "pass the private key file ssh-keygen wrote (e.g. ~/.ssh/id_ed25519), not the .pub file",
-            )
-        })?;
-        if key.is_encrypted() {
-            return Err(Error::refused_with_hint(
-                format!("{} is protected by a passphrase", path.display()),
-                "use a key without a passphrase for medreview, kept only on your machine",
-            ));
-        }
-        Ok(SigningKey {
-            key,
-            path: path.display().to_string(),
-        })
-    }
-
-    /// Signs `entry` of article `slug` as `who`, whose roster public key is `public_key`;
-    /// refuses a key that is not theirs. Returns the PEM text of the signature.
-    pub fn sign(
-        &self,
-        slug: &Id,
-        entry: &Entry,
-        who: &Id,
-        public_key: Option<&str>,
-    ) -> Result<String> {
-        self.sign_text(NAMESPACE, &canonical_text(slug, entry), who, public_key)
-    }
-
-    /// Signs `text` in `namespace` as `who`, refusing a key that is not theirs.
-    pub fn sign_text(
-        &self,
-        namespace: &str,
-        text: &str,
-        who: &Id,
-        public_key: Option<&str>,
-    ) -> Result<String> {
-        let Some(public_key) = public_key else {
-            return Err(Error::refused_with_hint(
-                format!(
-                    "{who} has no public_key in the roster, so a signature by them could not be verified"
-                ),
-                format!(
-                    "add their OpenSSH public key as public_key: in their roster file (the line in {}.pub)",
-                    self.path
-                ),
-            ));
-        };
-        let expected = parse_public_key(public_key, who)?;
-        if expected.key_data() != self.key.public_key().key_data() {
-            return Err(Error::refused_with_hint(
-                format!(
-                    "the key {} is not {who}'s: it does not match the public_key in the roster",
-                    self.path
-                ),
-                format!("sign with {who}'s own key, or act as the person this key belongs to"),
-            ));
-        }
-        let signature = self
-            .key
-            .sign(namespace, HashAlg::Sha512, text.as_bytes())
-            .map_err(|e| Error::refused(format!("signing with {} failed: {e}", self.path)))?;
-        signature
-            .to_pem(LineEnding::LF)
-            .map_err(|e| Error::refused(format!("cannot encode the signature: {e}")))
-    }
-}
-
-fn parse_public_key(text: &str, who: &Id) -> Result<PublicKey> {
-    PublicKey::from_openssh(text.trim()).map_err(|e| {
-        Error::refused_with_hint(
-            format!("{who}'s public_key in the roster is not an OpenSSH public key: {e}"),
-            "paste the single line of their .pub file (ssh-ed25519 AAAA... comment)",
-        )
-    })
 }
 
 /// Checks the signature of `entry`; `Err` says why it does not verify.

@@ -325,7 +325,7 @@ fn require_key(ws: &Workspace, req: &Request<'_>) -> Result<()> {
     if ws.config.review.require_signatures && req.key.is_none() {
         return Err(Error::refused_with_hint(
             "medreview.yaml requires signed approvals, and no key was given",
-            "pass --key ~/.ssh/id_ed25519 (or set `git config medreview.signingKey PATH`)",
+            "pass --key ~/.ssh/id_ed25519 (or set `git config medreview.signingKey PATH`, or git's user.signingKey with gpg.format=ssh)",
         ));
     }
     Ok(())
@@ -419,12 +419,21 @@ fn record_entry(
         ));
     }
     if let Some(key) = key {
-        entry.signature = Some(key.sign(
-            &record.slug,
-            &entry,
-            &entry.by,
-            roster.public_key_of(&entry.by),
-        )?);
+        let signer = crate::signing::Signer {
+            id: &entry.by,
+            public_key: roster.public_key_of(&entry.by),
+            roster_file: roster.file_of(&entry.by),
+            recorded_by: entry.recorded_by.as_ref(),
+        };
+        let text = crate::signing::canonical_text(&record.slug, &entry);
+        let signature = match key.skip_reason(&signer) {
+            Some(why) => {
+                warnings.push(why);
+                None
+            }
+            None => Some(key.sign_as(crate::signing::NAMESPACE, &text, &signer)?),
+        };
+        entry.signature = signature;
     }
     let (id, bytes) = entry.to_file();
     let (after, position) = ledger.with_entry(id.clone(), entry.clone());

@@ -288,7 +288,7 @@ pub struct SignerArgs {
     /// The person acting (default: the roster member with git's user.email)
     #[arg(long = "as", value_name = "ID")]
     pub as_id: Option<String>,
-    /// Sign the entry with this OpenSSH private key (default: git config medreview.signingKey)
+    /// Sign with this key: a private key, a .pub file (ssh-agent) or key::LITERAL (default: git config medreview.signingKey, else user.signingKey)
     #[arg(long, value_name = "FILE")]
     pub key: Option<PathBuf>,
 }
@@ -315,22 +315,10 @@ impl SyncFlags {
     }
 }
 
-/// The signing key: `--key`, else `git config medreview.signingKey`.
+/// The signing key: `--key`, else `git config medreview.signingKey`, else git's
+/// `user.signingKey` when it names an SSH key (see [`SigningKey::find`]).
 pub(crate) fn load_key(ws: &Workspace, signer: &SignerArgs) -> Result<Option<SigningKey>> {
-    let key_path = signer.key.clone().or_else(|| {
-        ws.git
-            .config_string("medreview.signingKey")
-            .map(|p| expand_home(&p))
-    });
-    key_path.as_deref().map(SigningKey::load).transpose()
-}
-
-/// `~/x` to `$HOME/x`, for key paths from git config.
-fn expand_home(path: &str) -> PathBuf {
-    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
-        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
-        _ => PathBuf::from(path),
-    }
+    SigningKey::find(signer.key.as_deref(), &|name| ws.git.config_string(name))
 }
 
 /// The shared body of the sign-off commands: open the workspace, work out who is

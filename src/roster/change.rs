@@ -96,12 +96,22 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
         };
         // The genesis is signed with the key its own files give its author.
         let signer = signer.or_else(|| genesis_key(&files, &by));
-        entry.signature = Some(key.sign_text(
-            crate::signing::ROSTER_NAMESPACE,
-            &entry.canonical_text(),
-            &by,
-            signer.as_deref(),
-        )?);
+        let signer = crate::signing::Signer {
+            id: &by,
+            public_key: signer.as_deref(),
+            roster_file: before
+                .roster
+                .file_of(&by)
+                .or_else(|| genesis_file(&files, &by)),
+            recorded_by: None,
+        };
+        if key.skip_reason(&signer).is_none() {
+            entry.signature = Some(key.sign_as(
+                crate::signing::ROSTER_NAMESPACE,
+                &entry.canonical_text(),
+                &signer,
+            )?);
+        }
     }
     let (id, bytes) = entry.to_file();
     // The same rules that judge the record judge this change before it is made.
@@ -171,6 +181,21 @@ fn genesis_key(files: &[(String, Vec<u8>)], by: &Id) -> Option<String> {
             .find_map(|l| l.strip_prefix("public_key:"))
             .map(|k| k.trim().trim_matches('"').to_owned())
     })
+}
+
+/// The roster file among `files` that holds `by` (the genesis names them all).
+fn genesis_file(files: &[(String, Vec<u8>)], by: &Id) -> Option<String> {
+    files
+        .iter()
+        .map(|(path, _)| path)
+        .find(|path| {
+            path.rsplit('/')
+                .next()
+                .and_then(|n| n.strip_suffix(".yaml"))
+                == Some(by.as_str())
+                && path.as_str() != CONFIG_FILE
+        })
+        .cloned()
 }
 
 /// Every roster file of the workspace, refusing one that is not committed as it is.

@@ -185,6 +185,20 @@ impl Roster {
             .or_else(|| self.writers.get(id).and_then(|w| w.public_key.as_deref()))
     }
 
+    /// The roster file that holds `id`'s public key (`reviewers/ID.yaml` first, as
+    /// [`Roster::public_key_of`] reads them), for messages.
+    pub fn file_of(&self, id: &Id) -> Option<String> {
+        let reviewer = self.reviewers.get(id);
+        let writer = self.writers.get(id);
+        let role = match (reviewer, writer) {
+            (Some(r), Some(w)) if r.public_key.is_none() && w.public_key.is_some() => Role::Writer,
+            (Some(_), _) => Role::Reviewer,
+            (None, Some(_)) => Role::Writer,
+            (None, None) => return None,
+        };
+        Some(role.file_rel(id))
+    }
+
     /// The roster member in `role` whose email is `email` (case-insensitive).
     pub fn find_by_email(&self, role: Role, email: &str) -> Option<Id> {
         let matches = |e: Option<&String>| e.is_some_and(|e| e.eq_ignore_ascii_case(email.trim()));

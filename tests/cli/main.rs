@@ -10,6 +10,7 @@ mod doctor;
 mod faults;
 mod hostile;
 mod json;
+mod keys;
 mod memo;
 mod migrate;
 mod properties;

@@ -580,6 +580,10 @@ fn a_reviewer_who_wrote_the_article_cannot_count_her_own_ssh_keygen_signed_appro
 
 #[test]
 fn a_public_key_swapped_with_plain_git_signs_nothing_for_the_reviewer() {
+    // ssh-keygen makes the forged signature.
+    if ssh_keygen().is_none() {
+        return;
+    }
     let ana = public_key("ana_ed25519");
     let mut env = audited(Team {
         keys: &[("reviewers/ana-example.yaml", &ana)],

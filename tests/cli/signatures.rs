@@ -144,6 +144,10 @@ fn state(env: &TestEnv) -> String {
 
 #[test]
 fn signed_sign_offs_verify_here_and_with_ssh_keygen() {
+    // ssh-keygen makes the signatures.
+    if ssh_keygen().is_none() {
+        return;
+    }
     let mut env = with_keys();
     env.ok(&[
         "submit",
@@ -198,6 +202,7 @@ fn signed_sign_offs_verify_here_and_with_ssh_keygen() {
     }
 
     let Some(path) = ssh_keygen() else { return };
+    // Verified by ssh-keygen too.
     let dir = env.outside("verify");
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::write(
@@ -391,10 +396,20 @@ fn a_signature_by_another_key_or_in_another_namespace_never_counts() {
 #[test]
 fn a_key_that_is_not_the_persons_is_refused_at_signing_time() {
     let env = with_keys();
+    // Each refused before signing (no passphrase asked), naming the roster file.
     for (key, why) in [
-        ("ana_ed25519", "is not suzanne-example's"),
-        ("encrypted_ed25519", "passphrase"),
-        ("ana_ed25519.pub", "not an OpenSSH private key"),
+        (
+            "ana_ed25519",
+            "is not suzanne-example's: writers/suzanne-example.yaml",
+        ),
+        (
+            "encrypted_ed25519",
+            "is not suzanne-example's: writers/suzanne-example.yaml",
+        ),
+        (
+            "ana_ed25519.pub",
+            "is not suzanne-example's: writers/suzanne-example.yaml",
+        ),
     ] {
         let err = env.refuse(&[
             "submit",
@@ -424,6 +439,10 @@ fn signing_needs_a_public_key_on_file() {
 
 #[test]
 fn required_signatures_refuse_unsigned_approvals_and_ignore_hand_written_ones() {
+    // ssh-keygen makes the signatures.
+    if ssh_keygen().is_none() {
+        return;
+    }
     let mut env = with_keys();
     require_signatures(&env);
     env.git(&["commit", "-q", "-am", "require signatures"]);
@@ -462,6 +481,10 @@ fn required_signatures_refuse_unsigned_approvals_and_ignore_hand_written_ones() 
 
 #[test]
 fn an_altered_signed_approval_never_counts() {
+    // ssh-keygen makes the signatures.
+    if ssh_keygen().is_none() {
+        return;
+    }
     let mut env = with_keys();
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
     env.set_now(NEXT_DAY);
@@ -548,6 +571,9 @@ proptest! {
         hex in "[0-9a-f]{40}",
         note in "\\PC{0,40}",
     ) {
+        if ssh_keygen().is_none() {
+            return Ok(());
+        }
         let (slug, entry) = signed_entry("Accurate.");
         let key = public_key("ana_ed25519");
         prop_assert_eq!(signing::verify(&slug, &entry, Some(&key)), Ok(()));

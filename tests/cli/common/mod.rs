@@ -62,9 +62,16 @@ Read more at the [National Cancer Institute](https://www.cancer.gov/types/breast
 
 /// A file in `tests/cli/fixtures` (the test keys).
 pub fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/cli/fixtures")
-        .join(name)
+        .join(name);
+    // ssh-keygen, which signs, refuses a private key others may read, and a checkout
+    // makes every file 0644.
+    if name.ends_with("_ed25519") {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(&path, fs::Permissions::from_mode(0o600));
+    }
+    path
 }
 
 /// The one-line OpenSSH public key of fixture key `name`.
