@@ -213,11 +213,12 @@ fn a_passphrase_key_in_ssh_agent_signs_through_a_pub_path_and_a_key_literal() {
     );
     insta::assert_snapshot!(
         format!("{}\nexit {}", redact(&env, &run.stderr, &[]), run.code),
-        @r#"
+        @r"
     Approved her2-treatment r1 a02ddc2 (commit [COMMIT]); her2-treatment is now approved
+    Next: share it with the team: `medreview sync` (or `git push`), or pass --sync next time
 
     exit 0
-    "#
+    "
     );
     assert_eq!(signed(&env), [true, true]);
     env.ok(&["check"]);
@@ -415,6 +416,7 @@ fn git_signing_key_for_a_person_with_no_key_on_file_records_unsigned_with_a_warn
     insta::assert_snapshot!(redact(&env, &run.stderr, &[]), @r#"
     Warning: not signed: suzanne-example has no public_key in writers/suzanne-example.yaml, so the key in git config user.signingKey was not used; an admin records the key's public line in writers/suzanne-example.yaml: `medreview writer edit suzanne-example --public-key "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIEjXp7I1pbuE44X6v/DE/7UBsoBgkwpDRleM1k+vdb6W"`
     Submitted her2-treatment r1 a02ddc2 (commit [COMMIT]); her2-treatment is now in-review
+    Next: share it with the team: `medreview sync` (or `git push`), or pass --sync next time
     "#);
     assert_eq!(signed(&env), [false]);
     env.set_now(NEXT_DAY);
