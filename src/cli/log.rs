@@ -58,6 +58,13 @@ struct LogJson {
     entries: Vec<LogEntry>,
 }
 
+impl LogArgs {
+    /// Whether the output is text, which a pager may show.
+    pub(crate) fn pages(&self) -> bool {
+        !self.json
+    }
+}
+
 /// Runs `log`.
 pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
     let slug = slug_arg(&args.slug)?;

@@ -2,10 +2,13 @@
 
 mod approve;
 mod check;
+pub mod color;
+mod completions;
 mod diff;
 mod hook;
 mod init;
 mod log;
+mod man;
 mod migrate;
 mod new;
 mod people;
@@ -16,11 +19,13 @@ mod submit;
 mod sync;
 mod withdraw;
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use self::color::ColorChoice;
 
 use crate::error::{Error, Result};
 use crate::ids::Id;
@@ -36,6 +41,18 @@ pub struct Cli {
     /// Run as if started in DIR
     #[arg(short = 'C', id = "start-dir", value_name = "DIR", global = true)]
     start_dir: Option<PathBuf>,
+    /// When to colour output
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        global = true
+    )]
+    color: ColorChoice,
+    /// Never send long output (log, diff) through a pager
+    #[arg(long, global = true)]
+    no_pager: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -82,6 +99,21 @@ enum Command {
     /// Install the server gate that refuses pushes which would break the record
     #[command(subcommand)]
     Hook(hook::HookCommand),
+    /// Print a shell completion script (e.g. `source <(medreview completions bash)`)
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page in roff (e.g. `medreview man | man -l -`)
+    Man,
+}
+
+impl Command {
+    /// Whether the command's output is long text that a pager should show on a terminal.
+    fn pages(&self) -> bool {
+        match self {
+            Command::Log(args) => args.pages(),
+            Command::Diff(args) => args.pages(),
+            _ => false,
+        }
+    }
 }
 
 /// What every command gets: where it runs and where it writes.
@@ -92,6 +124,10 @@ pub struct Ctx<'a> {
     pub out: &'a mut dyn Write,
     /// Status messages and hints.
     pub err: &'a mut dyn Write,
+    /// `--color`.
+    pub color: ColorChoice,
+    /// Whether standard output is a terminal (even when a pager shows it).
+    pub terminal: bool,
 }
 
 impl Ctx<'_> {
@@ -99,15 +135,29 @@ impl Ctx<'_> {
     pub fn workspace(&self) -> Result<Workspace> {
         Workspace::discover(&self.start)
     }
+
+    /// Whether to colour what goes to standard output.
+    pub fn colour(&self) -> bool {
+        color::enabled(self.color, self.terminal)
+    }
 }
 
 /// Parses the command line, runs the command and maps the outcome to an exit code:
 /// 0 success, 1 refused or failed check, 2 usage error (clap exits with 2 itself).
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let mut stdout = io::stdout().lock();
     let mut stderr = io::stderr().lock();
-    match run(cli, &mut stdout, &mut stderr) {
+    let paging = !cli.no_pager && cli.command.pages() && io::stdout().is_terminal();
+    let mut pager = paging.then(crate::pager::Pager::start).flatten();
+    let result = match pager.as_mut() {
+        Some(pager) => run(cli, pager, &mut stderr),
+        None => run(cli, &mut io::stdout().lock(), &mut stderr),
+    };
+    // The pager owns the terminal until it exits: wait for it before any error is shown.
+    let finished = pager
+        .map_or(Ok(()), crate::pager::Pager::finish)
+        .map_err(|e| Error::io("write", Path::new("<pager>"), e));
+    match result.and_then(|code| finished.map(|()| code)) {
         Ok(code) => code,
         // The reader went away (`| head`): end quietly, as git does (128 + SIGPIPE).
         Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
@@ -127,7 +177,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         None => std::env::current_dir()
             .map_err(|e| Error::io("read current folder", Path::new("."), e))?,
     };
-    let mut ctx = Ctx { start, out, err };
+    let mut ctx = Ctx {
+        start,
+        out,
+        err,
+        color: cli.color,
+        terminal: io::stdout().is_terminal(),
+    };
     match cli.command {
         Command::Init(args) => init::cmd_init(&mut ctx, args),
         Command::Writer(args) => people::cmd_writer(&mut ctx, args),
@@ -147,6 +203,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Migrate(args) => migrate::cmd_migrate(&mut ctx, args),
         Command::Sync(args) => sync::cmd_sync(&mut ctx, args),
         Command::Hook(args) => hook::cmd_hook(&mut ctx, args),
+        Command::Completions(args) => completions::cmd_completions(&mut ctx, args),
+        Command::Man => man::cmd_man(&mut ctx),
     }
 }
 

@@ -5,11 +5,13 @@ mod common;
 
 mod bad_input;
 mod check;
+mod conventions;
 mod diff;
 mod faults;
 mod hostile;
 mod memo;
 mod migrate;
+mod pager;
 mod properties;
 mod publish;
 mod refusals;
