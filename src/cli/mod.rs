@@ -12,6 +12,7 @@ mod man;
 mod migrate;
 mod new;
 mod people;
+mod people_list;
 mod publish;
 mod request_changes;
 mod status;

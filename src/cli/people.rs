@@ -24,7 +24,7 @@ pub enum WriterCommand {
     /// Change a writer's details (only the fields given)
     Edit(WriterEditArgs),
     /// List the writers
-    List,
+    List(super::people_list::ListArgs),
 }
 
 /// `reviewer` subcommands.
@@ -37,7 +37,7 @@ pub enum ReviewerCommand {
     /// Retire a reviewer: no new decision of theirs counts; their past ones keep their meaning
     Retire(RetireArgs),
     /// List the reviewers
-    List,
+    List(super::people_list::ListArgs),
 }
 
 /// `admin` subcommands.
@@ -155,7 +155,9 @@ pub fn cmd_writer(ctx: &mut Ctx<'_>, command: WriterCommand) -> Result<ExitCode>
     let (p, name, adding) = match command {
         WriterCommand::Add(args) => (args.person, Some(args.name), true),
         WriterCommand::Edit(args) => (args.person, args.name, false),
-        WriterCommand::List => return list(ctx, Role::Writer),
+        WriterCommand::List(args) => {
+            return super::people_list::cmd_list(ctx, Role::Writer, &args);
+        }
     };
     let ws = ctx.workspace()?;
     let id = Id::parse("writer id", &p.id)?;
@@ -184,7 +186,9 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
         ReviewerCommand::Add(a) => (a.person, Some(a.name), Some(a.credentials), a.fields, true),
         ReviewerCommand::Edit(a) => (a.person, a.name, a.credentials, a.fields, false),
         ReviewerCommand::Retire(args) => return retire(ctx, args),
-        ReviewerCommand::List => return list(ctx, Role::Reviewer),
+        ReviewerCommand::List(args) => {
+            return super::people_list::cmd_list(ctx, Role::Reviewer, &args);
+        }
     };
     let ws = ctx.workspace()?;
     let id = Id::parse("reviewer id", &p.id)?;
@@ -324,37 +328,6 @@ fn retire(ctx: &mut Ctx<'_>, args: RetireArgs) -> Result<ExitCode> {
         trailers,
     );
     record(ctx, &ws, change, &args.signer, &done, None)
-}
-
-fn list(ctx: &mut Ctx<'_>, role: Role) -> Result<ExitCode> {
-    let ws = ctx.workspace()?;
-    let roster = ws.people()?.current().roster.clone();
-    let lines: Vec<String> = match role {
-        Role::Writer => roster
-            .writers
-            .iter()
-            .map(|(id, w)| format!("{id}\t{}\t{}", w.name, w.email.as_deref().unwrap_or("-")))
-            .collect(),
-        Role::Reviewer => roster
-            .reviewers
-            .iter()
-            .map(|(id, r)| {
-                let retired = r
-                    .retired
-                    .map_or(String::new(), |d| format!("\tretired {d}"));
-                format!(
-                    "{id}\t{}, {}\t{}{retired}",
-                    r.name,
-                    r.credentials,
-                    r.email.as_deref().unwrap_or("-")
-                )
-            })
-            .collect(),
-    };
-    for line in lines {
-        say(ctx.out, &line)?;
-    }
-    Ok(ExitCode::SUCCESS)
 }
 
 /// The person's file as it is (for `edit`), refusing a missing one, or `None` for

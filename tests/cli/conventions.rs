@@ -150,3 +150,179 @@ fn color_always_colours_a_pipe_and_never_or_no_color_do_not() {
         For more information, try '--help'.
         ");
 }
+
+#[test]
+fn writer_list_and_reviewer_list_as_tables_and_json() {
+    let mut env = TestEnv::seeded();
+    let key = crate::common::public_key("ana_ed25519");
+    env.ok(&["reviewer", "edit", "ana-example", "--public-key", &key]);
+    env.set_now(crate::common::NEXT_DAY);
+    env.ok(&["reviewer", "retire", "david-okafor"]);
+    let writers = env.ok(&["writer", "list"]);
+    let reviewers = env.ok(&["reviewer", "list"]);
+    insta::assert_snapshot!(format!("{}{}{}{}", writers.stdout, writers.stderr, reviewers.stdout, reviewers.stderr), @"
+    ID               NAME             EMAIL                KEY
+    suzanne-example  Suzanne Example  suzanne@example.org  no
+    ID            NAME          CREDENTIALS  SPECIALTIES  EMAIL              LICENSE EXPIRES  KEY  STATUS
+    ana-example   Ana Example   M.D.         oncology     ana@example.org    2027-06-30       yes  active
+    david-okafor  David Okafor  M.D., Ph.D.  cardiology   david@example.org  -                no   retired 2025-03-04
+    ");
+    let json = crate::common::json(&env.ok(&["reviewer", "list", "--json"]).stdout);
+    insta::assert_snapshot!(serde_json::to_string_pretty(&json).unwrap_or_default(), @r#"
+    {
+      "reviewers": [
+        {
+          "credentials": "M.D.",
+          "email": "ana@example.org",
+          "has_key": true,
+          "id": "ana-example",
+          "license_expires": "2027-06-30",
+          "license_number": "12345",
+          "license_region": "NY",
+          "licensed": true,
+          "name": "Ana Example",
+          "retired": null,
+          "specialties": [
+            "oncology"
+          ]
+        },
+        {
+          "credentials": "M.D., Ph.D.",
+          "email": "david@example.org",
+          "has_key": false,
+          "id": "david-okafor",
+          "license_expires": null,
+          "license_number": null,
+          "license_region": null,
+          "licensed": true,
+          "name": "David Okafor",
+          "retired": "2025-03-04",
+          "specialties": [
+            "cardiology"
+          ]
+        }
+      ]
+    }
+    "#);
+    let json = crate::common::json(&env.ok(&["writer", "list", "--json"]).stdout);
+    insta::assert_snapshot!(json.to_string(), @r#"{"writers":[{"email":"suzanne@example.org","has_key":false,"id":"suzanne-example","name":"Suzanne Example"}]}"#);
+
+    // After the license's last day, the table says so.
+    env.set_now("2027-07-01T09:00:00-04:00");
+    let reviewers = env.ok(&["reviewer", "list"]).stdout;
+    assert!(
+        reviewers.contains("license expired 2027-06-30"),
+        "{reviewers}"
+    );
+    let json = crate::common::json(&env.ok(&["reviewer", "list", "--json"]).stdout);
+    assert_eq!(json["reviewers"][0]["licensed"], false, "{json}");
+}
+
+#[test]
+fn an_empty_roster_list_says_how_to_add_someone() {
+    let env = TestEnv::new();
+    let run = env.ok(&["reviewer", "list"]);
+    insta::assert_snapshot!(format!("{}|{}", run.stdout, run.stderr), @"|No reviewers in reviewers/ yet; add one with `medreview reviewer add ID --name NAME --credentials CRED --email E`.");
+    let run = env.ok(&["writer", "list", "--json"]);
+    insta::assert_snapshot!(format!("{}|{}", run.stdout, run.stderr), @r#"
+    {
+      "writers": []
+    }
+    |
+    "#);
+}
+
+#[test]
+fn counts_of_one_are_singular_and_of_two_plural() {
+    let mut env = TestEnv::seeded();
+    let front = crate::common::HER2_ARTICLE
+        .split_once("---\n")
+        .and_then(|(_, rest)| rest.split_once("---\n"))
+        .map(|(front, _)| format!("---\n{front}---\n"))
+        .unwrap_or_default();
+    env.write(crate::common::ARTICLE, &format!("{front}Hello.\n"));
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    env.set_now(crate::common::NEXT_DAY);
+    env.write(crate::common::ARTICLE, &format!("{front}Hello there.\n"));
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    let log = env.ok(&["log", SLUG]).stdout;
+    let counts: Vec<&str> = log.lines().filter(|l| l.contains("word")).collect();
+    insta::assert_snapshot!(counts.join("\n"), @"
+    (33 words)
+    (1 word added, 0 removed since r1)
+    ");
+    let diff = env.ok(&["diff", SLUG, "r1", "r2"]).stdout;
+    assert!(diff.contains("\n1 word added, 0 removed.\n"), "{diff}");
+
+    env.ok(&["approve", SLUG, "--as", "ana-example", "-m", "Fine."]);
+    let check = env.run(&["check"]);
+    insta::assert_snapshot!(format!("{}\n{}", check.code, check.stderr), @"
+    0
+    Checked 1 article, 3 sign-offs and 8 commits (3 new sign-offs verified): no problems.
+    ");
+    let out = env.outside("site");
+    let publish = env.ok(&["publish", "--out", &out.display().to_string()]);
+    assert!(
+        publish.stderr.contains("Published 1 article from commit"),
+        "{}",
+        publish.stderr
+    );
+}
+
+#[test]
+fn init_writes_a_gitignore_for_public_and_a_readme_the_settings_point_to() {
+    let env = TestEnv::new();
+    assert_eq!(
+        env.read(".gitignore"),
+        "# The site `medreview publish --out public` builds: made from the record, never committed.\npublic/\n"
+    );
+    let readme = env.read("README.md");
+    assert!(
+        readme.starts_with("# Example Health: medical review workspace\n"),
+        "{readme}"
+    );
+    for part in [
+        "`articles/<slug>/signoffs/`",
+        "medreview submit SLUG",
+        "medreview approve SLUG",
+        "medreview publish --out public",
+    ] {
+        assert!(readme.contains(part), "{part} missing from:\n{readme}");
+    }
+    let config = env.read("medreview.yaml");
+    insta::assert_snapshot!(config.lines().take(2).collect::<Vec<_>>().join("\n"), @"
+    # medreview settings. README.md beside this file says what each folder holds and
+    # the daily commands for writers, reviewers and publishers.
+    ");
+    let files = env.changed_files("HEAD");
+    assert!(
+        files.contains(&".gitignore".to_owned()) && files.contains(&"README.md".to_owned()),
+        "{files:?}"
+    );
+    assert_eq!(env.porcelain(), "");
+    // The built site stays out of git.
+    let out = env.root().join("public");
+    std::fs::create_dir_all(&out).expect("create public/");
+    std::fs::write(out.join("index.html"), "x").expect("write");
+    assert_eq!(env.porcelain(), "");
+}
+
+#[test]
+fn init_keeps_a_readme_and_appends_to_a_gitignore_the_team_already_has() {
+    let env = TestEnv::bare();
+    env.write("README.md", "# Our site\n");
+    env.write(".gitignore", "target/\n*.swp");
+    env.ok(&["init", "--publication", "Example Health"]);
+    assert_eq!(env.read("README.md"), "# Our site\n");
+    assert_eq!(env.read(".gitignore"), "target/\n*.swp\npublic/\n");
+    let files = env.changed_files("HEAD");
+    assert!(files.contains(&".gitignore".to_owned()), "{files:?}");
+    assert!(!files.contains(&"README.md".to_owned()), "{files:?}");
+
+    // A .gitignore that already ignores the site is left as it is.
+    let env = TestEnv::bare();
+    env.write(".gitignore", "/public\n");
+    env.ok(&["init"]);
+    assert_eq!(env.read(".gitignore"), "/public\n");
+    assert!(!env.changed_files("HEAD").contains(&".gitignore".to_owned()));
+}
