@@ -245,7 +245,11 @@ pub fn cmd_admin(ctx: &mut Ctx<'_>, command: AdminCommand) -> Result<ExitCode> {
     if !roster.contains(&id) {
         return Err(Error::refused_with_hint(
             format!("{id} is not in writers/ or reviewers/"),
-            format!("add them first (`medreview writer add {id} --name NAME --email E`)"),
+            roster.hint_for(
+                None,
+                id.as_str(),
+                format!("add them first (`medreview writer add {id} --name NAME --email E`)"),
+            ),
         ));
     }
     let mut config = ws.config.clone();
@@ -355,7 +359,16 @@ fn existing<T: serde::de::DeserializeOwned>(
                 role.noun(),
                 path.display()
             ),
-            format!("add them with `medreview {} add {id} ...`", role.noun()),
+            {
+                // Leniently: the folder may hold the broken file an edit is about to repair.
+                let (known, _) =
+                    crate::roster::Roster::load_lenient(&crate::source::WorkTree(ws.root()))?;
+                known.hint_for(
+                    Some(role),
+                    id.as_str(),
+                    format!("add them with `medreview {} add {id} ...`", role.noun()),
+                )
+            },
         )),
         (false, true) => Ok(None),
         (true, false) => {

@@ -119,8 +119,12 @@ pub fn acting(
                 "git says you are {}, who is not on the roster, so you cannot act as {by}",
                 email.unwrap_or("nobody (no user.email)")
             ),
-            format!(
-                "run the command from {by}'s own account (git's user.email must be the email in their roster file)"
+            roster.hint_for(
+                None,
+                by.as_str(),
+                format!(
+                    "run the command from {by}'s own account (git's user.email must be the email in their roster file)"
+                ),
             ),
         ));
     };
@@ -129,7 +133,11 @@ pub fn acting(
             format!(
                 "git says you are {me}, not {by}, and the policy lets no one record for someone else"
             ),
-            "an admin may allow it with `proxies: [admins]` under `review:` in medreview.yaml; the entry then shows who recorded it",
+            roster.hint_for(
+                None,
+                by.as_str(),
+                "an admin may allow it with `proxies: [admins]` under `review:` in medreview.yaml; the entry then shows who recorded it",
+            ),
         ));
     }
     Ok(Acting {

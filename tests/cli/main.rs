@@ -8,6 +8,7 @@ mod check;
 mod conventions;
 mod diff;
 mod faults;
+mod hints;
 mod hostile;
 mod memo;
 mod migrate;
