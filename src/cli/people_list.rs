@@ -47,6 +47,18 @@ struct ReviewerRow<'a> {
     has_key: bool,
 }
 
+/// The `writer list --json` document.
+#[derive(Serialize)]
+struct Writers<'a> {
+    writers: Vec<WriterRow<'a>>,
+}
+
+/// The `reviewer list --json` document.
+#[derive(Serialize)]
+struct Reviewers<'a> {
+    reviewers: Vec<ReviewerRow<'a>>,
+}
+
 impl<'a> WriterRow<'a> {
     fn new(id: &'a Id, w: &'a Writer) -> Self {
         WriterRow {
@@ -157,7 +169,7 @@ pub fn cmd_list(ctx: &mut Ctx<'_>, role: Role, args: &ListArgs) -> Result<ExitCo
                 .map(|(id, w)| WriterRow::new(id, w))
                 .collect();
             if args.json {
-                print_json(ctx.out, &serde_json::json!({ "writers": rows }))?;
+                print_json(ctx.out, &Writers { writers: rows })?;
                 return Ok(ExitCode::SUCCESS);
             }
             (
@@ -172,7 +184,7 @@ pub fn cmd_list(ctx: &mut Ctx<'_>, role: Role, args: &ListArgs) -> Result<ExitCo
                 .map(|(id, r)| ReviewerRow::new(id, r, today))
                 .collect();
             if args.json {
-                print_json(ctx.out, &serde_json::json!({ "reviewers": rows }))?;
+                print_json(ctx.out, &Reviewers { reviewers: rows })?;
                 return Ok(ExitCode::SUCCESS);
             }
             (

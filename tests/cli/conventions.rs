@@ -167,45 +167,56 @@ fn writer_list_and_reviewer_list_as_tables_and_json() {
     ana-example   Ana Example   M.D.         oncology     ana@example.org    2027-06-30       yes  active
     david-okafor  David Okafor  M.D., Ph.D.  cardiology   david@example.org  -                no   retired 2025-03-04
     ");
-    let json = crate::common::json(&env.ok(&["reviewer", "list", "--json"]).stdout);
-    insta::assert_snapshot!(serde_json::to_string_pretty(&json).unwrap_or_default(), @r#"
+    let json = env.ok(&["reviewer", "list", "--json"]).stdout;
+    insta::assert_snapshot!(json, @r#"
     {
       "reviewers": [
         {
-          "credentials": "M.D.",
-          "email": "ana@example.org",
-          "has_key": true,
           "id": "ana-example",
-          "license_expires": "2027-06-30",
-          "license_number": "12345",
-          "license_region": "NY",
-          "licensed": true,
           "name": "Ana Example",
-          "retired": null,
+          "credentials": "M.D.",
           "specialties": [
             "oncology"
-          ]
+          ],
+          "email": "ana@example.org",
+          "license_number": "12345",
+          "license_region": "NY",
+          "license_expires": "2027-06-30",
+          "licensed": true,
+          "retired": null,
+          "has_key": true
         },
         {
-          "credentials": "M.D., Ph.D.",
-          "email": "david@example.org",
-          "has_key": false,
           "id": "david-okafor",
-          "license_expires": null,
-          "license_number": null,
-          "license_region": null,
-          "licensed": true,
           "name": "David Okafor",
-          "retired": "2025-03-04",
+          "credentials": "M.D., Ph.D.",
           "specialties": [
             "cardiology"
-          ]
+          ],
+          "email": "david@example.org",
+          "license_number": null,
+          "license_region": null,
+          "license_expires": null,
+          "licensed": true,
+          "retired": "2025-03-04",
+          "has_key": false
         }
       ]
     }
     "#);
-    let json = crate::common::json(&env.ok(&["writer", "list", "--json"]).stdout);
-    insta::assert_snapshot!(json.to_string(), @r#"{"writers":[{"email":"suzanne@example.org","has_key":false,"id":"suzanne-example","name":"Suzanne Example"}]}"#);
+    let json = env.ok(&["writer", "list", "--json"]).stdout;
+    insta::assert_snapshot!(json, @r#"
+    {
+      "writers": [
+        {
+          "id": "suzanne-example",
+          "name": "Suzanne Example",
+          "email": "suzanne@example.org",
+          "has_key": false
+        }
+      ]
+    }
+    "#);
 
     // After the license's last day, the table says so.
     env.set_now("2027-07-01T09:00:00-04:00");
