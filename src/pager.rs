@@ -32,6 +32,10 @@ impl Pager {
     /// terminal directly).
     pub fn start() -> Option<Pager> {
         let program = program(|name| std::env::var_os(name))?;
+        // No pager named and no `less` installed: print directly rather than lose the text.
+        if program == "less" && !on_path("less") {
+            return None;
+        }
         let mut command = Command::new("sh");
         command.arg("-c").arg(&program).stdin(Stdio::piped());
         // As git does: quit when the text fits one screen, keep colours, leave the
@@ -57,6 +61,17 @@ impl Pager {
         let waited = child.wait().map(drop);
         flushed.and(waited)
     }
+}
+
+/// Whether `name` is an executable file in a folder of `PATH`.
+fn on_path(name: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::var_os("PATH").is_some_and(|paths| {
+        std::env::split_paths(&paths).any(|dir| {
+            std::fs::metadata(dir.join(name))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
 }
 
 impl Write for Pager {

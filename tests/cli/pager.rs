@@ -38,9 +38,9 @@ struct PaneRun {
 }
 
 /// Runs medreview with `args` in a fresh tmux pane (a real terminal on standard
-/// output) with `MEDREVIEW_PAGER` set to `pager` (`{OUT}` stands for the file the
-/// pager should write), on a private tmux server that is killed afterwards.
-fn in_pane(env: &TestEnv, tmux: &Path, vars: &str, pager: &str, args: &[&str]) -> PaneRun {
+/// output) with `MEDREVIEW_PAGER` set to `pager`, when given (`{OUT}` stands for the
+/// file the pager should write), on a private tmux server that is killed afterwards.
+fn in_pane(env: &TestEnv, tmux: &Path, vars: &str, pager: Option<&str>, args: &[&str]) -> PaneRun {
     // A fresh folder per run, so nothing a run leaves is read as the next one's.
     let dir = (0..)
         .map(|n| env.outside(&format!("pane-{n}")))
@@ -50,15 +50,25 @@ fn in_pane(env: &TestEnv, tmux: &Path, vars: &str, pager: &str, args: &[&str]) -
     let out = dir.join("paged");
     let code = dir.join("code");
     let script = dir.join("run.sh");
+    let vars = if vars.is_empty() {
+        String::new()
+    } else {
+        format!("export {vars}\n")
+    };
     let bin = assert_cmd::cargo::cargo_bin("medreview");
     let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
-    let pager = pager.replace("{OUT}", &out.display().to_string());
+    let pager = pager.map_or(String::new(), |p| {
+        format!(
+            "export MEDREVIEW_PAGER='{}'\n",
+            p.replace("{OUT}", &out.display().to_string())
+        )
+    });
     fs::write(
         &script,
         format!(
             "cd '{root}'\nunset LESS LV GIT_PAGER PAGER NO_COLOR\n\
              export PATH='{path}' HOME='{home}' GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 LANG=C MEDREVIEW_NOW='{NEXT_DAY}'\n\
-             export MEDREVIEW_PAGER='{pager}' {vars}\n\
+             {pager}{vars}\
              '{bin}' {args} 2> '{err}'\n\
              echo $? > '{code}.tmp' && mv '{code}.tmp' '{code}'\n\
              sleep 5\n",
@@ -118,23 +128,17 @@ fn in_pane(env: &TestEnv, tmux: &Path, vars: &str, pager: &str, args: &[&str]) -
     }
 }
 
-fn approved() -> TestEnv {
-    let env = TestEnv::approved();
-    env.ok(&["--no-pager", "log", SLUG]);
-    env
-}
-
 #[test]
 fn log_on_a_terminal_goes_through_the_pager_with_less_options_like_git() {
     let Some(tmux) = tmux() else { return };
-    let env = approved();
+    let env = TestEnv::approved();
     let expected = env.ok(&["log", SLUG]).stdout;
     assert!(expected.ends_with(FIXED), "{expected}");
     let run = in_pane(
         &env,
         &tmux,
         "",
-        "echo \"LESS=$LESS\" > {OUT}; cat >> {OUT}",
+        Some("echo \"LESS=$LESS\" > {OUT}; cat >> {OUT}"),
         &["log", SLUG],
     );
     assert_eq!(run.code, "0", "{run:?}");
@@ -149,7 +153,7 @@ fn log_on_a_terminal_goes_through_the_pager_with_less_options_like_git() {
         &env,
         &tmux,
         "LESS=-S",
-        "echo \"LESS=$LESS\" > {OUT}",
+        Some("echo \"LESS=$LESS\" > {OUT}"),
         &["log", SLUG],
     );
     assert_eq!(run.paged.as_deref(), Some("LESS=-S\n"), "{run:?}");
@@ -158,19 +162,36 @@ fn log_on_a_terminal_goes_through_the_pager_with_less_options_like_git() {
 #[test]
 fn no_pager_and_cat_and_a_pipe_bypass_the_pager() {
     let Some(tmux) = tmux() else { return };
-    let env = approved();
-    let run = in_pane(&env, &tmux, "", "cat > {OUT}", &["--no-pager", "log", SLUG]);
+    let env = TestEnv::approved();
+    let run = in_pane(
+        &env,
+        &tmux,
+        "",
+        Some("cat > {OUT}"),
+        &["--no-pager", "log", SLUG],
+    );
     assert_eq!(
         (run.code.as_str(), run.paged.as_deref()),
         ("0", None),
         "{run:?}"
     );
     assert!(run.screen.contains("approved by Ana Example"), "{run:?}");
-    let run = in_pane(&env, &tmux, "", "cat", &["log", SLUG]);
+    let run = in_pane(&env, &tmux, "", Some("cat"), &["log", SLUG]);
+    assert_eq!(run.code, "0", "{run:?}");
+    assert!(run.screen.contains("approved by Ana Example"), "{run:?}");
+    // No pager named: less, which prints a text that fits the screen and quits
+    // (LESS=FRX); without less installed, the text is printed directly.
+    let run = in_pane(&env, &tmux, "", None, &["log", SLUG]);
     assert_eq!(run.code, "0", "{run:?}");
     assert!(run.screen.contains("approved by Ana Example"), "{run:?}");
     // `--json` is data for a program, never paged.
-    let run = in_pane(&env, &tmux, "", "cat > {OUT}", &["log", SLUG, "--json"]);
+    let run = in_pane(
+        &env,
+        &tmux,
+        "",
+        Some("cat > {OUT}"),
+        &["log", SLUG, "--json"],
+    );
     assert_eq!(
         (run.code.as_str(), run.paged.as_deref()),
         ("0", None),
@@ -189,14 +210,20 @@ fn no_pager_and_cat_and_a_pipe_bypass_the_pager() {
 fn diff_is_paged_in_colour_and_a_pager_quit_early_ends_quietly() {
     let Some(tmux) = tmux() else { return };
     let env = TestEnv::seeded();
-    let run = in_pane(&env, &tmux, "", "cat > {OUT}", &["diff", SLUG]);
+    let run = in_pane(&env, &tmux, "", Some("cat > {OUT}"), &["diff", SLUG]);
     assert_eq!(run.code, "0", "{run:?}");
     let paged = run.paged.unwrap_or_default();
     assert!(
         paged.contains("\x1b[4;32m"),
         "a terminal behind the pager still gets colour: {paged:?}"
     );
-    let run = in_pane(&env, &tmux, "NO_COLOR=1", "cat > {OUT}", &["diff", SLUG]);
+    let run = in_pane(
+        &env,
+        &tmux,
+        "NO_COLOR=1",
+        Some("cat > {OUT}"),
+        &["diff", SLUG],
+    );
     let paged = run.paged.unwrap_or_default();
     assert!(paged.contains("{+") && !paged.contains('\x1b'), "{paged:?}");
 
@@ -206,7 +233,7 @@ fn diff_is_paged_in_colour_and_a_pager_quit_early_ends_quietly() {
         .map(|i| format!("Line {i} of a long article about HER2 treatment and its care team.\n"))
         .collect();
     env.write(ARTICLE, &format!("{HER2_ARTICLE}{body}"));
-    let run = in_pane(&env, &tmux, "", "head -c 20 > {OUT}", &["diff", SLUG]);
+    let run = in_pane(&env, &tmux, "", Some("head -c 20 > {OUT}"), &["diff", SLUG]);
     assert_eq!(run.stderr, "", "{run:?}");
     assert_eq!(run.code, "141", "{run:?}");
     assert_eq!(run.paged.map(|p| p.len()), Some(20));
