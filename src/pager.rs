@@ -5,6 +5,11 @@
 use std::ffi::OsString;
 use std::io::{self, BufWriter, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use signal_hook::SigId;
+use signal_hook::consts::{SIGINT, SIGQUIT};
 
 /// The variables that name a pager, first one set wins.
 const VARIABLES: [&str; 3] = ["MEDREVIEW_PAGER", "GIT_PAGER", "PAGER"];
@@ -24,6 +29,10 @@ pub fn program(var: impl Fn(&str) -> Option<OsString>) -> Option<String> {
 pub struct Pager {
     child: Child,
     input: BufWriter<ChildStdin>,
+    /// Set by Ctrl-C (SIGINT) or SIGQUIT while the pager runs.
+    interrupted: Arc<AtomicBool>,
+    /// The handlers that set it, removed once the pager has exited.
+    handlers: Vec<SigId>,
 }
 
 impl Pager {
@@ -48,18 +57,39 @@ impl Pager {
         }
         let mut child = command.spawn().ok()?;
         let input = BufWriter::new(child.stdin.take()?);
-        Some(Pager { child, input })
+        // Ctrl-C reaches the pager too, which stays: as git does, medreview stops
+        // writing but waits for the pager to exit, so the shell never gets the
+        // terminal back while the pager still draws on it.
+        let interrupted = Arc::new(AtomicBool::new(false));
+        let handlers = [SIGINT, SIGQUIT]
+            .into_iter()
+            .filter_map(|signal| signal_hook::flag::register(signal, Arc::clone(&interrupted)).ok())
+            .collect();
+        Some(Pager {
+            child,
+            input,
+            interrupted,
+            handlers,
+        })
     }
 
     /// Sends the rest of the output, closes the pager's input and waits until the
     /// user quits it. A pager quit early reports a broken pipe, which the caller ends
-    /// quietly.
-    pub fn finish(self) -> io::Result<()> {
-        let Pager { mut child, input } = self;
+    /// quietly. The flag says whether Ctrl-C was pressed meanwhile.
+    pub fn finish(self) -> (io::Result<()>, bool) {
+        let Pager {
+            mut child,
+            input,
+            interrupted,
+            handlers,
+        } = self;
         let flushed = input.into_inner().map(drop).map_err(|e| e.into_error());
         // Waiting even after a failed write: the terminal belongs to the pager until it exits.
         let waited = child.wait().map(drop);
-        flushed.and(waited)
+        for handler in handlers {
+            signal_hook::low_level::unregister(handler);
+        }
+        (flushed.and(waited), interrupted.load(Ordering::SeqCst))
     }
 }
 
@@ -76,6 +106,10 @@ fn on_path(name: &str) -> bool {
 
 impl Write for Pager {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.interrupted.load(Ordering::SeqCst) {
+            // Stop producing output, and end as quietly as a closed pipe does.
+            return Err(io::Error::new(io::ErrorKind::BrokenPipe, "interrupted"));
+        }
         self.input.write(buf)
     }
     fn flush(&mut self) -> io::Result<()> {

@@ -155,9 +155,12 @@ pub fn main() -> ExitCode {
         None => run(cli, &mut io::stdout().lock(), &mut stderr),
     };
     // The pager owns the terminal until it exits: wait for it before any error is shown.
-    let finished = pager
-        .map_or(Ok(()), crate::pager::Pager::finish)
-        .map_err(|e| Error::io("write", Path::new("<pager>"), e));
+    let (finished, interrupted) = pager.map_or((Ok(()), false), crate::pager::Pager::finish);
+    if interrupted {
+        // Ctrl-C while paging: 128 + SIGINT, as a shell reports it.
+        return ExitCode::from(130);
+    }
+    let finished = finished.map_err(|e| Error::io("write", Path::new("<pager>"), e));
     match result.and_then(|code| finished.map(|()| code)) {
         Ok(code) => code,
         // The reader went away (`| head`): end quietly, as git does (128 + SIGPIPE).

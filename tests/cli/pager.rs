@@ -41,6 +41,19 @@ struct PaneRun {
 /// output) with `MEDREVIEW_PAGER` set to `pager`, when given (`{OUT}` stands for the
 /// file the pager should write), on a private tmux server that is killed afterwards.
 fn in_pane(env: &TestEnv, tmux: &Path, vars: &str, pager: Option<&str>, args: &[&str]) -> PaneRun {
+    run_pane(env, tmux, (vars, pager), args, false)
+}
+
+/// `in_pane`, pressing Ctrl-C in the pane once the pager has received text when
+/// `interrupt` is set. The exit code is followed by `waited` when the pager had
+/// finished (written `{OUT}.done`) before medreview exited.
+fn run_pane(
+    env: &TestEnv,
+    tmux: &Path,
+    (vars, pager): (&str, Option<&str>),
+    args: &[&str],
+    interrupt: bool,
+) -> PaneRun {
     // A fresh folder per run, so nothing a run leaves is read as the next one's.
     let dir = (0..)
         .map(|n| env.outside(&format!("pane-{n}")))
@@ -66,11 +79,11 @@ fn in_pane(env: &TestEnv, tmux: &Path, vars: &str, pager: Option<&str>, args: &[
     fs::write(
         &script,
         format!(
-            "cd '{root}'\nunset LESS LV GIT_PAGER PAGER NO_COLOR\n\
+            "cd '{root}'\nunset LESS LV GIT_PAGER PAGER NO_COLOR\ntrap : INT QUIT\n\
              export PATH='{path}' HOME='{home}' GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 LANG=C MEDREVIEW_NOW='{NEXT_DAY}'\n\
              {pager}{vars}\
              '{bin}' {args} 2> '{err}'\n\
-             echo $? > '{code}.tmp' && mv '{code}.tmp' '{code}'\n\
+             echo \"$? $(test -e '{out}.done' && echo waited)\" > '{code}.tmp' && mv '{code}.tmp' '{code}'\n\
              sleep 5\n",
             root = env.root().display(),
             home = env.outside("home").display(),
@@ -78,6 +91,7 @@ fn in_pane(env: &TestEnv, tmux: &Path, vars: &str, pager: Option<&str>, args: &[
             args = args.join(" "),
             err = dir.join("stderr").display(),
             code = code.display(),
+            out = out.display(),
         ),
     )
     .expect("write the pane's script");
@@ -111,6 +125,12 @@ fn in_pane(env: &TestEnv, tmux: &Path, vars: &str, pager: Option<&str>, args: &[
         String::from_utf8_lossy(&started.stderr)
     );
     let deadline = Instant::now() + Duration::from_secs(10);
+    if interrupt {
+        while fs::metadata(&out).map_or(true, |m| m.len() == 0) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        tmux_cmd(&["send-keys", "C-c"]);
+    }
     while !code.exists() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -141,7 +161,7 @@ fn log_on_a_terminal_goes_through_the_pager_with_less_options_like_git() {
         Some("echo \"LESS=$LESS\" > {OUT}; cat >> {OUT}"),
         &["log", SLUG],
     );
-    assert_eq!(run.code, "0", "{run:?}");
+    assert_eq!(run.code.split(' ').next(), Some("0"), "{run:?}");
     assert_eq!(run.stderr, "");
     assert_eq!(
         run.paged.as_deref(),
@@ -177,12 +197,12 @@ fn no_pager_and_cat_and_a_pipe_bypass_the_pager() {
     );
     assert!(run.screen.contains("approved by Ana Example"), "{run:?}");
     let run = in_pane(&env, &tmux, "", Some("cat"), &["log", SLUG]);
-    assert_eq!(run.code, "0", "{run:?}");
+    assert_eq!(run.code.split(' ').next(), Some("0"), "{run:?}");
     assert!(run.screen.contains("approved by Ana Example"), "{run:?}");
     // No pager named: less, which prints a text that fits the screen and quits
     // (LESS=FRX); without less installed, the text is printed directly.
     let run = in_pane(&env, &tmux, "", None, &["log", SLUG]);
-    assert_eq!(run.code, "0", "{run:?}");
+    assert_eq!(run.code.split(' ').next(), Some("0"), "{run:?}");
     assert!(run.screen.contains("approved by Ana Example"), "{run:?}");
     // `--json` is data for a program, never paged.
     let run = in_pane(
@@ -207,11 +227,29 @@ fn no_pager_and_cat_and_a_pipe_bypass_the_pager() {
 }
 
 #[test]
+fn ctrl_c_while_paging_waits_for_the_pager_then_exits_130() {
+    let Some(tmux) = tmux() else { return };
+    let env = TestEnv::approved();
+    // A pager that, like less, ignores Ctrl-C and goes on until the user quits it.
+    let pager = "trap \"\" INT QUIT; cat > {OUT}; sleep 1; touch {OUT}.done";
+    let run = run_pane(&env, &tmux, ("", Some(pager)), &["log", SLUG], true);
+    assert_eq!(run.code, "130 waited", "{run:?}");
+    assert_eq!(run.stderr, "", "{run:?}");
+    assert!(
+        run.paged
+            .is_some_and(|p| p.contains("approved by Ana Example"))
+    );
+    // Without Ctrl-C the same pager ends the command normally.
+    let run = in_pane(&env, &tmux, "", Some(pager), &["log", SLUG]);
+    assert_eq!(run.code, "0 waited", "{run:?}");
+}
+
+#[test]
 fn diff_is_paged_in_colour_and_a_pager_quit_early_ends_quietly() {
     let Some(tmux) = tmux() else { return };
     let env = TestEnv::seeded();
     let run = in_pane(&env, &tmux, "", Some("cat > {OUT}"), &["diff", SLUG]);
-    assert_eq!(run.code, "0", "{run:?}");
+    assert_eq!(run.code.split(' ').next(), Some("0"), "{run:?}");
     let paged = run.paged.unwrap_or_default();
     assert!(
         paged.contains("\x1b[4;32m"),
