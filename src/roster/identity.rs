@@ -128,6 +128,16 @@ pub fn acting(
             ),
         ));
     };
+    if !roster.contains(&by) {
+        return Err(Error::refused_with_hint(
+            format!("--as {by}: no one on the roster has that id"),
+            roster.hint_for(
+                None,
+                by.as_str(),
+                "`medreview writer list` and `medreview reviewer list` show the ids",
+            ),
+        ));
+    }
     if !may_proxy(roster, config, &me) {
         return Err(Error::refused_with_hint(
             format!(

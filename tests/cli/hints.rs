@@ -132,3 +132,23 @@ fn a_colon_in_a_hand_edited_title_gets_the_hint_to_quote_it() {
         "{log}"
     );
 }
+
+#[test]
+fn a_mistyped_as_in_an_audited_roster_gets_did_you_mean() {
+    let env = TestEnv::seeded();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
+    env.ok(&[
+        "writer",
+        "add",
+        "rosa-editor",
+        "--name",
+        "Rosa Editor",
+        "--email",
+        "runner@example.org",
+    ]);
+    env.ok(&["admin", "add", "rosa-editor"]);
+    insta::assert_snapshot!(refusal(&env, &["approve", SLUG, "--as", "ana"]), @"
+    Error: --as ana: no one on the roster has that id
+    Hint: did you mean ana-example? Otherwise `medreview writer list` and `medreview reviewer list` show the ids
+    ");
+}
