@@ -165,8 +165,12 @@ impl Article {
         if !roster.contains(writer) {
             return Err(Error::refused_with_hint(
                 format!("{}: writer {writer} is not in writers/", file.display()),
-                format!(
-                    "fix the `writer:` field, or add them with `medreview writer add {writer} --name NAME`"
+                roster.hint_for(
+                    Some(crate::roster::Role::Writer),
+                    writer.as_str(),
+                    format!(
+                        "fix the `writer:` field, or add them with `medreview writer add {writer} --name NAME`"
+                    ),
                 ),
             ));
         }
@@ -177,8 +181,12 @@ impl Article {
                         "{}: reviewer {reviewer} is not in reviewers/",
                         file.display()
                     ),
-                    format!(
-                        "fix the `reviewer:` field, or add them with `medreview reviewer add {reviewer} --name NAME --credentials CRED`"
+                    roster.hint_for(
+                        Some(crate::roster::Role::Reviewer),
+                        reviewer.as_str(),
+                        format!(
+                            "fix the `reviewer:` field, or add them with `medreview reviewer add {reviewer} --name NAME --credentials CRED`"
+                        ),
                     ),
                 ));
             }

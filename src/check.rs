@@ -208,13 +208,19 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
     let mut notes = Vec::new();
     if history.walk.shallow {
         notes.push(format!(
-            "this is a shallow clone: the {} commits here were checked, but entries recorded before its oldest commit cannot be proved unedited, and the checkpoint was not moved; `git fetch --unshallow` fetches the rest",
-            history.walk.commits
+            "this is a shallow clone: the {} here were checked, but entries recorded before its oldest commit cannot be proved unedited, and the checkpoint was not moved; `git fetch --unshallow` fetches the rest",
+            crate::plural::plural(history.walk.commits, "commit", "commits")
         ));
     }
     if let Some(n) = not_fetched.filter(|n| *n > 0) {
         notes.push(format!(
-            "{n} sign-offs name a revision that this shallow clone does not hold, so their revisions were not checked"
+            "{} a revision that this shallow clone does not hold, so {} not checked",
+            crate::plural::plural(n, "sign-off names", "sign-offs name"),
+            if n == 1 {
+                "its revision was"
+            } else {
+                "their revisions were"
+            }
         ));
     }
     problems.extend(history.problems.into_iter().map(Problem::from));

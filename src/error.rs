@@ -88,6 +88,9 @@ impl Error {
             Error::Yaml(err) if err.message.contains("merge conflict") => {
                 Some("`git status` lists the conflicted files; resolve them and commit".into())
             }
+            Error::Yaml(YamlError {
+                hint: Some(hint), ..
+            }) => Some(hint.clone()),
             Error::Yaml(_) => Some("fix the YAML at that line and run the command again".into()),
             Error::Git(err) => err.hint(),
             Error::Io { .. } => None,

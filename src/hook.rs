@@ -232,7 +232,13 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
     };
     if refusals.is_empty() {
         if checked > 0 {
-            say(err, &format!("medreview: {checked} commits verified"))?;
+            say(
+                err,
+                &format!(
+                    "medreview: {} verified",
+                    crate::plural::plural(checked, "commit", "commits")
+                ),
+            )?;
         }
         return Ok(true);
     }
@@ -248,8 +254,8 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
     say(
         err,
         &format!(
-            "medreview: the push was refused ({} problems); nothing was changed on the server",
-            refusals.len()
+            "medreview: the push was refused ({}); nothing was changed on the server",
+            crate::plural::plural(refusals.len(), "problem", "problems")
         ),
     )?;
     Ok(false)

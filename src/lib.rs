@@ -13,6 +13,8 @@ pub mod gitstore;
 pub mod hook;
 pub mod ids;
 pub mod memo;
+pub mod pager;
+pub mod plural;
 pub mod progress;
 pub mod publish;
 pub mod record;

@@ -542,8 +542,8 @@ fn refuse_unsupported_history(
         .collect();
     Err(Error::refused_with_hint(
         format!(
-            "the record's history does not support publishing ({} problems):\n  {}",
-            listed.len(),
+            "the record's history does not support publishing ({}):\n  {}",
+            crate::plural::plural(listed.len(), "problem", "problems"),
             listed.join("\n  ")
         ),
         "`medreview check` explains each one; restore what was removed or edited, or have an admin record the roster change",
@@ -1247,13 +1247,8 @@ pub fn tag_name(now: &DateTime<FixedOffset>) -> String {
 /// The tag message: every page's slug and revision, then trailers.
 pub fn tag_message(manifest: &Manifest, publisher: &Id) -> String {
     let mut message = format!(
-        "Publish {} article{} of {}\n\n",
-        manifest.articles.len(),
-        if manifest.articles.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
+        "Publish {} of {}\n\n",
+        crate::plural::plural(manifest.articles.len(), "article", "articles"),
         manifest.publication
     );
     for a in &manifest.articles {

@@ -38,9 +38,8 @@ pub fn summary(redline: &Redline) -> String {
         return "No changes.".into();
     }
     format!(
-        "{} word{} added, {} removed.",
-        redline.words_added,
-        if redline.words_added == 1 { "" } else { "s" },
+        "{} added, {} removed.",
+        crate::plural::plural(redline.words_added, "word", "words"),
         redline.words_removed
     )
 }
@@ -117,8 +116,8 @@ pub fn text(header: &Header, redline: &Redline, colour: bool) -> String {
             out.push('\n');
             match block {
                 Block::Elided(n) => out.push_str(&format!(
-                    "  ⋯ {n} unchanged paragraph{} ⋯\n",
-                    if *n == 1 { "" } else { "s" }
+                    "  ⋯ {} ⋯\n",
+                    crate::plural::plural(*n, "unchanged paragraph", "unchanged paragraphs")
                 )),
                 Block::Context(text) => {
                     out.push_str(text);

@@ -375,8 +375,8 @@ fn verify_incoming(ws: &Workspace, remote: &str, tip: &str, local: Option<&str>)
         .collect();
     Err(Error::refused_with_hint(
         format!(
-            "the record on {remote} does not verify, so it was not merged here ({} problems):\n{}",
-            report.problems.len(),
+            "the record on {remote} does not verify, so it was not merged here ({}):\n{}",
+            crate::plural::plural(report.problems.len(), "problem", "problems"),
             lines.join("\n")
         ),
         "tell whoever administers the record; nothing was changed in this clone",

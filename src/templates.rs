@@ -1,4 +1,4 @@
-//! The built-in files `init` lays out: templates and `.gitattributes`.
+//! The built-in files `init` lays out: templates, `.gitattributes` and the workspace README.md.
 
 /// The workspace's `.gitattributes`: LF articles, sign-off files byte for byte.
 pub const GITATTRIBUTES: &str = include_str!("templates/gitattributes");
@@ -11,3 +11,6 @@ pub const INDEX_HTML: &str = include_str!("templates/index.html");
 
 /// The guide to template variables, laid beside the templates.
 pub const TEMPLATES_README: &str = include_str!("templates/README.md");
+
+/// The workspace's README.md that `init` writes; `{publication}` stands for its name.
+pub const WORKSPACE_README: &str = include_str!("templates/workspace-README.md");

@@ -57,9 +57,13 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     if !roster.contains(req.by) {
         return Err(Error::refused_with_hint(
             format!("{} is not in writers/ or reviewers/", req.by),
-            format!(
-                "add them with `medreview writer add {} --name NAME`",
-                req.by
+            roster.hint_for(
+                None,
+                req.by.as_str(),
+                format!(
+                    "add them with `medreview writer add {} --name NAME`",
+                    req.by
+                ),
             ),
         ));
     }
@@ -120,6 +124,12 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     )
 }
 
+/// The reviewer the article asks for (front matter `reviewer:` of the working text),
+/// for hints.
+pub fn requested(record: &ArticleRecord) -> Option<Id> {
+    record.working_article().ok()?.front.reviewer
+}
+
 /// `approve` and `request-changes`: a reviewer's decision on the latest submitted revision.
 pub fn decide(
     ws: &Workspace,
@@ -130,8 +140,14 @@ pub fn decide(
     let _lock = ws.git.lock()?;
     let people = ws.people()?;
     let roster = people.current().roster.clone();
-    let reviewer = roster.require_reviewer(req.by)?;
     let record = ArticleRecord::load(ws, req.slug)?;
+    let command = if action == Action::Approved {
+        "approve"
+    } else {
+        "request-changes"
+    };
+    let reviewer =
+        roster.require_reviewer_for(req.by, req.slug, requested(&record).as_ref(), command)?;
     let latest = latest_revision(&record)?;
     let target = match revision {
         Some(name) => record.ledger.resolve(name)?,
@@ -214,8 +230,9 @@ pub fn recertify(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     let _lock = ws.git.lock()?;
     let people = ws.people()?;
     let roster = people.current().roster.clone();
-    let reviewer = roster.require_reviewer(req.by)?;
     let record = ArticleRecord::load(ws, req.slug)?;
+    let reviewer =
+        roster.require_reviewer_for(req.by, req.slug, requested(&record).as_ref(), "recertify")?;
     let latest = latest_revision(&record)?;
     let status = record.status(ws, &*people, req.now);
     let target = match (&status.publishable, status.state) {
@@ -336,8 +353,8 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     let _lock = ws.git.lock()?;
     let people = ws.people()?;
     let roster = people.current().roster.clone();
-    roster.require_reviewer(req.by)?;
     let record = ArticleRecord::load(ws, req.slug)?;
+    roster.require_reviewer_for(req.by, req.slug, requested(&record).as_ref(), "withdraw")?;
     let status = record.status(ws, &*people, req.now);
     // A conflict that may involve an approval is withdrawn from too: that is how a
     // reviewer who saw both sides takes the article down for good.

@@ -18,6 +18,8 @@ pub struct YamlError {
     pub line: Option<usize>,
     /// What is wrong, without the location.
     pub message: String,
+    /// How to fix it, when the mistake is a common one (a colon in a title, say).
+    pub hint: Option<String>,
 }
 
 /// Parses `text` from `file`; `first_line` is the line of `file` where `text` starts
@@ -31,23 +33,56 @@ pub fn parse<T: DeserializeOwned>(
         file: file.to_path_buf(),
         line: Some(line + first_line - 1),
         message,
+        hint: None,
     };
     if let Some((line, message)) = precheck(text) {
         return Err(refuse(line, message));
     }
     serde_yaml::from_str(text).map_err(|err| {
-        let line = err.location().map(|loc| loc.line() + first_line - 1);
+        let at = err.location().map(|loc| loc.line());
         let mut message = err.to_string();
         // serde_yaml appends " at line L column C"; the location is reported separately.
         if let Some(at) = message.find(" at line ") {
             message.truncate(at);
         }
+        let hint = match at {
+            Some(n) if message.starts_with("mapping values are not allowed") => {
+                text.lines().nth(n.saturating_sub(1)).and_then(quote_hint)
+            }
+            _ => None,
+        };
         YamlError {
             file: file.to_path_buf(),
-            line,
+            line: at.map(|n| n + first_line - 1),
             message,
+            hint,
         }
     })
+}
+
+/// For a line like `title: Diabetes: what to know`, whose plain value holds `: `
+/// (which YAML reads as a second key): the hint to quote the value.
+fn quote_hint(line: &str) -> Option<String> {
+    let (indent, rest) = line.split_at(line.len() - line.trim_start().len());
+    let (item, rest) = match rest.strip_prefix("- ") {
+        Some(rest) => ("- ", rest),
+        None => ("", rest),
+    };
+    let (key, value) = rest.split_once(": ")?;
+    let value = value.trim();
+    let plain_key = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let plain_value = !value.starts_with(['"', '\'', '[', '{', '|', '>', '&', '*', '!', '#'])
+        && value.contains(": ");
+    if !plain_key || !plain_value {
+        return None;
+    }
+    let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
+    Some(format!(
+        "quote the {key}: {indent}{item}{key}: \"{quoted}\""
+    ))
 }
 
 /// How deeply flow collections (`[`, `{`) may nest. Real front matter nests two or
@@ -211,6 +246,26 @@ mod tests {
             "regression: reported at the duplicate, not the mapping"
         );
         assert!(parse::<Person>("name: '[[[[ # not nesting'\n", Path::new("x.yaml"), 1).is_ok());
+    }
+
+    #[test]
+    fn a_colon_in_a_plain_value_gets_the_hint_to_quote_it() {
+        let err = parse::<BTreeMap<String, String>>(
+            "writer: a\ntitle: Diabetes: what to \"know\"\n",
+            Path::new("article.md"),
+            2,
+        )
+        .expect_err("a colon in a plain value");
+        assert_eq!(err.line, Some(3), "{err:?}");
+        assert_eq!(
+            err.hint.as_deref(),
+            Some(r#"quote the title: title: "Diabetes: what to \"know\"""#)
+        );
+        assert_eq!(
+            quote_hint("  - title: Type 2: basics").as_deref(),
+            Some(r#"quote the title:   - title: "Type 2: basics""#)
+        );
+        assert_eq!(quote_hint(r#"title: "A: b" c: d"#), None);
     }
 
     #[test]

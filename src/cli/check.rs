@@ -39,19 +39,18 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
         say(
             ctx.err,
             &format!(
-                "Checked {} articles, {} sign-offs and {} commits{} ({} new sign-offs verified): {}.",
-                report.articles,
-                report.entries,
-                report.commits,
+                "Checked {}, {} and {}{} ({} verified): {}.",
+                crate::plural::plural(report.articles, "article", "articles"),
+                crate::plural::plural(report.entries, "sign-off", "sign-offs"),
+                crate::plural::plural(report.commits, "commit", "commits"),
                 match &report.checkpoint {
                     Some(cp) => format!(" since the checkpoint {}", &cp[..10]),
                     None => String::new(),
                 },
-                report.entries_verified,
+                crate::plural::plural(report.entries_verified, "new sign-off", "new sign-offs"),
                 match report.problems.len() {
                     0 => "no problems".to_owned(),
-                    1 => "1 problem".to_owned(),
-                    n => format!("{n} problems"),
+                    n => crate::plural::plural(n, "problem", "problems"),
                 }
             ),
         )?;

@@ -1,6 +1,5 @@
 //! `medreview diff`: what changed between two revisions, word by word.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -84,6 +83,13 @@ fn side_json<'a>(side: &Side, info: &'a crate::redline::SideInfo) -> SideJson<'a
     }
 }
 
+impl DiffArgs {
+    /// Whether the output is text for standard output, which a pager may show.
+    pub(crate) fn pages(&self) -> bool {
+        matches!(self.format, DiffFormat::Text) && self.out.is_none() && !self.json
+    }
+}
+
 /// Runs `diff`.
 pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
     let slug = slug_arg(&args.slug)?;
@@ -141,9 +147,11 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
     let output = match args.format {
         DiffFormat::Html => redline::html(&comparison.header, &comparison.redline)?,
         DiffFormat::Text => {
-            let colour = args.out.is_none()
-                && std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            let colour = match args.out {
+                // A file is no terminal: coloured only with `--color always`.
+                Some(_) => super::color::enabled(ctx.color, false),
+                None => ctx.colour(),
+            };
             redline::text(&comparison.header, &comparison.redline, colour)
         }
     };

@@ -1,7 +1,7 @@
 //! `medreview init`: lay out a workspace and commit it.
 
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -34,7 +34,9 @@ fn layout(publication: &str) -> Vec<(String, Vec<u8>)> {
         sync: Default::default(),
     };
     let config_text = format!(
-        "# medreview settings: see README.md.\n# review.interval_months: an approval older than this is \"re-review due\".\n\
+        "# medreview settings. README.md beside this file says what each folder holds and\n\
+         # the daily commands for writers, reviewers and publishers.\n\
+         # review.interval_months: an approval older than this is \"re-review due\".\n\
          # review.required_approvals: distinct reviewers who must approve a revision.\n\
          # publishers: roster ids who may record a publication.\n\
          # admins: roster ids who may change the roster and this file (`medreview admin add ID`).\n{}",
@@ -46,6 +48,12 @@ fn layout(publication: &str) -> Vec<(String, Vec<u8>)> {
             templates::GITATTRIBUTES.as_bytes().to_vec(),
         ),
         (CONFIG_FILE.into(), config_text.into_bytes()),
+        (
+            "README.md".into(),
+            templates::WORKSPACE_README
+                .replace("{publication}", publication)
+                .into_bytes(),
+        ),
         ("writers/.gitkeep".into(), Vec::new()),
         ("reviewers/.gitkeep".into(), Vec::new()),
         ("articles/.gitkeep".into(), Vec::new()),
@@ -58,6 +66,35 @@ fn layout(publication: &str) -> Vec<(String, Vec<u8>)> {
             templates::INDEX_HTML.as_bytes().to_vec(),
         ),
     ]
+}
+
+/// The line that keeps the site `publish --out public` builds out of git.
+const IGNORE_PUBLIC: &str = "public/";
+
+/// `.gitignore` with the line for `public/`: a new file, the existing one with the
+/// line appended, or `None` when it already ignores `public/`.
+fn gitignore(root: &Path) -> Result<Option<(String, Vec<u8>)>> {
+    let path = root.join(".gitignore");
+    let mut text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(Error::io("read", &path, e)),
+    };
+    if text
+        .lines()
+        .any(|l| matches!(l.trim(), "public" | "public/" | "/public" | "/public/"))
+    {
+        return Ok(None);
+    }
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    if text.is_empty() {
+        text.push_str("# The site `medreview publish --out public` builds: made from the record, never committed.\n");
+    }
+    text.push_str(IGNORE_PUBLIC);
+    text.push('\n');
+    Ok(Some((".gitignore".into(), text.into_bytes())))
 }
 
 /// Runs `init`.
@@ -91,10 +128,12 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "Health articles".into()),
     };
-    // Files a team already has (their own templates, say) are kept, not overwritten.
+    // Files a team already has (their own templates or README, say) are kept, not
+    // overwritten; an existing .gitignore only gains the line for the built site.
     let files: Vec<(String, Vec<u8>)> = layout(&publication)
         .into_iter()
         .filter(|(rel, _)| !root.join(rel).exists())
+        .chain(gitignore(&root)?)
         .map(|(rel, bytes)| (format!("{prefix}{rel}"), bytes))
         .collect();
     let now = clock::now()?;

@@ -58,6 +58,13 @@ struct LogJson {
     entries: Vec<LogEntry>,
 }
 
+impl LogArgs {
+    /// Whether the output is text, which a pager may show.
+    pub(crate) fn pages(&self) -> bool {
+        !self.json
+    }
+}
+
 /// Runs `log`.
 pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
     let slug = slug_arg(&args.slug)?;
@@ -146,11 +153,11 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
             && let Some(change) = info.change
         {
             let what = if info.number == 1 {
-                format!("{} words", change.words_added)
+                crate::plural::plural(change.words_added, "word", "words")
             } else {
                 format!(
-                    "{} words added, {} removed since r{}",
-                    change.words_added,
+                    "{} added, {} removed since r{}",
+                    crate::plural::plural(change.words_added, "word", "words"),
                     change.words_removed,
                     info.number - 1
                 )

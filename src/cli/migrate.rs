@@ -21,9 +21,9 @@ pub fn cmd_migrate(ctx: &mut Ctx<'_>, _args: MigrateArgs) -> Result<ExitCode> {
         Some(commit) => say(
             ctx.err,
             &format!(
-                "Migrated {} sign-offs of {} articles to format 2 (commit {}). Push it before anyone signs off again.",
-                done.entries,
-                done.articles,
+                "Migrated {} of {} to format 2 (commit {}). Push it before anyone signs off again.",
+                crate::plural::plural(done.entries, "sign-off", "sign-offs"),
+                crate::plural::plural(done.articles, "article", "articles"),
                 &commit[..10]
             ),
         )?,

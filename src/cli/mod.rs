@@ -2,13 +2,17 @@
 
 mod approve;
 mod check;
+pub mod color;
+mod completions;
 mod diff;
 mod hook;
 mod init;
 mod log;
+mod man;
 mod migrate;
 mod new;
 mod people;
+mod people_list;
 mod publish;
 mod recertify;
 mod request_changes;
@@ -17,11 +21,13 @@ mod submit;
 mod sync;
 mod withdraw;
 
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+use self::color::ColorChoice;
 
 use crate::error::{Error, Result};
 use crate::ids::Id;
@@ -37,6 +43,18 @@ pub struct Cli {
     /// Run as if started in DIR
     #[arg(short = 'C', id = "start-dir", value_name = "DIR", global = true)]
     start_dir: Option<PathBuf>,
+    /// When to colour output
+    #[arg(
+        long,
+        value_enum,
+        value_name = "WHEN",
+        default_value = "auto",
+        global = true
+    )]
+    color: ColorChoice,
+    /// Never send long output (log, diff) through a pager
+    #[arg(long, global = true)]
+    no_pager: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -85,9 +103,22 @@ enum Command {
     /// Install the server gate that refuses pushes which would break the record
     #[command(subcommand)]
     Hook(hook::HookCommand),
+    /// Print a shell completion script (e.g. `source <(medreview completions bash)`)
+    Completions(completions::CompletionsArgs),
+    /// Print the manual page in roff (e.g. `medreview man | man -l -`)
+    Man,
 }
 
 impl Command {
+    /// Whether the command's output is long text that a pager should show on a terminal.
+    fn pages(&self) -> bool {
+        match self {
+            Command::Log(args) => args.pages(),
+            Command::Diff(args) => args.pages(),
+            _ => false,
+        }
+    }
+
     /// Whether the command was asked for JSON: its errors are then JSON on stdout too.
     fn json(&self) -> bool {
         match self {
@@ -115,12 +146,21 @@ pub struct Ctx<'a> {
     pub out: &'a mut dyn Write,
     /// Status messages and hints.
     pub err: &'a mut dyn Write,
+    /// `--color`.
+    pub color: ColorChoice,
+    /// Whether standard output is a terminal (even when a pager shows it).
+    pub terminal: bool,
 }
 
 impl Ctx<'_> {
     /// Opens the workspace that contains the start folder.
     pub fn workspace(&self) -> Result<Workspace> {
         Workspace::discover(&self.start)
+    }
+
+    /// Whether to colour what goes to standard output.
+    pub fn colour(&self) -> bool {
+        color::enabled(self.color, self.terminal)
     }
 }
 
@@ -129,9 +169,21 @@ impl Ctx<'_> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.command.json();
-    let mut stdout = io::stdout().lock();
     let mut stderr = io::stderr().lock();
-    match run(cli, &mut stdout, &mut stderr) {
+    let paging = !cli.no_pager && cli.command.pages() && io::stdout().is_terminal();
+    let mut pager = paging.then(crate::pager::Pager::start).flatten();
+    let result = match pager.as_mut() {
+        Some(pager) => run(cli, pager, &mut stderr),
+        None => run(cli, &mut io::stdout().lock(), &mut stderr),
+    };
+    // The pager owns the terminal until it exits: wait for it before any error is shown.
+    let (finished, interrupted) = pager.map_or((Ok(()), false), crate::pager::Pager::finish);
+    if interrupted {
+        // Ctrl-C while paging: 128 + SIGINT, as a shell reports it.
+        return ExitCode::from(130);
+    }
+    let finished = finished.map_err(|e| Error::io("write", Path::new("<pager>"), e));
+    match result.and_then(|code| finished.map(|()| code)) {
         Ok(code) => code,
         // The reader went away (`| head`): end quietly, as git does (128 + SIGPIPE).
         Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => {
@@ -142,7 +194,7 @@ pub fn main() -> ExitCode {
             if json {
                 // The same problem shape as `check --json` and `status --json`.
                 let problem = crate::check::Problem::from_error(err.code(), &err);
-                let _ = print_json(&mut stdout, &ErrorJson { error: &problem });
+                let _ = print_json(&mut io::stdout().lock(), &ErrorJson { error: &problem });
             }
             ExitCode::from(1)
         }
@@ -156,7 +208,13 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         None => std::env::current_dir()
             .map_err(|e| Error::io("read current folder", Path::new("."), e))?,
     };
-    let mut ctx = Ctx { start, out, err };
+    let mut ctx = Ctx {
+        start,
+        out,
+        err,
+        color: cli.color,
+        terminal: io::stdout().is_terminal(),
+    };
     match cli.command {
         Command::Init(args) => init::cmd_init(&mut ctx, args),
         Command::Writer(args) => people::cmd_writer(&mut ctx, args),
@@ -177,6 +235,8 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Migrate(args) => migrate::cmd_migrate(&mut ctx, args),
         Command::Sync(args) => sync::cmd_sync(&mut ctx, args),
         Command::Hook(args) => hook::cmd_hook(&mut ctx, args),
+        Command::Completions(args) => completions::cmd_completions(&mut ctx, args),
+        Command::Man => man::cmd_man(&mut ctx),
     }
 }
 

@@ -24,7 +24,7 @@ pub enum WriterCommand {
     /// Change a writer's details (only the fields given)
     Edit(WriterEditArgs),
     /// List the writers
-    List,
+    List(super::people_list::ListArgs),
 }
 
 /// `reviewer` subcommands.
@@ -37,7 +37,7 @@ pub enum ReviewerCommand {
     /// Retire a reviewer: no new decision of theirs counts; their past ones keep their meaning
     Retire(RetireArgs),
     /// List the reviewers
-    List,
+    List(super::people_list::ListArgs),
 }
 
 /// `admin` subcommands.
@@ -155,7 +155,9 @@ pub fn cmd_writer(ctx: &mut Ctx<'_>, command: WriterCommand) -> Result<ExitCode>
     let (p, name, adding) = match command {
         WriterCommand::Add(args) => (args.person, Some(args.name), true),
         WriterCommand::Edit(args) => (args.person, args.name, false),
-        WriterCommand::List => return list(ctx, Role::Writer),
+        WriterCommand::List(args) => {
+            return super::people_list::cmd_list(ctx, Role::Writer, &args);
+        }
     };
     let ws = ctx.workspace()?;
     let id = Id::parse("writer id", &p.id)?;
@@ -184,7 +186,9 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
         ReviewerCommand::Add(a) => (a.person, Some(a.name), Some(a.credentials), a.fields, true),
         ReviewerCommand::Edit(a) => (a.person, a.name, a.credentials, a.fields, false),
         ReviewerCommand::Retire(args) => return retire(ctx, args),
-        ReviewerCommand::List => return list(ctx, Role::Reviewer),
+        ReviewerCommand::List(args) => {
+            return super::people_list::cmd_list(ctx, Role::Reviewer, &args);
+        }
     };
     let ws = ctx.workspace()?;
     let id = Id::parse("reviewer id", &p.id)?;
@@ -241,7 +245,11 @@ pub fn cmd_admin(ctx: &mut Ctx<'_>, command: AdminCommand) -> Result<ExitCode> {
     if !roster.contains(&id) {
         return Err(Error::refused_with_hint(
             format!("{id} is not in writers/ or reviewers/"),
-            format!("add them first (`medreview writer add {id} --name NAME --email E`)"),
+            roster.hint_for(
+                None,
+                id.as_str(),
+                format!("add them first (`medreview writer add {id} --name NAME --email E`)"),
+            ),
         ));
     }
     let mut config = ws.config.clone();
@@ -326,37 +334,6 @@ fn retire(ctx: &mut Ctx<'_>, args: RetireArgs) -> Result<ExitCode> {
     record(ctx, &ws, change, &args.signer, &done, None)
 }
 
-fn list(ctx: &mut Ctx<'_>, role: Role) -> Result<ExitCode> {
-    let ws = ctx.workspace()?;
-    let roster = ws.people()?.current().roster.clone();
-    let lines: Vec<String> = match role {
-        Role::Writer => roster
-            .writers
-            .iter()
-            .map(|(id, w)| format!("{id}\t{}\t{}", w.name, w.email.as_deref().unwrap_or("-")))
-            .collect(),
-        Role::Reviewer => roster
-            .reviewers
-            .iter()
-            .map(|(id, r)| {
-                let retired = r
-                    .retired
-                    .map_or(String::new(), |d| format!("\tretired {d}"));
-                format!(
-                    "{id}\t{}, {}\t{}{retired}",
-                    r.name,
-                    r.credentials,
-                    r.email.as_deref().unwrap_or("-")
-                )
-            })
-            .collect(),
-    };
-    for line in lines {
-        say(ctx.out, &line)?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
 /// The person's file as it is (for `edit`), refusing a missing one, or `None` for
 /// `add`, refusing one that exists.
 fn existing<T: serde::de::DeserializeOwned>(
@@ -382,7 +359,16 @@ fn existing<T: serde::de::DeserializeOwned>(
                 role.noun(),
                 path.display()
             ),
-            format!("add them with `medreview {} add {id} ...`", role.noun()),
+            {
+                // Leniently: the folder may hold the broken file an edit is about to repair.
+                let (known, _) =
+                    crate::roster::Roster::load_lenient(&crate::source::WorkTree(ws.root()))?;
+                known.hint_for(
+                    Some(role),
+                    id.as_str(),
+                    format!("add them with `medreview {} add {id} ...`", role.noun()),
+                )
+            },
         )),
         (false, true) => Ok(None),
         (true, false) => {

@@ -82,8 +82,10 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
     {
         return Err(Error::refused_with_hint(
             format!(
-                "this clone is {} commits behind {}/{} (as of the last fetch): the remote may hold a withdrawal or a newer approval that this publish would miss",
-                r.behind, r.name, r.branch
+                "this clone is {} behind {}/{} (as of the last fetch): the remote may hold a withdrawal or a newer approval that this publish would miss",
+                crate::plural::plural(r.behind, "commit", "commits"),
+                r.name,
+                r.branch
             ),
             "run `medreview sync` first, or publish what this clone holds with --offline",
         ));
@@ -168,8 +170,8 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
     say(
         ctx.err,
         &format!(
-            "Published {count} article{} from commit {} into {}.",
-            if count == 1 { "" } else { "s" },
+            "Published {} from commit {} into {}.",
+            crate::plural::plural(count, "article", "articles"),
             &export.manifest.commit[..10],
             out.display()
         ),

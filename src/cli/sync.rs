@@ -38,12 +38,18 @@ pub(crate) fn print_report(ctx: &mut Ctx<'_>, r: &SyncReport) -> Result<()> {
     if r.fetched > 0 {
         say(
             ctx.err,
-            &format!("Received {} commits from {there}; they verify.", r.fetched),
+            &format!(
+                "Received {} from {there}; they verify.",
+                crate::plural::plural(r.fetched, "commit", "commits")
+            ),
         )?;
     }
     let line = match r.integration {
         "fast-forward" => format!("Brought this clone up to {there}."),
-        "replayed" => format!("Replayed {} of your commits onto {there}.", r.replayed),
+        "replayed" => format!(
+            "Replayed {} onto {there}.",
+            crate::plural::plural(r.replayed, "commit of yours", "commits of yours")
+        ),
         "pushed-only" => format!("Pushed your commits to {there}."),
         _ => format!("Up to date with {there}."),
     };

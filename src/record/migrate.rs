@@ -106,8 +106,9 @@ pub fn migrate(ws: &Workspace, now: DateTime<FixedOffset>) -> Result<Migrated> {
         return Ok(done);
     }
     let message = format!(
-        "migrate the record to format 2\n\n{} sign-offs of {} articles, one file each; every entry and signature carried over unchanged.\n\nMedreview-Action: migrate\nMedreview-Format: 2\n",
-        done.entries, done.articles
+        "migrate the record to format 2\n\n{} of {}, one file each; every entry and signature carried over unchanged.\n\nMedreview-Action: migrate\nMedreview-Format: 2\n",
+        crate::plural::plural(done.entries, "sign-off", "sign-offs"),
+        crate::plural::plural(done.articles, "article", "articles")
     );
     done.commit = Some(ws.commit_changes(files, removed, &message, None, now)?);
     Ok(done)

@@ -203,9 +203,17 @@ impl ArticleRecord {
         crate::source::refuse_symlinks(ws.root(), &Workspace::article_rel(slug))?;
         let dir = ws.path(&format!("articles/{slug}"));
         let meta = fs::symlink_metadata(&dir).map_err(|_| {
+            let slugs: Vec<Id> = ws
+                .article_slugs()
+                .map(|all| all.into_iter().flatten().collect())
+                .unwrap_or_default();
             Error::refused_with_hint(
                 format!("there is no article {slug} (no folder {})", dir.display()),
-                format!("create it with `medreview new {slug} --title TITLE --writer ID`, or run `medreview status` to list articles"),
+                crate::roster::hints::hint_with(
+                    slug.as_str(),
+                    slugs.iter().map(Id::as_str),
+                    format!("create it with `medreview new {slug} --title TITLE --writer ID`, or run `medreview status` to list articles"),
+                ),
             )
         })?;
         if !meta.is_dir() {

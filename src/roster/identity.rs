@@ -119,17 +119,35 @@ pub fn acting(
                 "git says you are {}, who is not on the roster, so you cannot act as {by}",
                 email.unwrap_or("nobody (no user.email)")
             ),
-            format!(
-                "run the command from {by}'s own account (git's user.email must be the email in their roster file)"
+            roster.hint_for(
+                None,
+                by.as_str(),
+                format!(
+                    "run the command from {by}'s own account (git's user.email must be the email in their roster file)"
+                ),
             ),
         ));
     };
+    if !roster.contains(&by) {
+        return Err(Error::refused_with_hint(
+            format!("--as {by}: no one on the roster has that id"),
+            roster.hint_for(
+                None,
+                by.as_str(),
+                "`medreview writer list` and `medreview reviewer list` show the ids",
+            ),
+        ));
+    }
     if !may_proxy(roster, config, &me) {
         return Err(Error::refused_with_hint(
             format!(
                 "git says you are {me}, not {by}, and the policy lets no one record for someone else"
             ),
-            "an admin may allow it with `proxies: [admins]` under `review:` in medreview.yaml; the entry then shows who recorded it",
+            roster.hint_for(
+                None,
+                by.as_str(),
+                "an admin may allow it with `proxies: [admins]` under `review:` in medreview.yaml; the entry then shows who recorded it",
+            ),
         ));
     }
     Ok(Acting {

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod change;
+pub mod hints;
 pub mod identity;
 pub mod log;
 pub mod people;
@@ -280,8 +281,12 @@ impl Roster {
             };
             Error::refused_with_hint(
                 also,
-                format!(
-                    "add them with `medreview reviewer add {id} --name NAME --credentials CRED`"
+                self.hint_for(
+                    Some(Role::Reviewer),
+                    id.as_str(),
+                    format!(
+                        "add them with `medreview reviewer add {id} --name NAME --credentials CRED`"
+                    ),
                 ),
             )
         })

@@ -65,7 +65,7 @@ fn bad_front_matter_is_refused_naming_the_file_and_line() {
             format!("---\n{front}summary: a: b\ntopic: x\n---\nBody.\n"),
             vec![
                 "article.md:4: mapping values are not allowed",
-                "Hint: fix the YAML at that line",
+                "Hint: quote the summary: summary: \"a: b\"",
             ],
         ),
         (

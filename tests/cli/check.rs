@@ -113,7 +113,7 @@ fn a_clean_workspace_passes_and_reports_what_it_checked() {
     assert_eq!(
         run.stderr,
         format!(
-            "Checked 1 articles, 2 sign-offs and 0 commits since the checkpoint {} (0 new sign-offs verified): no problems.\n",
+            "Checked 1 article, 2 sign-offs and 0 commits since the checkpoint {} (0 new sign-offs verified): no problems.\n",
             &env.head()[..10]
         )
     );

@@ -5,14 +5,17 @@ mod common;
 
 mod bad_input;
 mod check;
+mod conventions;
 mod diff;
 mod doctor;
 mod faults;
+mod hints;
 mod hostile;
 mod json;
 mod keys;
 mod memo;
 mod migrate;
+mod pager;
 mod properties;
 mod publish;
 mod refusals;

@@ -150,7 +150,7 @@ fn migrate_keeps_every_entry_and_signature_in_one_commit_that_check_accepts() {
     let run = env.ok(&["migrate"]);
     assert!(
         run.stderr
-            .contains("Migrated 4 sign-offs of 1 articles to format 2"),
+            .contains("Migrated 4 sign-offs of 1 article to format 2"),
         "{}",
         run.stderr
     );

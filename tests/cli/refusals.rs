@@ -76,13 +76,17 @@ fn a_writer_who_is_not_a_reviewer_cannot_sign_off() {
     ] {
         let err = env.refuse(args);
         let who = args[3];
+        // Regression (issue 13): the hint told the writer to add herself as a
+        // reviewer; it names who can sign off instead.
         assert_mentions(
             &err,
             &[
-                &format!("{who} is a writer, and only medical reviewers may sign off"),
-                &format!("Hint: add them with `medreview reviewer add {who} "),
+                &format!("{who} is a writer, and writers cannot "),
+                "only a medical reviewer in reviewers/ can",
+                "Hint: ask ana-example, the reviewer her2-treatment asks for",
             ],
         );
+        assert!(!err.contains("reviewer add"), "{err}");
     }
 }
 
