@@ -61,6 +61,8 @@ pub struct Base {
     pub why: String,
     /// The note of the reviewer's own decision, when the base is one.
     pub note: Option<String>,
+    /// Whether the base is the reviewer's own last decision.
+    pub mine: bool,
 }
 
 /// The default older side for reviewer `me`: the revision of their own last
@@ -95,6 +97,7 @@ pub fn default_base(
             why: format!("{what} {} ({})", revision.label(), clock::short(&entry.at)),
             side: Side::Revision(revision),
             note: entry.note.clone().filter(|n| !n.trim().is_empty()),
+            mine: true,
         };
     }
     // Which revision is publishable does not depend on the clock (only re-review-due
@@ -114,11 +117,13 @@ pub fn default_base(
             why: format!("the last approved revision, {}", revision.label()),
             side: Side::Revision(revision),
             note: None,
+            mine: false,
         },
         None => Base {
             why: "nothing: no revision was approved yet".into(),
             side: Side::Nothing,
             note: None,
+            mine: false,
         },
     }
 }

@@ -103,6 +103,7 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
             side: comparison::side(&record, name)?,
             why: String::new(),
             note: None,
+            mine: false,
         },
         None => comparison::default_base(&ws, &*people, &record, me.as_ref()),
     };
@@ -138,7 +139,9 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
         super::print_json(ctx.out, &json)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if args.from.is_none() {
+    // The header names the older side; what it cannot say is that it is your own
+    // last decision, and what you asked for then.
+    if base.mine {
         say(ctx.err, &format!("Since {}", base.why))?;
         if let Some(note) = &base.note {
             say(ctx.err, &format!("Your note then: {}", note.trim()))?;

@@ -95,7 +95,7 @@ fn recertify_is_refused_where_there_is_no_approval_to_renew() {
     ");
     let writer = env.refuse(&["recertify", SLUG, "--as", "suzanne-example"]);
     assert!(
-        writer.contains("only medical reviewers may sign off"),
+        writer.contains("writers cannot recertify"),
         "{writer}"
     );
 }
@@ -181,12 +181,11 @@ fn diff_defaults_to_what_this_reviewer_last_decided_on_with_their_note() {
     // Someone who never decided on it sees the diff from the last approval: none.
     env.git(&["config", "user.email", "david@example.org"]);
     let run = env.ok(&["diff", SLUG]);
-    assert!(
-        run.stderr
-            .starts_with("Since nothing: no revision was approved yet"),
-        "{}",
-        run.stderr
-    );
+    assert_eq!(run.stderr, "");
+    assert!(run.stdout.contains("{+HER2-positive"), "{}", run.stdout);
+    let out = json(&env.ok(&["diff", SLUG, "--json"]).stdout);
+    assert_eq!(out["base"], "nothing: no revision was approved yet");
+    assert!(out["from"]["number"].is_null());
 }
 
 #[test]

@@ -162,6 +162,7 @@ fn status_json_lists_every_article_with_a_stable_shape() {
                     "change": null,
                 },
                 "approved_by": ["ana-example"],
+                "recertified_by": [],
                 "reviewed_at": NEXT_DAY,
                 "due_at": "2026-03-04T09:00:00-05:00",
             },
