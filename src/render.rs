@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+pub mod blocks;
 mod footnotes;
 
 /// The Markdown extensions a page supports.
@@ -33,6 +34,20 @@ pub fn markdown_to_html(markdown: &str) -> String {
 /// The sanitizer, built once and shared by every page.
 static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
     std::sync::LazyLock::new(ammonia::Builder::default);
+
+/// The sanitizer of the redline page's body, whose markup medreview writes itself
+/// around escaped text: it keeps classes, and still removes anything unsafe.
+static REDLINE_SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
+    std::sync::LazyLock::new(|| {
+        let mut builder = ammonia::Builder::default();
+        builder.add_generic_attributes(["class"]);
+        builder
+    });
+
+/// Sanitizes the HTML of a rendered redline (see `redline::rendered`).
+pub fn sanitize_redline(html: &str) -> String {
+    REDLINE_SANITIZER.clean(html).to_string()
+}
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape_html(text: &str) -> String {

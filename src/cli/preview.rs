@@ -48,15 +48,25 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
     let status = record.status(&ws, &*people, now);
     let preview = render_preview(&ws, &record, &status, &side, now)?;
     let what = match (&args.rev, &side) {
-        (None, Side::Working) => "the working tree's article.md (it has unsubmitted edits)".to_owned(),
+        (None, Side::Working) => "in the working tree (it has unsubmitted edits)".to_owned(),
         (None, Side::Revision(r)) => format!("{}, the latest submitted revision", r.label_with_id()),
         (_, Side::Revision(r)) => r.label_with_id(),
-        _ => "the working tree's article.md".to_owned(),
+        _ => "in the working tree".to_owned(),
     };
-    let verdict = match &preview.banner {
-        None => "approved: this is the page publish writes".to_owned(),
-        Some(banner) => format!("not approved, shown with a banner: {}", banner.detail),
-    };
+    say(ctx.err, &format!("Preview of {slug} {what}"))?;
+    match &preview.banner {
+        None => say(
+            ctx.err,
+            &format!("Approved ({}): this is the page publish writes.", preview.state),
+        )?,
+        Some(_) => say(
+            ctx.err,
+            &format!(
+                "Not approved: {}. {} The page carries a \"Not approved\" banner and names no reviewer.",
+                preview.state, preview.published
+            ),
+        )?,
+    }
     match &args.out {
         Some(path) => {
             let path = if path.is_absolute() {
@@ -73,8 +83,6 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
             .write_all(preview.html.as_bytes())
             .map_err(|e| Error::io("write", std::path::Path::new("<stdout>"), e))?,
     }
-    say(ctx.err, &format!("Preview of {what}"))?;
-    say(ctx.err, &format!("{}: {verdict}", preview.label))?;
     // LEAD: record viewed revision here (the reviewer saw `side`: a revision, or the working tree).
     Ok(ExitCode::SUCCESS)
 }

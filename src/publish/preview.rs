@@ -25,6 +25,10 @@ pub struct Preview {
     pub label: String,
     /// The banner shown on the page; none when the text is the approved, publishable one.
     pub banner: Option<BannerView>,
+    /// The text's state in words (`in review: submitted, waiting for a medical review`).
+    pub state: String,
+    /// What a publish shows of the article instead, when the text is not approved.
+    pub published: String,
 }
 
 /// The class of the banner element; a template that shows `preview` itself uses it,
@@ -67,9 +71,16 @@ pub fn render_preview(
         (Side::Revision(r), Some(p)) if p.revision.id == r.id => Some(p.clone()),
         _ => None,
     };
+    let (state, published) = describe(status, side);
     let banner = match approved {
         Some(_) => None,
-        None => Some(banner(status, side, &label)),
+        None => Some(BannerView {
+            title: "Not approved".to_owned(),
+            detail: format!(
+                "Preview of {}, not medically reviewed. State: {state}. {published}",
+                if label == "working tree" { "the working tree" } else { &label }
+            ),
+        }),
     };
     let page = match approved {
         Some(publishable) => page_from(&names, &roster, slug, publishable, article)?,
@@ -130,27 +141,43 @@ pub fn render_preview(
         html,
         label,
         banner,
+        state,
+        published,
     })
 }
 
-/// What the banner says: which text this is, that it is not reviewed, and its state.
-fn banner(status: &Status, side: &Side, label: &str) -> BannerView {
+/// The state of the shown text in words, and what a publish shows instead.
+fn describe(status: &Status, side: &Side) -> (String, String) {
     let latest = status.latest.as_ref();
+    let publishable = status.publishable.as_ref();
     let state = match side {
-        Side::Working => "unsubmitted edits in the working tree, never submitted for review".to_owned(),
-        Side::Revision(r) if latest.is_some_and(|l| l.id == r.id) => match status.state {
-            State::InReview => "submitted, waiting for a medical review".to_owned(),
-            State::ChangesRequested => "a reviewer requested changes".to_owned(),
-            State::Withdrawn => "its approval was withdrawn".to_owned(),
-            State::NeedsDecision => {
-                "sign-offs made at the same time conflict; a reviewer must decide again".to_owned()
+        Side::Working => "unsubmitted edits, never submitted for review".to_owned(),
+        Side::Revision(r) if publishable.is_some_and(|p| p.revision.id == r.id) => {
+            let due = match (status.state, status.publishable.as_ref()) {
+                (State::ReReviewDue, _) => "re-review-due",
+                _ => "approved",
+            };
+            match latest {
+                Some(l) if l.id != r.id => format!("{due}; {} is newer and not yet approved", l.label()),
+                _ => due.to_owned(),
             }
-            State::Draft => "never submitted".to_owned(),
-            // Approved or due, yet not publishable: the approvals do not count.
-            State::Approved | State::ReReviewDue => {
-                "its approvals do not count under the review policy".to_owned()
-            }
-        },
+        }
+        Side::Revision(r) if latest.is_some_and(|l| l.id == r.id) => {
+            let what = match status.state {
+                State::InReview => "submitted, waiting for a medical review",
+                State::ChangesRequested => "a reviewer requested changes",
+                State::Withdrawn => "its approval was withdrawn",
+                State::NeedsDecision => {
+                    "sign-offs made at the same time conflict; a reviewer must decide again"
+                }
+                State::Draft => "never submitted",
+                // Approved, yet not publishable: the approvals do not count.
+                State::Approved | State::ReReviewDue => {
+                    "its approvals do not count under the review policy"
+                }
+            };
+            format!("{} ({what})", status.state.as_str())
+        }
         Side::Revision(_) => match latest {
             Some(l) => format!("superseded by {}", l.label()),
             None => "superseded".to_owned(),
@@ -158,13 +185,10 @@ fn banner(status: &Status, side: &Side, label: &str) -> BannerView {
         Side::Nothing => "no text".to_owned(),
     };
     let published = match &status.publishable {
-        Some(p) => format!(" The published page shows {}.", p.revision.label()),
-        None => " Nothing of this article is published.".to_owned(),
+        Some(p) => format!("The published page shows {}.", p.revision.label()),
+        None => "Nothing of this article is published.".to_owned(),
     };
-    BannerView {
-        title: "Not approved".to_owned(),
-        detail: format!("Preview of {label}, not medically reviewed: {state}.{published}"),
-    }
+    (state, published)
 }
 
 /// Puts the banner right after `<body …>` (or first, without one), for a template

@@ -21,8 +21,6 @@ pub struct Note<'a> {
     pub id: String,
     /// Its number on the page: the order of its first reference (unreferenced notes last).
     pub number: usize,
-    /// How many references point to it.
-    pub references: usize,
     /// The note's content.
     pub events: Vec<Event<'a>>,
 }
@@ -84,13 +82,11 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
     }
     // Number by first reference, body first, then inside the notes in page order.
     let mut order: Vec<usize> = Vec::new();
-    let mut counts = vec![0usize; defs.len()];
-    let mut visit = |events: &mut Vec<Event<'a>>, order: &mut Vec<usize>| {
+    let visit = |events: &mut Vec<Event<'a>>, order: &mut Vec<usize>| {
         for event in events.iter_mut() {
             if let Event::FootnoteReference(label) = event {
                 match def_index.get(&key(label)) {
                     Some(&i) => {
-                        counts[i] += 1;
                         if !order.contains(&i) {
                             order.push(i);
                         }
@@ -129,7 +125,6 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
             label,
             id,
             number: n + 1,
-            references: counts[i],
             events,
         });
     }
