@@ -59,7 +59,11 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
     }
     let comparison = comparison::compare(&ws, &roster, &record, &from, &to)?;
     let output = match args.format {
-        DiffFormat::Html => redline::html(&comparison.header, &comparison.redline, &comparison.rendered)?,
+        DiffFormat::Html => redline::html(
+            &comparison.header,
+            &comparison.redline,
+            &comparison.rendered,
+        )?,
         DiffFormat::Text => {
             let colour = args.out.is_none()
                 && std::io::stdout().is_terminal()

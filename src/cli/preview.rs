@@ -49,15 +49,23 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
     let preview = render_preview(&ws, &record, &status, &side, now)?;
     let what = match (&args.rev, &side) {
         (None, Side::Working) => "in the working tree (it has unsubmitted edits)".to_owned(),
-        (None, Side::Revision(r)) => format!("{}, the latest submitted revision", r.label_with_id()),
+        (None, Side::Revision(r)) => {
+            format!("{}, the latest submitted revision", r.label_with_id())
+        }
         (_, Side::Revision(r)) => r.label_with_id(),
         _ => "in the working tree".to_owned(),
     };
     say(ctx.err, &format!("Preview of {slug} {what}"))?;
     match &preview.banner {
+        None if preview.state.is_empty() => {
+            say(ctx.err, "Approved: this is the page publish writes.")?
+        }
         None => say(
             ctx.err,
-            &format!("Approved ({}): this is the page publish writes.", preview.state),
+            &format!(
+                "Approved ({}): this is the page publish writes.",
+                preview.state
+            ),
         )?,
         Some(_) => say(
             ctx.err,

@@ -78,7 +78,11 @@ pub fn render_preview(
             title: "Not approved".to_owned(),
             detail: format!(
                 "Preview of {}, not medically reviewed. State: {state}. {published}",
-                if label == "working tree" { "the working tree" } else { &label }
+                if label == "working tree" {
+                    "the working tree"
+                } else {
+                    &label
+                }
             ),
         }),
     };
@@ -153,14 +157,15 @@ fn describe(status: &Status, side: &Side) -> (String, String) {
     let state = match side {
         Side::Working => "unsubmitted edits, never submitted for review".to_owned(),
         Side::Revision(r) if publishable.is_some_and(|p| p.revision.id == r.id) => {
-            let due = match (status.state, status.publishable.as_ref()) {
-                (State::ReReviewDue, _) => "re-review-due",
-                _ => "approved",
-            };
-            match latest {
-                Some(l) if l.id != r.id => format!("{due}; {} is newer and not yet approved", l.label()),
-                _ => due.to_owned(),
+            // Approved: say only what a reader would not assume.
+            let mut notes = Vec::new();
+            if status.state == State::ReReviewDue {
+                notes.push("re-review-due".to_owned());
             }
+            if let Some(l) = latest.filter(|l| l.id != r.id) {
+                notes.push(format!("{} is newer and not yet approved", l.label()));
+            }
+            notes.join("; ")
         }
         Side::Revision(r) if latest.is_some_and(|l| l.id == r.id) => {
             let what = match status.state {
@@ -222,8 +227,14 @@ mod tests {
             html.starts_with("<html><BODY class=x>\n<div class=\"preview-banner\""),
             "{html}"
         );
-        assert!(html.contains("&lt;b&gt;r2&lt;/b&gt;</div>\n<p>t</p>"), "{html}");
+        assert!(
+            html.contains("&lt;b&gt;r2&lt;/b&gt;</div>\n<p>t</p>"),
+            "{html}"
+        );
         let html = inject_banner("<p>t</p>", &banner);
-        assert!(html.starts_with("\n<div class=\"preview-banner\""), "{html}");
+        assert!(
+            html.starts_with("\n<div class=\"preview-banner\""),
+            "{html}"
+        );
     }
 }

@@ -167,7 +167,10 @@ impl Html {
                 self.close_groups();
                 let html = match other {
                     Kind::Heading(n) => {
-                        format!("<h{n} class=\"{class}\">{labels}{}</h{n}>\n", cell(0, false))
+                        format!(
+                            "<h{n} class=\"{class}\">{labels}{}</h{n}>\n",
+                            cell(0, false)
+                        )
                     }
                     Kind::Code => format!(
                         "<pre class=\"{class}\">{labels}<code>{}</code></pre>\n",

@@ -301,11 +301,8 @@ impl Walker {
 
     fn close(&mut self, tag: TagEnd) {
         match tag {
-            TagEnd::Paragraph => {
-                if self.note.is_none() {
-                    self.flush();
-                }
-            }
+            // Inside a note, flush keeps the note's paragraphs one block.
+            TagEnd::Paragraph => self.flush(),
             TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::TableRow | TagEnd::HtmlBlock => {
                 self.flush()
             }

@@ -61,12 +61,13 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
         match event {
             Event::Start(Tag::FootnoteDefinition(label)) => {
                 let k = key(&label);
-                if def_index.contains_key(&k) {
-                    ignored = true;
-                } else {
-                    def_index.insert(k, defs.len());
-                    current = Some(defs.len());
-                    defs.push((label.to_string(), Vec::new()));
+                match def_index.entry(k) {
+                    std::collections::hash_map::Entry::Occupied(_) => ignored = true,
+                    std::collections::hash_map::Entry::Vacant(slot) => {
+                        slot.insert(defs.len());
+                        current = Some(defs.len());
+                        defs.push((label.to_string(), Vec::new()));
+                    }
                 }
             }
             Event::End(TagEnd::FootnoteDefinition) => {
@@ -312,9 +313,8 @@ pub fn render<'a>(
         }
         note_events.push(events);
     }
-    let refs_of = |note: usize| -> Vec<&Reference> {
-        references.iter().filter(|r| r.note == note).collect()
-    };
+    let refs_of =
+        |note: usize| -> Vec<&Reference> { references.iter().filter(|r| r.note == note).collect() };
     let markup = |slot: &Slot| -> Option<String> {
         match slot {
             Slot::Reference(n) => {
@@ -349,11 +349,11 @@ pub fn render<'a>(
             }
         }
     };
-    let mut html = marker.fill(&to_html(body), &markup);
+    let mut html = marker.fill(&to_html(body), markup);
     if !notes.is_empty() {
         html.push_str("<section class=\"footnotes\" role=\"doc-endnotes\">\n<h2 class=\"footnotes-title\">Notes</h2>\n<ol>\n");
         for (note, events) in notes.iter().zip(note_events) {
-            let text = marker.fill(&to_html(events), &markup);
+            let text = marker.fill(&to_html(events), markup);
             html.push_str(&format!(
                 "<li id=\"fn-{}\">\n{}\n</li>\n",
                 note.id,
@@ -396,8 +396,14 @@ mod tests {
         let first = html.find("id=\"fn-a\"").expect("note a");
         let second = html.find("id=\"fn-b\"").expect("note b");
         assert!(first < second, "{html}");
-        assert!(html.contains(r##"<a href="#fn-a" id="fnref-a" role="doc-noteref">1</a>"##), "{html}");
-        assert!(html.contains(r##"<a href="#fn-b" id="fnref-b" role="doc-noteref">2</a>"##), "{html}");
+        assert!(
+            html.contains(r##"<a href="#fn-a" id="fnref-a" role="doc-noteref">1</a>"##),
+            "{html}"
+        );
+        assert!(
+            html.contains(r##"<a href="#fn-b" id="fnref-b" role="doc-noteref">2</a>"##),
+            "{html}"
+        );
     }
 
     #[test]
@@ -406,16 +412,26 @@ mod tests {
             "<a id=\"fn-x\" class=\"footnote-ref\" href=\"#fn-x\">forged</a> text[^\"><script>alert(1)</script>]\n\n[^\"><script>alert(1)</script>]: Note.\n",
         );
         assert!(!html.contains("<script"), "{html}");
-        assert_eq!(html.matches(" id=").count(), 2, "only the generated ids: {html}");
+        assert_eq!(
+            html.matches(" id=").count(),
+            2,
+            "only the generated ids: {html}"
+        );
         assert!(html.contains("id=\"fn-script-alert-1-script\""), "{html}");
-        assert!(html.contains("<a href=\"#fn-x\" rel=\"noopener noreferrer\">forged</a>"), "{html}");
+        assert!(
+            html.contains("<a href=\"#fn-x\" rel=\"noopener noreferrer\">forged</a>"),
+            "{html}"
+        );
     }
 
     #[test]
     fn a_writer_cannot_forge_a_placeholder() {
         let source = "A \u{E000}R0\u{E001} and \u{E000}\u{E000}B0\u{E001} b[^1]\n\n[^1]: Note.\n";
         let html = markdown_to_html(source);
-        assert!(html.contains("A \u{E000}R0\u{E001} and \u{E000}\u{E000}B0\u{E001} b<sup"), "{html}");
+        assert!(
+            html.contains("A \u{E000}R0\u{E001} and \u{E000}\u{E000}B0\u{E001} b<sup"),
+            "{html}"
+        );
         assert_eq!(html.matches("footnote-ref").count(), 1, "{html}");
     }
 
@@ -428,7 +444,8 @@ mod tests {
 
     #[test]
     fn labels_that_clean_to_the_same_id_stay_unique() {
-        let html = markdown_to_html("a[^A b] b[^a-b] c[^!!]\n\n[^A b]: one\n[^a-b]: two\n[^!!]: three\n");
+        let html =
+            markdown_to_html("a[^A b] b[^a-b] c[^!!]\n\n[^A b]: one\n[^a-b]: two\n[^!!]: three\n");
         assert!(html.contains("id=\"fn-a-b\""), "{html}");
         assert!(html.contains("id=\"fn-a-b-2\""), "{html}");
         assert!(html.contains("id=\"fn-3\""), "{html}");

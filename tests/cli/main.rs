@@ -10,6 +10,8 @@ mod faults;
 mod hostile;
 mod memo;
 mod migrate;
+mod pages;
+mod preview;
 mod properties;
 mod publish;
 mod refusals;
