@@ -38,6 +38,16 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
             side => side,
         },
     };
+    // `working` whose text was submitted is that revision, approved or not.
+    let side = match side {
+        Side::Working => record
+            .ledger
+            .revisions()
+            .into_iter()
+            .find(|r| Some(&r.id) == record.working_id.as_ref())
+            .map_or(Side::Working, Side::Revision),
+        other => other,
+    };
     if let Side::Nothing = side {
         return Err(Error::refused_with_hint(
             format!("{slug} has no text to preview"),

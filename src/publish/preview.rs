@@ -77,7 +77,7 @@ pub fn render_preview(
         None => Some(BannerView {
             title: "Not approved".to_owned(),
             detail: format!(
-                "Preview of {}, not medically reviewed. State: {state}. {published}",
+                "preview of {}, not medically reviewed. State: {state}. {published}",
                 if label == "working tree" {
                     "the working tree"
                 } else {
@@ -200,7 +200,7 @@ fn describe(status: &Status, side: &Side) -> (String, String) {
 /// that does not show `preview` itself.
 fn inject_banner(html: &str, banner: &BannerView) -> String {
     let markup = format!(
-        "\n<div class=\"{BANNER_CLASS}\" role=\"alert\" style=\"background:#b42318;color:#ffffff;font:700 1.05rem/1.4 system-ui,sans-serif;padding:0.9rem 1.25rem;text-align:center\"><strong>{}</strong> {}</div>\n",
+        "\n<div class=\"{BANNER_CLASS}\" role=\"alert\" style=\"background:#b42318;color:#ffffff;font:700 1.05rem/1.4 system-ui,sans-serif;padding:0.9rem 1.25rem;text-align:center\"><strong>{}</strong> &mdash; {}</div>\n",
         render::escape_html(&banner.title),
         render::escape_html(&banner.detail)
     );
@@ -228,7 +228,7 @@ mod tests {
             "{html}"
         );
         assert!(
-            html.contains("&lt;b&gt;r2&lt;/b&gt;</div>\n<p>t</p>"),
+            html.contains("&mdash; &lt;b&gt;r2&lt;/b&gt;</div>\n<p>t</p>"),
             "{html}"
         );
         let html = inject_banner("<p>t</p>", &banner);

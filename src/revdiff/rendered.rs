@@ -231,7 +231,7 @@ fn coalesce(runs: Vec<(Tag, Vec<Word>)>) -> Vec<(Tag, Vec<Word>)> {
     let mut i = 0;
     while i < runs.len() {
         if runs[i].0 == Tag::Same {
-            out.push(runs[i].clone());
+            push(&mut out, Tag::Same, &runs[i].1);
             i += 1;
             continue;
         }
@@ -249,12 +249,28 @@ fn coalesce(runs: Vec<(Tag, Vec<Word>)>) -> Vec<(Tag, Vec<Word>)> {
             }
             i += 1;
         }
+        // A pure insertion or deletion leaves its outer spaces unmarked.
+        let (mut before, mut after) = (Vec::new(), Vec::new());
+        if deleted.is_empty() != inserted.is_empty() {
+            let side = if deleted.is_empty() {
+                &mut inserted
+            } else {
+                &mut deleted
+            };
+            let blank = |w: &Word| w.text.trim().is_empty() && w.text != "\n";
+            let lead = side.iter().take_while(|w| blank(w)).count();
+            before = side.drain(..lead).collect();
+            let trail = side.iter().rev().take_while(|w| blank(w)).count();
+            after = side.split_off(side.len() - trail);
+        }
+        push(&mut out, Tag::Same, &before);
         if !deleted.is_empty() {
             out.push((Tag::Deleted, deleted));
         }
         if !inserted.is_empty() {
             out.push((Tag::Inserted, inserted));
         }
+        push(&mut out, Tag::Same, &after);
     }
     out
 }

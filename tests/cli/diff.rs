@@ -383,7 +383,7 @@ fn html_redline_shows_footnotes_as_the_page_numbers_them() {
         "Trastuzumab can affect the heart.[^1] Ask about checks.[^2]\n\n[^1]: FDA label, 2024.\n[^2]: [ASCO guideline](https://www.asco.org/her2).\n",
     ]);
     insta::assert_snapshot!(rendered_doc(&env), @r#"
-    <p class="changed">Trastuzumab can affect the heart.<sup class="noteref">1</sup><ins> Ask about checks.<sup class="noteref">2</sup></ins></p>
+    <p class="changed">Trastuzumab can affect the heart.<sup class="noteref">1</sup> <ins>Ask about checks.<sup class="noteref">2</sup></ins></p>
     <div class="notes">
     <h2 class="notes-title">Notes</h2>
     <p class="note changed"><sup>1</sup> FDA label, <del>2020</del><ins>2024</ins>.</p>

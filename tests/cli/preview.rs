@@ -34,7 +34,7 @@ fn a_submitted_revision_in_review_is_shown_with_a_banner_and_no_reviewer() {
     Preview of her2-treatment r1 a02ddc2, the latest submitted revision
     Not approved: in-review (submitted, waiting for a medical review). Nothing of this article is published. The page carries a "Not approved" banner and names no reviewer.
     "#);
-    insta::assert_snapshot!(banner(&run.stdout).expect("a banner"), @r#"<div class="preview-banner" role="alert"><strong>Not approved</strong> Preview of r1, not medically reviewed. State: in-review (submitted, waiting for a medical review). Nothing of this article is published.</div>"#);
+    insta::assert_snapshot!(banner(&run.stdout).expect("a banner"), @r#"<div class="preview-banner" role="alert"><strong>Not approved</strong> &mdash; preview of r1, not medically reviewed. State: in-review (submitted, waiting for a medical review). Nothing of this article is published.</div>"#);
     insta::assert_snapshot!(byline(&run.stdout), @r#"
     <p class="byline">
     <span class="part unreviewed">Not medically reviewed</span><span class="sep">&middot;</span>
@@ -88,7 +88,7 @@ fn unsubmitted_edits_are_previewed_by_default_and_older_revisions_on_request() {
     assert!(
         banner(&run.stdout)
             .expect("a banner")
-            .contains("Preview of the working tree"),
+            .contains("preview of the working tree"),
         "{}",
         run.stdout
     );
@@ -163,7 +163,7 @@ fn a_custom_template_without_the_banner_gets_it_injected() {
     );
     assert!(
         run.stdout
-            .contains("<strong>Not approved</strong> Preview of r1")
+            .contains("<strong>Not approved</strong> &mdash; preview of r1")
     );
 }
 
@@ -271,4 +271,24 @@ fn the_html_redline_marks_are_drawn_in_headless_chromium() {
         del_ink > 20 && ins_ink > 20,
         "marked text is coloured: {del_ink} {ins_ink}"
     );
+}
+
+/// `working` names the working tree's text; when that text was submitted, the
+/// preview is of that revision and says so, approved or not.
+#[test]
+fn working_text_that_was_submitted_previews_as_its_revision() {
+    let env = approved_with("First text.\n");
+    let run = env.ok(&["preview", SLUG, "working"]);
+    assert!(
+        run.stderr.contains("Preview of her2-treatment r1 "),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("Approved: this is the page publish writes."),
+        "{}",
+        run.stderr
+    );
+    assert!(banner(&run.stdout).is_none());
 }
