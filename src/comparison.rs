@@ -29,6 +29,8 @@ pub struct Comparison {
     pub header: Header,
     /// The differences.
     pub redline: Redline,
+    /// The bodies' differences as rendered.
+    pub rendered: Vec<revdiff::rendered::Shown>,
 }
 
 /// Resolves `r<N>`, a unique id prefix, or `working`.
@@ -149,6 +151,7 @@ pub fn compare(
     let old = bytes(ws, record, from)?;
     let new = bytes(ws, record, to)?;
     let redline = revdiff::redline(&old, &new);
+    let rendered = revdiff::rendered_redline(&old, &new);
     let title = [to, from]
         .iter()
         .filter_map(|side| match side {
@@ -167,6 +170,7 @@ pub fn compare(
             to: info(record, roster, to),
         },
         redline,
+        rendered,
     })
 }
 

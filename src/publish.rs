@@ -24,6 +24,8 @@ use crate::source::{Committed, Source};
 use crate::templates;
 use crate::workspace::{CONFIG_FILE, Config, Workspace};
 
+pub mod preview;
+
 /// What `publish` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -239,7 +241,7 @@ fn render_id(src: &dyn Source, config: &Config, format: Format) -> Result<String
     let article = template_source(src, "article.html", templates::ARTICLE_HTML)?;
     let base = config.base_url.clone().unwrap_or_default();
     Ok(crate::memo::key(&[
-        "render-1",
+        "render-2",
         env!("CARGO_PKG_VERSION"),
         match format {
             Format::Html => "html",
@@ -729,7 +731,15 @@ struct IndexEntry<'a> {
     url: String,
     writer_name: &'a str,
     reviewer_names: Vec<&'a str>,
+    reviewers: Vec<BylineName<'a>>,
     reviewed: DateView,
+}
+
+/// A reviewer as a byline names them: `Ana Example, M.D.`.
+#[derive(Serialize)]
+struct BylineName<'a> {
+    name: &'a str,
+    credentials: Option<&'a str>,
 }
 
 fn canonical_url(config: &Config, rel: &str) -> Option<String> {
@@ -768,32 +778,7 @@ fn html_files(src: &dyn Source, config: &Config, pages: &[Page]) -> Result<Vec<(
                     // Linked from the last output by `write_output`, never rendered.
                     return Ok((path, Vec::new()));
                 }
-                let front = &p.article.front;
-                let article = ArticleView {
-                    slug: &p.slug,
-                    title: &front.title,
-                    summary: front.summary.as_deref(),
-                    topic: front.topic.as_deref(),
-                    sources: &front.sources,
-                    revision: &p.revision,
-                    revision_number: p.revision_number,
-                    canonical_url: canonical_url(config, &path),
-                    url: path.clone(),
-                };
-                let mut ctx = Context::default();
-                ctx.insert("publication", &publication);
-                ctx.insert("article", &article);
-                ctx.insert_safe("body_html", render::markdown_to_html(&p.article.body));
-                ctx.insert("writer", &p.writer);
-                ctx.insert("reviewers", &p.reviewers);
-                ctx.insert("reviewed", &DateView::of(&p.reviewed));
-                ctx.insert("published", &DateView::of(&p.first_published));
-                ctx.insert("modified", &DateView::of(&p.reviewed));
-                ctx.insert_safe(
-                    "jsonld",
-                    render::script_json(&json_ld(config, p, &article))?,
-                );
-                let html = templates.render("templates/article.html", &ctx)?;
+                let html = article_page(&templates, config, &publication, p, None)?;
                 Ok((path, html.into_bytes()))
             })
             .collect()
@@ -809,6 +794,14 @@ fn html_files(src: &dyn Source, config: &Config, pages: &[Page]) -> Result<Vec<(
             url: page_path(&p.slug, Format::Html),
             writer_name: &p.writer.name,
             reviewer_names: p.reviewers.iter().map(|r| r.name.as_str()).collect(),
+            reviewers: p
+                .reviewers
+                .iter()
+                .map(|r| BylineName {
+                    name: &r.name,
+                    credentials: r.credentials.as_deref(),
+                })
+                .collect(),
             reviewed: DateView::of(&p.reviewed),
         })
         .collect();
@@ -818,6 +811,53 @@ fn html_files(src: &dyn Source, config: &Config, pages: &[Page]) -> Result<Vec<(
     let index = templates.render("templates/index.html", &ctx)?;
     files.push(("index.html".into(), index.into_bytes()));
     Ok(files)
+}
+
+/// A preview's banner, as templates see it (`preview`; none on published pages).
+#[derive(Debug, Clone, Serialize)]
+pub struct BannerView {
+    /// `Not approved`
+    pub title: String,
+    /// What the shown text is and what state it is in.
+    pub detail: String,
+}
+
+/// Renders one article page through `templates/article.html`.
+fn article_page(
+    templates: &Templates,
+    config: &Config,
+    publication: &PublicationView<'_>,
+    p: &Page,
+    preview: Option<&BannerView>,
+) -> Result<String> {
+    let path = page_path(&p.slug, Format::Html);
+    let front = &p.article.front;
+    let article = ArticleView {
+        slug: &p.slug,
+        title: &front.title,
+        summary: front.summary.as_deref(),
+        topic: front.topic.as_deref(),
+        sources: &front.sources,
+        revision: &p.revision,
+        revision_number: p.revision_number,
+        canonical_url: canonical_url(config, &path),
+        url: path,
+    };
+    let mut ctx = Context::default();
+    ctx.insert("publication", publication);
+    ctx.insert("article", &article);
+    ctx.insert_safe("body_html", render::markdown_to_html(&p.article.body));
+    ctx.insert("writer", &p.writer);
+    ctx.insert("reviewers", &p.reviewers);
+    ctx.insert("reviewed", &DateView::of(&p.reviewed));
+    ctx.insert("published", &DateView::of(&p.first_published));
+    ctx.insert("modified", &DateView::of(&p.reviewed));
+    ctx.insert("preview", &preview);
+    ctx.insert_safe(
+        "jsonld",
+        render::script_json(&json_ld(config, p, &article))?,
+    );
+    templates.render("templates/article.html", &ctx)
 }
 
 /// schema.org `MedicalWebPage` for one page.
@@ -851,6 +891,13 @@ fn json_ld(config: &Config, p: &Page, article: &ArticleView<'_>) -> serde_json::
     });
     if let Some(summary) = article.summary {
         doc["description"] = json!(summary);
+    }
+    if p.reviewers.is_empty()
+        && let Some(fields) = doc.as_object_mut()
+    {
+        // A preview of a text no counted approval covers claims no review.
+        fields.remove("reviewedBy");
+        fields.remove("lastReviewed");
     }
     if let Some(url) = &article.canonical_url {
         doc["url"] = json!(url);

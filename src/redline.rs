@@ -5,7 +5,10 @@ use serde::Serialize;
 
 use crate::error::Result;
 use crate::render::{Context, TemplateSource, Templates};
+use crate::revdiff::rendered::Shown;
 use crate::revdiff::{Block, FieldChange, Piece, Redline};
+
+pub mod rendered;
 
 /// The built-in redline page template.
 const REDLINE_HTML: &str = include_str!("templates/redline.html");
@@ -157,22 +160,6 @@ fn mark(marker: (&str, &str), text: &str) -> String {
         .join("\n")
 }
 
-/// A block as the HTML template sees it.
-#[derive(Serialize)]
-struct BlockView<'a> {
-    kind: &'static str,
-    text: Option<&'a str>,
-    count: usize,
-    moved: bool,
-    pieces: Vec<PieceView<'a>>,
-}
-
-#[derive(Serialize)]
-struct PieceView<'a> {
-    kind: &'static str,
-    text: &'a str,
-}
-
 #[derive(Serialize)]
 struct FieldView<'a> {
     kind: &'static str,
@@ -183,8 +170,9 @@ struct FieldView<'a> {
     removed: &'a [String],
 }
 
-/// The self-contained HTML redline page (inline CSS, no external assets, every text escaped).
-pub fn html(header: &Header, redline: &Redline) -> Result<String> {
+/// The self-contained HTML redline page (inline CSS, no external assets, every text
+/// escaped): front-matter fields one by one, and the body as rendered, compared block by block.
+pub fn html(header: &Header, redline: &Redline, body: &[Shown]) -> Result<String> {
     let templates = Templates::new(vec![TemplateSource {
         name: "redline.html".into(),
         text: REDLINE_HTML.into(),
@@ -216,57 +204,6 @@ pub fn html(header: &Header, redline: &Redline) -> Result<String> {
             },
         })
         .collect();
-    let body_changed = redline
-        .blocks
-        .iter()
-        .any(|b| matches!(b, Block::Changed { .. }));
-    let blocks: Vec<BlockView<'_>> = if !body_changed {
-        Vec::new()
-    } else {
-        redline
-            .blocks
-            .iter()
-            .map(|b| match b {
-                Block::Elided(n) => BlockView {
-                    kind: "elided",
-                    text: None,
-                    count: *n,
-                    moved: false,
-                    pieces: Vec::new(),
-                },
-                Block::Context(t) => BlockView {
-                    kind: "context",
-                    text: Some(t),
-                    count: 0,
-                    moved: false,
-                    pieces: Vec::new(),
-                },
-                Block::Changed { pieces, moved } => BlockView {
-                    kind: "changed",
-                    text: None,
-                    count: 0,
-                    moved: *moved,
-                    pieces: pieces
-                        .iter()
-                        .map(|p| match p {
-                            Piece::Same(t) => PieceView {
-                                kind: "same",
-                                text: t,
-                            },
-                            Piece::Deleted(t) => PieceView {
-                                kind: "deleted",
-                                text: t,
-                            },
-                            Piece::Inserted(t) => PieceView {
-                                kind: "inserted",
-                                text: t,
-                            },
-                        })
-                        .collect(),
-                },
-            })
-            .collect()
-    };
     let mut ctx = Context::default();
     ctx.insert("slug", &header.slug);
     ctx.insert("title", &header.title);
@@ -274,6 +211,10 @@ pub fn html(header: &Header, redline: &Redline) -> Result<String> {
     ctx.insert("to", &header.to);
     ctx.insert("summary", &summary(redline));
     ctx.insert("fields", &fields);
-    ctx.insert("blocks", &blocks);
+    if crate::revdiff::rendered::any_change(body) {
+        ctx.insert_safe("body_html", rendered::body_html(body));
+    } else {
+        ctx.insert("body_html", &None::<String>);
+    }
     templates.render("redline.html", &ctx)
 }

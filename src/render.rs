@@ -9,19 +9,61 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+pub mod blocks;
+mod footnotes;
+
+/// The Markdown extensions a page supports.
+fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
+}
+
 /// Markdown to HTML that is safe to put on a page: raw `<script>`, event handlers,
 /// `javascript:` links and the like are removed; links get `rel="noopener noreferrer"`.
+/// Footnote references link to a notes list at the end, and each note links back;
+/// those links' ids (`fn-LABEL`, `fnref-LABEL`) are the only ids the HTML keeps.
 pub fn markdown_to_html(markdown: &str) -> String {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES;
-    let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut unsafe_html, Parser::new_ext(markdown, options));
-    SANITIZER.clean(&unsafe_html).to_string()
+    let split = footnotes::split(Parser::new_ext(markdown, options()));
+    let marker = footnotes::Marker::for_source(markdown);
+    footnotes::render(split, &marker, |events| {
+        let mut unsafe_html = String::with_capacity(markdown.len() * 3 / 2);
+        html::push_html(&mut unsafe_html, events.into_iter());
+        SANITIZER.clean(&unsafe_html).to_string()
+    })
 }
 
 /// The sanitizer, built once and shared by every page.
 static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
     std::sync::LazyLock::new(ammonia::Builder::default);
+
+/// The sanitizer of the redline page's body, whose markup medreview writes itself
+/// around escaped text: it keeps classes, and still removes anything unsafe.
+static REDLINE_SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
+    std::sync::LazyLock::new(|| {
+        let mut builder = ammonia::Builder::default();
+        builder.add_generic_attributes(["class"]);
+        builder
+    });
+
+/// Sanitizes the HTML of a rendered redline (see `redline::rendered`).
+pub fn sanitize_redline(html: &str) -> String {
+    REDLINE_SANITIZER.clean(html).to_string()
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// Serializes `value` as JSON that can sit inside `<script type="application/ld+json">`:
 /// `<`, `>` and `&` are written as `\u003c`, `\u003e` and `\u0026`, so no text can close the tag.

@@ -148,7 +148,11 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
         }
     }
     let output = match args.format {
-        DiffFormat::Html => redline::html(&comparison.header, &comparison.redline)?,
+        DiffFormat::Html => redline::html(
+            &comparison.header,
+            &comparison.redline,
+            &comparison.rendered,
+        )?,
         DiffFormat::Text => {
             let colour = match args.out {
                 // A file is no terminal: coloured only with `--color always`.

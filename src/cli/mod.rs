@@ -13,6 +13,7 @@ mod migrate;
 mod new;
 mod people;
 mod people_list;
+mod preview;
 mod publish;
 mod recertify;
 mod request_changes;
@@ -96,6 +97,8 @@ enum Command {
     Status(status::StatusArgs),
     /// Show every revision and sign-off of an article
     Log(log::LogArgs),
+    /// Render the page of any revision as publish would, marked when not approved
+    Preview(preview::PreviewArgs),
     /// Convert a format-1 record (signoffs.yaml) to one file per sign-off, in one commit
     Migrate(migrate::MigrateArgs),
     /// Share the record with the team's remote: fetch, verify, replay your sign-offs, push
@@ -232,6 +235,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Status(args) => status::cmd_status(&mut ctx, args),
         Command::Log(args) => log::cmd_log(&mut ctx, args),
+        Command::Preview(args) => preview::cmd_preview(&mut ctx, args),
         Command::Migrate(args) => migrate::cmd_migrate(&mut ctx, args),
         Command::Sync(args) => sync::cmd_sync(&mut ctx, args),
         Command::Hook(args) => hook::cmd_hook(&mut ctx, args),

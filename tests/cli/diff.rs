@@ -328,3 +328,78 @@ fn status_and_log_summarize_each_revision_change() {
     let log = env.ok(&["log", SLUG]).stdout;
     assert!(log.contains("(2 words added, 1 removed since r1)"), "{log}");
 }
+
+/// The rendered part of an HTML redline: `<div class="doc">…</div>`.
+fn rendered_doc(env: &TestEnv) -> String {
+    let html = diff(env, &["r1", "r2", "--format", "html"]);
+    let start = html.find("<div class=\"doc\">").expect("a rendered body") + 18;
+    let end = html.rfind("</div>\n</main>").expect("its end");
+    html[start..end].to_owned()
+}
+
+/// Issue 13 item 3: the HTML redline compares the text as the page renders it.
+#[test]
+fn html_redline_shows_a_changed_heading_as_a_heading() {
+    let env = revisions(&[
+        "## Surgery comes first\n\nText.\n",
+        "### Surgery comes second\n\nText.\n",
+    ]);
+    insta::assert_snapshot!(rendered_doc(&env), @r#"
+    <h3 class="changed"><span class="label">was a level 2 heading</span> Surgery comes <del>first</del><ins>second</ins></h3>
+    <p class="context">Text.</p>
+    "#);
+}
+
+#[test]
+fn html_redline_shows_a_changed_link_address() {
+    let env = revisions(&[
+        "Read more at the [National Cancer Institute](https://www.cancer.gov/types/breast).\n",
+        "Read more at the [National Cancer Institute](https://www.cancer.gov/types/breast/her2).\n",
+    ]);
+    insta::assert_snapshot!(rendered_doc(&env), @r#"<p class="changed">Read more at the <del><a href="https://www.cancer.gov/types/breast" rel="noopener noreferrer">National Cancer Institute</a> <span class="href">https://www.cancer.gov/types/breast</span></del><ins><a href="https://www.cancer.gov/types/breast/her2" rel="noopener noreferrer">National Cancer Institute</a> <span class="href">https://www.cancer.gov/types/breast/her2</span></ins>.</p>"#);
+}
+
+#[test]
+fn html_redline_shows_list_items_added_and_removed_in_a_list() {
+    let env = revisions(&[
+        "Drugs:\n\n- Trastuzumab (Herceptin)\n- Lapatinib\n- Pertuzumab (Perjeta)\n",
+        "Drugs:\n\n- Trastuzumab (Herceptin)\n- Pertuzumab (Perjeta)\n- Trastuzumab deruxtecan (Enhertu)\n",
+    ]);
+    insta::assert_snapshot!(rendered_doc(&env), @r#"
+    <p class="elided">⋯ 1 unchanged part ⋯</p>
+    <ul>
+    <li class="context">Trastuzumab (Herceptin)</li>
+    <li class="deleted"><del>Lapatinib</del></li>
+    <li class="context">Pertuzumab (Perjeta)</li>
+    <li class="inserted"><ins>Trastuzumab deruxtecan (Enhertu)</ins></li>
+    </ul>
+    "#);
+}
+
+#[test]
+fn html_redline_shows_footnotes_as_the_page_numbers_them() {
+    let env = revisions(&[
+        "Trastuzumab can affect the heart.[^1]\n\n[^1]: FDA label, 2020.\n",
+        "Trastuzumab can affect the heart.[^1] Ask about checks.[^2]\n\n[^1]: FDA label, 2024.\n[^2]: [ASCO guideline](https://www.asco.org/her2).\n",
+    ]);
+    insta::assert_snapshot!(rendered_doc(&env), @r#"
+    <p class="changed">Trastuzumab can affect the heart.<sup class="noteref">1</sup> <ins>Ask about checks.<sup class="noteref">2</sup></ins></p>
+    <div class="notes">
+    <h2 class="notes-title">Notes</h2>
+    <p class="note changed"><sup>1</sup> FDA label, <del>2020</del><ins>2024</ins>.</p>
+    <p class="note inserted"><sup>2</sup> <ins><a href="https://www.asco.org/her2" rel="noopener noreferrer">ASCO guideline</a> <span class="href">https://www.asco.org/her2</span>.</ins></p>
+    </div>
+    "#);
+}
+
+#[test]
+fn html_redline_escapes_raw_html_and_never_links_to_scripts() {
+    let env = revisions(&[
+        "Safe text.\n",
+        "Safe text <ins>not a real insertion</ins>.\n\n[click](javascript:alert(1))\n",
+    ]);
+    let doc = rendered_doc(&env);
+    assert!(!doc.contains("<ins>not a real"), "{doc}");
+    assert!(doc.contains("&lt;ins&gt;"), "{doc}");
+    assert!(!doc.contains("href=\"javascript"), "{doc}");
+}

@@ -352,3 +352,23 @@ fn approve_on_a_terminal_records_nothing_unless_the_answer_is_yes() {
     assert_eq!(env.commit_count(), before);
     assert_eq!(env.porcelain(), "");
 }
+
+#[test]
+fn a_preview_is_recorded_as_what_the_reviewer_read() {
+    let env = r2_in_review();
+    let page = env.outside("r2.html");
+    env.ok(&["preview", SLUG, "r2", "--out", page.to_str().expect("utf-8")]);
+    env.ok(&["approve", SLUG, "--revision", "r2", "-m", "Read the page."]);
+    let (_, entry) = env
+        .entries(SLUG)
+        .into_iter()
+        .rev()
+        .find(|(_, e)| e.action == medreview::record::entry::Action::Approved)
+        .expect("the approval");
+    let viewed = entry.viewed.expect("the preview is recorded");
+    assert_eq!(viewed.how, medreview::record::entry::ViewKind::Preview);
+    assert_eq!(viewed.from, None);
+    assert_eq!(viewed.revision, entry.revision);
+    let text = env.read(&env.signoff_path(SLUG, "approved"));
+    assert!(text.contains("viewed:\n  how: preview\n"), "{text}");
+}

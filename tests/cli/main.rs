@@ -16,6 +16,8 @@ mod keys;
 mod memo;
 mod migrate;
 mod pager;
+mod pages;
+mod preview;
 mod properties;
 mod publish;
 mod refusals;

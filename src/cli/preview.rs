@@ -1,0 +1,110 @@
+//! `medreview preview`: the page of any revision as patients would see it.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Args;
+
+use super::{Ctx, say, slug_arg};
+use crate::record::entry::ViewKind;
+use crate::clock;
+use crate::comparison::{self, Side};
+use crate::error::{Error, Result};
+use crate::gitstore::write_atomically;
+use crate::publish::preview::render_preview;
+use crate::record::ArticleRecord;
+
+/// Arguments of `preview`.
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    /// The article's slug
+    slug: String,
+    /// The revision: r<N>, a revision id prefix, or `working` (default: the working tree if it has unsubmitted edits, else the latest revision)
+    rev: Option<String>,
+    /// Write the page to FILE instead of standard output
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Runs `preview`.
+pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
+    let slug = slug_arg(&args.slug)?;
+    let ws = ctx.workspace()?;
+    let people = ws.people()?;
+    let record = ArticleRecord::load(&ws, &slug)?;
+    let side = match &args.rev {
+        Some(name) => comparison::side(&record, name)?,
+        None => match comparison::default_to(&record) {
+            Side::Working if record.working.is_none() => Side::Nothing,
+            side => side,
+        },
+    };
+    // `working` whose text was submitted is that revision, approved or not.
+    let side = match side {
+        Side::Working => record
+            .ledger
+            .revisions()
+            .into_iter()
+            .find(|r| Some(&r.id) == record.working_id.as_ref())
+            .map_or(Side::Working, Side::Revision),
+        other => other,
+    };
+    if let Side::Nothing = side {
+        return Err(Error::refused_with_hint(
+            format!("{slug} has no text to preview"),
+            format!("write {} first", record.article_path.display()),
+        ));
+    }
+    let now = clock::now()?;
+    let status = record.status(&ws, &*people, now);
+    let preview = render_preview(&ws, &record, &status, &side, now)?;
+    let what = match (&args.rev, &side) {
+        (None, Side::Working) => "in the working tree (it has unsubmitted edits)".to_owned(),
+        (None, Side::Revision(r)) => {
+            format!("{}, the latest submitted revision", r.label_with_id())
+        }
+        (_, Side::Revision(r)) => r.label_with_id(),
+        _ => "in the working tree".to_owned(),
+    };
+    say(ctx.err, &format!("Preview of {slug} {what}"))?;
+    match &preview.banner {
+        None if preview.state.is_empty() => {
+            say(ctx.err, "Approved: this is the page publish writes.")?
+        }
+        None => say(
+            ctx.err,
+            &format!(
+                "Approved ({}): this is the page publish writes.",
+                preview.state
+            ),
+        )?,
+        Some(_) => say(
+            ctx.err,
+            &format!(
+                "Not approved: {}. {} The page carries a \"Not approved\" banner and names no reviewer.",
+                preview.state, preview.published
+            ),
+        )?,
+    }
+    match &args.out {
+        Some(path) => {
+            let path = if path.is_absolute() {
+                path.clone()
+            } else {
+                ctx.start.join(path)
+            };
+            write_atomically(&path, preview.html.as_bytes())
+                .map_err(|e| Error::io("write", &path, e))?;
+            say(ctx.err, &format!("Wrote {}", path.display()))?;
+        }
+        None => ctx
+            .out
+            .write_all(preview.html.as_bytes())
+            .map_err(|e| Error::io("write", std::path::Path::new("<stdout>"), e))?,
+    }
+    // What the reviewer read: their next sign-off on the article says so.
+    if let Side::Revision(revision) = &side {
+        crate::viewed::remember(&ws, &slug, ViewKind::Preview, &revision.id, None);
+    }
+    Ok(ExitCode::SUCCESS)
+}
