@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Ctx, say, slug_arg};
-use crate::record::entry::ViewKind;
 use crate::clock;
 use crate::comparison::{self, Side};
 use crate::error::{Error, Result};
 use crate::gitstore::write_atomically;
 use crate::publish::preview::render_preview;
 use crate::record::ArticleRecord;
+use crate::record::entry::ViewKind;
 
 /// Arguments of `preview`.
 #[derive(Debug, Args)]

@@ -94,10 +94,7 @@ fn recertify_is_refused_where_there_is_no_approval_to_renew() {
     Hint: review r2 instead: `medreview diff her2-treatment`, then approve or request changes
     ");
     let writer = env.refuse(&["recertify", SLUG, "--as", "suzanne-example"]);
-    assert!(
-        writer.contains("writers cannot recertify"),
-        "{writer}"
-    );
+    assert!(writer.contains("writers cannot recertify"), "{writer}");
 }
 
 #[test]
@@ -357,7 +354,13 @@ fn approve_on_a_terminal_records_nothing_unless_the_answer_is_yes() {
 fn a_preview_is_recorded_as_what_the_reviewer_read() {
     let env = r2_in_review();
     let page = env.outside("r2.html");
-    env.ok(&["preview", SLUG, "r2", "--out", page.to_str().expect("utf-8")]);
+    env.ok(&[
+        "preview",
+        SLUG,
+        "r2",
+        "--out",
+        page.to_str().expect("utf-8"),
+    ]);
     env.ok(&["approve", SLUG, "--revision", "r2", "-m", "Read the page."]);
     let (_, entry) = env
         .entries(SLUG)
