@@ -4,6 +4,7 @@ mod approve;
 mod check;
 mod diff;
 mod hook;
+mod inbox;
 mod init;
 mod log;
 mod migrate;
@@ -73,6 +74,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Show the review state of every article, or of one
     Status(status::StatusArgs),
+    /// Show what waits on you, oldest first
+    Inbox(inbox::InboxArgs),
     /// Show every revision and sign-off of an article
     Log(log::LogArgs),
     /// Convert a format-1 record (signoffs.yaml) to one file per sign-off, in one commit
@@ -143,6 +146,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Check(args) => check::cmd_check(&mut ctx, args),
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Status(args) => status::cmd_status(&mut ctx, args),
+        Command::Inbox(args) => inbox::cmd_inbox(&mut ctx, args),
         Command::Log(args) => log::cmd_log(&mut ctx, args),
         Command::Migrate(args) => migrate::cmd_migrate(&mut ctx, args),
         Command::Sync(args) => sync::cmd_sync(&mut ctx, args),
