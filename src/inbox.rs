@@ -74,10 +74,20 @@ fn active_reviewer(roster: &Roster, id: &Id, day: NaiveDate) -> bool {
 /// Why a revision waiting for a decision is mine: assigned to me, or (when no
 /// active reviewer is assigned) in one of my specialties.
 fn routed_to_me(a: &ArticleSummary, me: &Id, roster: &Roster, day: NaiveDate) -> Option<String> {
+    // The assigned reviewer who already decided on the latest revision leaves it
+    // to the specialty (a policy that needs more than one approval).
+    let latest = a.latest.as_ref().map(|r| r.number);
+    let decided = |r: &Id| {
+        a.decisions
+            .iter()
+            .any(|d| &d.by == r && d.revision.is_some() && d.revision == latest)
+    };
+    let mut assigned_decided = false;
     match &a.reviewer {
         Some(r) if r == me => return Some("assigned to you".into()),
-        Some(r) if active_reviewer(roster, r, day) => return None,
-        _ => {}
+        Some(r) if active_reviewer(roster, r, day) && !decided(r) => return None,
+        Some(r) => assigned_decided = active_reviewer(roster, r, day),
+        None => {}
     }
     let topic = a.topic.as_deref()?.trim();
     let mine = roster.reviewers.get(me)?;
@@ -86,6 +96,9 @@ fn routed_to_me(a: &ArticleSummary, me: &Id, roster: &Roster, day: NaiveDate) ->
         .iter()
         .find(|s| s.trim().eq_ignore_ascii_case(topic))?;
     Some(match &a.reviewer {
+        Some(r) if assigned_decided => {
+            format!("in your specialty, {specialty}; {r} decided, another reviewer is needed")
+        }
         Some(r) => format!("in your specialty, {specialty}; {r} cannot review it"),
         None => format!("in your specialty, {specialty}; no reviewer assigned"),
     })
@@ -196,7 +209,7 @@ fn writer_items(a: &ArticleSummary, me: &Id) -> Vec<Item> {
     }
     let slug = &a.slug;
     let submit = format!("medreview submit {slug} -m NOTE");
-    let edit = format!("edit articles/{slug}/article.md");
+    let edit = format!("$EDITOR articles/{slug}/article.md");
     let pending = if a.unsubmitted_edits {
         "; your edits are not submitted yet"
     } else {
@@ -215,7 +228,12 @@ fn writer_items(a: &ArticleSummary, me: &Id) -> Vec<Item> {
         let note = request
             .note
             .as_deref()
-            .map(|n| format!(": \"{}\"", n.trim()))
+            .map(|n| {
+                format!(
+                    ": \"{}\"",
+                    n.split_whitespace().collect::<Vec<_>>().join(" ")
+                )
+            })
             .unwrap_or_default();
         let commands = if a.unsubmitted_edits {
             vec![submit]

@@ -116,7 +116,7 @@ fn print_items(ctx: &mut Ctx<'_>, items: &[Item]) -> Result<()> {
         say(
             ctx.out,
             &format!(
-                "{since:<10}  {:<width$}  {}: {}",
+                "{since:<10}  {:<width$}  {}; run {}",
                 item.slug,
                 item.what,
                 run.join(", then ")

@@ -162,7 +162,7 @@ fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary], none_failed: bool
     say(
         ctx.out,
         &format!(
-            "{:<width$}  {:<18} {:<11} {:<10} {:<12} {:<reviewer_width$} LAST SIGN-OFF",
+            "{:<width$}  {:<18} {:<11} {:<10} {:<12} {:<reviewer_width$}  LAST SIGN-OFF",
             "ARTICLE", "STATE", "LATEST", "CHANGE", "PUBLISHABLE", "REVIEWER"
         ),
     )?;
@@ -191,7 +191,7 @@ fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary], none_failed: bool
         say(
             ctx.out,
             &format!(
-                "{:<width$}  {state:<18} {latest:<11} {change:<10} {publishable:<12} {reviewer:<reviewer_width$} {last}",
+                "{:<width$}  {state:<18} {latest:<11} {change:<10} {publishable:<12} {reviewer:<reviewer_width$}  {last}",
                 a.slug
             ),
         )?;

@@ -5,9 +5,11 @@ mod common;
 
 mod bad_input;
 mod check;
+mod committed_roster;
 mod diff;
 mod faults;
 mod hostile;
+mod inbox;
 mod memo;
 mod migrate;
 mod properties;
