@@ -319,3 +319,6 @@ pub fn whose(roster: &Roster, as_id: Option<&str>, email: Option<&str>) -> crate
         )
     })
 }
+
+#[cfg(test)]
+mod tests;
