@@ -264,9 +264,10 @@ pub fn summarize(
 }
 
 /// The summary of article `slug` at `now`, from the memo when neither the article's
-/// files nor the people changed since it was last derived (`people_key`: see
-/// [`Workspace::people_key`]). It is derived without the clock and the re-review
-/// date applied after, by the same rule either way ([`State::on`]).
+/// files nor the people changed since it was last derived (`people_key`: the key of
+/// the files `people` was read from, e.g. [`Workspace::committed_people_key`]). It
+/// is derived without the clock and the re-review date applied after, by the same
+/// rule either way ([`State::on`]).
 pub fn summary(
     ws: &Workspace,
     people: &dyn People,
