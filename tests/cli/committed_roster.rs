@@ -76,6 +76,8 @@ fn an_uncommitted_public_key_counts_for_neither_status_nor_publish() {
     );
     env.set_now(NEXT_DAY);
     let key = ana_key(&env);
+    // `approve` still judges by the working tree's roster, so it records this (left
+    // to the sign-off commands' owner); `status` and `publish` agree it does not count.
     env.ok(&[
         "approve",
         SLUG,
