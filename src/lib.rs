@@ -12,6 +12,7 @@ pub mod gate;
 pub mod gitstore;
 pub mod hook;
 pub mod ids;
+pub mod inbox;
 pub mod memo;
 pub mod pager;
 pub mod plural;

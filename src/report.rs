@@ -149,6 +149,44 @@ pub struct ArticleSummary {
     pub last: Option<EntryInfo>,
     /// For `needs-decision`: the concurrent sign-offs that conflict, in words.
     pub conflicts: Vec<String>,
+    /// The writer named in the front matter (of the text `title` is from).
+    pub writer: Id,
+    /// The reviewer the front matter asks for (`reviewer:`), if any.
+    pub reviewer: Option<Id>,
+    /// The front matter's `topic`, if any.
+    pub topic: Option<String>,
+    /// For `changes-requested`: the request that sent the latest revision back.
+    pub open_request: Option<RequestInfo>,
+    /// Each reviewer's most recent decision, by reviewer id.
+    pub decisions: Vec<DecisionInfo>,
+}
+
+/// A request for changes in listings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequestInfo {
+    /// The reviewer who asked.
+    pub by: Id,
+    /// The revision sent back (1 for r1).
+    pub revision: usize,
+    /// When.
+    #[serde(serialize_with = "clock::ser", deserialize_with = "clock::de")]
+    pub at: DateTime<FixedOffset>,
+    /// What they asked for.
+    pub note: Option<String>,
+}
+
+/// A reviewer's latest decision in listings.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DecisionInfo {
+    /// The reviewer.
+    pub by: Id,
+    /// What they decided.
+    pub action: Action,
+    /// On which revision (1 for r1; `null` for one that was never submitted).
+    pub revision: Option<usize>,
+    /// When.
+    #[serde(serialize_with = "clock::ser", deserialize_with = "clock::de")]
+    pub at: DateTime<FixedOffset>,
 }
 
 /// Summarizes one article at `now`.
@@ -159,16 +197,52 @@ pub fn summarize(
     now: DateTime<FixedOffset>,
 ) -> Result<ArticleSummary> {
     let status = record.status(ws, people, now);
-    let title = match record.working_article() {
-        Ok(article) => article.front.title,
+    let front = match record.working_article() {
+        Ok(article) => article.front,
         Err(err) => match &status.latest {
-            Some(latest) => record.revision_article(ws, &latest.id)?.front.title,
+            Some(latest) => record.revision_article(ws, &latest.id)?.front,
             None => return Err(err),
         },
     };
+    let revisions = record.ledger.revisions();
+    let number = |id: &RevId| revisions.iter().find(|r| &r.id == id).map(|r| r.number);
+    let open_request = match (status.state, &status.latest) {
+        (State::ChangesRequested, Some(latest)) => record
+            .ledger
+            .entries
+            .iter()
+            .rev()
+            .find(|e| e.action == Action::ChangesRequested && e.revision == latest.id)
+            .map(|e| RequestInfo {
+                by: e.by.clone(),
+                revision: latest.number,
+                at: e.at,
+                note: e.note.clone(),
+            }),
+        _ => None,
+    };
+    let mut decisions: Vec<DecisionInfo> = Vec::new();
+    for e in record
+        .ledger
+        .entries
+        .iter()
+        .filter(|e| e.action.is_decision())
+    {
+        let decision = DecisionInfo {
+            by: e.by.clone(),
+            action: e.action,
+            revision: number(&e.revision),
+            at: e.at,
+        };
+        match decisions.iter_mut().find(|d| d.by == e.by) {
+            Some(d) => *d = decision,
+            None => decisions.push(decision),
+        }
+    }
+    decisions.sort_by(|a, b| a.by.cmp(&b.by));
     Ok(ArticleSummary {
         slug: record.slug.to_string(),
-        title,
+        title: front.title,
         state: status.state,
         unsubmitted_edits: record.has_unsubmitted_edits(),
         latest: status
@@ -185,13 +259,19 @@ pub fn summarize(
         }),
         last: status.last.as_ref().map(EntryInfo::from),
         conflicts: status.conflicts.clone(),
+        writer: front.writer,
+        reviewer: front.reviewer,
+        topic: front.topic,
+        open_request,
+        decisions,
     })
 }
 
 /// The summary of article `slug` at `now`, from the memo when neither the article's
-/// files nor the people changed since it was last derived (`people_key`: see
-/// [`Workspace::people_key`]). It is derived without the clock and the re-review
-/// date applied after, by the same rule either way ([`State::on`]).
+/// files nor the people changed since it was last derived (`people_key`: the key of
+/// the files `people` was read from, e.g. [`Workspace::committed_people_key`]). It
+/// is derived without the clock and the re-review date applied after, by the same
+/// rule either way ([`State::on`]).
 pub fn summary(
     ws: &Workspace,
     people: &dyn People,
@@ -222,4 +302,37 @@ pub fn summary(
         summary.state = summary.state.on(p.due_at, now);
     }
     Ok(summary)
+}
+
+/// The summary of every article at `now`, judged by the people and policy HEAD
+/// holds (as `publish` judges), through the memo; and the errors of the articles
+/// that could not be read, in slug order. `progress`: show a progress bar on a
+/// terminal.
+pub fn all_summaries(
+    ws: &Workspace,
+    now: DateTime<FixedOffset>,
+    progress: bool,
+) -> Result<(Vec<ArticleSummary>, Vec<crate::Error>)> {
+    let people = ws.committed_people()?;
+    ws.git.memo.bulk();
+    let people_key = ws
+        .git
+        .memo
+        .active()
+        .then(|| ws.committed_people_key())
+        .flatten();
+    let slugs = ws.article_slugs()?;
+    let mut articles = Vec::new();
+    let mut problems = Vec::new();
+    let mut bar = crate::progress::Progress::new(slugs.len() as u64, "articles", progress);
+    for slug in slugs {
+        bar.tick();
+        match slug.and_then(|slug| summary(ws, &*people, &slug, people_key.as_deref(), now)) {
+            Ok(summary) => articles.push(summary),
+            Err(err) => problems.push(err),
+        }
+    }
+    drop(bar);
+    ws.git.memo.save(true);
+    Ok((articles, problems))
 }

@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use chrono::{DateTime, FixedOffset};
 
-use crate::gitstore::{CommitRequest, GitStore, Identity};
+use crate::gitstore::{CommitRequest, EntryKind, GitStore, Identity};
 use crate::ids::Id;
+use crate::source::Source;
 use crate::yaml;
 
 /// The settings file that marks a workspace root.
@@ -105,6 +106,17 @@ impl Config {
     }
 }
 
+/// How a roster or settings file in the working tree differs from HEAD's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uncommitted {
+    /// Both have it, with other content.
+    Changed,
+    /// Only the working tree has it.
+    New,
+    /// Only HEAD has it.
+    Removed,
+}
+
 /// An open workspace: its root folder, settings and git repository.
 pub struct Workspace {
     root: PathBuf,
@@ -161,6 +173,95 @@ impl Workspace {
     /// The people of the working tree: the roster each sign-off is judged by.
     pub fn people(&self) -> Result<Box<dyn crate::roster::people::People + '_>> {
         crate::roster::people::load(&crate::source::WorkTree(&self.root), &self.git)
+    }
+
+    /// The people and the review policy as the commit HEAD points at holds them:
+    /// what `publish` judges by, so `status` says what `publish` will do (a roster
+    /// or settings edit that is not committed judges no one; see
+    /// [`Workspace::uncommitted_people_files`]).
+    pub fn committed_people(&self) -> Result<Box<dyn crate::roster::people::People + '_>> {
+        let src = crate::source::Committed {
+            snapshot: self.git.head_snapshot()?,
+            prefix: self.prefix.clone(),
+            root: self.root.clone(),
+        };
+        crate::roster::people::load(&src, &self.git)
+    }
+
+    /// [`Workspace::people_key`] for [`Workspace::committed_people`]: the ids of the
+    /// files HEAD holds (`None` without a commit, or when HEAD has no
+    /// `medreview.yaml`, whose policy then comes from the working tree).
+    pub fn committed_people_key(&self) -> Option<String> {
+        let head = self.git.head_snapshot().ok()?;
+        let id = |rel: &str| {
+            let path = format!("{}{rel}", self.prefix);
+            head.folder_id(&path)
+                .or_else(|| head.file_id(&path))
+                .map_or("-".to_owned(), |id| id.as_str().to_owned())
+        };
+        let config = head.file_id(&format!("{}{CONFIG_FILE}", self.prefix))?;
+        let parts = [
+            "people-1".to_owned(),
+            id("writers"),
+            id(crate::roster::log::ROSTER_DIR),
+            id("reviewers"),
+            config.as_str().to_owned(),
+        ];
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        Some(crate::memo::key(&parts))
+    }
+
+    /// The roster and settings files (`writers/`, `reviewers/`, `roster/`,
+    /// `medreview.yaml`, workspace-relative) whose working-tree content is not what
+    /// HEAD holds, and how. Advisory: what cannot be read is left out.
+    pub fn uncommitted_people_files(&self) -> Vec<(String, Uncommitted)> {
+        let Ok(head) = self.git.head_snapshot() else {
+            return Vec::new();
+        };
+        let tree = crate::source::WorkTree(&self.root);
+        let work_id = |rel: &str| -> Option<crate::revision::RevId> {
+            tree.read(rel).ok().flatten().map(|b| GitStore::blob_id(&b))
+        };
+        let mut found = Vec::new();
+        let mut compare = |rel: String, work: Option<crate::revision::RevId>| {
+            let committed = head.file_id(&self.repo_path(&rel));
+            let how = match (&work, &committed) {
+                (Some(w), Some(c)) if w == c => return,
+                (None, None) => return,
+                (Some(_), Some(_)) => Uncommitted::Changed,
+                (Some(_), None) => Uncommitted::New,
+                (None, Some(_)) => Uncommitted::Removed,
+            };
+            found.push((rel, how));
+        };
+        compare(CONFIG_FILE.to_owned(), work_id(CONFIG_FILE));
+        for folder in ["writers", "reviewers", crate::roster::log::ROSTER_DIR] {
+            let repo = self.repo_path(folder);
+            // The common case, everything committed, costs one folder id.
+            let same = self
+                .git
+                .work_folder_id(&repo, 1 << 20)
+                .is_some_and(|w| head.folder_id(&repo) == Some(w));
+            if same || crate::source::refuse_symlinks(&self.root, folder).is_err() {
+                continue;
+            }
+            let mut names: Vec<String> = tree
+                .list(folder)
+                .unwrap_or_default()
+                .into_iter()
+                .chain(head.list(&repo).unwrap_or_default())
+                .filter(|(name, kind)| *kind == EntryKind::File && !name.starts_with('.'))
+                .map(|(name, _)| name)
+                .collect();
+            names.sort();
+            names.dedup();
+            for name in names {
+                let rel = format!("{folder}/{name}");
+                let work = work_id(&rel);
+                compare(rel, work);
+            }
+        }
+        found
     }
 
     /// The review policy to judge by (the audited `medreview.yaml` when there is one).

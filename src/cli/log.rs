@@ -69,7 +69,8 @@ impl LogArgs {
 pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
     let slug = slug_arg(&args.slug)?;
     let ws = ctx.workspace()?;
-    let people = ws.people()?;
+    // Judged by the committed people and policy, as `status` and `publish` judge.
+    let people = ws.committed_people()?;
     let roster = people.current().roster.clone();
     let record = ArticleRecord::load(&ws, &slug)?;
     let summary = summarize(&ws, &*people, &record, clock::now()?)?;

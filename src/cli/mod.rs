@@ -6,6 +6,7 @@ pub mod color;
 mod completions;
 mod diff;
 mod hook;
+mod inbox;
 mod init;
 mod log;
 mod man;
@@ -95,6 +96,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Show the review state of every article, or of one
     Status(status::StatusArgs),
+    /// Show what waits on you, oldest first
+    Inbox(inbox::InboxArgs),
     /// Show every revision and sign-off of an article
     Log(log::LogArgs),
     /// Render the page of any revision as publish would, marked when not approved
@@ -234,6 +237,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Check(args) => check::cmd_check(&mut ctx, args),
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Status(args) => status::cmd_status(&mut ctx, args),
+        Command::Inbox(args) => inbox::cmd_inbox(&mut ctx, args),
         Command::Log(args) => log::cmd_log(&mut ctx, args),
         Command::Preview(args) => preview::cmd_preview(&mut ctx, args),
         Command::Migrate(args) => migrate::cmd_migrate(&mut ctx, args),

@@ -20,8 +20,14 @@ pub struct StatusArgs {
     #[arg(long)]
     pub(super) json: bool,
     /// List only articles whose published approval is due for re-review
-    #[arg(long)]
+    #[arg(long, conflicts_with = "mine")]
     due: bool,
+    /// Show what waits on you instead, as `medreview inbox` does
+    #[arg(long, conflicts_with = "slug")]
+    mine: bool,
+    /// With --mine: whose inbox (default: the roster member with git's user.email)
+    #[arg(long = "as", value_name = "ID", requires = "mine")]
+    as_id: Option<String>,
 }
 
 /// The `--json` document.
@@ -44,45 +50,40 @@ struct Problem {
 
 /// Runs `status`.
 pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
+    if args.mine {
+        let inbox = super::inbox::InboxArgs {
+            json: args.json,
+            as_id: args.as_id,
+        };
+        return super::inbox::cmd_inbox(ctx, inbox);
+    }
     let ws = ctx.workspace()?;
     // Nothing committed: every record would read as missing; say it once.
     ws.git.head_snapshot()?;
-    let people = ws.people()?;
     let now = clock::now()?;
-    let slugs: Vec<Result<Id>> = match &args.slug {
-        Some(slug) => vec![Ok(slug_arg(slug)?)],
-        None => ws.article_slugs()?,
-    };
     let single = args.slug.is_some();
-    let mut articles = Vec::new();
-    let mut problems = Vec::new();
-    // The memo pays off only when every article is read.
-    if !single {
-        ws.git.memo.bulk();
-    }
-    let people_key = ws.git.memo.active().then(|| ws.people_key()).flatten();
-    let mut bar = crate::progress::Progress::new(slugs.len() as u64, "articles", !args.json);
-    for slug in slugs {
-        bar.tick();
-        let loaded = slug.and_then(|slug| {
-            crate::report::summary(&ws, &*people, &slug, people_key.as_deref(), now)
-        });
-        match loaded {
-            Ok(summary) => articles.push(summary),
-            // With one slug named, its error is the command's error.
-            Err(err) if single => return Err(err),
-            Err(err) => problems.push(Problem {
-                error: err.to_string(),
-                hint: err.hint(),
-            }),
+    let (mut articles, problems) = match &args.slug {
+        // One article: read directly (the memo pays off only when every article is read).
+        Some(slug) => {
+            let slug = slug_arg(slug)?;
+            let people = ws.committed_people()?;
+            let summary = crate::report::summary(&ws, &*people, &slug, None, now)?;
+            (vec![summary], Vec::new())
         }
-    }
-    drop(bar);
-    ws.git.memo.save(!single);
+        None => crate::report::all_summaries(&ws, now, !args.json)?,
+    };
+    let problems: Vec<Problem> = problems
+        .into_iter()
+        .map(|err| Problem {
+            error: err.to_string(),
+            hint: err.hint(),
+        })
+        .collect();
     if args.due {
         articles.retain(|a| a.publishable.as_ref().is_some_and(|p| p.due_at <= now));
     }
     let remote = crate::sync::standing(&ws);
+    warn_uncommitted(ctx, &ws)?;
     if args.json {
         let failed = !problems.is_empty();
         print_json(
@@ -152,11 +153,17 @@ fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary], none_failed: bool
         return Ok(());
     }
     let width = slug_width(articles);
+    let reviewer_width = articles
+        .iter()
+        .filter_map(|a| a.reviewer.as_ref().map(|r| r.as_str().len()))
+        .max()
+        .unwrap_or(0)
+        .max("REVIEWER".len());
     say(
         ctx.out,
         &format!(
-            "{:<width$}  {:<18} {:<11} {:<10} {:<12} LAST SIGN-OFF",
-            "ARTICLE", "STATE", "LATEST", "CHANGE", "PUBLISHABLE"
+            "{:<width$}  {:<18} {:<11} {:<10} {:<12} {:<reviewer_width$}  LAST SIGN-OFF",
+            "ARTICLE", "STATE", "LATEST", "CHANGE", "PUBLISHABLE", "REVIEWER"
         ),
     )?;
     let mut edited = false;
@@ -180,10 +187,11 @@ fn print_table(ctx: &mut Ctx<'_>, articles: &[ArticleSummary], none_failed: bool
         let last = a.last.as_ref().map_or("-".to_owned(), |e| {
             format!("{} by {}, {}", e.action, e.by, e.at.date_naive())
         });
+        let reviewer = a.reviewer.as_ref().map_or("-", |r| r.as_str());
         say(
             ctx.out,
             &format!(
-                "{:<width$}  {state:<18} {latest:<11} {change:<10} {publishable:<12} {last}",
+                "{:<width$}  {state:<18} {latest:<11} {change:<10} {publishable:<12} {reviewer:<reviewer_width$}  {last}",
                 a.slug
             ),
         )?;
@@ -239,6 +247,11 @@ fn print_due(ctx: &mut Ctx<'_>, articles: &[ArticleSummary]) -> Result<()> {
 fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
     say(ctx.out, &format!("{}: {}", a.slug, a.title))?;
     say(ctx.out, &format!("  state:        {}", a.state))?;
+    let reviewer = a
+        .reviewer
+        .as_ref()
+        .map_or("none assigned".to_owned(), |r| r.to_string());
+    say(ctx.out, &format!("  reviewer:     {reviewer}"))?;
     for conflict in &a.conflicts {
         say(ctx.out, &format!("  conflict:     {conflict}"))?;
     }
@@ -255,6 +268,21 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
             ),
         )?,
         None => say(ctx.out, "  latest:       never submitted")?,
+    }
+    if let Some(r) = &a.open_request {
+        say(
+            ctx.out,
+            &format!(
+                "  sent back:    r{} by {} on {}",
+                r.revision,
+                r.by,
+                clock::short(&r.at)
+            ),
+        )?;
+        if let Some(note) = r.note.as_deref().filter(|n| !n.trim().is_empty()) {
+            let note = note.trim().replace('\n', "\n                ");
+            say(ctx.out, &format!("  note:         {note}"))?;
+        }
     }
     match &a.publishable {
         Some(p) => {
@@ -291,4 +319,33 @@ fn slug_width(articles: &[ArticleSummary]) -> usize {
         .max()
         .unwrap_or(0)
         .max("ARTICLE".len())
+}
+
+/// Warns on stderr about roster and settings files whose working-tree content is
+/// not committed: `status`, `inbox` and `publish` judge by HEAD's, so such an edit
+/// (a `public_key` added by hand, a policy change) changes nothing until committed.
+pub(super) fn warn_uncommitted(ctx: &mut Ctx<'_>, ws: &crate::workspace::Workspace) -> Result<()> {
+    use crate::workspace::Uncommitted;
+    let files = ws.uncommitted_people_files();
+    for (rel, how) in &files {
+        let line = match how {
+            Uncommitted::Changed => format!(
+                "{rel} has uncommitted changes; status and publish judge by the committed version"
+            ),
+            Uncommitted::New => {
+                format!("{rel} is not committed; status and publish judge as if it were not there")
+            }
+            Uncommitted::Removed => format!(
+                "{rel} is removed but the removal is not committed; status and publish still judge by it"
+            ),
+        };
+        say(ctx.err, &format!("Warning: {line}"))?;
+    }
+    if !files.is_empty() {
+        say(
+            ctx.err,
+            "Hint: record a roster change with `medreview writer edit` or `medreview reviewer edit` (or commit it with git), a settings change with `git commit`; `git checkout -- FILE` drops it",
+        )?;
+    }
+    Ok(())
 }

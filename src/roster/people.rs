@@ -39,7 +39,8 @@ pub trait People {
         true
     }
     /// The review policy to judge by: `medreview.yaml` as the roster's record holds
-    /// it, when it is audited (`None`: the file as it is).
+    /// it when it is audited, else as the roster's source holds it (`None`: the
+    /// workspace's file as it is).
     fn policy(&self) -> Option<ReviewPolicy> {
         self.current().config.as_ref().map(|c| c.review.clone())
     }
@@ -72,6 +73,8 @@ pub struct Unaudited<'g> {
     state: Rc<RosterState>,
     git: &'g GitStore,
     writers: Writers,
+    /// The review policy of the `medreview.yaml` read with the roster, if any.
+    policy: Option<ReviewPolicy>,
 }
 
 impl<'g> Unaudited<'g> {
@@ -84,7 +87,15 @@ impl<'g> Unaudited<'g> {
             }),
             git,
             writers: Writers::default(),
+            policy: None,
         }
+    }
+
+    /// Judges by the review policy of `config` too (the `medreview.yaml` of the
+    /// same source as the roster, so a commit's people come with the commit's policy).
+    pub fn with_config(mut self, config: Option<crate::workspace::Config>) -> Unaudited<'g> {
+        self.policy = config.map(|c| c.review);
+        self
     }
 }
 
@@ -106,6 +117,9 @@ impl People for Unaudited<'_> {
     }
     fn audited(&self) -> bool {
         false
+    }
+    fn policy(&self) -> Option<ReviewPolicy> {
+        self.policy.clone()
     }
 }
 
@@ -142,7 +156,10 @@ impl People for Audited<'_> {
 pub fn load<'g>(src: &dyn Source, git: &'g GitStore) -> Result<Box<dyn People + 'g>> {
     let log = RosterLog::load(src, git)?;
     if log.is_empty() {
-        return Ok(Box::new(Unaudited::new(Roster::load_from(src)?, git)));
+        let config = source_config(src)?;
+        return Ok(Box::new(
+            Unaudited::new(Roster::load_from(src)?, git).with_config(config),
+        ));
     }
     Ok(Box::new(Audited {
         log,
@@ -157,11 +174,20 @@ pub fn load_lenient<'g>(src: &dyn Source, git: &'g GitStore) -> Result<Box<dyn P
     let log = RosterLog::load(src, git)?;
     if log.is_empty() {
         let (roster, _) = Roster::load_lenient(src)?;
-        return Ok(Box::new(Unaudited::new(roster, git)));
+        let config = source_config(src).ok().flatten();
+        return Ok(Box::new(Unaudited::new(roster, git).with_config(config)));
     }
     Ok(Box::new(Audited {
         log,
         git,
         writers: Writers::default(),
     }))
+}
+
+/// `medreview.yaml` as `src` holds it (`None` when it has none).
+fn source_config(src: &dyn Source) -> Result<Option<crate::workspace::Config>> {
+    let file = crate::workspace::CONFIG_FILE;
+    src.read_text(file)?
+        .map(|text| crate::workspace::Config::parse(&text, &src.shown(file)))
+        .transpose()
 }

@@ -5,12 +5,14 @@ mod common;
 
 mod bad_input;
 mod check;
+mod committed_roster;
 mod conventions;
 mod diff;
 mod doctor;
 mod faults;
 mod hints;
 mod hostile;
+mod inbox;
 mod json;
 mod keys;
 mod memo;

@@ -99,6 +99,7 @@ fn an_approved_revision_is_publishable_until_its_re_review_date() {
         format!(
             "her2-treatment: Six Things to Know About HER2-Positive Breast Cancer Treatment\n\
              \x20 state:        approved\n\
+             \x20 reviewer:     ana-example\n\
              \x20 latest:       r1 {short} submitted by suzanne-example on 2025-03-03 10:12 -05:00 (+114 -0 words)\n\
              \x20 publishable:  r1 {short} approved by ana-example on 2025-03-04 09:00 -05:00\n\
              \x20 re-review by: 2026-03-04\n\

@@ -81,24 +81,24 @@ fn the_status_table_shows_every_state_and_what_is_publishable() {
     let run = env.ok(&["status"]);
     assert_eq!(run.stderr, "");
     insta::assert_snapshot!(run.stdout, @"
-    ARTICLE                   STATE              LATEST      CHANGE     PUBLISHABLE  LAST SIGN-OFF
-    flu-vaccine               changes-requested  r1 a54b187  +12 -0     -            changes-requested by david-okafor, 2025-03-10
-    her2-treatment            in-review          r2 76319c7  +7 -0      r1 a02ddc2   submitted by suzanne-example, 2025-03-12
-    knee-pain                 approved           r1 5a0c788  +11 -0     r1 5a0c788   approved by david-okafor, 2025-03-10
-    sleep-and-blood-pressure  draft*             -           -          -            -
-    statins                   withdrawn          r1 62a1b2b  +8 -0      -            withdrawn by david-okafor, 2025-03-12
+    ARTICLE                   STATE              LATEST      CHANGE     PUBLISHABLE  REVIEWER     LAST SIGN-OFF
+    flu-vaccine               changes-requested  r1 a54b187  +12 -0     -            -            changes-requested by david-okafor, 2025-03-10
+    her2-treatment            in-review          r2 76319c7  +7 -0      r1 a02ddc2   ana-example  submitted by suzanne-example, 2025-03-12
+    knee-pain                 approved           r1 5a0c788  +11 -0     r1 5a0c788   -            approved by david-okafor, 2025-03-10
+    sleep-and-blood-pressure  draft*             -           -          -            -            -
+    statins                   withdrawn          r1 62a1b2b  +8 -0      -            -            withdrawn by david-okafor, 2025-03-12
     * the working tree has edits not yet submitted
     ");
 
     // Thirteen months later the approvals are due for re-review; the rest is unchanged.
     env.set_now("2026-04-20T12:00:00-04:00");
     insta::assert_snapshot!(env.ok(&["status"]).stdout, @"
-    ARTICLE                   STATE              LATEST      CHANGE     PUBLISHABLE  LAST SIGN-OFF
-    flu-vaccine               changes-requested  r1 a54b187  +12 -0     -            changes-requested by david-okafor, 2025-03-10
-    her2-treatment            in-review          r2 76319c7  +7 -0      r1 a02ddc2   submitted by suzanne-example, 2025-03-12
-    knee-pain                 re-review-due      r1 5a0c788  +11 -0     r1 5a0c788   approved by david-okafor, 2025-03-10
-    sleep-and-blood-pressure  draft*             -           -          -            -
-    statins                   withdrawn          r1 62a1b2b  +8 -0      -            withdrawn by david-okafor, 2025-03-12
+    ARTICLE                   STATE              LATEST      CHANGE     PUBLISHABLE  REVIEWER     LAST SIGN-OFF
+    flu-vaccine               changes-requested  r1 a54b187  +12 -0     -            -            changes-requested by david-okafor, 2025-03-10
+    her2-treatment            in-review          r2 76319c7  +7 -0      r1 a02ddc2   ana-example  submitted by suzanne-example, 2025-03-12
+    knee-pain                 re-review-due      r1 5a0c788  +11 -0     r1 5a0c788   -            approved by david-okafor, 2025-03-10
+    sleep-and-blood-pressure  draft*             -           -          -            -            -
+    statins                   withdrawn          r1 62a1b2b  +8 -0      -            -            withdrawn by david-okafor, 2025-03-12
     * the working tree has edits not yet submitted
     ");
 }
@@ -168,6 +168,13 @@ fn status_json_lists_every_article_with_a_stable_shape() {
             },
             "last": {"action": "submitted", "by": "suzanne-example", "at": "2025-03-12T08:00:00-04:00", "clock": "MEDREVIEW_NOW"},
             "conflicts": [],
+            "writer": "suzanne-example",
+            "reviewer": "ana-example",
+            "topic": "oncology",
+            "open_request": null,
+            "decisions": [
+                {"by": "ana-example", "action": "approved", "revision": 1, "at": NEXT_DAY},
+            ],
         })
     );
 }

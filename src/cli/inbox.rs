@@ -1,0 +1,127 @@
+//! `medreview inbox` (and `status --mine`): what waits on me, oldest first.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::{Ctx, print_json, say};
+use crate::clock;
+use crate::error::Result;
+use crate::ids::Id;
+use crate::inbox::Item;
+
+/// Arguments of `inbox`.
+#[derive(Debug, Args)]
+pub struct InboxArgs {
+    /// Print JSON (shape documented in README.md)
+    #[arg(long)]
+    pub json: bool,
+    /// Show the inbox of this roster member (default: the one with git's user.email)
+    #[arg(long = "as", value_name = "ID")]
+    pub as_id: Option<String>,
+}
+
+/// The `--json` document.
+#[derive(Serialize)]
+struct InboxJson<'a> {
+    /// Whose inbox.
+    me: &'a Id,
+    /// Their roles.
+    roles: Vec<&'static str>,
+    /// What waits on them, oldest first.
+    items: &'a [Item],
+    /// Articles that could not be read.
+    problems: Vec<Problem>,
+}
+
+/// An article that could not be read (the shape of `status --json`'s problems).
+#[derive(Serialize)]
+struct Problem {
+    error: String,
+}
+
+/// Runs `inbox`.
+pub fn cmd_inbox(ctx: &mut Ctx<'_>, args: InboxArgs) -> Result<ExitCode> {
+    let ws = ctx.workspace()?;
+    ws.git.head_snapshot()?;
+    let now = clock::now()?;
+    let people = ws.committed_people()?;
+    let state = people.current();
+    let roster = &state.roster;
+    let me = crate::inbox::whose(
+        roster,
+        args.as_id.as_deref(),
+        ws.git.config_string("user.email").as_deref(),
+    )?;
+    let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
+    let roles = crate::roster::identity::roles(roster, &config, &me);
+    let (articles, problems) = crate::report::all_summaries(&ws, now, !args.json)?;
+    let items = crate::inbox::items(&me, roster, &articles, now);
+    super::status::warn_uncommitted(ctx, &ws)?;
+    let failed = !problems.is_empty();
+    if args.json {
+        let problems = problems
+            .iter()
+            .map(|e| Problem {
+                error: e.to_string(),
+            })
+            .collect();
+        print_json(
+            ctx.out,
+            &InboxJson {
+                me: &me,
+                roles,
+                items: &items,
+                problems,
+            },
+        )?;
+    } else if items.is_empty() {
+        say(ctx.err, &format!("Nothing waits on {me}."))?;
+    } else {
+        print_items(ctx, &items)?;
+    }
+    if !args.json {
+        for p in &problems {
+            say(ctx.err, &format!("Error: {p}"))?;
+            if let Some(hint) = p.hint() {
+                say(ctx.err, &format!("Hint: {hint}"))?;
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// One line per item: since when, the article, what waits and the commands to run.
+fn print_items(ctx: &mut Ctx<'_>, items: &[Item]) -> Result<()> {
+    let width = items
+        .iter()
+        .map(|i| i.slug.len())
+        .max()
+        .unwrap_or(0)
+        .max("ARTICLE".len());
+    say(
+        ctx.out,
+        &format!("{:<10}  {:<width$}  WHAT TO DO", "SINCE", "ARTICLE"),
+    )?;
+    for item in items {
+        let since = item
+            .since
+            .map_or("-".to_owned(), |t| t.date_naive().to_string());
+        let run: Vec<String> = item.commands.iter().map(|c| format!("`{c}`")).collect();
+        say(
+            ctx.out,
+            &format!(
+                "{since:<10}  {:<width$}  {}; run {}",
+                item.slug,
+                item.what,
+                run.join(", then ")
+            ),
+        )?;
+    }
+    Ok(())
+}
