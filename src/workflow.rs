@@ -205,7 +205,7 @@ pub fn decide(
         ));
     }
     if action == Action::Approved {
-        require_key(ws, req)?;
+        require_key(ws, &*people, req)?;
     }
     let entry = Entry {
         action,
@@ -268,7 +268,7 @@ pub fn recertify(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         }
     };
     may_review(ws, req, &record, reviewer, &target)?;
-    require_key(ws, req)?;
+    require_key(ws, &*people, req)?;
     let mut warnings = Vec::new();
     if record.has_unsubmitted_edits() {
         warnings.push(format!(
@@ -338,8 +338,8 @@ fn may_review(
 }
 
 /// Refuses an approval or re-review without a key where signatures are required.
-fn require_key(ws: &Workspace, req: &Request<'_>) -> Result<()> {
-    if ws.config.review.require_signatures && req.key.is_none() {
+fn require_key(ws: &Workspace, people: &dyn People, req: &Request<'_>) -> Result<()> {
+    if ws.policy(people).require_signatures && req.key.is_none() {
         return Err(Error::refused_with_hint(
             "medreview.yaml requires signed approvals, and no key was given",
             "pass --key ~/.ssh/id_ed25519 (or set `git config medreview.signingKey PATH`, or git's user.signingKey with gpg.format=ssh)",

@@ -170,8 +170,15 @@ impl Workspace {
         })
     }
 
-    /// The people of the working tree: the roster each sign-off is judged by.
+    /// The people each sign-off is judged by: HEAD's roster and settings (the
+    /// working tree's before the first commit).
     pub fn people(&self) -> Result<Box<dyn crate::roster::people::People + '_>> {
+        // One record judges everywhere: the sign-off commands refuse what `status`
+        // and `publish` would not count, so they read the committed roster too. An
+        // uncommitted roster edit judges no one (`status` warns about it).
+        if self.git.head_snapshot().is_ok() {
+            return self.committed_people();
+        }
         crate::roster::people::load(&crate::source::WorkTree(&self.root), &self.git)
     }
 

@@ -414,6 +414,7 @@ pub(crate) fn sign_off(
         role,
     )?;
     drop(people);
+    status::warn_uncommitted(ctx, &ws)?;
     let key = load_key(&ws, signer)?;
     let syncing = sync.wanted(&ws);
     if syncing {

@@ -330,13 +330,13 @@ pub(super) fn warn_uncommitted(ctx: &mut Ctx<'_>, ws: &crate::workspace::Workspa
     for (rel, how) in &files {
         let line = match how {
             Uncommitted::Changed => format!(
-                "{rel} has uncommitted changes; status and publish judge by the committed version"
+                "{rel} has uncommitted changes; status, publish and sign-offs judge by the committed version"
             ),
             Uncommitted::New => {
-                format!("{rel} is not committed; status and publish judge as if it were not there")
+                format!("{rel} is not committed; status, publish and sign-offs judge as if it were not there")
             }
             Uncommitted::Removed => format!(
-                "{rel} is removed but the removal is not committed; status and publish still judge by it"
+                "{rel} is removed but the removal is not committed; status, publish and sign-offs still judge by it"
             ),
         };
         say(ctx.err, &format!("Warning: {line}"))?;

@@ -76,25 +76,38 @@ fn an_uncommitted_public_key_counts_for_neither_status_nor_publish() {
     );
     env.set_now(NEXT_DAY);
     let key = ana_key(&env);
-    // `approve` still judges by the working tree's roster, so it records this (left
-    // to the sign-off commands' owner); `status` and `publish` agree it does not count.
-    env.ok(&[
+    // `approve` judges by the committed roster too, so it refuses what status and
+    // publish would not count, and says why.
+    let approve = [
         "approve",
         SLUG,
         "--as",
         "ana-example",
+        "--revision",
+        "r1",
         "--key",
         &key,
         "-m",
         "Accurate.",
-    ]);
+    ];
+    let before = env.commit_count();
+    let refused = env.run(&approve);
+    assert_eq!(refused.code, 1);
+    assert_eq!(env.commit_count(), before, "nothing recorded");
+    assert!(
+        refused.stderr.starts_with(
+            "Warning: reviewers/ana-example.yaml has uncommitted changes; status, publish and sign-offs judge by the committed version"
+        ) && refused.stderr.contains("has no public_key in reviewers/ana-example.yaml"),
+        "{}",
+        refused.stderr
+    );
     insta::assert_snapshot!(shown(&env, &env.run(&["status"])), @"
     exit 0
     --- stdout
     ARTICLE         STATE              LATEST      CHANGE     PUBLISHABLE  REVIEWER     LAST SIGN-OFF
-    her2-treatment  in-review          r1 a02ddc2  +114 -0    -            ana-example  approved by ana-example, 2025-03-04
+    her2-treatment  in-review          r1 a02ddc2  +114 -0    -            ana-example  submitted by suzanne-example, 2025-03-03
     --- stderr
-    Warning: reviewers/ana-example.yaml has uncommitted changes; status and publish judge by the committed version
+    Warning: reviewers/ana-example.yaml has uncommitted changes; status, publish and sign-offs judge by the committed version
     Hint: record a roster change with `medreview writer edit` or `medreview reviewer edit` (or commit it with git), a settings change with `git commit`; `git checkout -- FILE` drops it
     ");
     assert_eq!(state(&env), "in-review");
@@ -110,6 +123,7 @@ fn an_uncommitted_public_key_counts_for_neither_status_nor_publish() {
     ]);
     let run = env.run(&["status"]);
     assert_eq!(run.stderr, "", "nothing left to warn about");
+    env.ok(&approve);
     assert_eq!(state(&env), "approved");
     assert!(published(&env));
 }
@@ -140,7 +154,7 @@ fn an_uncommitted_policy_change_counts_for_neither_status_nor_publish() {
       re-review by: 2026-03-04
       working tree: same as the latest revision
     --- stderr
-    Warning: medreview.yaml has uncommitted changes; status and publish judge by the committed version
+    Warning: medreview.yaml has uncommitted changes; status, publish and sign-offs judge by the committed version
     Hint: record a roster change with `medreview writer edit` or `medreview reviewer edit` (or commit it with git), a settings change with `git commit`; `git checkout -- FILE` drops it
     ");
     assert_eq!(state(&env), "approved");
@@ -151,7 +165,7 @@ fn an_uncommitted_policy_change_counts_for_neither_status_nor_publish() {
     exit 0
     --- stdout
     --- stderr
-    Warning: medreview.yaml has uncommitted changes; status and publish judge by the committed version
+    Warning: medreview.yaml has uncommitted changes; status, publish and sign-offs judge by the committed version
     Hint: record a roster change with `medreview writer edit` or `medreview reviewer edit` (or commit it with git), a settings change with `git commit`; `git checkout -- FILE` drops it
     Nothing waits on david-okafor.
     ");
@@ -170,8 +184,8 @@ fn new_and_removed_roster_files_are_named_too() {
     std::fs::remove_file(env.root().join("reviewers/david-okafor.yaml")).expect("remove");
     let run = env.run(&["status", "--json"]);
     insta::assert_snapshot!(run.stderr, @"
-    Warning: writers/new-writer.yaml is not committed; status and publish judge as if it were not there
-    Warning: reviewers/david-okafor.yaml is removed but the removal is not committed; status and publish still judge by it
+    Warning: writers/new-writer.yaml is not committed; status, publish and sign-offs judge as if it were not there
+    Warning: reviewers/david-okafor.yaml is removed but the removal is not committed; status, publish and sign-offs still judge by it
     Hint: record a roster change with `medreview writer edit` or `medreview reviewer edit` (or commit it with git), a settings change with `git commit`; `git checkout -- FILE` drops it
     ");
     // Article text edits are not roster edits: they show as unsubmitted edits.
