@@ -71,6 +71,21 @@ impl Problem {
     }
 }
 
+impl Problem {
+    /// The problem with `root` (the workspace folder) taken off its file, so the file
+    /// is workspace-relative as everywhere else.
+    pub fn relative_to(mut self, root: &std::path::Path) -> Problem {
+        let prefix = format!("{}/", root.display());
+        if let Some(file) = &self.file
+            && let Some(rel) = file.strip_prefix(&prefix)
+        {
+            self.file = Some(rel.to_owned());
+        }
+        self.message = self.message.replace(&prefix, "");
+        self
+    }
+}
+
 impl From<HistoryProblem> for Problem {
     fn from(p: HistoryProblem) -> Problem {
         Problem {

@@ -92,6 +92,10 @@ pub struct PublishableInfo {
     /// The reviewers whose re-reviews (`recertify`) count, in order.
     #[serde(default)]
     pub recertified_by: Vec<Id>,
+    /// When the last counted approval was given (`reviewed_at` is later when a
+    /// re-review renewed it).
+    #[serde(serialize_with = "clock::ser", deserialize_with = "clock::de")]
+    pub approved_at: DateTime<FixedOffset>,
     /// When the last counted approval was given.
     #[serde(serialize_with = "clock::ser", deserialize_with = "clock::de")]
     pub reviewed_at: DateTime<FixedOffset>,
@@ -254,6 +258,7 @@ pub fn summarize(
             revision: RevisionInfo::from(&p.revision),
             approved_by: p.approvals.iter().map(|a| a.by.clone()).collect(),
             recertified_by: p.recertifications.iter().map(|a| a.by.clone()).collect(),
+            approved_at: p.approvals.last().map_or(p.reviewed_at, |a| a.at),
             reviewed_at: p.reviewed_at,
             due_at: p.due_at,
         }),

@@ -31,14 +31,8 @@ struct InboxJson<'a> {
     roles: Vec<&'static str>,
     /// What waits on them, oldest first.
     items: &'a [Item],
-    /// Articles that could not be read.
-    problems: Vec<Problem>,
-}
-
-/// An article that could not be read (the shape of `status --json`'s problems).
-#[derive(Serialize)]
-struct Problem {
-    error: String,
+    /// Articles that could not be read, in the one problem shape (`check --json`'s).
+    problems: Vec<crate::check::Problem>,
 }
 
 /// Runs `inbox`.
@@ -63,8 +57,9 @@ pub fn cmd_inbox(ctx: &mut Ctx<'_>, args: InboxArgs) -> Result<ExitCode> {
     if args.json {
         let problems = problems
             .iter()
-            .map(|e| Problem {
-                error: e.to_string(),
+            .map(|e| {
+                crate::check::Problem::from_error(super::status::UNREADABLE, e)
+                    .relative_to(ws.root())
             })
             .collect();
         print_json(

@@ -34,19 +34,14 @@ pub struct StatusArgs {
 #[derive(Serialize)]
 struct StatusJson {
     articles: Vec<ArticleSummary>,
-    problems: Vec<Problem>,
+    /// Articles that could not be read, in the one problem shape (`check --json`'s).
+    problems: Vec<crate::check::Problem>,
     /// The branch against the remote's last fetched state; `null` without one.
     remote: Option<crate::sync::Standing>,
 }
 
-/// An article that could not be read.
-#[derive(Serialize)]
-struct Problem {
-    error: String,
-    /// Printed under the error on a terminal; not part of the JSON shape.
-    #[serde(skip)]
-    hint: Option<String>,
-}
+/// The stable code of a problem that kept an article from being read.
+pub(super) const UNREADABLE: &str = "article-unreadable";
 
 /// Runs `status`.
 pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
@@ -72,13 +67,6 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
         }
         None => crate::report::all_summaries(&ws, now, !args.json)?,
     };
-    let problems: Vec<Problem> = problems
-        .into_iter()
-        .map(|err| Problem {
-            error: err.to_string(),
-            hint: err.hint(),
-        })
-        .collect();
     if args.due {
         articles.retain(|a| a.publishable.as_ref().is_some_and(|p| p.due_at <= now));
     }
@@ -90,7 +78,12 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
             ctx.out,
             &StatusJson {
                 articles,
-                problems,
+                problems: problems
+                    .iter()
+                    .map(|e| {
+                        crate::check::Problem::from_error(UNREADABLE, e).relative_to(ws.root())
+                    })
+                    .collect(),
                 remote,
             },
         )?;
@@ -124,8 +117,8 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     }
     // Regression: `status --due` used to drop the errors of unreadable articles.
     for p in &problems {
-        say(ctx.err, &format!("Error: {}", p.error))?;
-        if let Some(hint) = &p.hint {
+        say(ctx.err, &format!("Error: {p}"))?;
+        if let Some(hint) = &p.hint() {
             say(ctx.err, &format!("Hint: {hint}"))?;
         }
     }
@@ -293,9 +286,18 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
                     "  publishable:  {} approved by {} on {}",
                     p.revision.label(),
                     who.join(", "),
-                    clock::short(&p.reviewed_at)
+                    clock::short(&p.approved_at)
                 ),
             )?;
+            if let Some(last) = p.recertified_by.last() {
+                say(
+                    ctx.out,
+                    &format!(
+                        "  re-reviewed:  by {last} on {}",
+                        clock::short(&p.reviewed_at)
+                    ),
+                )?;
+            }
             say(
                 ctx.out,
                 &format!("  re-review by: {}", p.due_at.date_naive()),
@@ -333,7 +335,9 @@ pub(super) fn warn_uncommitted(ctx: &mut Ctx<'_>, ws: &crate::workspace::Workspa
                 "{rel} has uncommitted changes; status, publish and sign-offs judge by the committed version"
             ),
             Uncommitted::New => {
-                format!("{rel} is not committed; status, publish and sign-offs judge as if it were not there")
+                format!(
+                    "{rel} is not committed; status, publish and sign-offs judge as if it were not there"
+                )
             }
             Uncommitted::Removed => format!(
                 "{rel} is removed but the removal is not committed; status, publish and sign-offs still judge by it"

@@ -57,6 +57,12 @@ fn recertify_renews_the_review_date_without_a_new_revision() {
     assert_eq!(article["publishable"]["revision"]["number"], 1);
     assert_eq!(article["publishable"]["reviewed_at"], A_YEAR_ON);
     assert_eq!(article["publishable"]["recertified_by"][0], "ana-example");
+    assert_eq!(article["publishable"]["approved_at"], NEXT_DAY);
+    let detail = env.ok(&["status", SLUG]).stdout;
+    assert!(
+        detail.contains("approved by ana-example on 2025-03-04 09:00 -05:00\n  re-reviewed:  by ana-example on 2026-03-11 09:30 -05:00\n"),
+        "{detail}"
+    );
     let out = env.outside("public");
     env.ok(&["publish", "--out", out.to_str().expect("utf-8")]);
     let page = std::fs::read_to_string(out.join(format!("{SLUG}.html"))).expect("page");

@@ -349,10 +349,7 @@ fn yaml_alias_bombs_are_refused_fast_in_bounded_memory() {
     let roster = "reviewers/ana-example.yaml";
     let person = env.read(roster);
     env.append(roster, &alias_bomb(0, 9));
-    let want = format!(
-        ":{}: unknown field `b0`",
-        person.matches('\n').count() + 1
-    );
+    let want = format!(":{}: unknown field `b0`", person.matches('\n').count() + 1);
     // Every command judges by the committed roster, as `publish` does (issue 13
     // item 10), so an uncommitted bomb is never parsed; status names it, fast.
     let run = run_bounded(&env, START, &["log", SLUG]);
@@ -404,7 +401,7 @@ fn yaml_alias_bombs_are_refused_fast_in_bounded_memory() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     let status = json(&run.stdout);
     assert_mentions(
-        status["problems"][0]["error"].as_str().expect("text"),
+        status["problems"][0]["message"].as_str().expect("text"),
         &[&note],
     );
 
@@ -969,7 +966,7 @@ fn article_folders_with_bad_names_are_problems_in_status_not_crashes() {
         .as_array()
         .expect("problems")
         .iter()
-        .map(|p| p["error"].as_str().expect("text").to_owned())
+        .map(|p| p["message"].as_str().expect("text").to_owned())
         .collect();
     assert_eq!(problems.len(), 6, "{problems:#?}");
     for want in [
@@ -1364,7 +1361,9 @@ fn sign_offs_naming_a_missing_blob_are_reported_and_publish_refuses() {
     let want = format!("revision {missing} is not in the repository's object database");
     let status = status_with_problems(&env);
     assert_eq!(status["articles"][0]["slug"], SLUG, "{status:#}");
-    let error = status["problems"][0]["error"].as_str().unwrap_or_default();
+    let error = status["problems"][0]["message"]
+        .as_str()
+        .unwrap_or_default();
     assert!(
         error.contains(&want) && error.contains("articles/ghost/signoffs"),
         "names the record: {error}"
@@ -1401,7 +1400,7 @@ fn sign_offs_naming_a_missing_blob_are_reported_and_publish_refuses() {
 fn a_missing_blob_error_names_the_article() {
     let (mut env, _) = ghost();
     env.set_now(NEXT_DAY);
-    let problem = status_with_problems(&env)["problems"][0]["error"].to_string();
+    let problem = status_with_problems(&env)["problems"][0]["message"].to_string();
     assert_mentions(&problem, &["articles/ghost/signoffs"]);
     let err = env.refuse(&["publish", "--out", "site"]);
     assert_mentions(&err, &["articles/ghost/signoffs (commit "]);

@@ -163,6 +163,7 @@ fn status_json_lists_every_article_with_a_stable_shape() {
                 },
                 "approved_by": ["ana-example"],
                 "recertified_by": [],
+                "approved_at": NEXT_DAY,
                 "reviewed_at": NEXT_DAY,
                 "due_at": "2026-03-04T09:00:00-05:00",
             },
@@ -220,7 +221,7 @@ fn status_lists_the_readable_articles_and_reports_the_rest_with_exit_1() {
     let status = json(&run.stdout);
     assert_eq!(status["articles"][0]["slug"], SLUG);
     assert!(
-        status["problems"][0]["error"]
+        status["problems"][0]["message"]
             .as_str()
             .is_some_and(|e| e.contains("\"Old_Draft\"")),
         "{status}"
