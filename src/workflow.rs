@@ -49,6 +49,40 @@ pub struct Request<'a> {
     pub viewed: Option<Viewed>,
 }
 
+impl Request<'_> {
+    /// The entry this request records: `action` on `revision`, after nothing yet
+    /// (`record_entry` names the heads it saw).
+    fn entry(&self, action: Action, revision: crate::revision::RevId) -> Entry {
+        Entry {
+            action,
+            by: self.by.clone(),
+            at: self.now,
+            revision,
+            after: Vec::new(),
+            note: self.note.clone(),
+            recorded_by: self.recorded_by.cloned(),
+            roster: Vec::new(),
+            clock: None,
+            format: None,
+            viewed: self.viewed.clone(),
+            signature: None,
+        }
+    }
+}
+
+/// The warning for a sign-off made while the working tree holds edits that were
+/// not submitted: the sign-off is for `target` only.
+fn unsubmitted_warning(record: &ArticleRecord, target: &Revision, what: &str) -> Vec<String> {
+    if !record.has_unsubmitted_edits() {
+        return Vec::new();
+    }
+    vec![format!(
+        "the working tree has edits to {} that were not submitted; this {what} is for {} only",
+        record.article_path.display(),
+        target.label_with_id()
+    )]
+}
+
 /// `submit`: records the working-tree `article.md` as a new revision for review.
 pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     let _lock = ws.git.lock()?;
@@ -99,20 +133,7 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
             "edit the article, then submit it again",
         ));
     }
-    let entry = Entry {
-        action: Action::Submitted,
-        by: req.by.clone(),
-        at: req.now,
-        revision: revision_id,
-        after: Vec::new(),
-        note: req.note.clone(),
-        recorded_by: req.recorded_by.cloned(),
-        roster: Vec::new(),
-        clock: None,
-        format: None,
-        viewed: None,
-        signature: None,
-    };
+    let entry = req.entry(Action::Submitted, revision_id);
     record_entry(
         ws,
         &*people,
@@ -196,31 +217,11 @@ pub fn decide(
             hint,
         ));
     }
-    let mut warnings = Vec::new();
-    if record.has_unsubmitted_edits() {
-        warnings.push(format!(
-            "the working tree has edits to {} that were not submitted; this sign-off is for {} only",
-            record.article_path.display(),
-            target.label_with_id()
-        ));
-    }
+    let warnings = unsubmitted_warning(&record, &target, "sign-off");
     if action == Action::Approved {
         require_key(ws, &*people, req)?;
     }
-    let entry = Entry {
-        action,
-        by: req.by.clone(),
-        at: req.now,
-        revision: target.id.clone(),
-        after: Vec::new(),
-        note: req.note.clone(),
-        recorded_by: req.recorded_by.cloned(),
-        roster: Vec::new(),
-        clock: None,
-        format: None,
-        viewed: req.viewed.clone(),
-        signature: None,
-    };
+    let entry = req.entry(action, target.id.clone());
     record_entry(ws, &*people, &record, entry, req.key, None, warnings)
 }
 
@@ -269,28 +270,8 @@ pub fn recertify(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     };
     may_review(ws, req, &record, reviewer, &target)?;
     require_key(ws, &*people, req)?;
-    let mut warnings = Vec::new();
-    if record.has_unsubmitted_edits() {
-        warnings.push(format!(
-            "the working tree has edits to {} that were not submitted; this re-review is for {} only",
-            record.article_path.display(),
-            target.label_with_id()
-        ));
-    }
-    let entry = Entry {
-        action: Action::Recertified,
-        by: req.by.clone(),
-        at: req.now,
-        revision: target.id.clone(),
-        after: Vec::new(),
-        note: req.note.clone(),
-        recorded_by: req.recorded_by.cloned(),
-        roster: Vec::new(),
-        clock: None,
-        format: None,
-        viewed: req.viewed.clone(),
-        signature: None,
-    };
+    let warnings = unsubmitted_warning(&record, &target, "re-review");
+    let entry = req.entry(Action::Recertified, target.id.clone());
     record_entry(ws, &*people, &record, entry, req.key, None, warnings)
 }
 
@@ -371,20 +352,7 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
             ));
         }
     };
-    let entry = Entry {
-        action: Action::Withdrawn,
-        by: req.by.clone(),
-        at: req.now,
-        revision: target.id.clone(),
-        after: Vec::new(),
-        note: req.note.clone(),
-        recorded_by: req.recorded_by.cloned(),
-        roster: Vec::new(),
-        clock: None,
-        format: None,
-        viewed: None,
-        signature: None,
-    };
+    let entry = req.entry(Action::Withdrawn, target.id.clone());
     record_entry(ws, &*people, &record, entry, req.key, None, Vec::new())
 }
 

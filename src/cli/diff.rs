@@ -8,7 +8,6 @@ use clap::{Args, ValueEnum};
 use super::{Ctx, say, slug_arg};
 use crate::comparison::{self, Side};
 use crate::error::{Error, Result};
-use crate::gitstore::write_atomically;
 use crate::record::ArticleRecord;
 use crate::record::entry::ViewKind;
 use crate::redline;
@@ -162,27 +161,15 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
             redline::text(&comparison.header, &comparison.redline, colour)
         }
     };
-    match &args.out {
-        Some(path) => {
-            let path = if path.is_absolute() {
-                path.clone()
-            } else {
-                ctx.start.join(path)
-            };
-            write_atomically(&path, output.as_bytes()).map_err(|e| Error::io("write", &path, e))?;
-            say(
-                ctx.err,
-                &format!(
-                    "Wrote {} ({})",
-                    path.display(),
-                    redline::summary(&comparison.redline).trim_end_matches('.')
-                ),
-            )?;
-        }
-        None => ctx
-            .out
-            .write_all(output.as_bytes())
-            .map_err(|e| Error::io("write", std::path::Path::new("<stdout>"), e))?,
+    if let Some(path) = super::write_out(ctx, args.out.as_deref(), output.as_bytes())? {
+        say(
+            ctx.err,
+            &format!(
+                "Wrote {} ({})",
+                path.display(),
+                redline::summary(&comparison.redline).trim_end_matches('.')
+            ),
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

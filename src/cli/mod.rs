@@ -332,6 +332,28 @@ pub struct OutputFlags {
 const NEXT_SHARE: &str =
     "Next: share it with the team: `medreview sync` (or `git push`), or pass --sync next time";
 
+/// Writes `bytes` to `--out FILE` (atomically; relative to the start folder) and
+/// returns where, or to standard output without one.
+pub(crate) fn write_out(
+    ctx: &mut Ctx<'_>,
+    out: Option<&Path>,
+    bytes: &[u8],
+) -> Result<Option<PathBuf>> {
+    let Some(path) = out else {
+        ctx.out
+            .write_all(bytes)
+            .map_err(|e| Error::io("write", Path::new("<stdout>"), e))?;
+        return Ok(None);
+    };
+    let path = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        ctx.start.join(path)
+    };
+    crate::gitstore::write_atomically(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+    Ok(Some(path))
+}
+
 /// Serializes `value` as pretty JSON followed by a newline.
 pub(crate) fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value)

@@ -9,7 +9,6 @@ use super::{Ctx, say, slug_arg};
 use crate::clock;
 use crate::comparison::{self, Side};
 use crate::error::{Error, Result};
-use crate::gitstore::write_atomically;
 use crate::publish::preview::render_preview;
 use crate::record::ArticleRecord;
 use crate::record::entry::ViewKind;
@@ -86,21 +85,8 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
             ),
         )?,
     }
-    match &args.out {
-        Some(path) => {
-            let path = if path.is_absolute() {
-                path.clone()
-            } else {
-                ctx.start.join(path)
-            };
-            write_atomically(&path, preview.html.as_bytes())
-                .map_err(|e| Error::io("write", &path, e))?;
-            say(ctx.err, &format!("Wrote {}", path.display()))?;
-        }
-        None => ctx
-            .out
-            .write_all(preview.html.as_bytes())
-            .map_err(|e| Error::io("write", std::path::Path::new("<stdout>"), e))?,
+    if let Some(path) = super::write_out(ctx, args.out.as_deref(), preview.html.as_bytes())? {
+        say(ctx.err, &format!("Wrote {}", path.display()))?;
     }
     // What the reviewer read: their next sign-off on the article says so.
     if let Side::Revision(revision) = &side {

@@ -210,25 +210,7 @@ fn approve_off_a_terminal_names_the_revision_or_is_refused() {
 
 #[test]
 fn a_sign_off_records_what_its_reviewer_diffed_and_the_signature_covers_it() {
-    let mut env = TestEnv::seeded();
-    env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "First."]);
-    env.set_now(NEXT_DAY);
-    env.ok(&[
-        "request-changes",
-        SLUG,
-        "--as",
-        "ana-example",
-        "-m",
-        "Cite it.",
-    ]);
-    env.set_now("2025-03-05T09:00:00-05:00");
-    env.append(
-        crate::common::ARTICLE,
-        "\nThe APHINITY trial tested pertuzumab.\n",
-    );
-    env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "Cited."]);
-    env.set_now("2025-03-06T09:00:00-05:00");
-    env.git(&["config", "user.email", "ana@example.org"]);
+    let mut env = r2_in_review();
     env.ok(&["diff", SLUG]);
     let key = crate::common::fixture("ana_ed25519");
     let pubkey = crate::common::public_key("ana_ed25519");
