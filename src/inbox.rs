@@ -53,6 +53,28 @@ pub struct Item {
     pub commands: Vec<String>,
 }
 
+impl Item {
+    /// An item about article `a`.
+    fn of(
+        a: &ArticleSummary,
+        kind: Kind,
+        what: String,
+        revision: Option<usize>,
+        since: Option<DateTime<FixedOffset>>,
+        commands: Vec<String>,
+    ) -> Item {
+        Item {
+            slug: a.slug.clone(),
+            title: a.title.clone(),
+            kind,
+            what,
+            revision,
+            since,
+            commands,
+        }
+    }
+}
+
 fn ser_opt_time<S: serde::Serializer>(
     time: &Option<DateTime<FixedOffset>>,
     s: S,
@@ -116,15 +138,8 @@ fn reviewer_items(
     if !active_reviewer(roster, me, day) {
         return items;
     }
-    let item = |kind, what: String, revision, since, commands| Item {
-        slug: a.slug.clone(),
-        title: a.title.clone(),
-        kind,
-        what,
-        revision,
-        since,
-        commands,
-    };
+    let item =
+        |kind, what, revision, since, commands| Item::of(a, kind, what, revision, since, commands);
     let slug = &a.slug;
     let mine = a.decisions.iter().find(|d| &d.by == me);
     let waiting = matches!(a.state, State::InReview | State::NeedsDecision);
@@ -215,15 +230,8 @@ fn writer_items(a: &ArticleSummary, me: &Id) -> Vec<Item> {
     } else {
         ""
     };
-    let item = |kind, what: String, revision, since, commands| Item {
-        slug: a.slug.clone(),
-        title: a.title.clone(),
-        kind,
-        what,
-        revision,
-        since,
-        commands,
-    };
+    let item =
+        |kind, what, revision, since, commands| Item::of(a, kind, what, revision, since, commands);
     if let (State::ChangesRequested, Some(request)) = (a.state, &a.open_request) {
         let note = request
             .note

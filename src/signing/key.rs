@@ -221,16 +221,11 @@ impl SigningKey {
         who: &Id,
         public_key: Option<&str>,
     ) -> Result<String> {
-        let signer = Signer {
-            id: who,
-            public_key,
-            roster_file: None,
-            recorded_by: None,
-        };
-        self.sign_as(
+        self.sign_text(
             super::NAMESPACE,
             &super::canonical_text(slug, entry),
-            &signer,
+            who,
+            public_key,
         )
     }
 
