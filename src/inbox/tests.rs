@@ -118,7 +118,7 @@ fn a_re_review_shows_30_days_ahead_and_not_before() {
         in_review(json!({"state": "approved", "publishable": {
             "revision": {"number": 2, "id": "0000000000000000000000000000000000000000",
                          "submitted_by": "sam", "submitted_at": "2025-02-01T00:00:00Z", "change": null},
-            "approved_by": ["ana"], "reviewed_at": "2025-02-02T00:00:00Z", "due_at": due}}))
+            "approved_by": ["ana"], "approved_at": "2025-02-02T00:00:00Z", "reviewed_at": "2025-02-02T00:00:00Z", "due_at": due}}))
     };
     assert_eq!(
         kinds(&approved("2025-07-01T00:00:00Z"), "ana"),
