@@ -132,7 +132,19 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
     );
     check_roster(&roster, ws, &mut problems);
     let log = crate::roster::log::RosterLog::load(&src, &ws.git)?;
-    let people = crate::roster::people::load_lenient(&src, &ws.git)?;
+    // Sign-offs are judged by HEAD's roster and settings, as approve, status and
+    // publish judge them; the working tree's files are still checked above.
+    let people = match ws.git.head_snapshot() {
+        Ok(snapshot) => crate::roster::people::load_lenient(
+            &crate::source::Committed {
+                snapshot,
+                prefix: ws.prefix().to_owned(),
+                root: ws.root().to_path_buf(),
+            },
+            &ws.git,
+        )?,
+        Err(_) => crate::roster::people::load_lenient(&src, &ws.git)?,
+    };
     let current = people.current().roster.clone();
     for p in crate::roster::audit::audit(&log, &src, &current)? {
         problems.push(Problem::at(p.code, &p.file, None, p.message));
@@ -146,7 +158,12 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
         ));
     }
     ws.git.memo.bulk();
-    let people_key = ws.git.memo.active().then(|| ws.people_key()).flatten();
+    let people_key = ws
+        .git
+        .memo
+        .active()
+        .then(|| ws.committed_people_key())
+        .flatten();
     let mut articles = 0;
     let mut entries = 0;
     let slugs = ws.article_slugs()?;

@@ -139,6 +139,9 @@ impl Command {
             Command::Status(a) => a.json,
             Command::Log(a) => a.json,
             Command::Sync(a) => a.json,
+            Command::Inbox(a) => a.json,
+            Command::Writer(people::WriterCommand::List(a)) => a.json,
+            Command::Reviewer(people::ReviewerCommand::List(a)) => a.json,
             _ => false,
         }
     }
@@ -450,7 +453,8 @@ pub(crate) fn sign_off(
         now: crate::clock::now()?,
         key: key.as_ref(),
         // What this reviewer last diffed or previewed here goes into the entry.
-        viewed: (role == Role::Reviewer)
+        // Only the signer's own view: someone recording for them read nothing here.
+        viewed: (role == Role::Reviewer && acting.recorded_by.is_none())
             .then(|| crate::viewed::recall(&ws, &slug))
             .flatten(),
     };

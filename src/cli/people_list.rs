@@ -17,7 +17,7 @@ use crate::roster::{Reviewer, Role, Writer};
 pub struct ListArgs {
     /// Print JSON (shape documented in README.md)
     #[arg(long)]
-    json: bool,
+    pub(super) json: bool,
 }
 
 /// One writer in `writer list --json`.

@@ -444,8 +444,12 @@ pub fn evaluate(
                     counts[r] && is(r, Action::Recertified) && entries[r].revision == rev.id
                 })
                 .collect();
-            let last = renewals.last().map_or(i, |&r| r.max(i));
-            let reviewed_at = entries[last].at;
+            // The page's date only moves forward: a re-review dated before the
+            // approval it renews (a wrong clock) leaves the approval's date.
+            let reviewed_at = renewals
+                .iter()
+                .map(|&r| entries[r].at)
+                .fold(entries[i].at, DateTime::max);
             let recertifications = renewals
                 .iter()
                 .map(|&r| Approval {
