@@ -1125,3 +1125,76 @@ fn an_approval_from_a_stale_clone_by_a_retired_reviewer_does_not_count() {
         assert_eq!(published_review_date(&env), None);
     }
 }
+
+/// Attack: a writer adds herself to `admins` in the working tree, uncommitted,
+/// and changes a doctor's license date with the roster command.
+#[test]
+fn an_uncommitted_admins_edit_makes_no_one_an_admin() {
+    let env = audited(&[]);
+    let config = env.read("medreview.yaml");
+    assert!(config.contains("admins: [rosa-editor]"), "{config}");
+    env.write(
+        "medreview.yaml",
+        &config.replace(
+            "admins: [rosa-editor]",
+            "admins: [rosa-editor, suzanne-example]",
+        ),
+    );
+    be(&env, SUZANNE);
+    let before = env.commit_count();
+    let run = env.run(&[
+        "reviewer",
+        "edit",
+        "ana-example",
+        "--license-expires",
+        "2035-01-01",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(env.commit_count(), before);
+}
+
+/// Attack: a reviewer file that exists only in the working tree signs off.
+#[test]
+fn an_uncommitted_reviewer_file_cannot_sign_off() {
+    let mut env = TestEnv::seeded();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "First."]);
+    env.write(
+        "reviewers/mallory-md.yaml",
+        "name: Mallory\ncredentials: M.D.\nemail: mallory@example.org\n",
+    );
+    env.set_now(NEXT_DAY);
+    let before = env.commit_count();
+    let run = env.run(&["approve", SLUG, "--as", "mallory-md"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(env.commit_count(), before);
+    assert_eq!(summary(&env)["state"], "in-review");
+}
+
+/// Attack: an uncommitted `interval_months: 1` (or 120): `status --due`, the state
+/// and publish keep HEAD's interval.
+#[test]
+fn an_uncommitted_review_interval_moves_no_due_date() {
+    let mut env = TestEnv::approved();
+    let config = env.read("medreview.yaml");
+    assert!(config.contains("interval_months: 12"), "{config}");
+    env.set_now("2025-05-04T09:00:00-05:00");
+    env.write(
+        "medreview.yaml",
+        &config.replace("interval_months: 12", "interval_months: 1"),
+    );
+    let due = env.ok(&["status", "--due"]).stdout;
+    assert!(!due.contains(SLUG), "{due}");
+    assert_eq!(summary(&env)["state"], "approved");
+    assert_eq!(
+        summary(&env)["publishable"]["due_at"],
+        "2026-03-04T09:00:00-05:00"
+    );
+    env.set_now(A_YEAR_ON);
+    env.write(
+        "medreview.yaml",
+        &config.replace("interval_months: 12", "interval_months: 120"),
+    );
+    let due = env.ok(&["status", "--due"]).stdout;
+    assert!(due.contains(SLUG), "{due}");
+    assert_eq!(summary(&env)["state"], "re-review-due");
+}
