@@ -3,6 +3,7 @@
 
 mod common;
 
+mod attacks13;
 mod bad_input;
 mod check;
 mod committed_roster;
