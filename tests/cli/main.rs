@@ -3,6 +3,7 @@
 
 mod common;
 
+mod attacks_page;
 mod bad_input;
 mod check;
 mod committed_roster;
