@@ -591,6 +591,12 @@ fn changes_that_the_redline_shows() {
             "Take 10\u{200B} mg.\n",
             "<ins>\u{200B}</ins>",
         ),
+        // A raw HTML table is compared as one whole (marked, though not localised).
+        (
+            "<table>\n<tr><td>A</td><td>10 mg</td></tr>\n</table>\n",
+            "<table>\n<tr><td>A</td><td>100 mg</td></tr>\n</table>\n",
+            "<ins><code>&lt;table&gt;\n&lt;tr&gt;&lt;td&gt;A&lt;/td&gt;&lt;td&gt;100 mg",
+        ),
         (
             "First.\n\nSecond paragraph here.\n",
             "Second paragraph here.\n\nFirst.\n",
