@@ -4,6 +4,7 @@
 mod common;
 
 mod attacks13;
+mod attacks_page;
 mod bad_input;
 mod check;
 mod committed_roster;
