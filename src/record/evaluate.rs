@@ -283,6 +283,7 @@ pub fn evaluate(
                 people.writer_of(&entry.revision).as_ref(),
             )
             .or_else(|| roster_problem(ledger, a, people, &rosters[a].roster))
+            .or_else(|| ended_since(entry, &now_roster.roster))
             .or_else(|| crate::roster::identity::proxy_problem(entry, &rosters[a])),
         };
         policy_ok[a] = why.is_none();
@@ -497,6 +498,29 @@ pub fn evaluate(
         last,
         conflicts,
         verdicts,
+    }
+}
+
+/// Why a vouching entry does not count by today's roster, if it does not: its
+/// reviewer had retired, or their license had ended, by the day it is dated. A
+/// sign-off from a stale clone names the roster before the retirement; the roster
+/// it names says when it was made, today's says what has ended since. This can only
+/// stop an entry counting: past decisions made before the end keep their meaning.
+fn ended_since(entry: &Entry, now: &Roster) -> Option<String> {
+    let reviewer = now.reviewers.get(&entry.by)?;
+    let day = entry.at.date_naive();
+    if let Some(retired) = reviewer.retired
+        && retired <= day
+    {
+        return Some(format!("{} retired on {retired}", entry.by));
+    }
+    let expired = reviewer.license.as_ref().and_then(|l| l.expires);
+    match expired {
+        Some(date) if date < day => Some(format!(
+            "{}'s license expired on {date}, before this {}",
+            entry.by, entry.action
+        )),
+        _ => None,
     }
 }
 

@@ -36,6 +36,10 @@ pub const CHECKPOINT_REF: &str = "refs/medreview/checked";
 /// tolerance absorbs commits made by other tools.
 pub const TIME_TOLERANCE_MINUTES: i64 = 5;
 
+/// How far after the checking machine's clock an entry may be dated before `check`
+/// (and the gate, and `publish`) call it a clock set ahead.
+pub const FUTURE_TOLERANCE_HOURS: i64 = 24;
+
 /// A problem found in history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryProblem {
@@ -324,13 +328,13 @@ fn check_commit(
     // A new entry is one no parent had; changed or removed ones are edits.
     let mut added: BTreeMap<&str, &FileChange> = BTreeMap::new();
     // Roster files changed where the roster was audited: each needs a roster entry.
-    let mut roster_changes: Vec<&FileChange> = Vec::new();
+    let mut roster_changes: Vec<(usize, &FileChange)> = Vec::new();
     for (p, changes) in commit.against_parents.iter().enumerate() {
         let mut folders: BTreeMap<&str, FolderChange<'_>> = BTreeMap::new();
         let audited = commit.parents_audited.get(p).copied().unwrap_or(false);
         for change in changes {
             if audited && is_roster_path(&change.path) {
-                roster_changes.push(change);
+                roster_changes.push((p, change));
             }
             if change.path.starts_with("roster/") {
                 folders.entry("").or_default().entries.push(change);
@@ -406,7 +410,7 @@ fn check_commit(
         .collect();
     let mut verified = 0;
     let mut recorded: BTreeMap<String, RevId> = BTreeMap::new();
-    // Whether it adds a sign-off dated by the system clock.
+    // Whether it adds a sign-off dated by the system clock, or one that vouches.
     let mut adds_sign_off = false;
     for (path, change) in added {
         let Some(blob) = &change.new else { continue };
@@ -468,8 +472,10 @@ fn check_commit(
             }
         };
         verified += 1;
-        // A clock set by MEDREVIEW_NOW (an import) is marked in the entry itself.
-        adds_sign_off |= !entry.is_migrated() && entry.clock.is_none();
+        // A clock set by MEDREVIEW_NOW (an import) is marked in the entry itself; an
+        // approval or re-review may not be dated before the work it builds on even
+        // then, or a lapsed license could be dated back into force.
+        adds_sign_off |= !entry.is_migrated() && (entry.clock.is_none() || entry.action.vouches());
         let slug = path
             .strip_prefix("articles/")
             .and_then(|p| p.split('/').next())
@@ -486,6 +492,23 @@ fn check_commit(
             && let Some(why) = time_problem(entry.action, &entry.by, entry.at, commit)
         {
             report("entry-time", path, why);
+        }
+        // The clock of the machine checking (the server's, for the gate): nothing was
+        // signed a day or more after it, whatever clock the signer's machine had. A
+        // day, not minutes: an honest clone whose clock is slow must still publish.
+        if let Ok(now) = crate::clock::now()
+            && entry.at > now + TimeDelta::hours(FUTURE_TOLERANCE_HOURS)
+        {
+            report(
+                "entry-in-the-future",
+                path,
+                format!(
+                    "the {} by {} is dated {}, after the time of this check: its clock was set ahead",
+                    entry.action,
+                    entry.by,
+                    crate::clock::rfc3339(&entry.at)
+                ),
+            );
         }
         // A sign-off must have seen every change to its signer's own roster file
         // that its commit's parents held, or an old key (or license) could be passed
@@ -567,7 +590,17 @@ fn check_commit(
             ),
         );
     }
-    for change in roster_changes {
+    for (p, change) in roster_changes {
+        // A merge that takes a roster file as another parent has it changes nothing
+        // there: that version came in with that parent, whose commits were checked.
+        let from_another_parent = commit
+            .against_parents
+            .iter()
+            .enumerate()
+            .any(|(q, changes)| q != p && !changes.iter().any(|c| c.path == change.path));
+        if from_another_parent {
+            continue;
+        }
         match &change.new {
             None => report(
                 "roster-unrecorded",
