@@ -363,3 +363,60 @@ fn a_preview_is_recorded_as_what_the_reviewer_read() {
     let text = env.read(&env.signoff_path(SLUG, "approved"));
     assert!(text.contains("viewed:\n  how: preview\n"), "{text}");
 }
+
+/// Runs medreview on the system clock (no `MEDREVIEW_NOW`), as a CI job or the
+/// server gate does.
+fn on_the_system_clock(env: &TestEnv, args: &[&str]) -> crate::common::Run {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_medreview"))
+        .env_clear()
+        .envs(
+            env.env_vars()
+                .into_iter()
+                .filter(|(k, _)| *k != "MEDREVIEW_NOW"),
+        )
+        .current_dir(env.root())
+        .args(args)
+        .output()
+        .expect("run medreview");
+    crate::common::Run {
+        code: output.status.code().expect("exited"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn a_re_review_dated_ahead_of_the_checking_clock_is_refused_by_check_and_publish() {
+    // A reviewer sets their clock years ahead so the page's review date stays fresh.
+    let mut env = TestEnv::approved();
+    env.set_now("2099-01-01T09:00:00-05:00");
+    env.ok(&[
+        "recertify",
+        SLUG,
+        "--as",
+        "david-okafor",
+        "-m",
+        "Good for years.",
+    ]);
+    let check = on_the_system_clock(&env, &["check", "--json"]);
+    assert_eq!(check.code, 1, "{}", check.stderr);
+    let codes: Vec<String> = json(&check.stdout)["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| p["code"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(
+        codes.iter().any(|c| c == "entry-in-the-future"),
+        "{codes:?}"
+    );
+    let out = env.outside("site");
+    let publish = on_the_system_clock(&env, &["publish", "--out", out.to_str().expect("utf-8")]);
+    assert_eq!(publish.code, 1, "{}", publish.stderr);
+    assert!(
+        publish.stderr.contains("[entry-in-the-future]"),
+        "{}",
+        publish.stderr
+    );
+    assert!(!out.exists());
+}
