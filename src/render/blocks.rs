@@ -113,6 +113,8 @@ struct Walker {
     note: Option<usize>,
     /// The list item whose first paragraph was seen.
     item_has_text: bool,
+    /// Cells seen in the current row of a table inside a note.
+    note_cells: usize,
     html: String,
 }
 
@@ -270,6 +272,19 @@ impl Walker {
                 self.item_has_text = false;
             }
             Tag::Table(_) => self.flush(),
+            // Inside a note, whose content is one block, a table's rows and cells
+            // follow the note's text, set apart by separators.
+            Tag::TableHead | Tag::TableRow if self.note.is_some() => {
+                self.in_head = matches!(tag, Tag::TableHead);
+                self.note_cells = 0;
+                self.push(" ", None);
+            }
+            Tag::TableCell if self.note.is_some() => {
+                if self.note_cells > 0 {
+                    self.push(" | ", None);
+                }
+                self.note_cells += 1;
+            }
             Tag::TableHead => {
                 self.in_head = true;
                 self.start(Kind::Row { head: true });
@@ -417,5 +432,14 @@ mod tests {
         assert_eq!(text(&blocks[1]), "1 | 2");
         assert_eq!(blocks[2].kind, Kind::Html);
         assert_eq!(text(&blocks[2]), "<div>\nraw\n</div>");
+    }
+
+    #[test]
+    fn a_table_inside_a_note_keeps_the_note_text() {
+        let blocks = blocks(
+            "x[^1]\n\n[^1]: Take 10 mg.\n\n    | a | b |\n    |---|---|\n    | c | d |\n    | e | f |\n",
+        );
+        assert_eq!(blocks.len(), 2, "{blocks:?}");
+        assert_eq!(text(&blocks[1]), "Take 10 mg. a | b c | d e | f");
     }
 }

@@ -522,7 +522,6 @@ fn a_changed_link_title_is_shown() {
 /// table's head and rows clears the note's block, so only the table's last row is
 /// compared: "Take 10 mg" → "Take 100 mg" in the note shows "No change to the text."
 #[test]
-#[ignore = "BUG: a table inside a footnote erases the note's text (and all rows but the last) from the redline"]
 fn a_changed_note_text_before_a_table_in_the_note_is_shown() {
     let out = redline(
         "Dose.[^1]\n\n[^1]: Take 10 mg daily.\n\n    | a | b |\n    |---|---|\n    | c | d |\n",
