@@ -221,8 +221,9 @@ fn safe_url(url: &str) -> bool {
     }
 }
 
-/// Runs with their marks as HTML; in a changed run, a link's address is shown
-/// after it, so a changed address can be read, not only hovered.
+/// Runs with their marks as HTML; in a changed run, the addresses of its image and
+/// link are shown after it (the image's first), so a changed address can be read,
+/// not only hovered.
 fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
     let mut out = String::new();
     for run in runs {
@@ -241,13 +242,13 @@ fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
                 Mark::NoteRef => format!("<sup class=\"noteref\">{text}</sup>"),
                 Mark::Image(url) => {
                     if changed {
-                        after = format!(" <span class=\"href\">{}</span>", escape_html(url));
+                        after.push_str(&href_html(url));
                     }
                     format!("<span class=\"image\">[image: {text}]</span>")
                 }
                 Mark::Link(url) => {
                     if changed {
-                        after = format!(" <span class=\"href\">{}</span>", escape_html(url));
+                        after.push_str(&href_html(url));
                     }
                     if safe_url(url) {
                         format!("<a href=\"{}\">{text}</a>", escape_html(url))
@@ -261,6 +262,11 @@ fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
         out.push_str(&after);
     }
     out
+}
+
+/// An address shown after a changed run.
+fn href_html(url: &str) -> String {
+    format!(" <span class=\"href\">{}</span>", escape_html(url))
 }
 
 #[cfg(test)]

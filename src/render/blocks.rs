@@ -19,7 +19,7 @@ pub enum Mark {
     Code,
     /// A link to this address.
     Link(String),
-    /// An image at this address (the run is its alt text).
+    /// An image at this address (the run is its alt text, or its address when it has none).
     Image(String),
     /// A footnote reference (the run is the note's number).
     NoteRef,
@@ -115,6 +115,8 @@ struct Walker {
     item_has_text: bool,
     /// Cells seen in the current row of a table inside a note.
     note_cells: usize,
+    /// For each open image, whether it has shown any text (its alt text).
+    images: Vec<bool>,
     html: String,
 }
 
@@ -171,6 +173,9 @@ impl Walker {
     fn push(&mut self, text: &str, extra: Option<Mark>) {
         if self.current.is_none() {
             self.start(self.text_kind());
+        }
+        for shown in &mut self.images {
+            *shown = true;
         }
         let mut marks = self.marks.clone();
         marks.extend(extra);
@@ -303,7 +308,10 @@ impl Walker {
             Tag::Strong => self.marks.push(Mark::Strong),
             Tag::Strikethrough => self.marks.push(Mark::Strike),
             Tag::Link { dest_url, .. } => self.marks.push(Mark::Link(dest_url.to_string())),
-            Tag::Image { dest_url, .. } => self.marks.push(Mark::Image(dest_url.to_string())),
+            Tag::Image { dest_url, .. } => {
+                self.marks.push(Mark::Image(dest_url.to_string()));
+                self.images.push(false);
+            }
             _ => {}
         }
     }
@@ -337,11 +345,17 @@ impl Walker {
                 self.flush();
                 self.quote = self.quote.saturating_sub(1);
             }
-            TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Link
-            | TagEnd::Image => {
+            TagEnd::Image => {
+                // An image without alt text is shown by its address, so a change of
+                // it is a change of the text.
+                if self.images.pop() == Some(false)
+                    && let Some(Mark::Image(url)) = self.marks.last().cloned()
+                {
+                    self.push(&url, None);
+                }
+                self.marks.pop();
+            }
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link => {
                 self.marks.pop();
             }
             _ => {}
