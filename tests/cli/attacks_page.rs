@@ -358,7 +358,6 @@ fn front_matter_and_body_cannot_put_a_reviewer_on_an_unapproved_preview() {
 /// approved: no banner, "Medically reviewed by Ana Example, M.D.", `reviewedBy`, and
 /// "Approved: this is the page publish writes."
 #[test]
-#[ignore = "BUG: preview judges by working-tree sign-offs: an uncommitted approval file makes it look approved"]
 fn an_uncommitted_approval_file_does_not_make_a_preview_look_approved() {
     let mut env = TestEnv::seeded();
     env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "Draft."]);
