@@ -174,8 +174,10 @@ fn unique_number(number: usize, used: &[String]) -> String {
 }
 
 /// Placeholders for the footnote markup: text that passes through the sanitizer
-/// untouched and that no writer can type, because it opens with a run of U+E000
-/// one longer than any in the source.
+/// untouched and that no writer can type, because it holds 128 bits drawn at random
+/// for each page. (A marker chosen from the source alone could be forged: the parser
+/// decodes character references such as `&#xE000;`, and so does the sanitizer in
+/// raw HTML, after any look at the source.)
 pub struct Marker {
     open: String,
 }
@@ -189,20 +191,18 @@ enum Slot {
 }
 
 impl Marker {
-    /// A marker that cannot occur in `source`.
+    /// A marker no writer of `source` can foresee.
     pub fn for_source(source: &str) -> Marker {
-        let mut longest = 0;
-        let mut run = 0;
-        for c in source.chars() {
-            if c == '\u{E000}' {
-                run += 1;
-                longest = longest.max(run);
-            } else {
-                run = 0;
-            }
-        }
+        use std::hash::{BuildHasher, Hasher};
+        let nonce = |salt: u8| {
+            // Each `RandomState` is keyed from the system's randomness.
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u8(salt);
+            hasher.write(source.as_bytes());
+            hasher.finish()
+        };
         Marker {
-            open: "\u{E000}".repeat(longest + 1),
+            open: format!("\u{E000}{:016x}{:016x}\u{E000}", nonce(0), nonce(1)),
         }
     }
 

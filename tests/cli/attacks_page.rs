@@ -142,7 +142,6 @@ fn unicode_rtl_and_zero_width_labels_get_distinct_ascii_ids() {
 /// with real footnote markup: a second `id="fnref-nci"`, and markup with quotes
 /// inside a `title` attribute that breaks out of it.
 #[test]
-#[ignore = "BUG: placeholders forged with &#xE000; character references are filled (duplicate ids, attribute breakout)"]
 fn a_placeholder_forged_with_character_references_is_not_filled() {
     let html = markdown_to_html(
         "Dose.[^nci] Forged &#xE000;R0&#xE001; and [link](https://a.org \"&#xE000;B0&#xE001;\").\n\n[^nci]: Note.\n",
