@@ -137,8 +137,9 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
 }
 
 /// An id part from a label: lowercase ASCII letters and digits, other runs as one
-/// hyphen, at most [`MAX_ID`] long; the note's number when nothing is left or when
-/// another label already made the same id.
+/// hyphen (so never two hyphens in a row, nor one at either end), at most
+/// [`MAX_ID`] long; the note's number when nothing is left or when another label
+/// already made the same id.
 fn unique_id(label: &str, number: usize, used: &[String]) -> String {
     let mut id = String::new();
     for c in label.chars() {
@@ -255,12 +256,14 @@ struct Reference {
     nth: usize,
 }
 
-/// The id of the `nth` (1-based) reference to the note with id part `id`.
+/// The id of the `nth` (1-based) reference to the note with id part `id`. A later
+/// reference's number follows two hyphens, which no id part holds (see
+/// [`unique_id`]), so it never names another note's reference.
 fn reference_id(id: &str, nth: usize) -> String {
     if nth == 1 {
         format!("fnref-{id}")
     } else {
-        format!("fnref-{id}-{nth}")
+        format!("fnref-{id}--{nth}")
     }
 }
 
@@ -375,12 +378,12 @@ mod tests {
             "Trastuzumab works.[^nci] It can affect the heart.[^2] See above.[^NCI]\n\n[^nci]: National Cancer Institute.\n[^2]: [FDA label](https://www.fda.gov/x).\n",
         );
         insta::assert_snapshot!(html, @r##"
-        <p>Trastuzumab works.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci" role="doc-noteref">1</a></sup> It can affect the heart.<sup class="footnote-ref"><a href="#fn-2" id="fnref-2" role="doc-noteref">2</a></sup> See above.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci-2" role="doc-noteref">1</a></sup></p>
+        <p>Trastuzumab works.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci" role="doc-noteref">1</a></sup> It can affect the heart.<sup class="footnote-ref"><a href="#fn-2" id="fnref-2" role="doc-noteref">2</a></sup> See above.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci--2" role="doc-noteref">1</a></sup></p>
         <section class="footnotes" role="doc-endnotes">
         <h2 class="footnotes-title">Notes</h2>
         <ol>
         <li id="fn-nci">
-        <p>National Cancer Institute. <a href="#fnref-nci" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1">↩</a> <a href="#fnref-nci-2" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1 (2)">↩<sup>2</sup></a></p>
+        <p>National Cancer Institute. <a href="#fnref-nci" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1">↩</a> <a href="#fnref-nci--2" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1 (2)">↩<sup>2</sup></a></p>
         </li>
         <li id="fn-2">
         <p><a href="https://www.fda.gov/x" rel="noopener noreferrer">FDA label</a>. <a href="#fnref-2" class="footnote-back" role="doc-backlink" aria-label="Back to reference 2">↩</a></p>
@@ -449,5 +452,13 @@ mod tests {
         assert!(html.contains("id=\"fn-a-b\""), "{html}");
         assert!(html.contains("id=\"fn-a-b-2\""), "{html}");
         assert!(html.contains("id=\"fn-3\""), "{html}");
+    }
+
+    #[test]
+    fn a_later_reference_id_never_names_another_labels_reference() {
+        let html = markdown_to_html("a[^x] b[^x] c[^x-2] d[^-x--2-]\n\n[^x]: one\n[^x-2]: two\n[^-x--2-]: three\n");
+        assert!(html.contains("id=\"fnref-x--2\""), "{html}");
+        assert!(html.contains("id=\"fnref-x-2\""), "{html}");
+        assert!(html.contains("id=\"fnref-x-2-3\""), "{html}");
     }
 }
