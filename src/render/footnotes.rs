@@ -6,7 +6,7 @@
 //! `id`, and the footnote markup is put in afterwards, where the sanitized text
 //! holds unforgeable placeholders (see [`Marker`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
@@ -83,12 +83,14 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
     }
     // Number by first reference, body first, then inside the notes in page order.
     let mut order: Vec<usize> = Vec::new();
-    let visit = |events: &mut Vec<Event<'a>>, order: &mut Vec<usize>| {
+    let mut ordered = vec![false; defs.len()];
+    let visit = |events: &mut Vec<Event<'a>>, order: &mut Vec<usize>, ordered: &mut [bool]| {
         for event in events.iter_mut() {
             if let Event::FootnoteReference(label) = event {
                 match def_index.get(&key(label)) {
                     Some(&i) => {
-                        if !order.contains(&i) {
+                        if !ordered[i] {
+                            ordered[i] = true;
                             order.push(i);
                         }
                     }
@@ -97,21 +99,17 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
             }
         }
     };
-    visit(&mut body, &mut order);
+    visit(&mut body, &mut order, &mut ordered);
     let mut next = 0;
     while next < order.len() {
         let i = order[next];
         let mut events = std::mem::take(&mut defs[i].1);
-        visit(&mut events, &mut order);
+        visit(&mut events, &mut order, &mut ordered);
         defs[i].1 = events;
         next += 1;
     }
-    for i in 0..defs.len() {
-        if !order.contains(&i) {
-            order.push(i);
-        }
-    }
-    let mut used: Vec<String> = Vec::new();
+    order.extend((0..defs.len()).filter(|&i| !ordered[i]));
+    let mut used: HashSet<String> = HashSet::new();
     let mut slots: Vec<Option<(String, Vec<Event<'a>>)>> = defs.into_iter().map(Some).collect();
     let mut notes = Vec::new();
     let mut by_key = HashMap::new();
@@ -120,7 +118,7 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
             continue;
         };
         let id = unique_id(&label, n + 1, &used);
-        used.push(id.clone());
+        used.insert(id.clone());
         by_key.insert(key(&label), notes.len());
         notes.push(Note {
             label,
@@ -140,7 +138,7 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
 /// hyphen (so never two hyphens in a row, nor one at either end), at most
 /// [`MAX_ID`] long; the note's number when nothing is left or when another label
 /// already made the same id.
-fn unique_id(label: &str, number: usize, used: &[String]) -> String {
+fn unique_id(label: &str, number: usize, used: &HashSet<String>) -> String {
     let mut id = String::new();
     for c in label.chars() {
         if c.is_ascii_alphanumeric() {
@@ -166,7 +164,7 @@ fn unique_id(label: &str, number: usize, used: &[String]) -> String {
     id
 }
 
-fn unique_number(number: usize, used: &[String]) -> String {
+fn unique_number(number: usize, used: &HashSet<String>) -> String {
     let mut id = number.to_string();
     while used.contains(&id) {
         id.push('x');
@@ -316,8 +314,14 @@ pub fn render<'a>(
         }
         note_events.push(events);
     }
-    let refs_of =
-        |note: usize| -> Vec<&Reference> { references.iter().filter(|r| r.note == note).collect() };
+    // Each note's references, in page order.
+    let mut refs_by_note: Vec<Vec<&Reference>> = vec![Vec::new(); notes.len()];
+    for r in &references {
+        if let Some(refs) = refs_by_note.get_mut(r.note) {
+            refs.push(r);
+        }
+    }
+    let refs_of = |note: usize| -> &[&Reference] { refs_by_note.get(note).map_or(&[], Vec::as_slice) };
     let markup = |slot: &Slot| -> Option<String> {
         match slot {
             Slot::Reference(n) => {

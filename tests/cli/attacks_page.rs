@@ -226,7 +226,6 @@ fn a_few_thousand_footnotes_render_quickly() {
 /// in `render/footnotes.rs`): about 70 s for one page even with optimisations, so a
 /// submitted revision stalls `preview`, `diff --format html` and `publish`.
 #[test]
-#[ignore = "BUG: footnote numbering and back-links are quadratic: ~70 s for a 1 MiB article of footnotes"]
 fn an_article_at_the_size_limit_made_of_footnotes_renders_in_bounded_time() {
     fn label(mut i: usize) -> String {
         let digits = b"abcdefghijklmnopqrstuvwxyz0123456789";
