@@ -264,9 +264,19 @@ fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
     out
 }
 
-/// An address shown after a changed run.
+/// An address shown after a changed run, percent-encoded as the page writes it
+/// (every byte outside printable ASCII), so a look-alike letter of another script
+/// reads differently.
 fn href_html(url: &str) -> String {
-    format!(" <span class=\"href\">{}</span>", escape_html(url))
+    let mut encoded = String::with_capacity(url.len());
+    for byte in url.bytes() {
+        if byte.is_ascii_graphic() {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!(" <span class=\"href\">{}</span>", escape_html(&encoded))
 }
 
 #[cfg(test)]
@@ -289,6 +299,13 @@ mod tests {
         assert!(out.contains("&lt;ins&gt;"), "{out}");
         assert!(!out.contains("javascript:alert(1)\">"), "{out}");
         assert!(!out.contains("href=\"javascript"), "{out}");
+    }
+
+    #[test]
+    fn a_changed_address_is_shown_percent_encoded() {
+        let out = html("[x](https://a.org/é)\n", "[x](https://\u{0430}.org/é)\n");
+        assert!(out.contains("https://a.org/%C3%A9</span>"), "{out}");
+        assert!(out.contains("https://%D0%B0.org/%C3%A9</span>"), "{out}");
     }
 
     #[test]

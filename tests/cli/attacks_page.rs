@@ -528,7 +528,6 @@ fn a_changed_note_text_before_a_table_in_the_note_is_shown() {
 /// marks the link changed but prints both addresses as the same-looking text; the page
 /// itself writes the address percent-encoded (`c%D0%B0ncer.gov`).
 #[test]
-#[ignore = "BUG: a homoglyph link address is printed as Unicode; old and new addresses look identical"]
 fn a_homoglyph_link_address_is_shown_distinguishably() {
     let out = redline(
         "Read [the NCI page](https://www.cancer.gov/x).\n",
