@@ -54,6 +54,11 @@ fn kind_name(kind: &Kind) -> String {
     match kind {
         Kind::Paragraph => "a paragraph".into(),
         Kind::Heading(n) => format!("a level {n} heading"),
+        Kind::Item {
+            ordered: true,
+            start: Some(n),
+            ..
+        } => format!("a numbered item from {n}"),
         Kind::Item { ordered: true, .. } => "a numbered item".into(),
         Kind::Item { .. } => "a bulleted item".into(),
         Kind::Code => "code".into(),
@@ -113,7 +118,12 @@ impl Html {
                 .map_or(String::new(), |runs| cell_html(runs, pre))
         };
         match &block.kind {
-            Kind::Item { ordered, depth, .. } => {
+            Kind::Item {
+                ordered,
+                depth,
+                start,
+                ..
+            } => {
                 if self.table || self.notes {
                     self.close_groups();
                 }
@@ -123,7 +133,14 @@ impl Html {
                 }
                 while self.lists.len() < *depth {
                     self.lists.push(*ordered);
-                    self.push(if *ordered { "<ol>\n" } else { "<ul>\n" });
+                    let open = match start {
+                        Some(n) if *ordered && self.lists.len() == *depth => {
+                            format!("<ol start=\"{n}\">\n")
+                        }
+                        _ if *ordered => "<ol>\n".to_owned(),
+                        _ => "<ul>\n".to_owned(),
+                    };
+                    self.push(&open);
                 }
                 let more = matches!(block.kind, Kind::Item { more: true, .. });
                 let class = if more { format!("{class} more") } else { class };
@@ -233,6 +250,8 @@ fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
         }
         let mut text = escape_html(&run.text);
         let mut after = String::new();
+        // A title, shown after the address of its link or image.
+        let mut title = String::new();
         for mark in run.marks.iter().rev() {
             text = match mark {
                 Mark::Strong => format!("<strong>{text}</strong>"),
@@ -240,15 +259,23 @@ fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
                 Mark::Strike => format!("<s>{text}</s>"),
                 Mark::Code | Mark::Html => format!("<code>{text}</code>"),
                 Mark::NoteRef => format!("<sup class=\"noteref\">{text}</sup>"),
+                Mark::Title(t) => {
+                    if changed {
+                        title = format!(" <span class=\"title\">“{}”</span>", escape_html(t));
+                    }
+                    text
+                }
                 Mark::Image(url) => {
                     if changed {
                         after.push_str(&href_html(url));
+                        after.push_str(&std::mem::take(&mut title));
                     }
                     format!("<span class=\"image\">[image: {text}]</span>")
                 }
                 Mark::Link(url) => {
                     if changed {
                         after.push_str(&href_html(url));
+                        after.push_str(&std::mem::take(&mut title));
                     }
                     if safe_url(url) {
                         format!("<a href=\"{}\">{text}</a>", escape_html(url))
