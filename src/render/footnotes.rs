@@ -321,7 +321,8 @@ pub fn render<'a>(
             refs.push(r);
         }
     }
-    let refs_of = |note: usize| -> &[&Reference] { refs_by_note.get(note).map_or(&[], Vec::as_slice) };
+    let refs_of =
+        |note: usize| -> &[&Reference] { refs_by_note.get(note).map_or(&[], Vec::as_slice) };
     let markup = |slot: &Slot| -> Option<String> {
         match slot {
             Slot::Reference(n) => {
@@ -460,7 +461,9 @@ mod tests {
 
     #[test]
     fn a_later_reference_id_never_names_another_labels_reference() {
-        let html = markdown_to_html("a[^x] b[^x] c[^x-2] d[^-x--2-]\n\n[^x]: one\n[^x-2]: two\n[^-x--2-]: three\n");
+        let html = markdown_to_html(
+            "a[^x] b[^x] c[^x-2] d[^-x--2-]\n\n[^x]: one\n[^x-2]: two\n[^-x--2-]: three\n",
+        );
         assert!(html.contains("id=\"fnref-x--2\""), "{html}");
         assert!(html.contains("id=\"fnref-x-2\""), "{html}");
         assert!(html.contains("id=\"fnref-x-2-3\""), "{html}");
