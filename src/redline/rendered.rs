@@ -100,9 +100,27 @@ impl Html {
             labels.push_str("<span class=\"label\">moved</span> ");
         }
         if let Some(was) = &block.was {
+            let name = match (was, &block.kind) {
+                // Only the list's first number changed.
+                (
+                    Kind::Item {
+                        ordered: true,
+                        depth,
+                        more,
+                        start,
+                    },
+                    Kind::Item {
+                        ordered: true,
+                        depth: d,
+                        more: m,
+                        ..
+                    },
+                ) if depth == d && more == m => format!("numbered from {}", start.unwrap_or(1)),
+                _ => kind_name(was),
+            };
             labels.push_str(&format!(
                 "<span class=\"label\">was {}</span> ",
-                escape_html(&kind_name(was))
+                escape_html(&name)
             ));
         }
         labels
@@ -265,6 +283,16 @@ fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
                     }
                     text
                 }
+                Mark::Image(url) if run.text == *url => {
+                    // An image without alt text, shown by its address.
+                    if changed {
+                        after.push_str(&std::mem::take(&mut title));
+                    }
+                    format!(
+                        "<span class=\"image\">[image: {}]</span>",
+                        escape_html(&percent_encoded(url))
+                    )
+                }
                 Mark::Image(url) => {
                     if changed {
                         after.push_str(&href_html(url));
@@ -295,6 +323,14 @@ fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
 /// (every byte outside printable ASCII), so a look-alike letter of another script
 /// reads differently.
 fn href_html(url: &str) -> String {
+    format!(
+        " <span class=\"href\">{}</span>",
+        escape_html(&percent_encoded(url))
+    )
+}
+
+/// `url` with every byte outside printable ASCII percent-encoded.
+fn percent_encoded(url: &str) -> String {
     let mut encoded = String::with_capacity(url.len());
     for byte in url.bytes() {
         if byte.is_ascii_graphic() {
@@ -303,7 +339,7 @@ fn href_html(url: &str) -> String {
             encoded.push_str(&format!("%{byte:02X}"));
         }
     }
-    format!(" <span class=\"href\">{}</span>", escape_html(&encoded))
+    encoded
 }
 
 #[cfg(test)]
@@ -326,6 +362,23 @@ mod tests {
         assert!(out.contains("&lt;ins&gt;"), "{out}");
         assert!(!out.contains("javascript:alert(1)\">"), "{out}");
         assert!(!out.contains("href=\"javascript"), "{out}");
+    }
+
+    #[test]
+    fn a_renumbered_list_and_an_image_without_alt_text_read_clearly() {
+        let out = html("1. a\n2. b\n", "3. a\n4. b\n");
+        assert!(out.contains("<ol start=\"3\">"), "{out}");
+        assert!(out.contains("was numbered from 1"), "{out}");
+        let out = html(
+            "![](https://x.org/a.png)\n",
+            "![](https://x.org/\u{0430}.png)\n",
+        );
+        assert!(
+            out.contains(
+                "<ins><span class=\"image\">[image: https://x.org/%D0%B0.png]</span></ins>"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
