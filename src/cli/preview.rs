@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::publish::preview::render_preview;
 use crate::record::ArticleRecord;
 use crate::record::entry::ViewKind;
+use crate::source::Committed;
 
 /// Arguments of `preview`.
 #[derive(Debug, Args)]
@@ -55,6 +56,16 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
         ));
     }
     let now = clock::now()?;
+    // Judged as publish judges: by the sign-offs of the last commit, so a sign-off
+    // file no commit holds never makes a page look approved.
+    let committed = Committed {
+        snapshot: ws.git.head_snapshot()?,
+        prefix: ws.prefix().to_owned(),
+        root: ws.root().to_path_buf(),
+    };
+    let ledger = crate::record::load_ledger(&committed, &slug)?;
+    ledger.require_intact(&slug)?;
+    let record = ArticleRecord { ledger, ..record };
     let status = record.status(&ws, &*people, now);
     let preview = render_preview(&ws, &record, &status, &side, now)?;
     let what = match (&args.rev, &side) {

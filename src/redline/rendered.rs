@@ -54,6 +54,11 @@ fn kind_name(kind: &Kind) -> String {
     match kind {
         Kind::Paragraph => "a paragraph".into(),
         Kind::Heading(n) => format!("a level {n} heading"),
+        Kind::Item {
+            ordered: true,
+            start: Some(n),
+            ..
+        } => format!("a numbered item from {n}"),
         Kind::Item { ordered: true, .. } => "a numbered item".into(),
         Kind::Item { .. } => "a bulleted item".into(),
         Kind::Code => "code".into(),
@@ -95,9 +100,27 @@ impl Html {
             labels.push_str("<span class=\"label\">moved</span> ");
         }
         if let Some(was) = &block.was {
+            let name = match (was, &block.kind) {
+                // Only the list's first number changed.
+                (
+                    Kind::Item {
+                        ordered: true,
+                        depth,
+                        more,
+                        start,
+                    },
+                    Kind::Item {
+                        ordered: true,
+                        depth: d,
+                        more: m,
+                        ..
+                    },
+                ) if depth == d && more == m => format!("numbered from {}", start.unwrap_or(1)),
+                _ => kind_name(was),
+            };
             labels.push_str(&format!(
                 "<span class=\"label\">was {}</span> ",
-                escape_html(&kind_name(was))
+                escape_html(&name)
             ));
         }
         labels
@@ -113,7 +136,12 @@ impl Html {
                 .map_or(String::new(), |runs| cell_html(runs, pre))
         };
         match &block.kind {
-            Kind::Item { ordered, depth, .. } => {
+            Kind::Item {
+                ordered,
+                depth,
+                start,
+                ..
+            } => {
                 if self.table || self.notes {
                     self.close_groups();
                 }
@@ -123,7 +151,14 @@ impl Html {
                 }
                 while self.lists.len() < *depth {
                     self.lists.push(*ordered);
-                    self.push(if *ordered { "<ol>\n" } else { "<ul>\n" });
+                    let open = match start {
+                        Some(n) if *ordered && self.lists.len() == *depth => {
+                            format!("<ol start=\"{n}\">\n")
+                        }
+                        _ if *ordered => "<ol>\n".to_owned(),
+                        _ => "<ul>\n".to_owned(),
+                    };
+                    self.push(&open);
                 }
                 let more = matches!(block.kind, Kind::Item { more: true, .. });
                 let class = if more { format!("{class} more") } else { class };
@@ -221,8 +256,9 @@ fn safe_url(url: &str) -> bool {
     }
 }
 
-/// Runs with their marks as HTML; in a changed run, a link's address is shown
-/// after it, so a changed address can be read, not only hovered.
+/// Runs with their marks as HTML; in a changed run, the addresses of its image and
+/// link are shown after it (the image's first), so a changed address can be read,
+/// not only hovered.
 fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
     let mut out = String::new();
     for run in runs {
@@ -232,6 +268,8 @@ fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
         }
         let mut text = escape_html(&run.text);
         let mut after = String::new();
+        // A title, shown after the address of its link or image.
+        let mut title = String::new();
         for mark in run.marks.iter().rev() {
             text = match mark {
                 Mark::Strong => format!("<strong>{text}</strong>"),
@@ -239,15 +277,33 @@ fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
                 Mark::Strike => format!("<s>{text}</s>"),
                 Mark::Code | Mark::Html => format!("<code>{text}</code>"),
                 Mark::NoteRef => format!("<sup class=\"noteref\">{text}</sup>"),
+                Mark::Title(t) => {
+                    if changed {
+                        title = format!(" <span class=\"title\">“{}”</span>", escape_html(t));
+                    }
+                    text
+                }
+                Mark::Image(url) if run.text == *url => {
+                    // An image without alt text, shown by its address.
+                    if changed {
+                        after.push_str(&std::mem::take(&mut title));
+                    }
+                    format!(
+                        "<span class=\"image\">[image: {}]</span>",
+                        escape_html(&percent_encoded(url))
+                    )
+                }
                 Mark::Image(url) => {
                     if changed {
-                        after = format!(" <span class=\"href\">{}</span>", escape_html(url));
+                        after.push_str(&href_html(url));
+                        after.push_str(&std::mem::take(&mut title));
                     }
                     format!("<span class=\"image\">[image: {text}]</span>")
                 }
                 Mark::Link(url) => {
                     if changed {
-                        after = format!(" <span class=\"href\">{}</span>", escape_html(url));
+                        after.push_str(&href_html(url));
+                        after.push_str(&std::mem::take(&mut title));
                     }
                     if safe_url(url) {
                         format!("<a href=\"{}\">{text}</a>", escape_html(url))
@@ -261,6 +317,29 @@ fn runs_html(runs: &[Run], pre: bool, changed: bool) -> String {
         out.push_str(&after);
     }
     out
+}
+
+/// An address shown after a changed run, percent-encoded as the page writes it
+/// (every byte outside printable ASCII), so a look-alike letter of another script
+/// reads differently.
+fn href_html(url: &str) -> String {
+    format!(
+        " <span class=\"href\">{}</span>",
+        escape_html(&percent_encoded(url))
+    )
+}
+
+/// `url` with every byte outside printable ASCII percent-encoded.
+fn percent_encoded(url: &str) -> String {
+    let mut encoded = String::with_capacity(url.len());
+    for byte in url.bytes() {
+        if byte.is_ascii_graphic() {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    encoded
 }
 
 #[cfg(test)]
@@ -283,6 +362,30 @@ mod tests {
         assert!(out.contains("&lt;ins&gt;"), "{out}");
         assert!(!out.contains("javascript:alert(1)\">"), "{out}");
         assert!(!out.contains("href=\"javascript"), "{out}");
+    }
+
+    #[test]
+    fn a_renumbered_list_and_an_image_without_alt_text_read_clearly() {
+        let out = html("1. a\n2. b\n", "3. a\n4. b\n");
+        assert!(out.contains("<ol start=\"3\">"), "{out}");
+        assert!(out.contains("was numbered from 1"), "{out}");
+        let out = html(
+            "![](https://x.org/a.png)\n",
+            "![](https://x.org/\u{0430}.png)\n",
+        );
+        assert!(
+            out.contains(
+                "<ins><span class=\"image\">[image: https://x.org/%D0%B0.png]</span></ins>"
+            ),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_changed_address_is_shown_percent_encoded() {
+        let out = html("[x](https://a.org/é)\n", "[x](https://\u{0430}.org/é)\n");
+        assert!(out.contains("https://a.org/%C3%A9</span>"), "{out}");
+        assert!(out.contains("https://%D0%B0.org/%C3%A9</span>"), "{out}");
     }
 
     #[test]

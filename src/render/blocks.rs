@@ -19,8 +19,10 @@ pub enum Mark {
     Code,
     /// A link to this address.
     Link(String),
-    /// An image at this address (the run is its alt text).
+    /// An image at this address (the run is its alt text, or its address when it has none).
     Image(String),
+    /// The title (tooltip) of the link or image whose mark comes just before.
+    Title(String),
     /// A footnote reference (the run is the note's number).
     NoteRef,
     /// Raw HTML the writer typed, shown as its source.
@@ -51,6 +53,8 @@ pub enum Kind {
         depth: usize,
         /// A later paragraph of the same item.
         more: bool,
+        /// On the first item of a numbered list that does not start at 1: its number.
+        start: Option<u64>,
     },
     /// A code block.
     Code,
@@ -113,6 +117,12 @@ struct Walker {
     note: Option<usize>,
     /// The list item whose first paragraph was seen.
     item_has_text: bool,
+    /// Cells seen in the current row of a table inside a note.
+    note_cells: usize,
+    /// For each open image, whether it has shown any text (its alt text).
+    images: Vec<bool>,
+    /// The number a numbered list just opened starts at, when not 1, for its first item.
+    list_start: Option<u64>,
     html: String,
 }
 
@@ -149,6 +159,7 @@ impl Walker {
                 ordered,
                 depth: self.lists.len(),
                 more: true,
+                start: None,
             },
             None => Kind::Paragraph,
         }
@@ -169,6 +180,9 @@ impl Walker {
     fn push(&mut self, text: &str, extra: Option<Mark>) {
         if self.current.is_none() {
             self.start(self.text_kind());
+        }
+        for shown in &mut self.images {
+            *shown = true;
         }
         let mut marks = self.marks.clone();
         marks.extend(extra);
@@ -259,17 +273,33 @@ impl Walker {
             Tag::List(start) => {
                 self.flush();
                 self.lists.push(start.is_some());
+                self.list_start = start.filter(|&n| n != 1);
             }
             Tag::Item => {
                 let ordered = self.lists.last().copied().unwrap_or(false);
+                let start = self.list_start.take();
                 self.start(Kind::Item {
                     ordered,
                     depth: self.lists.len().max(1),
                     more: false,
+                    start,
                 });
                 self.item_has_text = false;
             }
             Tag::Table(_) => self.flush(),
+            // Inside a note, whose content is one block, a table's rows and cells
+            // follow the note's text, set apart by separators.
+            Tag::TableHead | Tag::TableRow if self.note.is_some() => {
+                self.in_head = matches!(tag, Tag::TableHead);
+                self.note_cells = 0;
+                self.push(" ", None);
+            }
+            Tag::TableCell if self.note.is_some() => {
+                if self.note_cells > 0 {
+                    self.push(" | ", None);
+                }
+                self.note_cells += 1;
+            }
             Tag::TableHead => {
                 self.in_head = true;
                 self.start(Kind::Row { head: true });
@@ -287,10 +317,33 @@ impl Walker {
             Tag::Emphasis => self.marks.push(Mark::Emphasis),
             Tag::Strong => self.marks.push(Mark::Strong),
             Tag::Strikethrough => self.marks.push(Mark::Strike),
-            Tag::Link { dest_url, .. } => self.marks.push(Mark::Link(dest_url.to_string())),
-            Tag::Image { dest_url, .. } => self.marks.push(Mark::Image(dest_url.to_string())),
+            Tag::Link {
+                dest_url, title, ..
+            } => {
+                self.marks.push(Mark::Link(dest_url.to_string()));
+                if !title.is_empty() {
+                    self.marks.push(Mark::Title(title.to_string()));
+                }
+            }
+            Tag::Image {
+                dest_url, title, ..
+            } => {
+                self.marks.push(Mark::Image(dest_url.to_string()));
+                if !title.is_empty() {
+                    self.marks.push(Mark::Title(title.to_string()));
+                }
+                self.images.push(false);
+            }
             _ => {}
         }
+    }
+
+    /// Ends a link's or image's marks: its title, if any, and its address.
+    fn pop_link(&mut self) {
+        if matches!(self.marks.last(), Some(Mark::Title(_))) {
+            self.marks.pop();
+        }
+        self.marks.pop();
     }
 
     fn cells_reset(&mut self) {
@@ -322,11 +375,22 @@ impl Walker {
                 self.flush();
                 self.quote = self.quote.saturating_sub(1);
             }
-            TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Link
-            | TagEnd::Image => {
+            TagEnd::Image => {
+                // An image without alt text is shown by its address, so a change of
+                // it is a change of the text.
+                let url = self.marks.iter().rev().find_map(|m| match m {
+                    Mark::Image(url) => Some(url.clone()),
+                    _ => None,
+                });
+                if self.images.pop() == Some(false)
+                    && let Some(url) = url
+                {
+                    self.push(&url, None);
+                }
+                self.pop_link();
+            }
+            TagEnd::Link => self.pop_link(),
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough => {
                 self.marks.pop();
             }
             _ => {}
@@ -373,7 +437,8 @@ mod tests {
                     &Kind::Item {
                         ordered: false,
                         depth: 1,
-                        more: false
+                        more: false,
+                        start: None
                     },
                     "one".to_owned()
                 ),
@@ -381,7 +446,8 @@ mod tests {
                     &Kind::Item {
                         ordered: false,
                         depth: 1,
-                        more: false
+                        more: false,
+                        start: None
                     },
                     "two".to_owned()
                 ),
@@ -389,7 +455,8 @@ mod tests {
                     &Kind::Item {
                         ordered: false,
                         depth: 2,
-                        more: false
+                        more: false,
+                        start: None
                     },
                     "nested".to_owned()
                 ),
@@ -397,7 +464,8 @@ mod tests {
                     &Kind::Item {
                         ordered: true,
                         depth: 1,
-                        more: false
+                        more: false,
+                        start: None
                     },
                     "first".to_owned()
                 ),
@@ -417,5 +485,31 @@ mod tests {
         assert_eq!(text(&blocks[1]), "1 | 2");
         assert_eq!(blocks[2].kind, Kind::Html);
         assert_eq!(text(&blocks[2]), "<div>\nraw\n</div>");
+    }
+
+    #[test]
+    fn a_list_start_and_a_link_title_are_kept() {
+        let blocks = blocks("3. three\n4. four\n\n[a](https://a.org \"T\")\n");
+        assert!(
+            matches!(blocks[0].kind, Kind::Item { start: Some(3), .. }),
+            "{blocks:?}"
+        );
+        assert!(
+            matches!(blocks[1].kind, Kind::Item { start: None, .. }),
+            "{blocks:?}"
+        );
+        assert_eq!(
+            blocks[2].cells[0][0].marks,
+            vec![Mark::Link("https://a.org".into()), Mark::Title("T".into())]
+        );
+    }
+
+    #[test]
+    fn a_table_inside_a_note_keeps_the_note_text() {
+        let blocks = blocks(
+            "x[^1]\n\n[^1]: Take 10 mg.\n\n    | a | b |\n    |---|---|\n    | c | d |\n    | e | f |\n",
+        );
+        assert_eq!(blocks.len(), 2, "{blocks:?}");
+        assert_eq!(text(&blocks[1]), "Take 10 mg. a | b c | d e | f");
     }
 }

@@ -6,7 +6,7 @@
 //! `id`, and the footnote markup is put in afterwards, where the sanitized text
 //! holds unforgeable placeholders (see [`Marker`]).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use pulldown_cmark::{Event, Tag, TagEnd};
 
@@ -83,12 +83,14 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
     }
     // Number by first reference, body first, then inside the notes in page order.
     let mut order: Vec<usize> = Vec::new();
-    let visit = |events: &mut Vec<Event<'a>>, order: &mut Vec<usize>| {
+    let mut ordered = vec![false; defs.len()];
+    let visit = |events: &mut Vec<Event<'a>>, order: &mut Vec<usize>, ordered: &mut [bool]| {
         for event in events.iter_mut() {
             if let Event::FootnoteReference(label) = event {
                 match def_index.get(&key(label)) {
                     Some(&i) => {
-                        if !order.contains(&i) {
+                        if !ordered[i] {
+                            ordered[i] = true;
                             order.push(i);
                         }
                     }
@@ -97,21 +99,17 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
             }
         }
     };
-    visit(&mut body, &mut order);
+    visit(&mut body, &mut order, &mut ordered);
     let mut next = 0;
     while next < order.len() {
         let i = order[next];
         let mut events = std::mem::take(&mut defs[i].1);
-        visit(&mut events, &mut order);
+        visit(&mut events, &mut order, &mut ordered);
         defs[i].1 = events;
         next += 1;
     }
-    for i in 0..defs.len() {
-        if !order.contains(&i) {
-            order.push(i);
-        }
-    }
-    let mut used: Vec<String> = Vec::new();
+    order.extend((0..defs.len()).filter(|&i| !ordered[i]));
+    let mut used: HashSet<String> = HashSet::new();
     let mut slots: Vec<Option<(String, Vec<Event<'a>>)>> = defs.into_iter().map(Some).collect();
     let mut notes = Vec::new();
     let mut by_key = HashMap::new();
@@ -120,7 +118,7 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
             continue;
         };
         let id = unique_id(&label, n + 1, &used);
-        used.push(id.clone());
+        used.insert(id.clone());
         by_key.insert(key(&label), notes.len());
         notes.push(Note {
             label,
@@ -137,9 +135,10 @@ pub fn split<'a>(events: impl Iterator<Item = Event<'a>>) -> Split<'a> {
 }
 
 /// An id part from a label: lowercase ASCII letters and digits, other runs as one
-/// hyphen, at most [`MAX_ID`] long; the note's number when nothing is left or when
-/// another label already made the same id.
-fn unique_id(label: &str, number: usize, used: &[String]) -> String {
+/// hyphen (so never two hyphens in a row, nor one at either end), at most
+/// [`MAX_ID`] long; the note's number when nothing is left or when another label
+/// already made the same id.
+fn unique_id(label: &str, number: usize, used: &HashSet<String>) -> String {
     let mut id = String::new();
     for c in label.chars() {
         if c.is_ascii_alphanumeric() {
@@ -165,7 +164,7 @@ fn unique_id(label: &str, number: usize, used: &[String]) -> String {
     id
 }
 
-fn unique_number(number: usize, used: &[String]) -> String {
+fn unique_number(number: usize, used: &HashSet<String>) -> String {
     let mut id = number.to_string();
     while used.contains(&id) {
         id.push('x');
@@ -174,8 +173,10 @@ fn unique_number(number: usize, used: &[String]) -> String {
 }
 
 /// Placeholders for the footnote markup: text that passes through the sanitizer
-/// untouched and that no writer can type, because it opens with a run of U+E000
-/// one longer than any in the source.
+/// untouched and that no writer can type, because it holds 128 bits drawn at random
+/// for each page. (A marker chosen from the source alone could be forged: the parser
+/// decodes character references such as `&#xE000;`, and so does the sanitizer in
+/// raw HTML, after any look at the source.)
 pub struct Marker {
     open: String,
 }
@@ -189,20 +190,18 @@ enum Slot {
 }
 
 impl Marker {
-    /// A marker that cannot occur in `source`.
+    /// A marker no writer of `source` can foresee.
     pub fn for_source(source: &str) -> Marker {
-        let mut longest = 0;
-        let mut run = 0;
-        for c in source.chars() {
-            if c == '\u{E000}' {
-                run += 1;
-                longest = longest.max(run);
-            } else {
-                run = 0;
-            }
-        }
+        use std::hash::{BuildHasher, Hasher};
+        let nonce = |salt: u8| {
+            // Each `RandomState` is keyed from the system's randomness.
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u8(salt);
+            hasher.write(source.as_bytes());
+            hasher.finish()
+        };
         Marker {
-            open: "\u{E000}".repeat(longest + 1),
+            open: format!("\u{E000}{:016x}{:016x}\u{E000}", nonce(0), nonce(1)),
         }
     }
 
@@ -255,12 +254,14 @@ struct Reference {
     nth: usize,
 }
 
-/// The id of the `nth` (1-based) reference to the note with id part `id`.
+/// The id of the `nth` (1-based) reference to the note with id part `id`. A later
+/// reference's number follows two hyphens, which no id part holds (see
+/// [`unique_id`]), so it never names another note's reference.
 fn reference_id(id: &str, nth: usize) -> String {
     if nth == 1 {
         format!("fnref-{id}")
     } else {
-        format!("fnref-{id}-{nth}")
+        format!("fnref-{id}--{nth}")
     }
 }
 
@@ -313,8 +314,15 @@ pub fn render<'a>(
         }
         note_events.push(events);
     }
+    // Each note's references, in page order.
+    let mut refs_by_note: Vec<Vec<&Reference>> = vec![Vec::new(); notes.len()];
+    for r in &references {
+        if let Some(refs) = refs_by_note.get_mut(r.note) {
+            refs.push(r);
+        }
+    }
     let refs_of =
-        |note: usize| -> Vec<&Reference> { references.iter().filter(|r| r.note == note).collect() };
+        |note: usize| -> &[&Reference] { refs_by_note.get(note).map_or(&[], Vec::as_slice) };
     let markup = |slot: &Slot| -> Option<String> {
         match slot {
             Slot::Reference(n) => {
@@ -375,12 +383,12 @@ mod tests {
             "Trastuzumab works.[^nci] It can affect the heart.[^2] See above.[^NCI]\n\n[^nci]: National Cancer Institute.\n[^2]: [FDA label](https://www.fda.gov/x).\n",
         );
         insta::assert_snapshot!(html, @r##"
-        <p>Trastuzumab works.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci" role="doc-noteref">1</a></sup> It can affect the heart.<sup class="footnote-ref"><a href="#fn-2" id="fnref-2" role="doc-noteref">2</a></sup> See above.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci-2" role="doc-noteref">1</a></sup></p>
+        <p>Trastuzumab works.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci" role="doc-noteref">1</a></sup> It can affect the heart.<sup class="footnote-ref"><a href="#fn-2" id="fnref-2" role="doc-noteref">2</a></sup> See above.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci--2" role="doc-noteref">1</a></sup></p>
         <section class="footnotes" role="doc-endnotes">
         <h2 class="footnotes-title">Notes</h2>
         <ol>
         <li id="fn-nci">
-        <p>National Cancer Institute. <a href="#fnref-nci" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1">↩</a> <a href="#fnref-nci-2" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1 (2)">↩<sup>2</sup></a></p>
+        <p>National Cancer Institute. <a href="#fnref-nci" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1">↩</a> <a href="#fnref-nci--2" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1 (2)">↩<sup>2</sup></a></p>
         </li>
         <li id="fn-2">
         <p><a href="https://www.fda.gov/x" rel="noopener noreferrer">FDA label</a>. <a href="#fnref-2" class="footnote-back" role="doc-backlink" aria-label="Back to reference 2">↩</a></p>
@@ -449,5 +457,15 @@ mod tests {
         assert!(html.contains("id=\"fn-a-b\""), "{html}");
         assert!(html.contains("id=\"fn-a-b-2\""), "{html}");
         assert!(html.contains("id=\"fn-3\""), "{html}");
+    }
+
+    #[test]
+    fn a_later_reference_id_never_names_another_labels_reference() {
+        let html = markdown_to_html(
+            "a[^x] b[^x] c[^x-2] d[^-x--2-]\n\n[^x]: one\n[^x-2]: two\n[^-x--2-]: three\n",
+        );
+        assert!(html.contains("id=\"fnref-x--2\""), "{html}");
+        assert!(html.contains("id=\"fnref-x-2\""), "{html}");
+        assert!(html.contains("id=\"fnref-x-2-3\""), "{html}");
     }
 }

@@ -401,6 +401,7 @@ mod tests {
             ordered: false,
             depth,
             more: false,
+            start: None,
         };
         let shown = diff("- one\n- two\n", "- one\n- one and a half\n- two\n");
         assert_eq!(

@@ -58,12 +58,12 @@ fn footnotes_on_a_published_page_link_both_ways() {
     <div class="body">
     <p>Trastuzumab attaches to the HER2 protein.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci" role="doc-noteref">1</a></sup> It can weaken the heart,<sup class="footnote-ref"><a href="#fn-fda" id="fnref-fda" role="doc-noteref">2</a></sup> so your team checks it.</p>
     <h2>What to ask</h2>
-    <p>Ask how often your heart is checked.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci-2" role="doc-noteref">1</a></sup></p>
+    <p>Ask how often your heart is checked.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci--2" role="doc-noteref">1</a></sup></p>
     <section class="footnotes" role="doc-endnotes">
     <h2 class="footnotes-title">Notes</h2>
     <ol>
     <li id="fn-nci">
-    <p>National Cancer Institute, <em>Breast Cancer Treatment (PDQ)</em>. <a href="#fnref-nci" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1">↩</a> <a href="#fnref-nci-2" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1 (2)">↩<sup>2</sup></a></p>
+    <p>National Cancer Institute, <em>Breast Cancer Treatment (PDQ)</em>. <a href="#fnref-nci" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1">↩</a> <a href="#fnref-nci--2" class="footnote-back" role="doc-backlink" aria-label="Back to reference 1 (2)">↩<sup>2</sup></a></p>
     </li>
     <li id="fn-fda">
     <p><a href="https://www.accessdata.fda.gov/label.pdf" rel="noopener noreferrer">FDA label for trastuzumab</a>. <a href="#fnref-fda" class="footnote-back" role="doc-backlink" aria-label="Back to reference 2">↩</a></p>
@@ -248,7 +248,7 @@ document.body.appendChild(pre);
     ok fn-fda
     ok fn-nci
     ok fnref-nci
-    ok fnref-nci-2
+    ok fnref-nci--2
     ok fnref-fda
     after click: #fn-nci lands on LI#fn-nci
     after back: #fnref-nci lands on A#fnref-nci
