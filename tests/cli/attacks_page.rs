@@ -277,7 +277,6 @@ fn writer_ids_cannot_collide_with_footnote_ids_on_the_published_page() {
 /// text in the body (the sanitizer writes `"` in text unescaped), and the preview of
 /// an unapproved revision has no banner, while stderr says it has one.
 #[test]
-#[ignore = "BUG: writer text `class=\"preview-banner\"` in the body suppresses the injected banner"]
 fn writer_text_naming_the_banner_class_cannot_suppress_the_banner() {
     let env = submitted_with_template(
         PLAIN_TEMPLATE,
@@ -619,7 +618,6 @@ fn changes_that_the_redline_shows() {
 /// and `reviewer list --json` print nothing on stdout: `Command::json` in
 /// `src/cli/mod.rs` does not list them.
 #[test]
-#[ignore = "BUG: inbox/writer list/reviewer list --json print no JSON error (Command::json omits them)"]
 fn every_json_command_prints_its_error_as_json() {
     let env = TestEnv::bare();
     for args in [
