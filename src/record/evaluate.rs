@@ -23,6 +23,14 @@
 //!    both sides resolves it. An unresolved conflict makes the article
 //!    `needs-decision`; what is publishable stays as rule 2 says, so publish keeps
 //!    what was approved before the conflict, and nothing when a withdrawal is in it.
+//! 4. A *re-review* (`recertified`) passes the same policy and the same parts of
+//!    rule 1 as an approval, and counts only where it renews an approval that
+//!    counts and that its signer had seen. It moves the publishable revision's
+//!    review date forward (never back) and does nothing else: it is not an
+//!    approval, never answers a request for changes and never resolves a conflict.
+//!
+//! Rule 1's policy is judged by the roster the entry names, and also by today's for
+//! what has ended since: a retirement or a license end on or before its day.
 
 use std::collections::BTreeSet;
 use std::fmt;
