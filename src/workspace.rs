@@ -1,5 +1,6 @@
 //! Finding a workspace, its settings, and the paths inside it.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -244,12 +245,27 @@ impl Workspace {
         compare(CONFIG_FILE.to_owned(), work_id(CONFIG_FILE));
         for folder in ["writers", "reviewers", crate::roster::log::ROSTER_DIR] {
             let repo = self.repo_path(folder);
-            // The common case, everything committed, costs one folder id.
-            let same = self
-                .git
-                .work_folder_id(&repo, 1 << 20)
-                .is_some_and(|w| head.folder_id(&repo) == Some(w));
-            if same || crate::source::refuse_symlinks(&self.root, folder).is_err() {
+            if crate::source::refuse_symlinks(&self.root, folder).is_err() {
+                continue;
+            }
+            // Regression: asking git's index whether the folder is committed parsed
+            // the whole index (40 ms at 10,000 articles) for `status SLUG`. The people
+            // files are few and small, so they are hashed; roster entries are named
+            // by their own digest, so their names say whether they are committed.
+            if folder == crate::roster::log::ROSTER_DIR {
+                let names = |list: Vec<(String, EntryKind)>| -> BTreeSet<String> {
+                    list.into_iter()
+                        .filter(|(name, kind)| *kind == EntryKind::File && !name.starts_with('.'))
+                        .map(|(name, _)| name)
+                        .collect()
+                };
+                let work = names(tree.list(folder).unwrap_or_default());
+                let committed = names(head.list(&repo).unwrap_or_default());
+                for name in work.symmetric_difference(&committed) {
+                    let rel = format!("{folder}/{name}");
+                    let id = work_id(&rel);
+                    compare(rel, id);
+                }
                 continue;
             }
             let mut names: Vec<String> = tree
