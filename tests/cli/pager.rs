@@ -3,28 +3,11 @@
 //! without a word. Skipped without tmux; required under `MEDREVIEW_REQUIRE_TOOLS`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::common::{ARTICLE, FIXED, HER2_ARTICLE, NEXT_DAY, SLUG, TestEnv};
-
-/// The tmux program, or `None` (with a message) to skip; under
-/// `MEDREVIEW_REQUIRE_TOOLS` its absence fails the test.
-fn tmux() -> Option<PathBuf> {
-    let found = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file());
-    if found.is_none() {
-        assert!(
-            std::env::var_os("MEDREVIEW_REQUIRE_TOOLS").is_none(),
-            "tmux is required (MEDREVIEW_REQUIRE_TOOLS is set) but not installed"
-        );
-        eprintln!("skipped: tmux is not installed (apt-get install tmux)");
-    }
-    found
-}
 
 /// What a command run in a tmux pane left behind.
 #[derive(Debug)]
@@ -150,7 +133,9 @@ fn run_pane(
 
 #[test]
 fn log_on_a_terminal_goes_through_the_pager_with_less_options_like_git() {
-    let Some(tmux) = tmux() else { return };
+    let Some(tmux) = crate::common::tty::tmux() else {
+        return;
+    };
     let env = TestEnv::approved();
     let expected = env.ok(&["log", SLUG]).stdout;
     assert!(expected.ends_with(FIXED), "{expected}");
@@ -181,7 +166,9 @@ fn log_on_a_terminal_goes_through_the_pager_with_less_options_like_git() {
 
 #[test]
 fn no_pager_and_cat_and_a_pipe_bypass_the_pager() {
-    let Some(tmux) = tmux() else { return };
+    let Some(tmux) = crate::common::tty::tmux() else {
+        return;
+    };
     let env = TestEnv::approved();
     let run = in_pane(
         &env,
@@ -228,7 +215,9 @@ fn no_pager_and_cat_and_a_pipe_bypass_the_pager() {
 
 #[test]
 fn ctrl_c_while_paging_waits_for_the_pager_then_exits_130() {
-    let Some(tmux) = tmux() else { return };
+    let Some(tmux) = crate::common::tty::tmux() else {
+        return;
+    };
     let env = TestEnv::approved();
     // A pager that, like less, ignores Ctrl-C and goes on until the user quits it.
     let pager = "trap \"\" INT QUIT; cat > {OUT}; sleep 1; touch {OUT}.done";
@@ -246,7 +235,9 @@ fn ctrl_c_while_paging_waits_for_the_pager_then_exits_130() {
 
 #[test]
 fn diff_is_paged_in_colour_and_a_pager_quit_early_ends_quietly() {
-    let Some(tmux) = tmux() else { return };
+    let Some(tmux) = crate::common::tty::tmux() else {
+        return;
+    };
     let env = TestEnv::seeded();
     let run = in_pane(&env, &tmux, "", Some("cat > {OUT}"), &["diff", SLUG]);
     assert_eq!(run.code.split(' ').next(), Some("0"), "{run:?}");

@@ -15,9 +15,12 @@ const PATIENCE: Duration = Duration::from_secs(15);
 /// The `tmux` program, or `None` (with a message) to skip a test on a machine
 /// without it; under `MEDREVIEW_REQUIRE_TOOLS` its absence fails the test.
 pub fn tmux() -> Option<PathBuf> {
-    let path = PathBuf::from("/usr/bin/tmux");
-    if path.is_file() {
-        return Some(path);
+    let found = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file());
+    if found.is_some() {
+        return found;
     }
     assert!(
         std::env::var_os("MEDREVIEW_REQUIRE_TOOLS").is_none(),
