@@ -37,6 +37,13 @@ pub struct Problem {
     pub commit: Option<String>,
     /// What is wrong and, where there is one, how to fix it.
     pub message: String,
+    /// The 1-based column in characters, when known (editorial findings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// `error`, `warning` or `info` for an editorial finding (`lint`); a record
+    /// problem has none and is always an error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<&'static str>,
 }
 
 impl Problem {
@@ -48,6 +55,8 @@ impl Problem {
             line,
             commit: None,
             message,
+            column: None,
+            severity: None,
         }
     }
 
@@ -67,6 +76,8 @@ impl Problem {
             line,
             commit: None,
             message,
+            column: None,
+            severity: None,
         }
     }
 }
@@ -94,6 +105,8 @@ impl From<HistoryProblem> for Problem {
             line: None,
             commit: p.commit,
             message: p.message,
+            column: None,
+            severity: None,
         }
     }
 }

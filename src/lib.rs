@@ -13,6 +13,7 @@ pub mod gitstore;
 pub mod hook;
 pub mod ids;
 pub mod inbox;
+pub mod lint;
 pub mod memo;
 pub mod pager;
 pub mod plural;

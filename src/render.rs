@@ -13,7 +13,7 @@ pub mod blocks;
 mod footnotes;
 
 /// The Markdown extensions a page supports.
-fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES
 }
 

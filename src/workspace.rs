@@ -38,6 +38,9 @@ pub struct Config {
     /// How `medreview sync` shares the record.
     #[serde(default, skip_serializing_if = "SyncConfig::is_default")]
     pub sync: SyncConfig,
+    /// The editorial rules' settings (`medreview lint`).
+    #[serde(default, skip_serializing_if = "crate::lint::Editorial::is_default")]
+    pub editorial: crate::lint::Editorial,
 }
 
 /// The `sync:` section: which remote the team shares, and whether sign-offs sync.
@@ -103,6 +106,7 @@ impl Config {
                 "set review.interval_months to the number of months an approval lasts, e.g. 12",
             ));
         }
+        config.editorial.validate(file)?;
         Ok(config)
     }
 }

@@ -32,6 +32,7 @@ fn layout(publication: &str) -> Vec<(String, Vec<u8>)> {
         publishers: Vec::new(),
         admins: Vec::new(),
         sync: Default::default(),
+        editorial: Default::default(),
     };
     let config_text = format!(
         "# medreview settings. README.md beside this file says what each folder holds and\n\

@@ -8,6 +8,7 @@ mod diff;
 mod hook;
 mod inbox;
 mod init;
+mod lint;
 mod log;
 mod man;
 mod migrate;
@@ -102,6 +103,8 @@ enum Command {
     Log(log::LogArgs),
     /// Render the page of any revision as publish would, marked when not approved
     Preview(preview::PreviewArgs),
+    /// Find what a reader would see is wrong: empty lists, unsourced statistics, hard prose, spelling
+    Lint(lint::LintArgs),
     /// Convert a format-1 record (signoffs.yaml) to one file per sign-off, in one commit
     Migrate(migrate::MigrateArgs),
     /// Share the record with the team's remote: fetch, verify, replay your sign-offs, push
@@ -140,6 +143,7 @@ impl Command {
             Command::Log(a) => a.json,
             Command::Sync(a) => a.json,
             Command::Inbox(a) => a.json,
+            Command::Lint(a) => a.json,
             Command::Writer(people::WriterCommand::List(a)) => a.json,
             Command::Reviewer(people::ReviewerCommand::List(a)) => a.json,
             _ => false,
@@ -238,6 +242,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Recertify(args) => recertify::cmd_recertify(&mut ctx, args),
         Command::Publish(args) => publish::cmd_publish(&mut ctx, args),
         Command::Check(args) => check::cmd_check(&mut ctx, args),
+        Command::Lint(args) => lint::cmd_lint(&mut ctx, args),
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Status(args) => status::cmd_status(&mut ctx, args),
         Command::Inbox(args) => inbox::cmd_inbox(&mut ctx, args),

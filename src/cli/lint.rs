@@ -1,0 +1,164 @@
+//! `medreview lint`: the editorial rules over the articles' working text.
+
+use std::process::ExitCode;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::{Ctx, print_json, say, slug_arg};
+use crate::check::Problem;
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::lint::{Counts, Linter, Output, Severity};
+
+/// Arguments of `lint`.
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    /// The articles to lint (all of them when none is named)
+    slugs: Vec<String>,
+    /// Print JSON (shape documented in README.md)
+    #[arg(long)]
+    pub(super) json: bool,
+}
+
+/// `lint --json`.
+#[derive(Serialize)]
+struct LintJson {
+    /// One line per article.
+    articles: Vec<ArticleCounts>,
+    /// Every finding, in the one problem shape (with `column` and `severity`).
+    problems: Vec<Problem>,
+    /// The totals.
+    #[serde(flatten)]
+    total: Counts,
+}
+
+/// The counts of one article.
+#[derive(Serialize)]
+pub(super) struct ArticleCounts {
+    pub(super) slug: Id,
+    pub(super) file: String,
+    #[serde(flatten)]
+    pub(super) counts: Counts,
+}
+
+/// The problems and counts of linted articles; an article that could not be
+/// read is one `article-unreadable` error.
+pub(super) fn collect(
+    outputs: Vec<Output>,
+    root: &std::path::Path,
+) -> (Vec<ArticleCounts>, Vec<Problem>, Counts) {
+    let mut articles = Vec::new();
+    let mut problems = Vec::new();
+    let mut total = Counts::default();
+    for out in outputs {
+        let counts = match &out.findings {
+            Ok(found) => {
+                problems.extend(found.iter().map(|f| f.problem(&out.file)));
+                Counts::of(found)
+            }
+            Err(e) => {
+                let mut p = Problem::from_error(super::status::UNREADABLE, e).relative_to(root);
+                p.severity = Some(Severity::Error.as_str());
+                if p.file.is_none() {
+                    p.file = Some(out.file.clone());
+                }
+                problems.push(p);
+                Counts {
+                    errors: 1,
+                    ..Counts::default()
+                }
+            }
+        };
+        total.add(counts);
+        articles.push(ArticleCounts {
+            slug: out.slug,
+            file: out.file,
+            counts,
+        });
+    }
+    (articles, problems, total)
+}
+
+/// `file:line:column: severity: message [code]`, as compilers and Vale print it.
+pub(super) fn line(p: &Problem) -> String {
+    let place = match (&p.file, p.line, p.column) {
+        (Some(f), Some(l), Some(c)) => format!("{f}:{l}:{c}: "),
+        (Some(f), Some(l), None) => format!("{f}:{l}: "),
+        (Some(f), None, _) => format!("{f}: "),
+        _ => String::new(),
+    };
+    format!(
+        "{place}{}: {} [{}]",
+        p.severity.unwrap_or("error"),
+        p.message,
+        p.code
+    )
+}
+
+/// Runs `lint`.
+pub fn cmd_lint(ctx: &mut Ctx<'_>, args: LintArgs) -> Result<ExitCode> {
+    let ws = ctx.workspace()?;
+    let linter = Linter::for_workspace(&ws)?;
+    let named = if args.slugs.is_empty() {
+        None
+    } else {
+        let mut slugs = Vec::new();
+        for s in &args.slugs {
+            let slug = slug_arg(s)?;
+            if !ws
+                .path(&crate::workspace::Workspace::article_rel(&slug))
+                .is_file()
+            {
+                return Err(Error::refused_with_hint(
+                    format!("there is no article `{slug}`"),
+                    "`medreview status` lists the articles",
+                ));
+            }
+            slugs.push(slug);
+        }
+        Some(slugs)
+    };
+    let whole = named.is_none();
+    let (inputs, unlisted) = crate::lint::working_inputs(&ws, named)?;
+    if inputs.len() > 1 {
+        ws.git.memo.bulk();
+    }
+    let outputs = linter.lint_all(inputs, ws.root(), &ws.git.memo);
+    ws.git.memo.save(whole);
+    let linted = outputs.len();
+    let (articles, mut problems, mut total) = collect(outputs, ws.root());
+    for e in &unlisted {
+        let mut p = Problem::from_error(super::status::UNREADABLE, e).relative_to(ws.root());
+        p.severity = Some(Severity::Error.as_str());
+        problems.push(p);
+        total.errors += 1;
+    }
+    if args.json {
+        print_json(
+            ctx.out,
+            &LintJson {
+                articles,
+                problems,
+                total,
+            },
+        )?;
+    } else {
+        for p in &problems {
+            say(ctx.out, &line(p))?;
+        }
+        say(
+            ctx.err,
+            &format!(
+                "Linted {}: {}.",
+                crate::plural::plural(linted, "article", "articles"),
+                total.describe()
+            ),
+        )?;
+    }
+    Ok(if total.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
