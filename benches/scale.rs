@@ -485,6 +485,56 @@ fn measure(
         });
     }
 
+    // lint: every rule (harper's spelling and grammar too) over every article, with
+    // no memo, next to a full publish of the same articles; then what `check --lint`
+    // and `status --json` run (error and warning rules), and a second run from the memo.
+    let memo_file = dir.join(".git/medreview/lint-1.json");
+    let cold = |args: &[&str]| {
+        remove(&memo_file);
+        time(&dir, BIN, args)
+    };
+    let lint_all_rules = ["lint"];
+    cold(&lint_all_rules);
+    for (label, args, warm) in [
+        ("`lint`, every rule, no memo", &["lint"][..], false),
+        (
+            "`lint`, error and warning rules (`check --lint`'s), no memo",
+            &["lint", "--gates"][..],
+            false,
+        ),
+        ("`lint` again (from the memo)", &["lint"][..], true),
+    ] {
+        if warm {
+            run(&dir, BIN, args);
+        }
+        let (l, p) = bench.pair(
+            &mut || {
+                if warm {
+                    time(&dir, BIN, args)
+                } else {
+                    cold(args)
+                }
+            },
+            &mut || full(&out),
+        );
+        bench.rows.push(Row {
+            command: format!("{label}, {:.0} articles/s", pages / l),
+            ours: ms(l),
+            anchor: "`publish --out` (full, empty folder)".to_owned(),
+            theirs: ms(p),
+            ratio: format!("{:.2}×", l / p),
+            goal: goal(l / p, 1.0),
+            memory: if warm {
+                String::new()
+            } else {
+                mib({
+                    remove(&memo_file);
+                    sh::max_rss(&dir, BIN, args)
+                })
+            },
+        });
+    }
+
     // Incremental publish: one article gets a new revision, approved; publish again
     // into the existing output, next to a full publish into an empty folder.
     let full_out = shm.path().join("full");

@@ -133,16 +133,23 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
             "edit the article, then submit it again",
         ));
     }
+    // What a machine can find is fixed before a doctor reads it.
+    let file = Workspace::article_rel(req.slug);
+    let findings =
+        crate::lint::Linter::for_workspace(ws)?
+            .gates()
+            .lint(&bytes, &record.article_path, None)?;
+    let warnings = crate::lint::gate(
+        &findings,
+        &file,
+        &format!("cannot submit {}", req.slug),
+        &format!(
+            "fix them and submit again; `medreview lint {}` lists every finding, and `editorial.severity` in medreview.yaml sets how much each rule counts",
+            req.slug
+        ),
+    )?;
     let entry = req.entry(Action::Submitted, revision_id);
-    record_entry(
-        ws,
-        &*people,
-        &record,
-        entry,
-        req.key,
-        Some(bytes),
-        Vec::new(),
-    )
+    record_entry(ws, &*people, &record, entry, req.key, Some(bytes), warnings)
 }
 
 /// The reviewer the article asks for (front matter `reviewer:` of the working text),
@@ -217,12 +224,54 @@ pub fn decide(
             hint,
         ));
     }
-    let warnings = unsubmitted_warning(&record, &target, "sign-off");
+    let mut warnings = unsubmitted_warning(&record, &target, "sign-off");
     if action == Action::Approved {
+        warnings.extend(revision_lint_gate(ws, &record, &target, req.slug)?);
         require_key(ws, &*people, req)?;
     }
     let entry = req.entry(action, target.id.clone());
     record_entry(ws, &*people, &record, entry, req.key, None, warnings)
+}
+
+/// The editorial findings of a submitted revision.
+pub fn revision_findings(
+    ws: &Workspace,
+    record: &ArticleRecord,
+    revision: &Revision,
+) -> Result<Vec<crate::lint::Finding>> {
+    let bytes = ws.git.read_revision(&revision.id, &record.signoffs_path)?;
+    crate::lint::Linter::for_workspace(ws)?
+        .gates()
+        .lint(&bytes, &record.article_path, None)
+}
+
+/// An approval's editorial gate: refused while the revision has errors, else the
+/// line that counts its findings (none when it has none).
+pub fn revision_lint_gate(
+    ws: &Workspace,
+    record: &ArticleRecord,
+    target: &Revision,
+    slug: &Id,
+) -> Result<Vec<String>> {
+    let findings = revision_findings(ws, record, target)?;
+    crate::lint::gate(
+        &findings,
+        &Workspace::article_rel(slug),
+        &format!("cannot approve {} of {slug}", target.label()),
+        &format!(
+            "send it back with the findings: `medreview request-changes {slug} -m NOTE`; `medreview preview {slug}` marks each one"
+        ),
+    )?;
+    let counts = crate::lint::Counts::of(&findings);
+    Ok(if counts == crate::lint::Counts::default() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "the editorial check found {} in {}; `medreview preview {slug}` marks them",
+            counts.describe(),
+            target.label()
+        )]
+    })
 }
 
 /// `recertify`: a reviewer's periodic re-review of the approved, unchanged revision.

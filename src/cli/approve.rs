@@ -138,6 +138,10 @@ fn confirm_latest(ctx: &mut Ctx<'_>, args: &ApproveArgs) -> Result<Option<String
         ),
     };
     say(ctx.err, &seen)?;
+    // The editorial check, as approve judges it: errors refuse before asking.
+    let lint = crate::workflow::revision_lint_gate(&ws, &record, &latest, &slug)?;
+    let lint = lint.first().map_or("no findings", String::as_str);
+    say(ctx.err, &format!("  editorial check: {lint}"))?;
     write!(ctx.err, "Approve {}? [y/N] ", latest.label())
         .and_then(|()| ctx.err.flush())
         .map_err(|e| Error::io("write", std::path::Path::new("<stderr>"), e))?;

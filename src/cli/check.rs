@@ -14,17 +14,51 @@ pub struct CheckArgs {
     /// Print JSON (shape documented in README.md)
     #[arg(long)]
     pub(super) json: bool,
+    /// Also run the editorial rules (`medreview lint`) at error and warning level;
+    /// errors fail the check
+    #[arg(long)]
+    lint: bool,
+}
+
+/// `check --json`: the report, and with `--lint` the counts of each article.
+#[derive(serde::Serialize)]
+struct CheckJson<'a> {
+    #[serde(flatten)]
+    report: &'a check::Report,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lint: Option<Vec<super::lint::ArticleCounts>>,
 }
 
 /// Runs `check`.
 pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
-    let report = check::run(&ws, !args.json)?;
-    ws.git.memo.save(true);
-    if args.json {
-        print_json(ctx.out, &report)?;
+    let mut report = check::run(&ws, !args.json)?;
+    let lint = if args.lint {
+        let linter = crate::lint::Linter::for_workspace(&ws)?.gates();
+        let (inputs, _) = crate::lint::working_inputs(&ws, None)?;
+        ws.git.memo.bulk();
+        let outputs = linter.lint_all(inputs, ws.root(), &ws.git.memo);
+        let (articles, problems, _) = super::lint::collect(outputs, ws.root());
+        report.problems.extend(problems);
+        Some(articles)
     } else {
-        for p in &report.problems {
+        None
+    };
+    ws.git.memo.save(true);
+    let failed = report
+        .problems
+        .iter()
+        .any(|p| matches!(p.severity, None | Some("error")));
+    if args.json {
+        print_json(
+            ctx.out,
+            &CheckJson {
+                report: &report,
+                lint,
+            },
+        )?;
+    } else {
+        for p in report.problems.iter().filter(|p| p.severity.is_none()) {
             let place = match (&p.file, p.line) {
                 (Some(file), Some(line)) => format!("{file}:{line}: "),
                 (Some(file), None) if p.commit.is_none() => format!("{file}: "),
@@ -33,9 +67,17 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
             };
             say(ctx.out, &format!("{place}{} [{}]", p.message, p.code))?;
         }
+        for p in report.problems.iter().filter(|p| p.severity.is_some()) {
+            say(ctx.out, &super::lint::line(p))?;
+        }
         for note in &report.notes {
             say(ctx.err, &format!("Note: {note}"))?;
         }
+        let record_problems = report
+            .problems
+            .iter()
+            .filter(|p| p.severity.is_none())
+            .count();
         say(
             ctx.err,
             &format!(
@@ -48,14 +90,28 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
                     None => String::new(),
                 },
                 crate::plural::plural(report.entries_verified, "new sign-off", "new sign-offs"),
-                match report.problems.len() {
+                match record_problems {
                     0 => "no problems".to_owned(),
                     n => crate::plural::plural(n, "problem", "problems"),
                 }
             ),
         )?;
+        if let Some(articles) = &lint {
+            let mut total = crate::lint::Counts::default();
+            for a in articles {
+                total.add(a.counts);
+            }
+            say(
+                ctx.err,
+                &format!(
+                    "Editorial check of {}: {}.",
+                    crate::plural::plural(articles.len(), "article", "articles"),
+                    total.describe()
+                ),
+            )?;
+        }
     }
-    Ok(if report.problems.is_empty() {
+    Ok(if !failed {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -19,6 +19,9 @@ pub struct LintArgs {
     /// Print JSON (shape documented in README.md)
     #[arg(long)]
     pub(super) json: bool,
+    /// Run only the rules at error and warning level, as submit, approve and check --lint do
+    #[arg(long)]
+    gates: bool,
 }
 
 /// `lint --json`.
@@ -100,6 +103,7 @@ pub(super) fn line(p: &Problem) -> String {
 pub fn cmd_lint(ctx: &mut Ctx<'_>, args: LintArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
     let linter = Linter::for_workspace(&ws)?;
+    let linter = if args.gates { linter.gates() } else { linter };
     let named = if args.slugs.is_empty() {
         None
     } else {

@@ -30,10 +30,60 @@ pub struct StatusArgs {
     as_id: Option<String>,
 }
 
+/// An article in `status --json`: its summary and its editorial counts.
+#[derive(Serialize)]
+struct StatusArticle {
+    #[serde(flatten)]
+    summary: ArticleSummary,
+    /// The editorial check of the working text at error and warning level (what
+    /// `submit` judges); `null` when the text cannot be read.
+    lint: Option<LintCounts>,
+}
+
+/// Errors and warnings of the editorial check.
+#[derive(Serialize)]
+struct LintCounts {
+    errors: usize,
+    warnings: usize,
+}
+
+/// Each article with its editorial counts, from the memo where it knows them.
+fn with_lint(
+    ws: &crate::workspace::Workspace,
+    articles: Vec<ArticleSummary>,
+) -> Result<Vec<StatusArticle>> {
+    let linter = crate::lint::Linter::for_workspace(ws)?.gates();
+    let mut slugs = Vec::new();
+    for a in &articles {
+        slugs.push(slug_arg(&a.slug)?);
+    }
+    let whole = slugs.len() > 1;
+    let (inputs, _) = crate::lint::working_inputs(ws, Some(slugs))?;
+    if whole {
+        ws.git.memo.bulk();
+    }
+    let outputs = linter.lint_all(inputs, ws.root(), &ws.git.memo);
+    ws.git.memo.save(false);
+    Ok(articles
+        .into_iter()
+        .zip(outputs)
+        .map(|(summary, out)| StatusArticle {
+            summary,
+            lint: out.findings.ok().map(|f| {
+                let c = crate::lint::Counts::of(&f);
+                LintCounts {
+                    errors: c.errors,
+                    warnings: c.warnings,
+                }
+            }),
+        })
+        .collect())
+}
+
 /// The `--json` document.
 #[derive(Serialize)]
 struct StatusJson {
-    articles: Vec<ArticleSummary>,
+    articles: Vec<StatusArticle>,
     /// Articles that could not be read, in the one problem shape (`check --json`'s).
     problems: Vec<crate::check::Problem>,
     /// The branch against the remote's last fetched state; `null` without one.
@@ -77,7 +127,7 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
         print_json(
             ctx.out,
             &StatusJson {
-                articles,
+                articles: with_lint(&ws, articles)?,
                 problems: problems
                     .iter()
                     .map(|e| {

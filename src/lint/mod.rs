@@ -33,9 +33,10 @@ pub const DEFAULT_READING_GRADE: f64 = 8.0;
 pub enum Severity {
     /// `submit` and `approve` refuse; `lint` and `check --lint` exit 1.
     Error,
-    /// Shown by `submit` and `approve`, counted.
+    /// Shown by `submit` and `approve`, counted by `status --json` and `check --lint`.
     Warning,
-    /// Shown by `lint`, counted.
+    /// Shown by `lint` only: the sign-off commands, `status` and `check` do not run
+    /// these rules (harper's spelling and grammar cost about a second to load).
     Info,
     /// The rule does not run.
     Off,
@@ -107,7 +108,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         code: "spelling",
-        default: Severity::Warning,
+        default: Severity::Info,
         about: "a word neither harper's dictionary nor dictionary.txt knows",
     },
     Rule {
@@ -331,16 +332,40 @@ impl Linter {
         }
     }
 
-    /// The linter of the workspace: `medreview.yaml`'s `editorial:` section and
-    /// `dictionary.txt`, as the working tree has them.
+    /// The linter of the workspace: the `editorial:` section of `medreview.yaml` as
+    /// the roster's record holds it once the roster is audited (as an admin recorded
+    /// it, so a writer's commit that turns a rule off does not turn it off for the
+    /// reviewer), else as the working tree has it; and the working tree's
+    /// `dictionary.txt`.
     pub fn for_workspace(ws: &crate::workspace::Workspace) -> Result<Linter> {
+        let people = ws.people()?;
+        let editorial = people
+            .current()
+            .config
+            .as_ref()
+            .map_or_else(|| ws.config.editorial.clone(), |c| c.editorial.clone());
         let path = ws.path(DICTIONARY_FILE);
         let dictionary = match std::fs::read(&path) {
             Ok(bytes) => Some(crate::source::decode_utf8(bytes, &path, "the word list")?),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::io("read", &path, e)),
         };
-        Ok(Linter::new(&ws.config.editorial, dictionary.as_deref()))
+        Ok(Linter::new(&editorial, dictionary.as_deref()))
+    }
+
+    /// The same rules without those at `info`: what the sign-off commands, `status`
+    /// and `check --lint` judge by. Errors and warnings are the same as `lint`'s.
+    pub fn gates(&self) -> Linter {
+        let mut settings = self.settings.clone();
+        for rule in RULES {
+            if settings.severity(rule.code) == Severity::Info {
+                settings
+                    .severity
+                    .insert(rule.code.to_owned(), Severity::Off);
+            }
+        }
+        let dictionary: Vec<String> = self.allowed.iter().cloned().collect();
+        Linter::new(&settings, Some(&dictionary.join("\n")))
     }
 
     /// The settings.
@@ -589,4 +614,62 @@ pub fn working_inputs(
         })
         .collect();
     Ok((inputs, errors))
+}
+
+/// The most findings a sign-off command lists one by one; `lint` lists them all.
+pub const LISTED: usize = 10;
+
+/// The gate of a sign-off: refuses when `findings` (of the text in `file`, workspace-
+/// relative) has errors, listing each; otherwise the lines to warn with.
+/// `refusal` says what was refused ("cannot submit"), `fix` how to go on.
+pub fn gate(findings: &[Finding], file: &str, refusal: &str, fix: &str) -> Result<Vec<String>> {
+    let errors: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    let place = |f: &Finding| {
+        format!(
+            "{file}:{}:{}: {}: {} [{}]",
+            f.line,
+            f.column,
+            f.severity.as_str(),
+            f.message,
+            f.code
+        )
+    };
+    if !errors.is_empty() {
+        let mut text = format!(
+            "{refusal}: the editorial check found {}:",
+            crate::plural::plural(errors.len(), "error", "errors")
+        );
+        for f in errors.iter().take(LISTED) {
+            text.push_str("\n  ");
+            text.push_str(&place(f));
+        }
+        if errors.len() > LISTED {
+            text.push_str(&format!("\n  … and {} more", errors.len() - LISTED));
+        }
+        return Err(Error::refused_with_hint(text, fix.to_owned()));
+    }
+    let warnings: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .collect();
+    let mut lines: Vec<String> = warnings.iter().take(LISTED).map(|f| place(f)).collect();
+    let counts = Counts::of(findings);
+    let unlisted = Counts {
+        warnings: warnings.len().saturating_sub(LISTED),
+        ..counts
+    };
+    if unlisted.warnings > 0 || unlisted.infos > 0 {
+        lines.push(format!(
+            "the editorial check also found {}; `medreview lint` lists every finding",
+            Counts {
+                errors: 0,
+                ..unlisted
+            }
+            .describe()
+        ));
+    }
+    Ok(lines)
 }

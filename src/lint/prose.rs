@@ -38,6 +38,8 @@ pub struct Block {
     pub cited: bool,
     /// Whether it sits in a block quote (a pull-quote).
     pub quoted: bool,
+    /// Whether an image comes after its last text (what a colon announced).
+    figure_last: bool,
 }
 
 impl Block {
@@ -71,6 +73,7 @@ pub fn read(body: &str) -> Prose {
     for (event, range) in Parser::new_ext(body, crate::render::options()).into_offset_iter() {
         w.event(event, range);
     }
+    w.not_a_figure();
     if let Some(at) = w.announced.take() {
         w.found.push(announced_nothing(at));
     }
@@ -99,6 +102,9 @@ struct Walker {
     quote: usize,
     /// Where a block that announces a list ended, until the next block shows one.
     announced: Option<usize>,
+    /// An announcement the paragraph just begun may satisfy: by starting with an
+    /// image ("The dosing chart:" and the chart).
+    deferred: Option<usize>,
     /// Open list items: where each started and whether it has content yet.
     items: Vec<(usize, bool)>,
     /// The last heading level (the page title is the level-1 heading).
@@ -119,6 +125,7 @@ impl Walker {
             start: at,
             cited: false,
             quoted: self.quote > 0,
+            figure_last: false,
         });
     }
 
@@ -132,6 +139,7 @@ impl Walker {
 
     /// A new block starts: one announced before must have been a list.
     fn block_begins(&mut self, is_list: bool) {
+        self.not_a_figure();
         if let Some(at) = self.announced.take()
             && !is_list
         {
@@ -143,13 +151,24 @@ impl Walker {
     fn block_ends(&mut self, at: usize) {
         if let Some(block) = &self.current
             && announces(&block.text)
+            && !block.figure_last
             && !matches!(block.kind, BlockKind::Heading(_) | BlockKind::Cell)
         {
             self.announced = Some(at.saturating_sub(1).max(block.start));
         }
     }
 
+    /// What comes first in a paragraph after an announcement is not an image.
+    fn not_a_figure(&mut self) {
+        if let Some(at) = self.deferred.take() {
+            self.found.push(announced_nothing(at));
+        }
+    }
+
     fn text(&mut self, text: &str, at: usize, exact: bool) {
+        if self.image.is_none() {
+            self.not_a_figure();
+        }
         if let Some(item) = self.items.last_mut() {
             item.1 = true;
         }
@@ -172,6 +191,7 @@ impl Walker {
             self.start(kind, at);
         }
         if let Some(block) = &mut self.current {
+            block.figure_last = false;
             block.segments.push((block.text.len(), at, exact));
             block.text.push_str(text);
         }
@@ -210,7 +230,8 @@ impl Walker {
     fn open(&mut self, tag: Tag<'_>, at: usize) {
         match tag {
             Tag::Paragraph => {
-                self.block_begins(false);
+                self.not_a_figure();
+                self.deferred = self.announced.take();
                 let in_item = self.items.last().is_some_and(|i| !i.1);
                 match &self.current {
                     // The first paragraph of a loose list item is the item's text.
@@ -284,6 +305,10 @@ impl Walker {
                 self.link = Some((dest_url.to_string(), at, false));
             }
             Tag::Image { dest_url, .. } => {
+                self.deferred = None;
+                if let Some(block) = &mut self.current {
+                    block.figure_last = true;
+                }
                 if let Some(item) = self.items.last_mut() {
                     item.1 = true;
                 }
@@ -294,6 +319,9 @@ impl Walker {
     }
 
     fn close(&mut self, tag: TagEnd, range: std::ops::Range<usize>) {
+        if !matches!(tag, TagEnd::Image) {
+            self.not_a_figure();
+        }
         match tag {
             TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::TableCell => {
                 self.block_ends(range.end);

@@ -52,7 +52,23 @@ fn json_ld(html: &str) -> serde_json::Value {
 /// The HTML redline of the body `old` (r1) against `new` (r2): the part after the
 /// "Text" heading.
 fn redline(old: &str, new: &str) -> String {
+    redline_in(TestEnv::seeded(), old, new)
+}
+
+/// `redline` in a workspace whose editorial check only warns about images without
+/// alt text (`submit` refuses them by default).
+fn redline_without_alt_text(old: &str, new: &str) -> String {
     let env = TestEnv::seeded();
+    let config = env.read("medreview.yaml");
+    env.write(
+        "medreview.yaml",
+        &format!("{config}editorial:\n  severity:\n    alt-text: warning\n"),
+    );
+    env.git(&["commit", "-qam", "images without alt text only warn"]);
+    redline_in(env, old, new)
+}
+
+fn redline_in(env: TestEnv, old: &str, new: &str) -> String {
     env.write(ARTICLE, &format!("{FRONT}{old}"));
     env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "One."]);
     env.write(ARTICLE, &format!("{FRONT}{new}"));
@@ -453,7 +469,7 @@ fn working_text_equal_to_the_approved_revision_but_crlf_previews_as_published() 
 /// have no text runs, so the redline says "No change to the text."
 #[test]
 fn a_changed_image_without_alt_text_is_shown() {
-    let out = redline(
+    let out = redline_without_alt_text(
         "The dosing chart:\n\n![](https://cdn.example.org/dose-10mg.png)\n",
         "The dosing chart:\n\n![](https://cdn.example.org/dose-100mg.png)\n",
     );
@@ -465,7 +481,7 @@ fn a_changed_image_without_alt_text_is_shown() {
 /// elsewhere: the page's link changed, the redline says "No change to the text."
 #[test]
 fn a_changed_link_around_an_image_without_alt_text_is_shown() {
-    let out = redline(
+    let out = redline_without_alt_text(
         "Read the label: [![](https://a.org/logo.png)](https://www.fda.gov/label)\n",
         "Read the label: [![](https://a.org/logo.png)](https://evil.example/label)\n",
     );

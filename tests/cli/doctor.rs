@@ -303,6 +303,7 @@ fn approve_on_a_terminal_shows_the_revision_and_asks_first() {
       written and submitted by Suzanne Example (suzanne-example) on 2025-03-05 09:00 -05:00
       since your request for changes on r1 (2025-03-04 09:00 -05:00): 5 words added, 0 removed.
       you last read it here with `medreview diff`
+      editorial check: no findings
     Approve r2? [y/N]
     ");
     term.send(&["y", "Enter"]);
