@@ -15,6 +15,9 @@ pub const NEAR_DUPLICATE_THRESHOLD: f64 = 0.6;
 /// Sentences shorter than this many words are not compared ("Call 911.").
 pub const NEAR_DUPLICATE_MIN_WORDS: usize = 6;
 
+/// The most sentences indexed under one shingle.
+const SHINGLE_INDEX_LIMIT: usize = 64;
+
 /// A paragraph is judged on its own reading grade only with at least this many words.
 pub const PARAGRAPH_MIN_WORDS: usize = 20;
 
@@ -70,10 +73,31 @@ fn push_sentence<'a>(out: &mut Vec<Sentence<'a>>, block: &'a Block, start: usize
     }
 }
 
+/// Characters a reader does not see (zero-width spaces and joiners, direction
+/// marks, the soft hyphen, the byte-order mark): left out before comparing words, so
+/// they cannot hide a statistic, a colon or a repeated sentence.
+pub fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{E0000}'..='\u{E007F}')
+}
+
 fn words(text: &str) -> Vec<String> {
     text.split_whitespace()
         .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric() && c != '%')
+            let visible: String = w
+                .chars()
+                .filter(|&c| !invisible(c))
+                .map(|c| match c {
+                    // Full-width and small percent signs read as `%`.
+                    '％' | '﹪' | '٪' => '%',
+                    c => c,
+                })
+                .collect();
+            visible
+                .trim_matches(|c: char| !c.is_alphanumeric() && c != '%')
                 .to_lowercase()
         })
         .filter(|w| !w.is_empty())
@@ -87,11 +111,15 @@ const NUMBER_WORDS: &[&str] = &[
 ];
 
 fn is_digits(word: &str) -> bool {
-    word.chars().next().is_some_and(|c| c.is_ascii_digit())
-        && word
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+    word.chars().next().is_some_and(char::is_numeric)
+        && word.chars().all(|c| c.is_numeric() || c == ',' || c == '.')
 }
+
+/// Fractions that, after a number or "a", state a proportion ("a third of").
+const FRACTIONS: &[&str] = &[
+    "half", "third", "thirds", "quarter", "quarters", "fourth", "fourths", "fifth", "fifths",
+    "tenth", "tenths",
+];
 
 fn is_number(word: &str) -> bool {
     is_digits(word) || (NUMBER_WORDS.contains(&word) && word != "a")
@@ -125,8 +153,43 @@ pub fn statistic(text: &str) -> Option<&'static str> {
     let at = |i: usize| w.get(i).map_or("", String::as_str);
     for i in 0..w.len() {
         let word = at(i);
-        if word.ends_with('%') && word.chars().any(|c| c.is_ascii_digit()) {
+        if word.ends_with('%') && word.chars().any(char::is_numeric) {
             return Some("a percentage");
+        }
+        // "a third of", "one-third of", "half of all".
+        let fraction = word
+            .split_once('-')
+            .filter(|(n, _)| is_number(n))
+            .map_or(word, |(_, f)| f);
+        if FRACTIONS.contains(&fraction)
+            && at(i + 1) == "of"
+            && (fraction != word
+                || (i > 0 && (is_number(at(i - 1)) || at(i - 1) == "a"))
+                || word == "half")
+            && !(word == "half" && matches!(at(i + 2), "an" | "a"))
+        {
+            return Some("a proportion (\"a third of\")");
+        }
+        if word == "twice" && at(i + 1) == "as" {
+            return Some("a ratio (\"twice as\")");
+        }
+        if matches!(
+            word,
+            "double"
+                | "doubles"
+                | "doubled"
+                | "triple"
+                | "triples"
+                | "tripled"
+                | "halves"
+                | "halved"
+        ) && matches!(at(i + 1), "the" | "your" | "their" | "a")
+            && matches!(
+                at(i + 2),
+                "risk" | "chance" | "odds" | "rate" | "likelihood"
+            )
+        {
+            return Some("a ratio (\"doubles the risk\")");
         }
         if is_number(word) {
             match at(i + 1) {
@@ -276,9 +339,17 @@ pub fn near_duplicates(blocks: &[Block], out: &mut Vec<Found>, place: impl Fn(us
                     ),
                 ));
             }
+            // A repeat is matched against what it repeats, not indexed itself, and a
+            // shingle shared by many sentences ("one of the") stops being indexed:
+            // the cost stays linear on a text of one sentence pasted a thousand times.
             let id = seen.len();
-            for s in &mine {
-                index.entry(s.clone()).or_default().push(id);
+            if best.is_none() {
+                for s in &mine {
+                    let list = index.entry(s.clone()).or_default();
+                    if list.len() < SHINGLE_INDEX_LIMIT {
+                        list.push(id);
+                    }
+                }
             }
             seen.push(Seen {
                 shingles: mine,
