@@ -64,7 +64,14 @@ pub struct Prose {
 
 /// Whether `text` ends by announcing something to follow ("include:", "are:").
 fn announces(text: &str) -> bool {
-    text.trim_end().ends_with(':')
+    text.trim_end_matches(|c: char| c.is_whitespace() || super::rules::invisible(c))
+        .ends_with([':', '：', '﹕', '꞉', '∶'])
+}
+
+/// Whether text shows anything (not only spaces and invisible characters).
+fn visible(text: &str) -> bool {
+    text.chars()
+        .any(|c| !c.is_whitespace() && !super::rules::invisible(c))
 }
 
 /// Reads the prose of `body`.
@@ -169,11 +176,13 @@ impl Walker {
         if self.image.is_none() {
             self.not_a_figure();
         }
-        if let Some(item) = self.items.last_mut() {
+        if let Some(item) = self.items.last_mut()
+            && visible(text)
+        {
             item.1 = true;
         }
         if let Some(link) = &mut self.link
-            && !text.trim().is_empty()
+            && visible(text)
         {
             link.2 = true;
         }
@@ -218,9 +227,10 @@ impl Walker {
             Event::Html(_) | Event::InlineHtml(_) | Event::Rule => {
                 if matches!(event, Event::Rule | Event::Html(_)) {
                     self.block_begins(false);
-                }
-                if let Some(item) = self.items.last_mut() {
-                    item.1 = true;
+                    // Inline tags alone (`- <span></span>`) show nothing: not content.
+                    if let Some(item) = self.items.last_mut() {
+                        item.1 = true;
+                    }
                 }
             }
             _ => {}
@@ -299,7 +309,11 @@ impl Walker {
                 self.start(BlockKind::Note, at);
             }
             Tag::Link { dest_url, .. } => {
-                if let Some(block) = &mut self.current {
+                // A citation links to a source elsewhere, not to `#top` or `mailto:`.
+                let lower = dest_url.to_ascii_lowercase();
+                if let Some(block) = &mut self.current
+                    && (lower.starts_with("https://") || lower.starts_with("http://"))
+                {
                     block.cited = true;
                 }
                 self.link = Some((dest_url.to_string(), at, false));
@@ -369,7 +383,7 @@ impl Walker {
             }
             TagEnd::Image => {
                 if let Some((url, at, alt)) = self.image.take() {
-                    if alt.trim().is_empty() {
+                    if !visible(&alt) {
                         self.found.push(Found::new(
                             "alt-text",
                             at,
