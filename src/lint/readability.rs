@@ -69,12 +69,14 @@ pub fn count(text: &str) -> Counts {
     let clean = without_punctuation(&text.to_lowercase());
     let mut words = 0;
     let mut syllables = 0;
+    // Words repeat: each is hyphenated once.
+    let mut known: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for word in clean.split_whitespace() {
         words += 1;
-        syllables += match ENGLISH.as_ref() {
+        syllables += *known.entry(word).or_insert_with(|| match ENGLISH.as_ref() {
             Some(dict) => dict.hyphenate(word).breaks.len() + 1,
             None => 1,
-        };
+        });
     }
     Counts {
         words,

@@ -21,7 +21,7 @@ const ROSA: &str = "rosa@example.org";
 /// A year and a week after the approval at `NEXT_DAY`: the re-review is due.
 const A_YEAR_ON: &str = "2026-03-11T09:30:00-05:00";
 
-fn be(env: &TestEnv, email: &str) {
+pub(crate) fn be(env: &TestEnv, email: &str) {
     env.git(&["config", "user.email", email]);
 }
 
@@ -39,7 +39,7 @@ fn path_arg(path: &Path) -> &str {
 
 /// The seeded workspace plus writer rosa-editor, who makes herself the first admin:
 /// the roster is audited from here. `config` edits medreview.yaml first.
-fn audited(config: &[(&str, &str)]) -> TestEnv {
+pub(crate) fn audited(config: &[(&str, &str)]) -> TestEnv {
     let env = TestEnv::seeded();
     let mut text = env.read("medreview.yaml");
     for (from, to) in config {

@@ -4,6 +4,7 @@
 mod common;
 
 mod attacks13;
+mod attacks14;
 mod attacks_page;
 mod bad_input;
 mod check;
