@@ -16,6 +16,7 @@ mod hints;
 mod hostile;
 mod inbox;
 mod json;
+mod lint;
 mod keys;
 mod memo;
 mod migrate;
