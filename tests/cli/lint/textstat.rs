@@ -89,10 +89,6 @@ fn body(text: &str) -> String {
 fn both(python: &Path, body: &str) -> (f64, f64) {
     let ours = medreview::lint::reading_grade(body).expect("a grade");
     let readable = medreview::lint::readable_text(body);
-    if let Some(dump) = std::env::var_os("DUMP") {
-        let n = std::fs::read_dir(&dump).map_or(0, |d| d.count());
-        let _ = std::fs::write(Path::new(&dump).join(format!("{n}.txt")), &readable);
-    }
     let theirs = python_grade(python, &readable);
     (ours, theirs)
 }
