@@ -120,6 +120,8 @@ struct Walker {
     link: Option<(String, usize, bool)>,
     /// An open image: its address, where it starts, and its alt text so far.
     image: Option<(String, usize, String)>,
+    /// Inside a footnote definition.
+    note: bool,
 }
 
 impl Walker {
@@ -161,7 +163,22 @@ impl Walker {
             && !block.figure_last
             && !matches!(block.kind, BlockKind::Heading(_) | BlockKind::Cell)
         {
-            self.announced = Some(at.saturating_sub(1).max(block.start));
+            // At the colon itself (the block's text ends with it).
+            let colon = block.text.trim_end().len().saturating_sub(1);
+            self.announced = Some(block.source(colon).min(at).max(block.start));
+        }
+    }
+
+    /// Starts a block for inline content outside any (a tight list item's first
+    /// line), so a link or footnote reference that opens the item cites it.
+    fn ensure_block(&mut self, at: usize) {
+        if self.current.is_none() {
+            let kind = if self.items.is_empty() {
+                BlockKind::Paragraph
+            } else {
+                BlockKind::Item
+            };
+            self.start(kind, at);
         }
     }
 
@@ -190,15 +207,7 @@ impl Walker {
             image.2.push_str(text);
             return;
         }
-        if self.current.is_none() {
-            // Text outside any block (a tight list item's first line).
-            let kind = if self.items.is_empty() {
-                BlockKind::Paragraph
-            } else {
-                BlockKind::Item
-            };
-            self.start(kind, at);
-        }
+        self.ensure_block(at);
         if let Some(block) = &mut self.current {
             block.figure_last = false;
             block.segments.push((block.text.len(), at, exact));
@@ -220,6 +229,7 @@ impl Walker {
                 if let Some(item) = self.items.last_mut() {
                     item.1 = true;
                 }
+                self.ensure_block(range.start);
                 if let Some(block) = &mut self.current {
                     block.cited = true;
                 }
@@ -247,6 +257,8 @@ impl Walker {
                     // The first paragraph of a loose list item is the item's text.
                     Some(b) if in_item && b.kind == BlockKind::Item && b.text.is_empty() => {}
                     _ if in_item => self.start(BlockKind::Item, at),
+                    // A footnote's paragraphs are the note (a citation, not a claim).
+                    _ if self.note => self.start(BlockKind::Note, at),
                     _ => self.start(BlockKind::Paragraph, at),
                 }
             }
@@ -306,9 +318,11 @@ impl Walker {
             Tag::TableCell => self.start(BlockKind::Cell, at),
             Tag::FootnoteDefinition(_) => {
                 self.block_begins(false);
+                self.note = true;
                 self.start(BlockKind::Note, at);
             }
             Tag::Link { dest_url, .. } => {
+                self.ensure_block(at);
                 // A citation links to a source elsewhere, not to `#top` or `mailto:`.
                 let lower = dest_url.to_ascii_lowercase();
                 if let Some(block) = &mut self.current
@@ -344,6 +358,7 @@ impl Walker {
             TagEnd::FootnoteDefinition => {
                 self.block_ends(range.end);
                 self.flush();
+                self.note = false;
                 // What a note's last line announced cannot be the text after it.
                 self.announced = None;
             }
@@ -359,9 +374,9 @@ impl Walker {
                     ));
                 }
             }
-            TagEnd::List(_) => {
-                self.announced = None;
-            }
+            // A list's last item that announces a list and ends it is still an
+            // announcement: what comes next must be a list.
+            TagEnd::List(_) => {}
             TagEnd::BlockQuote(_) => {
                 self.block_ends(range.end);
                 self.flush();

@@ -17,6 +17,7 @@ mod hints;
 mod hostile;
 mod inbox;
 mod json;
+mod lint;
 mod keys;
 mod memo;
 mod migrate;
