@@ -19,14 +19,16 @@ sources:
 ";
 
 /// The defect of the issue: the drugs a sentence announces were lost.
-const LOST_LIST: &str = "Anti-HER2 monoclonal antibodies that can recognize and attack the HER2 protein include:
+const LOST_LIST: &str =
+    "Anti-HER2 monoclonal antibodies that can recognize and attack the HER2 protein include:
 
 ## Side effects
 
 Tell your care team about any new symptom.
 ";
 
-const FIXED: &str = "Anti-HER2 monoclonal antibodies that can recognize and attack the HER2 protein include:
+const FIXED: &str =
+    "Anti-HER2 monoclonal antibodies that can recognize and attack the HER2 protein include:
 
 - trastuzumab
 - pertuzumab
@@ -57,7 +59,7 @@ fn submit_refuses_the_announced_list_that_never_came() {
     let err = env.refuse(&["submit", SLUG, "--as", "suzanne-example"]);
     insta::assert_snapshot!(err, @r"
     Error: cannot submit her2-treatment: the editorial check found 1 error:
-      articles/her2-treatment/article.md:9:88: error: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period [empty-list]
+      articles/her2-treatment/article.md:9:87: error: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period [empty-list]
     Hint: fix them and submit again; `medreview lint her2-treatment` lists every finding, and `editorial.severity` in medreview.yaml sets how much each rule counts
     ");
     assert!(env.signoffs(SLUG).is_empty());
@@ -92,13 +94,19 @@ fn approve_refuses_a_revision_with_errors_whatever_the_working_tree_says() {
     env.git(&["commit", "-qam", "empty lists only warn"]);
     env.write(ARTICLE, &format!("{FRONT}{LOST_LIST}"));
     let run = env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
-    assert!(run.stderr.contains("warning: this announces a list"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("warning: this announces a list"),
+        "{}",
+        run.stderr
+    );
     set_severity(&env, "empty-list", "error");
     env.git(&["commit", "-qam", "empty lists are errors again"]);
     env.write(ARTICLE, &format!("{FRONT}{FIXED}"));
     let err = env.refuse(&["approve", SLUG, "--as", "ana-example", "--revision", "r1"]);
     assert!(
-        err.starts_with("Error: cannot approve r1 of her2-treatment: the editorial check found 1 error:"),
+        err.starts_with(
+            "Error: cannot approve r1 of her2-treatment: the editorial check found 1 error:"
+        ),
         "{err}"
     );
     assert!(err.contains("request-changes"), "{err}");
@@ -154,10 +162,20 @@ fn check_lint_and_status_count_the_findings() {
     );
     let check = env.run(&["check", "--lint"]);
     assert_eq!(check.code, 1, "{}", check.stderr);
-    assert!(check.stdout.contains(":9:87: error: this announces a list"), "{}", check.stdout);
-    assert!(check.stdout.contains("[unsourced-claim]"), "{}", check.stdout);
     assert!(
-        check.stderr.contains("Editorial check of 1 article: 1 error, 1 warning."),
+        check.stdout.contains(":9:87: error: this announces a list"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check.stdout.contains("[unsourced-claim]"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check
+            .stderr
+            .contains("Editorial check of 1 article: 1 error, 1 warning."),
         "{}",
         check.stderr
     );
