@@ -108,8 +108,7 @@ fn lint_checked(linter: &Linter, bytes: &[u8]) -> Result<Vec<Finding>, TestCaseE
         .unwrap_or(&text)
         .replace("\r\n", "\n");
     let lines: Vec<&str> = text.split('\n').collect();
-    let body_len = medreview::article::split_front_matter(&text)
-        .map_or(0, |(_, body)| body.len());
+    let body_len = medreview::article::split_front_matter(&text).map_or(0, |(_, body)| body.len());
     for f in &found {
         prop_assert!(
             f.line >= 1 && f.line <= lines.len(),
@@ -125,7 +124,10 @@ fn lint_checked(linter: &Linter, bytes: &[u8]) -> Result<Vec<Finding>, TestCaseE
             lines[f.line - 1]
         );
         if let Some(at) = f.offset {
-            prop_assert!(at <= body_len, "offset {at} of a {body_len}-byte body: {f:?}");
+            prop_assert!(
+                at <= body_len,
+                "offset {at} of a {body_len}-byte body: {f:?}"
+            );
         }
         prop_assert!(f.severity != Severity::Off);
         prop_assert!(!f.message.is_empty());
@@ -178,8 +180,8 @@ fn spelling_and_grammar_on_hostile_text_stay_inside_the_file() {
     ];
     for body in bodies {
         let text = format!("{FRONT}{body}");
-        let found = lint_checked(&linter, text.as_bytes())
-            .unwrap_or_else(|e| panic!("{body:?}: {e}"));
+        let found =
+            lint_checked(&linter, text.as_bytes()).unwrap_or_else(|e| panic!("{body:?}: {e}"));
         if body.contains("recieve") {
             assert!(
                 found.iter().any(|f| f.code == "spelling"),

@@ -30,7 +30,8 @@ fn a_warning_raised_to_error_makes_lint_exit_1() {
 
 #[test]
 fn an_error_lowered_to_info_lets_lint_exit_0() {
-    let settings = "editorial:\n  severity:\n    alt-text: info\n    spelling: off\n    grammar: off\n";
+    let settings =
+        "editorial:\n  severity:\n    alt-text: info\n    spelling: off\n    grammar: off\n";
     let body = "![](https://example.org/a.png)\n";
     let env = env_with(settings, &format!("{FRONT}{body}"));
     let hits = findings(&env);
@@ -94,7 +95,10 @@ fn an_unknown_severity_or_setting_is_refused_at_its_line() {
     Error: [REPO]/medreview.yaml:16: editorial.severity.headings: unknown variant `fatal`, expected one of `error`, `warning`, `info`, `off`
     Hint: fix the YAML at that line and run the command again
     ");
-    let env = env_with("editorial:\n  colour: red\n", &format!("{FRONT}Drink water.\n"));
+    let env = env_with(
+        "editorial:\n  colour: red\n",
+        &format!("{FRONT}Drink water.\n"),
+    );
     insta::assert_snapshot!(env.redact(&env.refuse(&["lint", SLUG])), @"
     Error: [REPO]/medreview.yaml:15: editorial: unknown field `colour`, expected one of `severity`, `reading_grade`, `allowed_words`, `grammar_off`
     Hint: fix the YAML at that line and run the command again
@@ -107,7 +111,11 @@ fn the_reading_grade_target_can_be_changed() {
     let body = "Your doctor will check your heart before treatment starts and every few months during it.\n";
     assert_eq!(places(&lint_body(QUIET, body), "reading-grade"), vec![]);
     let hits = lint_body(&format!("{QUIET}  reading_grade: 5\n"), body);
-    assert_eq!(places(&hits, "reading-grade"), vec![at(body, "Your")], "{hits:#?}");
+    assert_eq!(
+        places(&hits, "reading-grade"),
+        vec![at(body, "Your")],
+        "{hits:#?}"
+    );
     assert!(hits[0].message.contains("the target is 5"), "{hits:#?}");
     let grade = medreview::lint::reading_grade(body).expect("a grade");
     assert!((5.0..8.0).contains(&grade), "{grade}");
@@ -121,7 +129,10 @@ fn the_reading_grade_target_can_be_changed() {
     assert!((9.0..19.0).contains(&grade), "{grade}");
     assert_eq!(places(&lint_body(QUIET, harder), "reading-grade").len(), 1);
     assert_eq!(
-        places(&lint_body(&format!("{QUIET}  reading_grade: 20\n"), harder), "reading-grade"),
+        places(
+            &lint_body(&format!("{QUIET}  reading_grade: 20\n"), harder),
+            "reading-grade"
+        ),
         vec![]
     );
 }

@@ -114,7 +114,11 @@ fn the_sample_articles_grade_as_textstat_grades_them() {
         checked.push(line);
     }
     assert!(checked.len() >= 4, "only {checked:?}");
-    assert!(wrong.is_empty(), "more than {TOLERANCE} apart:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "more than {TOLERANCE} apart:\n{}",
+        wrong.join("\n")
+    );
 }
 
 #[test]
