@@ -136,7 +136,7 @@ fn lint_checked(linter: &Linter, bytes: &[u8]) -> Result<Vec<Finding>, TestCaseE
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(400))]
 
     #[test]
     fn random_markdown_never_panics_and_findings_are_inside_the_file(

@@ -2,7 +2,7 @@
 //! target, and what `lint --json` prints.
 
 use super::{FRONT, QUIET, at, env_with, findings, lint_body, places, shown};
-use crate::common::SLUG;
+use crate::common::{ARTICLE, SLUG};
 
 const SKIPPED: &str = "## Treatment\n\n#### Side effects\n\nDrink water.\n";
 
@@ -192,4 +192,67 @@ fn lint_json_has_counts_per_article_and_problems_with_line_column_severity() {
       "infos": 0
     }
     "#);
+}
+
+/// Findings are memoized by text and settings: a second run says the same, and a
+/// new word in dictionary.txt or a new severity is seen at once.
+#[test]
+fn the_memo_follows_dictionary_txt_and_the_settings() {
+    let body = "Kadcyla is given by IV.\n\n#### Skipped\n";
+    let env = env_with("", &format!("{FRONT}{body}"));
+    let first = findings(&env);
+    assert_eq!(places(&first, "spelling"), vec![at(body, "Kadcyla")]);
+    assert_eq!(findings(&env), first, "the memoized run differs");
+    env.write("dictionary.txt", "Kadcyla\n");
+    let hits = findings(&env);
+    assert_eq!(places(&hits, "spelling"), vec![], "{hits:#?}");
+    assert_eq!(places(&hits, "headings").len(), 1);
+    env.append(
+        "medreview.yaml",
+        "editorial:\n  severity:\n    headings: error\n",
+    );
+    let hits = findings(&env);
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    assert_eq!(hits[0].severity, "error");
+    // And the article's own edits, of course.
+    env.write(ARTICLE, &format!("{FRONT}Kadcyla is given by IV.\n"));
+    assert_eq!(findings(&env), vec![]);
+}
+
+#[test]
+fn lint_without_a_slug_lints_every_article_and_an_unknown_slug_is_refused() {
+    let env = env_with(QUIET, &format!("{FRONT}#### Skipped\n"));
+    env.write(
+        "articles/second/article.md",
+        &format!("{FRONT}![](https://example.org/a.png)\n"),
+    );
+    insta::assert_snapshot!(
+        {
+            let run = env.run(&["lint"]);
+            format!("exit {}\n{}---\n{}", run.code, run.stdout, run.stderr)
+        },
+        @"
+    exit 1
+    articles/her2-treatment/article.md:10:1: warning: this heading skips from level 1 to level 4; use ## [headings]
+    articles/second/article.md:10:1: error: the image https://example.org/a.png has no alt text: describe it in the brackets, `![what it shows](https://example.org/a.png)` [alt-text]
+    ---
+    Linted 2 articles: 1 error, 1 warning.
+    "
+    );
+    insta::assert_snapshot!(env.redact(&env.refuse(&["lint", "nope"])), @"
+    Error: there is no article `nope`
+    Hint: `medreview status` lists the articles
+    ");
+}
+
+/// A byte-order mark and CRLF line ends do not move a finding.
+#[test]
+fn a_bom_and_crlf_do_not_move_findings() {
+    let body = "Text.\n\n#### Skipped ![](https://example.org/a.png)\n";
+    let lf = findings(&env_with(QUIET, &format!("{FRONT}{body}")));
+    let crlf = format!("\u{feff}{FRONT}{body}").replace('\n', "\r\n");
+    let hits = findings(&env_with(QUIET, &crlf));
+    assert_eq!(hits, lf);
+    assert_eq!(places(&hits, "headings"), vec![at(body, "####")]);
+    assert_eq!(places(&hits, "alt-text"), vec![at(body, "![")]);
 }
