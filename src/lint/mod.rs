@@ -419,12 +419,26 @@ impl Linter {
                     .to_owned(),
             ));
         }
+        // Each source's `url:` line, in order: the first after the previous source's
+        // whose value is exactly its address (one address can start another).
+        let front_lines: Vec<&str> = text[..body_start].lines().collect();
+        let mut after = 0;
         for source in &article.front.sources {
+            let url_line = front_lines.iter().enumerate().skip(after).find(|(_, l)| {
+                let value = l.trim_start().trim_start_matches("- ").trim_start();
+                value.strip_prefix("url:").is_some_and(|v| {
+                    let v = v.trim();
+                    v.trim_matches(|c| c == '"' || c == '\'') == source.url
+                })
+            });
+            let line = match url_line {
+                Some((i, _)) => {
+                    after = i + 1;
+                    i + 1
+                }
+                None => 1,
+            };
             if let Some(why) = prose::address_problem(&source.url) {
-                let line = text[..body_start]
-                    .lines()
-                    .position(|l| l.contains(source.url.as_str()))
-                    .map_or(1, |i| i + 1);
                 found.push(Found::on_line(
                     "link",
                     line,

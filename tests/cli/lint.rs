@@ -289,7 +289,6 @@ fn link_in_the_front_matter_is_a_source_that_is_not_https() {
 }
 
 #[test]
-#[ignore = "BUG: src/lint/mod.rs finds a front-matter source's line by `contains(url)`, so a source whose address is a prefix of an earlier one's is placed on the earlier line"]
 fn link_names_the_line_of_each_non_https_source() {
     let front = FRONT.replace(
         "  - title: Breast Cancer",
