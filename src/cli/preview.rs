@@ -114,7 +114,7 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
         say(
             ctx.err,
             &format!(
-                "Lint: {}, not marked on this page, which is the published one; `medreview lint {slug}` lists them.",
+                "Lint: {}, not marked on this page, which is the published one; `medreview lint {slug}` lists the findings.",
                 counts.describe()
             ),
         )?;

@@ -17,6 +17,7 @@ mod hostile;
 mod inbox;
 mod json;
 mod keys;
+mod lint_marks;
 mod memo;
 mod migrate;
 mod pager;
