@@ -50,7 +50,7 @@ pub enum Place {
     Marked(Option<String>),
     /// In the front matter, which the text does not show.
     FrontMatter,
-    /// In a part of the text the page does not show (or could not mark).
+    /// In a part of the text the page does not show, or where no mark fits (raw HTML).
     NotShown,
 }
 
@@ -207,7 +207,7 @@ pub fn panel(findings: &[Finding], places: &[Place], what: &str) -> String {
                 Some(Place::Marked(Some(id))) => format!("<a href=\"#{id}\">{at}</a>"),
                 Some(Place::Marked(None)) => at,
                 Some(Place::FrontMatter) => format!("{at} (front matter)"),
-                _ => format!("{at} (not marked: not shown here)"),
+                _ => format!("{at} (not marked)"),
             };
             html.push_str(&format!(
                 "<li class=\"medreview-lint-item {}\" value=\"{}\"><span class=\"medreview-lint-severity\">{}</span> <code>{}</code> <span class=\"medreview-lint-where\">{place}</span>: {}</li>\n",

@@ -94,6 +94,8 @@ fn a_preview_marks_each_finding_at_its_text_and_lists_them_by_the_banner() {
     let head = part(html, "<head>", "</head>");
     assert!(head.contains("mark.medreview-lint-error {"), "{head}");
     assert_eq!(marks(html), 2, "{html}");
+    // The placeholders are random; the page is not.
+    assert_eq!(html, &env.ok(&["preview", SLUG]).stdout);
 }
 
 #[test]
@@ -177,6 +179,7 @@ fn the_html_redline_marks_the_newer_sides_findings_and_the_text_redline_does_not
     </div>
     "#);
     assert!(page.contains("mark.medreview-lint-error {"), "{page}");
+    assert_eq!(page, env.ok(&["diff", SLUG, "--format", "html"]).stdout);
     let text = env.ok(&["diff", SLUG]);
     assert!(!text.stdout.contains("lint"), "{}", text.stdout);
     // The near miss: nothing marked.
@@ -185,6 +188,27 @@ fn the_html_redline_marks_the_newer_sides_findings_and_the_text_redline_does_not
     assert_eq!(marks(&page), 0, "{page}");
     assert!(
         panel(&page).contains("Editorial lint: no findings"),
+        "{page}"
+    );
+}
+
+/// A finding in an unchanged part the redline folds away is listed, not marked.
+#[test]
+fn a_finding_in_a_folded_part_of_the_redline_is_listed_only() {
+    let env = approved_with(
+        "About 20 percent of people have it.\n\nMost people get surgery.\n\nSome get radiation.\n\nAsk your team.\n",
+    );
+    env.write(
+        ARTICLE,
+        &format!(
+            "{FRONT}About 20 percent of people have it.\n\nMost people get surgery.\n\nSome get radiation.\n\nAsk your care team.\n"
+        ),
+    );
+    let page = env.ok(&["diff", SLUG, "--format", "html"]).stdout;
+    assert_eq!(marks(&page), 0, "{page}");
+    assert!(page.contains("<p class=\"elided\">"), "{page}");
+    assert!(
+        panel(&page).contains("<span class=\"medreview-lint-where\">line 10:1 (not marked)</span>"),
         "{page}"
     );
 }
