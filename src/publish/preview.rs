@@ -174,10 +174,23 @@ pub fn render_preview(
             (Some(banner), false) => {
                 after_body(&html, &format!("{}{panel}", banner_markup(banner)))
             }
-            _ => match banner_end(&html) {
-                Some(at) => format!("{}\n{panel}{}", &html[..at], &html[at..]),
-                None => after_body(&html, panel),
-            },
+            _ => {
+                // The banner's end, found on the page without the writer's text: the
+                // sanitized text can spell `class="preview-banner"` (quotes are not
+                // escaped in text), and must not choose where the panel goes.
+                let bare = article_page(
+                    &templates,
+                    &config,
+                    &publication,
+                    &page,
+                    banner.as_ref(),
+                    Some(""),
+                )?;
+                match banner_end(&bare).filter(|&at| html.get(..at) == bare.get(..at)) {
+                    Some(at) => format!("{}\n{panel}{}", &html[..at], &html[at..]),
+                    None => after_body(&html, panel),
+                }
+            }
         };
         html = with_style(&html, crate::marks::CSS);
     }
@@ -265,9 +278,8 @@ fn after_body(html: &str, markup: &str) -> String {
     format!("{}{markup}{}", &html[..at], &html[at..])
 }
 
-/// Where the template's own banner element ends. Only the template can write
-/// `class="preview-banner"`: the sanitizer strips the writer's classes, and every
-/// other text of the writer's is escaped.
+/// Where the template's own banner element ends, on a page without the writer's
+/// text (the template escapes quotes in every other text of the writer's).
 fn banner_end(html: &str) -> Option<usize> {
     let class = html.find(&format!("class=\"{BANNER_CLASS}\""))?;
     let open = html[..class].rfind('<')?;

@@ -192,6 +192,42 @@ fn the_html_redline_marks_the_newer_sides_findings_and_the_text_redline_does_not
     );
 }
 
+/// The writer's text can spell the banner's class (quotes are not escaped in text);
+/// it does not decide where the panel goes on a template that shows the banner last.
+#[test]
+fn the_writers_text_does_not_place_the_panel() {
+    let env = approved_with(CLEAN);
+    env.write(
+        "templates/article.html",
+        "<!DOCTYPE html>\n<html><head><title>{{ article.title }}</title></head>\n<body>\n{{ body_html }}\n{% if preview %}<div class=\"preview-banner\">{{ preview.title }}</div>{% endif %}\n</body></html>\n",
+    );
+    env.git(&["add", "-A"]);
+    env.git(&["commit", "-qm", "banner last"]);
+    env.write(
+        ARTICLE,
+        &format!("{FRONT}Mind `<div class=\"preview-banner\">` here.\n\nAbout 20 percent of people have it.\n"),
+    );
+    let html = env.ok(&["preview", SLUG]).stdout;
+    assert!(
+        html.contains("class=\"preview-banner\"&gt;</code>"),
+        "{html}"
+    );
+    let panel_at = html
+        .find("<section class=\"medreview-lint-panel\"")
+        .expect("panel");
+    let text_at = html.find("Mind").expect("text");
+    assert!(panel_at < text_at, "{html}");
+    assert!(
+        html.contains("<body><section class=\"medreview-lint-panel\""),
+        "{html}"
+    );
+    assert_eq!(
+        marks(&html),
+        2,
+        "the statistic and the unclosed quote: {html}"
+    );
+}
+
 /// A finding in an unchanged part the redline folds away is listed, not marked.
 #[test]
 fn a_finding_in_a_folded_part_of_the_redline_is_listed_only() {
