@@ -174,7 +174,8 @@ pub fn compare(
     })
 }
 
-fn bytes(ws: &Workspace, record: &ArticleRecord, side: &Side) -> Result<Vec<u8>> {
+/// The text of one side of an article (empty for nothing).
+pub fn bytes(ws: &Workspace, record: &ArticleRecord, side: &Side) -> Result<Vec<u8>> {
     match side {
         Side::Nothing => Ok(Vec::new()),
         Side::Revision(r) => ws.git.read_revision(&r.id, &record.signoffs_path),

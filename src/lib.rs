@@ -14,6 +14,7 @@ pub mod hook;
 pub mod ids;
 pub mod inbox;
 pub mod lint;
+pub mod marks;
 pub mod memo;
 pub mod pager;
 pub mod plural;

@@ -778,7 +778,7 @@ fn html_files(src: &dyn Source, config: &Config, pages: &[Page]) -> Result<Vec<(
                     // Linked from the last output by `write_output`, never rendered.
                     return Ok((path, Vec::new()));
                 }
-                let html = article_page(&templates, config, &publication, p, None)?;
+                let html = article_page(&templates, config, &publication, p, None, None)?;
                 Ok((path, html.into_bytes()))
             })
             .collect()
@@ -822,13 +822,15 @@ pub struct BannerView {
     pub detail: String,
 }
 
-/// Renders one article page through `templates/article.html`.
+/// Renders one article page through `templates/article.html`; `body_html` replaces
+/// the rendered body (a preview's, with its lint marks).
 fn article_page(
     templates: &Templates,
     config: &Config,
     publication: &PublicationView<'_>,
     p: &Page,
     preview: Option<&BannerView>,
+    body_html: Option<&str>,
 ) -> Result<String> {
     let path = page_path(&p.slug, Format::Html);
     let front = &p.article.front;
@@ -846,7 +848,11 @@ fn article_page(
     let mut ctx = Context::default();
     ctx.insert("publication", publication);
     ctx.insert("article", &article);
-    ctx.insert_safe("body_html", render::markdown_to_html(&p.article.body));
+    let body_html = match body_html {
+        Some(html) => html.to_owned(),
+        None => render::markdown_to_html(&p.article.body),
+    };
+    ctx.insert_safe("body_html", body_html);
     ctx.insert("writer", &p.writer);
     ctx.insert("reviewers", &p.reviewers);
     ctx.insert("reviewed", &DateView::of(&p.reviewed));

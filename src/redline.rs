@@ -172,7 +172,12 @@ struct FieldView<'a> {
 
 /// The self-contained HTML redline page (inline CSS, no external assets, every text
 /// escaped): front-matter fields one by one, and the body as rendered, compared block by block.
-pub fn html(header: &Header, redline: &Redline, body: &[Shown]) -> Result<String> {
+pub fn html(
+    header: &Header,
+    redline: &Redline,
+    body: &[Shown],
+    lint: Option<&crate::marks::RedlineMarks>,
+) -> Result<String> {
     let templates = Templates::new(vec![TemplateSource {
         name: "redline.html".into(),
         text: REDLINE_HTML.into(),
@@ -212,9 +217,15 @@ pub fn html(header: &Header, redline: &Redline, body: &[Shown]) -> Result<String
     ctx.insert("summary", &summary(redline));
     ctx.insert("fields", &fields);
     if crate::revdiff::rendered::any_change(body) {
-        ctx.insert_safe("body_html", rendered::body_html(body));
+        let marks = lint.map_or(&[][..], |l| l.blocks.as_slice());
+        ctx.insert_safe("body_html", rendered::body_html_marked(body, marks));
     } else {
         ctx.insert("body_html", &None::<String>);
     }
+    match lint {
+        Some(l) => ctx.insert_safe("lint_panel", l.panel.clone()),
+        None => ctx.insert("lint_panel", &None::<String>),
+    }
+    ctx.insert_safe("lint_css", crate::marks::CSS.to_owned());
     templates.render("redline.html", &ctx)
 }

@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 
 pub mod blocks;
 mod footnotes;
+pub mod marks;
 
 /// The Markdown extensions a page supports.
 pub(crate) fn options() -> Options {

@@ -147,11 +147,36 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
         }
     }
     let output = match args.format {
-        DiffFormat::Html => redline::html(
-            &comparison.header,
-            &comparison.redline,
-            &comparison.rendered,
-        )?,
+        DiffFormat::Html => {
+            // The findings of the newer side, marked where the redline shows them.
+            let lint = match &to {
+                Side::Nothing => None,
+                side => {
+                    let bytes = comparison::bytes(&ws, &record, side)?;
+                    let findings = crate::lint::Linter::for_workspace(&ws)?.lint(
+                        &bytes,
+                        &record.article_path,
+                        None,
+                    )?;
+                    Some(crate::marks::redline(
+                        &bytes,
+                        &record.article_path,
+                        &findings,
+                        &comparison.rendered,
+                        &match side {
+                            Side::Working => "the working tree".to_owned(),
+                            _ => comparison.header.to.label.clone(),
+                        },
+                    )?)
+                }
+            };
+            redline::html(
+                &comparison.header,
+                &comparison.redline,
+                &comparison.rendered,
+                lint.as_ref(),
+            )?
+        }
         DiffFormat::Text => {
             let colour = match args.out {
                 // A file is no terminal: coloured only with `--color always`.

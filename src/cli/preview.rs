@@ -96,6 +96,29 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
             ),
         )?,
     }
+    let counts = crate::lint::Counts::of(&preview.findings);
+    if preview.marked {
+        say(
+            ctx.err,
+            &format!(
+                "Lint: {}{}",
+                counts.describe(),
+                if preview.findings.is_empty() {
+                    "."
+                } else {
+                    ", marked on the page and listed by the banner."
+                }
+            ),
+        )?;
+    } else if !preview.findings.is_empty() {
+        say(
+            ctx.err,
+            &format!(
+                "Lint: {}, not marked on this page, which is the published one; `medreview lint {slug}` lists the findings.",
+                counts.describe()
+            ),
+        )?;
+    }
     if let Some(path) = super::write_out(ctx, args.out.as_deref(), preview.html.as_bytes())? {
         say(ctx.err, &format!("Wrote {}", path.display()))?;
     }

@@ -29,6 +29,11 @@ pub struct Preview {
     pub state: String,
     /// What a publish shows of the article instead, when the text is not approved.
     pub published: String,
+    /// The lint findings of the text, marked on the page when it is not the
+    /// approved one (the approved page is the published page, unmarked).
+    pub findings: Vec<crate::lint::Finding>,
+    /// Whether the findings are marked on the page.
+    pub marked: bool,
 }
 
 /// The class of the banner element; a template that shows `preview` itself uses it,
@@ -67,6 +72,9 @@ pub fn render_preview(
             return Err(Error::refused(format!("{slug} has no text to preview")));
         }
     };
+    let bytes = crate::comparison::bytes(ws, record, side)?;
+    let findings =
+        crate::lint::Linter::for_workspace(ws)?.lint(&bytes, &record.article_path, None)?;
     let approved = match (side, &status.publishable) {
         (Side::Revision(r), Some(p)) if p.revision.id == r.id => Some(p.clone()),
         _ => None,
@@ -135,13 +143,56 @@ pub fn render_preview(
         name: &config.publication,
         base_url: config.base_url.as_deref(),
     };
-    let mut html = article_page(&templates, &config, &publication, &page, banner.as_ref())?;
+    // A text that is not the approved one shows its lint findings in place, and
+    // lists them in a panel by the banner.
+    let marked = banner.is_some().then(|| {
+        let (body, places) = crate::marks::preview_body(&page.article.body, &findings);
+        let what = if label == "working tree" {
+            "the working tree".to_owned()
+        } else {
+            label.clone()
+        };
+        (body, crate::marks::panel(&findings, &places, &what))
+    });
+    let body = marked.as_ref().map(|(body, _)| body.as_str());
+    let mut html = article_page(
+        &templates,
+        &config,
+        &publication,
+        &page,
+        banner.as_ref(),
+        body,
+    )?;
     // Whether the template shows the banner is decided by rendering it without one,
     // never by searching the page: a writer's text could spell the banner's markup.
-    if let Some(banner) = &banner
-        && html == article_page(&templates, &config, &publication, &page, None)?
-    {
-        html = inject_banner(&html, banner);
+    let shows_banner = match &banner {
+        Some(_) => html != article_page(&templates, &config, &publication, &page, None, body)?,
+        None => true,
+    };
+    if let Some((_, panel)) = &marked {
+        html = match (&banner, shows_banner) {
+            (Some(banner), false) => {
+                after_body(&html, &format!("{}{panel}", banner_markup(banner)))
+            }
+            _ => {
+                // The banner's end, found on the page without the writer's text: the
+                // sanitized text can spell `class="preview-banner"` (quotes are not
+                // escaped in text), and must not choose where the panel goes.
+                let bare = article_page(
+                    &templates,
+                    &config,
+                    &publication,
+                    &page,
+                    banner.as_ref(),
+                    Some(""),
+                )?;
+                match banner_end(&bare).filter(|&at| html.get(..at) == bare.get(..at)) {
+                    Some(at) => format!("{}\n{panel}{}", &html[..at], &html[at..]),
+                    None => after_body(&html, panel),
+                }
+            }
+        };
+        html = with_style(&html, crate::marks::CSS);
     }
     Ok(Preview {
         html,
@@ -149,6 +200,8 @@ pub fn render_preview(
         banner,
         state,
         published,
+        marked: marked.is_some(),
+        findings,
     })
 }
 
@@ -200,18 +253,69 @@ fn describe(status: &Status, side: &Side) -> (String, String) {
 
 /// Puts the banner right after `<body …>` (or first, without one), for a template
 /// that does not show `preview` itself.
+#[cfg(test)]
 fn inject_banner(html: &str, banner: &BannerView) -> String {
-    let markup = format!(
+    after_body(html, &banner_markup(banner))
+}
+
+/// The banner as medreview draws it for a template that does not show `preview`.
+fn banner_markup(banner: &BannerView) -> String {
+    format!(
         "\n<div class=\"{BANNER_CLASS}\" role=\"alert\" style=\"background:#b42318;color:#ffffff;font:700 1.05rem/1.4 system-ui,sans-serif;padding:0.9rem 1.25rem;text-align:center\"><strong>{}</strong> &mdash; {}</div>\n",
         render::escape_html(&banner.title),
         render::escape_html(&banner.detail)
-    );
+    )
+}
+
+/// Puts `markup` right after `<body …>` (or first, without one). The template's
+/// markup comes first on a page: the writer's text is escaped or sanitized.
+fn after_body(html: &str, markup: &str) -> String {
     let lower = html.to_ascii_lowercase();
     let at = lower
         .find("<body")
         .and_then(|start| lower[start..].find('>').map(|end| start + end + 1))
         .unwrap_or(0);
     format!("{}{markup}{}", &html[..at], &html[at..])
+}
+
+/// Where the template's own banner element ends, on a page without the writer's
+/// text (the template escapes quotes in every other text of the writer's).
+fn banner_end(html: &str) -> Option<usize> {
+    let class = html.find(&format!("class=\"{BANNER_CLASS}\""))?;
+    let open = html[..class].rfind('<')?;
+    let name: String = html[open + 1..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    if name.is_empty() {
+        return None;
+    }
+    let (start, end) = (format!("<{name}"), format!("</{name}>"));
+    let mut depth = 0usize;
+    let mut at = open;
+    loop {
+        let next_start = html[at..].find(&start).map(|i| i + at);
+        let next_end = html[at..].find(&end).map(|i| i + at)?;
+        match next_start {
+            Some(s) if s < next_end => {
+                depth += 1;
+                at = s + start.len();
+            }
+            _ => {
+                depth = depth.checked_sub(1)?;
+                at = next_end + end.len();
+                if depth == 0 {
+                    return Some(at);
+                }
+            }
+        }
+    }
+}
+
+/// Puts a style block with `css` before `</head>` (or first, without one).
+fn with_style(html: &str, css: &str) -> String {
+    let at = html.to_ascii_lowercase().find("</head").unwrap_or(0);
+    format!("{}<style>\n{css}</style>\n{}", &html[..at], &html[at..])
 }
 
 #[cfg(test)]

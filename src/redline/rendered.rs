@@ -7,10 +7,25 @@ use crate::render::blocks::{Kind, Mark, Run};
 use crate::render::{escape_html, sanitize_redline};
 use crate::revdiff::rendered::{Change, Shown, ShownBlock, Tag};
 
+/// A mark around the text of one shown block (lint findings): markup medreview
+/// writes, kept by the redline's sanitizer (classes and titles).
+#[derive(Debug, Clone)]
+pub struct BlockMark {
+    /// Before the block's text.
+    pub open: String,
+    /// After it.
+    pub close: String,
+}
+
 /// The body part of the redline page.
 pub fn body_html(shown: &[Shown]) -> String {
+    body_html_marked(shown, &[])
+}
+
+/// The body part of the redline page, with `marks[i]` around the text of part `i`.
+pub fn body_html_marked(shown: &[Shown], marks: &[Option<BlockMark>]) -> String {
     let mut out = Html::default();
-    for part in shown {
+    for (i, part) in shown.iter().enumerate() {
         match part {
             Shown::Elided(n) => {
                 out.close_groups();
@@ -19,7 +34,7 @@ pub fn body_html(shown: &[Shown]) -> String {
                     if *n == 1 { "" } else { "s" }
                 ));
             }
-            Shown::Block(block) => out.block(block),
+            Shown::Block(block) => out.block(block, marks.get(i).and_then(Option::as_ref)),
         }
     }
     out.close_groups();
@@ -126,14 +141,18 @@ impl Html {
         labels
     }
 
-    fn block(&mut self, block: &ShownBlock) {
+    fn block(&mut self, block: &ShownBlock, mark: Option<&BlockMark>) {
         let class = class(block);
         let labels = Self::labels(block);
         let cell = |i: usize, pre: bool| {
-            block
+            let html = block
                 .cells
                 .get(i)
-                .map_or(String::new(), |runs| cell_html(runs, pre))
+                .map_or(String::new(), |runs| cell_html(runs, pre));
+            match mark {
+                Some(m) => format!("{}{html}{}", m.open, m.close),
+                None => html,
+            }
         };
         match &block.kind {
             Kind::Item {

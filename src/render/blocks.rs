@@ -84,7 +84,12 @@ pub struct Block {
 
 /// The blocks of `markdown`'s body, notes last in page order.
 pub fn blocks(markdown: &str) -> Vec<Block> {
-    let split = footnotes::split(Parser::new_ext(markdown, super::options()));
+    blocks_of(Parser::new_ext(markdown, super::options()))
+}
+
+/// The blocks of a body's parser events (see [`blocks`]).
+pub(crate) fn blocks_of<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Block> {
+    let split = footnotes::split(events);
     let numbers = |label: &str| split.note(label).map_or(0, |n| n.number);
     let mut walker = Walker::default();
     for event in split.body.iter().cloned() {

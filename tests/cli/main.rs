@@ -19,6 +19,7 @@ mod inbox;
 mod json;
 mod keys;
 mod lint;
+mod lint_marks;
 mod memo;
 mod migrate;
 mod pager;

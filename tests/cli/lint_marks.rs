@@ -1,0 +1,310 @@
+//! Lint findings marked in place: on previews of a text that is not the approved one
+//! and on the HTML redline (the newer side), with a panel listing every finding;
+//! never on published pages, and never forged by the writer's own markup.
+
+use std::fs;
+use std::path::Path;
+
+use crate::common::{ARTICLE, SLUG, TestEnv};
+use crate::pages::{FRONT, approved_with, chromium, published_page, run_chromium};
+
+/// A text lint finds nothing wrong in (r1 of every test).
+const CLEAN: &str = "Most people get surgery.\n";
+
+/// An announced list with no list (`empty-list`, an error) and a statistic that
+/// cites nothing (`unsourced-claim`, a warning).
+const FLAWED: &str = "Common examples include:\n\n## Treatment\n\nAbout 20 percent of people have it. Ask your team.\n";
+
+/// The near miss: the list is there, and the statistic cites its source.
+const NEAR_MISS: &str = "Common examples include:\n\n- surgery\n- radiation\n\n## Treatment\n\nAbout 20 percent of people have it.[^1] Ask your team.\n\n[^1]: National Cancer Institute.\n";
+
+/// The writer's own markup dressed as medreview's marks and panel.
+const FORGED: &str = "<mark class=\"medreview-lint medreview-lint-error\" id=\"medreview-lint-at-1\" title=\"empty-list: forged\">Forged</mark> text.\n\n<section class=\"medreview-lint-panel\"><h2 class=\"medreview-lint-title\">Editorial lint: no findings</h2></section>\n\nAbout 20 percent of people have it.\n";
+
+/// Exit code and stderr of a run.
+fn shown(run: &crate::common::Run) -> String {
+    format!("exit {}\n{}", run.code, run.stderr)
+}
+
+/// The part of `html` from `start` to the end of the first `end` after it.
+fn part<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in:\n{html}"));
+    let to = from + html[from..].find(end).expect("the end") + end.len();
+    &html[from..to]
+}
+
+fn panel(html: &str) -> &str {
+    part(
+        html,
+        "<section class=\"medreview-lint-panel\"",
+        "</section>",
+    )
+}
+
+/// Our marks on a page: medreview's class comes first, which the writer cannot set.
+fn marks(html: &str) -> usize {
+    html.matches("<mark class=\"medreview-lint ").count()
+}
+
+/// r1 (clean) approved, and `body` as unsubmitted edits in the working tree.
+fn edited(body: &str) -> TestEnv {
+    let env = approved_with(CLEAN);
+    env.write(ARTICLE, &format!("{FRONT}{body}"));
+    env
+}
+
+#[test]
+fn a_preview_marks_each_finding_at_its_text_and_lists_them_by_the_banner() {
+    let env = edited(FLAWED);
+    let run = env.ok(&["preview", SLUG]);
+    insta::assert_snapshot!(shown(&run), @r#"
+    exit 0
+    Preview of her2-treatment in the working tree (it has unsubmitted edits)
+    Not approved: unsubmitted edits, never submitted for review. The published page shows r1. The page carries a "Not approved" banner and names no reviewer.
+    Lint: 1 error, 1 warning, marked on the page and listed by the banner.
+    "#);
+    let html = &run.stdout;
+    insta::assert_snapshot!(panel(html), @r##"
+    <section class="medreview-lint-panel" aria-label="Editorial lint findings">
+    <h2 class="medreview-lint-title">Editorial lint: 1 error, 1 warning</h2>
+    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree, marked in the text where it shows. This panel and the marks are not part of the published page.</p>
+    <ol class="medreview-lint-list">
+    <li class="medreview-lint-item medreview-lint-error" value="1"><span class="medreview-lint-severity">error</span> <code>empty-list</code> <span class="medreview-lint-where"><a href="#medreview-lint-at-1">line 10:25</a></span>: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period</li>
+    <li class="medreview-lint-item medreview-lint-warning" value="2"><span class="medreview-lint-severity">warning</span> <code>unsourced-claim</code> <span class="medreview-lint-where"><a href="#medreview-lint-at-2">line 14:1</a></span>: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter</li>
+    </ol>
+    </section>
+    "##);
+    insta::assert_snapshot!(part(html, "<div class=\"body\">", "</div>"), @r#"
+    <div class="body">
+    <p><mark class="medreview-lint medreview-lint-error" id="medreview-lint-at-1" title="empty-list: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period">Common examples include:</mark><sup class="medreview-lint-ref">1</sup></p>
+    <h2>Treatment</h2>
+    <p><mark class="medreview-lint medreview-lint-warning" id="medreview-lint-at-2" title="unsourced-claim: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter">About 20 percent of people have it.</mark><sup class="medreview-lint-ref">2</sup> Ask your team.</p>
+
+    </div>
+    "#);
+    // The panel comes right after the banner; the style is in the page's head.
+    assert!(
+        html.contains(
+            "The published page shows r1.</div>\n<section class=\"medreview-lint-panel\""
+        ),
+        "{html}"
+    );
+    let head = part(html, "<head>", "</head>");
+    assert!(head.contains("mark.medreview-lint-error {"), "{head}");
+    assert_eq!(marks(html), 2, "{html}");
+    // The placeholders are random; the page is not.
+    assert_eq!(html, &env.ok(&["preview", SLUG]).stdout);
+}
+
+#[test]
+fn a_near_miss_is_not_marked_and_the_panel_says_so() {
+    let env = edited(NEAR_MISS);
+    let run = env.ok(&["preview", SLUG]);
+    assert!(
+        run.stderr.ends_with("Lint: no findings.\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(marks(&run.stdout), 0, "{}", run.stdout);
+    insta::assert_snapshot!(panel(&run.stdout), @r#"
+    <section class="medreview-lint-panel" aria-label="Editorial lint findings">
+    <h2 class="medreview-lint-title">Editorial lint: no findings</h2>
+    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree. This panel and the marks are not part of the published page.</p>
+    </section>
+    "#);
+}
+
+#[test]
+fn the_writers_own_marks_and_panel_are_not_findings() {
+    let env = edited(FORGED);
+    let run = env.ok(&["preview", SLUG]);
+    let html = &run.stdout;
+    // One finding (the statistic), one mark; the writer's mark lost its class and id.
+    assert_eq!(marks(html), 1, "{html}");
+    assert!(
+        html.contains("<mark title=\"empty-list: forged\">Forged</mark>"),
+        "{html}"
+    );
+    assert_eq!(
+        html.matches("<section class=\"medreview-lint-panel\"")
+            .count(),
+        1
+    );
+    assert_eq!(html.matches("id=\"medreview-lint-at-1\"").count(), 1);
+    insta::assert_snapshot!(panel(html), @r##"
+    <section class="medreview-lint-panel" aria-label="Editorial lint findings">
+    <h2 class="medreview-lint-title">Editorial lint: 1 warning</h2>
+    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree, marked in the text where it shows. This panel and the marks are not part of the published page.</p>
+    <ol class="medreview-lint-list">
+    <li class="medreview-lint-item medreview-lint-warning" value="1"><span class="medreview-lint-severity">warning</span> <code>unsourced-claim</code> <span class="medreview-lint-where"><a href="#medreview-lint-at-1">line 14:1</a></span>: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter</li>
+    </ol>
+    </section>
+    "##);
+    // On the redline, the writer's markup is shown as its source, escaped.
+    let page = env.ok(&["diff", SLUG, "--format", "html"]).stdout;
+    assert_eq!(
+        page.matches("<section class=\"medreview-lint-panel\"")
+            .count(),
+        1
+    );
+    assert!(
+        page.contains("<code>&lt;mark class=\"medreview-lint medreview-lint-error\""),
+        "{page}"
+    );
+    assert_eq!(marks(&page), 1, "{page}");
+}
+
+#[test]
+fn the_html_redline_marks_the_newer_sides_findings_and_the_text_redline_does_not() {
+    let env = edited(FLAWED);
+    let page = env.ok(&["diff", SLUG, "--format", "html"]).stdout;
+    insta::assert_snapshot!(panel(&page), @r#"
+    <section class="medreview-lint-panel" aria-label="Editorial lint findings">
+    <h2 class="medreview-lint-title">Editorial lint: 1 error, 1 warning</h2>
+    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree, marked in the text where it shows. This panel and the marks are not part of the published page.</p>
+    <ol class="medreview-lint-list">
+    <li class="medreview-lint-item medreview-lint-error" value="1"><span class="medreview-lint-severity">error</span> <code>empty-list</code> <span class="medreview-lint-where">line 10:25</span>: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period</li>
+    <li class="medreview-lint-item medreview-lint-warning" value="2"><span class="medreview-lint-severity">warning</span> <code>unsourced-claim</code> <span class="medreview-lint-where">line 14:1</span>: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter</li>
+    </ol>
+    </section>
+    "#);
+    insta::assert_snapshot!(part(&page, "<div class=\"doc\">", "</div>"), @r#"
+    <div class="doc">
+    <p class="deleted"><del>Most people get surgery.</del></p>
+    <p class="inserted"><mark class="medreview-lint medreview-lint-error" title="empty-list: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period"><ins>Common examples include:</ins></mark><sup class="medreview-lint-ref">1</sup></p>
+    <h2 class="inserted"><ins>Treatment</ins></h2>
+    <p class="inserted"><mark class="medreview-lint medreview-lint-warning" title="unsourced-claim: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter"><ins>About 20 percent of people have it. Ask your team.</ins></mark><sup class="medreview-lint-ref">2</sup></p>
+    </div>
+    "#);
+    assert!(page.contains("mark.medreview-lint-error {"), "{page}");
+    assert_eq!(page, env.ok(&["diff", SLUG, "--format", "html"]).stdout);
+    let text = env.ok(&["diff", SLUG]);
+    assert!(!text.stdout.contains("lint"), "{}", text.stdout);
+    // The near miss: nothing marked.
+    env.write(ARTICLE, &format!("{FRONT}{NEAR_MISS}"));
+    let page = env.ok(&["diff", SLUG, "--format", "html"]).stdout;
+    assert_eq!(marks(&page), 0, "{page}");
+    assert!(
+        panel(&page).contains("Editorial lint: no findings"),
+        "{page}"
+    );
+}
+
+/// The writer's text can spell the banner's class (quotes are not escaped in text);
+/// it does not decide where the panel goes on a template that shows the banner last.
+#[test]
+fn the_writers_text_does_not_place_the_panel() {
+    let env = approved_with(CLEAN);
+    env.write(
+        "templates/article.html",
+        "<!DOCTYPE html>\n<html><head><title>{{ article.title }}</title></head>\n<body>\n{{ body_html }}\n{% if preview %}<div class=\"preview-banner\">{{ preview.title }}</div>{% endif %}\n</body></html>\n",
+    );
+    env.git(&["add", "-A"]);
+    env.git(&["commit", "-qm", "banner last"]);
+    env.write(
+        ARTICLE,
+        &format!("{FRONT}Mind `<div class=\"preview-banner\">` here.\n\nAbout 20 percent of people have it.\n"),
+    );
+    let html = env.ok(&["preview", SLUG]).stdout;
+    assert!(
+        html.contains("class=\"preview-banner\"&gt;</code>"),
+        "{html}"
+    );
+    let panel_at = html
+        .find("<section class=\"medreview-lint-panel\"")
+        .expect("panel");
+    let text_at = html.find("Mind").expect("text");
+    assert!(panel_at < text_at, "{html}");
+    assert!(
+        html.contains("<body><section class=\"medreview-lint-panel\""),
+        "{html}"
+    );
+    assert_eq!(
+        marks(&html),
+        2,
+        "the statistic and the unclosed quote: {html}"
+    );
+}
+
+/// A finding in an unchanged part the redline folds away is listed, not marked.
+#[test]
+fn a_finding_in_a_folded_part_of_the_redline_is_listed_only() {
+    let env = approved_with(
+        "About 20 percent of people have it.\n\nMost people get surgery.\n\nSome get radiation.\n\nAsk your team.\n",
+    );
+    env.write(
+        ARTICLE,
+        &format!(
+            "{FRONT}About 20 percent of people have it.\n\nMost people get surgery.\n\nSome get radiation.\n\nAsk your care team.\n"
+        ),
+    );
+    let page = env.ok(&["diff", SLUG, "--format", "html"]).stdout;
+    assert_eq!(marks(&page), 0, "{page}");
+    assert!(page.contains("<p class=\"elided\">"), "{page}");
+    assert!(
+        panel(&page).contains("<span class=\"medreview-lint-where\">line 10:1 (not marked)</span>"),
+        "{page}"
+    );
+}
+
+/// The approved revision's preview stays the published page byte for byte, with its
+/// findings counted on stderr; publishing twice writes the same bytes, unmarked.
+#[test]
+fn published_pages_carry_no_marks() {
+    let env = approved_with("About 20 percent of people have it.\n");
+    let page = published_page(&env, &env.outside("site"), &[]);
+    assert!(!page.contains("medreview-lint"), "{page}");
+    assert_eq!(page, published_page(&env, &env.outside("again"), &[]));
+    let run = env.ok(&["preview", SLUG, "r1"]);
+    insta::assert_snapshot!(shown(&run), @"
+    exit 0
+    Preview of her2-treatment r1 96fd616
+    Approved: this is the page publish writes.
+    Lint: 1 warning, not marked on this page, which is the published one; `medreview lint her2-treatment` lists the findings.
+    ");
+    assert_eq!(run.stdout, page);
+}
+
+/// Decodes a PNG screenshot into RGB pixels.
+fn pixels(shot: &Path) -> Vec<[u8; 3]> {
+    let decoder = png::Decoder::new(std::io::BufReader::new(
+        fs::File::open(shot).expect("screenshot"),
+    ));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("buffer size")];
+    let info = reader.next_frame(&mut buf).expect("decode");
+    let channels = info.color_type.samples();
+    buf[..info.buffer_size()]
+        .chunks(channels)
+        .map(|p| [p[0], p[1], p[2]])
+        .collect()
+}
+
+/// The error mark is drawn on its own colour (#ffd9cf) in headless Chromium.
+#[test]
+fn the_error_mark_is_drawn_in_headless_chromium() {
+    let Some(chromium) = chromium() else {
+        return;
+    };
+    let env = edited("Common examples include:\n\n## Treatment\n\nMost people get surgery.\n");
+    let file = env.outside("marked.html");
+    env.ok(&["preview", SLUG, "--out", file.to_str().expect("utf-8")]);
+    let shot = env.outside("marked.png");
+    run_chromium(
+        &chromium,
+        &env,
+        &file,
+        &[format!("--screenshot={}", shot.display())],
+    );
+    let mark = pixels(&shot)
+        .iter()
+        .filter(|p| {
+            p.iter()
+                .zip([0xff, 0xd9, 0xcf])
+                .all(|(a, b)| a.abs_diff(b) <= 6)
+        })
+        .count();
+    assert!(mark > 400, "the mark's colour is drawn: {mark} pixels");
+}
