@@ -489,8 +489,11 @@ fn measure(
     // no memo, next to a full publish of the same articles; then what `check --lint`
     // and `status --json` run (error and warning rules), and a second run from the memo.
     let memo_file = dir.join(".git/medreview/lint-1.json");
+    let forget = || {
+        let _ = std::fs::remove_file(&memo_file);
+    };
     let cold = |args: &[&str]| {
-        remove(&memo_file);
+        forget();
         time(&dir, BIN, args)
     };
     let lint_all_rules = ["lint"];
@@ -528,7 +531,7 @@ fn measure(
                 String::new()
             } else {
                 mib({
-                    remove(&memo_file);
+                    forget();
                     sh::max_rss(&dir, BIN, args)
                 })
             },

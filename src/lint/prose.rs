@@ -4,7 +4,7 @@
 //! `headings`, `alt-text`, `link`) are judged on the same walk, since they are
 //! about the shape the parser sees.
 
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
 use super::Found;
 
@@ -264,7 +264,7 @@ impl Walker {
             }
             Tag::Heading { level, .. } => {
                 self.block_begins(false);
-                let level = heading_level(level);
+                let level = crate::render::blocks::heading_level(level);
                 if level == 1 {
                     self.found.push(Found::new(
                         "headings",
@@ -414,17 +414,6 @@ impl Walker {
             }
             _ => {}
         }
-    }
-}
-
-fn heading_level(level: HeadingLevel) -> u8 {
-    match level {
-        HeadingLevel::H1 => 1,
-        HeadingLevel::H2 => 2,
-        HeadingLevel::H3 => 3,
-        HeadingLevel::H4 => 4,
-        HeadingLevel::H5 => 5,
-        HeadingLevel::H6 => 6,
     }
 }
 

@@ -403,7 +403,8 @@ impl Walker {
     }
 }
 
-fn heading_level(level: HeadingLevel) -> u8 {
+/// A heading's level as a number, 1 to 6.
+pub(crate) fn heading_level(level: HeadingLevel) -> u8 {
     match level {
         HeadingLevel::H1 => 1,
         HeadingLevel::H2 => 2,
