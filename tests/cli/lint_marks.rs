@@ -71,7 +71,7 @@ fn a_preview_marks_each_finding_at_its_text_and_lists_them_by_the_banner() {
     <h2 class="medreview-lint-title">Editorial lint: 1 error, 1 warning</h2>
     <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree, marked in the text where it shows. This panel and the marks are not part of the published page.</p>
     <ol class="medreview-lint-list">
-    <li class="medreview-lint-item medreview-lint-error" value="1"><span class="medreview-lint-severity">error</span> <code>empty-list</code> <span class="medreview-lint-where"><a href="#medreview-lint-at-1">line 10:25</a></span>: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period</li>
+    <li class="medreview-lint-item medreview-lint-error" value="1"><span class="medreview-lint-severity">error</span> <code>empty-list</code> <span class="medreview-lint-where"><a href="#medreview-lint-at-1">line 10:24</a></span>: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period</li>
     <li class="medreview-lint-item medreview-lint-warning" value="2"><span class="medreview-lint-severity">warning</span> <code>unsourced-claim</code> <span class="medreview-lint-where"><a href="#medreview-lint-at-2">line 14:1</a></span>: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter</li>
     </ol>
     </section>
@@ -165,7 +165,7 @@ fn the_html_redline_marks_the_newer_sides_findings_and_the_text_redline_does_not
     <h2 class="medreview-lint-title">Editorial lint: 1 error, 1 warning</h2>
     <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree, marked in the text where it shows. This panel and the marks are not part of the published page.</p>
     <ol class="medreview-lint-list">
-    <li class="medreview-lint-item medreview-lint-error" value="1"><span class="medreview-lint-severity">error</span> <code>empty-list</code> <span class="medreview-lint-where">line 10:25</span>: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period</li>
+    <li class="medreview-lint-item medreview-lint-error" value="1"><span class="medreview-lint-severity">error</span> <code>empty-list</code> <span class="medreview-lint-where">line 10:24</span>: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period</li>
     <li class="medreview-lint-item medreview-lint-warning" value="2"><span class="medreview-lint-severity">warning</span> <code>unsourced-claim</code> <span class="medreview-lint-where">line 14:1</span>: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter</li>
     </ol>
     </section>
