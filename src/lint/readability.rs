@@ -20,6 +20,15 @@ static ENGLISH: LazyLock<Option<Standard>> = LazyLock::new(|| {
     Some(dict)
 });
 
+thread_local! {
+    /// Syllables by word, as counted before on this thread.
+    static KNOWN: std::cell::RefCell<std::collections::HashMap<String, usize>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// The most words [`KNOWN`] holds before it starts again (a few MiB).
+const KNOWN_LIMIT: usize = 100_000;
+
 /// Counts of a text.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Counts {
@@ -111,12 +120,24 @@ pub fn count(text: &str) -> Counts {
     let clean = without_punctuation(&text.to_lowercase());
     let mut words = 0;
     let mut syllables = 0;
-    // Words repeat: each is hyphenated once.
-    let mut known: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
-    for word in clean.split_whitespace() {
-        words += 1;
-        syllables += *known.entry(word).or_insert_with(|| syllables_of(word));
-    }
+    // Words repeat, across articles too: each is hyphenated once per thread.
+    KNOWN.with(|known| {
+        let mut known = known.borrow_mut();
+        if known.len() > KNOWN_LIMIT {
+            known.clear();
+        }
+        for word in clean.split_whitespace() {
+            words += 1;
+            syllables += match known.get(word) {
+                Some(&n) => n,
+                None => {
+                    let n = syllables_of(word);
+                    known.insert(word.to_owned(), n);
+                    n
+                }
+            };
+        }
+    });
     Counts {
         words,
         sentences: sentence_count(text),
