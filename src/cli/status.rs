@@ -36,7 +36,7 @@ struct StatusArticle {
     #[serde(flatten)]
     summary: ArticleSummary,
     /// The editorial check of the working text at error and warning level (what
-    /// `submit` judges); `null` when the text cannot be read.
+    /// `submit` judges); `null` when the text or the word list cannot be read.
     lint: Option<LintCounts>,
 }
 
@@ -52,7 +52,17 @@ fn with_lint(
     ws: &crate::workspace::Workspace,
     articles: Vec<ArticleSummary>,
 ) -> Result<Vec<StatusArticle>> {
-    let linter = crate::lint::Linter::for_workspace(ws)?.gates();
+    // A settings or word list that cannot be read leaves the counts out (`null`);
+    // `lint` and the sign-off commands say what is wrong with it.
+    let Ok(linter) = crate::lint::Linter::for_workspace(ws).map(|l| l.gates()) else {
+        return Ok(articles
+            .into_iter()
+            .map(|summary| StatusArticle {
+                summary,
+                lint: None,
+            })
+            .collect());
+    };
     let mut slugs = Vec::new();
     for a in &articles {
         slugs.push(slug_arg(&a.slug)?);
