@@ -1,5 +1,10 @@
+//! The `medreview` command: parse the arguments, run the command, map the result to an exit code.
+
+mod cli;
+mod pager;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    medreview::cli::main()
+    cli::main()
 }

@@ -16,11 +16,11 @@ use std::path::Path;
 use std::process::Stdio;
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
-use medreview::gitstore::GitStore;
-use medreview::ids::Id;
-use medreview::record::entry::{Action, Entry, EntryId};
-use medreview::revision::RevId;
-use medreview::workspace::Workspace;
+use medreview_core::ids::Id;
+use medreview_core::record::entry::{Action, Entry, EntryId};
+use medreview_core::workspace::Workspace;
+use medreview_store::gitstore::GitStore;
+use medreview_store::revision::RevId;
 
 use crate::corpus::Article;
 use crate::sh::{self, BIN};
@@ -320,7 +320,7 @@ pub fn build(dir: &Path, articles: usize, rounds: usize) -> (Vec<Final>, usize) 
 pub fn build_with_cli(dir: &Path, articles: usize, rounds: usize) {
     bootstrap(dir);
     plan(articles, rounds, |s| {
-        let now = medreview::clock::rfc3339(&s.at);
+        let now = medreview_core::clock::rfc3339(&s.at);
         let number = format!("r{}", s.number);
         let note = s.note.clone().unwrap_or_default();
         match s.action {

@@ -128,7 +128,11 @@ pub fn write_site(dir: &Path, finals: &[Final]) {
         let mut text = String::from("---\n");
         let _ = writeln!(text, "title: {}", quote(&a.title));
         let _ = writeln!(text, "summary: {}", quote(&a.summary));
-        let _ = writeln!(text, "date: {}", medreview::clock::rfc3339(&f.approved));
+        let _ = writeln!(
+            text,
+            "date: {}",
+            medreview_core::clock::rfc3339(&f.approved)
+        );
         let _ = writeln!(
             text,
             "reviewed_iso: {}",

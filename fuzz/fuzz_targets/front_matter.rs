@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use libfuzzer_sys::fuzz_target;
-use medreview::article::{Article, split_front_matter};
-use medreview::record::{entry, legacy};
+use medreview_core::article::{Article, split_front_matter};
+use medreview_core::record::{entry, legacy};
 
 fuzz_target!(|data: &[u8]| {
     // Errors are the expected outcome for most inputs; only a panic is a finding.
@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let name = format!(
         "20250101T000000Z-approved-ana-{}.yaml",
-        &medreview::gitstore::GitStore::blob_id(data).as_str()[..entry::DIGEST_LEN]
+        &medreview_store::gitstore::GitStore::blob_id(data).as_str()[..entry::DIGEST_LEN]
     );
     let _ = entry::read(&name, data, Path::new(&name));
     if let Ok(text) = std::str::from_utf8(data) {
@@ -29,7 +29,7 @@ fuzz_target!(|data: &[u8]| {
         // diff reads front matter field by field through the same YAML library,
         // into untyped values where aliases are expanded.
         if let Some((front, _body)) = split_front_matter(text) {
-            let _ = medreview::yaml::top_level_fields(front);
+            let _ = medreview_core::yaml::top_level_fields(front);
         }
     }
 });

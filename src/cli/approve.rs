@@ -8,12 +8,12 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Ctx, OutputFlags, SignerArgs, SyncFlags, say, sign_off, slug_arg};
-use crate::comparison::{self, Side};
-use crate::error::{Error, Result};
-use crate::record::ArticleRecord;
-use crate::record::entry::Action;
-use crate::roster::Role;
-use crate::workflow;
+use medreview_core::error::{Error, Result};
+use medreview_core::record::ArticleRecord;
+use medreview_core::record::entry::Action;
+use medreview_core::roster::Role;
+use medreview_site::comparison::{self, Side};
+use medreview_workflow as workflow;
 
 /// Arguments of `approve`.
 #[derive(Debug, Args)]
@@ -89,14 +89,17 @@ fn confirm_latest(ctx: &mut Ctx<'_>, args: &ApproveArgs) -> Result<Option<String
         ));
     }
     let me = match &args.signer.as_id {
-        Some(id) => Some(crate::ids::Id::parse("id", id)?),
-        None => crate::roster::identity::me(&roster, ws.git.config_string("user.email").as_deref()),
+        Some(id) => Some(medreview_core::ids::Id::parse("id", id)?),
+        None => medreview_core::roster::identity::me(
+            &roster,
+            ws.git.config_string("user.email").as_deref(),
+        ),
     };
     let base = comparison::default_base(&ws, &*people, &record, me.as_ref());
     let to = Side::Revision(latest.clone());
     let changes = comparison::compare(&ws, &roster, &record, &base.side, &to)?;
     let writer = record.revision_article(&ws, &latest.id)?.front.writer;
-    let name = |id: &crate::ids::Id| {
+    let name = |id: &medreview_core::ids::Id| {
         roster
             .name_of(id)
             .map_or_else(|| id.to_string(), |n| format!("{n} ({id})"))
@@ -105,7 +108,7 @@ fn confirm_latest(ctx: &mut Ctx<'_>, args: &ApproveArgs) -> Result<Option<String
         ctx.err,
         &format!("About to approve {slug} {}", latest.label_with_id()),
     )?;
-    let when = crate::clock::short(&latest.submitted_at);
+    let when = medreview_core::clock::short(&latest.submitted_at);
     let who = if writer == latest.submitted_by {
         format!("  written and submitted by {} on {when}", name(&writer))
     } else {
@@ -121,10 +124,10 @@ fn confirm_latest(ctx: &mut Ctx<'_>, args: &ApproveArgs) -> Result<Option<String
         &format!(
             "  since {}: {}",
             base.why,
-            crate::redline::summary(&changes.redline)
+            medreview_site::redline::summary(&changes.redline)
         ),
     )?;
-    let viewed = crate::viewed::recall(&ws, &slug);
+    let viewed = medreview_core::viewed::recall(&ws, &slug);
     let seen = match &viewed {
         Some(v) if v.revision == latest.id => {
             format!(
@@ -139,7 +142,7 @@ fn confirm_latest(ctx: &mut Ctx<'_>, args: &ApproveArgs) -> Result<Option<String
     };
     say(ctx.err, &seen)?;
     // The editorial check, as approve judges it: errors refuse before asking.
-    let lint = crate::workflow::revision_lint_gate(&ws, &record, &latest, &slug)?;
+    let lint = medreview_workflow::revision_lint_gate(&ws, &record, &latest, &slug)?;
     let lint = lint.first().map_or("no findings", String::as_str);
     say(ctx.err, &format!("  editorial check: {lint}"))?;
     write!(ctx.err, "Approve {}? [y/N] ", latest.label())

@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Ctx, print_json, say};
-use crate::check;
-use crate::error::Result;
+use medreview_core::check;
+use medreview_core::error::Result;
 
 /// Arguments of `check`.
 #[derive(Debug, Args)]
@@ -34,8 +34,8 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
     let mut report = check::run(&ws, !args.json)?;
     let lint = if args.lint {
-        let linter = crate::lint::Linter::for_workspace(&ws)?.gates();
-        let (inputs, _) = crate::lint::working_inputs(&ws, None)?;
+        let linter = medreview_lint::Linter::for_workspace(&ws)?.gates();
+        let (inputs, _) = medreview_lint::working_inputs(&ws, None)?;
         ws.git.memo.bulk();
         let outputs = linter.lint_all(inputs, ws.root(), &ws.git.memo);
         let (articles, problems, _) = super::lint::collect(outputs, ws.root());
@@ -82,22 +82,26 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
             ctx.err,
             &format!(
                 "Checked {}, {} and {}{} ({} verified): {}.",
-                crate::plural::plural(report.articles, "article", "articles"),
-                crate::plural::plural(report.entries, "sign-off", "sign-offs"),
-                crate::plural::plural(report.commits, "commit", "commits"),
+                medreview_core::plural::plural(report.articles, "article", "articles"),
+                medreview_core::plural::plural(report.entries, "sign-off", "sign-offs"),
+                medreview_core::plural::plural(report.commits, "commit", "commits"),
                 match &report.checkpoint {
                     Some(cp) => format!(" since the checkpoint {}", &cp[..10]),
                     None => String::new(),
                 },
-                crate::plural::plural(report.entries_verified, "new sign-off", "new sign-offs"),
+                medreview_core::plural::plural(
+                    report.entries_verified,
+                    "new sign-off",
+                    "new sign-offs"
+                ),
                 match record_problems {
                     0 => "no problems".to_owned(),
-                    n => crate::plural::plural(n, "problem", "problems"),
+                    n => medreview_core::plural::plural(n, "problem", "problems"),
                 }
             ),
         )?;
         if let Some(articles) = &lint {
-            let mut total = crate::lint::Counts::default();
+            let mut total = medreview_lint::Counts::default();
             for a in articles {
                 total.add(a.counts);
             }
@@ -105,7 +109,7 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
                 ctx.err,
                 &format!(
                     "Editorial check of {}: {}.",
-                    crate::plural::plural(articles.len(), "article", "articles"),
+                    medreview_core::plural::plural(articles.len(), "article", "articles"),
                     total.describe()
                 ),
             )?;

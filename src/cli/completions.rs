@@ -7,7 +7,7 @@ use clap::{Args, CommandFactory};
 use clap_complete::Shell;
 
 use super::{Cli, Ctx};
-use crate::error::{Error, Result};
+use medreview_core::error::{Error, Result};
 
 /// Arguments of `completions`.
 #[derive(Debug, Args)]

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::{Ctx, say, slug_arg};
-use crate::comparison::{self, Side};
-use crate::error::{Error, Result};
-use crate::record::ArticleRecord;
-use crate::record::entry::ViewKind;
-use crate::redline;
+use medreview_core::error::{Error, Result};
+use medreview_core::record::ArticleRecord;
+use medreview_core::record::entry::ViewKind;
+use medreview_site::comparison::{self, Side};
+use medreview_site::redline;
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -54,8 +54,8 @@ struct DiffJson<'a> {
     base_note: Option<&'a str>,
     words_added: usize,
     words_removed: usize,
-    fields: &'a [crate::revdiff::FieldChange],
-    blocks: &'a [crate::revdiff::Block],
+    fields: &'a [medreview_site::revdiff::FieldChange],
+    blocks: &'a [medreview_site::revdiff::Block],
 }
 
 /// One side in `diff --json`.
@@ -69,7 +69,7 @@ struct SideJson<'a> {
     detail: &'a str,
 }
 
-fn side_json<'a>(side: &Side, info: &'a crate::redline::SideInfo) -> SideJson<'a> {
+fn side_json<'a>(side: &Side, info: &'a medreview_site::redline::SideInfo) -> SideJson<'a> {
     let revision = match side {
         Side::Revision(r) => Some(r),
         _ => None,
@@ -96,7 +96,10 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
     let people = ws.people()?;
     let roster = people.current().roster.clone();
     let record = ArticleRecord::load(&ws, &slug)?;
-    let me = crate::roster::identity::me(&roster, ws.git.config_string("user.email").as_deref());
+    let me = medreview_core::roster::identity::me(
+        &roster,
+        ws.git.config_string("user.email").as_deref(),
+    );
     let base = match &args.from {
         Some(name) => comparison::Base {
             side: comparison::side(&record, name)?,
@@ -120,7 +123,7 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
             Side::Revision(r) => Some(&r.id),
             _ => None,
         };
-        crate::viewed::remember(&ws, &slug, ViewKind::Diff, &shown.id, older);
+        medreview_core::viewed::remember(&ws, &slug, ViewKind::Diff, &shown.id, older);
     }
     if args.json {
         let json = DiffJson {
@@ -153,12 +156,12 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
                 Side::Nothing => None,
                 side => {
                     let bytes = comparison::bytes(&ws, &record, side)?;
-                    let findings = crate::lint::Linter::for_workspace(&ws)?.lint(
+                    let findings = medreview_lint::Linter::for_workspace(&ws)?.lint(
                         &bytes,
                         &record.article_path,
                         None,
                     )?;
-                    Some(crate::marks::redline(
+                    Some(medreview_site::marks::redline(
                         &bytes,
                         &record.article_path,
                         &findings,

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::{Ctx, say};
-use crate::error::Result;
+use medreview_core::error::Result;
 
 /// `hook` subcommands.
 #[derive(Debug, Subcommand)]
@@ -31,7 +31,7 @@ pub fn cmd_hook(ctx: &mut Ctx<'_>, cmd: HookCommand) -> Result<ExitCode> {
             } else {
                 ctx.start.join(server)
             };
-            let installed = crate::hook::install(&dir)?;
+            let installed = medreview_remote::hook::install(&dir)?;
             say(
                 ctx.err,
                 &format!(
@@ -48,7 +48,7 @@ pub fn cmd_hook(ctx: &mut Ctx<'_>, cmd: HookCommand) -> Result<ExitCode> {
         HookCommand::PreReceive => {
             let stdin = std::io::stdin();
             let mut input = stdin.lock();
-            let ok = crate::hook::pre_receive(&mut input, ctx.err)?;
+            let ok = medreview_remote::hook::pre_receive(&mut input, ctx.err)?;
             Ok(if ok {
                 ExitCode::SUCCESS
             } else {

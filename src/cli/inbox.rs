@@ -6,10 +6,10 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{Ctx, print_json, say};
-use crate::clock;
-use crate::error::Result;
-use crate::ids::Id;
-use crate::inbox::Item;
+use medreview_core::clock;
+use medreview_core::error::Result;
+use medreview_core::ids::Id;
+use medreview_site::inbox::Item;
 
 /// Arguments of `inbox`.
 #[derive(Debug, Args)]
@@ -32,7 +32,7 @@ struct InboxJson<'a> {
     /// What waits on them, oldest first.
     items: &'a [Item],
     /// Articles that could not be read, in the one problem shape (`check --json`'s).
-    problems: Vec<crate::check::Problem>,
+    problems: Vec<medreview_core::check::Problem>,
 }
 
 /// Runs `inbox`.
@@ -43,22 +43,22 @@ pub fn cmd_inbox(ctx: &mut Ctx<'_>, args: InboxArgs) -> Result<ExitCode> {
     let people = ws.committed_people()?;
     let state = people.current();
     let roster = &state.roster;
-    let me = crate::inbox::whose(
+    let me = medreview_site::inbox::whose(
         roster,
         args.as_id.as_deref(),
         ws.git.config_string("user.email").as_deref(),
     )?;
     let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
-    let roles = crate::roster::identity::roles(roster, &config, &me);
-    let (articles, problems) = crate::report::all_summaries(&ws, now, !args.json)?;
-    let items = crate::inbox::items(&me, roster, &articles, now);
+    let roles = medreview_core::roster::identity::roles(roster, &config, &me);
+    let (articles, problems) = medreview_site::report::all_summaries(&ws, now, !args.json)?;
+    let items = medreview_site::inbox::items(&me, roster, &articles, now);
     super::status::warn_uncommitted(ctx, &ws)?;
     let failed = !problems.is_empty();
     if args.json {
         let problems = problems
             .iter()
             .map(|e| {
-                crate::check::Problem::from_error(super::status::UNREADABLE, e)
+                medreview_core::check::Problem::from_error(super::status::UNREADABLE, e)
                     .relative_to(ws.root())
             })
             .collect();

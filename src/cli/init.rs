@@ -6,12 +6,12 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use super::{Ctx, say};
-use crate::clock;
-use crate::error::{Error, Result};
-use crate::gitstore::{CommitRequest, GitStore};
-use crate::templates;
-use crate::workspace::{CONFIG_FILE, Config, ReviewPolicy, default_identity, repo_prefix};
-use crate::yaml;
+use medreview_core::clock;
+use medreview_core::error::{Error, Result};
+use medreview_core::workspace::{CONFIG_FILE, Config, ReviewPolicy, default_identity, repo_prefix};
+use medreview_core::yaml;
+use medreview_site::templates;
+use medreview_store::gitstore::{CommitRequest, GitStore};
 
 /// Arguments of `init`.
 #[derive(Debug, Args)]

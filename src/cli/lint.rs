@@ -6,10 +6,10 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{Ctx, print_json, say, slug_arg};
-use crate::check::Problem;
-use crate::error::{Error, Result};
-use crate::ids::Id;
-use crate::lint::{Counts, Linter, Output, Severity};
+use medreview_core::check::Problem;
+use medreview_core::error::{Error, Result};
+use medreview_core::ids::Id;
+use medreview_lint::{Counts, Linter, Output, Severity};
 
 /// Arguments of `lint`.
 #[derive(Debug, Args)]
@@ -111,7 +111,7 @@ pub fn cmd_lint(ctx: &mut Ctx<'_>, args: LintArgs) -> Result<ExitCode> {
         for s in &args.slugs {
             let slug = slug_arg(s)?;
             if !ws
-                .path(&crate::workspace::Workspace::article_rel(&slug))
+                .path(&medreview_core::workspace::Workspace::article_rel(&slug))
                 .is_file()
             {
                 return Err(Error::refused_with_hint(
@@ -124,7 +124,7 @@ pub fn cmd_lint(ctx: &mut Ctx<'_>, args: LintArgs) -> Result<ExitCode> {
         Some(slugs)
     };
     let whole = named.is_none();
-    let (inputs, unlisted) = crate::lint::working_inputs(&ws, named)?;
+    let (inputs, unlisted) = medreview_lint::working_inputs(&ws, named)?;
     if inputs.len() > 1 {
         ws.git.memo.bulk();
     }
@@ -155,7 +155,7 @@ pub fn cmd_lint(ctx: &mut Ctx<'_>, args: LintArgs) -> Result<ExitCode> {
             ctx.err,
             &format!(
                 "Linted {}: {}.",
-                crate::plural::plural(linted, "article", "articles"),
+                medreview_core::plural::plural(linted, "article", "articles"),
                 total.describe()
             ),
         )?;

@@ -7,14 +7,14 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{Ctx, print_json, say, slug_arg};
-use crate::clock;
-use crate::error::Result;
-use crate::ids::Id;
-use crate::record::ArticleRecord;
-use crate::record::entry::Action;
-use crate::record::graph::Revision;
-use crate::report::{ArticleSummary, RevisionInfo, summarize};
-use crate::revision::RevId;
+use medreview_core::clock;
+use medreview_core::error::Result;
+use medreview_core::ids::Id;
+use medreview_core::record::ArticleRecord;
+use medreview_core::record::entry::Action;
+use medreview_core::record::graph::Revision;
+use medreview_site::report::{ArticleSummary, RevisionInfo, summarize};
+use medreview_store::revision::RevId;
 
 /// Arguments of `log`.
 #[derive(Debug, Args)]
@@ -154,11 +154,11 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
             && let Some(change) = info.change
         {
             let what = if info.number == 1 {
-                crate::plural::plural(change.words_added, "word", "words")
+                medreview_core::plural::plural(change.words_added, "word", "words")
             } else {
                 format!(
                     "{} added, {} removed since r{}",
-                    crate::plural::plural(change.words_added, "word", "words"),
+                    medreview_core::plural::plural(change.words_added, "word", "words"),
                     change.words_removed,
                     info.number - 1
                 )

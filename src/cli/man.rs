@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use clap::CommandFactory;
 
 use super::{Cli, Ctx};
-use crate::error::{Error, Result};
+use medreview_core::error::{Error, Result};
 
 /// Runs `man`.
 pub fn cmd_man(ctx: &mut Ctx<'_>) -> Result<ExitCode> {

@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Ctx, say};
-use crate::clock;
-use crate::error::Result;
-use crate::record::migrate;
+use medreview_core::clock;
+use medreview_core::error::Result;
+use medreview_core::record::migrate;
 
 /// Arguments of `migrate`.
 #[derive(Debug, Args)]
@@ -22,8 +22,8 @@ pub fn cmd_migrate(ctx: &mut Ctx<'_>, _args: MigrateArgs) -> Result<ExitCode> {
             ctx.err,
             &format!(
                 "Migrated {} of {} to format 2 (commit {}). Push it before anyone signs off again.",
-                crate::plural::plural(done.entries, "sign-off", "sign-offs"),
-                crate::plural::plural(done.articles, "article", "articles"),
+                medreview_core::plural::plural(done.entries, "sign-off", "sign-offs"),
+                medreview_core::plural::plural(done.articles, "article", "articles"),
                 &commit[..10]
             ),
         )?,

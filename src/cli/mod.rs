@@ -32,12 +32,12 @@ use clap::{Parser, Subcommand};
 
 use self::color::ColorChoice;
 
-use crate::error::{Error, Result};
-use crate::ids::Id;
-use crate::roster::Role;
-use crate::signing::SigningKey;
-use crate::workflow::Recorded;
-use crate::workspace::Workspace;
+use medreview_core::error::{Error, Result};
+use medreview_core::ids::Id;
+use medreview_core::roster::Role;
+use medreview_core::signing::SigningKey;
+use medreview_core::workspace::Workspace;
+use medreview_workflow::Recorded;
 
 /// Medical review sign-offs for health publishers, recorded in git.
 #[derive(Debug, Parser)]
@@ -206,7 +206,7 @@ pub fn main() -> ExitCode {
             present(&err, &mut stderr);
             if json {
                 // The same problem shape as `check --json` and `status --json`.
-                let problem = crate::check::Problem::from_error(err.code(), &err);
+                let problem = medreview_core::check::Problem::from_error(err.code(), &err);
                 let _ = print_json(&mut io::stdout().lock(), &ErrorJson { error: &problem });
             }
             ExitCode::from(1)
@@ -259,7 +259,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
 /// An error, printed on stdout when the command was asked for `--json`.
 #[derive(serde::Serialize)]
 struct ErrorJson<'a> {
-    error: &'a crate::check::Problem,
+    error: &'a medreview_core::check::Problem,
 }
 
 /// Prints an error as `Error:`, `Caused by:` and `Hint:` lines.
@@ -310,7 +310,7 @@ pub(crate) fn report_recorded(
 #[derive(serde::Serialize)]
 struct RecordedJson<'a> {
     /// The entry's action (`approved`, `recertified`, ...).
-    action: crate::record::entry::Action,
+    action: medreview_core::record::entry::Action,
     slug: &'a str,
     /// `r2`.
     revision: String,
@@ -321,7 +321,7 @@ struct RecordedJson<'a> {
     /// The commit that holds it.
     commit: &'a str,
     /// The article's state afterwards.
-    state: crate::record::evaluate::State,
+    state: medreview_core::record::evaluate::State,
     warnings: &'a [String],
     /// Whether the sign-off was shared (`--sync`), and what went wrong if it was not.
     synced: bool,
@@ -358,7 +358,8 @@ pub(crate) fn write_out(
     } else {
         ctx.start.join(path)
     };
-    crate::gitstore::write_atomically(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+    medreview_store::gitstore::write_atomically(&path, bytes)
+        .map_err(|e| Error::io("write", &path, e))?;
     Ok(Some(path))
 }
 
@@ -428,14 +429,14 @@ pub(crate) fn sign_off(
     role: Role,
     note: Option<String>,
     done: &str,
-    act: impl FnOnce(&Workspace, &crate::workflow::Request<'_>) -> Result<Recorded>,
+    act: impl FnOnce(&Workspace, &medreview_workflow::Request<'_>) -> Result<Recorded>,
 ) -> Result<ExitCode> {
     let slug = slug_arg(slug)?;
     let ws = ctx.workspace()?;
     let people = ws.people()?;
     let state = people.current();
     let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
-    let acting = crate::roster::identity::acting(
+    let acting = medreview_core::roster::identity::acting(
         &state.roster,
         &config,
         people.audited(),
@@ -448,19 +449,19 @@ pub(crate) fn sign_off(
     let key = load_key(&ws, signer)?;
     let syncing = sync.wanted(&ws);
     if syncing {
-        crate::sync::prepare(&ws, ctx.err)?;
+        medreview_remote::sync::prepare(&ws, ctx.err)?;
     }
-    let request = crate::workflow::Request {
+    let request = medreview_workflow::Request {
         slug: &slug,
         by: &acting.by,
         recorded_by: acting.recorded_by.as_ref(),
         note,
-        now: crate::clock::now()?,
+        now: medreview_core::clock::now()?,
         key: key.as_ref(),
         // What this reviewer last diffed or previewed here goes into the entry.
         // Only the signer's own view: someone recording for them read nothing here.
         viewed: (role == Role::Reviewer && acting.recorded_by.is_none())
-            .then(|| crate::viewed::recall(&ws, &slug))
+            .then(|| medreview_core::viewed::recall(&ws, &slug))
             .flatten(),
     };
     let recorded = act(&ws, &request)?;
@@ -471,7 +472,7 @@ pub(crate) fn sign_off(
     let mut synced = false;
     let mut sync_error = None;
     if syncing {
-        match crate::sync::sync(&ws, ctx.err) {
+        match medreview_remote::sync::sync(&ws, ctx.err) {
             Ok(report) => {
                 sync::print_report(ctx, &report)?;
                 if report.dropped.iter().any(|d| recorded.commit == d.commit) {

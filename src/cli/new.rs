@@ -5,12 +5,12 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Ctx, say, slug_arg};
-use crate::article::{Article, FrontMatter};
-use crate::clock;
-use crate::error::{Error, Result};
-use crate::ids::Id;
-use crate::roster::Roster;
-use crate::workspace::Workspace;
+use medreview_core::article::{Article, FrontMatter};
+use medreview_core::clock;
+use medreview_core::error::{Error, Result};
+use medreview_core::ids::Id;
+use medreview_core::roster::Roster;
+use medreview_core::workspace::Workspace;
 
 /// Arguments of `new`.
 #[derive(Debug, Args)]

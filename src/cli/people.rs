@@ -7,14 +7,14 @@ use chrono::NaiveDate;
 use clap::{Args, Subcommand};
 
 use super::{Ctx, SignerArgs, load_key, say};
-use crate::clock;
-use crate::error::{Error, Result};
-use crate::ids::Id;
-use crate::roster::change::{self, Change};
-use crate::roster::identity;
-use crate::roster::{License, Reviewer, Role, Roster, Writer};
-use crate::workspace::{CONFIG_FILE, Workspace};
-use crate::yaml;
+use medreview_core::clock;
+use medreview_core::error::{Error, Result};
+use medreview_core::ids::Id;
+use medreview_core::roster::change::{self, Change};
+use medreview_core::roster::identity;
+use medreview_core::roster::{License, Reviewer, Role, Roster, Writer};
+use medreview_core::workspace::{CONFIG_FILE, Workspace};
+use medreview_core::yaml;
 
 /// `writer` subcommands.
 #[derive(Debug, Subcommand)]
@@ -361,8 +361,9 @@ fn existing<T: serde::de::DeserializeOwned>(
             ),
             {
                 // Leniently: the folder may hold the broken file an edit is about to repair.
-                let (known, _) =
-                    crate::roster::Roster::load_lenient(&crate::source::WorkTree(ws.root()))?;
+                let (known, _) = medreview_core::roster::Roster::load_lenient(
+                    &medreview_core::source::WorkTree(ws.root()),
+                )?;
                 known.hint_for(
                     Some(role),
                     id.as_str(),
@@ -372,7 +373,7 @@ fn existing<T: serde::de::DeserializeOwned>(
         )),
         (false, true) => Ok(None),
         (true, false) => {
-            let text = crate::workspace::read_text(&path)?;
+            let text = medreview_core::workspace::read_text(&path)?;
             Ok(Some(yaml::parse(&text, &path, 1)?))
         }
     }
@@ -391,7 +392,7 @@ fn required_text(flag: &str, value: String) -> Result<String> {
             format!("give {flag} a value, as it should appear on published pages"),
         ));
     }
-    if let Some(why) = crate::roster::name_problem(&value) {
+    if let Some(why) = medreview_core::roster::name_problem(&value) {
         return Err(Error::refused_with_hint(
             format!("{flag} {value:?} cannot be used: {why}"),
             format!("give {flag} as one line of plain text, e.g. \"Dr. Ana Example\""),
@@ -403,7 +404,7 @@ fn required_text(flag: &str, value: String) -> Result<String> {
 /// Refuses an email git could not record.
 fn checked_email(email: Option<String>) -> Result<Option<String>> {
     if let Some(e) = &email
-        && let Some(why) = crate::roster::email_problem(e)
+        && let Some(why) = medreview_core::roster::email_problem(e)
     {
         return Err(Error::refused_with_hint(
             format!("--email {e:?} cannot be used: {why}"),
@@ -414,7 +415,7 @@ fn checked_email(email: Option<String>) -> Result<Option<String>> {
 }
 
 fn check_key(key: Option<&str>) -> Result<()> {
-    match key.map(crate::signing::check_public_key) {
+    match key.map(medreview_core::signing::check_public_key) {
         Some(Err(why)) => Err(Error::refused_with_hint(
             format!("--public-key is not an OpenSSH public key: {why}"),
             "paste the single line of the .pub file (ssh-ed25519 AAAA... comment)",
@@ -442,11 +443,13 @@ fn save<T: serde::Serialize>(
     );
     let text = yaml::to_string(person);
     // Leniently: the file being edited may be the unreadable one this edit repairs.
-    let mut roster: Roster =
-        crate::roster::people::load_lenient(&crate::source::WorkTree(ws.root()), &ws.git)?
-            .current()
-            .roster
-            .clone();
+    let mut roster: Roster = medreview_core::roster::people::load_lenient(
+        &medreview_core::source::WorkTree(ws.root()),
+        &ws.git,
+    )?
+    .current()
+    .roster
+    .clone();
     let parsed = text.as_str();
     let shown = ws.path(&role.file_rel(id));
     match role {
@@ -491,7 +494,10 @@ fn record(
     bootstrap: Option<&Id>,
 ) -> Result<ExitCode> {
     // Leniently, as in `save`: a change may repair an unreadable roster file.
-    let people = crate::roster::people::load_lenient(&crate::source::WorkTree(ws.root()), &ws.git)?;
+    let people = medreview_core::roster::people::load_lenient(
+        &medreview_core::source::WorkTree(ws.root()),
+        &ws.git,
+    )?;
     let state = people.current();
     let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
     let email = ws.git.config_string("user.email");

@@ -7,10 +7,10 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{Ctx, print_json, say};
-use crate::clock;
-use crate::error::Result;
-use crate::ids::Id;
-use crate::roster::{Reviewer, Role, Writer};
+use medreview_core::clock;
+use medreview_core::error::Result;
+use medreview_core::ids::Id;
+use medreview_core::roster::{Reviewer, Role, Writer};
 
 /// Arguments of `writer list` and `reviewer list`.
 #[derive(Debug, Default, Args)]

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Ctx, say, slug_arg};
-use crate::clock;
-use crate::comparison::{self, Side};
-use crate::error::{Error, Result};
-use crate::publish::preview::render_preview;
-use crate::record::ArticleRecord;
-use crate::record::entry::ViewKind;
-use crate::source::Committed;
+use medreview_core::clock;
+use medreview_core::error::{Error, Result};
+use medreview_core::record::ArticleRecord;
+use medreview_core::record::entry::ViewKind;
+use medreview_core::source::Committed;
+use medreview_site::comparison::{self, Side};
+use medreview_site::publish::preview::render_preview;
 
 /// Arguments of `preview`.
 #[derive(Debug, Args)]
@@ -63,7 +63,7 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
         prefix: ws.prefix().to_owned(),
         root: ws.root().to_path_buf(),
     };
-    let ledger = crate::record::load_ledger(&committed, &slug)?;
+    let ledger = medreview_core::record::load_ledger(&committed, &slug)?;
     ledger.require_intact(&slug)?;
     let record = ArticleRecord { ledger, ..record };
     let status = record.status(&ws, &*people, now);
@@ -96,7 +96,7 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
             ),
         )?,
     }
-    let counts = crate::lint::Counts::of(&preview.findings);
+    let counts = medreview_lint::Counts::of(&preview.findings);
     if preview.marked {
         say(
             ctx.err,
@@ -124,7 +124,7 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
     }
     // What the reviewer read: their next sign-off on the article says so.
     if let Side::Revision(revision) = &side {
-        crate::viewed::remember(&ws, &slug, ViewKind::Preview, &revision.id, None);
+        medreview_core::viewed::remember(&ws, &slug, ViewKind::Preview, &revision.id, None);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::{Ctx, print_json, say};
-use crate::clock;
-use crate::error::{Error, Result};
-use crate::ids::Id;
-use crate::publish::{self, Format};
-use crate::roster::Roster;
+use medreview_core::clock;
+use medreview_core::error::{Error, Result};
+use medreview_core::ids::Id;
+use medreview_core::roster::Roster;
+use medreview_site::publish::{self, Format};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -60,7 +60,7 @@ struct PublishJson<'a> {
 #[derive(serde::Serialize)]
 struct Skipped<'a> {
     slug: &'a Id,
-    state: crate::record::evaluate::State,
+    state: medreview_core::record::evaluate::State,
 }
 
 /// Runs `publish`.
@@ -77,13 +77,13 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         .map(|id| Id::parse("publisher id (--as)", id))
         .transpose()?;
     if !args.offline
-        && let Some(r) = crate::sync::standing(&ws)
+        && let Some(r) = medreview_remote::sync::standing(&ws)
         && r.behind > 0
     {
         return Err(Error::refused_with_hint(
             format!(
                 "this clone is {} behind {}/{} (as of the last fetch): the remote may hold a withdrawal or a newer approval that this publish would miss",
-                crate::plural::plural(r.behind, "commit", "commits"),
+                medreview_core::plural::plural(r.behind, "commit", "commits"),
                 r.name,
                 r.branch
             ),
@@ -171,7 +171,7 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         ctx.err,
         &format!(
             "Published {} from commit {} into {}.",
-            crate::plural::plural(count, "article", "articles"),
+            medreview_core::plural::plural(count, "article", "articles"),
             &export.manifest.commit[..10],
             out.display()
         ),

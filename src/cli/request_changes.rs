@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Ctx, OutputFlags, SignerArgs, SyncFlags, sign_off};
-use crate::error::Result;
-use crate::record::entry::Action;
-use crate::roster::Role;
-use crate::workflow;
+use medreview_core::error::Result;
+use medreview_core::record::entry::Action;
+use medreview_core::roster::Role;
+use medreview_workflow as workflow;
 
 /// Arguments of `request-changes`.
 #[derive(Debug, Args)]

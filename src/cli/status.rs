@@ -6,10 +6,10 @@ use clap::Args;
 use serde::Serialize;
 
 use super::{Ctx, print_json, say, slug_arg};
-use crate::clock;
-use crate::error::Result;
-use crate::ids::Id;
-use crate::report::ArticleSummary;
+use medreview_core::clock;
+use medreview_core::error::Result;
+use medreview_core::ids::Id;
+use medreview_site::report::ArticleSummary;
 
 /// Arguments of `status`.
 #[derive(Debug, Args)]
@@ -49,12 +49,12 @@ struct LintCounts {
 
 /// Each article with its editorial counts, from the memo where it knows them.
 fn with_lint(
-    ws: &crate::workspace::Workspace,
+    ws: &medreview_core::workspace::Workspace,
     articles: Vec<ArticleSummary>,
 ) -> Result<Vec<StatusArticle>> {
     // A settings or word list that cannot be read leaves the counts out (`null`);
     // `lint` and the sign-off commands say what is wrong with it.
-    let Ok(linter) = crate::lint::Linter::for_workspace(ws).map(|l| l.gates()) else {
+    let Ok(linter) = medreview_lint::Linter::for_workspace(ws).map(|l| l.gates()) else {
         return Ok(articles
             .into_iter()
             .map(|summary| StatusArticle {
@@ -68,7 +68,7 @@ fn with_lint(
         slugs.push(slug_arg(&a.slug)?);
     }
     let whole = slugs.len() > 1;
-    let (inputs, _) = crate::lint::working_inputs(ws, Some(slugs))?;
+    let (inputs, _) = medreview_lint::working_inputs(ws, Some(slugs))?;
     if whole {
         ws.git.memo.bulk();
     }
@@ -80,7 +80,7 @@ fn with_lint(
         .map(|(summary, out)| StatusArticle {
             summary,
             lint: out.findings.ok().map(|f| {
-                let c = crate::lint::Counts::of(&f);
+                let c = medreview_lint::Counts::of(&f);
                 LintCounts {
                     errors: c.errors,
                     warnings: c.warnings,
@@ -95,9 +95,9 @@ fn with_lint(
 struct StatusJson {
     articles: Vec<StatusArticle>,
     /// Articles that could not be read, in the one problem shape (`check --json`'s).
-    problems: Vec<crate::check::Problem>,
+    problems: Vec<medreview_core::check::Problem>,
     /// The branch against the remote's last fetched state; `null` without one.
-    remote: Option<crate::sync::Standing>,
+    remote: Option<medreview_remote::sync::Standing>,
 }
 
 /// The stable code of a problem that kept an article from being read.
@@ -122,15 +122,15 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
         Some(slug) => {
             let slug = slug_arg(slug)?;
             let people = ws.committed_people()?;
-            let summary = crate::report::summary(&ws, &*people, &slug, None, now)?;
+            let summary = medreview_site::report::summary(&ws, &*people, &slug, None, now)?;
             (vec![summary], Vec::new())
         }
-        None => crate::report::all_summaries(&ws, now, !args.json)?,
+        None => medreview_site::report::all_summaries(&ws, now, !args.json)?,
     };
     if args.due {
         articles.retain(|a| a.publishable.as_ref().is_some_and(|p| p.due_at <= now));
     }
-    let remote = crate::sync::standing(&ws);
+    let remote = medreview_remote::sync::standing(&ws);
     warn_uncommitted(ctx, &ws)?;
     if args.json {
         let failed = !problems.is_empty();
@@ -141,7 +141,8 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
                 problems: problems
                     .iter()
                     .map(|e| {
-                        crate::check::Problem::from_error(UNREADABLE, e).relative_to(ws.root())
+                        medreview_core::check::Problem::from_error(UNREADABLE, e)
+                            .relative_to(ws.root())
                     })
                     .collect(),
                 remote,
@@ -386,8 +387,11 @@ fn slug_width(articles: &[ArticleSummary]) -> usize {
 /// Warns on stderr about roster and settings files whose working-tree content is
 /// not committed: `status`, `inbox` and `publish` judge by HEAD's, so such an edit
 /// (a `public_key` added by hand, a policy change) changes nothing until committed.
-pub(super) fn warn_uncommitted(ctx: &mut Ctx<'_>, ws: &crate::workspace::Workspace) -> Result<()> {
-    use crate::workspace::Uncommitted;
+pub(super) fn warn_uncommitted(
+    ctx: &mut Ctx<'_>,
+    ws: &medreview_core::workspace::Workspace,
+) -> Result<()> {
+    use medreview_core::workspace::Uncommitted;
     let files = ws.uncommitted_people_files();
     for (rel, how) in &files {
         let line = match how {

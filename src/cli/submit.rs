@@ -5,9 +5,9 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Ctx, OutputFlags, SignerArgs, SyncFlags, sign_off};
-use crate::error::Result;
-use crate::roster::Role;
-use crate::workflow;
+use medreview_core::error::Result;
+use medreview_core::roster::Role;
+use medreview_workflow as workflow;
 
 /// Arguments of `submit`.
 #[derive(Debug, Args)]

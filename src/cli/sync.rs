@@ -5,8 +5,8 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Ctx, print_json, say};
-use crate::error::Result;
-use crate::sync::SyncReport;
+use medreview_core::error::Result;
+use medreview_remote::sync::SyncReport;
 
 /// Arguments of `sync`.
 #[derive(Debug, Args)]
@@ -19,7 +19,7 @@ pub struct SyncArgs {
 /// Runs `sync`.
 pub fn cmd_sync(ctx: &mut Ctx<'_>, args: SyncArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
-    let report = crate::sync::sync(&ws, ctx.err)?;
+    let report = medreview_remote::sync::sync(&ws, ctx.err)?;
     if args.json {
         print_json(ctx.out, &report)?;
     } else {
@@ -40,7 +40,7 @@ pub(crate) fn print_report(ctx: &mut Ctx<'_>, r: &SyncReport) -> Result<()> {
             ctx.err,
             &format!(
                 "Received {} from {there}; they verify.",
-                crate::plural::plural(r.fetched, "commit", "commits")
+                medreview_core::plural::plural(r.fetched, "commit", "commits")
             ),
         )?;
     }
@@ -48,7 +48,7 @@ pub(crate) fn print_report(ctx: &mut Ctx<'_>, r: &SyncReport) -> Result<()> {
         "fast-forward" => format!("Brought this clone up to {there}."),
         "replayed" => format!(
             "Replayed {} onto {there}.",
-            crate::plural::plural(r.replayed, "commit of yours", "commits of yours")
+            medreview_core::plural::plural(r.replayed, "commit of yours", "commits of yours")
         ),
         "pushed-only" => format!("Pushed your commits to {there}."),
         _ => format!("Up to date with {there}."),

@@ -6,9 +6,9 @@
 use std::path::Path;
 
 use chrono::DateTime;
-use medreview::ids::Id;
-use medreview::record::entry::{Action, Entry, EntryId, ViewKind, Viewed};
-use medreview::revision::RevId;
+use medreview_core::ids::Id;
+use medreview_core::record::entry::{Action, Entry, EntryId, ViewKind, Viewed};
+use medreview_store::revision::RevId;
 use serde_json::Value;
 
 use crate::common::{ARTICLE, NEXT_DAY, SLUG, START, TestEnv, fixture, json, public_key};
@@ -420,7 +420,9 @@ fn an_unsigned_re_review_does_not_count_where_signatures_are_required() {
     moved.signature = approval.signature.clone();
     moved.note = None;
     let slug = Id::parse("slug", SLUG).expect("slug");
-    assert!(medreview::signing::verify(&slug, &moved, Some(&public_key("ana_ed25519"))).is_err());
+    assert!(
+        medreview_core::signing::verify(&slug, &moved, Some(&public_key("ana_ed25519"))).is_err()
+    );
 }
 
 /// Attack on `viewed:` (canonical text v3): strip it from a signed entry, change
@@ -443,10 +445,11 @@ fn the_signature_covers_viewed_and_every_change_to_it_breaks_it() {
     let slug = Id::parse("slug", SLUG).expect("slug");
     let ana = public_key("ana_ed25519");
     assert!(
-        medreview::signing::canonical_text(&slug, &signed).starts_with("medreview sign-off v3\n")
+        medreview_core::signing::canonical_text(&slug, &signed)
+            .starts_with("medreview sign-off v3\n")
     );
     assert_eq!(
-        medreview::signing::verify(&slug, &signed, Some(&ana)),
+        medreview_core::signing::verify(&slug, &signed, Some(&ana)),
         Ok(())
     );
     assert_eq!(summary(&env)["state"], "approved");
@@ -475,7 +478,7 @@ fn the_signature_covers_viewed_and_every_change_to_it_breaks_it() {
         ("revision changed", &other_revision),
     ] {
         assert!(
-            medreview::signing::verify(&slug, entry, Some(&ana)).is_err(),
+            medreview_core::signing::verify(&slug, entry, Some(&ana)).is_err(),
             "{what}: still verifies"
         );
     }
@@ -506,10 +509,11 @@ fn a_v2_signed_entry_verifies_and_adding_viewed_to_it_breaks_it() {
     let slug = Id::parse("slug", SLUG).expect("slug");
     let ana = public_key("ana_ed25519");
     assert!(
-        medreview::signing::canonical_text(&slug, &signed).starts_with("medreview sign-off v2\n")
+        medreview_core::signing::canonical_text(&slug, &signed)
+            .starts_with("medreview sign-off v2\n")
     );
     assert_eq!(
-        medreview::signing::verify(&slug, &signed, Some(&ana)),
+        medreview_core::signing::verify(&slug, &signed, Some(&ana)),
         Ok(())
     );
     assert_eq!(
@@ -523,7 +527,7 @@ fn a_v2_signed_entry_verifies_and_adding_viewed_to_it_breaks_it() {
         revision: signed.revision.clone(),
         from: None,
     });
-    assert!(medreview::signing::verify(&slug, &added, Some(&ana)).is_err());
+    assert!(medreview_core::signing::verify(&slug, &added, Some(&ana)).is_err());
 }
 
 /// Attack: a `viewed:` with a key medreview never writes (which no signature would
@@ -548,7 +552,7 @@ fn a_viewed_with_an_unknown_key_is_a_damaged_entry_that_counts_for_nothing() {
         &viewed_line,
         &format!("{viewed_line}  checked_by: david-okafor\n"),
     );
-    let digest = medreview::gitstore::GitStore::blob_id(text.as_bytes());
+    let digest = medreview_store::gitstore::GitStore::blob_id(text.as_bytes());
     let name = format!(
         "20250304T140000Z-approved-ana-example-{}.yaml",
         &digest.as_str()[..12]

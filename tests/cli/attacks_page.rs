@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use medreview::render::markdown_to_html;
+use medreview_site::render::markdown_to_html;
 
 use crate::common::{ARTICLE, NEXT_DAY, SLUG, TestEnv, json};
 use crate::pages::{FRONT, approved_with, published_page};
@@ -260,7 +260,7 @@ fn an_article_at_the_size_limit_made_of_footnotes_renders_in_bounded_time() {
     let refs: Vec<String> = (0..n).map(|i| format!("[^{}]", label(i))).collect();
     let defs: Vec<String> = (0..n).map(|i| format!("[^{}]: x", label(i))).collect();
     let source = format!("{}\n\n{}\n", refs.join(" "), defs.join("\n"));
-    assert!(source.len() <= medreview::article::MAX_ARTICLE_BYTES);
+    assert!(source.len() <= medreview_core::article::MAX_ARTICLE_BYTES);
     let started = Instant::now();
     let html = markdown_to_html(&source);
     assert!(

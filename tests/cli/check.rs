@@ -2,9 +2,9 @@
 //! the checkpoint that makes a second run cheap, rewrites and shallow clones.
 
 use chrono::DateTime;
-use medreview::ids::Id;
-use medreview::record::entry::{Action, Entry, EntryId};
-use medreview::revision::RevId;
+use medreview_core::ids::Id;
+use medreview_core::record::entry::{Action, Entry, EntryId};
+use medreview_store::revision::RevId;
 use serde_json::Value;
 
 use crate::common::{ARTICLE, NEXT_DAY, SIGNOFFS, SLUG, TestEnv, json};

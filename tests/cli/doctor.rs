@@ -118,11 +118,11 @@ fn a_hand_written_recertification_without_an_approval_counts_for_nothing() {
         "Outdated dosing.",
     ]);
     let mut entry = env.entries(SLUG).last().expect("withdrawal").1.clone();
-    entry.action = medreview::record::entry::Action::Recertified;
-    entry.by = medreview::ids::Id::parse("id", "ana-example").expect("id");
+    entry.action = medreview_core::record::entry::Action::Recertified;
+    entry.by = medreview_core::ids::Id::parse("id", "ana-example").expect("id");
     entry.at = chrono::DateTime::parse_from_rfc3339("2025-03-06T09:00:00-05:00").expect("t");
     entry.after = vec![
-        medreview::record::entry::EntryId::parse(&env.entries(SLUG).last().expect("w").0)
+        medreview_core::record::entry::EntryId::parse(&env.entries(SLUG).last().expect("w").0)
             .expect("id"),
     ];
     entry.note = None;
@@ -231,17 +231,17 @@ fn a_sign_off_records_what_its_reviewer_diffed_and_the_signature_covers_it() {
         env.entries(SLUG)
             .into_iter()
             .rev()
-            .find(|(_, e)| e.action == medreview::record::entry::Action::Approved)
+            .find(|(_, e)| e.action == medreview_core::record::entry::Action::Approved)
             .expect("an approval")
             .1
     };
     let entry = approval(&env);
     let viewed = entry.viewed.expect("the diff is recorded");
-    assert_eq!(viewed.how, medreview::record::entry::ViewKind::Diff);
+    assert_eq!(viewed.how, medreview_core::record::entry::ViewKind::Diff);
     let revisions: Vec<_> = env
         .entries(SLUG)
         .into_iter()
-        .filter(|(_, e)| e.action == medreview::record::entry::Action::Submitted)
+        .filter(|(_, e)| e.action == medreview_core::record::entry::Action::Submitted)
         .map(|(_, e)| e.revision)
         .collect();
     assert_eq!(viewed.revision, revisions[1]);
@@ -355,10 +355,10 @@ fn a_preview_is_recorded_as_what_the_reviewer_read() {
         .entries(SLUG)
         .into_iter()
         .rev()
-        .find(|(_, e)| e.action == medreview::record::entry::Action::Approved)
+        .find(|(_, e)| e.action == medreview_core::record::entry::Action::Approved)
         .expect("the approval");
     let viewed = entry.viewed.expect("the preview is recorded");
-    assert_eq!(viewed.how, medreview::record::entry::ViewKind::Preview);
+    assert_eq!(viewed.how, medreview_core::record::entry::ViewKind::Preview);
     assert_eq!(viewed.from, None);
     assert_eq!(viewed.revision, entry.revision);
     let text = env.read(&env.signoff_path(SLUG, "approved"));

@@ -29,9 +29,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use chrono::DateTime;
-use medreview::ids::Id;
-use medreview::record::entry::{Action, Entry, EntryId, HEADER};
-use medreview::revision::RevId;
+use medreview_core::ids::Id;
+use medreview_core::record::entry::{Action, Entry, EntryId, HEADER};
+use medreview_store::revision::RevId;
 use serde_json::Value;
 
 use crate::common::{ARTICLE, HER2_ARTICLE, NEXT_DAY, Run, SIGNOFFS, SLUG, START, TestEnv, json};
@@ -928,14 +928,14 @@ fn hostile_names_are_refused_by_every_command_before_any_path_is_built() {
 
     // NUL cannot travel in argv; the library refuses it like any other character.
     for name in ["a\0b", "\0", "her2\0/../x"] {
-        let err = medreview::ids::Id::parse("slug", name).expect_err(name);
+        let err = medreview_core::ids::Id::parse("slug", name).expect_err(name);
         assert_eq!(
             err.rule,
             "it contains '\\0'; only a-z, 0-9 and '-' are allowed"
         );
     }
     for (name, rule) in hostile_names() {
-        let err = medreview::ids::Id::parse("slug", &name).expect_err(&name);
+        let err = medreview_core::ids::Id::parse("slug", &name).expect_err(&name);
         assert_eq!(err.rule, rule, "{name:?}");
     }
 }
@@ -1594,7 +1594,7 @@ fn a_huge_sign_off_file_is_refused_quickly_in_bounded_memory() {
 fn a_signoffs_folder_with_more_files_than_a_record_may_hold_is_damage() {
     let env = TestEnv::seeded();
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
-    let count = medreview::record::MAX_ENTRIES + 1;
+    let count = medreview_core::record::MAX_ENTRIES + 1;
     let dir = env.root().join(SIGNOFFS);
     for i in 1..count {
         fs::write(dir.join(format!("flood-{i:05}.yaml")), "").expect("write a file");

@@ -116,7 +116,7 @@ fn generate(env: &TestEnv, name: &str, passphrase: &str, extra: &[&str]) -> (Pat
 }
 
 fn fingerprint(line: &str) -> String {
-    medreview::signing::key_fingerprint(line).expect("a public key")
+    medreview_core::signing::key_fingerprint(line).expect("a public key")
 }
 
 fn pub_path(private: &Path) -> String {

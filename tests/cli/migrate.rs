@@ -3,10 +3,10 @@
 //! and nothing else that moves or removes entries is accepted.
 
 use chrono::DateTime;
-use medreview::ids::Id;
-use medreview::record::entry::{Action, Entry};
-use medreview::revision::RevId;
-use medreview::signing::SigningKey;
+use medreview_core::ids::Id;
+use medreview_core::record::entry::{Action, Entry};
+use medreview_core::signing::SigningKey;
+use medreview_store::revision::RevId;
 
 use crate::common::{ARTICLE, NEXT_DAY, SLUG, START, TestEnv, fixture, json, ssh_keygen};
 
@@ -167,7 +167,7 @@ fn migrate_keeps_every_entry_and_signature_in_one_commit_that_check_accepts() {
     for (i, ((id, entry), old)) in entries.iter().zip(&olds).enumerate() {
         assert_eq!(entry.action, old.action);
         assert_eq!(entry.by.as_str(), old.by);
-        assert_eq!(medreview::clock::rfc3339(&entry.at), old.at);
+        assert_eq!(medreview_core::clock::rfc3339(&entry.at), old.at);
         assert_eq!(entry.note.as_deref(), Some(old.note));
         assert_eq!(entry.format, Some(1));
         assert_eq!(entry.signature.is_some(), old.signed);
@@ -248,7 +248,7 @@ fn an_old_signature_cannot_be_replayed_after_a_newer_entry() {
         .clone();
     let (withdrawal_id, _) = entries.last().expect("withdrawal").clone();
     let mut replay = approval;
-    replay.after = vec![medreview::record::entry::EntryId::parse(&withdrawal_id).expect("id")];
+    replay.after = vec![medreview_core::record::entry::EntryId::parse(&withdrawal_id).expect("id")];
     let rel = env.write_entry(SLUG, &replay);
     env.git(&["add", &rel]);
     env.git(&["commit", "-q", "-m", "approve again"]);

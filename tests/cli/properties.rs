@@ -3,7 +3,7 @@
 
 use std::path::{Component, Path};
 
-use medreview::ids::{Id, MAX_LEN};
+use medreview_core::ids::{Id, MAX_LEN};
 use proptest::prelude::*;
 
 /// Names Windows reserves for devices, which the rules refuse even though they match

@@ -12,11 +12,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Output};
 
 use chrono::DateTime;
-use medreview::ids::Id;
-use medreview::record::entry::{self, Action, Entry, EntryId};
-use medreview::revision::RevId;
-use medreview::roster::log::RosterEntry;
-use medreview::signing::{self, SigningKey};
+use medreview_core::ids::Id;
+use medreview_core::record::entry::{self, Action, Entry, EntryId};
+use medreview_core::roster::log::RosterEntry;
+use medreview_core::signing::{self, SigningKey};
+use medreview_store::revision::RevId;
 use serde_json::Value;
 
 use crate::common::{

@@ -17,8 +17,8 @@ use std::sync::OnceLock;
 
 use assert_cmd::Command;
 use chrono::DateTime;
-use medreview::ids::Id;
-use medreview::record::entry::{self, Action, Entry, EntryId};
+use medreview_core::ids::Id;
+use medreview_core::record::entry::{self, Action, Entry, EntryId};
 
 use crate::common::team::{self as fixture, ANA, DAVID, Member, Person, SUZANNE, Team};
 use crate::common::{NEXT_DAY, Run, SIGNOFFS, SLUG, TestEnv};

@@ -6,10 +6,10 @@ use std::path::Path;
 use std::process::{Command as Process, Output};
 
 use chrono::DateTime;
-use medreview::ids::Id;
-use medreview::record::entry::{Action, Entry, EntryId};
-use medreview::revision::RevId;
-use medreview::signing::{self, SigningKey};
+use medreview_core::ids::Id;
+use medreview_core::record::entry::{Action, Entry, EntryId};
+use medreview_core::signing::{self, SigningKey};
+use medreview_store::revision::RevId;
 use proptest::prelude::*;
 
 use crate::common::{

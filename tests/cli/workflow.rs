@@ -540,7 +540,7 @@ fn a_sign_off_never_builds_on_an_uncommitted_entry() {
     let mut env = TestEnv::approved();
     let (_, approval) = env.entries(SLUG).pop().expect("an approval");
     let mut forged = approval.clone();
-    forged.by = medreview::ids::Id::parse("id", "david-okafor").expect("valid");
+    forged.by = medreview_core::ids::Id::parse("id", "david-okafor").expect("valid");
     let rel = env.write_entry(SLUG, &forged);
     env.set_now("2025-03-05T09:00:00-05:00");
     let err = env.refuse(&["withdraw", SLUG, "--as", "ana-example", "-m", "Stop."]);

@@ -293,13 +293,13 @@ impl TestEnv {
     }
 
     /// The parsed sign-offs of `slug` (id and entry), in name order.
-    pub fn entries(&self, slug: &str) -> Vec<(String, medreview::record::entry::Entry)> {
+    pub fn entries(&self, slug: &str) -> Vec<(String, medreview_core::record::entry::Entry)> {
         self.signoffs(slug)
             .iter()
             .map(|n| {
                 let rel = format!("articles/{slug}/signoffs/{n}");
                 let bytes = fs::read(self.root.join(&rel)).expect("read sign-off");
-                let (id, entry) = medreview::record::entry::read(n, &bytes, Path::new(&rel))
+                let (id, entry) = medreview_core::record::entry::read(n, &bytes, Path::new(&rel))
                     .unwrap_or_else(|e| panic!("{e}"));
                 (id.to_string(), entry)
             })
@@ -308,7 +308,7 @@ impl TestEnv {
 
     /// Writes `entry` as a sign-off file of `slug` with the name medreview would give
     /// it (a hand-made entry for hostile tests); returns its workspace-relative path.
-    pub fn write_entry(&self, slug: &str, entry: &medreview::record::entry::Entry) -> String {
+    pub fn write_entry(&self, slug: &str, entry: &medreview_core::record::entry::Entry) -> String {
         let (id, bytes) = entry.to_file();
         let rel = format!("articles/{slug}/signoffs/{}", id.file_name());
         self.write_bytes(&rel, &bytes);
@@ -590,9 +590,9 @@ pub fn with_latest_revision(dir: &Path, args: &[&str]) -> Vec<String> {
         _ => dir.to_path_buf(),
     };
     let latest = (|| {
-        let ws = medreview::workspace::Workspace::discover(&dir).ok()?;
-        let slug = medreview::ids::Id::parse_slug("slug", slug).ok()?;
-        let record = medreview::record::ArticleRecord::load(&ws, &slug).ok()?;
+        let ws = medreview_core::workspace::Workspace::discover(&dir).ok()?;
+        let slug = medreview_core::ids::Id::parse_slug("slug", slug).ok()?;
+        let record = medreview_core::record::ArticleRecord::load(&ws, &slug).ok()?;
         Some(record.ledger.latest_revision()?.label())
     })();
     if let Some(label) = latest {

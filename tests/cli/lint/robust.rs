@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use medreview::lint::{Editorial, Finding, Linter, Severity};
+use medreview_lint::{Editorial, Finding, Linter, Severity};
 use proptest::prelude::*;
 
 use super::FRONT;
@@ -108,7 +108,8 @@ fn lint_checked(linter: &Linter, bytes: &[u8]) -> Result<Vec<Finding>, TestCaseE
         .unwrap_or(&text)
         .replace("\r\n", "\n");
     let lines: Vec<&str> = text.split('\n').collect();
-    let body_len = medreview::article::split_front_matter(&text).map_or(0, |(_, body)| body.len());
+    let body_len =
+        medreview_core::article::split_front_matter(&text).map_or(0, |(_, body)| body.len());
     for f in &found {
         prop_assert!(
             f.line >= 1 && f.line <= lines.len(),

@@ -57,7 +57,7 @@ fn off_removes_a_rule() {
 #[test]
 fn every_rule_off_finds_nothing() {
     let mut settings = "editorial:\n  severity:\n".to_owned();
-    for rule in medreview::lint::RULES {
+    for rule in medreview_lint::RULES {
         settings.push_str(&format!("    {}: off\n", rule.code));
     }
     let article = "---\ntitle: T\nwriter: suzanne-example\ntopic: oncology\n---\n# Tïtle\n\nSigns include:\n\n-\n\n![](http://x.org/a.png) [](http://x.org) recieve 20 percent.\n";
@@ -80,7 +80,7 @@ fn an_unknown_rule_code_is_refused_naming_the_file_and_the_codes() {
     Error: [REPO]/medreview.yaml: editorial.severity names the rule `spellling`, which does not exist
     Hint: the rules are: empty-list, alt-text, link, sources, unsourced-claim, near-duplicate, reading-grade, headings, spelling, grammar
     ");
-    for rule in medreview::lint::RULES {
+    for rule in medreview_lint::RULES {
         assert!(stderr.contains(rule.code), "{} not listed", rule.code);
     }
 }
@@ -117,7 +117,7 @@ fn the_reading_grade_target_can_be_changed() {
         "{hits:#?}"
     );
     assert!(hits[0].message.contains("the target is 5"), "{hits:#?}");
-    let grade = medreview::lint::reading_grade(body).expect("a grade");
+    let grade = medreview_lint::reading_grade(body).expect("a grade");
     assert!((5.0..8.0).contains(&grade), "{grade}");
     assert!(
         hits[0].message.contains(&format!("grade {grade:.1}")),
@@ -125,7 +125,7 @@ fn the_reading_grade_target_can_be_changed() {
     );
     // A target above the body's grade silences what the default finds.
     let harder = "Your physician will evaluate your cardiac function before treatment begins, and will continue monitoring it regularly throughout chemotherapy.\n";
-    let grade = medreview::lint::reading_grade(harder).expect("a grade");
+    let grade = medreview_lint::reading_grade(harder).expect("a grade");
     assert!((9.0..19.0).contains(&grade), "{grade}");
     assert_eq!(places(&lint_body(QUIET, harder), "reading-grade").len(), 1);
     assert_eq!(

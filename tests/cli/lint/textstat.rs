@@ -79,7 +79,7 @@ fn python_grade(python: &Path, text: &str) -> f64 {
 /// The body of the article text `text` (after its front matter).
 fn body(text: &str) -> String {
     let text = text.replace("\r\n", "\n");
-    medreview::article::split_front_matter(&text)
+    medreview_core::article::split_front_matter(&text)
         .expect("front matter")
         .1
         .to_owned()
@@ -87,8 +87,8 @@ fn body(text: &str) -> String {
 
 /// Our grade and textstat's, for a body.
 fn both(python: &Path, body: &str) -> (f64, f64) {
-    let ours = medreview::lint::reading_grade(body).expect("a grade");
-    let readable = medreview::lint::readable_text(body);
+    let ours = medreview_lint::reading_grade(body).expect("a grade");
+    let readable = medreview_lint::readable_text(body);
     let theirs = python_grade(python, &readable);
     (ours, theirs)
 }

@@ -6,7 +6,7 @@
 
 use std::fs;
 
-use medreview::record::entry::Action;
+use medreview_core::record::entry::Action;
 
 use super::fixture::{ANA, SUZANNE, Team};
 use super::http::GitDaemon;

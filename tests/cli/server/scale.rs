@@ -12,9 +12,9 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use chrono::DateTime;
-use medreview::ids::Id;
-use medreview::record::entry::{Action, Entry, EntryId};
-use medreview::revision::RevId;
+use medreview_core::ids::Id;
+use medreview_core::record::entry::{Action, Entry, EntryId};
+use medreview_store::revision::RevId;
 
 use super::fixture::{ANA, DAVID, Person, SUZANNE, Team};
 use super::{T0900, accepted, audited_bundle, entries, install};
@@ -41,9 +41,7 @@ fn article_text(n: usize, revision: usize) -> String {
 }
 
 fn blob_id(bytes: &[u8]) -> String {
-    git2::Oid::hash_object(git2::ObjectType::Blob, bytes)
-        .expect("hash a blob")
-        .to_string()
+    medreview_store::gitstore::GitStore::blob_id(bytes).to_string()
 }
 
 /// One fast-import commit on main by `person` at `unix` time, writing `files`.

@@ -1,0 +1,488 @@
+//! `check`: every file, every reference, every signature and the append-only
+//! history of every record, with every problem listed (never only the first).
+//!
+//! Cost: the files of the working tree are read once (O(articles + sign-offs)); the
+//! history is walked from the checkpoint `refs/medreview/checked` (see
+//! [`crate::record::history`]), so a second run costs only the commits since the
+//! last clean one, and each commit costs a tree comparison that skips unchanged
+//! folders by id plus one read per sign-off file it added.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::record::ArticleRecord;
+use crate::record::entry::Action;
+use crate::record::evaluate::{approval_policy_problem, signature_problem};
+use crate::record::history::{self, HistoryProblem};
+use crate::roster::Roster;
+use crate::roster::people::People;
+use crate::signing;
+use crate::source::WorkTree;
+use crate::workspace::{CONFIG_FILE, Workspace};
+
+pub use crate::record::history::TIME_TOLERANCE_MINUTES;
+
+/// One problem found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Problem {
+    /// A stable code naming the rule (`entry-edited`, `signature`, ...).
+    pub code: &'static str,
+    /// The file, workspace-relative, when the problem is in one.
+    pub file: Option<String>,
+    /// The 1-based line, when known.
+    pub line: Option<usize>,
+    /// The commit, when the problem is in the history.
+    pub commit: Option<String>,
+    /// What is wrong and, where there is one, how to fix it.
+    pub message: String,
+    /// The 1-based column in characters, when known (editorial findings).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// `error`, `warning` or `info` for an editorial finding (`lint`); a record
+    /// problem has none and is always an error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub severity: Option<&'static str>,
+}
+
+impl Problem {
+    /// A problem in `file`.
+    pub fn at(code: &'static str, file: &str, line: Option<usize>, message: String) -> Problem {
+        Problem {
+            code,
+            file: Some(file.to_owned()),
+            line,
+            commit: None,
+            message,
+            column: None,
+            severity: None,
+        }
+    }
+
+    /// A problem from an error reading something.
+    pub fn from_error(code: &'static str, err: &Error) -> Problem {
+        let message = match err.hint() {
+            Some(hint) => format!("{err} ({hint})"),
+            None => err.to_string(),
+        };
+        let (file, line) = match err {
+            Error::Yaml(y) => (Some(y.file.display().to_string()), y.line),
+            _ => (None, None),
+        };
+        Problem {
+            code,
+            file,
+            line,
+            commit: None,
+            message,
+            column: None,
+            severity: None,
+        }
+    }
+}
+
+impl Problem {
+    /// The problem with `root` (the workspace folder) taken off its file, so the file
+    /// is workspace-relative as everywhere else.
+    pub fn relative_to(mut self, root: &std::path::Path) -> Problem {
+        let prefix = format!("{}/", root.display());
+        if let Some(file) = &self.file
+            && let Some(rel) = file.strip_prefix(&prefix)
+        {
+            self.file = Some(rel.to_owned());
+        }
+        self.message = self.message.replace(&prefix, "");
+        self
+    }
+}
+
+impl From<HistoryProblem> for Problem {
+    fn from(p: HistoryProblem) -> Problem {
+        Problem {
+            code: p.code,
+            file: p.file,
+            line: None,
+            commit: p.commit,
+            message: p.message,
+            column: None,
+            severity: None,
+        }
+    }
+}
+
+/// What `check` looked at and what it found.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Every problem, in the order found.
+    pub problems: Vec<Problem>,
+    /// What could not be checked and why (a shallow clone), which is not a problem.
+    pub notes: Vec<String>,
+    /// Articles checked.
+    pub articles: usize,
+    /// Sign-offs checked in the working tree.
+    pub entries: usize,
+    /// Commits walked (those since the checkpoint).
+    pub commits: usize,
+    /// Sign-off files whose addition was verified in the commits walked.
+    pub entries_verified: usize,
+    /// The checkpoint the walk started from, if any.
+    pub checkpoint: Option<String>,
+    /// Whether the checkpoint now names HEAD.
+    pub checkpoint_moved: bool,
+}
+
+/// Checks the workspace.
+/// `progress`: show progress bars on a terminal (not with `--json`).
+pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
+    let mut problems = Vec::new();
+    let src = WorkTree(ws.root());
+    let (roster, roster_errors) = Roster::load_lenient(&src)?;
+    problems.extend(
+        roster_errors
+            .iter()
+            .map(|e| Problem::from_error("roster-file", e)),
+    );
+    check_roster(&roster, ws, &mut problems);
+    let log = crate::roster::log::RosterLog::load(&src, &ws.git)?;
+    // Sign-offs are judged by HEAD's roster and settings, as approve, status and
+    // publish judge them; the working tree's files are still checked above.
+    let people = match ws.git.head_snapshot() {
+        Ok(snapshot) => crate::roster::people::load_lenient(
+            &crate::source::Committed {
+                snapshot,
+                prefix: ws.prefix().to_owned(),
+                root: ws.root().to_path_buf(),
+            },
+            &ws.git,
+        )?,
+        Err(_) => crate::roster::people::load_lenient(&src, &ws.git)?,
+    };
+    let current = people.current().roster.clone();
+    for p in crate::roster::audit::audit(&log, &src, &current)? {
+        problems.push(Problem::at(p.code, &p.file, None, p.message));
+    }
+    if let Err(err) = crate::record::ensure_folder_committed(ws, crate::roster::log::ROSTER_DIR) {
+        problems.push(Problem::at(
+            "uncommitted",
+            crate::roster::log::ROSTER_DIR,
+            None,
+            err.to_string(),
+        ));
+    }
+    ws.git.memo.bulk();
+    let people_key = ws
+        .git
+        .memo
+        .active()
+        .then(|| ws.committed_people_key())
+        .flatten();
+    let mut articles = 0;
+    let mut entries = 0;
+    let slugs = ws.article_slugs()?;
+    let mut bar = crate::progress::Progress::new(slugs.len() as u64, "articles checked", progress);
+    let head = ws.git.head_snapshot().ok();
+    // In a shallow clone, revisions submitted before its oldest commit are not here.
+    let mut not_fetched = if ws.git.is_shallow() { Some(0) } else { None };
+    for slug in slugs {
+        bar.tick();
+        let slug = match slug {
+            Ok(slug) => slug,
+            Err(err) => {
+                problems.push(Problem::from_error("article-folder", &err));
+                continue;
+            }
+        };
+        articles += 1;
+        // A clean article whose files, people and committed record are as they were
+        // when it was last found clean is clean (never kept in a shallow clone, whose
+        // missing revisions are counted, not checked).
+        let key = people_key
+            .as_deref()
+            .filter(|_| not_fetched.is_none())
+            .and_then(|people| {
+                let article = ws.article_key(&slug)?;
+                let committed = head.as_ref().and_then(|h| {
+                    h.folder_id(&format!(
+                        "{}{}",
+                        ws.prefix(),
+                        Workspace::signoffs_rel(&slug)
+                    ))
+                });
+                Some(crate::memo::key(&[
+                    "check-1",
+                    people,
+                    &article,
+                    committed.as_ref().map_or("-", |c| c.as_str()),
+                ]))
+            });
+        if let Some(clean) = key.as_deref().and_then(|k| ws.git.memo.summary::<usize>(k)) {
+            entries += clean;
+            continue;
+        }
+        match ArticleRecord::load_lenient(ws, &slug) {
+            Ok(record) => {
+                entries += record.ledger.entries.len();
+                let before = problems.len();
+                check_article(
+                    ws,
+                    head.as_ref(),
+                    &*people,
+                    &record,
+                    &mut problems,
+                    &mut not_fetched,
+                );
+                if let Some(key) = &key
+                    && problems.len() == before
+                {
+                    ws.git.memo.keep_summary(key, &record.ledger.entries.len());
+                }
+            }
+            Err(err) => problems.push(Problem::from_error("record", &err)),
+        }
+    }
+    let root = ws.prefix().trim_end_matches('/').to_owned();
+    let scope = history::Scope {
+        root: &root,
+        roster: &current,
+        move_checkpoint: true,
+        roster_log: &log,
+        progress,
+    };
+    let history = history::verify(&ws.git, &scope)?;
+    let mut notes = Vec::new();
+    if history.walk.shallow {
+        notes.push(format!(
+            "this is a shallow clone: the {} here were checked, but entries recorded before its oldest commit cannot be proved unedited, and the checkpoint was not moved; `git fetch --unshallow` fetches the rest",
+            crate::plural::plural(history.walk.commits, "commit", "commits")
+        ));
+    }
+    if let Some(n) = not_fetched.filter(|n| *n > 0) {
+        notes.push(format!(
+            "{} a revision that this shallow clone does not hold, so {} not checked",
+            crate::plural::plural(n, "sign-off names", "sign-offs name"),
+            if n == 1 {
+                "its revision was"
+            } else {
+                "their revisions were"
+            }
+        ));
+    }
+    problems.extend(history.problems.into_iter().map(Problem::from));
+    Ok(Report {
+        problems,
+        notes,
+        articles,
+        entries,
+        commits: history.walk.commits,
+        entries_verified: history.entries_verified,
+        checkpoint: history.walk.checkpoint,
+        checkpoint_moved: history.checkpoint_moved,
+    })
+}
+
+fn check_roster(roster: &Roster, ws: &Workspace, problems: &mut Vec<Problem>) {
+    check_keys(roster, problems);
+    for publisher in &ws.config.publishers {
+        if !roster.contains(publisher) {
+            problems.push(Problem::at(
+                "publisher",
+                CONFIG_FILE,
+                None,
+                format!("publisher {publisher} is not in writers/ or reviewers/"),
+            ));
+        }
+    }
+}
+
+/// Every roster member's public key must be an OpenSSH public key.
+pub fn check_keys(roster: &Roster, problems: &mut Vec<Problem>) {
+    let keys = roster
+        .writers
+        .iter()
+        .map(|(id, w)| ("writers", id, w.public_key.as_deref()))
+        .chain(
+            roster
+                .reviewers
+                .iter()
+                .map(|(id, r)| ("reviewers", id, r.public_key.as_deref())),
+        );
+    for (folder, id, key) in keys {
+        if let Some(key) = key
+            && let Err(why) = signing::check_public_key(key)
+        {
+            problems.push(Problem::at(
+                "public-key",
+                &format!("{folder}/{id}.yaml"),
+                None,
+                format!("public_key is not an OpenSSH public key: {why}"),
+            ));
+        }
+    }
+}
+
+fn check_article(
+    ws: &Workspace,
+    head: Option<&medreview_store::gitstore::Snapshot<'_>>,
+    people: &dyn People,
+    record: &ArticleRecord,
+    problems: &mut Vec<Problem>,
+    not_fetched: &mut Option<usize>,
+) {
+    let slug = &record.slug;
+    let article_rel = Workspace::article_rel(slug);
+    let dir = Workspace::signoffs_rel(slug);
+    let now = people.current();
+    match record.working_article() {
+        Ok(article) => {
+            if let Err(err) = article.check_people(&now.roster, Path::new(&article_rel)) {
+                problems.push(Problem::from_error("article", &err));
+            }
+        }
+        Err(err) => problems.push(Problem::from_error("article", &err)),
+    }
+    report_damage(&record.ledger, problems);
+    if let Err(err) = record.ensure_ledger_committed_in(ws, head) {
+        problems.push(Problem::at("uncommitted", &dir, None, err.to_string()));
+    }
+    check_entries(
+        &ws.git,
+        people,
+        &ws.policy(people),
+        slug,
+        &record.ledger,
+        problems,
+        not_fetched,
+    );
+}
+
+/// The files of a record that could not be read as entries.
+pub fn report_damage(ledger: &crate::record::graph::Ledger, problems: &mut Vec<Problem>) {
+    for damage in &ledger.damage {
+        problems.push(Problem::at(
+            "entry-damaged",
+            &damage.file,
+            damage.line,
+            damage.message.clone(),
+        ));
+    }
+}
+
+/// The rules every sign-off of one article's record must meet, wherever the record is
+/// read from (the working tree for `check`, a pushed or fetched commit for the server
+/// gate and `sync`): revisions, roles, signatures, the order of what each
+/// signer had seen, and the approval policy.
+pub fn check_entries(
+    git: &medreview_store::gitstore::GitStore,
+    people: &dyn People,
+    policy: &crate::workspace::ReviewPolicy,
+    slug: &crate::ids::Id,
+    ledger: &crate::record::graph::Ledger,
+    problems: &mut Vec<Problem>,
+    not_fetched: &mut Option<usize>,
+) {
+    let dir = Workspace::signoffs_rel(slug);
+    let revisions = ledger.revisions();
+    for (i, entry) in ledger.entries.iter().enumerate() {
+        // Judged by the roster its signer had.
+        let at = people.at(entry);
+        let roster = &at.roster;
+        let file = format!("{dir}/{}", ledger.ids[i].file_name());
+        let mut report = |code: &'static str, message: String| {
+            problems.push(Problem::at(code, &file, None, message))
+        };
+        let what = format!(
+            "{} by {} at {}",
+            entry.action,
+            entry.by,
+            crate::clock::rfc3339(&entry.at)
+        );
+        if !git.has_blob(&entry.revision) {
+            if let Some(n) = not_fetched {
+                *n += 1;
+            } else {
+                report(
+                    "revision-missing",
+                    format!(
+                        "{what}: revision {} is not in the repository",
+                        entry.revision
+                    ),
+                );
+            }
+        }
+        let in_roster = match entry.action {
+            Action::Submitted => roster.contains(&entry.by),
+            _ => roster.reviewers.contains_key(&entry.by),
+        };
+        if !in_roster {
+            let folder = if entry.action == Action::Submitted {
+                "writers/ or reviewers/"
+            } else {
+                "reviewers/"
+            };
+            report(
+                "signer-role",
+                format!("{what}: {} is not in {folder}", entry.by),
+            );
+        }
+        if let Some(why) = crate::roster::identity::proxy_problem(entry, &at) {
+            report("proxy-not-allowed", format!("{what}: {why}"));
+        }
+        if let Some(why) = signature_problem(slug, entry, roster, policy) {
+            report("signature", format!("{what}: {why}"));
+        }
+        // An entry dated before one its signer had seen: one of the two clocks is wrong.
+        for parent in entry.after.iter().filter_map(|id| ledger.position(id)) {
+            let seen = &ledger.entries[parent];
+            if !people.includes(entry, seen) {
+                report(
+                    "roster-order",
+                    format!(
+                        "{what}: it names an older roster than the {} by {} that its signer had seen",
+                        seen.action, seen.by
+                    ),
+                );
+            }
+            if entry.at < seen.at {
+                report(
+                    "entry-time-order",
+                    format!(
+                        "{what}: it is dated before the {} by {} at {} that its signer had already seen; one of the two clocks is wrong",
+                        seen.action,
+                        seen.by,
+                        crate::clock::rfc3339(&seen.at)
+                    ),
+                );
+            }
+        }
+        match revisions.iter().find(|r| r.id == entry.revision) {
+            Some(revision) if entry.action.vouches() => {
+                // Signature problems were reported above; the policy ones here.
+                let writer = people.writer_of(&entry.revision);
+                if let Some(why) = approval_policy_problem(entry, revision, roster, writer.as_ref())
+                    && roster.reviewers.contains_key(&entry.by)
+                {
+                    report(
+                        "approval-policy",
+                        format!(
+                            "{what}: the {} does not count: {why}",
+                            if entry.action == Action::Approved {
+                                "approval"
+                            } else {
+                                "re-review"
+                            }
+                        ),
+                    );
+                }
+            }
+            Some(_) => {}
+            None => report(
+                "revision-not-submitted",
+                format!(
+                    "{what}: revision {} was never submitted",
+                    entry.revision.short()
+                ),
+            ),
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The record: ids, articles, sign-off entries and their graph, evaluation, the
+//! roster, settings, signing of bytes, and `check`. It never prints or exits.
+
+pub mod article;
+pub mod check;
+pub mod clock;
+pub mod editorial;
+pub mod error;
+pub mod ids;
+pub mod markdown;
+pub mod memo;
+pub mod plural;
+pub mod progress;
+pub mod record;
+pub mod repo;
+pub mod roster;
+pub mod signing;
+pub mod source;
+pub mod viewed;
+pub mod workspace;
+pub mod yaml;
+
+pub use error::{Error, Result};

@@ -1,0 +1,433 @@
+//! An article's record: the immutable sign-off files under
+//! `articles/<slug>/signoffs/`, the entry graph they form, the rules that judge
+//! it, and how commands load it (from the working tree or from a commit).
+//!
+//! - [`entry`]: one sign-off, its file, name and digest;
+//! - [`graph`]: the entries linked by `after:`, in one topological order;
+//! - [`evaluate`]: the state machine (the same function judges for every command);
+//! - [`legacy`]: format 1 (`signoffs.yaml`) as it was, for `migrate` and `check`.
+
+pub mod entry;
+pub mod evaluate;
+pub mod graph;
+pub mod history;
+pub mod legacy;
+pub mod migrate;
+
+use std::fs;
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::article::{Article, normalize_eol};
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::roster::people::People;
+use crate::source::{Source, WorkTree};
+use crate::workspace::Workspace;
+use medreview_store::gitstore::{EntryKind, GitStore};
+use medreview_store::revision::RevId;
+
+use self::evaluate::Status;
+use self::graph::{Damage, Ledger};
+
+/// The largest sign-off file read; medreview writes a few hundred bytes.
+pub const MAX_ENTRY_BYTES: usize = 64 * 1024;
+
+/// The most sign-offs one article's record may hold. A real article has dozens;
+/// the limit keeps a folder flooded with hand-made files from costing the graph
+/// (quadratic in its size) minutes and gigabytes.
+pub const MAX_ENTRIES: usize = 10_000;
+
+/// Refuses an article still holding a format-1 ledger: every command says to migrate.
+pub fn refuse_format_1(src: &dyn Source, slug: &Id) -> Result<()> {
+    let rel = Workspace::legacy_ledger_rel(slug);
+    if src.read(&rel)?.is_some() {
+        return Err(Error::refused_with_hint(
+            format!(
+                "{} is a format-1 ledger; this medreview keeps one file per sign-off (format 2)",
+                src.shown(&rel).display()
+            ),
+            "run `medreview migrate` once, commit nothing else with it, and push it to your team",
+        ));
+    }
+    Ok(())
+}
+
+/// Reads every sign-off file of `slug` from `src` and builds the graph. Files that
+/// cannot be part of the record are listed in the ledger's `damage`.
+pub fn load_ledger(src: &dyn Source, slug: &Id) -> Result<Ledger> {
+    load_ledger_with(src, slug, None, None)
+}
+
+/// [`load_ledger`], with what `memo` kept for the sign-off folder whose tree id is
+/// `folder` (see [`crate::memo`]): an intact folder read once is not read again.
+pub fn load_ledger_with(
+    src: &dyn Source,
+    slug: &Id,
+    memo: Option<&crate::memo::Memo>,
+    folder: Option<RevId>,
+) -> Result<Ledger> {
+    refuse_format_1(src, slug)?;
+    let dir = Workspace::signoffs_rel(slug);
+    if let Some(kind) = src.kind(&dir)
+        && kind != EntryKind::Dir
+    {
+        let what = if kind == EntryKind::Symlink {
+            "is a symbolic link; medreview does not follow links out of the workspace"
+        } else {
+            "is not a folder; an article's sign-offs are files in a real folder"
+        };
+        return Err(Error::refused_with_hint(
+            format!("{} {what}", src.shown(&dir).display()),
+            "put the real folder back, restored from git (`git checkout -- FOLDER`); links and files are never followed in its place",
+        ));
+    }
+    let file_of = |id: &entry::EntryId| format!("{dir}/{}", id.file_name());
+    if let (Some(memo), Some(folder)) = (memo, &folder)
+        && let Some(read) = memo.ledger(folder.as_str())
+    {
+        return Ok(Ledger::build(read, Vec::new(), &file_of));
+    }
+    let (read, damage) = read_folder(src, &dir)?;
+    if let (Some(memo), Some(folder), true) = (memo, &folder, damage.is_empty()) {
+        memo.keep_ledger(folder.as_str(), &read);
+    }
+    Ok(Ledger::build(read, damage, &file_of))
+}
+
+/// The entries read from a folder, and the files that could not be.
+pub type Folder<T> = (Vec<(entry::EntryId, T)>, Vec<Damage>);
+
+/// Every entry file in the folder `dir` of `src`, read and checked against its
+/// name, and the files that could not be (dotfiles are skipped: editors and file
+/// managers leave them, and they are never entries).
+pub fn read_folder<T: entry::Named>(src: &dyn Source, dir: &str) -> Result<Folder<T>> {
+    let mut read = Vec::new();
+    let mut damage = Vec::new();
+    let listing = src.list(dir)?;
+    if listing.len() > MAX_ENTRIES {
+        damage.push(Damage::new(
+            dir.to_owned(),
+            format!(
+                "holds {} files, more than the {MAX_ENTRIES} entries one record may hold",
+                listing.len()
+            ),
+        ));
+        return Ok((read, damage));
+    }
+    for (name, kind) in listing {
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = format!("{dir}/{name}");
+        let bytes = match kind {
+            // The size is checked before reading, so a huge file costs nothing.
+            EntryKind::File => match src.read_listed(dir, &name, MAX_ENTRY_BYTES as u64)? {
+                Err(size) => {
+                    damage.push(Damage::new(
+                        rel,
+                        format!(
+                            "is {size} bytes, larger than any entry medreview writes ({MAX_ENTRY_BYTES})"
+                        ),
+                    ));
+                    continue;
+                }
+                Ok(bytes) => bytes,
+            },
+            _ => {
+                damage.push(Damage::new(
+                    rel,
+                    "is not a regular file; the folder holds only sign-off or roster files",
+                ));
+                continue;
+            }
+        };
+        match entry::read_named::<T>(&name, &bytes, &src.shown(&rel)) {
+            Ok(pair) => read.push(pair),
+            Err(err) => damage.push(Damage {
+                file: rel,
+                line: err.line,
+                message: err.message,
+            }),
+        }
+    }
+    Ok((read, damage))
+}
+
+impl Ledger {
+    /// Refuses a record holding damaged files: fail closed, since a damaged
+    /// withdrawal must never read as an approval.
+    pub fn require_intact(&self, slug: &Id) -> Result<()> {
+        let Some(first) = self.damage.first() else {
+            return Ok(());
+        };
+        let more = match self.damage.len() {
+            1 => String::new(),
+            n => format!(" (and {} more)", n - 1),
+        };
+        Err(Error::refused_with_hint(
+            format!("the record of {slug} is damaged: {first}{more}"),
+            "sign-off files are written only by medreview and never change; restore the file from git (`git checkout -- FILE`) or remove what was added by hand; `medreview check` lists every problem",
+        ))
+    }
+}
+
+/// An article's files and record.
+pub struct ArticleRecord {
+    /// The slug.
+    pub slug: Id,
+    /// The record (empty when the article was never submitted).
+    pub ledger: Ledger,
+    /// `article.md` in the working tree, line endings normalized; `None` if the file is missing.
+    pub working: Option<Vec<u8>>,
+    /// The revision id of `working`.
+    pub working_id: Option<RevId>,
+    /// The path of `article.md`.
+    pub article_path: PathBuf,
+    /// The path of the `signoffs/` folder.
+    pub signoffs_path: PathBuf,
+}
+
+impl ArticleRecord {
+    /// Loads the record of `slug`, refusing a slug with no article folder or a
+    /// damaged record.
+    pub fn load(ws: &Workspace, slug: &Id) -> Result<ArticleRecord> {
+        let record = ArticleRecord::load_lenient(ws, slug)?;
+        record.ledger.require_intact(slug)?;
+        Ok(record)
+    }
+
+    /// Loads the record of `slug`, keeping damaged files in `ledger.damage` (for `check`).
+    pub fn load_lenient(ws: &Workspace, slug: &Id) -> Result<ArticleRecord> {
+        crate::source::refuse_symlinks(ws.root(), &Workspace::article_rel(slug))?;
+        let dir = ws.path(&format!("articles/{slug}"));
+        let meta = fs::symlink_metadata(&dir).map_err(|_| {
+            let slugs: Vec<Id> = ws
+                .article_slugs()
+                .map(|all| all.into_iter().flatten().collect())
+                .unwrap_or_default();
+            Error::refused_with_hint(
+                format!("there is no article {slug} (no folder {})", dir.display()),
+                crate::roster::hints::hint_with(
+                    slug.as_str(),
+                    slugs.iter().map(Id::as_str),
+                    format!("create it with `medreview new {slug} --title TITLE --writer ID`, or run `medreview status` to list articles"),
+                ),
+            )
+        })?;
+        if !meta.is_dir() {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{} is not a folder (symbolic links are not followed)",
+                    dir.display()
+                ),
+                "make the article folder a real folder inside the workspace",
+            ));
+        }
+        let article_path = ws.path(&Workspace::article_rel(slug));
+        let signoffs_path = ws.path(&Workspace::signoffs_rel(slug));
+        let working = match fs::symlink_metadata(&article_path) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                return Err(Error::refused_with_hint(
+                    format!("{} is a symbolic link", article_path.display()),
+                    "replace it with the article file itself",
+                ));
+            }
+            Ok(meta) => {
+                // Refuse an oversized file before reading it, so no command (diff
+                // included) spends time or memory on it.
+                crate::article::check_size(meta.len(), &article_path)?;
+                Some(normalize_eol(
+                    &fs::read(&article_path)
+                        .map_err(|err| Error::io("read", &article_path, err))?,
+                ))
+            }
+            Err(_) => None,
+        };
+        let signoffs = Workspace::signoffs_rel(slug);
+        // Only a command reading every article uses the memo (and git's index).
+        let folder = ws
+            .git
+            .memo
+            .active()
+            .then(|| {
+                ws.git.work_folder_id(
+                    &format!("{}{signoffs}", ws.prefix()),
+                    MAX_ENTRY_BYTES as u64,
+                )
+            })
+            .flatten();
+        let ledger = load_ledger_with(&WorkTree(ws.root()), slug, Some(&ws.git.memo), folder)?;
+        let working_id = working.as_deref().map(GitStore::blob_id);
+        Ok(ArticleRecord {
+            slug: slug.clone(),
+            ledger,
+            working,
+            working_id,
+            article_path,
+            signoffs_path,
+        })
+    }
+
+    /// Refuses when the working-tree sign-offs differ from the committed ones: a new
+    /// sign-off names the committed heads it saw, so an entry that is not committed
+    /// (a hand-made file, or one removed by hand) must never be carried into it.
+    pub fn ensure_ledger_committed(&self, ws: &Workspace) -> Result<()> {
+        ensure_folder_committed(ws, &Workspace::signoffs_rel(&self.slug))
+    }
+
+    /// [`ArticleRecord::ensure_ledger_committed`] against a snapshot of HEAD read once.
+    /// Entries read whole were checked against the digest in their names when the
+    /// record was loaded, so a name that HEAD holds with a blob id starting with that
+    /// digest is that very file; only damaged files are compared byte for byte.
+    pub fn ensure_ledger_committed_in(
+        &self,
+        ws: &Workspace,
+        head: Option<&medreview_store::gitstore::Snapshot<'_>>,
+    ) -> Result<()> {
+        let dir = Workspace::signoffs_rel(&self.slug);
+        if !self.ledger.damage.is_empty() {
+            return ensure_folder_committed_in(ws, head, &dir);
+        }
+        let committed = head
+            .map(|h| h.list_ids(&ws.repo_path(&dir)))
+            .unwrap_or_default();
+        let committed: Vec<_> = committed
+            .iter()
+            .filter(|(name, _, _)| !name.starts_with('.'))
+            .collect();
+        let same = committed.len() == self.ledger.ids.len()
+            && self.ledger.ids.iter().all(|id| {
+                let name = id.file_name();
+                committed.iter().any(|(n, kind, blob)| {
+                    *n == name
+                        && *kind == EntryKind::File
+                        && blob.as_str().starts_with(&id.parts().digest)
+                })
+            });
+        if same {
+            return Ok(());
+        }
+        // Say exactly what differs.
+        ensure_folder_committed_in(ws, head, &dir)
+    }
+
+    /// The derived status at `now`.
+    pub fn status(
+        &self,
+        ws: &Workspace,
+        people: &dyn People,
+        now: DateTime<FixedOffset>,
+    ) -> Status {
+        evaluate::evaluate(&self.slug, &self.ledger, people, &ws.policy(people), now)
+    }
+
+    /// Whether the working tree holds text that was never submitted as the latest revision.
+    pub fn has_unsubmitted_edits(&self) -> bool {
+        self.working_id != self.ledger.latest_submitted()
+    }
+
+    /// The working-tree article, parsed.
+    pub fn working_article(&self) -> Result<Article> {
+        let bytes = self.working.as_deref().ok_or_else(|| {
+            Error::refused_with_hint(
+                format!("{} is missing", self.article_path.display()),
+                "restore it with `git checkout -- <path>` or write it again",
+            )
+        })?;
+        Article::parse(bytes, &self.article_path)
+    }
+
+    /// The article text of revision `id`, read from git's object database.
+    pub fn revision_article(&self, ws: &Workspace, id: &RevId) -> Result<Article> {
+        let bytes = crate::article::read_revision(&ws.git, id, &self.signoffs_path)?;
+        Article::parse(
+            &bytes,
+            &self
+                .article_path
+                .with_file_name(format!("article.md@{}", id.short())),
+        )
+    }
+}
+
+/// Refuses when the working tree's `dir` (workspace-relative) holds other entry
+/// files than the last commit: an entry that is not committed must never be named
+/// by a new one.
+pub fn ensure_folder_committed(ws: &Workspace, dir: &str) -> Result<()> {
+    ensure_folder_committed_in(ws, ws.git.head_snapshot().ok().as_ref(), dir)
+}
+
+/// [`ensure_folder_committed`] against `head`, a snapshot of HEAD a caller that
+/// checks many folders reads once.
+pub fn ensure_folder_committed_in(
+    ws: &Workspace,
+    head: Option<&medreview_store::gitstore::Snapshot<'_>>,
+    dir: &str,
+) -> Result<()> {
+    let rel = ws.repo_path(dir);
+    let mut committed: Vec<(String, medreview_store::revision::RevId)> = head
+        .map(|h| h.list_ids(&rel))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, _, _)| !name.starts_with('.'))
+        .map(|(name, _, id)| (name, id))
+        .collect();
+    committed.sort();
+    let tree = WorkTree(ws.root());
+    let mut working: Vec<(String, Option<medreview_store::revision::RevId>)> = Vec::new();
+    for (name, kind) in tree.list(dir)? {
+        if name.starts_with('.') {
+            continue;
+        }
+        let id = match kind {
+            EntryKind::File => tree
+                .read(&format!("{dir}/{name}"))?
+                .map(|bytes| GitStore::blob_id(&bytes)),
+            _ => None,
+        };
+        working.push((name, id));
+    }
+    working.sort();
+    let shown = ws.path(dir);
+    let refuse = |what: String| {
+        Error::refused_with_hint(
+            format!(
+                "{}/{what}; entries are written only by medreview",
+                shown.display()
+            ),
+            format!(
+                "restore the folder with `git checkout -- {rel}` and remove files you added there, then try again"
+            ),
+        )
+    };
+    for (name, id) in &working {
+        match committed.iter().find(|(n, _)| n == name) {
+            None => return Err(refuse(format!("{name} is not committed"))),
+            Some((_, committed)) if id.as_ref() != Some(committed) => {
+                return Err(refuse(format!("{name} differs from the last commit")));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((name, _)) = committed
+        .iter()
+        .find(|(n, _)| !working.iter().any(|(w, _)| w == n))
+    {
+        return Err(refuse(format!("{name} was removed")));
+    }
+    Ok(())
+}
+
+/// The writer named in the front matter of revision `id`, read from git's objects;
+/// `None` when the revision is missing or does not parse (it then cannot be approved
+/// by anyone's hand either, since nothing can be published from it).
+pub fn front_writer(git: &GitStore, id: &RevId) -> Option<Id> {
+    if git.blob_size(id)? > crate::article::MAX_ARTICLE_BYTES {
+        return None;
+    }
+    let bytes = git.read_blob(id).ok()?;
+    Article::parse(&bytes, std::path::Path::new("article.md"))
+        .ok()
+        .map(|a| a.front.writer)
+}

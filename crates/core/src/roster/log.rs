@@ -1,0 +1,464 @@
+//! The roster's record: every change to `writers/`, `reviewers/` and
+//! `medreview.yaml` is an admin's entry in `roster/`, naming the exact new file
+//! contents by blob id. The roster in force for a sign-off is read from these
+//! entries (the files by id from git's object database), never from the working
+//! tree, so a roster file changed any other way judges no one.
+//!
+//! Roster entries form a graph like sign-offs (`after:` names the roster heads the
+//! admin had seen). The first entry, the *genesis*, is the only one with nothing
+//! before it and is valid when the `medreview.yaml` it names lists its author among
+//! the admins; every later entry is valid when its author was an admin in the
+//! roster it saw, and signed (by the key on file then) when signatures were
+//! required. A file's content in a view is the one its latest valid assignment
+//! names; two concurrent assignments of different contents that nothing later
+//! settles are a conflict, and the file then judges no one (fail closed).
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::rc::Rc;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::record::entry::{self, EntryId, Named, ROSTER_KIND};
+use crate::record::graph::{Dag, Damage, Node};
+use crate::roster::{Role, Roster};
+use crate::signing;
+use crate::source::Source;
+use crate::workspace::{CONFIG_FILE, Config};
+use medreview_store::gitstore::GitStore;
+use medreview_store::revision::RevId;
+
+/// The folder of roster entries, workspace-relative.
+pub const ROSTER_DIR: &str = "roster";
+
+/// The first line of every roster entry file.
+pub const HEADER: &str =
+    "# A roster change, written by medreview. Immutable: never edit, rename or remove this file.\n";
+
+/// One roster change: who made it and the new contents of the files it changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RosterEntry {
+    /// The admin who made the change.
+    pub by: Id,
+    /// When.
+    #[serde(
+        serialize_with = "crate::clock::ser",
+        deserialize_with = "crate::record::entry::de_time"
+    )]
+    pub at: DateTime<FixedOffset>,
+    /// The roster entries that were the heads in the admin's copy.
+    #[serde(default)]
+    pub after: Vec<EntryId>,
+    /// Each changed file (workspace-relative) and the blob id of its new content.
+    pub files: BTreeMap<String, RevId>,
+    /// What changed, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// An SSH signature over the canonical text, in the namespace `medreview-roster`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signature: Option<String>,
+}
+
+impl Node for RosterEntry {
+    fn after(&self) -> &[EntryId] {
+        &self.after
+    }
+}
+
+impl Named for RosterEntry {
+    fn kind(&self) -> &'static str {
+        ROSTER_KIND
+    }
+    fn by(&self) -> &Id {
+        &self.by
+    }
+    fn at(&self) -> &DateTime<FixedOffset> {
+        &self.at
+    }
+    fn check(&self) -> std::result::Result<(), String> {
+        match self.files.keys().find(|path| !is_roster_path(path)) {
+            Some(path) => Err(format!(
+                "files: names {path:?}, which is not medreview.yaml or a writers/ or reviewers/ file"
+            )),
+            None if self.files.is_empty() => Err("files: names no file".into()),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Every roster file `src` holds: `medreview.yaml`, then `writers/` and `reviewers/`.
+pub fn roster_files(src: &dyn Source) -> Result<Vec<String>> {
+    let mut files = vec![CONFIG_FILE.to_owned()];
+    for role in [Role::Writer, Role::Reviewer] {
+        for (name, _) in src.list(role.folder())? {
+            let rel = format!("{}/{name}", role.folder());
+            if is_roster_path(&rel) {
+                files.push(rel);
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Whether `path` is a file the roster record covers.
+pub fn is_roster_path(path: &str) -> bool {
+    if path == CONFIG_FILE {
+        return true;
+    }
+    [Role::Writer, Role::Reviewer].iter().any(|role| {
+        path.strip_prefix(role.folder())
+            .and_then(|p| p.strip_prefix('/'))
+            .and_then(|p| p.strip_suffix(".yaml"))
+            .is_some_and(|id| Id::parse("id", id).is_ok())
+    })
+}
+
+impl RosterEntry {
+    /// The exact text its signature covers (seven lines, each ending in a newline):
+    ///
+    /// ```text
+    /// medreview roster v1
+    /// by: rosa-editor
+    /// at: 2025-03-05T09:00:00-05:00
+    /// after: ["20250301T140000Z-roster-rosa-editor-1a2b3c4d5e6f"]
+    /// files: {"reviewers/ana-example.yaml":"<40 hex>"}
+    /// note: "add reviewer ana-example"
+    /// recorded_by: null
+    /// ```
+    pub fn canonical_text(&self) -> String {
+        let after: Vec<&str> = self.after.iter().map(EntryId::as_str).collect();
+        let files: BTreeMap<&str, &str> = self
+            .files
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let json = |v: serde_json::Value| v.to_string();
+        format!(
+            "medreview roster v1\nby: {}\nat: {}\nafter: {}\nfiles: {}\nnote: {}\nrecorded_by: null\n",
+            self.by,
+            crate::clock::rfc3339(&self.at),
+            json(serde_json::json!(after)),
+            json(serde_json::json!(files)),
+            self.note
+                .as_ref()
+                .map_or("null".into(), |n| json(serde_json::json!(n)))
+        )
+    }
+
+    /// The file's bytes and its id.
+    pub fn to_file(&self) -> (EntryId, Vec<u8>) {
+        entry::to_file(HEADER, self)
+    }
+}
+
+/// What a view of the roster says about one file.
+#[derive(Debug, Clone, PartialEq)]
+enum Resolved {
+    Blob(RevId),
+    Absent,
+    Conflict,
+}
+
+/// The roster in force in one view, and what could not be read of it.
+#[derive(Debug, Clone, Default)]
+pub struct RosterState {
+    /// The people and settings.
+    pub roster: Roster,
+    /// `medreview.yaml` as recorded, when it is.
+    pub config: Option<Config>,
+    /// The blob of each file as recorded.
+    pub files: BTreeMap<String, RevId>,
+    /// Files that cannot be used, and why.
+    pub problems: Vec<String>,
+}
+
+/// Reads a file's content by blob id.
+pub type Blobs<'g> = Box<dyn Fn(&RevId) -> Option<Vec<u8>> + 'g>;
+
+/// The roster's entries and the states they define.
+pub struct RosterLog<'g> {
+    dag: Dag<RosterEntry>,
+    /// For each entry: why it does not count, if it does not.
+    invalid: Vec<Option<String>>,
+    blobs: Blobs<'g>,
+    states: RefCell<HashMap<Vec<usize>, Rc<RosterState>>>,
+}
+
+impl<'g> RosterLog<'g> {
+    /// Reads `roster/` from `src`; file contents are read from `git` by id.
+    pub fn load(src: &dyn Source, git: &'g GitStore) -> Result<RosterLog<'g>> {
+        let (read, damage) = crate::record::read_folder::<RosterEntry>(src, ROSTER_DIR)?;
+        let file_of = |id: &EntryId| format!("{ROSTER_DIR}/{}", id.file_name());
+        let dag = Dag::build_with(read, damage, &file_of, &|_, _| None);
+        Ok(RosterLog::from_dag(
+            dag,
+            Box::new(move |id| git.read_blob(id).ok()),
+        ))
+    }
+
+    /// Judges each entry of `dag` in order; `blobs` reads file contents by id.
+    pub fn from_dag(dag: Dag<RosterEntry>, blobs: Blobs<'g>) -> RosterLog<'g> {
+        let mut log = RosterLog {
+            invalid: vec![None; dag.entries.len()],
+            dag,
+            blobs,
+            states: RefCell::new(HashMap::new()),
+        };
+        let n = log.dag.entries.len();
+        let roots: Vec<usize> = (0..n)
+            .filter(|&i| log.dag.entries[i].after.is_empty())
+            .collect();
+        for i in 0..n {
+            let why = if roots.len() > 1 && roots.contains(&i) {
+                Some(format!(
+                    "the roster has {} first entries; only one genesis is possible, so none counts",
+                    roots.len()
+                ))
+            } else {
+                log.judge(i)
+            };
+            log.invalid[i] = why;
+        }
+        // States seen while judging may include entries found invalid since.
+        log.states.borrow_mut().clear();
+        log
+    }
+
+    /// Whether there is any roster entry: without one the roster is not audited yet.
+    pub fn is_empty(&self) -> bool {
+        self.dag.entries.is_empty() && self.dag.damage.is_empty()
+    }
+
+    /// Damaged roster entry files.
+    pub fn damage(&self) -> &[Damage] {
+        &self.dag.damage
+    }
+
+    /// The entries, each with why it does not count (if it does not).
+    pub fn entries(&self) -> impl Iterator<Item = (&EntryId, &RosterEntry, Option<&str>)> {
+        self.dag
+            .ids
+            .iter()
+            .zip(&self.dag.entries)
+            .zip(&self.invalid)
+            .map(|((id, e), why)| (id, e, why.as_deref()))
+    }
+
+    /// The current heads: a new roster entry, or a new sign-off, names them.
+    pub fn heads(&self) -> Vec<EntryId> {
+        self.dag.heads()
+    }
+
+    /// The latest `at` of the roster entries `heads` names (what a sign-off naming
+    /// them had seen).
+    pub fn latest_at(&self, heads: &[EntryId]) -> Option<DateTime<FixedOffset>> {
+        heads
+            .iter()
+            .filter_map(|h| self.dag.position(h))
+            .map(|p| self.dag.entries[p].at)
+            .max()
+    }
+
+    /// Whether entry `id` is in the log.
+    pub fn contains(&self, id: &EntryId) -> bool {
+        self.dag.position(id).is_some()
+    }
+
+    /// Whether every entry of the view `earlier` is in the view `later` (a sign-off
+    /// must not name an older roster than the sign-offs it saw).
+    pub fn includes(&self, later: &[EntryId], earlier: &[EntryId]) -> bool {
+        let view = self.view(later);
+        self.view(earlier).iter().all(|p| view.contains(p))
+    }
+
+    /// The files roster entry `id` changed, if it is in the log.
+    pub fn files_of(&self, id: &str) -> Option<&BTreeMap<String, RevId>> {
+        let i = self.dag.ids.iter().position(|x| x.as_str() == id)?;
+        Some(&self.dag.entries[i].files)
+    }
+
+    /// The ids of the roster entries in the view named by `heads`.
+    pub fn view_ids(&self, heads: &[EntryId]) -> std::collections::BTreeSet<String> {
+        self.view(heads)
+            .into_iter()
+            .map(|i| self.dag.ids[i].to_string())
+            .collect()
+    }
+
+    /// The positions in the view named by `heads` (their ancestors and themselves);
+    /// no heads means the genesis alone, the roster before anyone named one.
+    fn view(&self, heads: &[EntryId]) -> Vec<usize> {
+        let n = self.dag.entries.len();
+        let mut tops: Vec<usize> = heads.iter().filter_map(|h| self.dag.position(h)).collect();
+        if heads.is_empty() {
+            tops.extend((0..n).filter(|&i| self.dag.entries[i].after.is_empty()));
+        }
+        (0..n)
+            .filter(|&i| tops.iter().any(|&t| t == i || self.dag.saw(t, i)))
+            .collect()
+    }
+
+    /// The content of `path` in a view: its latest valid assignment.
+    fn resolve(&self, view: &[usize], path: &str) -> Resolved {
+        let assigning: Vec<usize> = view
+            .iter()
+            .copied()
+            .filter(|&i| self.invalid[i].is_none() && self.dag.entries[i].files.contains_key(path))
+            .collect();
+        let latest: Vec<&RevId> = assigning
+            .iter()
+            .filter(|&&i| !assigning.iter().any(|&j| self.dag.saw(j, i)))
+            .map(|&i| &self.dag.entries[i].files[path])
+            .collect();
+        match latest.split_first() {
+            None => Resolved::Absent,
+            Some((first, rest)) if rest.iter().all(|b| b == first) => {
+                Resolved::Blob((*first).clone())
+            }
+            Some(_) => Resolved::Conflict,
+        }
+    }
+
+    /// Why entry `i` does not count, if it does not: judged by the roster it saw.
+    fn judge(&self, i: usize) -> Option<String> {
+        let entry = &self.dag.entries[i];
+        let before: Vec<usize> = (0..i).filter(|&j| self.dag.saw(i, j)).collect();
+        // The genesis is judged by the files it names itself.
+        let view: Vec<usize> = if before.is_empty() { vec![i] } else { before };
+        let config = self.config_in(&view);
+        let Some(config) = config else {
+            return Some("medreview.yaml cannot be read in the roster it saw".into());
+        };
+        if !config.admins.contains(&entry.by) {
+            return Some(format!(
+                "{} was not an admin in the roster it saw (admins: {})",
+                entry.by,
+                ids(&config.admins)
+            ));
+        }
+        let state = self.state_of(view);
+        let key = state.roster.public_key_of(&entry.by);
+        match (&entry.signature, config.review.require_signatures) {
+            (Some(sig), _) => signing::verify_text(
+                signing::ROSTER_NAMESPACE,
+                &entry.canonical_text(),
+                &entry.by,
+                Some(sig),
+                key,
+            )
+            .err()
+            .map(|why| format!("its signature does not verify: {why}")),
+            (None, true) => Some("it is unsigned and the policy requires signatures".into()),
+            (None, false) => None,
+        }
+    }
+
+    /// `medreview.yaml` in a view. While the genesis is judged, the view is the
+    /// genesis itself, not yet found invalid, so it names its own files.
+    fn config_in(&self, view: &[usize]) -> Option<Config> {
+        let Resolved::Blob(blob) = self.resolve(view, CONFIG_FILE) else {
+            return None;
+        };
+        let bytes = (self.blobs)(&blob)?;
+        Config::parse(&String::from_utf8_lossy(&bytes), Path::new(CONFIG_FILE)).ok()
+    }
+
+    /// The roster in force for a sign-off whose `roster:` names `heads`.
+    pub fn state(&self, heads: &[EntryId]) -> Rc<RosterState> {
+        self.state_of(self.view(heads))
+    }
+
+    /// The roster at the current heads.
+    pub fn current(&self) -> Rc<RosterState> {
+        self.state(&self.heads())
+    }
+
+    fn state_of(&self, view: Vec<usize>) -> Rc<RosterState> {
+        if let Some(state) = self.states.borrow().get(&view) {
+            return state.clone();
+        }
+        let mut paths: Vec<&String> = view
+            .iter()
+            .flat_map(|&i| self.dag.entries[i].files.keys())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        let mut state = RosterState::default();
+        for path in paths {
+            let blob = match self.resolve(&view, path) {
+                Resolved::Blob(blob) => blob,
+                Resolved::Absent => continue,
+                Resolved::Conflict => {
+                    state.problems.push(format!(
+                        "{path}: two roster changes made at the same time give it different contents; an admin must record it again"
+                    ));
+                    continue;
+                }
+            };
+            let Some(bytes) = (self.blobs)(&blob) else {
+                state.problems.push(format!(
+                    "{path}: its recorded content {} is not in the repository",
+                    blob.short()
+                ));
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let shown = Path::new(path.as_str());
+            let parsed: Result<()> = (|| {
+                if path == CONFIG_FILE {
+                    state.config = Some(Config::parse(&text, shown)?);
+                } else if let Some(id) = person_id(path, Role::Reviewer) {
+                    state
+                        .roster
+                        .reviewers
+                        .insert(id, crate::roster::parse_person(&text, shown)?);
+                } else if let Some(id) = person_id(path, Role::Writer) {
+                    state
+                        .roster
+                        .writers
+                        .insert(id, crate::roster::parse_person(&text, shown)?);
+                }
+                Ok(())
+            })();
+            if let Err(err) = parsed {
+                state.problems.push(err.to_string());
+                continue;
+            }
+            state.files.insert(path.clone(), blob);
+        }
+        let state = Rc::new(state);
+        self.states.borrow_mut().insert(view, state.clone());
+        state
+    }
+}
+
+fn person_id(path: &str, role: Role) -> Option<Id> {
+    let id = path
+        .strip_prefix(role.folder())?
+        .strip_prefix('/')?
+        .strip_suffix(".yaml")?;
+    Id::parse("id", id).ok()
+}
+
+fn ids(list: &[Id]) -> String {
+    if list.is_empty() {
+        return "none".into();
+    }
+    list.iter().map(Id::as_str).collect::<Vec<_>>().join(", ")
+}
+
+/// Refuses an entry that would not count, naming why.
+pub fn require_valid(why: Option<&str>) -> Result<()> {
+    match why {
+        None => Ok(()),
+        Some(why) => Err(Error::refused_with_hint(
+            format!("this roster change would not count: {why}"),
+            "roster changes are recorded by an admin (`medreview admin add ID` by an existing admin)",
+        )),
+    }
+}

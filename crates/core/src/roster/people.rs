@@ -1,0 +1,195 @@
+//! Who judges a sign-off: the roster in force when it was recorded.
+//!
+//! Once the roster is audited (it has a genesis entry in `roster/`), each sign-off
+//! is judged against the roster its signer had (`roster:` in the entry names the
+//! roster heads of their copy), read from the roster's own record, never from the
+//! working tree. Before that, everything is judged by the roster files as they are,
+//! as before the roster was part of the record.
+
+use std::rc::Rc;
+
+use crate::error::Result;
+use crate::ids::Id;
+use crate::record::entry::{Entry, EntryId};
+use crate::roster::Roster;
+use crate::roster::log::{RosterLog, RosterState};
+use crate::source::Source;
+use crate::workspace::ReviewPolicy;
+use medreview_store::revision::RevId;
+
+/// The roster a sign-off is judged by, and what else judging needs to know.
+pub trait People {
+    /// The roster in force for `entry`.
+    fn at(&self, entry: &Entry) -> Rc<RosterState>;
+    /// The roster now.
+    fn current(&self) -> Rc<RosterState>;
+    /// Whether `later` names a roster no older than the one `earlier` names.
+    fn includes(&self, later: &Entry, earlier: &Entry) -> bool;
+    /// The roster heads a new sign-off names.
+    fn heads(&self) -> Vec<EntryId>;
+    /// The writer named in the front matter of revision `id`.
+    fn writer_of(&self, id: &RevId) -> Option<Id>;
+    /// When the latest roster entry `entry` names was made (it had seen it).
+    fn roster_seen_at(&self, _entry: &Entry) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        None
+    }
+    /// Whether the roster is audited (it has a first roster entry).
+    fn audited(&self) -> bool {
+        true
+    }
+    /// The review policy to judge by: `medreview.yaml` as the roster's record holds
+    /// it when it is audited, else as the roster's source holds it (`None`: the
+    /// workspace's file as it is).
+    fn policy(&self) -> Option<ReviewPolicy> {
+        self.current().config.as_ref().map(|c| c.review.clone())
+    }
+}
+
+/// The writer named in each revision's front matter, read once per revision.
+#[derive(Default)]
+struct Writers(std::cell::RefCell<std::collections::HashMap<RevId, Option<Id>>>);
+
+impl Writers {
+    fn of(&self, git: &crate::repo::Repo, id: &RevId) -> Option<Id> {
+        if let Some(found) = self.0.borrow().get(id) {
+            return found.clone();
+        }
+        let found = match git.memo.writer(id.as_str()) {
+            Some(found) => found,
+            None => {
+                let found = crate::record::front_writer(git, id);
+                git.memo.keep_writer(id.as_str(), found.clone());
+                found
+            }
+        };
+        self.0.borrow_mut().insert(id.clone(), found.clone());
+        found
+    }
+}
+
+/// Judging by one roster for everyone: a workspace whose roster is not audited yet.
+pub struct Unaudited<'g> {
+    state: Rc<RosterState>,
+    git: &'g crate::repo::Repo,
+    writers: Writers,
+    /// The review policy of the `medreview.yaml` read with the roster, if any.
+    policy: Option<ReviewPolicy>,
+}
+
+impl<'g> Unaudited<'g> {
+    /// Judges everything by `roster`.
+    pub fn new(roster: Roster, git: &'g crate::repo::Repo) -> Unaudited<'g> {
+        Unaudited {
+            state: Rc::new(RosterState {
+                roster,
+                ..RosterState::default()
+            }),
+            git,
+            writers: Writers::default(),
+            policy: None,
+        }
+    }
+
+    /// Judges by the review policy of `config` too (the `medreview.yaml` of the
+    /// same source as the roster, so a commit's people come with the commit's policy).
+    pub fn with_config(mut self, config: Option<crate::workspace::Config>) -> Unaudited<'g> {
+        self.policy = config.map(|c| c.review);
+        self
+    }
+}
+
+impl People for Unaudited<'_> {
+    fn at(&self, _: &Entry) -> Rc<RosterState> {
+        self.state.clone()
+    }
+    fn current(&self) -> Rc<RosterState> {
+        self.state.clone()
+    }
+    fn includes(&self, _: &Entry, _: &Entry) -> bool {
+        true
+    }
+    fn heads(&self) -> Vec<EntryId> {
+        Vec::new()
+    }
+    fn writer_of(&self, id: &RevId) -> Option<Id> {
+        self.writers.of(self.git, id)
+    }
+    fn audited(&self) -> bool {
+        false
+    }
+    fn policy(&self) -> Option<ReviewPolicy> {
+        self.policy.clone()
+    }
+}
+
+/// Judging each sign-off by the roster of its time.
+pub struct Audited<'g> {
+    /// The roster's record.
+    pub log: RosterLog<'g>,
+    git: &'g crate::repo::Repo,
+    writers: Writers,
+}
+
+impl People for Audited<'_> {
+    fn at(&self, entry: &Entry) -> Rc<RosterState> {
+        self.log.state(&entry.roster)
+    }
+    fn current(&self) -> Rc<RosterState> {
+        self.log.current()
+    }
+    fn includes(&self, later: &Entry, earlier: &Entry) -> bool {
+        self.log.includes(&later.roster, &earlier.roster)
+    }
+    fn heads(&self) -> Vec<EntryId> {
+        self.log.heads()
+    }
+    fn writer_of(&self, id: &RevId) -> Option<Id> {
+        self.writers.of(self.git, id)
+    }
+    fn roster_seen_at(&self, entry: &Entry) -> Option<chrono::DateTime<chrono::FixedOffset>> {
+        self.log.latest_at(&entry.roster)
+    }
+}
+
+/// The people of a workspace as `src` holds them (the working tree, or a commit).
+pub fn load<'g>(src: &dyn Source, git: &'g crate::repo::Repo) -> Result<Box<dyn People + 'g>> {
+    let log = RosterLog::load(src, git)?;
+    if log.is_empty() {
+        let config = source_config(src)?;
+        return Ok(Box::new(
+            Unaudited::new(Roster::load_from(src)?, git).with_config(config),
+        ));
+    }
+    Ok(Box::new(Audited {
+        log,
+        git,
+        writers: Writers::default(),
+    }))
+}
+
+/// The people, leaving out roster files that cannot be read (for `check`, which
+/// reports them itself).
+pub fn load_lenient<'g>(
+    src: &dyn Source,
+    git: &'g crate::repo::Repo,
+) -> Result<Box<dyn People + 'g>> {
+    let log = RosterLog::load(src, git)?;
+    if log.is_empty() {
+        let (roster, _) = Roster::load_lenient(src)?;
+        let config = source_config(src).ok().flatten();
+        return Ok(Box::new(Unaudited::new(roster, git).with_config(config)));
+    }
+    Ok(Box::new(Audited {
+        log,
+        git,
+        writers: Writers::default(),
+    }))
+}
+
+/// `medreview.yaml` as `src` holds it (`None` when it has none).
+fn source_config(src: &dyn Source) -> Result<Option<crate::workspace::Config>> {
+    let file = crate::workspace::CONFIG_FILE;
+    src.read_text(file)?
+        .map(|text| crate::workspace::Config::parse(&text, &src.shown(file)))
+        .transpose()
+}

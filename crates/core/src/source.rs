@@ -1,0 +1,220 @@
+//! Where workspace files are read from: the working tree (for the commands that
+//! edit it) or a commit (for publishing, so the output is a function of the commit).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+use medreview_store::gitstore::{EntryKind, Snapshot};
+
+/// Refuses a workspace path any part of which is a symbolic link, so nothing outside
+/// the workspace is ever read into a commit or a page, or written by medreview.
+pub fn refuse_symlinks(root: &Path, rel: &str) -> Result<()> {
+    let mut path = root.to_path_buf();
+    for part in rel.split('/').filter(|p| !p.is_empty()) {
+        path.push(part);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{} is a symbolic link; medreview does not follow links out of the workspace",
+                    path.display()
+                ),
+                "replace the link with the real folder or file",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Decodes UTF-8 text, or refuses naming the file and the line of the first bad byte.
+pub fn decode_utf8(bytes: Vec<u8>, shown: &Path, what: &str) -> Result<String> {
+    String::from_utf8(bytes).map_err(|err| {
+        let offset = err.utf8_error().valid_up_to();
+        let line = err.as_bytes()[..offset]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        Error::refused_with_hint(
+            format!(
+                "{}:{line}: {what} is not valid UTF-8 (byte {offset})",
+                shown.display()
+            ),
+            "save the file as UTF-8",
+        )
+    })
+}
+
+/// A read-only view of a workspace's files, by workspace-relative path with `/`.
+pub trait Source {
+    /// The bytes of a regular file, or `None` if there is none (symbolic links are not followed).
+    fn read(&self, rel: &str) -> Result<Option<Vec<u8>>>;
+    /// The entries of a folder (empty if there is none).
+    fn list(&self, rel: &str) -> Result<Vec<(String, EntryKind)>>;
+    /// How to name `rel` in messages.
+    fn shown(&self, rel: &str) -> PathBuf;
+    /// The size of a regular file, without reading it.
+    fn size(&self, rel: &str) -> Result<Option<u64>>;
+    /// What `rel` is, if it exists (links are not followed).
+    fn kind(&self, rel: &str) -> Option<EntryKind>;
+    /// The tree id of folder `rel`, where it is known without reading the folder.
+    fn folder_id(&self, _rel: &str) -> Option<medreview_store::revision::RevId> {
+        None
+    }
+
+    /// Reads `name`, a regular file that `list(dir)` returned, refusing one over
+    /// `max` bytes before reading it: `Err(size)`.
+    fn read_listed(
+        &self,
+        dir: &str,
+        name: &str,
+        max: u64,
+    ) -> Result<std::result::Result<Vec<u8>, u64>> {
+        let rel = format!("{dir}/{name}");
+        match self.size(&rel)? {
+            Some(size) if size > max => Ok(Err(size)),
+            _ => Ok(Ok(self.read(&rel)?.unwrap_or_default())),
+        }
+    }
+
+    /// Reads a UTF-8 text file, naming the file and line of the first bad byte.
+    fn read_text(&self, rel: &str) -> Result<Option<String>> {
+        let Some(bytes) = self.read(rel)? else {
+            return Ok(None);
+        };
+        decode_utf8(bytes, &self.shown(rel), "the file").map(Some)
+    }
+}
+
+/// The working tree under a workspace root.
+pub struct WorkTree<'a>(pub &'a Path);
+
+impl Source for WorkTree<'_> {
+    fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        refuse_symlinks(self.0, rel)?;
+        let path = self.0.join(rel);
+        match fs::symlink_metadata(&path) {
+            Ok(meta) if meta.is_file() => fs::read(&path)
+                .map(Some)
+                .map_err(|e| Error::io("read", &path, e)),
+            Ok(_) => Ok(None),
+            Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(err) => Err(Error::io("read", &path, err)),
+        }
+    }
+
+    fn list(&self, rel: &str) -> Result<Vec<(String, EntryKind)>> {
+        refuse_symlinks(self.0, rel)?;
+        let dir = self.0.join(rel);
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(err) => return Err(Error::io("read folder", &dir, err)),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io("read folder", &dir, e))?;
+            let file_type = entry
+                .file_type()
+                .map_err(|e| Error::io("read", &entry.path(), e))?;
+            out.push((
+                entry.file_name().to_string_lossy().into_owned(),
+                kind_of(file_type),
+            ));
+        }
+        Ok(out)
+    }
+
+    fn shown(&self, rel: &str) -> PathBuf {
+        self.0.join(rel)
+    }
+
+    fn size(&self, rel: &str) -> Result<Option<u64>> {
+        refuse_symlinks(self.0, rel)?;
+        Ok(fs::symlink_metadata(self.0.join(rel))
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len()))
+    }
+
+    fn kind(&self, rel: &str) -> Option<EntryKind> {
+        let file_type = fs::symlink_metadata(self.0.join(rel)).ok()?.file_type();
+        Some(kind_of(file_type))
+    }
+
+    // `list(dir)` refused links on the way to `dir`, so only the file itself is
+    // looked at: one `lstat`, not one per folder of its path.
+    fn read_listed(
+        &self,
+        dir: &str,
+        name: &str,
+        max: u64,
+    ) -> Result<std::result::Result<Vec<u8>, u64>> {
+        let path = self.0.join(dir).join(name);
+        let meta = fs::symlink_metadata(&path).map_err(|e| Error::io("read", &path, e))?;
+        if !meta.is_file() {
+            return Ok(Ok(Vec::new()));
+        }
+        if meta.len() > max {
+            return Ok(Err(meta.len()));
+        }
+        fs::read(&path)
+            .map(Ok)
+            .map_err(|e| Error::io("read", &path, e))
+    }
+}
+
+/// What a file system entry is, links not followed.
+fn kind_of(file_type: fs::FileType) -> EntryKind {
+    if file_type.is_symlink() {
+        EntryKind::Symlink
+    } else if file_type.is_dir() {
+        EntryKind::Dir
+    } else if file_type.is_file() {
+        EntryKind::File
+    } else {
+        EntryKind::Other
+    }
+}
+
+/// A workspace as recorded in one commit.
+pub struct Committed<'a> {
+    /// The commit's files.
+    pub snapshot: Snapshot<'a>,
+    /// The workspace root inside the repository (`""` or `sub/dir/`).
+    pub prefix: String,
+    /// The workspace root on disk, for messages.
+    pub root: PathBuf,
+}
+
+impl Source for Committed<'_> {
+    fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.snapshot.read(&format!("{}{rel}", self.prefix))?)
+    }
+
+    fn list(&self, rel: &str) -> Result<Vec<(String, EntryKind)>> {
+        let path = format!("{}{rel}", self.prefix);
+        Ok(self.snapshot.list(path.trim_end_matches('/'))?)
+    }
+
+    fn size(&self, rel: &str) -> Result<Option<u64>> {
+        Ok(self.snapshot.size(&format!("{}{rel}", self.prefix))?)
+    }
+
+    fn kind(&self, rel: &str) -> Option<EntryKind> {
+        self.snapshot.kind(&format!("{}{rel}", self.prefix))
+    }
+
+    fn folder_id(&self, rel: &str) -> Option<medreview_store::revision::RevId> {
+        self.snapshot.folder_id(&format!("{}{rel}", self.prefix))
+    }
+
+    fn shown(&self, rel: &str) -> PathBuf {
+        let short = &self.snapshot.commit_id()[..7];
+        PathBuf::from(format!(
+            "{} (commit {short})",
+            self.root.join(rel).display()
+        ))
+    }
+}

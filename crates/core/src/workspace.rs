@@ -1,0 +1,517 @@
+//! Finding a workspace, its settings, and the paths inside it.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use chrono::{DateTime, FixedOffset};
+
+use crate::ids::Id;
+use crate::source::Source;
+use crate::yaml;
+use medreview_store::gitstore::{CommitRequest, EntryKind, GitStore, Identity};
+
+/// The settings file that marks a workspace root.
+pub const CONFIG_FILE: &str = "medreview.yaml";
+
+/// Publication settings and review policy from `medreview.yaml`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The publication's name, shown on every page.
+    pub publication: String,
+    /// Where the published site lives, used for canonical links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+    /// The review policy.
+    #[serde(default)]
+    pub review: ReviewPolicy,
+    /// Roster ids who may record a publication.
+    #[serde(default)]
+    pub publishers: Vec<Id>,
+    /// Roster ids who may change the roster and this file.
+    #[serde(default)]
+    pub admins: Vec<Id>,
+    /// How `medreview sync` shares the record.
+    #[serde(default, skip_serializing_if = "SyncConfig::is_default")]
+    pub sync: SyncConfig,
+    /// The editorial rules' settings (`medreview lint`).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::editorial::Editorial::is_default"
+    )]
+    pub editorial: crate::editorial::Editorial,
+}
+
+/// The `sync:` section: which remote the team shares, and whether sign-offs sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SyncConfig {
+    /// The git remote (default `origin`; `git config medreview.remote` overrides it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<String>,
+    /// When true, `submit`, `approve`, `request-changes` and `withdraw` sync by default.
+    pub auto: bool,
+}
+
+impl SyncConfig {
+    fn is_default(&self) -> bool {
+        *self == SyncConfig::default()
+    }
+}
+
+/// How many approvals a revision needs and how long one lasts.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewPolicy {
+    /// An approval older than this many months makes the article "re-review due".
+    pub interval_months: u32,
+    /// Distinct reviewers who must approve a revision.
+    pub required_approvals: u32,
+    /// When true, an unsigned sign-off does not count.
+    pub require_signatures: bool,
+    /// Who may record a sign-off for someone else (`admins`, `publishers`, or ids);
+    /// the entry then names them in `recorded_by`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub proxies: Vec<String>,
+}
+
+impl Default for ReviewPolicy {
+    fn default() -> Self {
+        ReviewPolicy {
+            interval_months: 12,
+            required_approvals: 1,
+            require_signatures: false,
+            proxies: Vec::new(),
+        }
+    }
+}
+
+impl Config {
+    /// Parses and checks `medreview.yaml`.
+    pub fn parse(text: &str, file: &Path) -> Result<Config> {
+        let config: Config = yaml::parse(text, file, 1)?;
+        if config.review.required_approvals == 0 {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{}: review.required_approvals is 0, so nothing would need a doctor",
+                    file.display()
+                ),
+                "set review.required_approvals to 1 or more",
+            ));
+        }
+        if config.review.interval_months == 0 {
+            return Err(Error::refused_with_hint(
+                format!("{}: review.interval_months is 0", file.display()),
+                "set review.interval_months to the number of months an approval lasts, e.g. 12",
+            ));
+        }
+        config.editorial.validate(file)?;
+        Ok(config)
+    }
+}
+
+/// How a roster or settings file in the working tree differs from HEAD's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uncommitted {
+    /// Both have it, with other content.
+    Changed,
+    /// Only the working tree has it.
+    New,
+    /// Only HEAD has it.
+    Removed,
+}
+
+/// An open workspace: its root folder, settings and git repository.
+pub struct Workspace {
+    root: PathBuf,
+    /// The settings from `medreview.yaml`.
+    pub config: Config,
+    /// The git repository holding the workspace, and its memo.
+    pub git: crate::repo::Repo,
+    /// The root relative to the repository's working tree, with `/` and a trailing `/` (empty at the top).
+    prefix: String,
+}
+
+impl Workspace {
+    /// Walks up from `start` to the first folder holding `medreview.yaml` and opens it.
+    pub fn discover(start: &Path) -> Result<Workspace> {
+        let start = start
+            .canonicalize()
+            .map_err(|err| Error::io("open folder", start, err))?;
+        // Inside a bare repository there is no working tree to find a workspace in.
+        if let Err(err @ medreview_store::gitstore::GitError::Bare { .. }) =
+            GitStore::discover(&start)
+        {
+            return Err(err.into());
+        }
+        let root = start
+            .ancestors()
+            .find(|dir| dir.join(CONFIG_FILE).is_file())
+            .ok_or_else(|| {
+                Error::refused_with_hint(
+                    format!(
+                        "no {CONFIG_FILE} in {} or any folder above it",
+                        start.display()
+                    ),
+                    "run `medreview init` to create a workspace, or use -C DIR to point at one",
+                )
+            })?
+            .to_path_buf();
+        Workspace::open(root)
+    }
+
+    /// Opens the workspace whose root is `root` (which must hold `medreview.yaml`).
+    pub fn open(root: PathBuf) -> Result<Workspace> {
+        let git = crate::repo::Repo::new(GitStore::discover(&root)?);
+        git.recover_if_abandoned();
+        let prefix = repo_prefix(git.workdir(), &root)?;
+        let config_path = root.join(CONFIG_FILE);
+        let text = read_text(&config_path)?;
+        let config = Config::parse(&text, &config_path)?;
+        Ok(Workspace {
+            root,
+            config,
+            git,
+            prefix,
+        })
+    }
+
+    /// The people each sign-off is judged by: HEAD's roster and settings (the
+    /// working tree's before the first commit).
+    pub fn people(&self) -> Result<Box<dyn crate::roster::people::People + '_>> {
+        // One record judges everywhere: the sign-off commands refuse what `status`
+        // and `publish` would not count, so they read the committed roster too. An
+        // uncommitted roster edit judges no one (`status` warns about it).
+        if self.git.head_snapshot().is_ok() {
+            return self.committed_people();
+        }
+        crate::roster::people::load(&crate::source::WorkTree(&self.root), &self.git)
+    }
+
+    /// The people and the review policy as the commit HEAD points at holds them:
+    /// what `publish` judges by, so `status` says what `publish` will do (a roster
+    /// or settings edit that is not committed judges no one; see
+    /// [`Workspace::uncommitted_people_files`]).
+    pub fn committed_people(&self) -> Result<Box<dyn crate::roster::people::People + '_>> {
+        let src = crate::source::Committed {
+            snapshot: self.git.head_snapshot()?,
+            prefix: self.prefix.clone(),
+            root: self.root.clone(),
+        };
+        crate::roster::people::load(&src, &self.git)
+    }
+
+    /// [`Workspace::people_key`] for [`Workspace::committed_people`]: the ids of the
+    /// files HEAD holds (`None` without a commit, or when HEAD has no
+    /// `medreview.yaml`, whose policy then comes from the working tree).
+    pub fn committed_people_key(&self) -> Option<String> {
+        let head = self.git.head_snapshot().ok()?;
+        let id = |rel: &str| {
+            let path = format!("{}{rel}", self.prefix);
+            head.folder_id(&path)
+                .or_else(|| head.file_id(&path))
+                .map_or("-".to_owned(), |id| id.as_str().to_owned())
+        };
+        let config = head.file_id(&format!("{}{CONFIG_FILE}", self.prefix))?;
+        let parts = [
+            "people-1".to_owned(),
+            id("writers"),
+            id(crate::roster::log::ROSTER_DIR),
+            id("reviewers"),
+            config.as_str().to_owned(),
+        ];
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        Some(crate::memo::key(&parts))
+    }
+
+    /// The roster and settings files (`writers/`, `reviewers/`, `roster/`,
+    /// `medreview.yaml`, workspace-relative) whose working-tree content is not what
+    /// HEAD holds, and how. Advisory: what cannot be read is left out.
+    pub fn uncommitted_people_files(&self) -> Vec<(String, Uncommitted)> {
+        let Ok(head) = self.git.head_snapshot() else {
+            return Vec::new();
+        };
+        let tree = crate::source::WorkTree(&self.root);
+        let work_id = |rel: &str| -> Option<medreview_store::revision::RevId> {
+            tree.read(rel).ok().flatten().map(|b| GitStore::blob_id(&b))
+        };
+        let mut found = Vec::new();
+        let mut compare = |rel: String, work: Option<medreview_store::revision::RevId>| {
+            let committed = head.file_id(&self.repo_path(&rel));
+            let how = match (&work, &committed) {
+                (Some(w), Some(c)) if w == c => return,
+                (None, None) => return,
+                (Some(_), Some(_)) => Uncommitted::Changed,
+                (Some(_), None) => Uncommitted::New,
+                (None, Some(_)) => Uncommitted::Removed,
+            };
+            found.push((rel, how));
+        };
+        compare(CONFIG_FILE.to_owned(), work_id(CONFIG_FILE));
+        for folder in ["writers", "reviewers", crate::roster::log::ROSTER_DIR] {
+            let repo = self.repo_path(folder);
+            if crate::source::refuse_symlinks(&self.root, folder).is_err() {
+                continue;
+            }
+            // Regression: asking git's index whether the folder is committed parsed
+            // the whole index (40 ms at 10,000 articles) for `status SLUG`. The people
+            // files are few and small, so they are hashed; roster entries are named
+            // by their own digest, so their names say whether they are committed.
+            if folder == crate::roster::log::ROSTER_DIR {
+                let names = |list: Vec<(String, EntryKind)>| -> BTreeSet<String> {
+                    list.into_iter()
+                        .filter(|(name, kind)| *kind == EntryKind::File && !name.starts_with('.'))
+                        .map(|(name, _)| name)
+                        .collect()
+                };
+                let work = names(tree.list(folder).unwrap_or_default());
+                let committed = names(head.list(&repo).unwrap_or_default());
+                for name in work.symmetric_difference(&committed) {
+                    let rel = format!("{folder}/{name}");
+                    let id = work_id(&rel);
+                    compare(rel, id);
+                }
+                continue;
+            }
+            let mut names: Vec<String> = tree
+                .list(folder)
+                .unwrap_or_default()
+                .into_iter()
+                .chain(head.list(&repo).unwrap_or_default())
+                .filter(|(name, kind)| *kind == EntryKind::File && !name.starts_with('.'))
+                .map(|(name, _)| name)
+                .collect();
+            names.sort();
+            names.dedup();
+            for name in names {
+                let rel = format!("{folder}/{name}");
+                let work = work_id(&rel);
+                compare(rel, work);
+            }
+        }
+        found
+    }
+
+    /// The review policy to judge by (the audited `medreview.yaml` when there is one).
+    pub fn policy(&self, people: &dyn crate::roster::people::People) -> ReviewPolicy {
+        people
+            .policy()
+            .unwrap_or_else(|| self.config.review.clone())
+    }
+
+    /// The workspace's root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The path of `rel` (a workspace-relative path with `/`) in the file system.
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    /// A digest of every working-tree file the people and the review policy are
+    /// read from (`writers/`, `reviewers/`, `roster/`, `medreview.yaml`), by id, for
+    /// the memo's keys; `None` when one of them is not plain files (the slow path
+    /// reads and reports them).
+    pub fn people_key(&self) -> Option<String> {
+        let mut parts = vec!["people-1".to_owned()];
+        for folder in ["writers", crate::roster::log::ROSTER_DIR, "reviewers"] {
+            crate::source::refuse_symlinks(&self.root, folder).ok()?;
+            let path = self.root.join(folder);
+            parts.push(match std::fs::symlink_metadata(&path) {
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => "-".to_owned(),
+                _ => self
+                    .git
+                    .work_folder_id(&format!("{}{folder}", self.prefix), 1 << 20)?
+                    .as_str()
+                    .to_owned(),
+            });
+        }
+        let config = self
+            .git
+            .work_file_id(&format!("{}{CONFIG_FILE}", self.prefix), 1 << 20)?;
+        parts.push(config.map_or("-".to_owned(), |id| id.as_str().to_owned()));
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        Some(crate::memo::key(&parts))
+    }
+
+    /// A digest of the working-tree files of article `slug` that a result about it
+    /// is derived from (its text, its sign-off folder, a format-1 ledger), by id;
+    /// `None` when any of them is not a plain file or folder.
+    pub fn article_key(&self, slug: &Id) -> Option<String> {
+        crate::source::refuse_symlinks(&self.root, &format!("articles/{slug}")).ok()?;
+        let signoffs = Self::signoffs_rel(slug);
+        let folder = match std::fs::symlink_metadata(self.root.join(&signoffs)) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => "-".to_owned(),
+            _ => self
+                .git
+                .work_folder_id(
+                    &format!("{}{signoffs}", self.prefix),
+                    crate::record::MAX_ENTRY_BYTES as u64,
+                )?
+                .as_str()
+                .to_owned(),
+        };
+        let text = self.git.work_file_id(
+            &format!("{}{}", self.prefix, Self::article_rel(slug)),
+            crate::article::MAX_ARTICLE_BYTES as u64,
+        )?;
+        let legacy =
+            std::fs::symlink_metadata(self.root.join(Self::legacy_ledger_rel(slug))).is_ok();
+        Some(crate::memo::key(&[
+            "article-1",
+            slug.as_str(),
+            &folder,
+            text.as_ref().map_or("-", |t| t.as_str()),
+            if legacy { "legacy" } else { "-" },
+        ]))
+    }
+
+    /// The workspace root inside the repository (`""` at the top, else `sub/dir/`).
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The path of `rel` inside the git repository, as git names it.
+    pub fn repo_path(&self, rel: &str) -> String {
+        format!("{}{rel}", self.prefix)
+    }
+
+    /// `articles/<slug>/article.md`, workspace-relative.
+    pub fn article_rel(slug: &Id) -> String {
+        format!("articles/{slug}/article.md")
+    }
+
+    /// `articles/<slug>/signoffs`, the folder of sign-off files, workspace-relative.
+    pub fn signoffs_rel(slug: &Id) -> String {
+        format!("articles/{slug}/signoffs")
+    }
+
+    /// `articles/<slug>/signoffs.yaml`, the format-1 ledger, workspace-relative.
+    pub fn legacy_ledger_rel(slug: &Id) -> String {
+        format!("articles/{slug}/signoffs.yaml")
+    }
+
+    /// Commits `files` (workspace-relative paths) and nothing else; `author` defaults to
+    /// git's configured identity.
+    pub fn commit(
+        &self,
+        files: Vec<(String, Vec<u8>)>,
+        message: &str,
+        author: Option<&Identity>,
+        time: DateTime<FixedOffset>,
+    ) -> Result<String> {
+        self.commit_changes(files, Vec::new(), message, author, time)
+    }
+
+    /// Commits `files` and the removal of `removed` (workspace-relative paths), and
+    /// nothing else.
+    pub fn commit_changes(
+        &self,
+        files: Vec<(String, Vec<u8>)>,
+        removed: Vec<String>,
+        message: &str,
+        author: Option<&Identity>,
+        time: DateTime<FixedOffset>,
+    ) -> Result<String> {
+        let fallback;
+        let author = match author {
+            Some(author) => author,
+            None => {
+                fallback = default_identity(&self.git);
+                &fallback
+            }
+        };
+        for rel in files.iter().map(|(rel, _)| rel).chain(&removed) {
+            crate::source::refuse_symlinks(&self.root, rel)?;
+        }
+        let files = files
+            .into_iter()
+            .map(|(rel, bytes)| (self.repo_path(&rel), bytes))
+            .collect();
+        let removed = removed.iter().map(|rel| self.repo_path(rel)).collect();
+        Ok(self.git.commit(&CommitRequest {
+            files,
+            removed,
+            message,
+            author,
+            time,
+        })?)
+    }
+
+    /// Every article slug, sorted: the folders under `articles/`. A folder whose name is
+    /// not a valid slug is returned as an error in its place so listings can report it.
+    pub fn article_slugs(&self) -> Result<Vec<std::result::Result<Id, Error>>> {
+        crate::source::refuse_symlinks(&self.root, "articles")?;
+        let dir = self.path("articles");
+        let entries = match fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(err) => return Err(Error::io("read folder", &dir, err)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|err| Error::io("read folder", &dir, err))?;
+            let file_type = entry
+                .file_type()
+                .map_err(|err| Error::io("read", &entry.path(), err))?;
+            if file_type.is_symlink() {
+                names.push(Err(Error::refused_with_hint(
+                    format!(
+                        "{} is a symbolic link; articles must be real folders",
+                        entry.path().display()
+                    ),
+                    "replace the link with the article folder itself",
+                )));
+                continue;
+            }
+            if !file_type.is_dir() {
+                continue;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            names.push(Id::parse_slug("article folder name", &name).map_err(Error::from));
+        }
+        names.sort_by(|a, b| match (a, b) {
+            (Ok(a), Ok(b)) => a.cmp(b),
+            (Ok(_), Err(_)) => std::cmp::Ordering::Less,
+            (Err(_), Ok(_)) => std::cmp::Ordering::Greater,
+            (Err(a), Err(b)) => a.to_string().cmp(&b.to_string()),
+        });
+        Ok(names)
+    }
+}
+
+/// git's configured identity, or a stand-in naming medreview when git has none.
+pub fn default_identity(git: &GitStore) -> Identity {
+    git.configured_identity().unwrap_or_else(|| Identity {
+        name: "medreview".into(),
+        email: "medreview@users.medreview.invalid".into(),
+    })
+}
+
+/// Computes the `prefix` of `root` inside `workdir`.
+pub fn repo_prefix(workdir: &Path, root: &Path) -> Result<String> {
+    let rel = root.strip_prefix(workdir).map_err(|_| {
+        Error::refused(format!(
+            "{} is not inside the git working tree {}",
+            root.display(),
+            workdir.display()
+        ))
+    })?;
+    let mut prefix = String::new();
+    for part in rel.components() {
+        prefix.push_str(&part.as_os_str().to_string_lossy());
+        prefix.push('/');
+    }
+    Ok(prefix)
+}
+
+/// Reads a UTF-8 text file, naming it in the error.
+pub fn read_text(path: &Path) -> Result<String> {
+    let bytes = fs::read(path).map_err(|err| Error::io("read", path, err))?;
+    crate::source::decode_utf8(bytes, path, "the file")
+}

@@ -1,0 +1,262 @@
+//! The server gate: a `pre-receive` hook in the team's bare repository that refuses
+//! any push that would rewrite the record or add an entry that does not verify.
+//!
+//! Settings are the bare repository's own git config, which no pusher controls:
+//! `medreview.branch` (default: every branch), `medreview.root` (the
+//! workspace folder inside the repository, default the top), `medreview.clockTolerance`
+//! (minutes an entry's time may be from the server's clock, default
+//! [`DEFAULT_TOLERANCE_MINUTES`]) and `medreview.pusherVariable` (the environment
+//! variable naming the authenticated pusher, default `REMOTE_USER` as `git
+//! http-backend` sets it).
+
+use std::io::{BufRead, Write};
+use std::path::Path;
+
+use chrono::TimeDelta;
+
+use medreview_core::error::{Error, Result};
+use medreview_store::gitstore::GitStore;
+
+/// How far an entry's `at` may be from the server's clock, by default.
+pub const DEFAULT_TOLERANCE_MINUTES: i64 = 30;
+
+/// The marker line that says a hook is medreview's.
+const MARKER: &str = "# medreview server gate";
+
+/// What `install` did.
+pub struct Installed {
+    /// The hook file.
+    pub hook: std::path::PathBuf,
+}
+
+/// Installs the gate in the bare repository `dir`.
+pub fn install(dir: &Path) -> Result<Installed> {
+    let git = GitStore::open_bare(dir)?;
+    let exe = std::env::current_exe()
+        .and_then(|p| p.canonicalize())
+        .map_err(|e| Error::io("find", Path::new("the medreview program"), e))?;
+    let hooks = git.git_dir().join("hooks");
+    std::fs::create_dir_all(&hooks).map_err(|e| Error::io("create", &hooks, e))?;
+    let hook = hooks.join("pre-receive");
+    if let Ok(existing) = std::fs::read_to_string(&hook)
+        && !existing.contains(MARKER)
+    {
+        return Err(Error::refused_with_hint(
+            format!("{} exists and is not medreview's", hook.display()),
+            "move it aside (or call it from a hook that runs both), then install again",
+        ));
+    }
+    let quoted = format!("'{}'", exe.display().to_string().replace('\'', r"'\''"));
+    let script = format!(
+        "#!/bin/sh\n{MARKER}: refuses pushes that would rewrite the record or add an entry\n# that does not verify. Installed by `medreview hook install --server`.\nexec {quoted} hook pre-receive\n"
+    );
+    medreview_store::gitstore::write_atomically(&hook, script.as_bytes())
+        .map_err(|e| Error::io("write", &hook, e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::io("make executable", &hook, e))?;
+    }
+    git.set_config("receive.denyNonFastForwards", "true")?;
+    git.set_config("receive.denyDeletes", "true")?;
+    Ok(Installed { hook })
+}
+
+/// One refusal.
+struct Refusal {
+    refname: String,
+    code: String,
+    message: String,
+}
+
+/// Runs the `pre-receive` hook: reads `<old> <new> <ref>` lines, writes refusals to
+/// `err`, and returns whether the push may go ahead.
+pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool> {
+    let git = medreview_core::repo::Repo::without_memo(GitStore::open_from_env()?);
+    // Without `medreview.branch`, every branch is gated: a server made by plain
+    // `git init --bare` names `master` in HEAD while the team pushes `main`.
+    let branch = git.config_string("medreview.branch").map(|b| {
+        if b.starts_with("refs/") {
+            b
+        } else {
+            format!("refs/heads/{b}")
+        }
+    });
+    let gated = |name: &str| match &branch {
+        Some(b) => name == b,
+        None => name.starts_with("refs/heads/"),
+    };
+    let prefix = git
+        .config_string("medreview.root")
+        .map(|r| format!("{}/", r.trim_matches('/')))
+        .filter(|r| r != "/")
+        .unwrap_or_default();
+    let tolerance = match git.config_string("medreview.clockTolerance") {
+        Some(text) => text.trim().parse::<i64>().map_err(|_| {
+            Error::refused_with_hint(
+                format!("medreview.clockTolerance is {text:?}, not a number of minutes"),
+                "set it with `git config medreview.clockTolerance 30` in the server's repository",
+            )
+        })?,
+        None => DEFAULT_TOLERANCE_MINUTES,
+    };
+    let pusher_var = git
+        .config_string("medreview.pusherVariable")
+        .unwrap_or_else(|| "REMOTE_USER".into());
+    let pusher = std::env::var(&pusher_var)
+        .ok()
+        .map(|p| p.trim().to_owned())
+        .filter(|p| !p.is_empty());
+    let now = medreview_core::clock::now()?;
+    let mut refusals = Vec::new();
+    let mut line = String::new();
+    let mut checked = 0;
+    while {
+        line.clear();
+        input
+            .read_line(&mut line)
+            .map_err(|e| Error::io("read", Path::new("<stdin>"), e))?
+            > 0
+    } {
+        let mut parts = line.split_whitespace();
+        let (Some(old), Some(new), Some(refname)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        let zero = |id: &str| id.bytes().all(|b| b == b'0');
+        let mut refuse = |code: &str, message: String| {
+            refusals.push(Refusal {
+                refname: refname.to_owned(),
+                code: code.to_owned(),
+                message,
+            })
+        };
+        let protected = gated(refname)
+            || refname.starts_with("refs/tags/published/")
+            || refname.starts_with("refs/medreview/");
+        if !protected {
+            continue;
+        }
+        if zero(new) {
+            refuse(
+                "ref-deleted",
+                "deleting it would drop the record it holds; the record is append-only".into(),
+            );
+            continue;
+        }
+        if refname.starts_with("refs/tags/published/") {
+            if !zero(old) {
+                refuse(
+                    "tag-moved",
+                    "a publication tag records what was published and is never moved".into(),
+                );
+            } else if git.peel_to_commit(new).is_none() {
+                refuse("tag-invalid", "a publication tag must name a commit".into());
+            }
+            continue;
+        }
+        if !zero(old) && !git.is_ancestor(old, new) {
+            refuse(
+                "non-fast-forward",
+                format!(
+                    "the update drops commits ({} is not in the history of {}); the record is append-only",
+                    &old[..old.len().min(10)],
+                    &new[..new.len().min(10)]
+                ),
+            );
+            continue;
+        }
+        if !gated(refname) {
+            if !git.has_commit(new) {
+                refuse("ref-invalid", "medreview's refs name commits".into());
+            }
+            continue;
+        }
+        let hide: Vec<String> = if zero(old) {
+            Vec::new()
+        } else {
+            vec![old.to_owned()]
+        };
+        let base = (!zero(old)).then_some(old);
+        let report = crate::gate::verify(&git, &prefix, new, &hide, base)?;
+        checked += report.commits;
+        for p in &report.problems {
+            let place = p
+                .file
+                .as_deref()
+                .map(|f| format!("{f}: "))
+                .unwrap_or_default();
+            refuse(p.code, format!("{place}{}", p.message));
+        }
+        // The push that creates the branch brings the record's existing history
+        // (years of sign-offs made before the gate): `check`'s rules apply to it,
+        // the server's clock and the pusher to every later push.
+        let created = zero(old);
+        for added in report.added.iter().filter(|_| !created) {
+            let off = (added.at - now).abs();
+            if off > TimeDelta::minutes(tolerance) {
+                refuse(
+                    "server-time",
+                    format!(
+                        "{}: the entry by {} is dated {}, but the server's clock says {} ({} minutes apart, more than the {tolerance} allowed); record it again now (after `medreview sync`)",
+                        added.file,
+                        added.by,
+                        medreview_core::clock::rfc3339(&added.at),
+                        medreview_core::clock::rfc3339(&now),
+                        off.num_minutes()
+                    ),
+                );
+            }
+            if let Some(pusher) = &pusher {
+                let signer = added.recorded_by.as_ref().unwrap_or(&added.by);
+                let is_pusher = signer.as_str() == pusher
+                    || report
+                        .roster
+                        .email_of(signer)
+                        .is_some_and(|e| e.eq_ignore_ascii_case(pusher));
+                if !is_pusher {
+                    refuse(
+                        "pusher-mismatch",
+                        format!(
+                            "{}: the entry is by {signer}, but {pusher} pushed it; each person pushes their own sign-offs",
+                            added.file
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    let say = |err: &mut dyn Write, text: &str| {
+        writeln!(err, "{text}").map_err(|e| Error::io("write", Path::new("<stderr>"), e))
+    };
+    if refusals.is_empty() {
+        if checked > 0 {
+            say(
+                err,
+                &format!(
+                    "medreview: {} verified",
+                    medreview_core::plural::plural(checked, "commit", "commits")
+                ),
+            )?;
+        }
+        return Ok(true);
+    }
+    for r in &refusals {
+        say(
+            err,
+            &format!(
+                "medreview: refused {}: [{}] {}",
+                r.refname, r.code, r.message
+            ),
+        )?;
+    }
+    say(
+        err,
+        &format!(
+            "medreview: the push was refused ({}); nothing was changed on the server",
+            medreview_core::plural::plural(refusals.len(), "problem", "problems")
+        ),
+    )?;
+    Ok(false)
+}

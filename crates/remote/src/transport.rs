@@ -1,0 +1,271 @@
+//! Talking to the team's remote through the `git` program, as jj's
+//! `git_subprocess` does: credentials, SSH config, helpers and proxies behave
+//! exactly as they do for `git fetch` and `git push`.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use medreview_core::error::{Error, Result};
+
+/// How a push ended.
+#[derive(Debug)]
+pub enum Pushed {
+    /// Every ref was updated (or already up to date).
+    Done,
+    /// The remote moved since the fetch (the lease did not hold).
+    Moved,
+    /// The server refused it (its hook, or its settings); git's messages.
+    Refused(String),
+}
+
+/// The `git` program, run in `workdir`.
+fn git(workdir: &Path) -> Command {
+    let mut cmd = Command::new("git");
+    cmd.arg("-C").arg(workdir);
+    // Never wait for a password on a terminal nobody watches.
+    if !std::io::stderr().is_terminal() {
+        cmd.env("GIT_TERMINAL_PROMPT", "0");
+    }
+    cmd.stdin(Stdio::null());
+    cmd
+}
+
+/// Whether git's progress goes straight to the terminal.
+fn live() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+/// Runs `cmd`; on failure, an error naming `what` with git's own messages.
+fn run(mut cmd: Command, what: &str, hint: &str) -> Result<String> {
+    if live() {
+        cmd.stderr(Stdio::inherit());
+    } else {
+        cmd.stderr(Stdio::piped());
+    }
+    let out = cmd
+        .stdout(Stdio::piped())
+        .output()
+        .map_err(|e| Error::io("run", Path::new("git"), e))?;
+    if out.status.success() {
+        return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
+    }
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let said = stderr.trim();
+    Err(Error::refused_with_hint(
+        if said.is_empty() {
+            format!("git could not {what} (its messages are above)")
+        } else {
+            format!("git could not {what}:\n{said}")
+        },
+        hint,
+    ))
+}
+
+/// Whether `remote` is configured in the repository.
+pub fn remote_exists(workdir: &Path, remote: &str) -> bool {
+    let mut cmd = git(workdir);
+    cmd.args(["remote", "get-url", remote]);
+    cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    cmd.status().is_ok_and(|s| s.success())
+}
+
+/// Fetches `branch` into `refs/remotes/<remote>/<branch>` and the remote's
+/// checkpoint into `refs/medreview/remotes/<remote>/checked`, whichever exist there
+/// (an empty remote has neither). Returns whether the remote has the branch.
+pub fn fetch(workdir: &Path, remote: &str, branch: &str) -> Result<bool> {
+    let hint = "check the network and `git remote -v`; `medreview sync` tries again safely";
+    let mut cmd = git(workdir);
+    cmd.args(["ls-remote", "--quiet", remote]);
+    cmd.arg(format!("refs/heads/{branch}"));
+    cmd.arg("refs/medreview/checked");
+    let listed = run(cmd, &format!("reach {remote}"), hint)?;
+    let has = |name: &str| listed.lines().any(|l| l.split('\t').nth(1) == Some(name));
+    let mut specs = Vec::new();
+    if has(&format!("refs/heads/{branch}")) {
+        specs.push(format!(
+            "+refs/heads/{branch}:refs/remotes/{remote}/{branch}"
+        ));
+    }
+    let branch_there = !specs.is_empty();
+    if has("refs/medreview/checked") {
+        specs.push(format!(
+            "+refs/medreview/checked:refs/medreview/remotes/{remote}/checked"
+        ));
+    }
+    if specs.is_empty() {
+        return Ok(false);
+    }
+    let mut cmd = git(workdir);
+    cmd.args(["fetch", "--no-tags", "--no-write-fetch-head"]);
+    cmd.arg(if live() { "--progress" } else { "--quiet" });
+    cmd.arg(remote);
+    cmd.args(&specs);
+    run(cmd, &format!("fetch from {remote}"), hint)?;
+    Ok(branch_there)
+}
+
+/// Fetches the remote's publication tags; one that clashes with a local tag of the
+/// same name is left alone and named in the returned warnings.
+pub fn fetch_tags(workdir: &Path, remote: &str) -> Vec<String> {
+    let mut cmd = git(workdir);
+    cmd.args([
+        "fetch",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--quiet",
+        remote,
+    ]);
+    cmd.arg("refs/tags/published/*:refs/tags/published/*");
+    cmd.stderr(Stdio::piped()).stdout(Stdio::null());
+    match cmd.output() {
+        Ok(out) if out.status.success() => Vec::new(),
+        Ok(out) => vec![format!(
+            "some publication tags of {remote} were not fetched: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )],
+        Err(e) => vec![format!("cannot run git to fetch tags: {e}")],
+    }
+}
+
+/// Pushes `commit` to `refs/heads/<branch>` of `remote`, only if the remote still
+/// holds `expected` there (`None`: no such branch yet), and never forcing: `commit`
+/// descends from `expected`.
+pub fn push_branch(
+    workdir: &Path,
+    remote: &str,
+    branch: &str,
+    commit: &str,
+    expected: Option<&str>,
+) -> Result<Pushed> {
+    let mut cmd = git(workdir);
+    cmd.args(["push", "--porcelain", "--atomic"]);
+    cmd.arg(if live() { "--progress" } else { "--quiet" });
+    cmd.arg(format!(
+        "--force-with-lease=refs/heads/{branch}:{}",
+        expected.unwrap_or("")
+    ));
+    cmd.arg(remote);
+    cmd.arg(format!("{commit}:refs/heads/{branch}"));
+    cmd.stderr(if live() {
+        Stdio::inherit()
+    } else {
+        Stdio::piped()
+    });
+    let out = cmd
+        .stdout(Stdio::piped())
+        .output()
+        .map_err(|e| Error::io("run", Path::new("git"), e))?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() {
+        return Ok(Pushed::Done);
+    }
+    // `--porcelain`: one line per ref, `!` for a rejected one, the reason last.
+    let rejected = stdout
+        .lines()
+        .find(|l| l.starts_with('!'))
+        .unwrap_or_default();
+    // Two pushes that both passed the lease at the same moment: the server locks the
+    // ref for one and refuses the other ("cannot lock ref … is at X but expected Y").
+    let raced = |text: &str| {
+        text.contains("cannot lock ref")
+            || text.contains("failed to update ref")
+            || text.contains("but expected")
+    };
+    if rejected.contains("stale info")
+        || rejected.contains("fetch first")
+        || rejected.contains("non-fast-forward")
+        || raced(rejected)
+        || (rejected.contains("remote rejected") && raced(&stderr))
+    {
+        return Ok(Pushed::Moved);
+    }
+    if rejected.contains("remote rejected") || rejected.contains("[rejected]") {
+        let mut said: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("remote:"))
+            .collect();
+        if said.is_empty() {
+            said.push(rejected);
+        }
+        return Ok(Pushed::Refused(said.join("\n")));
+    }
+    Err(Error::refused_with_hint(
+        format!(
+            "git could not push to {remote}:\n{}",
+            stderr
+                .trim()
+                .lines()
+                .chain(stdout.trim().lines())
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        "check the network and `git remote -v`; your sign-offs are recorded here, and `medreview sync` pushes them",
+    ))
+}
+
+/// Pushes other refs (publication tags, the checkpoint) without forcing; returns a
+/// warning for each one the remote did not take.
+pub fn push_refs(workdir: &Path, remote: &str, refspecs: &[String]) -> Vec<String> {
+    if refspecs.is_empty() {
+        return Vec::new();
+    }
+    let mut cmd = git(workdir);
+    cmd.args(["push", "--porcelain", "--quiet", remote]);
+    cmd.args(refspecs);
+    cmd.stderr(Stdio::piped()).stdout(Stdio::piped());
+    match cmd.output() {
+        Ok(out) => String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| l.starts_with('!'))
+            .map(|l| {
+                let mut parts = l.split('\t');
+                let _ = parts.next();
+                let spec = parts.next().unwrap_or_default();
+                let why = parts.next().unwrap_or_default();
+                format!("{remote} did not take {spec}: {why}")
+            })
+            .collect(),
+        Err(e) => vec![format!("cannot run git to push tags: {e}")],
+    }
+}
+
+/// Moves the checked-out branch from `from` to `to`: index and working tree first
+/// (git refuses before writing anything if a file with local edits would change),
+/// then the branch, only if it still names `from`.
+pub fn move_branch(workdir: &Path, branch_ref: &str, from: Option<&str>, to: &str) -> Result<()> {
+    // Plumbing trusts the index's stat data; refresh it first, as `git merge` does
+    // (a file whose content is unchanged is then not taken for a local edit).
+    let mut refresh = git(workdir);
+    refresh.args(["update-index", "-q", "--refresh"]);
+    let _ = refresh.stdout(Stdio::null()).stderr(Stdio::null()).status();
+    let mut cmd = git(workdir);
+    cmd.args(["read-tree", "-m", "-u"]);
+    if let Some(from) = from {
+        cmd.arg(from);
+    }
+    cmd.arg(to);
+    run(
+        cmd,
+        "update the working tree",
+        "commit or put aside (`git stash`) your edits to the files named, then run `medreview sync` again",
+    )?;
+    let mut cmd = git(workdir);
+    cmd.args(["update-ref", "-m", "medreview sync", branch_ref, to]);
+    cmd.arg(from.unwrap_or(""));
+    if let Err(err) = run(
+        cmd,
+        "move the branch",
+        "another git command moved the branch meanwhile; run `medreview sync` again",
+    ) {
+        // Put the working tree back where the branch still is.
+        if let Some(from) = from {
+            let mut back = git(workdir);
+            back.args(["read-tree", "-m", "-u", to, from]);
+            let _ = back.stdout(Stdio::null()).stderr(Stdio::null()).status();
+        }
+        return Err(err);
+    }
+    Ok(())
+}

@@ -1,0 +1,6 @@
+//! Git storage for medreview: blobs, trees, commits, the history walk and the
+//! commit journal. It knows bytes, paths and ids, never what a sign-off means.
+//! git2's types stay inside.
+
+pub mod gitstore;
+pub mod revision;

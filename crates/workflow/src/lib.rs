@@ -1,0 +1,547 @@
+//! The sign-off commands' rules: who may do what to which revision, and the commit
+//! that records it. Each function takes the repository lock, checks everything,
+//! then makes exactly one commit holding the article's files and nothing else.
+
+use chrono::{DateTime, FixedOffset};
+
+use medreview_core::error::{Error, Result};
+use medreview_core::ids::Id;
+use medreview_core::record::ArticleRecord;
+use medreview_core::record::entry::{Action, Entry, Viewed};
+use medreview_core::record::evaluate::{self, State};
+use medreview_core::record::graph::Revision;
+use medreview_core::roster::people::People;
+use medreview_core::signing::SigningKey;
+use medreview_core::workspace::Workspace;
+
+/// What a recorded sign-off did.
+#[derive(Debug)]
+pub struct Recorded {
+    /// What was recorded.
+    pub action: Action,
+    /// The entry's id.
+    pub entry: String,
+    /// The commit that holds it.
+    pub commit: String,
+    /// The revision it concerns.
+    pub revision: Revision,
+    /// The article's state afterwards.
+    pub state: State,
+    /// Things the person should know (e.g. unsubmitted edits were not part of it).
+    pub warnings: Vec<String>,
+}
+
+/// A sign-off to record: who, what, and the note.
+pub struct Request<'a> {
+    /// The article.
+    pub slug: &'a Id,
+    /// The person the entry is by.
+    pub by: &'a Id,
+    /// Who records it for them, when that is someone else.
+    pub recorded_by: Option<&'a Id>,
+    /// Their note.
+    pub note: Option<String>,
+    /// The time to record.
+    pub now: DateTime<FixedOffset>,
+    /// The key to sign the entry with, if any.
+    pub key: Option<&'a SigningKey>,
+    /// What the signer last looked at in this clone, where known.
+    pub viewed: Option<Viewed>,
+}
+
+impl Request<'_> {
+    /// The entry this request records: `action` on `revision`, after nothing yet
+    /// (`record_entry` names the heads it saw).
+    fn entry(&self, action: Action, revision: medreview_store::revision::RevId) -> Entry {
+        Entry {
+            action,
+            by: self.by.clone(),
+            at: self.now,
+            revision,
+            after: Vec::new(),
+            note: self.note.clone(),
+            recorded_by: self.recorded_by.cloned(),
+            roster: Vec::new(),
+            clock: None,
+            format: None,
+            viewed: self.viewed.clone(),
+            signature: None,
+        }
+    }
+}
+
+/// The warning for a sign-off made while the working tree holds edits that were
+/// not submitted: the sign-off is for `target` only.
+fn unsubmitted_warning(record: &ArticleRecord, target: &Revision, what: &str) -> Vec<String> {
+    if !record.has_unsubmitted_edits() {
+        return Vec::new();
+    }
+    vec![format!(
+        "the working tree has edits to {} that were not submitted; this {what} is for {} only",
+        record.article_path.display(),
+        target.label_with_id()
+    )]
+}
+
+/// `submit`: records the working-tree `article.md` as a new revision for review.
+pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
+    let _lock = ws.git.lock()?;
+    let people = ws.people()?;
+    let roster = people.current().roster.clone();
+    if !roster.contains(req.by) {
+        return Err(Error::refused_with_hint(
+            format!("{} is not in writers/ or reviewers/", req.by),
+            roster.hint_for(
+                None,
+                req.by.as_str(),
+                format!(
+                    "add them with `medreview writer add {} --name NAME`",
+                    req.by
+                ),
+            ),
+        ));
+    }
+    let record = ArticleRecord::load(ws, req.slug)?;
+    let article = record.working_article()?;
+    article.check_people(&roster, &record.article_path)?;
+    if article.body.trim().is_empty() {
+        return Err(Error::refused_with_hint(
+            format!(
+                "{}: the article has no body text",
+                record.article_path.display()
+            ),
+            "write the article below the front matter, then submit it",
+        ));
+    }
+    let (Some(bytes), Some(revision_id)) = (record.working.clone(), record.working_id.clone())
+    else {
+        return Err(Error::refused(format!(
+            "{} is missing",
+            record.article_path.display()
+        )));
+    };
+    if let Some(latest) = record.ledger.latest_revision()
+        && latest.id == revision_id
+    {
+        return Err(Error::refused_with_hint(
+            format!(
+                "nothing changed: {} is {} as submitted on {}",
+                record.article_path.display(),
+                latest.label_with_id(),
+                latest.submitted_at.date_naive()
+            ),
+            "edit the article, then submit it again",
+        ));
+    }
+    // What a machine can find is fixed before a doctor reads it.
+    let file = Workspace::article_rel(req.slug);
+    let findings = medreview_lint::Linter::for_workspace(ws)?.gates().lint(
+        &bytes,
+        &record.article_path,
+        None,
+    )?;
+    let warnings = medreview_lint::gate(
+        &findings,
+        &file,
+        &format!("cannot submit {}", req.slug),
+        &format!(
+            "fix them and submit again; `medreview lint {}` lists every finding, and `editorial.severity` in medreview.yaml sets how much each rule counts",
+            req.slug
+        ),
+    )?;
+    let entry = req.entry(Action::Submitted, revision_id);
+    record_entry(ws, &*people, &record, entry, req.key, Some(bytes), warnings)
+}
+
+/// The reviewer the article asks for (front matter `reviewer:` of the working text),
+/// for hints.
+pub fn requested(record: &ArticleRecord) -> Option<Id> {
+    record.working_article().ok()?.front.reviewer
+}
+
+/// `approve` and `request-changes`: a reviewer's decision on the latest submitted revision.
+pub fn decide(
+    ws: &Workspace,
+    req: &Request<'_>,
+    action: Action,
+    revision: Option<&str>,
+) -> Result<Recorded> {
+    let _lock = ws.git.lock()?;
+    let people = ws.people()?;
+    let roster = people.current().roster.clone();
+    let record = ArticleRecord::load(ws, req.slug)?;
+    let command = if action == Action::Approved {
+        "approve"
+    } else {
+        "request-changes"
+    };
+    let reviewer =
+        roster.require_reviewer_for(req.by, req.slug, requested(&record).as_ref(), command)?;
+    let latest = latest_revision(&record)?;
+    let target = match revision {
+        Some(name) => record.ledger.resolve(name)?,
+        None => latest.clone(),
+    };
+    if target.id != latest.id {
+        return Err(Error::refused_with_hint(
+            format!(
+                "{} is not the latest submitted revision of {}; {} is",
+                target.label_with_id(),
+                req.slug,
+                latest.label_with_id()
+            ),
+            format!(
+                "read {} (`medreview diff {}`) and sign off on that one",
+                latest.label(),
+                req.slug
+            ),
+        ));
+    }
+    may_review(ws, req, &record, reviewer, &target)?;
+    let status = record.status(ws, &*people, req.now);
+    if action == Action::Approved
+        && status.publishable.as_ref().is_some_and(|p| {
+            p.revision.id == target.id && p.approvals.iter().any(|a| &a.by == req.by)
+        })
+    {
+        let hint = if status.state == State::ReReviewDue {
+            format!(
+                "the approval is due for its periodic re-review: read the page again (`medreview preview {}`), then `medreview recertify {}`",
+                req.slug, req.slug
+            )
+        } else {
+            format!(
+                "nothing to do; `medreview log {}` shows the record",
+                req.slug
+            )
+        };
+        return Err(Error::refused_with_hint(
+            format!(
+                "{} has already approved {} of {}",
+                req.by,
+                target.label(),
+                req.slug
+            ),
+            hint,
+        ));
+    }
+    let mut warnings = unsubmitted_warning(&record, &target, "sign-off");
+    if action == Action::Approved {
+        warnings.extend(revision_lint_gate(ws, &record, &target, req.slug)?);
+        require_key(ws, &*people, req)?;
+    }
+    let entry = req.entry(action, target.id.clone());
+    record_entry(ws, &*people, &record, entry, req.key, None, warnings)
+}
+
+/// The editorial findings of a submitted revision.
+pub fn revision_findings(
+    ws: &Workspace,
+    record: &ArticleRecord,
+    revision: &Revision,
+) -> Result<Vec<medreview_lint::Finding>> {
+    let bytes =
+        medreview_core::article::read_revision(&ws.git, &revision.id, &record.signoffs_path)?;
+    medreview_lint::Linter::for_workspace(ws)?
+        .gates()
+        .lint(&bytes, &record.article_path, None)
+}
+
+/// An approval's editorial gate: refused while the revision has errors, else the
+/// line that counts its findings (none when it has none).
+pub fn revision_lint_gate(
+    ws: &Workspace,
+    record: &ArticleRecord,
+    target: &Revision,
+    slug: &Id,
+) -> Result<Vec<String>> {
+    let findings = revision_findings(ws, record, target)?;
+    medreview_lint::gate(
+        &findings,
+        &Workspace::article_rel(slug),
+        &format!("cannot approve {} of {slug}", target.label()),
+        &format!(
+            "send it back with the findings: `medreview request-changes {slug} -m NOTE`; `medreview preview {slug}` marks each one"
+        ),
+    )?;
+    let counts = medreview_lint::Counts::of(&findings);
+    Ok(if counts == medreview_lint::Counts::default() {
+        Vec::new()
+    } else {
+        vec![format!(
+            "the editorial check found {} in {}; `medreview preview {slug}` marks them",
+            counts.describe(),
+            target.label()
+        )]
+    })
+}
+
+/// `recertify`: a reviewer's periodic re-review of the approved, unchanged revision.
+/// It renews the page's review date and makes no new revision.
+pub fn recertify(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
+    let _lock = ws.git.lock()?;
+    let people = ws.people()?;
+    let roster = people.current().roster.clone();
+    let record = ArticleRecord::load(ws, req.slug)?;
+    let reviewer =
+        roster.require_reviewer_for(req.by, req.slug, requested(&record).as_ref(), "recertify")?;
+    let latest = latest_revision(&record)?;
+    let status = record.status(ws, &*people, req.now);
+    let target = match (&status.publishable, status.state) {
+        (Some(p), State::Approved | State::ReReviewDue) if p.revision.id == latest.id => {
+            p.revision.clone()
+        }
+        (Some(p), State::InReview | State::ChangesRequested) => {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{} has a newer revision in review ({}) than the approved {}; a re-review renews only the latest text",
+                    req.slug,
+                    latest.label(),
+                    p.revision.label()
+                ),
+                format!(
+                    "review {} instead: `medreview diff {}`, then approve or request changes",
+                    latest.label(),
+                    req.slug
+                ),
+            ));
+        }
+        (_, state) => {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{} is {state}, so there is no approval to re-review",
+                    req.slug
+                ),
+                format!(
+                    "`medreview status {}` says what it needs; a re-review renews an approved revision",
+                    req.slug
+                ),
+            ));
+        }
+    };
+    may_review(ws, req, &record, reviewer, &target)?;
+    require_key(ws, &*people, req)?;
+    let warnings = unsubmitted_warning(&record, &target, "re-review");
+    let entry = req.entry(Action::Recertified, target.id.clone());
+    record_entry(ws, &*people, &record, entry, req.key, None, warnings)
+}
+
+/// Refuses a reviewer who may not vouch for `target`: its writer, or a reviewer
+/// whose license has expired.
+fn may_review(
+    ws: &Workspace,
+    req: &Request<'_>,
+    record: &ArticleRecord,
+    reviewer: &medreview_core::roster::Reviewer,
+    target: &Revision,
+) -> Result<()> {
+    let named_writer = record.revision_article(ws, &target.id)?.front.writer;
+    if *req.by == target.submitted_by || *req.by == named_writer {
+        return Err(Error::refused_with_hint(
+            format!(
+                "{} wrote {} of {}, and the writer of a revision cannot review it",
+                req.by,
+                target.label(),
+                req.slug
+            ),
+            "ask another medical reviewer to review it",
+        ));
+    }
+    let today = req.now.date_naive();
+    if !reviewer.licensed_on(today) {
+        let expires = reviewer
+            .license
+            .as_ref()
+            .and_then(|l| l.expires)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        return Err(Error::refused_with_hint(
+            format!(
+                "{}'s license expired on {expires}; a sign-off given now would not count",
+                req.by
+            ),
+            format!(
+                "update license.expires in reviewers/{}.yaml once the license is renewed",
+                req.by
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses an approval or re-review without a key where signatures are required.
+fn require_key(ws: &Workspace, people: &dyn People, req: &Request<'_>) -> Result<()> {
+    if ws.policy(people).require_signatures && req.key.is_none() {
+        return Err(Error::refused_with_hint(
+            "medreview.yaml requires signed approvals, and no key was given",
+            "pass --key ~/.ssh/id_ed25519 (or set `git config medreview.signingKey PATH`, or git's user.signingKey with gpg.format=ssh)",
+        ));
+    }
+    Ok(())
+}
+
+/// `withdraw`: a reviewer takes the article out of publication.
+pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
+    let _lock = ws.git.lock()?;
+    let people = ws.people()?;
+    let roster = people.current().roster.clone();
+    let record = ArticleRecord::load(ws, req.slug)?;
+    roster.require_reviewer_for(req.by, req.slug, requested(&record).as_ref(), "withdraw")?;
+    let status = record.status(ws, &*people, req.now);
+    // A conflict that may involve an approval is withdrawn from too: that is how a
+    // reviewer who saw both sides takes the article down for good.
+    let target = match (status.publishable, status.state, status.latest) {
+        (Some(publishable), _, _) => publishable.revision,
+        (None, State::NeedsDecision, Some(latest)) => latest,
+        _ => {
+            return Err(Error::refused_with_hint(
+                format!(
+                    "{} has no approved revision, so there is nothing to withdraw (it is {})",
+                    req.slug, status.state
+                ),
+                "use `medreview request-changes` to send the latest revision back instead",
+            ));
+        }
+    };
+    let entry = req.entry(Action::Withdrawn, target.id.clone());
+    record_entry(ws, &*people, &record, entry, req.key, None, Vec::new())
+}
+
+fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
+    record.ledger.latest_revision().ok_or_else(|| {
+        Error::refused_with_hint(
+            format!("{} has no submitted revision yet", record.slug),
+            format!(
+                "the writer submits it first: `medreview submit {} --as WRITER`",
+                record.slug
+            ),
+        )
+    })
+}
+
+/// Adds `entry` to the record after its current heads, and commits its file (with
+/// the article text when submitting). An approval that the rules of the record
+/// would not count is refused here by the same function that judges it everywhere.
+fn record_entry(
+    ws: &Workspace,
+    people: &dyn People,
+    record: &ArticleRecord,
+    mut entry: Entry,
+    key: Option<&SigningKey>,
+    article: Option<Vec<u8>>,
+    mut warnings: Vec<String>,
+) -> Result<Recorded> {
+    record.ensure_ledger_committed(ws)?;
+    medreview_core::record::ensure_folder_committed(ws, medreview_core::roster::log::ROSTER_DIR)?;
+    let roster = &people.current().roster;
+    let ledger = &record.ledger;
+    entry.after = ledger.heads();
+    entry.roster = people.heads();
+    entry.clock = medreview_core::clock::fixed_by().map(str::to_owned);
+    if let Some(latest) = entry
+        .after
+        .iter()
+        .filter_map(|id| ledger.position(id))
+        .map(|i| ledger.entries[i].at)
+        .max()
+        && entry.at < latest
+    {
+        // Never refused: a withdrawal must not wait for another machine's clock.
+        warnings.push(format!(
+            "the clock ({}) is earlier than the latest sign-off of {} ({}); one of the two clocks is wrong, and `medreview check` will say so",
+            medreview_core::clock::rfc3339(&entry.at),
+            record.slug,
+            medreview_core::clock::rfc3339(&latest)
+        ));
+    }
+    if let Some(key) = key {
+        let signer = medreview_core::signing::Signer {
+            id: &entry.by,
+            public_key: roster.public_key_of(&entry.by),
+            roster_file: roster.file_of(&entry.by),
+            recorded_by: entry.recorded_by.as_ref(),
+        };
+        let text = medreview_core::signing::canonical_text(&record.slug, &entry);
+        let signature = match key.skip_reason(&signer) {
+            Some(why) => {
+                warnings.push(why);
+                None
+            }
+            None => Some(key.sign_as(medreview_core::signing::NAMESPACE, &text, &signer)?),
+        };
+        entry.signature = signature;
+    }
+    let (id, bytes) = entry.to_file();
+    let (after, position) = ledger.with_entry(id.clone(), entry.clone());
+    // The new entry names only heads of this very record, so it is always in it.
+    let Some(position) = position else {
+        return Err(Error::refused(format!(
+            "the record of {} could not take the new entry; run `medreview check`",
+            record.slug
+        )));
+    };
+    let status = evaluate::evaluate(&record.slug, &after, people, &ws.policy(people), entry.at);
+    if let Some(why) = &status.verdicts[position] {
+        return Err(Error::refused_with_hint(
+            format!(
+                "this {} of {} would not count: {why}",
+                match entry.action {
+                    Action::Recertified => "re-review",
+                    Action::Approved => "approval",
+                    _ => "sign-off",
+                },
+                record.slug
+            ),
+            format!(
+                "`medreview status {}` and `medreview log {}` show the record as it stands",
+                record.slug, record.slug
+            ),
+        ));
+    }
+    let revision = after
+        .revisions()
+        .into_iter()
+        .find(|r| r.id == entry.revision)
+        .ok_or_else(|| {
+            Error::refused(format!(
+                "{} names a revision that was never submitted",
+                entry.action
+            ))
+        })?;
+    let mut files = vec![(
+        format!(
+            "{}/{}",
+            Workspace::signoffs_rel(&record.slug),
+            id.file_name()
+        ),
+        bytes,
+    )];
+    if let Some(bytes) = article {
+        files.insert(0, (Workspace::article_rel(&record.slug), bytes));
+    }
+    let subject = format!(
+        "{} {} {}",
+        entry.action.verb(),
+        record.slug,
+        revision.label()
+    );
+    let mut message = format!("{subject}\n\n");
+    if let Some(note) = entry.note.as_deref().filter(|n| !n.trim().is_empty()) {
+        message.push_str(note.trim());
+        message.push_str("\n\n");
+    }
+    message.push_str(&format!(
+        "Medreview-Action: {}\nMedreview-Article: {}\nMedreview-Revision: {}\nMedreview-By: {}\nMedreview-Entry: {id}\n",
+        entry.action, record.slug, entry.revision, entry.by
+    ));
+    let author = roster.identity(&entry.by);
+    let commit = ws.commit(files, &message, Some(&author), entry.at)?;
+    Ok(Recorded {
+        action: entry.action,
+        entry: id.to_string(),
+        commit,
+        revision,
+        state: status.state,
+        warnings,
+    })
+}
