@@ -1,7 +1,7 @@
 //! A Hugo site of the same articles: each one's latest approved revision, the same
 //! Markdown body, its front matter converted (the people's names, credentials and
 //! bios, and the review date, which medreview takes from the roster and the record),
-//! and layouts that print what the built-in `src/templates/*.html` print: title,
+//! and layouts that print what the built-in `crates/site/src/templates/*.html` print: title,
 //! summary, byline, body, sources, bios, JSON-LD in the head, the same style sheet,
 //! and an index of every article. `uglyURLs` gives `SLUG.html`, as publish writes.
 
@@ -110,8 +110,8 @@ pub fn write_site(dir: &Path, finals: &[Final]) {
     if dir.exists() {
         std::fs::remove_dir_all(dir).expect("remove the old site");
     }
-    let article = include_str!("../../src/templates/article.html");
-    let index = include_str!("../../src/templates/index.html");
+    let article = include_str!("../../crates/site/src/templates/article.html");
+    let index = include_str!("../../crates/site/src/templates/index.html");
     write(&dir.join("config.toml"), CONFIG);
     write(
         &dir.join("layouts/_default/single.html"),

@@ -180,7 +180,7 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
     let mut articles = 0;
     let mut entries = 0;
     let slugs = ws.article_slugs()?;
-    let mut bar = crate::progress::Progress::new(slugs.len() as u64, "articles checked", progress);
+    let mut bar = medreview_output::Progress::new(slugs.len() as u64, "articles checked", progress);
     let head = ws.git.head_snapshot().ok();
     // In a shallow clone, revisions submitted before its oldest commit are not here.
     let mut not_fetched = if ws.git.is_shallow() { Some(0) } else { None };

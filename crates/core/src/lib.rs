@@ -1,6 +1,8 @@
 //! The record: ids, articles, sign-off entries and their graph, evaluation, the
 //! roster, settings, signing of bytes, and `check`. It never prints or exits.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod article;
 pub mod check;
 pub mod clock;
@@ -10,7 +12,6 @@ pub mod ids;
 pub mod markdown;
 pub mod memo;
 pub mod plural;
-pub mod progress;
 pub mod record;
 pub mod repo;
 pub mod roster;

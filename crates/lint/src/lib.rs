@@ -7,6 +7,8 @@
 //! Results are memoized by article text and settings, so a run costs only the
 //! articles that changed.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 

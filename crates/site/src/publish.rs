@@ -371,7 +371,7 @@ pub fn build(
         let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
         medreview_core::memo::key(&parts)
     };
-    let mut bar = medreview_core::progress::Progress::new(slugs.len() as u64, "articles", true);
+    let mut bar = medreview_output::Progress::new(slugs.len() as u64, "articles", true);
     for slug in slugs {
         bar.tick();
         // What the record says, from the memo when the article's folder and the
@@ -1166,10 +1166,10 @@ fn recover_leftovers(parent: &Path, out: &Path, prefix: &str) -> Result<()> {
             .is_ok_and(|m| m.contains("\"generator\": \"medreview\""));
         if fs::symlink_metadata(out).is_err() && complete {
             fs::rename(&path, out).map_err(|e| Error::io("restore", out, e))?;
-            eprintln!(
+            medreview_output::notice(format!(
                 "medreview: restored {} from an interrupted publish",
                 out.display()
-            );
+            ));
             continue;
         }
         fs::remove_dir_all(&path)

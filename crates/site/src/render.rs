@@ -137,6 +137,9 @@ impl Templates {
         // Every template is HTML, whatever its name: escaping is never left to a file extension.
         env.set_auto_escape_callback(|_| AutoEscape::Html);
         env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // An error names the expression that failed (`article.no_such_field`) in
+        // release builds too, where minijinja leaves debug info off by default.
+        env.set_debug(true);
         // A committed template is input: bound what one page may cost.
         env.set_fuel(Some(FUEL));
         for source in sources {

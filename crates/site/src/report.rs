@@ -329,7 +329,7 @@ pub fn all_summaries(
     let slugs = ws.article_slugs()?;
     let mut articles = Vec::new();
     let mut problems = Vec::new();
-    let mut bar = medreview_core::progress::Progress::new(slugs.len() as u64, "articles", progress);
+    let mut bar = medreview_output::Progress::new(slugs.len() as u64, "articles", progress);
     for slug in slugs {
         bar.tick();
         match slug.and_then(|slug| summary(ws, &*people, &slug, people_key.as_deref(), now)) {

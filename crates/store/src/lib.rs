@@ -2,5 +2,7 @@
 //! commit journal. It knows bytes, paths and ids, never what a sign-off means.
 //! git2's types stay inside.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 pub mod gitstore;
 pub mod revision;

@@ -2,6 +2,8 @@
 //! that records it. Each function takes the repository lock, checks everything,
 //! then makes exactly one commit holding the article's files and nothing else.
 
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use chrono::{DateTime, FixedOffset};
 
 use medreview_core::error::{Error, Result};

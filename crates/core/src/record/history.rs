@@ -89,7 +89,7 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
     let mut problems = Vec::new();
     let mut verified = 0;
     let roster_dir = join(scope.root, ROSTER_DIR);
-    let mut progress = crate::progress::Progress::new(0, "commits verified", scope.progress);
+    let mut progress = medreview_output::Progress::new(0, "commits verified", scope.progress);
     let walk = git.walk_since::<Error>(
         scope.root,
         &roster_dir,

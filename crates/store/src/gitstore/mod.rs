@@ -263,11 +263,11 @@ impl GitStore {
         }
         let recovered = self.lock().and_then(|_held| self.recover());
         match recovered {
-            Ok(Some(note)) => eprintln!("{note}"),
+            Ok(Some(note)) => medreview_output::notice(note),
             Ok(None) => {}
-            Err(err) => {
-                eprintln!("medreview: could not recover what an interrupted command left: {err}")
-            }
+            Err(err) => medreview_output::notice(format!(
+                "medreview: could not recover what an interrupted command left: {err}"
+            )),
         }
     }
 
@@ -302,10 +302,10 @@ impl GitStore {
                         && journal::is_dead(pid)
                     {
                         match self.recover()? {
-                            Some(note) => eprintln!("{note}"),
-                            None => eprintln!(
+                            Some(note) => medreview_output::notice(note),
+                            None => medreview_output::notice(format!(
                                 "medreview: recovered from an interrupted command (pid {pid}): nothing was half done; its lock was removed"
-                            ),
+                            )),
                         }
                         let _ = fs::remove_file(&path);
                         continue;
@@ -320,8 +320,8 @@ impl GitStore {
                                     .is_some_and(|age| age > Duration::from_secs(5))
                         });
                     if empty_and_old {
-                        eprintln!(
-                            "medreview: removed an empty lock left by an interrupted command"
+                        medreview_output::notice(
+                            "medreview: removed an empty lock left by an interrupted command",
                         );
                         let _ = fs::remove_file(&path);
                         continue;
@@ -520,10 +520,10 @@ impl GitStore {
             }
             if let Err(e) = write_atomically(&full, bytes) {
                 unwritten = true;
-                eprintln!(
+                medreview_output::notice(format!(
                     "Warning: committed, but could not write {} to the working tree ({e}); the next medreview command writes it (or `git checkout -- {path}`)",
                     full.display()
-                );
+                ));
             }
         }
         for path in &request.removed {
@@ -531,10 +531,10 @@ impl GitStore {
             if full.exists()
                 && let Err(e) = fs::remove_file(&full)
             {
-                eprintln!(
+                medreview_output::notice(format!(
                     "Warning: committed, but could not remove {} ({e})",
                     full.display()
-                );
+                ));
             }
         }
         // No second index write for the new files' stat data: it cost more than the

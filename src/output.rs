@@ -1,16 +1,40 @@
-//! A progress bar on standard error for the commands that can take long on a large
-//! newsroom (`status`, `check`, `publish`): drawn only on a terminal, only once the
-//! work has taken a second, never with `--json`, and cleared when done.
+//! The binary's side of the one output channel: notices to standard error and
+//! progress bars drawn with indicatif, for the commands that can take long on a
+//! large newsroom (`status`, `check`, `publish`). A bar is drawn only on a
+//! terminal, only once the work has taken a second, never with `--json` (the
+//! library asks for none then), and cleared when done.
 
+use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use medreview_output::{Bar, Output};
 
 /// How long a command runs before its bar appears.
 const AFTER: Duration = Duration::from_secs(1);
 
+/// Standard error, with indicatif for the bars.
+pub struct Terminal;
+
+impl Terminal {
+    /// Installs it as the process's output.
+    pub fn install() {
+        medreview_output::install(Box::new(Terminal));
+    }
+}
+
+impl Output for Terminal {
+    fn notice(&self, text: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+    }
+
+    fn progress(&self, len: u64, what: &str) -> Box<dyn Bar> {
+        Box::new(Progress::new(len, what))
+    }
+}
+
 /// Progress through `len` items (0: an unknown number).
-pub struct Progress {
+struct Progress {
     bar: ProgressBar,
     started: Instant,
     shown: bool,
@@ -18,8 +42,7 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A bar for `len` items of `what` ("articles"), or none when `wanted` is false.
-    pub fn new(len: u64, what: &str, wanted: bool) -> Progress {
+    fn new(len: u64, what: &str) -> Progress {
         let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::hidden());
         let template = if len == 0 {
             format!("{{spinner}} {{pos}} {what} {{elapsed}}")
@@ -33,12 +56,13 @@ impl Progress {
             bar,
             started: Instant::now(),
             shown: false,
-            wanted: wanted && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            wanted: std::io::stderr().is_terminal(),
         }
     }
+}
 
-    /// One more item done.
-    pub fn tick(&mut self) {
+impl Bar for Progress {
+    fn tick(&mut self) {
         self.bar.inc(1);
         if self.wanted && !self.shown && self.started.elapsed() >= AFTER {
             self.shown = true;
