@@ -10,11 +10,10 @@ use super::{Ctx, SignerArgs, load_key, say};
 use medreview_core::clock;
 use medreview_core::error::{Error, Result};
 use medreview_core::ids::Id;
-use medreview_core::roster::change::{self, Change};
+use medreview_core::roster::edit::{self, Proposal};
 use medreview_core::roster::identity;
-use medreview_core::roster::{License, Reviewer, Role, Roster, Writer};
-use medreview_core::workspace::{CONFIG_FILE, Workspace};
-use medreview_core::yaml;
+use medreview_core::roster::{License, Reviewer, Role, Writer};
+use medreview_core::workspace::Workspace;
 
 /// `writer` subcommands.
 #[derive(Debug, Subcommand)]
@@ -161,7 +160,7 @@ pub fn cmd_writer(ctx: &mut Ctx<'_>, command: WriterCommand) -> Result<ExitCode>
     };
     let ws = ctx.workspace()?;
     let id = Id::parse("writer id", &p.id)?;
-    let mut writer = match existing::<Writer>(&ws, Role::Writer, &id, adding)? {
+    let mut writer = match edit::existing::<Writer>(&ws, Role::Writer, &id, adding)? {
         Some(writer) => writer,
         None => Writer {
             name: String::new(),
@@ -171,13 +170,14 @@ pub fn cmd_writer(ctx: &mut Ctx<'_>, command: WriterCommand) -> Result<ExitCode>
         },
     };
     if let Some(name) = name {
-        writer.name = required_text("--name", name)?;
+        writer.name = edit::required_text("--name", name)?;
     }
-    set(&mut writer.email, checked_email(p.email.clone())?);
+    set(&mut writer.email, edit::checked_email(p.email.clone())?);
     set(&mut writer.bio, p.bio.clone());
     set(&mut writer.public_key, p.public_key.clone());
-    check_key(writer.public_key.as_deref())?;
-    save(ctx, &ws, Role::Writer, &id, &writer, &p.signer, adding)
+    edit::check_key(writer.public_key.as_deref())?;
+    let proposal = edit::person(&ws, Role::Writer, &id, &writer, adding)?;
+    record(ctx, &ws, proposal, &p.signer)
 }
 
 /// Runs `reviewer ...`.
@@ -201,7 +201,7 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
         })?),
         None => None,
     };
-    let mut reviewer = match existing::<Reviewer>(&ws, Role::Reviewer, &id, adding)? {
+    let mut reviewer = match edit::existing::<Reviewer>(&ws, Role::Reviewer, &id, adding)? {
         Some(reviewer) => reviewer,
         None => Reviewer {
             name: String::new(),
@@ -215,10 +215,10 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
         },
     };
     if let Some(name) = name {
-        reviewer.name = required_text("--name", name)?;
+        reviewer.name = edit::required_text("--name", name)?;
     }
     if let Some(credentials) = credentials {
-        reviewer.credentials = required_text("--credentials", credentials)?;
+        reviewer.credentials = edit::required_text("--credentials", credentials)?;
     }
     if !fields.specialties.is_empty() {
         reviewer.specialties = fields.specialties;
@@ -229,11 +229,12 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
         set(&mut license.region, fields.license_region);
         set(&mut license.expires, expires);
     }
-    set(&mut reviewer.email, checked_email(p.email.clone())?);
+    set(&mut reviewer.email, edit::checked_email(p.email.clone())?);
     set(&mut reviewer.bio, p.bio.clone());
     set(&mut reviewer.public_key, p.public_key.clone());
-    check_key(reviewer.public_key.as_deref())?;
-    save(ctx, &ws, Role::Reviewer, &id, &reviewer, &p.signer, adding)
+    edit::check_key(reviewer.public_key.as_deref())?;
+    let proposal = edit::person(&ws, Role::Reviewer, &id, &reviewer, adding)?;
+    record(ctx, &ws, proposal, &p.signer)
 }
 
 /// Runs `admin add`.
@@ -241,37 +242,8 @@ pub fn cmd_admin(ctx: &mut Ctx<'_>, command: AdminCommand) -> Result<ExitCode> {
     let AdminCommand::Add(args) = command;
     let ws = ctx.workspace()?;
     let id = Id::parse("admin id", &args.id)?;
-    let roster = ws.people()?.current().roster.clone();
-    if !roster.contains(&id) {
-        return Err(Error::refused_with_hint(
-            format!("{id} is not in writers/ or reviewers/"),
-            roster.hint_for(
-                None,
-                id.as_str(),
-                format!("add them first (`medreview writer add {id} --name NAME --email E`)"),
-            ),
-        ));
-    }
-    let mut config = ws.config.clone();
-    if config.admins.contains(&id) {
-        return Err(Error::refused_with_hint(
-            format!("{id} is already an admin"),
-            "nothing to do",
-        ));
-    }
-    config.admins.push(id.clone());
-    let text = std::fs::read_to_string(ws.path(CONFIG_FILE))
-        .map_err(|e| Error::io("read", &ws.path(CONFIG_FILE), e))?;
-    let text = change::with_admins(&text, &config.admins);
-    let what = format!("admin add {id}");
-    let trailers = format!("Medreview-Action: admin-add\nMedreview-Person: {id}\n");
-    let done = format!("Made {id} an admin");
-    let change = (
-        vec![(CONFIG_FILE.into(), text.into_bytes())],
-        what,
-        trailers,
-    );
-    record(ctx, &ws, change, &args.signer, &done, Some(&id))
+    let proposal = edit::admin_add(&ws, &id)?;
+    record(ctx, &ws, proposal, &args.signer)
 }
 
 /// Runs `whoami`.
@@ -313,70 +285,8 @@ pub fn cmd_whoami(ctx: &mut Ctx<'_>) -> Result<ExitCode> {
 fn retire(ctx: &mut Ctx<'_>, args: RetireArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
     let id = Id::parse("reviewer id", &args.id)?;
-    let mut reviewer = existing::<Reviewer>(&ws, Role::Reviewer, &id, false)?
-        .ok_or_else(|| Error::refused(format!("there is no reviewer {id}")))?;
-    if let Some(day) = reviewer.retired {
-        return Err(Error::refused_with_hint(
-            format!("{id} retired on {day} already"),
-            "nothing to do",
-        ));
-    }
-    reviewer.retired = Some(clock::now()?.date_naive());
-    let what = format!("retire reviewer {id}");
-    let trailers = format!("Medreview-Action: retire-reviewer\nMedreview-Person: {id}\n");
-    let done = format!("Retired reviewer {id}");
-    let text = yaml::to_string(&reviewer);
-    let change = (
-        vec![(Role::Reviewer.file_rel(&id), text.into_bytes())],
-        what,
-        trailers,
-    );
-    record(ctx, &ws, change, &args.signer, &done, None)
-}
-
-/// The person's file as it is (for `edit`), refusing a missing one, or `None` for
-/// `add`, refusing one that exists.
-fn existing<T: serde::de::DeserializeOwned>(
-    ws: &Workspace,
-    role: Role,
-    id: &Id,
-    adding: bool,
-) -> Result<Option<T>> {
-    let rel = role.file_rel(id);
-    let path = ws.path(&rel);
-    match (path.exists(), adding) {
-        (true, true) => Err(Error::refused_with_hint(
-            format!("{} already exists", path.display()),
-            format!(
-                "edit {} with `medreview {} edit {id} ...` to change their details",
-                role.file_rel(id),
-                role.noun()
-            ),
-        )),
-        (false, false) => Err(Error::refused_with_hint(
-            format!(
-                "there is no {} {id} ({} is missing)",
-                role.noun(),
-                path.display()
-            ),
-            {
-                // Leniently: the folder may hold the broken file an edit is about to repair.
-                let (known, _) = medreview_core::roster::Roster::load_lenient(
-                    &medreview_core::source::WorkTree(ws.root()),
-                )?;
-                known.hint_for(
-                    Some(role),
-                    id.as_str(),
-                    format!("add them with `medreview {} add {id} ...`", role.noun()),
-                )
-            },
-        )),
-        (false, true) => Ok(None),
-        (true, false) => {
-            let text = medreview_core::workspace::read_text(&path)?;
-            Ok(Some(yaml::parse(&text, &path, 1)?))
-        }
-    }
+    let proposal = edit::retire(&ws, &id, clock::now()?.date_naive())?;
+    record(ctx, &ws, proposal, &args.signer)
 }
 
 fn set<T>(field: &mut Option<T>, value: Option<T>) {
@@ -385,185 +295,32 @@ fn set<T>(field: &mut Option<T>, value: Option<T>) {
     }
 }
 
-fn required_text(flag: &str, value: String) -> Result<String> {
-    if value.trim().is_empty() {
-        return Err(Error::refused_with_hint(
-            format!("{flag} is empty"),
-            format!("give {flag} a value, as it should appear on published pages"),
-        ));
-    }
-    if let Some(why) = medreview_core::roster::name_problem(&value) {
-        return Err(Error::refused_with_hint(
-            format!("{flag} {value:?} cannot be used: {why}"),
-            format!("give {flag} as one line of plain text, e.g. \"Dr. Ana Example\""),
-        ));
-    }
-    Ok(value)
-}
-
-/// Refuses an email git could not record.
-fn checked_email(email: Option<String>) -> Result<Option<String>> {
-    if let Some(e) = &email
-        && let Some(why) = medreview_core::roster::email_problem(e)
-    {
-        return Err(Error::refused_with_hint(
-            format!("--email {e:?} cannot be used: {why}"),
-            "give the address git's user.email holds, e.g. --email ana@example.org",
-        ));
-    }
-    Ok(email)
-}
-
-fn check_key(key: Option<&str>) -> Result<()> {
-    match key.map(medreview_core::signing::check_public_key) {
-        Some(Err(why)) => Err(Error::refused_with_hint(
-            format!("--public-key is not an OpenSSH public key: {why}"),
-            "paste the single line of the .pub file (ssh-ed25519 AAAA... comment)",
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// Writes the person's file as part of a roster change, refusing one that would
-/// make them look like someone else on the roster.
-fn save<T: serde::Serialize>(
-    ctx: &mut Ctx<'_>,
-    ws: &Workspace,
-    role: Role,
-    id: &Id,
-    person: &T,
-    signer: &SignerArgs,
-    adding: bool,
-) -> Result<ExitCode> {
-    let verb = if adding { "add" } else { "edit" };
-    let what = format!("{verb} {} {id}", role.noun());
-    let trailers = format!(
-        "Medreview-Action: {verb}-{}\nMedreview-Person: {id}\n",
-        role.noun()
-    );
-    let text = yaml::to_string(person);
-    // Leniently: the file being edited may be the unreadable one this edit repairs.
-    let mut roster: Roster = medreview_core::roster::people::load_lenient(
-        &medreview_core::source::WorkTree(ws.root()),
-        &ws.git,
-    )?
-    .current()
-    .roster
-    .clone();
-    let parsed = text.as_str();
-    let shown = ws.path(&role.file_rel(id));
-    match role {
-        Role::Writer => {
-            roster
-                .writers
-                .insert(id.clone(), yaml::parse(parsed, &shown, 1)?);
-        }
-        Role::Reviewer => {
-            roster
-                .reviewers
-                .insert(id.clone(), yaml::parse(parsed, &shown, 1)?);
-        }
-    }
-    if let Some((a, b, what)) = roster
-        .shared_identities()
-        .into_iter()
-        .find(|(a, b, _)| a == id || b == id)
-    {
-        return Err(Error::refused_with_hint(
-            format!("{a} and {b} would share {what}: the roster would show one person twice"),
-            "give each person their own key and a byline that tells them apart, or edit the existing entry",
-        ));
-    }
-    let done = if adding {
-        format!("Added {} {id} in {}", role.noun(), role.file_rel(id))
-    } else {
-        format!("Changed {} {id} in {}", role.noun(), role.file_rel(id))
-    };
-    let change = (vec![(role.file_rel(id), text.into_bytes())], what, trailers);
-    record(ctx, ws, change, signer, &done, None)
-}
-
-/// Records a roster change as the acting admin (or, before there is one, as
-/// `bootstrap`, the first admin being made).
+/// Records `proposal` as the acting admin and says what was done.
 fn record(
     ctx: &mut Ctx<'_>,
     ws: &Workspace,
-    (files, what, trailers): (Vec<(String, Vec<u8>)>, String, String),
+    proposal: Proposal,
     signer: &SignerArgs,
-    done: &str,
-    bootstrap: Option<&Id>,
 ) -> Result<ExitCode> {
-    // Leniently, as in `save`: a change may repair an unreadable roster file.
-    let people = medreview_core::roster::people::load_lenient(
-        &medreview_core::source::WorkTree(ws.root()),
-        &ws.git,
-    )?;
-    let state = people.current();
-    let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
-    let email = ws.git.config_string("user.email");
-    let by = match (people.audited(), bootstrap) {
-        // Not audited yet: a plain commit, as roster changes always were.
-        (false, None) => None,
-        // The first admin starts the record, and must be who runs it.
-        (false, Some(first)) => {
-            let me = identity::acting(
-                &state.roster,
-                &config,
-                true,
-                signer.as_id.as_deref(),
-                email.as_deref(),
-                Role::Writer,
-            )?;
-            if &me.by != first || me.recorded_by.is_some() {
-                return Err(Error::refused_with_hint(
-                    format!(
-                        "the first admin starts the roster's record, so {first} must run `admin add {first}` themselves"
-                    ),
-                    format!(
-                        "run it as {first} (git's user.email must be the email in their roster file)"
-                    ),
-                ));
-            }
-            Some(me.by)
-        }
-        (true, _) => {
-            let acting = identity::acting(
-                &state.roster,
-                &config,
-                true,
-                signer.as_id.as_deref(),
-                email.as_deref(),
-                Role::Writer,
-            )?;
-            if acting.recorded_by.is_some() {
-                return Err(Error::refused_with_hint(
-                    "roster changes are recorded by an admin in person, never for someone else",
-                    "run the command as yourself",
-                ));
-            }
-            Some(acting.by)
-        }
-    };
-    let key = load_key(ws, signer)?;
-    let changed = change::record(
+    let recorded = edit::record(
         ws,
-        Change {
-            files,
-            what,
-            trailers,
-            by,
-            now: clock::now()?,
-            key,
-        },
+        proposal,
+        signer.as_id.as_deref(),
+        || load_key(ws, signer),
+        clock::now()?,
     )?;
-    let how = if changed.audited {
+    let how = if recorded.audited {
         "recorded in the roster's record"
     } else {
         "not audited: the roster has no admin yet (`medreview admin add ID`)"
     };
     say(
         ctx.err,
-        &format!("{done} (commit {}; {how}).", &changed.commit[..10]),
+        &format!(
+            "{} (commit {}; {how}).",
+            recorded.done,
+            &recorded.commit[..10]
+        ),
     )?;
     Ok(ExitCode::SUCCESS)
 }
