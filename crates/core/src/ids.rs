@@ -60,7 +60,7 @@ impl Id {
     /// Checks `name` against the rules; `what` says what the name is for in the message.
     ///
     /// ```
-    /// use medreview::ids::Id;
+    /// use medreview_core::ids::Id;
     ///
     /// assert!(Id::parse("slug", "her2-treatment").is_ok());
     /// let err = Id::parse("slug", "../etc").unwrap_err();

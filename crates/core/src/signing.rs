@@ -56,7 +56,8 @@ pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 /// (`medreview sign-off v1`, article, revision, action, by, at, note).
 ///
 /// ```
-/// use medreview::{ids::Id, record::entry::{Action, Entry}, revision::RevId, signing};
+/// use medreview_core::{ids::Id, record::entry::{Action, Entry}, signing};
+/// use medreview_store::revision::RevId;
 ///
 /// let entry = Entry {
 ///     action: Action::Approved,
