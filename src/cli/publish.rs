@@ -7,9 +7,8 @@ use clap::{Args, ValueEnum};
 
 use super::{Ctx, print_json, say};
 use medreview_core::clock;
-use medreview_core::error::{Error, Result};
+use medreview_core::error::Result;
 use medreview_core::ids::Id;
-use medreview_core::roster::Roster;
 use medreview_site::publish::{self, Format};
 
 /// Output formats.
@@ -76,64 +75,17 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         .as_deref()
         .map(|id| Id::parse("publisher id (--as)", id))
         .transpose()?;
-    if !args.offline
-        && let Some(r) = medreview_remote::sync::standing(&ws)
-        && r.behind > 0
-    {
-        return Err(Error::refused_with_hint(
-            format!(
-                "this clone is {} behind {}/{} (as of the last fetch): the remote may hold a withdrawal or a newer approval that this publish would miss",
-                medreview_core::plural::plural(r.behind, "commit", "commits"),
-                r.name,
-                r.branch
-            ),
-            "run `medreview sync` first, or publish what this clone holds with --offline",
-        ));
-    }
     let out = publish::resolve_out(&ctx.start, &args.out);
-    let export = publish::build(&ws, format, now, Some(&out))?;
-    ws.git.memo.save(true);
-    let mut tag = None;
-    if let Some(publisher) = &publisher {
-        if !export.publishers.contains(publisher) {
-            return Err(Error::refused_with_hint(
-                format!(
-                    "{publisher} may not record a publication: they are not in publishers in medreview.yaml"
-                ),
-                "ask an editor to add them to `publishers:` (and commit), or publish without --as",
-            ));
-        }
-        let roster = Roster::load(&ws)?;
-        let name = publish::tag_name(&now);
-        let _lock = ws.git.lock()?;
-        ws.git
-            .tag(
-                &name,
-                &export.manifest.commit,
-                &roster.identity(publisher),
-                now,
-                &publish::tag_message(&export.manifest, publisher),
-            )
-            .map_err(|err| {
-                Error::refused_with_hint(
-                    format!("cannot record the publication as tag {name}: {err}"),
-                    "wait a second and publish again",
-                )
-            })?;
-        tag = Some(name);
-    }
-    // One publish at a time, so an interrupted one's leftovers are never a live one's.
-    let written = {
-        let _lock = ws.git.lock()?;
-        publish::write_output(&out, ws.root(), &export.files, &export.reused, format)
-    };
-    if let Err(err) = written {
-        if let Some(name) = &tag {
-            let _ = ws.git.delete_tag(name);
-        }
-        return Err(err);
-    }
-    publish::remember_output(&ws, &out, &export);
+    let publish::Published { export, tag } = publish::run(
+        &ws,
+        publish::Request {
+            format,
+            out: out.clone(),
+            publisher,
+            offline: args.offline,
+            now,
+        },
+    )?;
     if args.json {
         return print_json(
             ctx.out,

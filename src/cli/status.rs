@@ -97,7 +97,7 @@ struct StatusJson {
     /// Articles that could not be read, in the one problem shape (`check --json`'s).
     problems: Vec<medreview_core::check::Problem>,
     /// The branch against the remote's last fetched state; `null` without one.
-    remote: Option<medreview_remote::sync::Standing>,
+    remote: Option<medreview_core::upstream::Standing>,
 }
 
 /// The stable code of a problem that kept an article from being read.
@@ -130,7 +130,7 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     if args.due {
         articles.retain(|a| a.publishable.as_ref().is_some_and(|p| p.due_at <= now));
     }
-    let remote = medreview_remote::sync::standing(&ws);
+    let remote = medreview_core::upstream::standing(&ws);
     warn_uncommitted(ctx, &ws)?;
     if args.json {
         let failed = !problems.is_empty();

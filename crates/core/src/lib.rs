@@ -17,6 +17,7 @@ pub mod repo;
 pub mod roster;
 pub mod signing;
 pub mod source;
+pub mod upstream;
 pub mod viewed;
 pub mod workspace;
 pub mod yaml;

@@ -1,0 +1,428 @@
+//! Building the export: every publishable article's page, judged from HEAD's record.
+
+use chrono::{DateTime, FixedOffset};
+use medreview_core::article::Article;
+use medreview_core::clock;
+use medreview_core::error::{Error, Result};
+use medreview_core::ids::Id;
+use medreview_core::record::evaluate::{Publishable, State, evaluate};
+use medreview_core::roster::Roster;
+use medreview_core::source::{Committed, Source};
+use medreview_core::workspace::{CONFIG_FILE, Config, Workspace};
+use medreview_store::gitstore::EntryKind;
+use std::path::Path;
+
+use super::*;
+
+/// Builds the export of the commit HEAD points at.
+/// `out`: the folder it will be written to, whose pages an earlier publish made
+/// from the same inputs are reused (HTML only).
+pub fn build(
+    ws: &Workspace,
+    format: Format,
+    now: DateTime<FixedOffset>,
+    out: Option<&Path>,
+) -> Result<Export> {
+    ws.git.memo.bulk();
+    let src = Committed {
+        snapshot: ws.git.head_snapshot()?,
+        prefix: ws.prefix().to_owned(),
+        root: ws.root().to_path_buf(),
+    };
+    let commit = src.snapshot.commit_id().to_owned();
+    let config_text = src.read_text(CONFIG_FILE)?.ok_or_else(|| {
+        Error::refused_with_hint(
+            format!("{CONFIG_FILE} is not committed (publish reads the last commit)"),
+            "commit the workspace first",
+        )
+    })?;
+    let config = Config::parse(&config_text, &src.shown(CONFIG_FILE))?;
+    let people = medreview_core::roster::people::load(&src, &ws.git)?;
+    let roster = people.current().roster.clone();
+    let policy = people.policy().unwrap_or_else(|| config.review.clone());
+    let mut pages = Vec::new();
+    let mut skipped = Vec::new();
+    let mut slugs = Vec::new();
+    let render = render_id(&src, &config, format)?;
+    let previous = match (format, out) {
+        (Format::Html, Some(out)) => Previous::load(ws, out),
+        _ => None,
+    };
+    let src_names = Names {
+        root: src.root.clone(),
+        commit: src.snapshot.commit_id()[..7].to_owned(),
+    };
+    for (name, kind) in src.list("articles")? {
+        match kind {
+            EntryKind::Dir => {
+                slugs.push(Id::parse_slug(&format!("article folder {name:?}"), &name)?)
+            }
+            EntryKind::Symlink => {
+                return Err(Error::refused_with_hint(
+                    format!(
+                        "{} is a symbolic link",
+                        src.shown(&format!("articles/{name}")).display()
+                    ),
+                    "articles must be real folders",
+                ));
+            }
+            _ => {}
+        }
+    }
+    slugs.sort();
+    // What the people and the policy are read from in the commit, by id.
+    let people_key = {
+        let p = &src.prefix;
+        let id = |rel: &str| {
+            src.snapshot
+                .folder_id(&format!("{p}{rel}"))
+                .or_else(|| src.snapshot.file_id(&format!("{p}{rel}")))
+                .map_or("-".to_owned(), |id| id.as_str().to_owned())
+        };
+        let parts = [
+            "people-1".to_owned(),
+            id("writers"),
+            id(medreview_core::roster::log::ROSTER_DIR),
+            id("reviewers"),
+            id(CONFIG_FILE),
+        ];
+        let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
+        medreview_core::memo::key(&parts)
+    };
+    let mut bar = medreview_output::Progress::new(slugs.len() as u64, "articles", true);
+    for slug in slugs {
+        bar.tick();
+        // What the record says, from the memo when the article's folder and the
+        // people are what they were (judged without the clock, which only moves an
+        // approval to re-review-due).
+        let key = src.folder_id(&format!("articles/{slug}")).map(|folder| {
+            medreview_core::memo::key(&["publish-1", &people_key, slug.as_str(), folder.as_str()])
+        });
+        let kept = key
+            .as_deref()
+            .and_then(|k| ws.git.memo.summary::<(Option<Publishable>, State)>(k));
+        let (publishable, state) = match kept {
+            Some(kept) => kept,
+            None => {
+                let folder = src.folder_id(&Workspace::signoffs_rel(&slug));
+                let ledger = medreview_core::record::load_ledger_with(
+                    &src,
+                    &slug,
+                    Some(&ws.git.memo),
+                    folder,
+                )?;
+                ledger.require_intact(&slug).map_err(|err| {
+                    Error::refused_with_hint(
+                        format!("{err} (commit {}, which publish reads)", &commit[..7]),
+                        err.hint().unwrap_or_default(),
+                    )
+                })?;
+                let timeless = DateTime::<chrono::Utc>::MIN_UTC.fixed_offset();
+                let status = evaluate(&slug, &ledger, &*people, &policy, timeless);
+                let judged = (status.publishable, status.state);
+                if let Some(k) = &key {
+                    ws.git.memo.keep_summary(k, &judged);
+                }
+                judged
+            }
+        };
+        let state = match &publishable {
+            Some(p) => state.on(p.due_at, now),
+            None => state,
+        };
+        match publishable {
+            Some(publishable) => {
+                // A page an earlier publish made from the same inputs is kept.
+                if let Some(previous) = &previous
+                    && let Some(front) = ws
+                        .git
+                        .memo
+                        .summary::<medreview_core::article::FrontMatter>(&front_key(
+                            &publishable.revision.id,
+                        ))
+                {
+                    let article = Article {
+                        front,
+                        body: String::new(),
+                    };
+                    if let Ok(mut p) = page_from(
+                        &src_names,
+                        &roster,
+                        slug.clone(),
+                        publishable.clone(),
+                        article,
+                    ) {
+                        p.fingerprint = fingerprint(&render, &p);
+                        if previous.reuse(&page_path(&slug, format), &p.fingerprint) {
+                            p.reused = true;
+                            pages.push(Pending::Ready(Box::new(p)));
+                            continue;
+                        }
+                    }
+                }
+                let bytes = medreview_core::article::read_revision(
+                    &ws.git,
+                    &publishable.revision.id,
+                    &src.shown(&Workspace::signoffs_rel(&slug)),
+                )?;
+                pages.push(Pending::Parse(slug, Box::new(publishable), bytes));
+            }
+            None => skipped.push((slug, state)),
+        }
+    }
+    // Parsed on every core; the first problem in slug order is the one reported.
+    let pages: Vec<Page> = {
+        use rayon::prelude::*;
+        let parsed: Vec<Result<Page>> = pages
+            .into_par_iter()
+            .map(|pending| match pending {
+                Pending::Ready(p) => Ok(*p),
+                Pending::Parse(slug, publishable, bytes) => {
+                    let mut p = page(&src_names, &roster, slug, *publishable, &bytes)?;
+                    p.fingerprint = fingerprint(&render, &p);
+                    Ok(p)
+                }
+            })
+            .collect();
+        parsed.into_iter().collect::<Result<_>>()?
+    };
+    for p in pages.iter().filter(|p| !p.reused) {
+        ws.git
+            .memo
+            .keep_summary(&front_key(&p.revision), &p.article.front);
+    }
+    // After each record was read, so a damaged one is named first.
+    let log = medreview_core::roster::log::RosterLog::load(&src, &ws.git)?;
+    refuse_unsupported_history(ws, &roster, &log)?;
+    let reused: std::collections::BTreeSet<String> = pages
+        .iter()
+        .filter(|p| p.reused)
+        .map(|p| page_path(&p.slug, format))
+        .collect();
+    let manifest_articles: Vec<ManifestArticle> =
+        pages.iter().map(|p| manifest_entry(p, format)).collect();
+    let manifest = Manifest {
+        generator: "medreview",
+        publication: config.publication.clone(),
+        commit,
+        format: match format {
+            Format::Html => "html",
+            Format::Markdown => "markdown",
+        },
+        articles: manifest_articles,
+        files: Vec::new(),
+    };
+    let mut files: Vec<(String, Vec<u8>)> = match format {
+        Format::Html => html_files(&src, &config, &pages)?,
+        Format::Markdown => pages
+            .iter()
+            .map(|p| markdown_file(&config, p))
+            .collect::<Result<_>>()?,
+    };
+    let mut manifest = manifest;
+    manifest.files = files
+        .iter()
+        .map(|(rel, _)| rel.clone())
+        .chain(std::iter::once("manifest.json".to_owned()))
+        .collect();
+    manifest.files.sort();
+    let manifest_json = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::refused(format!("cannot write manifest.json: {e}")))?;
+    files.push((
+        "manifest.json".into(),
+        format!("{manifest_json}\n").into_bytes(),
+    ));
+    Ok(Export {
+        manifest,
+        skipped,
+        files,
+        publishers: config.publishers,
+        reused,
+    })
+}
+
+/// Refuses to publish from a history `check` would not call sound: an entry
+/// removed or edited, a roster changed without its record, a forged committer. The
+/// walk starts at `check`'s checkpoint and leaves it where it is.
+pub(super) fn refuse_unsupported_history(
+    ws: &Workspace,
+    roster: &Roster,
+    roster_log: &medreview_core::roster::log::RosterLog<'_>,
+) -> Result<()> {
+    let root = ws.prefix().trim_end_matches('/').to_owned();
+    let scope = medreview_core::record::history::Scope {
+        root: &root,
+        roster,
+        move_checkpoint: false,
+        roster_log,
+        progress: true,
+    };
+    let report = medreview_core::record::history::verify(&ws.git, &scope)?;
+    if report.problems.is_empty() {
+        return Ok(());
+    }
+    let listed: Vec<String> = report
+        .problems
+        .iter()
+        .map(|p| match &p.file {
+            Some(file) => format!("{file}: {} [{}]", p.message, p.code),
+            None => format!("{} [{}]", p.message, p.code),
+        })
+        .collect();
+    Err(Error::refused_with_hint(
+        format!(
+            "the record's history does not support publishing ({}):\n  {}",
+            medreview_core::plural::plural(listed.len(), "problem", "problems"),
+            listed.join("\n  ")
+        ),
+        "`medreview check` explains each one; restore what was removed or edited, or have an admin record the roster change",
+    ))
+}
+
+/// How files of the exported commit are named in messages (what
+/// [`Source::shown`] says for [`Committed`]), without the repository, so pages can
+/// be read on every core.
+pub(super) struct Names {
+    pub(super) root: std::path::PathBuf,
+    pub(super) commit: String,
+}
+
+impl Names {
+    fn shown(&self, rel: &str) -> std::path::PathBuf {
+        std::path::PathBuf::from(format!(
+            "{} (commit {})",
+            self.root.join(rel).display(),
+            self.commit
+        ))
+    }
+}
+
+/// Gathers one publishable article: the approved blob, its people and dates.
+pub(super) fn page(
+    src: &Names,
+    roster: &Roster,
+    slug: Id,
+    publishable: Publishable,
+    bytes: &[u8],
+) -> Result<Page> {
+    let shown = src.shown(&format!(
+        "{}@{}",
+        Workspace::article_rel(&slug),
+        publishable.revision.label()
+    ));
+    let article = Article::parse(bytes, &shown)?;
+    page_from(src, roster, slug, publishable, article)
+}
+
+/// [`page`] of an article already parsed.
+pub(super) fn page_from(
+    src: &Names,
+    roster: &Roster,
+    slug: Id,
+    publishable: Publishable,
+    article: Article,
+) -> Result<Page> {
+    let revision = publishable.revision;
+    let shown = src.shown(&format!(
+        "{}@{}",
+        Workspace::article_rel(&slug),
+        revision.label()
+    ));
+    let writer_id = &article.front.writer;
+    let writer = person_view(roster, writer_id).ok_or_else(|| {
+        Error::refused_with_hint(
+            format!(
+                "{}: writer {writer_id} is not in the roster",
+                shown.display()
+            ),
+            format!(
+                "add writers/{writer_id}.yaml, or approve a revision that names a writer on file"
+            ),
+        )
+    })?;
+    // The reviewers who approved the text, then any who re-reviewed it since: the
+    // byline names everyone who vouched for what is on the page.
+    let mut vouched: Vec<&Id> = Vec::new();
+    for a in publishable
+        .approvals
+        .iter()
+        .chain(&publishable.recertifications)
+    {
+        if !vouched.contains(&&a.by) {
+            vouched.push(&a.by);
+        }
+    }
+    let reviewers = vouched
+        .into_iter()
+        .filter_map(|id| person_view(roster, id))
+        .collect();
+    // First publication: the earliest approval on record that passes the policy.
+    let first_published = publishable.first_approved_at;
+    let recorded_by = publishable
+        .approvals
+        .iter()
+        .filter_map(|a| a.recorded_by.clone().map(|r| (a.by.clone(), r)))
+        .collect();
+    Ok(Page {
+        slug,
+        article,
+        revision: revision.id,
+        revision_number: revision.number,
+        writer,
+        reviewers,
+        recorded_by,
+        reviewed: publishable.reviewed_at,
+        first_published,
+        fingerprint: String::new(),
+        reused: false,
+    })
+}
+
+/// A publishable article, read from an earlier publish or still to be parsed.
+pub(super) enum Pending {
+    Ready(Box<Page>),
+    Parse(Id, Box<Publishable>, Vec<u8>),
+}
+
+pub(super) fn person_view(roster: &Roster, id: &Id) -> Option<PersonView> {
+    if let Some(r) = roster.reviewers.get(id) {
+        return Some(PersonView {
+            id: id.clone(),
+            name: r.name.clone(),
+            credentials: Some(r.credentials.clone()),
+            specialties: r.specialties.clone(),
+            bio: r.bio.clone(),
+        });
+    }
+    roster.writers.get(id).map(|w| PersonView {
+        id: id.clone(),
+        name: w.name.clone(),
+        credentials: None,
+        specialties: Vec::new(),
+        bio: w.bio.clone(),
+    })
+}
+
+pub(super) fn page_path(slug: &Id, format: Format) -> String {
+    match format {
+        Format::Html => format!("{slug}.html"),
+        Format::Markdown => format!("{slug}.md"),
+    }
+}
+
+pub(super) fn manifest_entry(p: &Page, format: Format) -> ManifestArticle {
+    ManifestArticle {
+        slug: p.slug.clone(),
+        title: p.article.front.title.clone(),
+        revision: p.revision.clone(),
+        revision_number: p.revision_number,
+        writer: p.writer.id.clone(),
+        reviewers: p.reviewers.iter().map(|r| r.id.clone()).collect(),
+        recorded_by: p.recorded_by.clone(),
+        last_reviewed: clock::rfc3339(&p.reviewed),
+        date_published: clock::rfc3339(&p.first_published),
+        date_modified: clock::rfc3339(&p.reviewed),
+        path: page_path(&p.slug, format),
+        fingerprint: p.fingerprint.clone(),
+    }
+}

@@ -1,0 +1,96 @@
+//! Markdown export: front matter + body that Hugo and Zola take as content.
+
+use medreview_core::article::Source as Citation;
+use medreview_core::clock;
+use medreview_core::error::{Error, Result};
+use medreview_core::ids::Id;
+use medreview_core::workspace::Config;
+use medreview_store::revision::RevId;
+use serde::Serialize;
+
+use super::*;
+
+/// The review facts a static site generator's theme can show.
+#[derive(Serialize)]
+pub(super) struct ReviewParams<'a> {
+    slug: &'a Id,
+    publication: &'a str,
+    revision: &'a RevId,
+    revision_number: usize,
+    medically_reviewed_by: Vec<ReviewerParam<'a>>,
+    last_reviewed: String,
+    writer: &'a str,
+    writer_id: &'a Id,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    topic: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    sources: &'a [Citation],
+}
+
+#[derive(Serialize)]
+pub(super) struct ReviewerParam<'a> {
+    id: &'a Id,
+    name: &'a str,
+    credentials: &'a str,
+}
+
+/// Front matter that Hugo and Zola both accept: their shared fields, Hugo's
+/// `lastmod` and Zola's `updated`, and the review facts twice: at the top level,
+/// where every Hugo version reads unknown keys as `.Params` (Zola ignores them),
+/// and under Zola's `extra`.
+#[derive(Serialize)]
+pub(super) struct SiteFrontMatter<'a> {
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'a str>,
+    date: String,
+    lastmod: String,
+    updated: String,
+    authors: Vec<&'a str>,
+    #[serde(flatten)]
+    params: &'a ReviewParams<'a>,
+    extra: &'a ReviewParams<'a>,
+}
+
+pub(super) fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8>)> {
+    let front = &p.article.front;
+    let params = ReviewParams {
+        slug: &p.slug,
+        publication: &config.publication,
+        revision: &p.revision,
+        revision_number: p.revision_number,
+        medically_reviewed_by: p
+            .reviewers
+            .iter()
+            .map(|r| ReviewerParam {
+                id: &r.id,
+                name: &r.name,
+                credentials: r.credentials.as_deref().unwrap_or_default(),
+            })
+            .collect(),
+        last_reviewed: DateView::of(&p.reviewed).iso,
+        writer: &p.writer.name,
+        writer_id: &p.writer.id,
+        topic: front.topic.as_deref(),
+        sources: &front.sources,
+    };
+    let site = SiteFrontMatter {
+        title: &front.title,
+        description: front.summary.as_deref(),
+        date: clock::rfc3339(&p.first_published),
+        lastmod: clock::rfc3339(&p.reviewed),
+        updated: clock::rfc3339(&p.reviewed),
+        authors: vec![&p.writer.name],
+        params: &params,
+        extra: &params,
+    };
+    // JSON is YAML too, and every string in it is quoted, so no YAML 1.1 parser (Hugo's)
+    // can read a title `NO` or a credential `yes` as a boolean (the Norway problem).
+    let front_matter = serde_json::to_string_pretty(&site)
+        .map_err(|e| Error::refused(format!("cannot write the front matter of {}: {e}", p.slug)))?;
+    let text = format!(
+        "---\n{front_matter}\n---\n\n{}",
+        p.article.body.trim_start_matches('\n')
+    );
+    Ok((page_path(&p.slug, Format::Markdown), text.into_bytes()))
+}

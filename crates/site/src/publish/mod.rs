@@ -1,0 +1,173 @@
+//! Publishing: pages built only from approved revisions, read from git's object
+//! database, with every byline fact taken from the sign-off record.
+//!
+//! Everything is read from the commit HEAD points at (config, roster, ledgers,
+//! templates, and the approved article blobs), so the same commit always gives
+//! byte-identical output and nothing in the working tree can reach a page.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+
+use medreview_core::article::Article;
+use medreview_core::ids::Id;
+use medreview_core::record::evaluate::State;
+use medreview_store::revision::RevId;
+
+mod build;
+mod html;
+mod incremental;
+mod markdown;
+mod output;
+pub mod preview;
+mod run;
+mod tag;
+
+use self::build::*;
+use self::html::*;
+use self::incremental::*;
+use self::markdown::*;
+
+pub use self::build::build;
+pub use self::html::BannerView;
+pub use self::incremental::remember_output;
+pub use self::output::{resolve_out, write_output};
+pub use self::run::{Published, Request, run};
+pub use self::tag::{tag_message, tag_name};
+
+/// What `publish` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// One HTML page per article, an index page and `manifest.json`.
+    Html,
+    /// Front matter + Markdown per article (Hugo and Zola content) and `manifest.json`.
+    Markdown,
+}
+
+/// A date as templates see it.
+#[derive(Debug, Clone, Serialize)]
+pub struct DateView {
+    /// `2025-03-05`
+    pub iso: String,
+    /// `March 5, 2025`
+    pub display: String,
+}
+
+impl DateView {
+    fn of(time: &DateTime<FixedOffset>) -> DateView {
+        DateView {
+            iso: time.format("%Y-%m-%d").to_string(),
+            display: time.format("%B %-d, %Y").to_string(),
+        }
+    }
+}
+
+/// A person as templates see them.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonView {
+    /// Roster id.
+    pub id: Id,
+    /// Full name.
+    pub name: String,
+    /// Credentials (reviewers only).
+    pub credentials: Option<String>,
+    /// Specialties (reviewers only).
+    pub specialties: Vec<String>,
+    /// Short bio.
+    pub bio: Option<String>,
+}
+
+/// One published article in `manifest.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestArticle {
+    /// The slug.
+    pub slug: Id,
+    /// The title of the published revision.
+    pub title: String,
+    /// The published revision's blob id.
+    pub revision: RevId,
+    /// Its number (r1 = 1).
+    pub revision_number: usize,
+    /// The writer's roster id.
+    pub writer: Id,
+    /// The reviewers whose approvals count.
+    pub reviewers: Vec<Id>,
+    /// For approvals someone recorded for the reviewer: reviewer id → who recorded it.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub recorded_by: std::collections::BTreeMap<Id, Id>,
+    /// When the published revision was approved (RFC 3339).
+    pub last_reviewed: String,
+    /// When the article was first approved for publication (RFC 3339).
+    pub date_published: String,
+    /// When the published text was last changed: its approval (RFC 3339).
+    pub date_modified: String,
+    /// The file written for it, relative to the output folder.
+    pub path: String,
+    /// A digest of everything the page was made from: its revision, the people
+    /// and dates on it, the templates and settings, the medreview version. A later
+    /// publish into the same folder keeps a page whose fingerprint is unchanged.
+    pub fingerprint: String,
+}
+
+/// The `manifest.json` document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// Always `medreview`; marks a folder medreview may replace.
+    pub generator: &'static str,
+    /// The publication's name.
+    pub publication: String,
+    /// The commit that was exported.
+    pub commit: String,
+    /// `html` or `markdown`.
+    pub format: &'static str,
+    /// The published articles, by slug.
+    pub articles: Vec<ManifestArticle>,
+    /// Every file publish wrote, sorted (`manifest.json` among them): the files a
+    /// later publish may replace. Others found in the folder are the user's.
+    pub files: Vec<String>,
+}
+
+/// A built export, not yet written.
+pub struct Export {
+    /// The manifest (also among `files`).
+    pub manifest: Manifest,
+    /// Articles left out and why (their state).
+    pub skipped: Vec<(Id, State)>,
+    /// Output files: relative path and bytes.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Who may record a publication, from the exported commit's settings.
+    pub publishers: Vec<Id>,
+    /// The pages kept as an earlier publish into the same folder wrote them
+    /// (linked into the new output, not written again).
+    pub reused: std::collections::BTreeSet<String>,
+}
+
+/// Everything one page needs.
+struct Page {
+    slug: Id,
+    article: Article,
+    revision: RevId,
+    revision_number: usize,
+    writer: PersonView,
+    reviewers: Vec<PersonView>,
+    recorded_by: std::collections::BTreeMap<Id, Id>,
+    reviewed: DateTime<FixedOffset>,
+    first_published: DateTime<FixedOffset>,
+    /// A digest of everything the page is made from (see [`fingerprint`]).
+    fingerprint: String,
+    /// Whether the page an earlier publish into the same folder wrote is kept: its
+    /// fingerprint is the same and the file is as that publish left it.
+    reused: bool,
+}
+
+/// What an earlier publish into the output folder left: the fingerprint of each
+/// page its manifest lists, and the stat data of each file as this clone wrote it.
+struct Previous {
+    out: PathBuf,
+    fingerprints: std::collections::HashMap<String, String>,
+    written: std::collections::HashMap<String, FileStat>,
+}
+
+/// Size, modification time and inode of a file written by publish.
+type FileStat = (u64, i64, u64);

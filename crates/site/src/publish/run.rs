@@ -1,0 +1,116 @@
+//! The publish sequence, the same for every caller: refuse a clone behind its
+//! remote, build the export, record the publication as a tag when a publisher is
+//! named, write the folder, and take the tag back if the folder could not be
+//! written, so a tag never names a publication that did not happen.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+
+use medreview_core::error::{Error, Result};
+use medreview_core::ids::Id;
+use medreview_core::roster::Roster;
+use medreview_core::workspace::Workspace;
+
+use super::*;
+
+/// What to publish, and where.
+pub struct Request {
+    /// What to write.
+    pub format: Format,
+    /// The output folder, absolute (see [`resolve_out`]).
+    pub out: PathBuf,
+    /// The publisher recording the publication as a tag, if any.
+    pub publisher: Option<Id>,
+    /// Publish even though this clone is behind the remote's last fetched state.
+    pub offline: bool,
+    /// The publication time.
+    pub now: DateTime<FixedOffset>,
+}
+
+/// What a publish did.
+pub struct Published {
+    /// The export that was written.
+    pub export: Export,
+    /// The publication tag, when a publisher recorded one.
+    pub tag: Option<String>,
+}
+
+/// Publishes `request` from the commit HEAD points at.
+pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
+    let Request {
+        format,
+        out,
+        publisher,
+        offline,
+        now,
+    } = request;
+    if !offline
+        && let Some(r) = medreview_core::upstream::standing(ws)
+        && r.behind > 0
+    {
+        return Err(Error::refused_with_hint(
+            format!(
+                "this clone is {} behind {}/{} (as of the last fetch): the remote may hold a withdrawal or a newer approval that this publish would miss",
+                medreview_core::plural::plural(r.behind, "commit", "commits"),
+                r.name,
+                r.branch
+            ),
+            "run `medreview sync` first, or publish what this clone holds with --offline",
+        ));
+    }
+    let export = build(ws, format, now, Some(&out))?;
+    ws.git.memo.save(true);
+    let tag = match &publisher {
+        Some(publisher) => Some(record_tag(ws, &export, publisher, now)?),
+        None => None,
+    };
+    // One publish at a time, so an interrupted one's leftovers are never a live one's.
+    let written = {
+        let _lock = ws.git.lock()?;
+        write_output(&out, ws.root(), &export.files, &export.reused, format)
+    };
+    if let Err(err) = written {
+        if let Some(name) = &tag {
+            let _ = ws.git.delete_tag(name);
+        }
+        return Err(err);
+    }
+    remember_output(ws, &out, &export);
+    Ok(Published { export, tag })
+}
+
+/// Records the publication of `export` by `publisher` as tag `published/<time>`.
+fn record_tag(
+    ws: &Workspace,
+    export: &Export,
+    publisher: &Id,
+    now: DateTime<FixedOffset>,
+) -> Result<String> {
+    if !export.publishers.contains(publisher) {
+        return Err(Error::refused_with_hint(
+            format!(
+                "{publisher} may not record a publication: they are not in publishers in medreview.yaml"
+            ),
+            "ask an editor to add them to `publishers:` (and commit), or publish without --as",
+        ));
+    }
+    let roster = Roster::load(ws)?;
+    let name = tag_name(&now);
+    let _lock = ws.git.lock()?;
+    ws.git
+        .tag(
+            &name,
+            &export.manifest.commit,
+            &roster.identity(publisher),
+            now,
+            &tag_message(&export.manifest, publisher),
+        )
+        .map_err(|err| {
+            Error::refused_with_hint(
+                format!("cannot record the publication as tag {name}: {err}"),
+                "wait a second and publish again",
+            )
+        })?;
+    Ok(name)
+}
