@@ -19,7 +19,32 @@ use medreview_core::check::Problem;
 use medreview_core::error::{Error, Result};
 
 mod batch;
+#[cfg(feature = "language")]
 mod language;
+#[cfg(not(feature = "language"))]
+mod language {
+    //! Built without the `language` feature: `spelling` and `grammar` find
+    //! nothing, and [`super::LANGUAGE_RULES`] says so to whoever shows results.
+
+    use std::collections::BTreeSet;
+
+    /// What to check and which words are known (the same fields as with harper).
+    #[expect(dead_code, reason = "read only by the harper build of this module")]
+    pub struct Options<'a> {
+        pub spelling: bool,
+        pub grammar: bool,
+        pub allowed: &'a BTreeSet<String>,
+        pub rules_off: &'a [String],
+    }
+
+    /// No findings: harper is not built in.
+    pub fn check(_blocks: &[super::prose::Block], _options: &Options<'_>) -> Vec<super::Found> {
+        Vec::new()
+    }
+}
+
+/// Whether `spelling` and `grammar` are built in (the default `language` feature).
+pub const LANGUAGE_RULES: bool = cfg!(feature = "language");
 pub mod prose;
 pub mod readability;
 pub mod rules;
