@@ -1,0 +1,299 @@
+//! The append-only proof across history, and the checkpoint that makes it
+//! incremental.
+//!
+//! Each commit not yet verified is compared with each of its parents under
+//! `articles/`. Sign-off files are immutable: a file a parent had must be in the
+//! commit with the same blob id (byte for byte), and a new file must carry a valid
+//! name whose digest is its own blob id and an `at` that agrees with the commit.
+//! Format-1 ledgers (`signoffs.yaml`) are checked as format 1 was (entries kept in
+//! order, compared byte for byte), and may be removed only by the one conversion
+//! `medreview migrate` makes, which must carry every entry over unchanged.
+//!
+//! The checkpoint `refs/medreview/checked` names the last commit whose whole history
+//! verified; a later run walks only what it does not reach. It is moved only by a
+//! clean walk, so a problem keeps being reported until it is dealt with, and a
+//! checkpoint that HEAD no longer descends from means history was rewritten.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::error::{Error, Result};
+use crate::ids::Id;
+use crate::record::entry::{self};
+use crate::roster::Roster;
+use crate::roster::log::{ROSTER_DIR, RosterEntry, RosterLog, is_roster_path};
+use medreview_store::gitstore::{GitStore, Walk};
+
+/// The ref `check` keeps its checkpoint in.
+pub const CHECKPOINT_REF: &str = "refs/medreview/checked";
+
+/// How far an entry's `at` may be from the author time of the commit that added it.
+/// medreview writes both from the same clock, so they agree to the second; the
+/// tolerance absorbs commits made by other tools.
+pub const TIME_TOLERANCE_MINUTES: i64 = 5;
+
+/// How far after the checking machine's clock an entry may be dated before `check`
+/// (and the gate, and `publish`) call it a clock set ahead.
+pub const FUTURE_TOLERANCE_HOURS: i64 = 24;
+
+/// A problem found in history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryProblem {
+    /// A stable code.
+    pub code: &'static str,
+    /// The commit, when the problem is in one.
+    pub commit: Option<String>,
+    /// The file, repository-relative.
+    pub file: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// What the history pass found.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryReport {
+    /// The walk.
+    pub walk: Walk,
+    /// Problems, in the order found.
+    pub problems: Vec<HistoryProblem>,
+    /// Sign-off files whose addition was verified.
+    pub entries_verified: usize,
+    /// Whether the checkpoint was moved to HEAD.
+    pub checkpoint_moved: bool,
+}
+
+/// What `verify` needs besides git: the workspace's root inside the repository
+/// (`""` or `sub/dir`), and the roster now, for committers' emails.
+pub struct Scope<'a> {
+    /// The workspace root, repository-relative, without a trailing `/`.
+    pub root: &'a str,
+    /// The roster now.
+    pub roster: &'a Roster,
+    /// Whether a clean walk moves the checkpoint (only `check` writes it).
+    pub move_checkpoint: bool,
+    /// The roster's record now, to tell which roster entries a sign-off had seen.
+    pub roster_log: &'a RosterLog<'a>,
+    /// Whether to show a progress bar on a terminal.
+    pub progress: bool,
+}
+
+/// Verifies the history of HEAD from the checkpoint, and moves the checkpoint when
+/// everything walked is clean.
+pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
+    let checkpoint = git.ref_commit(CHECKPOINT_REF);
+    let mut report = HistoryReport::default();
+    let mut problems = Vec::new();
+    let mut verified = 0;
+    let roster_dir = join(scope.root, ROSTER_DIR);
+    let mut progress = medreview_output::Progress::new(0, "commits verified", scope.progress);
+    let walk = git.walk_since::<Error>(
+        scope.root,
+        &roster_dir,
+        checkpoint.as_deref(),
+        &mut |commit| {
+            progress.tick();
+            verified += check_commit(git, scope, &commit, &mut problems);
+            Ok(())
+        },
+    )?;
+    if walk.rewritten
+        && let (Some(cp), Some(head)) = (&walk.checkpoint, &walk.head)
+    {
+        let mut gone = Vec::new();
+        for change in git.diff_commits(scope.root, cp, head)? {
+            let record_file =
+                is_entry_path(&change.path) || change.path.ends_with("/signoffs.yaml");
+            if record_file && change.old.is_some() && change.new != change.old {
+                gone.push(HistoryProblem {
+                    code: "verified-entry-gone",
+                    commit: Some(cp.clone()),
+                    file: Some(join(scope.root, &change.path)),
+                    message: format!(
+                        "the entry {} was verified at commit {} and is {} in HEAD",
+                        change.path,
+                        &cp[..10],
+                        if change.new.is_none() {
+                            "missing"
+                        } else {
+                            "different"
+                        }
+                    ),
+                });
+            }
+        }
+        // A rewrite that keeps every verified entry byte for byte loses nothing the
+        // record proved (`git pull --rebase` of a commit checked before it was
+        // pushed, an amend); the walk verifies every commit the checkpoint does not
+        // reach, so only a loss is reported.
+        if !gone.is_empty() {
+            gone.insert(0, HistoryProblem {
+                code: "history-rewritten",
+                commit: Some(cp.clone()),
+                file: None,
+                message: format!(
+                    "history was rewritten: commit {} that `medreview check` verified is no longer in the history of HEAD (a force-push or a reset), and entries it held are gone; if the rewrite was reviewed and intended, `git update-ref -d {CHECKPOINT_REF}` starts over",
+                    &cp[..10]
+                ),
+            });
+            problems.splice(0..0, gone);
+        }
+    }
+    if problems.is_empty()
+        && scope.move_checkpoint
+        && !walk.shallow
+        && let Some(head) = &walk.head
+        && walk.checkpoint.as_ref() != Some(head)
+    {
+        git.set_ref(CHECKPOINT_REF, head, "medreview check: history verified")?;
+        report.checkpoint_moved = true;
+    }
+    report.walk = walk;
+    report.problems = problems;
+    report.entries_verified = verified;
+    Ok(report)
+}
+
+/// An entry file a walked commit added, for the checks only a server can make
+/// (its clock, who pushed it).
+#[derive(Debug, Clone)]
+pub struct AddedEntry {
+    /// The commit that added it.
+    pub commit: String,
+    /// The file, repository-relative.
+    pub file: String,
+    /// Its `at`.
+    pub at: DateTime<FixedOffset>,
+    /// Who it is by.
+    pub by: Id,
+    /// Who recorded it for them.
+    pub recorded_by: Option<Id>,
+    /// The article (`None` for a roster entry).
+    pub slug: Option<String>,
+}
+
+/// What [`verify_range`] found.
+#[derive(Debug, Default)]
+pub struct RangeReport {
+    /// Problems, in the order found.
+    pub problems: Vec<HistoryProblem>,
+    /// Commits walked.
+    pub commits: usize,
+    /// Articles whose folders the commits changed (slugs).
+    pub articles: BTreeSet<String>,
+    /// Whether any commit changed the roster or `medreview.yaml`.
+    pub roster_changed: bool,
+    /// Entry files added, in order.
+    pub added: Vec<AddedEntry>,
+}
+
+/// Verifies the commits reachable from `tip` and from none of `hide` (what a push or
+/// a fetch brings) by the same rules as [`verify`], and says what they touched.
+pub fn verify_range(
+    git: &GitStore,
+    scope: &Scope<'_>,
+    tip: &str,
+    hide: &[String],
+) -> Result<RangeReport> {
+    let mut report = RangeReport::default();
+    let roster_dir = join(scope.root, ROSTER_DIR);
+    let mut problems = Vec::new();
+    let mut articles = BTreeSet::new();
+    let mut roster_changed = false;
+    let mut added = Vec::new();
+    report.commits =
+        git.walk_range::<Error>(scope.root, &roster_dir, tip, hide, &mut |commit| {
+            for change in commit.against_parents.iter().flatten() {
+                if let Some((slug, _)) = change
+                    .path
+                    .strip_prefix("articles/")
+                    .and_then(|p| p.split_once('/'))
+                {
+                    articles.insert(slug.to_owned());
+                } else if change.path.starts_with("roster/")
+                    || is_roster_path(&change.path)
+                    || change.path == crate::workspace::CONFIG_FILE
+                {
+                    roster_changed = true;
+                }
+            }
+            for change in commit.against_parents.first().into_iter().flatten() {
+                let (None, Some(blob)) = (&change.old, &change.new) else {
+                    continue;
+                };
+                if !is_entry_path(&change.path)
+                    || commit.against_parents.iter().skip(1).any(|other| {
+                        !other
+                            .iter()
+                            .any(|c| c.path == change.path && c.old.is_none())
+                    })
+                {
+                    continue;
+                }
+                let name = change.path.rsplit('/').next().unwrap_or_default();
+                if name.starts_with('.') {
+                    continue;
+                }
+                let Ok(bytes) = git.read_blob(blob) else {
+                    continue;
+                };
+                let slug = change
+                    .path
+                    .strip_prefix("articles/")
+                    .and_then(|p| p.split('/').next())
+                    .map(str::to_owned);
+                let parsed = if slug.is_some() {
+                    entry::read(name, &bytes, Path::new(&change.path))
+                        .ok()
+                        .map(|(_, e)| (e.at, e.by, e.recorded_by))
+                } else {
+                    entry::read_named::<RosterEntry>(name, &bytes, Path::new(&change.path))
+                        .ok()
+                        .map(|(_, e)| (e.at, e.by, None))
+                };
+                if let Some((at, by, recorded_by)) = parsed {
+                    added.push(AddedEntry {
+                        commit: commit.commit.clone(),
+                        file: join(scope.root, &change.path),
+                        at,
+                        by,
+                        recorded_by,
+                        slug,
+                    });
+                }
+            }
+            check_commit(git, scope, &commit, &mut problems);
+            Ok(())
+        })?;
+    report.problems = problems;
+    report.articles = articles;
+    report.roster_changed = roster_changed;
+    report.added = added;
+    Ok(report)
+}
+
+/// `root/rel`, or `rel` at the top of the repository.
+fn join(root: &str, rel: &str) -> String {
+    if root.is_empty() {
+        rel.to_owned()
+    } else {
+        format!("{root}/{rel}")
+    }
+}
+
+/// Whether `path` (workspace-relative) is an immutable entry file: a sign-off or a
+/// roster entry.
+fn is_entry_path(path: &str) -> bool {
+    path.starts_with("roster/")
+        || path
+            .strip_prefix("articles/")
+            .and_then(|p| p.split_once('/'))
+            .is_some_and(|(_, rest)| rest.starts_with("signoffs/"))
+}
+
+mod format1;
+mod rules;
+
+pub use format1::migrated_from;
+use rules::check_commit;
