@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 
 /// How a push ended.
 #[derive(Debug)]
@@ -36,6 +36,18 @@ fn live() -> bool {
     std::io::stderr().is_terminal()
 }
 
+/// Why git could not be started to do `what`: not installed, or the machine's reason.
+fn cannot_run(what: &str, e: std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Error::with_hint(
+            Code::MissingProgram,
+            format!("cannot run git to {what}: it is not installed or not on PATH"),
+            "install git (Debian/Ubuntu: apt-get install git)",
+        ),
+        _ => Error::io("run", Path::new("git"), e),
+    }
+}
+
 /// Runs `cmd`; on failure, an error naming `what` with git's own messages.
 fn run(mut cmd: Command, what: &str, hint: &str) -> Result<String> {
     if live() {
@@ -46,13 +58,14 @@ fn run(mut cmd: Command, what: &str, hint: &str) -> Result<String> {
     let out = cmd
         .stdout(Stdio::piped())
         .output()
-        .map_err(|e| Error::io("run", Path::new("git"), e))?;
+        .map_err(|e| cannot_run(what, e))?;
     if out.status.success() {
         return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
     let said = stderr.trim();
-    Err(Error::refused_with_hint(
+    Err(Error::with_hint(
+        Code::GitCommandFailed,
         if said.is_empty() {
             format!("git could not {what} (its messages are above)")
         } else {
@@ -155,7 +168,7 @@ pub fn push_branch(
     let out = cmd
         .stdout(Stdio::piped())
         .output()
-        .map_err(|e| Error::io("run", Path::new("git"), e))?;
+        .map_err(|e| cannot_run(&format!("push to {remote}"), e))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.status.success() {
@@ -191,7 +204,8 @@ pub fn push_branch(
         }
         return Ok(Pushed::Refused(said.join("\n")));
     }
-    Err(Error::refused_with_hint(
+    Err(Error::with_hint(
+        Code::GitCommandFailed,
         format!(
             "git could not push to {remote}:\n{}",
             stderr
