@@ -48,8 +48,8 @@ fn cannot_run(what: &str, e: std::io::Error) -> Error {
     }
 }
 
-/// Runs `cmd`; on failure, an error naming `what` with git's own messages.
-fn run(mut cmd: Command, what: &str, hint: &str) -> Result<String> {
+/// Runs `cmd`; on failure, an error with `code` naming `what` with git's own messages.
+fn run(mut cmd: Command, code: Code, what: &str, hint: &str) -> Result<String> {
     if live() {
         cmd.stderr(Stdio::inherit());
     } else {
@@ -65,7 +65,7 @@ fn run(mut cmd: Command, what: &str, hint: &str) -> Result<String> {
     let stderr = String::from_utf8_lossy(&out.stderr);
     let said = stderr.trim();
     Err(Error::with_hint(
-        Code::GitCommandFailed,
+        code,
         if said.is_empty() {
             format!("git could not {what} (its messages are above)")
         } else {
@@ -92,7 +92,12 @@ pub fn fetch(workdir: &Path, remote: &str, branch: &str) -> Result<bool> {
     cmd.args(["ls-remote", "--quiet", remote]);
     cmd.arg(format!("refs/heads/{branch}"));
     cmd.arg("refs/medreview/checked");
-    let listed = run(cmd, &format!("reach {remote}"), hint)?;
+    let listed = run(
+        cmd,
+        Code::GitCommandFailed,
+        &format!("reach {remote}"),
+        hint,
+    )?;
     let has = |name: &str| listed.lines().any(|l| l.split('\t').nth(1) == Some(name));
     let mut specs = Vec::new();
     if has(&format!("refs/heads/{branch}")) {
@@ -114,7 +119,12 @@ pub fn fetch(workdir: &Path, remote: &str, branch: &str) -> Result<bool> {
     cmd.arg(if live() { "--progress" } else { "--quiet" });
     cmd.arg(remote);
     cmd.args(&specs);
-    run(cmd, &format!("fetch from {remote}"), hint)?;
+    run(
+        cmd,
+        Code::GitCommandFailed,
+        &format!("fetch from {remote}"),
+        hint,
+    )?;
     Ok(branch_there)
 }
 
@@ -262,6 +272,7 @@ pub fn move_branch(workdir: &Path, branch_ref: &str, from: Option<&str>, to: &st
     cmd.arg(to);
     run(
         cmd,
+        Code::UncommittedChanges,
         "update the working tree",
         "commit or put aside (`git stash`) your edits to the files named, then run `medreview sync` again",
     )?;
@@ -270,6 +281,7 @@ pub fn move_branch(workdir: &Path, branch_ref: &str, from: Option<&str>, to: &st
     cmd.arg(from.unwrap_or(""));
     if let Err(err) = run(
         cmd,
+        Code::BranchMoved,
         "move the branch",
         "another git command moved the branch meanwhile; run `medreview sync` again",
     ) {

@@ -116,7 +116,7 @@ codes! {
         Some("check out a branch (`git switch main`) and try again");
     /// Unresolved merge conflict markers in a file, or conflicts in git's index.
     MergeConflict = "merge-conflict", Refused,
-        Some("`git status` lists the conflicted files; resolve them and commit");
+        Some("resolve the conflicts and commit (`git status` lists them)");
     /// Another git or medreview command holds the repository's lock.
     RepositoryLocked = "repository-locked", Refused,
         Some("another git or medreview command is running; wait for it, then try again");
