@@ -139,6 +139,9 @@ impl Templates {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // A committed template is input: bound what one page may cost.
         env.set_fuel(Some(FUEL));
+        // Keep each template's source, so an error quotes the expression that failed;
+        // minijinja keeps it only in debug builds unless asked, and users run release ones.
+        env.set_debug(true);
         for source in sources {
             env.add_template_owned(source.name.clone(), source.text)
                 .map_err(|err| template_error(&err, &source.name))?;
