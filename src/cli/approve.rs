@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::Args;
 
 use super::{Ctx, OutputFlags, SignerArgs, SyncFlags, say, sign_off, slug_arg};
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::Action;
 use medreview_core::roster::Role;
@@ -71,13 +71,15 @@ fn confirm_latest(ctx: &mut Ctx<'_>, args: &ApproveArgs) -> Result<Option<String
     let roster = people.current().roster.clone();
     let record = ArticleRecord::load(&ws, &slug)?;
     let Some(latest) = record.ledger.latest_revision() else {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::NoSubmittedRevision,
             format!("{slug} has no submitted revision yet"),
             format!("the writer submits it first: `medreview submit {slug} --as WRITER`"),
         ));
     };
     if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::ConfirmNeedsTerminal,
             format!(
                 "approve without --revision asks for confirmation, and there is no terminal to ask on (the latest revision of {slug} is {})",
                 latest.label()

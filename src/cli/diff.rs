@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::{Args, ValueEnum};
 
 use super::{Ctx, say, slug_arg};
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::ViewKind;
 use medreview_site::comparison::{self, Side};
@@ -115,7 +115,10 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
         None => comparison::default_to(&record),
     };
     if matches!((&from, &to), (Side::Nothing, Side::Working)) && record.working.is_none() {
-        return Err(Error::refused(format!("{slug} has no text yet")));
+        return Err(Error::new(
+            Code::MissingArticleFile,
+            format!("{slug} has no text yet"),
+        ));
     }
     let comparison = comparison::compare(&ws, &roster, &record, &from, &to)?;
     if let Side::Revision(shown) = &to {

@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::{Ctx, say};
 use medreview_core::clock;
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::workspace::{CONFIG_FILE, Config, ReviewPolicy, default_identity, repo_prefix};
 use medreview_core::yaml;
 use medreview_site::templates;
@@ -109,7 +109,8 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
     let existing = root.ancestors().find(|dir| dir.exists()).unwrap_or(&root);
     let git = GitStore::discover(existing)?;
     if root.join(CONFIG_FILE).exists() {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::AlreadyExists,
             format!(
                 "{} already holds a workspace ({CONFIG_FILE} exists)",
                 root.display()

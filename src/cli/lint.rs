@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{Ctx, print_json, say, slug_arg};
 use medreview_core::check::Problem;
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::ids::Id;
 use medreview_lint::{Counts, Linter, Output, Severity};
 
@@ -114,9 +114,9 @@ pub fn cmd_lint(ctx: &mut Ctx<'_>, args: LintArgs) -> Result<ExitCode> {
                 .path(&medreview_core::workspace::Workspace::article_rel(&slug))
                 .is_file()
             {
-                return Err(Error::refused_with_hint(
+                return Err(Error::new(
+                    Code::UnknownArticle,
                     format!("there is no article `{slug}`"),
-                    "`medreview status` lists the articles",
                 ));
             }
             slugs.push(slug);

@@ -32,16 +32,29 @@ use clap::{Parser, Subcommand};
 
 use self::color::ColorChoice;
 
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::ids::Id;
 use medreview_core::roster::Role;
 use medreview_core::signing::SigningKey;
 use medreview_core::workspace::Workspace;
 use medreview_workflow::Recorded;
 
+/// What `medreview --help` and the manual page say about exit codes.
+const EXIT_CODES: &str = "\
+Exit codes: 0 done; 1 refused, or problems found (check, lint); 2 a usage error;
+3 the machine (git or ssh-keygen missing, a file that cannot be read or written);
+4 a bug in medreview (please report it). Every error ends with its code, which
+docs/errors.md explains.";
+
 /// Medical review sign-offs for health publishers, recorded in git.
 #[derive(Debug, Parser)]
-#[command(name = "medreview", version, about, max_term_width = 100)]
+#[command(
+    name = "medreview",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = EXIT_CODES
+)]
 pub struct Cli {
     /// Run as if started in DIR
     #[arg(short = 'C', id = "start-dir", value_name = "DIR", global = true)]
@@ -178,7 +191,7 @@ impl Ctx<'_> {
 }
 
 /// Parses the command line, runs the command and maps the outcome to an exit code:
-/// 0 success, 1 refused or failed check, 2 usage error (clap exits with 2 itself).
+/// 0 success, then by the error's kind (see [`EXIT_CODES`]); clap exits with 2 itself.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.command.json();
@@ -206,10 +219,10 @@ pub fn main() -> ExitCode {
             present(&err, &mut stderr);
             if json {
                 // The same problem shape as `check --json` and `status --json`.
-                let problem = medreview_core::check::Problem::from_error(err.code(), &err);
+                let problem = medreview_core::check::Problem::from_error(err.code().as_str(), &err);
                 let _ = print_json(&mut io::stdout().lock(), &ErrorJson { error: &problem });
             }
-            ExitCode::from(1)
+            ExitCode::from(err.kind().exit_code())
         }
     }
 }
@@ -262,7 +275,8 @@ struct ErrorJson<'a> {
     error: &'a medreview_core::check::Problem,
 }
 
-/// Prints an error as `Error:`, `Caused by:` and `Hint:` lines.
+/// Prints an error as `Error:`, `Caused by:` and `Hint:` lines, then the `Code:`
+/// that `docs/errors.md` explains. The one place an error meets the user.
 fn present(err: &Error, out: &mut dyn Write) {
     let _ = writeln!(out, "Error: {err}");
     let mut source = std::error::Error::source(err);
@@ -273,6 +287,7 @@ fn present(err: &Error, out: &mut dyn Write) {
     if let Some(hint) = err.hint() {
         let _ = writeln!(out, "Hint: {hint}");
     }
+    let _ = writeln!(out, "Code: {}", err.code());
 }
 
 /// Writes a line to a stream, turning a closed pipe into an error instead of a panic.
@@ -366,14 +381,15 @@ pub(crate) fn write_out(
 /// Serializes `value` as pretty JSON followed by a newline.
 pub(crate) fn print_json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::refused(format!("cannot write JSON: {e}")))?;
+        .map_err(|e| Error::internal(format!("cannot write JSON: {e}")))?;
     say(out, &text)
 }
 
 /// Refuses an empty `-m` where a note is required.
 pub(crate) fn required_note(note: String) -> Result<String> {
     if note.trim().is_empty() {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
             "-m NOTE is empty",
             "say why in -m, for the writer and the record",
         ));

@@ -7,7 +7,7 @@ use clap::Args;
 use super::{Ctx, say, slug_arg};
 use medreview_core::article::{Article, FrontMatter};
 use medreview_core::clock;
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::ids::Id;
 use medreview_core::roster::Roster;
 use medreview_core::workspace::Workspace;
@@ -41,7 +41,8 @@ pub fn cmd_new(ctx: &mut Ctx<'_>, args: NewArgs) -> Result<ExitCode> {
         .map(|r| Id::parse("reviewer id", r))
         .transpose()?;
     if args.title.trim().is_empty() {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
             "--title is empty",
             "give the headline, e.g. --title \"Who Should Get the Flu Vaccine\"",
         ));
@@ -51,7 +52,8 @@ pub fn cmd_new(ctx: &mut Ctx<'_>, args: NewArgs) -> Result<ExitCode> {
     let _lock = ws.git.lock()?;
     let dir = ws.path(&format!("articles/{slug}"));
     if std::fs::symlink_metadata(&dir).is_ok() {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::AlreadyExists,
             format!("article {slug} already exists ({})", dir.display()),
             "pick another slug, or edit the existing article",
         ));

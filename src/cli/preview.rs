@@ -7,7 +7,7 @@ use clap::Args;
 
 use super::{Ctx, say, slug_arg};
 use medreview_core::clock;
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::ViewKind;
 use medreview_core::source::Committed;
@@ -50,7 +50,8 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
         other => other,
     };
     if let Side::Nothing = side {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::MissingArticleFile,
             format!("{slug} has no text to preview"),
             format!("write {} first", record.article_path.display()),
         ));

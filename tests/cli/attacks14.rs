@@ -61,6 +61,7 @@ fn submit_refuses_the_announced_list_that_never_came() {
     Error: cannot submit her2-treatment: the editorial check found 1 error:
       articles/her2-treatment/article.md:9:87: error: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period [empty-list]
     Hint: fix them and submit again; `medreview lint her2-treatment` lists every finding, and `editorial.severity` in medreview.yaml sets how much each rule counts
+    Code: editorial-errors
     ");
     assert!(env.signoffs(SLUG).is_empty());
     // Fixed, it goes through.

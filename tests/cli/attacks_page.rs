@@ -645,7 +645,7 @@ fn every_json_command_prints_its_error_as_json() {
         assert_eq!(run.code, 1, "{args:?}");
         assert!(run.stderr.starts_with("Error: "), "{}", run.stderr);
         let doc = json(&run.stdout);
-        assert_eq!(doc["error"]["code"], "refused", "{args:?}: {doc}");
+        assert_eq!(doc["error"]["code"], "not-a-workspace", "{args:?}: {doc}");
     }
 }
 
@@ -661,7 +661,11 @@ fn status_log_and_diff_json_errors_are_json() {
         let run = env.run(args);
         assert_eq!(run.code, 1, "{args:?}");
         assert!(run.stderr.starts_with("Error: "), "{}", run.stderr);
-        assert_eq!(json(&run.stdout)["error"]["code"], "refused", "{args:?}");
+        assert_eq!(
+            json(&run.stdout)["error"]["code"],
+            "not-a-workspace",
+            "{args:?}"
+        );
     }
 }
 

@@ -72,14 +72,15 @@ fn the_man_page_lists_the_commands() {
         .lines()
         .filter(|l| l.starts_with(".SH"))
         .collect();
-    insta::assert_snapshot!(sections.join("\n"), @"
+    insta::assert_snapshot!(sections.join("\n"), @r#"
         .SH NAME
         .SH SYNOPSIS
         .SH DESCRIPTION
         .SH OPTIONS
         .SH SUBCOMMANDS
+        .SH "EXIT STATUS"
         .SH VERSION
-        ");
+        "#);
     for command in [
         "init",
         "submit",

@@ -83,12 +83,14 @@ fn recertify_is_refused_where_there_is_no_approval_to_renew() {
     insta::assert_snapshot!(draft, @r"
     Error: her2-treatment has no submitted revision yet
     Hint: the writer submits it first: `medreview submit her2-treatment --as WRITER`
+    Code: no-submitted-revision
     ");
     env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "First."]);
     let in_review = env.refuse(&["recertify", SLUG, "--as", "ana-example"]);
     insta::assert_snapshot!(in_review, @r"
     Error: her2-treatment is in-review, so there is no approval to re-review
     Hint: `medreview status her2-treatment` says what it needs; a re-review renews an approved revision
+    Code: no-approved-revision
     ");
     env.set_now(NEXT_DAY);
     env.ok(&["approve", SLUG, "--as", "ana-example", "-m", "Fine."]);
@@ -98,6 +100,7 @@ fn recertify_is_refused_where_there_is_no_approval_to_renew() {
     insta::assert_snapshot!(newer, @r"
     Error: her2-treatment has a newer revision in review (r2) than the approved r1; a re-review renews only the latest text
     Hint: review r2 instead: `medreview diff her2-treatment`, then approve or request changes
+    Code: newer-revision-in-review
     ");
     let writer = env.refuse(&["recertify", SLUG, "--as", "suzanne-example"]);
     assert!(writer.contains("writers cannot recertify"), "{writer}");
@@ -200,10 +203,11 @@ fn approve_off_a_terminal_names_the_revision_or_is_refused() {
     };
     let before = env.commit_count();
     let run = env.run_exact(&["approve", SLUG, "--as", "ana-example", "-m", "Fine."]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, 2, "a usage error");
     insta::assert_snapshot!(run.stderr, @r"
     Error: approve without --revision asks for confirmation, and there is no terminal to ask on (the latest revision of her2-treatment is r1)
     Hint: name the revision you read: `medreview approve her2-treatment --revision r1`
+    Code: confirm-needs-terminal
     ");
     assert_eq!(env.commit_count(), before, "nothing recorded");
 }

@@ -267,6 +267,7 @@ fn someone_not_on_the_roster_is_told_how_to_say_who_they_are() {
     --- stderr
     Error: no one on the roster has the email runner@example.org (git's user.email)
     Hint: set `git config user.email` to the email in your writers/ or reviewers/ file, or pass --as ID
+    Code: unknown-identity
     ");
     insta::assert_snapshot!(shown(&env.run(&["status", "--mine", "--as", "nobody"])), @"
     exit 1
@@ -274,6 +275,7 @@ fn someone_not_on_the_roster_is_told_how_to_say_who_they_are() {
     --- stderr
     Error: nobody is not on the roster (writers/ or reviewers/, as committed)
     Hint: pass --as with a roster id; `medreview whoami` says who git says you are
+    Code: unknown-person
     ");
     // --as belongs to --mine.
     let run = env.run(&["status", "--as", "ana-example"]);

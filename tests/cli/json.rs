@@ -60,7 +60,7 @@ fn a_refusal_with_json_prints_the_problem_on_stdout() {
     insta::assert_snapshot!(run.stdout, @r#"
     {
       "error": {
-        "code": "refused",
+        "code": "no-submitted-revision",
         "file": null,
         "line": null,
         "commit": null,

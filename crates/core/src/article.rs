@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use medreview_store::gitstore::{GitError, GitStore};
 use medreview_store::revision::RevId;
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::Id;
 use crate::roster::Roster;
 use crate::yaml;
@@ -60,12 +60,12 @@ pub struct Article {
 /// Refuses an article larger than [`MAX_ARTICLE_BYTES`].
 pub fn check_size(len: u64, file: &Path) -> Result<()> {
     if len > MAX_ARTICLE_BYTES as u64 {
-        return Err(Error::refused_with_hint(
+        return Err(Error::new(
+            Code::ArticleTooLarge,
             format!(
                 "{}: the article is {len} bytes; the limit is {MAX_ARTICLE_BYTES}",
                 file.display()
             ),
-            "split it into several articles or remove what does not belong (embedded data, pasted documents)",
         ));
     }
     Ok(())
@@ -110,7 +110,8 @@ impl Article {
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         let text = text.replace("\r\n", "\n");
         let missing = || {
-            Error::refused_with_hint(
+            Error::with_hint(
+                Code::InvalidFrontMatter,
                 format!("{shown}:1: the article does not start with YAML front matter"),
                 "start the file with a line `---`, the fields (title, writer, ...), and another line `---`",
             )
@@ -119,7 +120,8 @@ impl Article {
             return Err(missing());
         }
         let (yaml_text, body) = split_front_matter(&text).ok_or_else(|| {
-            Error::refused_with_hint(
+            Error::with_hint(
+                Code::InvalidFrontMatter,
                 format!("{shown}:1: the front matter has no closing `---` line"),
                 "end the front matter with a line holding only `---`",
             )
@@ -131,7 +133,8 @@ impl Article {
             .lines()
             .position(|l| l.starts_with("<<<<<<< ") || l.starts_with(">>>>>>> "))
         {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::MergeConflict,
                 format!(
                     "{shown}:{}: the article holds unresolved merge conflict markers",
                     body_first_line + n
@@ -140,14 +143,16 @@ impl Article {
             ));
         }
         if front.title.trim().is_empty() {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::InvalidFrontMatter,
                 format!("{shown}: the title is empty"),
                 "write the headline in the `title:` field",
             ));
         }
         for source in &front.sources {
             if !(source.url.starts_with("https://") || source.url.starts_with("http://")) {
-                return Err(Error::refused_with_hint(
+                return Err(Error::with_hint(
+                    Code::InvalidFrontMatter,
                     format!(
                         "{shown}: source {:?} has the address {:?}",
                         source.title, source.url
@@ -166,7 +171,8 @@ impl Article {
     pub fn check_people(&self, roster: &Roster, file: &Path) -> Result<()> {
         let writer = &self.front.writer;
         if !roster.contains(writer) {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::UnknownWriter,
                 format!("{}: writer {writer} is not in writers/", file.display()),
                 roster.hint_for(
                     Some(crate::roster::Role::Writer),
@@ -179,7 +185,8 @@ impl Article {
         }
         if let Some(reviewer) = &self.front.reviewer {
             if !roster.reviewers.contains_key(reviewer) {
-                return Err(Error::refused_with_hint(
+                return Err(Error::with_hint(
+                    Code::UnknownReviewer,
                     format!(
                         "{}: reviewer {reviewer} is not in reviewers/",
                         file.display()
@@ -326,9 +333,12 @@ pub fn read_revision(git: &GitStore, id: &RevId, ledger: &Path) -> Result<Vec<u8
         )?;
     }
     git.read_blob(id).map_err(|err| match err {
-        GitError::MissingBlob { .. } => Error::refused_with_hint(
-            format!("{}: revision {id} is not in the repository's object database", ledger.display()),
-            "fetch the commits that recorded it (`git fetch`); `medreview check` lists every such entry",
+        GitError::MissingBlob { .. } => Error::new(
+            Code::MissingRevisionObject,
+            format!(
+                "{}: revision {id} is not in the repository's object database",
+                ledger.display()
+            ),
         ),
         other => other.into(),
     })

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, FixedOffset, Local, SecondsFormat, Timelike};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// The environment variable that fixes the clock.
 pub const NOW_VAR: &str = "MEDREVIEW_NOW";
@@ -11,7 +11,8 @@ pub const NOW_VAR: &str = "MEDREVIEW_NOW";
 pub fn now() -> Result<DateTime<FixedOffset>> {
     let now = match std::env::var(NOW_VAR) {
         Ok(text) => DateTime::parse_from_rfc3339(text.trim()).map_err(|err| {
-            Error::refused_with_hint(
+            Error::with_hint(
+                Code::InvalidSetting,
                 format!("{NOW_VAR}={text:?} is not an RFC 3339 time: {err}"),
                 format!("set it like {NOW_VAR}=2025-03-03T10:12:00-05:00, or unset it to use the real clock"),
             )

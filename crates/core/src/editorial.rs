@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// How much a finding matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -133,7 +133,8 @@ impl Editorial {
         for code in self.severity.keys() {
             if rule(code).is_none() {
                 let codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
-                return Err(Error::refused_with_hint(
+                return Err(Error::with_hint(
+                    Code::InvalidSetting,
                     format!(
                         "{}: editorial.severity names the rule `{code}`, which does not exist",
                         file.display()
@@ -145,7 +146,8 @@ impl Editorial {
         if let Some(grade) = self.reading_grade
             && !(grade.is_finite() && (1.0..=20.0).contains(&grade))
         {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::InvalidSetting,
                 format!("{}: editorial.reading_grade is {grade}", file.display()),
                 "give a school grade between 1 and 20; 8 is the usual target for patient material",
             ));

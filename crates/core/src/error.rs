@@ -1,21 +1,30 @@
-//! The error type every command returns, and the hints printed under it.
+//! The error type every command returns, its code (see [`code`]) and the hint printed
+//! under it.
+
+mod code;
 
 use std::io;
 use std::path::{Path, PathBuf};
 
+pub use self::code::{Code, Kind};
 use crate::ids::IdError;
 use crate::yaml::YamlError;
 use medreview_store::gitstore::GitError;
 
-/// Why a command refused or failed. Every variant says what and where; [`Error::hint`] says how to fix it.
+/// Why a command refused or failed. Every variant says what and where; [`Error::code`]
+/// says what kind of problem it is and [`Error::hint`] how to fix it.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The operation was refused; nothing was changed.
+    /// medreview stopped with a message of its own; nothing was changed. Most are
+    /// refusals; the code's [`Kind`] says which are usage, environment or internal.
     #[error("{message}")]
     Refused {
+        /// What kind of refusal or failure.
+        code: Code,
         /// What was refused and why.
         message: String,
-        /// How to fix it, when there is a fix.
+        /// How to fix it, when the place that refused knows better than the code's
+        /// default hint (a did-you-mean list, the file to fix).
         hint: Option<String>,
     },
     /// A name that is not a valid slug or id.
@@ -44,20 +53,40 @@ pub enum Error {
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
-    /// A refusal with a message and no hint.
-    pub fn refused(message: impl Into<String>) -> Error {
+    /// An error with its code and a message; the hint is the code's.
+    pub fn new(code: Code, message: impl Into<String>) -> Error {
         Error::Refused {
+            code,
             message: message.into(),
             hint: None,
         }
     }
 
-    /// A refusal with a message and a hint that says how to fix it.
-    pub fn refused_with_hint(message: impl Into<String>, hint: impl Into<String>) -> Error {
+    /// An error with its code, a message and a hint more specific than the code's.
+    pub fn with_hint(code: Code, message: impl Into<String>, hint: impl Into<String>) -> Error {
         Error::Refused {
+            code,
             message: message.into(),
             hint: Some(hint.into()),
         }
+    }
+
+    /// A bug in medreview: what failed that never should. Exits 4 and asks for a report.
+    pub fn internal(message: impl Into<String>) -> Error {
+        Error::new(Code::InternalError, message)
+    }
+
+    /// A refusal without a code of its own ([`Code::Refused`]). Transitional, for
+    /// the sites in `cli/people.rs`, `cli/publish.rs` and `site/publish.rs` while
+    /// they are being moved; new code calls [`Error::new`].
+    pub fn refused(message: impl Into<String>) -> Error {
+        Error::new(Code::Refused, message)
+    }
+
+    /// [`Error::refused`] with a hint. Transitional, like it; new code calls
+    /// [`Error::with_hint`].
+    pub fn refused_with_hint(message: impl Into<String>, hint: impl Into<String>) -> Error {
+        Error::with_hint(Code::Refused, message, hint)
     }
 
     /// Wraps an I/O error with the file it concerns.
@@ -69,31 +98,49 @@ impl Error {
         }
     }
 
-    /// A stable code for the kind of error, as `--json` reports it.
-    pub fn code(&self) -> &'static str {
+    /// The error's code, as `--json` reports it and `docs/errors.md` explains it.
+    pub fn code(&self) -> Code {
         match self {
-            Error::Refused { .. } => "refused",
-            Error::Id(_) => "invalid-id",
-            Error::Yaml(_) => "invalid-yaml",
-            Error::Git(_) => "git",
-            Error::Io { .. } => "io",
+            Error::Refused { code, .. } => *code,
+            Error::Id(_) => Code::InvalidId,
+            Error::Yaml(err) if err.merge_conflict => Code::MergeConflict,
+            Error::Yaml(_) => Code::InvalidYaml,
+            Error::Git(err) => git_code(err),
+            Error::Io { .. } => Code::IoError,
         }
     }
 
-    /// How to fix the problem, when medreview knows.
+    /// Refused, usage, environment or internal: what sets the exit code.
+    pub fn kind(&self) -> Kind {
+        self.code().kind()
+    }
+
+    /// How to fix the problem: the place's own hint when it gave one, else the code's.
     pub fn hint(&self) -> Option<String> {
-        match self {
+        let own = match self {
             Error::Refused { hint, .. } => hint.clone(),
-            Error::Id(err) => Some(err.hint()),
-            Error::Yaml(err) if err.message.contains("merge conflict") => {
-                Some("`git status` lists the conflicted files; resolve them and commit".into())
-            }
-            Error::Yaml(YamlError {
-                hint: Some(hint), ..
-            }) => Some(hint.clone()),
-            Error::Yaml(_) => Some("fix the YAML at that line and run the command again".into()),
+            Error::Yaml(err) => err.hint.clone(),
             Error::Git(err) => err.hint(),
-            Error::Io { .. } => None,
-        }
+            Error::Id(_) | Error::Io { .. } => None,
+        };
+        own.or_else(|| self.code().hint().map(str::to_owned))
+    }
+}
+
+/// The code of each git failure: the repository's state is a refusal, git itself
+/// failing is the machine's.
+fn git_code(err: &GitError) -> Code {
+    match err {
+        GitError::NotARepository { .. } => Code::NotAGitRepository,
+        GitError::Bare { .. } => Code::BareRepository,
+        GitError::NotBare { .. } => Code::NotABareRepository,
+        GitError::MissingBlob { .. } => Code::MissingRevisionObject,
+        GitError::NoCommit { .. } => Code::NoCommitYet,
+        GitError::DetachedHead => Code::DetachedHead,
+        GitError::Locked { .. } => Code::RepositoryLocked,
+        GitError::Conflicts => Code::MergeConflict,
+        GitError::Raced { .. } => Code::BranchMoved,
+        GitError::Io { .. } => Code::IoError,
+        GitError::Git { .. } => Code::GitError,
     }
 }

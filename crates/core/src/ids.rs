@@ -25,16 +25,6 @@ pub struct IdError {
     pub rule: String,
 }
 
-impl IdError {
-    /// The fix to print under the error.
-    pub fn hint(&self) -> String {
-        format!(
-            "use lowercase ASCII letters and digits in words joined by single hyphens, \
-             at most {MAX_LEN} characters, e.g. `her2-treatment`"
-        )
-    }
-}
-
 /// A slug or roster id: `[a-z0-9]+(-[a-z0-9]+)*`, at most 80 characters.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]

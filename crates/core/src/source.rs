@@ -5,7 +5,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use medreview_store::gitstore::{EntryKind, Snapshot};
 
 /// Refuses a workspace path any part of which is a symbolic link, so nothing outside
@@ -15,7 +15,8 @@ pub fn refuse_symlinks(root: &Path, rel: &str) -> Result<()> {
     for part in rel.split('/').filter(|p| !p.is_empty()) {
         path.push(part);
         if fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink()) {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::WrongFileType,
                 format!(
                     "{} is a symbolic link; medreview does not follow links out of the workspace",
                     path.display()
@@ -36,12 +37,12 @@ pub fn decode_utf8(bytes: Vec<u8>, shown: &Path, what: &str) -> Result<String> {
             .filter(|b| **b == b'\n')
             .count()
             + 1;
-        Error::refused_with_hint(
+        Error::new(
+            Code::NotUtf8,
             format!(
                 "{}:{line}: {what} is not valid UTF-8 (byte {offset})",
                 shown.display()
             ),
-            "save the file as UTF-8",
         )
     })
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use chrono::{DateTime, FixedOffset};
 
 use crate::ids::Id;
@@ -95,7 +95,8 @@ impl Config {
     pub fn parse(text: &str, file: &Path) -> Result<Config> {
         let config: Config = yaml::parse(text, file, 1)?;
         if config.review.required_approvals == 0 {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::InvalidSetting,
                 format!(
                     "{}: review.required_approvals is 0, so nothing would need a doctor",
                     file.display()
@@ -104,7 +105,8 @@ impl Config {
             ));
         }
         if config.review.interval_months == 0 {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::InvalidSetting,
                 format!("{}: review.interval_months is 0", file.display()),
                 "set review.interval_months to the number of months an approval lasts, e.g. 12",
             ));
@@ -152,12 +154,12 @@ impl Workspace {
             .ancestors()
             .find(|dir| dir.join(CONFIG_FILE).is_file())
             .ok_or_else(|| {
-                Error::refused_with_hint(
+                Error::new(
+                    Code::NotAWorkspace,
                     format!(
                         "no {CONFIG_FILE} in {} or any folder above it",
                         start.display()
                     ),
-                    "run `medreview init` to create a workspace, or use -C DIR to point at one",
                 )
             })?
             .to_path_buf();
@@ -460,7 +462,8 @@ impl Workspace {
                 .file_type()
                 .map_err(|err| Error::io("read", &entry.path(), err))?;
             if file_type.is_symlink() {
-                names.push(Err(Error::refused_with_hint(
+                names.push(Err(Error::with_hint(
+                    Code::WrongFileType,
                     format!(
                         "{} is a symbolic link; articles must be real folders",
                         entry.path().display()
@@ -496,11 +499,15 @@ pub fn default_identity(git: &GitStore) -> Identity {
 /// Computes the `prefix` of `root` inside `workdir`.
 pub fn repo_prefix(workdir: &Path, root: &Path) -> Result<String> {
     let rel = root.strip_prefix(workdir).map_err(|_| {
-        Error::refused(format!(
-            "{} is not inside the git working tree {}",
-            root.display(),
-            workdir.display()
-        ))
+        Error::with_hint(
+            Code::NotAGitRepository,
+            format!(
+                "{} is not inside the git working tree {}",
+                root.display(),
+                workdir.display()
+            ),
+            "keep the workspace inside the repository's working tree (check GIT_DIR and GIT_WORK_TREE if they are set)",
+        )
     })?;
     let mut prefix = String::new();
     for part in rel.components() {

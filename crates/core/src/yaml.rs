@@ -20,6 +20,9 @@ pub struct YamlError {
     pub message: String,
     /// How to fix it, when the mistake is a common one (a colon in a title, say).
     pub hint: Option<String>,
+    /// Whether the file holds unresolved merge conflict markers (its code is then
+    /// `merge-conflict`, not `invalid-yaml`).
+    pub merge_conflict: bool,
 }
 
 /// Parses `text` from `file`; `first_line` is the line of `file` where `text` starts
@@ -29,14 +32,14 @@ pub fn parse<T: DeserializeOwned>(
     file: &Path,
     first_line: usize,
 ) -> Result<T, YamlError> {
-    let refuse = |line: usize, message: String| YamlError {
-        file: file.to_path_buf(),
-        line: Some(line + first_line - 1),
-        message,
-        hint: None,
-    };
-    if let Some((line, message)) = precheck(text) {
-        return Err(refuse(line, message));
+    if let Some(found) = precheck(text) {
+        return Err(YamlError {
+            file: file.to_path_buf(),
+            line: Some(found.line + first_line - 1),
+            message: found.message,
+            hint: None,
+            merge_conflict: found.merge_conflict,
+        });
     }
     serde_yaml::from_str(text).map_err(|err| {
         let at = err.location().map(|loc| loc.line());
@@ -56,6 +59,7 @@ pub fn parse<T: DeserializeOwned>(
             line: at.map(|n| n + first_line - 1),
             message,
             hint,
+            merge_conflict: false,
         }
     })
 }
@@ -89,10 +93,18 @@ fn quote_hint(line: &str) -> Option<String> {
 /// three levels; the parser's time grows with the square of the depth.
 pub const MAX_FLOW_DEPTH: usize = 64;
 
+/// What [`precheck`] found.
+struct Found {
+    /// The 1-based line of the text.
+    line: usize,
+    message: String,
+    merge_conflict: bool,
+}
+
 /// Cheap checks before the parser runs, each with the 1-based line it concerns:
 /// merge conflict markers, flow collections nested too deeply, and a top-level key
 /// given twice (the parser reports that at the start of the mapping, not at the duplicate).
-fn precheck(text: &str) -> Option<(usize, String)> {
+fn precheck(text: &str) -> Option<Found> {
     let mut depth = 0usize;
     let mut keys: Vec<&str> = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -102,11 +114,12 @@ fn precheck(text: &str) -> Option<(usize, String)> {
             || line == "<<<<<<<"
             || line == ">>>>>>>"
         {
-            return Some((
-                n,
-                "the file holds unresolved merge conflict markers; resolve the conflict, then commit"
+            return Some(Found {
+                line: n,
+                message: "the file holds unresolved merge conflict markers; resolve the conflict, then commit"
                     .into(),
-            ));
+                merge_conflict: true,
+            });
         }
         let mut quote: Option<char> = None;
         for c in line.chars() {
@@ -117,12 +130,13 @@ fn precheck(text: &str) -> Option<(usize, String)> {
                 (None, '[' | '{') => {
                     depth += 1;
                     if depth > MAX_FLOW_DEPTH {
-                        return Some((
-                            n,
-                            format!(
+                        return Some(Found {
+                            line: n,
+                            message: format!(
                                 "collections are nested more than {MAX_FLOW_DEPTH} levels deep"
                             ),
-                        ));
+                            merge_conflict: false,
+                        });
                     }
                 }
                 (None, ']' | '}') => depth = depth.saturating_sub(1),
@@ -137,10 +151,11 @@ fn precheck(text: &str) -> Option<(usize, String)> {
                 .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
         {
             if keys.contains(&key) {
-                return Some((
-                    n,
-                    format!("duplicate field `{key}`: it is already set above"),
-                ));
+                return Some(Found {
+                    line: n,
+                    message: format!("duplicate field `{key}`: it is already set above"),
+                    merge_conflict: false,
+                });
             }
             keys.push(key);
         }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::{Counts, Finding, Linter, Severity};
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 
 /// One article to lint: its slug and the text of its `article.md`.
 pub struct Input {
@@ -141,7 +141,11 @@ pub fn gate(findings: &[Finding], file: &str, refusal: &str, fix: &str) -> Resul
         if errors.len() > LISTED {
             text.push_str(&format!("\n  … and {} more", errors.len() - LISTED));
         }
-        return Err(Error::refused_with_hint(text, fix.to_owned()));
+        return Err(Error::with_hint(
+            Code::EditorialErrors,
+            text,
+            fix.to_owned(),
+        ));
     }
     let warnings: Vec<&Finding> = findings
         .iter()

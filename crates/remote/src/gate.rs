@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use medreview_core::check::{Problem, check_entries, check_keys};
-use medreview_core::error::Result;
+use medreview_core::error::{Code, Result};
 use medreview_core::ids::Id;
 use medreview_core::record::history::{self, AddedEntry};
 use medreview_core::roster::Roster;
@@ -67,7 +67,9 @@ pub fn verify(
     };
     report.workspace = true;
     let config = match String::from_utf8(config_text)
-        .map_err(|_| medreview_core::error::Error::refused(format!("{CONFIG_FILE} is not UTF-8")))
+        .map_err(|_| {
+            medreview_core::error::Error::new(Code::NotUtf8, format!("{CONFIG_FILE} is not UTF-8"))
+        })
         .and_then(|t| Config::parse(&t, std::path::Path::new(CONFIG_FILE)))
     {
         Ok(config) => config,

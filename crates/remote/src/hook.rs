@@ -14,7 +14,7 @@ use std::path::Path;
 
 use chrono::TimeDelta;
 
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_store::gitstore::GitStore;
 
 /// How far an entry's `at` may be from the server's clock, by default.
@@ -41,7 +41,8 @@ pub fn install(dir: &Path) -> Result<Installed> {
     if let Ok(existing) = std::fs::read_to_string(&hook)
         && !existing.contains(MARKER)
     {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::AlreadyExists,
             format!("{} exists and is not medreview's", hook.display()),
             "move it aside (or call it from a hook that runs both), then install again",
         ));
@@ -94,7 +95,8 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
         .unwrap_or_default();
     let tolerance = match git.config_string("medreview.clockTolerance") {
         Some(text) => text.trim().parse::<i64>().map_err(|_| {
-            Error::refused_with_hint(
+            Error::with_hint(
+                Code::InvalidSetting,
                 format!("medreview.clockTolerance is {text:?}, not a number of minutes"),
                 "set it with `git config medreview.clockTolerance 30` in the server's repository",
             )

@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use crate::transport::{self, Pushed};
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::ids::Id;
 use medreview_core::record::entry::{self, Action, Entry, EntryId};
 use medreview_core::record::evaluate;
@@ -86,7 +86,8 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
     let (short, full) = branch(ws)?;
     let workdir = ws.git.workdir().to_path_buf();
     if !transport::remote_exists(&workdir, &remote) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::NoRemote,
             format!("there is no git remote {remote} to sync with"),
             format!(
                 "add the team's repository with `git remote add {remote} URL`, or name another with `git config medreview.remote NAME`"
@@ -156,19 +157,19 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
                 continue;
             }
             Pushed::Refused(said) => {
-                return Err(Error::refused_with_hint(
+                return Err(Error::new(
+                    Code::PushRejected,
                     format!("{remote} refused the push:\n{said}"),
-                    "the server checks every sign-off it receives; fix what it names (`medreview check` shows the record's problems), then sync again",
                 ));
             }
         }
     }
     if !report.pushed {
-        return Err(Error::refused_with_hint(
+        return Err(Error::new(
+            Code::RemoteKeptMoving,
             format!(
                 "{remote} kept moving: the push was refused {ATTEMPTS} times because others pushed in between"
             ),
-            "run `medreview sync` again in a moment; everything is recorded here",
         ));
     }
     if !report.dropped.is_empty()
@@ -274,9 +275,10 @@ fn refuse_rewrite(
     } else {
         "the commit its own checkpoint names as verified".into()
     };
-    Err(Error::refused_with_hint(
+    Err(Error::with_hint(
+        Code::RemoteRewritten,
         format!(
-            "[remote-rewritten] the remote {remote} was rewritten: its branch no longer holds {what} (a force-push or a deletion can drop sign-offs, a withdrawal among them); nothing was changed here"
+            "the remote {remote} was rewritten: its branch no longer holds {what} (a force-push or a deletion can drop sign-offs, a withdrawal among them); nothing was changed here"
         ),
         format!(
             "ask whoever runs the server what happened; install the server gate (`medreview hook install --server`) so it cannot happen again. If the rewrite was reviewed and intended, `git update-ref -d {}` and sync again",
@@ -313,13 +315,13 @@ fn verify_incoming(ws: &Workspace, remote: &str, tip: &str, local: Option<&str>)
             format!("  [{}] {place}{}", p.code, p.message)
         })
         .collect();
-    Err(Error::refused_with_hint(
+    Err(Error::new(
+        Code::RemoteDoesNotVerify,
         format!(
             "the record on {remote} does not verify, so it was not merged here ({}):\n{}",
             medreview_core::plural::plural(report.problems.len(), "problem", "problems"),
             lines.join("\n")
         ),
-        "tell whoever administers the record; nothing was changed in this clone",
     ))
 }
 
@@ -357,23 +359,23 @@ fn integrate(
                 .iter()
                 .find(|c| ws.git.file_at(&base, &c.path) != c.new)
             {
-                return Err(Error::refused_with_hint(
+                return Err(Error::new(
+                    Code::CannotReplay,
                     format!(
                         "your merge commit {short} ({}) changes {} in a way the remote does not hold, and sync replays no merges",
                         commit.subject, c.path
                     ),
-                    "integrate it with git (`git pull --rebase`, resolve, commit), then run `medreview sync` again",
                 ));
             }
             continue;
         }
         let Some(parent) = commit.parents.first() else {
-            return Err(Error::refused_with_hint(
+            return Err(Error::new(
+                Code::UnrelatedHistories,
                 format!(
                     "your branch and {} share no history (commit {short} has no parent)",
                     report.remote
                 ),
-                "clone the team's repository afresh and carry your work over",
             ));
         };
         let changes = ws.git.path_changes(Some(parent), &commit.id)?;
@@ -384,7 +386,8 @@ fn integrate(
                 continue;
             }
             if here != change.old {
-                return Err(Error::refused_with_hint(
+                return Err(Error::with_hint(
+                    Code::CannotReplay,
                     format!(
                         "cannot replay your commit {short} ({}): {} changed {} too, and sync never merges text",
                         commit.subject, report.remote, change.path
@@ -572,7 +575,8 @@ pub fn prepare(ws: &Workspace, progress: &mut dyn Write) -> Result<()> {
     let (short, full) = branch(ws)?;
     let workdir = ws.git.workdir().to_path_buf();
     if !transport::remote_exists(&workdir, &remote) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::NoRemote,
             format!("--sync: there is no git remote {remote}"),
             format!("add it with `git remote add {remote} URL`, or leave out --sync"),
         ));
@@ -591,11 +595,11 @@ pub fn prepare(ws: &Workspace, progress: &mut dyn Write) -> Result<()> {
         }
         None => transport::move_branch(&workdir, &full, None, &tip)?,
         Some(_) => {
-            return Err(Error::refused_with_hint(
+            return Err(Error::new(
+                Code::Diverged,
                 format!(
                     "--sync: this clone and {remote}/{short} have diverged, so nothing was recorded"
                 ),
-                "run `medreview sync` first, then the command again",
             ));
         }
     }

@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 
 /// How a push ended.
 #[derive(Debug)]
@@ -36,8 +36,20 @@ fn live() -> bool {
     std::io::stderr().is_terminal()
 }
 
-/// Runs `cmd`; on failure, an error naming `what` with git's own messages.
-fn run(mut cmd: Command, what: &str, hint: &str) -> Result<String> {
+/// Why git could not be started to do `what`: not installed, or the machine's reason.
+fn cannot_run(what: &str, e: std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => Error::with_hint(
+            Code::MissingProgram,
+            format!("cannot run git to {what}: it is not installed or not on PATH"),
+            "install git (Debian/Ubuntu: apt-get install git)",
+        ),
+        _ => Error::io("run", Path::new("git"), e),
+    }
+}
+
+/// Runs `cmd`; on failure, an error with `code` naming `what` with git's own messages.
+fn run(mut cmd: Command, code: Code, what: &str, hint: &str) -> Result<String> {
     if live() {
         cmd.stderr(Stdio::inherit());
     } else {
@@ -46,13 +58,14 @@ fn run(mut cmd: Command, what: &str, hint: &str) -> Result<String> {
     let out = cmd
         .stdout(Stdio::piped())
         .output()
-        .map_err(|e| Error::io("run", Path::new("git"), e))?;
+        .map_err(|e| cannot_run(what, e))?;
     if out.status.success() {
         return Ok(String::from_utf8_lossy(&out.stdout).into_owned());
     }
     let stderr = String::from_utf8_lossy(&out.stderr);
     let said = stderr.trim();
-    Err(Error::refused_with_hint(
+    Err(Error::with_hint(
+        code,
         if said.is_empty() {
             format!("git could not {what} (its messages are above)")
         } else {
@@ -79,7 +92,12 @@ pub fn fetch(workdir: &Path, remote: &str, branch: &str) -> Result<bool> {
     cmd.args(["ls-remote", "--quiet", remote]);
     cmd.arg(format!("refs/heads/{branch}"));
     cmd.arg("refs/medreview/checked");
-    let listed = run(cmd, &format!("reach {remote}"), hint)?;
+    let listed = run(
+        cmd,
+        Code::GitCommandFailed,
+        &format!("reach {remote}"),
+        hint,
+    )?;
     let has = |name: &str| listed.lines().any(|l| l.split('\t').nth(1) == Some(name));
     let mut specs = Vec::new();
     if has(&format!("refs/heads/{branch}")) {
@@ -101,7 +119,12 @@ pub fn fetch(workdir: &Path, remote: &str, branch: &str) -> Result<bool> {
     cmd.arg(if live() { "--progress" } else { "--quiet" });
     cmd.arg(remote);
     cmd.args(&specs);
-    run(cmd, &format!("fetch from {remote}"), hint)?;
+    run(
+        cmd,
+        Code::GitCommandFailed,
+        &format!("fetch from {remote}"),
+        hint,
+    )?;
     Ok(branch_there)
 }
 
@@ -155,7 +178,7 @@ pub fn push_branch(
     let out = cmd
         .stdout(Stdio::piped())
         .output()
-        .map_err(|e| Error::io("run", Path::new("git"), e))?;
+        .map_err(|e| cannot_run(&format!("push to {remote}"), e))?;
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if out.status.success() {
@@ -191,7 +214,8 @@ pub fn push_branch(
         }
         return Ok(Pushed::Refused(said.join("\n")));
     }
-    Err(Error::refused_with_hint(
+    Err(Error::with_hint(
+        Code::GitCommandFailed,
         format!(
             "git could not push to {remote}:\n{}",
             stderr
@@ -248,6 +272,7 @@ pub fn move_branch(workdir: &Path, branch_ref: &str, from: Option<&str>, to: &st
     cmd.arg(to);
     run(
         cmd,
+        Code::UncommittedChanges,
         "update the working tree",
         "commit or put aside (`git stash`) your edits to the files named, then run `medreview sync` again",
     )?;
@@ -256,6 +281,7 @@ pub fn move_branch(workdir: &Path, branch_ref: &str, from: Option<&str>, to: &st
     cmd.arg(from.unwrap_or(""));
     if let Err(err) = run(
         cmd,
+        Code::BranchMoved,
         "move the branch",
         "another git command moved the branch meanwhile; run `medreview sync` again",
     ) {

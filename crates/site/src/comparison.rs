@@ -4,7 +4,7 @@
 use crate::redline::{Header, SideInfo};
 use crate::revdiff::{self, Redline};
 use medreview_core::clock;
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::Action;
 use medreview_core::record::graph::Revision;
@@ -42,15 +42,16 @@ pub fn side(record: &ArticleRecord, name: &str) -> Result<Side> {
         .ledger
         .resolve(name)
         .map(Side::Revision)
-        .map_err(|err| match err {
-            Error::Refused { message, hint } => Error::Refused {
-                message,
-                hint: Some(format!(
-                    "{}; or `working` for the working tree",
-                    hint.unwrap_or_default()
-                )),
-            },
-            other => other,
+        .map_err(|err| {
+            let hint = err.hint().unwrap_or_default();
+            match err {
+                Error::Refused { code, message, .. } => Error::with_hint(
+                    code,
+                    message,
+                    format!("{hint}; or `working` for the working tree"),
+                ),
+                other => other,
+            }
         })
 }
 
@@ -183,7 +184,8 @@ pub fn bytes(ws: &Workspace, record: &ArticleRecord, side: &Side) -> Result<Vec<
             medreview_core::article::read_revision(&ws.git, &r.id, &record.signoffs_path)
         }
         Side::Working => record.working.clone().ok_or_else(|| {
-            Error::refused_with_hint(
+            Error::with_hint(
+                Code::MissingArticleFile,
                 format!(
                     "{} is missing, so there is no working text to compare",
                     record.article_path.display()

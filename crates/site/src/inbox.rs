@@ -306,12 +306,13 @@ pub fn whose(
     as_id: Option<&str>,
     email: Option<&str>,
 ) -> medreview_core::Result<Id> {
-    use medreview_core::error::Error;
+    use medreview_core::error::{Code, Error};
     let hint = "set `git config user.email` to the email in your writers/ or reviewers/ file, or pass --as ID";
     if let Some(as_id) = as_id {
         let id = Id::parse("person id (--as)", as_id)?;
         if !roster.contains(&id) {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::UnknownPerson,
                 format!("{id} is not on the roster (writers/ or reviewers/, as committed)"),
                 "pass --as with a roster id; `medreview whoami` says who git says you are",
             ));
@@ -319,13 +320,15 @@ pub fn whose(
         return Ok(id);
     }
     let Some(email) = email else {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::UnknownIdentity,
             "whose inbox? --as is missing and git has no user.email",
             hint,
         ));
     };
     medreview_core::roster::identity::me(roster, Some(email)).ok_or_else(|| {
-        Error::refused_with_hint(
+        Error::with_hint(
+            Code::UnknownIdentity,
             format!("no one on the roster has the email {email} (git's user.email)"),
             hint,
         )

@@ -7,7 +7,7 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use pulldown_cmark::{Parser, html};
 use serde::Serialize;
 
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 
 pub mod blocks;
 mod footnotes;
@@ -67,7 +67,7 @@ pub fn escape_html(text: &str) -> String {
 /// `<`, `>` and `&` are written as `\u003c`, `\u003e` and `\u0026`, so no text can close the tag.
 pub fn script_json<T: Serialize>(value: &T) -> Result<String> {
     let json = serde_json::to_string_pretty(value)
-        .map_err(|e| Error::refused(format!("cannot write JSON-LD: {e}")))?;
+        .map_err(|e| Error::internal(format!("cannot write JSON-LD: {e}")))?;
     Ok(json
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")
@@ -142,6 +142,9 @@ impl Templates {
         env.set_debug(true);
         // A committed template is input: bound what one page may cost.
         env.set_fuel(Some(FUEL));
+        // Keep each template's source, so an error quotes the expression that failed;
+        // minijinja keeps it only in debug builds unless asked, and users run release ones.
+        env.set_debug(true);
         for source in sources {
             env.add_template_owned(source.name.clone(), source.text)
                 .map_err(|err| template_error(&err, &source.name))?;
@@ -159,7 +162,8 @@ impl Templates {
         match template.render_captured_to(Value::from(context.vars.clone()), &mut out) {
             Ok(_) => {}
             Err(err) if out.0.len() > MAX_OUTPUT => {
-                return Err(Error::refused_with_hint(
+                return Err(Error::with_hint(
+                    Code::TemplateError,
                     format!(
                         "{name}: the template wrote more than {} MiB for one page ({})",
                         MAX_OUTPUT >> 20,
@@ -169,7 +173,8 @@ impl Templates {
                 ));
             }
             Err(err) if err.kind() == minijinja::ErrorKind::OutOfFuel => {
-                return Err(Error::refused_with_hint(
+                return Err(Error::with_hint(
+                    Code::TemplateError,
                     format!(
                         "{name}: the template ran too long for one page (more than {FUEL} steps): a loop that never ends or repeats too much"
                     ),
@@ -179,7 +184,7 @@ impl Templates {
             Err(err) => return Err(template_error(&err, name)),
         }
         String::from_utf8(out.0).map_err(|_| {
-            Error::refused(format!("{name}: the template wrote text that is not UTF-8"))
+            Error::internal(format!("{name}: the template wrote text that is not UTF-8"))
         })
     }
 }
@@ -207,7 +212,11 @@ fn template_error(err: &minijinja::Error, name: &str) -> Error {
     } else {
         "fix the template at that line; templates/README.md lists the variables"
     };
-    Error::refused_with_hint(format!("{name}{line}: {what}{expression}"), hint)
+    Error::with_hint(
+        Code::TemplateError,
+        format!("{name}{line}: {what}{expression}"),
+        hint,
+    )
 }
 
 #[cfg(test)]

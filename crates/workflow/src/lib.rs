@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::ids::Id;
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::{Action, Entry, Viewed};
@@ -91,7 +91,8 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     let people = ws.people()?;
     let roster = people.current().roster.clone();
     if !roster.contains(req.by) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::UnknownPerson,
             format!("{} is not in writers/ or reviewers/", req.by),
             roster.hint_for(
                 None,
@@ -107,32 +108,32 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     let article = record.working_article()?;
     article.check_people(&roster, &record.article_path)?;
     if article.body.trim().is_empty() {
-        return Err(Error::refused_with_hint(
+        return Err(Error::new(
+            Code::EmptyArticle,
             format!(
                 "{}: the article has no body text",
                 record.article_path.display()
             ),
-            "write the article below the front matter, then submit it",
         ));
     }
     let (Some(bytes), Some(revision_id)) = (record.working.clone(), record.working_id.clone())
     else {
-        return Err(Error::refused(format!(
-            "{} is missing",
-            record.article_path.display()
-        )));
+        return Err(Error::new(
+            Code::MissingArticleFile,
+            format!("{} is missing", record.article_path.display()),
+        ));
     };
     if let Some(latest) = record.ledger.latest_revision()
         && latest.id == revision_id
     {
-        return Err(Error::refused_with_hint(
+        return Err(Error::new(
+            Code::UnchangedText,
             format!(
                 "nothing changed: {} is {} as submitted on {}",
                 record.article_path.display(),
                 latest.label_with_id(),
                 latest.submitted_at.date_naive()
             ),
-            "edit the article, then submit it again",
         ));
     }
     // What a machine can find is fixed before a doctor reads it.
@@ -185,7 +186,8 @@ pub fn decide(
         None => latest.clone(),
     };
     if target.id != latest.id {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::RevisionNotLatest,
             format!(
                 "{} is not the latest submitted revision of {}; {} is",
                 target.label_with_id(),
@@ -217,7 +219,8 @@ pub fn decide(
                 req.slug
             )
         };
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::AlreadyApproved,
             format!(
                 "{} has already approved {} of {}",
                 req.by,
@@ -294,7 +297,8 @@ pub fn recertify(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
             p.revision.clone()
         }
         (Some(p), State::InReview | State::ChangesRequested) => {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::NewerRevisionInReview,
                 format!(
                     "{} has a newer revision in review ({}) than the approved {}; a re-review renews only the latest text",
                     req.slug,
@@ -309,7 +313,8 @@ pub fn recertify(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
             ));
         }
         (_, state) => {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::NoApprovedRevision,
                 format!(
                     "{} is {state}, so there is no approval to re-review",
                     req.slug
@@ -339,14 +344,14 @@ fn may_review(
 ) -> Result<()> {
     let named_writer = record.revision_article(ws, &target.id)?.front.writer;
     if *req.by == target.submitted_by || *req.by == named_writer {
-        return Err(Error::refused_with_hint(
+        return Err(Error::new(
+            Code::CannotReviewOwnRevision,
             format!(
                 "{} wrote {} of {}, and the writer of a revision cannot review it",
                 req.by,
                 target.label(),
                 req.slug
             ),
-            "ask another medical reviewer to review it",
         ));
     }
     let today = req.now.date_naive();
@@ -357,7 +362,8 @@ fn may_review(
             .and_then(|l| l.expires)
             .map(|d| d.to_string())
             .unwrap_or_default();
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::LicenseExpired,
             format!(
                 "{}'s license expired on {expires}; a sign-off given now would not count",
                 req.by
@@ -374,9 +380,9 @@ fn may_review(
 /// Refuses an approval or re-review without a key where signatures are required.
 fn require_key(ws: &Workspace, people: &dyn People, req: &Request<'_>) -> Result<()> {
     if ws.policy(people).require_signatures && req.key.is_none() {
-        return Err(Error::refused_with_hint(
+        return Err(Error::new(
+            Code::SignatureRequired,
             "medreview.yaml requires signed approvals, and no key was given",
-            "pass --key ~/.ssh/id_ed25519 (or set `git config medreview.signingKey PATH`, or git's user.signingKey with gpg.format=ssh)",
         ));
     }
     Ok(())
@@ -396,7 +402,8 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         (Some(publishable), _, _) => publishable.revision,
         (None, State::NeedsDecision, Some(latest)) => latest,
         _ => {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::NoApprovedRevision,
                 format!(
                     "{} has no approved revision, so there is nothing to withdraw (it is {})",
                     req.slug, status.state
@@ -411,7 +418,8 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
 
 fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
     record.ledger.latest_revision().ok_or_else(|| {
-        Error::refused_with_hint(
+        Error::with_hint(
+            Code::NoSubmittedRevision,
             format!("{} has no submitted revision yet", record.slug),
             format!(
                 "the writer submits it first: `medreview submit {} --as WRITER`",
@@ -477,14 +485,15 @@ fn record_entry(
     let (after, position) = ledger.with_entry(id.clone(), entry.clone());
     // The new entry names only heads of this very record, so it is always in it.
     let Some(position) = position else {
-        return Err(Error::refused(format!(
+        return Err(Error::internal(format!(
             "the record of {} could not take the new entry; run `medreview check`",
             record.slug
         )));
     };
     let status = evaluate::evaluate(&record.slug, &after, people, &ws.policy(people), entry.at);
     if let Some(why) = &status.verdicts[position] {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::WouldNotCount,
             format!(
                 "this {} of {} would not count: {why}",
                 match entry.action {
@@ -505,7 +514,7 @@ fn record_entry(
         .into_iter()
         .find(|r| r.id == entry.revision)
         .ok_or_else(|| {
-            Error::refused(format!(
+            Error::internal(format!(
                 "{} names a revision that was never submitted",
                 entry.action
             ))

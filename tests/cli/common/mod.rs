@@ -405,14 +405,35 @@ impl TestEnv {
     /// repository is exactly as before: same HEAD, same status, same staged and unstaged
     /// changes, no lock left behind.
     pub fn fails_in(&self, dir: &Path, args: &[&str]) -> Run {
+        let run = self.stops_in(dir, &[], args, false, 1);
+        assert!(run.stderr.starts_with("Error: "), "{}", run.stderr);
+        run
+    }
+
+    /// Runs medreview in `dir` with extra environment variables (`exact`: no
+    /// `--revision` added to `approve`), asserts it exited with `code` and an
+    /// `Error:` line (after progress lines, if any), and that the repository is
+    /// exactly as before (see [`TestEnv::fails_in`]).
+    pub fn stops_in(
+        &self,
+        dir: &Path,
+        vars: &[(&str, &str)],
+        args: &[&str],
+        exact: bool,
+        code: i32,
+    ) -> Run {
         let before = self.repo_state();
-        let run = self.run_in(dir, args);
+        let run = self.run_env_as(dir, vars, args, exact);
         assert_eq!(
-            run.code, 1,
-            "medreview {args:?} should be refused:\nstdout:\n{}\nstderr:\n{}",
+            run.code, code,
+            "medreview {args:?} should stop with exit code {code}:\nstdout:\n{}\nstderr:\n{}",
             run.stdout, run.stderr
         );
-        assert!(run.stderr.starts_with("Error: "), "{}", run.stderr);
+        assert!(
+            run.stderr.lines().any(|l| l.starts_with("Error: ")),
+            "{}",
+            run.stderr
+        );
         assert_eq!(
             self.repo_state(),
             before,

@@ -79,6 +79,7 @@ fn an_unknown_rule_code_is_refused_naming_the_file_and_the_codes() {
     insta::assert_snapshot!(stderr, @"
     Error: [REPO]/medreview.yaml: editorial.severity names the rule `spellling`, which does not exist
     Hint: the rules are: empty-list, alt-text, link, sources, unsourced-claim, near-duplicate, reading-grade, headings, spelling, grammar
+    Code: invalid-setting
     ");
     for rule in medreview_lint::RULES {
         assert!(stderr.contains(rule.code), "{} not listed", rule.code);
@@ -94,6 +95,7 @@ fn an_unknown_severity_or_setting_is_refused_at_its_line() {
     insta::assert_snapshot!(env.redact(&env.refuse(&["lint", SLUG])), @"
     Error: [REPO]/medreview.yaml:16: editorial.severity.headings: unknown variant `fatal`, expected one of `error`, `warning`, `info`, `off`
     Hint: fix the YAML at that line and run the command again
+    Code: invalid-yaml
     ");
     let env = env_with(
         "editorial:\n  colour: red\n",
@@ -102,6 +104,7 @@ fn an_unknown_severity_or_setting_is_refused_at_its_line() {
     insta::assert_snapshot!(env.redact(&env.refuse(&["lint", SLUG])), @"
     Error: [REPO]/medreview.yaml:15: editorial: unknown field `colour`, expected one of `severity`, `reading_grade`, `allowed_words`, `grammar_off`
     Hint: fix the YAML at that line and run the command again
+    Code: invalid-yaml
     ");
 }
 
@@ -146,6 +149,7 @@ fn an_impossible_reading_grade_target_is_refused() {
     insta::assert_snapshot!(env.redact(&env.refuse(&["lint", SLUG])), @"
     Error: [REPO]/medreview.yaml: editorial.reading_grade is 0
     Hint: give a school grade between 1 and 20; 8 is the usual target for patient material
+    Code: invalid-setting
     ");
 }
 
@@ -242,6 +246,7 @@ fn lint_without_a_slug_lints_every_article_and_an_unknown_slug_is_refused() {
     insta::assert_snapshot!(env.redact(&env.refuse(&["lint", "nope"])), @"
     Error: there is no article `nope`
     Hint: `medreview status` lists the articles
+    Code: unknown-article
     ");
 }
 

@@ -20,11 +20,16 @@ const ROSA: Person = Person {
 /// the clone's branch, refs, index or working tree, or the remote's main. Returns
 /// everything it printed.
 pub(super) fn refused(team: &Team, member: &Member) -> String {
+    stopped(team, member, 1)
+}
+
+/// [`refused`], with the exit code `code` (3: the machine or the network).
+fn stopped(team: &Team, member: &Member, code: i32) -> String {
     let before = member.snapshot();
     let remote = team.remote_head();
     let run = member.run(&["sync"]);
     let said = format!("{}{}", run.stdout, run.stderr);
-    assert_eq!(run.code, 1, "sync should be refused:\n{said}");
+    assert_eq!(run.code, code, "sync should be refused:\n{said}");
     assert!(run.stderr.contains("Error:"), "{said}");
     assert_eq!(
         member.snapshot(),
@@ -338,7 +343,8 @@ fn sync_with_an_unreachable_remote_changes_nothing() {
         crate::common::team::free_port()
     );
     ana.git(&["remote", "set-url", "origin", &dead]);
-    refused(&team, &ana);
+    let said = stopped(&team, &ana, 3);
+    assert!(said.ends_with("Code: git-command-failed\n"), "{said}");
 }
 
 /// A push the server's hook refuses: sync exits 1 and shows the hook's messages;

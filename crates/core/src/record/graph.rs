@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::Id;
 use crate::record::entry::{Action, Entry, EntryId};
 use medreview_store::revision::RevId;
@@ -392,12 +392,17 @@ impl Ledger {
                 .find(|r| r.number == number)
                 .cloned()
                 .ok_or_else(|| {
-                    Error::refused_with_hint(format!("there is no revision {name}"), listing())
+                    Error::with_hint(
+                        Code::UnknownRevision,
+                        format!("there is no revision {name}"),
+                        listing(),
+                    )
                 });
         }
         let lower = name.to_ascii_lowercase();
         if lower.len() < 4 || !lower.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::UnknownRevision,
                 format!("{name:?} does not name a revision"),
                 format!(
                     "name one by number (r1) or by at least 4 hex digits of its id; {}",
@@ -411,11 +416,13 @@ impl Ledger {
             .collect();
         match found.as_slice() {
             [one] => Ok((*one).clone()),
-            [] => Err(Error::refused_with_hint(
+            [] => Err(Error::with_hint(
+                Code::UnknownRevision,
                 format!("no submitted revision starts with {name}"),
                 listing(),
             )),
-            many => Err(Error::refused_with_hint(
+            many => Err(Error::with_hint(
+                Code::AmbiguousRevision,
                 format!("{name} is ambiguous: it starts {} revisions", many.len()),
                 format!("give more digits; {}", listing()),
             )),

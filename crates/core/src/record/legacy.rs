@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Deserialize;
 
 use crate::clock;
-use crate::error::Result;
+use crate::error::{Code, Result};
 use crate::ids::Id;
 use crate::record::entry::Action;
 use crate::yaml;
@@ -49,7 +49,8 @@ pub fn parse(text: &str, file: &Path) -> Result<Vec<LegacyEntry>> {
     let entries = entries.unwrap_or_default();
     // Format 1 never had recertifications: one in a format-1 file was written by hand.
     if entries.iter().any(|e| e.action == Action::Recertified) {
-        return Err(crate::error::Error::refused_with_hint(
+        return Err(crate::error::Error::with_hint(
+            Code::DamagedRecord,
             format!(
                 "{}: format 1 has no `recertified` entries; this one was written by hand",
                 file.display()

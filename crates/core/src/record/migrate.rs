@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::record::entry::{Entry, EntryId};
 use crate::record::legacy;
 use crate::source::{Source, WorkTree};
@@ -72,7 +72,8 @@ pub fn migrate(ws: &Workspace, now: DateTime<FixedOffset>) -> Result<Migrated> {
             .transpose()?
             .flatten();
         if committed.as_deref() != Some(text.as_bytes()) {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::UncommittedChanges,
                 format!(
                     "{} has changes that are not committed",
                     src.shown(&rel).display()
@@ -85,7 +86,8 @@ pub fn migrate(ws: &Workspace, now: DateTime<FixedOffset>) -> Result<Migrated> {
         }
         let dir = Workspace::signoffs_rel(&slug);
         if !src.list(&dir)?.is_empty() {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::DamagedRecord,
                 format!(
                     "{} holds both a format-1 ledger and a {} folder",
                     slug,

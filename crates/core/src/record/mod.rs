@@ -20,7 +20,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset};
 
 use crate::article::{Article, normalize_eol};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::Id;
 use crate::roster::people::People;
 use crate::source::{Source, WorkTree};
@@ -43,12 +43,12 @@ pub const MAX_ENTRIES: usize = 10_000;
 pub fn refuse_format_1(src: &dyn Source, slug: &Id) -> Result<()> {
     let rel = Workspace::legacy_ledger_rel(slug);
     if src.read(&rel)?.is_some() {
-        return Err(Error::refused_with_hint(
+        return Err(Error::new(
+            Code::NeedsMigration,
             format!(
                 "{} is a format-1 ledger; this medreview keeps one file per sign-off (format 2)",
                 src.shown(&rel).display()
             ),
-            "run `medreview migrate` once, commit nothing else with it, and push it to your team",
         ));
     }
     Ok(())
@@ -78,7 +78,8 @@ pub fn load_ledger_with(
         } else {
             "is not a folder; an article's sign-offs are files in a real folder"
         };
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::WrongFileType,
             format!("{} {what}", src.shown(&dir).display()),
             "put the real folder back, restored from git (`git checkout -- FOLDER`); links and files are never followed in its place",
         ));
@@ -166,9 +167,9 @@ impl Ledger {
             1 => String::new(),
             n => format!(" (and {} more)", n - 1),
         };
-        Err(Error::refused_with_hint(
+        Err(Error::new(
+            Code::DamagedRecord,
             format!("the record of {slug} is damaged: {first}{more}"),
-            "sign-off files are written only by medreview and never change; restore the file from git (`git checkout -- FILE`) or remove what was added by hand; `medreview check` lists every problem",
         ))
     }
 }
@@ -207,7 +208,8 @@ impl ArticleRecord {
                 .article_slugs()
                 .map(|all| all.into_iter().flatten().collect())
                 .unwrap_or_default();
-            Error::refused_with_hint(
+            Error::with_hint(
+                Code::UnknownArticle,
                 format!("there is no article {slug} (no folder {})", dir.display()),
                 crate::roster::hints::hint_with(
                     slug.as_str(),
@@ -217,7 +219,8 @@ impl ArticleRecord {
             )
         })?;
         if !meta.is_dir() {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::WrongFileType,
                 format!(
                     "{} is not a folder (symbolic links are not followed)",
                     dir.display()
@@ -229,7 +232,8 @@ impl ArticleRecord {
         let signoffs_path = ws.path(&Workspace::signoffs_rel(slug));
         let working = match fs::symlink_metadata(&article_path) {
             Ok(meta) if meta.file_type().is_symlink() => {
-                return Err(Error::refused_with_hint(
+                return Err(Error::with_hint(
+                    Code::WrongFileType,
                     format!("{} is a symbolic link", article_path.display()),
                     "replace it with the article file itself",
                 ));
@@ -331,9 +335,9 @@ impl ArticleRecord {
     /// The working-tree article, parsed.
     pub fn working_article(&self) -> Result<Article> {
         let bytes = self.working.as_deref().ok_or_else(|| {
-            Error::refused_with_hint(
+            Error::new(
+                Code::MissingArticleFile,
                 format!("{} is missing", self.article_path.display()),
-                "restore it with `git checkout -- <path>` or write it again",
             )
         })?;
         Article::parse(bytes, &self.article_path)
@@ -391,7 +395,8 @@ pub fn ensure_folder_committed_in(
     working.sort();
     let shown = ws.path(dir);
     let refuse = |what: String| {
-        Error::refused_with_hint(
+        Error::with_hint(
+            Code::DamagedRecord,
             format!(
                 "{}/{what}; entries are written only by medreview",
                 shown.display()

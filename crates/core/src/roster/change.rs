@@ -8,7 +8,7 @@
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::Id;
 use crate::record::graph::Dag;
 use crate::roster::log::{ROSTER_DIR, RosterEntry, RosterLog, roster_files};
@@ -49,7 +49,8 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
     let src = WorkTree(ws.root());
     let log = RosterLog::load(&src, &ws.git)?;
     if let Some(damage) = log.damage().first() {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::DamagedRecord,
             format!("the roster's record is damaged: {damage}"),
             "restore roster/ from git (`git checkout -- roster`); `medreview check` lists every problem",
         ));
@@ -209,7 +210,8 @@ fn committed_roster_files(ws: &Workspace, src: &dyn Source) -> Result<Vec<String
             .transpose()?
             .flatten();
         if committed != src.read(rel)? {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::UncommittedChanges,
                 format!(
                     "{} has changes that are not committed",
                     src.shown(rel).display()

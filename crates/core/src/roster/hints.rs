@@ -2,7 +2,7 @@
 //! slug, and who can sign off when someone who cannot tries.
 
 use super::{Reviewer, Role, Roster};
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::Id;
 
 /// The known names `given` was most likely meant to be: those it is the start of
@@ -137,7 +137,8 @@ impl Roster {
                 "withdraw" => "withdraw an article",
                 other => other,
             };
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::WriterCannotSignOff,
                 format!(
                     "{id} is a writer, and writers cannot {verb}: only a medical reviewer in reviewers/ can"
                 ),

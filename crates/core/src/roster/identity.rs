@@ -1,7 +1,7 @@
 //! Who is acting: the roster member git says you are (`user.email`), and when
 //! the policy allows it, the person you record for.
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::Id;
 use crate::roster::{Role, Roster};
 use crate::workspace::Config;
@@ -89,7 +89,8 @@ pub fn acting(
     let me = me(roster, email);
     let Some(as_id) = as_id else {
         let Some(email) = email else {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::UnknownIdentity,
                 "who is signing off? --as is missing and git has no user.email",
                 hint,
             ));
@@ -100,7 +101,8 @@ pub fn acting(
                 recorded_by: None,
             })
             .ok_or_else(|| {
-                Error::refused_with_hint(
+                Error::with_hint(
+                    Code::UnknownIdentity,
                     format!("no one in the roster has the email {email} (git's user.email)"),
                     hint,
                 )
@@ -114,7 +116,8 @@ pub fn acting(
         });
     }
     let Some(me) = me else {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::ProxyNotAllowed,
             format!(
                 "git says you are {}, who is not on the roster, so you cannot act as {by}",
                 email.unwrap_or("nobody (no user.email)")
@@ -129,7 +132,8 @@ pub fn acting(
         ));
     };
     if !roster.contains(&by) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::UnknownPerson,
             format!("--as {by}: no one on the roster has that id"),
             roster.hint_for(
                 None,
@@ -139,7 +143,8 @@ pub fn acting(
         ));
     }
     if !may_proxy(roster, config, &me) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::ProxyNotAllowed,
             format!(
                 "git says you are {me}, not {by}, and the policy lets no one record for someone else"
             ),

@@ -21,7 +21,7 @@ use std::rc::Rc;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::Id;
 use crate::record::entry::{self, EntryId, Named, ROSTER_KIND};
 use crate::record::graph::{Dag, Damage, Node};
@@ -456,7 +456,8 @@ fn ids(list: &[Id]) -> String {
 pub fn require_valid(why: Option<&str>) -> Result<()> {
     match why {
         None => Ok(()),
-        Some(why) => Err(Error::refused_with_hint(
+        Some(why) => Err(Error::with_hint(
+            Code::WouldNotCount,
             format!("this roster change would not count: {why}"),
             "roster changes are recorded by an admin (`medreview admin add ID` by an existing admin)",
         )),

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::Id;
 use crate::source::{Source, WorkTree};
 use crate::workspace::Workspace;
@@ -275,12 +275,16 @@ impl Roster {
     /// Refuses `id` unless it is a reviewer, with a message that says what to do.
     pub fn require_reviewer(&self, id: &Id) -> Result<&Reviewer> {
         self.reviewers.get(id).ok_or_else(|| {
-            let also = if self.writers.contains_key(id) {
-                format!("{id} is a writer, and only medical reviewers may sign off")
+            let (code, also) = if self.writers.contains_key(id) {
+                (
+                    Code::WriterCannotSignOff,
+                    format!("{id} is a writer, and only medical reviewers may sign off"),
+                )
             } else {
-                format!("{id} is not in reviewers/")
+                (Code::UnknownReviewer, format!("{id} is not in reviewers/"))
             };
-            Error::refused_with_hint(
+            Error::with_hint(
+                code,
                 also,
                 self.hint_for(
                     Some(Role::Reviewer),
@@ -382,7 +386,8 @@ pub fn parse_person<T: Person>(text: &str, shown: &std::path::Path) -> Result<T>
                 .map(|why| ("email", why))
         });
     if let Some((field, why)) = bad {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::InvalidPersonField,
             format!("{}: the {field} cannot be used: {why}", shown.display()),
             format!(
                 "correct the {field} with `medreview writer edit` or `medreview reviewer edit`"
@@ -409,7 +414,8 @@ fn load_folder<T: Person>(
         let rel = format!("{}/{name}", role.folder());
         let person = (|| {
             if kind != EntryKind::File {
-                return Err(Error::refused_with_hint(
+                return Err(Error::with_hint(
+                    Code::WrongFileType,
                     format!("{} is not a regular file", src.shown(&rel).display()),
                     "roster files must be plain YAML files, not links or folders",
                 ));

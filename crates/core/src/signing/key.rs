@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use ssh_key::{HashAlg, PrivateKey, PublicKey, SshSig};
 
 use super::program;
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::Id;
 use crate::record::entry::Entry;
 
@@ -74,12 +74,12 @@ impl SigningKey {
 
     fn file(path: PathBuf, origin: &'static str) -> Result<SigningKey> {
         if let Err(e) = std::fs::File::open(&path) {
-            return Err(Error::refused_with_hint(
+            return Err(Error::new(
+                Code::UnreadableSigningKey,
                 format!(
                     "cannot read the signing key {} ({origin}): {e}",
                     path.display()
                 ),
-                "name an OpenSSH key file that exists (a private key, or a .pub file whose key is in ssh-agent), or a key::ssh-ed25519 AAAA... literal",
             ));
         }
         Ok(SigningKey {
@@ -95,7 +95,8 @@ impl SigningKey {
         match literal(spec) {
             Some(line) => {
                 PublicKey::from_openssh(line).map_err(|e| {
-                    Error::refused_with_hint(
+                    Error::with_hint(
+                        Code::InvalidPublicKey,
                         format!("the key:: literal in {origin} is not an OpenSSH public key: {e}"),
                         "write it as key::ssh-ed25519 AAAA... (the line of the .pub file)",
                     )
@@ -256,7 +257,8 @@ impl SigningKey {
             return Err(self.no_key_on_file(signer, known.as_ref()));
         };
         let expected = PublicKey::from_openssh(line.trim()).map_err(|e| {
-            Error::refused_with_hint(
+            Error::with_hint(
+                Code::InvalidPublicKey,
                 format!(
                     "{}'s public_key in {} is not an OpenSSH public key: {e}",
                     signer.id,
@@ -277,12 +279,12 @@ impl SigningKey {
         }
         let pem = self.run_program(namespace, text)?;
         let sig = SshSig::from_pem(pem.trim()).map_err(|e| {
-            Error::refused_with_hint(
+            Error::new(
+                Code::SigningFailed,
                 format!(
                     "{} wrote a signature that does not parse: {e}",
                     self.program
                 ),
-                "git config gpg.ssh.program must name ssh-keygen or a program that works like it",
             )
         })?;
         if sig.public_key() != expected.key_data() {
@@ -297,14 +299,14 @@ impl SigningKey {
         expected
             .verify(namespace, text.as_bytes(), &sig)
             .map_err(|e| {
-                Error::refused_with_hint(
+                Error::new(
+                    Code::SigningFailed,
                     format!("the signature {} made does not verify: {e}", self.program),
-                    "git config gpg.ssh.program must name ssh-keygen or a program that works like it",
                 )
             })?;
         // Stored as this crate writes it, never as the program's bytes.
         sig.to_pem(ssh_key::LineEnding::LF)
-            .map_err(|e| Error::refused(format!("cannot encode the signature: {e}")))
+            .map_err(|e| Error::internal(format!("cannot encode the signature: {e}")))
     }
 
     fn run_program(&self, namespace: &str, text: &str) -> Result<String> {
@@ -345,7 +347,8 @@ impl SigningKey {
     }
 
     fn no_key_on_file(&self, signer: &Signer<'_>, known: Option<&PublicKey>) -> Error {
-        Error::refused_with_hint(
+        Error::with_hint(
+            Code::NoPublicKey,
             format!(
                 "{} has no public_key in {}, so a signature by them could not be verified",
                 signer.id,
@@ -376,7 +379,8 @@ impl SigningKey {
         via: &str,
         expected: &PublicKey,
     ) -> Error {
-        Error::refused_with_hint(
+        Error::with_hint(
+            Code::WrongSigningKey,
             format!(
                 "the key {} {via} is not {}'s: {} has public_key {}",
                 used.fingerprint(HashAlg::Sha256),

@@ -9,7 +9,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 
 /// One signing run.
 pub(super) struct Run<'a> {
@@ -44,13 +44,15 @@ pub(super) fn require_agent(shown: &str) -> Result<()> {
         "start ssh-agent and add the key (`eval \"$(ssh-agent)\"` then `ssh-add ~/.ssh/id_ed25519`), or sign with the private key file instead of {shown}"
     );
     let Some(socket) = std::env::var_os("SSH_AUTH_SOCK").filter(|s| !s.is_empty()) else {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::NoSshAgent,
             format!("{shown} needs ssh-agent, and no agent is running (SSH_AUTH_SOCK is not set)"),
             hint,
         ));
     };
     if let Err(e) = std::os::unix::net::UnixStream::connect(&socket) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::NoSshAgent,
             format!(
                 "{shown} needs ssh-agent, and the agent at SSH_AUTH_SOCK={} cannot be reached: {e}",
                 Path::new(&socket).display()
@@ -93,9 +95,9 @@ pub(super) fn sign(run: &Run<'_>) -> Result<String> {
     }
     let sig = dir.path().join("entry.txt.sig");
     std::fs::read_to_string(&sig).map_err(|_| {
-        Error::refused_with_hint(
+        Error::new(
+            Code::SigningFailed,
             format!("{} reported success but wrote no signature", run.program),
-            "git config gpg.ssh.program must name ssh-keygen or a program that works like it",
         )
     })
 }
@@ -106,7 +108,8 @@ fn cannot_run(program: &str, e: &std::io::Error) -> Error {
     } else {
         e.to_string()
     };
-    Error::refused_with_hint(
+    Error::with_hint(
+        Code::MissingProgram,
         format!("cannot run {program} to sign: {why}"),
         "install OpenSSH's ssh-keygen (Debian/Ubuntu: apt-get install openssh-client), or point git config gpg.ssh.program at it",
     )
@@ -157,7 +160,8 @@ fn failed(run: &Run<'_>, stderr: &str, code: Option<i32>) -> Error {
             run.namespace
         )
     };
-    Error::refused_with_hint(
+    Error::with_hint(
+        Code::SigningFailed,
         format!("{program} could not sign with {shown}: {why}"),
         hint,
     )

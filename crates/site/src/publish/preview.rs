@@ -11,7 +11,7 @@ use super::{
 use crate::comparison::Side;
 use crate::render::{self, Templates};
 use crate::templates;
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::evaluate::{State, Status};
 use medreview_core::source::{Committed, Source};
@@ -69,7 +69,10 @@ pub fn render_preview(
         Side::Revision(r) => (record.revision_article(ws, &r.id)?, r.label()),
         Side::Working => (record.working_article()?, "working tree".to_owned()),
         Side::Nothing => {
-            return Err(Error::refused(format!("{slug} has no text to preview")));
+            return Err(Error::new(
+                Code::MissingArticleFile,
+                format!("{slug} has no text to preview"),
+            ));
         }
     };
     let bytes = crate::comparison::bytes(ws, record, side)?;

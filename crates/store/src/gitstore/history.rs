@@ -306,7 +306,7 @@ impl<'r> Trees<'r> {
         if object.kind() != git2::ObjectType::Tree {
             return Err(GitError::Git {
                 context: "read a tree".into(),
-                source: git2::Error::from_str(&format!("object {id} is not a tree")),
+                cause: git2::Error::from_str(&format!("object {id} is not a tree")),
             });
         }
         let tree: std::rc::Rc<[u8]> = object.data().into();
@@ -408,7 +408,7 @@ fn tree_order(a: &RawEntry<'_>, b: &RawEntry<'_>) -> std::cmp::Ordering {
 fn malformed(id: Option<Oid>) -> GitError {
     GitError::Git {
         context: "read a tree".into(),
-        source: git2::Error::from_str(&format!(
+        cause: git2::Error::from_str(&format!(
             "tree {} is malformed",
             id.map(|i| i.to_string()).unwrap_or_default()
         )),

@@ -151,7 +151,10 @@ impl GitStore {
     /// Records the commit in flight.
     pub(super) fn write_journal(&self, journal: &Journal) -> Result<(), GitError> {
         let path = self.journal_path();
-        write_synced(&path, &journal.text()).map_err(|source| GitError::Io { path, source })
+        write_synced(&path, &journal.text()).map_err(|source| GitError::Io {
+            path,
+            cause: source,
+        })
     }
 
     /// Forgets the commit in flight: it is done, or was undone.
@@ -176,7 +179,12 @@ impl GitStore {
                     }
                     std::thread::sleep(Duration::from_millis(20));
                 }
-                Err(source) => return Err(GitError::Io { path, source }),
+                Err(source) => {
+                    return Err(GitError::Io {
+                        path,
+                        cause: source,
+                    });
+                }
             }
         }
     }
@@ -216,7 +224,7 @@ impl GitStore {
         if index_lock.exists() && ours(&index_lock) {
             fs::remove_file(&index_lock).map_err(|source| GitError::Io {
                 path: index_lock.clone(),
-                source,
+                cause: source,
             })?;
             removed_lock = true;
         }
@@ -332,8 +340,10 @@ impl GitStore {
                 continue;
             };
             if here.is_none() || here == old {
-                super::write_atomically(&full, &bytes)
-                    .map_err(|source| GitError::Io { path: full, source })?;
+                super::write_atomically(&full, &bytes).map_err(|source| GitError::Io {
+                    path: full,
+                    cause: source,
+                })?;
             }
         }
         for f in &journal.removed {

@@ -67,48 +67,42 @@ pub enum GitError {
         branch: String,
     },
     /// A working-tree file could not be written.
-    #[error("cannot write {}: {source}", path.display())]
+    // The reason is in the message, and deliberately not a `source` too: the
+    // presenter prints every source as `Caused by:`, which printed it twice.
+    #[error("cannot write {}: {cause}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// The operating system's reason.
-        source: io::Error,
+        cause: io::Error,
     },
     /// git itself refused.
-    #[error("git could not {context}: {}", source.message())]
+    // git's message only: git2's Display adds `class=` and `code=`, which mean
+    // nothing to a reader, so the error is not a `source` either.
+    #[error("git could not {context}: {}", cause.message())]
     Git {
         /// What was being done.
         context: String,
         /// git's reason.
-        source: git2::Error,
+        cause: git2::Error,
     },
 }
 
 impl GitError {
-    /// How to fix the problem, when there is a known fix.
+    /// A hint that names this failure's own file or folder, when there is one; the
+    /// error's code (in medreview-core) supplies the general hint otherwise.
     pub fn hint(&self) -> Option<String> {
-        Some(match self {
-            GitError::NotARepository { .. } => {
-                "run `git init` in the workspace folder (or clone the team's repository), then try again".into()
-            }
-            GitError::Bare { path } => format!(
+        match self {
+            GitError::Bare { path } => Some(format!(
                 "a bare repository is a server's copy; clone it to work in it: `git clone {} work`",
                 path.display()
-            ),
-            GitError::NoCommit { .. } => "commit the workspace first (`git add -A && git commit -m \"Start the workspace\"`); `medreview init` does this for a new one".into(),
-            GitError::NotBare { .. } => "point at the server's bare repository (the folder `git init --bare` made, often NAME.git)".into(),
-            GitError::MissingBlob { .. } => {
-                "fetch the commits that recorded it (`git fetch`), or run `medreview check`".into()
-            }
-            GitError::DetachedHead => "check out a branch (`git switch main`) and try again".into(),
-            GitError::Locked { path } => format!(
+            )),
+            GitError::Locked { path } => Some(format!(
                 "another git or medreview command is running; if none is, remove {}",
                 path.display()
-            ),
-            GitError::Conflicts => "resolve the conflicts and commit (`git status` lists them)".into(),
-            GitError::Raced { .. } => "another commit landed at the same moment; run the command again".into(),
-            GitError::Io { .. } | GitError::Git { .. } => return None,
-        })
+            )),
+            _ => None,
+        }
     }
 }
 
@@ -121,7 +115,7 @@ impl<T> Context<T> for Result<T, git2::Error> {
     fn context(self, what: &str) -> Result<T, GitError> {
         self.map_err(|source| GitError::Git {
             context: what.to_owned(),
-            source,
+            cause: source,
         })
     }
 }
@@ -175,7 +169,7 @@ impl GitStore {
         };
         let workdir = workdir.canonicalize().map_err(|source| GitError::Io {
             path: workdir.to_path_buf(),
-            source,
+            cause: source,
         })?;
         Ok(GitStore {
             repo,
@@ -331,7 +325,12 @@ impl GitStore {
                     }
                     thread::sleep(Duration::from_millis(25));
                 }
-                Err(source) => return Err(GitError::Io { path, source }),
+                Err(source) => {
+                    return Err(GitError::Io {
+                        path,
+                        cause: source,
+                    });
+                }
             }
         }
     }
@@ -390,7 +389,7 @@ impl GitStore {
             Err(source) => {
                 return Err(GitError::Io {
                     path: current.clone(),
-                    source,
+                    cause: source,
                 });
             }
         };
@@ -400,7 +399,7 @@ impl GitStore {
         }
         .map_err(|source| GitError::Io {
             path: tmp.clone(),
-            source,
+            cause: source,
         })?;
         let mut next = git2::Index::open(&tmp).context("read the index")?;
         if next.has_conflicts() {
@@ -485,7 +484,10 @@ impl GitStore {
         self.write_journal(record)?;
         let io = |path: &Path| {
             let path = path.to_path_buf();
-            move |source| GitError::Io { path, source }
+            move |source| GitError::Io {
+                path,
+                cause: source,
+            }
         };
         fs::rename(&tmp, lock.path()).map_err(io(lock.path()))?;
         fs::rename(lock.path(), &current).map_err(io(&current))?;
