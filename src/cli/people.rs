@@ -8,7 +8,7 @@ use clap::{Args, Subcommand};
 
 use super::{Ctx, SignerArgs, load_key, say};
 use medreview_core::clock;
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::ids::Id;
 use medreview_core::roster::edit::{self, Proposal};
 use medreview_core::roster::identity;
@@ -194,7 +194,8 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
     let id = Id::parse("reviewer id", &p.id)?;
     let expires = match fields.license_expires.as_deref() {
         Some(text) => Some(NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-            Error::refused_with_hint(
+            Error::with_hint(
+                Code::InvalidArgument,
                 format!("--license-expires {text:?} is not a date"),
                 "write it as YYYY-MM-DD, e.g. 2027-06-30",
             )

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{Error, Result};
+use crate::error::{Code, Error, Result};
 use crate::ids::Id;
 use crate::roster::change::{self, Change};
 use crate::roster::identity;
@@ -46,7 +46,8 @@ pub struct Recorded {
 pub fn admin_add(ws: &Workspace, id: &Id) -> Result<Proposal> {
     let roster = ws.people()?.current().roster.clone();
     if !roster.contains(id) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::UnknownPerson,
             format!("{id} is not in writers/ or reviewers/"),
             roster.hint_for(
                 None,
@@ -57,7 +58,8 @@ pub fn admin_add(ws: &Workspace, id: &Id) -> Result<Proposal> {
     }
     let mut config = ws.config.clone();
     if config.admins.contains(id) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::NothingToDo,
             format!("{id} is already an admin"),
             "nothing to do",
         ));
@@ -78,9 +80,10 @@ pub fn admin_add(ws: &Workspace, id: &Id) -> Result<Proposal> {
 /// `reviewer retire ID` on `today`: no new decision of theirs counts.
 pub fn retire(ws: &Workspace, id: &Id, today: NaiveDate) -> Result<Proposal> {
     let mut reviewer = existing::<Reviewer>(ws, Role::Reviewer, id, false)?
-        .ok_or_else(|| Error::refused(format!("there is no reviewer {id}")))?;
+        .ok_or_else(|| Error::new(Code::UnknownReviewer, format!("there is no reviewer {id}")))?;
     if let Some(day) = reviewer.retired {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::NothingToDo,
             format!("{id} retired on {day} already"),
             "nothing to do",
         ));
@@ -131,7 +134,8 @@ pub fn person<T: Serialize>(
         .into_iter()
         .find(|(a, b, _)| a == id || b == id)
     {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::SharedIdentity,
             format!("{a} and {b} would share {what}: the roster would show one person twice"),
             "give each person their own key and a byline that tells them apart, or edit the existing entry",
         ));
@@ -164,7 +168,8 @@ pub fn existing<T: DeserializeOwned>(
     let rel = role.file_rel(id);
     let path = ws.path(&rel);
     match (path.exists(), adding) {
-        (true, true) => Err(Error::refused_with_hint(
+        (true, true) => Err(Error::with_hint(
+            Code::AlreadyExists,
             format!("{} already exists", path.display()),
             format!(
                 "edit {} with `medreview {} edit {id} ...` to change their details",
@@ -172,7 +177,11 @@ pub fn existing<T: DeserializeOwned>(
                 role.noun()
             ),
         )),
-        (false, false) => Err(Error::refused_with_hint(
+        (false, false) => Err(Error::with_hint(
+            match role {
+                Role::Writer => Code::UnknownWriter,
+                Role::Reviewer => Code::UnknownReviewer,
+            },
             format!(
                 "there is no {} {id} ({} is missing)",
                 role.noun(),
@@ -199,13 +208,15 @@ pub fn existing<T: DeserializeOwned>(
 /// Refuses an empty name or credentials, or one that cannot be printed in a byline.
 pub fn required_text(flag: &str, value: String) -> Result<String> {
     if value.trim().is_empty() {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
             format!("{flag} is empty"),
             format!("give {flag} a value, as it should appear on published pages"),
         ));
     }
     if let Some(why) = crate::roster::name_problem(&value) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
             format!("{flag} {value:?} cannot be used: {why}"),
             format!("give {flag} as one line of plain text, e.g. \"Dr. Ana Example\""),
         ));
@@ -218,7 +229,8 @@ pub fn checked_email(email: Option<String>) -> Result<Option<String>> {
     if let Some(e) = &email
         && let Some(why) = crate::roster::email_problem(e)
     {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
             format!("--email {e:?} cannot be used: {why}"),
             "give the address git's user.email holds, e.g. --email ana@example.org",
         ));
@@ -229,7 +241,8 @@ pub fn checked_email(email: Option<String>) -> Result<Option<String>> {
 /// Refuses a public key that is not one line of an OpenSSH `.pub` file.
 pub fn check_key(key: Option<&str>) -> Result<()> {
     match key.map(crate::signing::check_public_key) {
-        Some(Err(why)) => Err(Error::refused_with_hint(
+        Some(Err(why)) => Err(Error::with_hint(
+            Code::InvalidArgument,
             format!("--public-key is not an OpenSSH public key: {why}"),
             "paste the single line of the .pub file (ssh-ed25519 AAAA... comment)",
         )),
@@ -271,7 +284,8 @@ pub fn record(
         (false, Some(first)) => {
             let me = acting()?;
             if &me.by != first || me.recorded_by.is_some() {
-                return Err(Error::refused_with_hint(
+                return Err(Error::with_hint(
+                    Code::ProxyNotAllowed,
                     format!(
                         "the first admin starts the roster's record, so {first} must run `admin add {first}` themselves"
                     ),
@@ -285,7 +299,8 @@ pub fn record(
         (true, _) => {
             let me = acting()?;
             if me.recorded_by.is_some() {
-                return Err(Error::refused_with_hint(
+                return Err(Error::with_hint(
+                    Code::ProxyNotAllowed,
                     "roster changes are recorded by an admin in person, never for someone else",
                     "run the command as yourself",
                 ));

@@ -3,7 +3,7 @@
 use chrono::{DateTime, FixedOffset};
 use medreview_core::article::Article;
 use medreview_core::clock;
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::ids::Id;
 use medreview_core::record::evaluate::{Publishable, State, evaluate};
 use medreview_core::roster::Roster;
@@ -31,7 +31,8 @@ pub fn build(
     };
     let commit = src.snapshot.commit_id().to_owned();
     let config_text = src.read_text(CONFIG_FILE)?.ok_or_else(|| {
-        Error::refused_with_hint(
+        Error::with_hint(
+            Code::UncommittedChanges,
             format!("{CONFIG_FILE} is not committed (publish reads the last commit)"),
             "commit the workspace first",
         )
@@ -58,7 +59,8 @@ pub fn build(
                 slugs.push(Id::parse_slug(&format!("article folder {name:?}"), &name)?)
             }
             EntryKind::Symlink => {
-                return Err(Error::refused_with_hint(
+                return Err(Error::with_hint(
+                    Code::WrongFileType,
                     format!(
                         "{} is a symbolic link",
                         src.shown(&format!("articles/{name}")).display()
@@ -112,7 +114,8 @@ pub fn build(
                     folder,
                 )?;
                 ledger.require_intact(&slug).map_err(|err| {
-                    Error::refused_with_hint(
+                    Error::with_hint(
+                        err.code(),
                         format!("{err} (commit {}, which publish reads)", &commit[..7]),
                         err.hint().unwrap_or_default(),
                     )
@@ -227,7 +230,7 @@ pub fn build(
         .collect();
     manifest.files.sort();
     let manifest_json = serde_json::to_string_pretty(&manifest)
-        .map_err(|e| Error::refused(format!("cannot write manifest.json: {e}")))?;
+        .map_err(|e| Error::internal(format!("cannot write manifest.json: {e}")))?;
     files.push((
         "manifest.json".into(),
         format!("{manifest_json}\n").into_bytes(),
@@ -269,7 +272,8 @@ pub(super) fn refuse_unsupported_history(
             None => format!("{} [{}]", p.message, p.code),
         })
         .collect();
-    Err(Error::refused_with_hint(
+    Err(Error::with_hint(
+        Code::DamagedHistory,
         format!(
             "the record's history does not support publishing ({}):\n  {}",
             medreview_core::plural::plural(listed.len(), "problem", "problems"),
@@ -330,7 +334,8 @@ pub(super) fn page_from(
     ));
     let writer_id = &article.front.writer;
     let writer = person_view(roster, writer_id).ok_or_else(|| {
-        Error::refused_with_hint(
+        Error::with_hint(
+            Code::UnknownWriter,
             format!(
                 "{}: writer {writer_id} is not in the roster",
                 shown.display()

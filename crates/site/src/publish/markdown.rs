@@ -86,8 +86,9 @@ pub(super) fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8
     };
     // JSON is YAML too, and every string in it is quoted, so no YAML 1.1 parser (Hugo's)
     // can read a title `NO` or a credential `yes` as a boolean (the Norway problem).
-    let front_matter = serde_json::to_string_pretty(&site)
-        .map_err(|e| Error::refused(format!("cannot write the front matter of {}: {e}", p.slug)))?;
+    let front_matter = serde_json::to_string_pretty(&site).map_err(|e| {
+        Error::internal(format!("cannot write the front matter of {}: {e}", p.slug))
+    })?;
     let text = format!(
         "---\n{front_matter}\n---\n\n{}",
         p.article.body.trim_start_matches('\n')

@@ -1,6 +1,6 @@
 //! Writing the output folder whole and atomically, and recovering an interrupted publish.
 
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -27,9 +27,12 @@ pub fn write_output(
     let parent = parent
         .canonicalize()
         .map_err(|e| Error::io("open folder", parent, e))?;
-    let name = out
-        .file_name()
-        .ok_or_else(|| Error::refused(format!("--out {} has no folder name", out.display())))?;
+    let name = out.file_name().ok_or_else(|| {
+        Error::new(
+            Code::InvalidArgument,
+            format!("--out {} has no folder name", out.display()),
+        )
+    })?;
     let out = parent.join(name);
     let prefix = format!(".medreview-publish-{}-", name.to_string_lossy());
     recover_leftovers(&parent, &out, &prefix)?;
@@ -41,7 +44,8 @@ pub fn write_output(
         .filter(|p| p.to_str().is_some_and(|p| written.contains(p)))
         .collect();
     if !in_the_way.is_empty() {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::ForeignFilesInOutput,
             format!(
                 "--out {}: publishing would overwrite files medreview did not write: {}",
                 out.display(),
@@ -51,7 +55,8 @@ pub fn write_output(
         ));
     }
     if !theirs.is_empty() && format == Format::Markdown {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::ForeignFilesInOutput,
             format!(
                 "--out {} holds files medreview did not write: {}",
                 out.display(),
@@ -254,14 +259,16 @@ pub(super) fn unknown_files(out: &Path, format: Format) -> Result<Vec<PathBuf>> 
 /// Refuses an output folder that would replace the workspace or a folder medreview did not write.
 pub(super) fn refuse_unsafe_target(out: &Path, workspace_root: &Path) -> Result<()> {
     if workspace_root.starts_with(out) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::UnsafeOutputFolder,
             format!("--out {} would replace the workspace itself", out.display()),
             "publish into a folder of its own, e.g. --out public",
         ));
     }
     for managed in ["articles", "writers", "reviewers", "templates", ".git"] {
         if out.starts_with(workspace_root.join(managed)) {
-            return Err(Error::refused_with_hint(
+            return Err(Error::with_hint(
+                Code::UnsafeOutputFolder,
                 format!(
                     "--out {} is inside the workspace's {managed}/ folder",
                     out.display()
@@ -275,7 +282,8 @@ pub(super) fn refuse_unsafe_target(out: &Path, workspace_root: &Path) -> Result<
         Err(_) => return Ok(()),
     };
     if !meta.is_dir() {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::UnsafeOutputFolder,
             format!("--out {} exists and is not a folder", out.display()),
             "choose another --out, or remove it",
         ));
@@ -287,7 +295,8 @@ pub(super) fn refuse_unsafe_target(out: &Path, workspace_root: &Path) -> Result<
         .is_ok_and(|m| m.contains("\"generator\": \"medreview\""));
     if !is_empty && !ours {
         let theirs = unknown_files(out, Format::Html)?;
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::ForeignFilesInOutput,
             format!(
                 "--out {} holds files medreview did not write (it has no medreview manifest.json): {}",
                 out.display(),

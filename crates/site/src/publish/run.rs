@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset};
 
-use medreview_core::error::{Error, Result};
+use medreview_core::error::{Code, Error, Result};
 use medreview_core::ids::Id;
 use medreview_core::roster::Roster;
 use medreview_core::workspace::Workspace;
@@ -49,7 +49,8 @@ pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
         && let Some(r) = medreview_core::upstream::standing(ws)
         && r.behind > 0
     {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::BehindRemote,
             format!(
                 "this clone is {} behind {}/{} (as of the last fetch): the remote may hold a withdrawal or a newer approval that this publish would miss",
                 medreview_core::plural::plural(r.behind, "commit", "commits"),
@@ -88,7 +89,8 @@ fn record_tag(
     now: DateTime<FixedOffset>,
 ) -> Result<String> {
     if !export.publishers.contains(publisher) {
-        return Err(Error::refused_with_hint(
+        return Err(Error::with_hint(
+            Code::NotAPublisher,
             format!(
                 "{publisher} may not record a publication: they are not in publishers in medreview.yaml"
             ),
@@ -107,7 +109,8 @@ fn record_tag(
             &tag_message(&export.manifest, publisher),
         )
         .map_err(|err| {
-            Error::refused_with_hint(
+            Error::with_hint(
+                Code::AlreadyExists,
                 format!("cannot record the publication as tag {name}: {err}"),
                 "wait a second and publish again",
             )
