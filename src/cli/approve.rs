@@ -12,7 +12,7 @@ use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::Action;
 use medreview_core::roster::Role;
-use medreview_site::comparison::{self, Side};
+use medreview_site::diff::{self, Side};
 use medreview_workflow as workflow;
 
 /// Arguments of `approve`.
@@ -97,9 +97,9 @@ fn confirm_latest(ctx: &mut Ctx<'_>, args: &ApproveArgs) -> Result<Option<String
             ws.git.config_string("user.email").as_deref(),
         ),
     };
-    let base = comparison::default_base(&ws, &*people, &record, me.as_ref());
+    let base = diff::default_base(&ws, &*people, &record, me.as_ref());
     let to = Side::Revision(latest.clone());
-    let changes = comparison::compare(&ws, &roster, &record, &base.side, &to)?;
+    let changes = diff::compare(&ws, &roster, &record, &base.side, &to)?;
     let writer = record.revision_article(&ws, &latest.id)?.front.writer;
     let name = |id: &medreview_core::ids::Id| {
         roster
@@ -126,7 +126,7 @@ fn confirm_latest(ctx: &mut Ctx<'_>, args: &ApproveArgs) -> Result<Option<String
         &format!(
             "  since {}: {}",
             base.why,
-            medreview_site::redline::summary(&changes.redline)
+            medreview_site::diff::redline::summary(&changes.redline)
         ),
     )?;
     let viewed = medreview_core::viewed::recall(&ws, &slug);

@@ -34,7 +34,7 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
     let mut report = check::run(&ws, !args.json)?;
     let lint = if args.lint {
-        let linter = medreview_lint::Linter::for_workspace(&ws)?.gates();
+        let linter = medreview_lint::Linter::for_workspace(&ws)?.without_info();
         let (inputs, _) = medreview_lint::working_inputs(&ws, None)?;
         ws.git.memo.bulk();
         let outputs = linter.lint_all(inputs, ws.root(), &ws.git.memo);

@@ -9,8 +9,8 @@ use super::{Ctx, say, slug_arg};
 use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::ViewKind;
-use medreview_site::comparison::{self, Side};
-use medreview_site::redline;
+use medreview_site::diff::redline;
+use medreview_site::diff::{self, Side};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -54,8 +54,8 @@ struct DiffJson<'a> {
     base_note: Option<&'a str>,
     words_added: usize,
     words_removed: usize,
-    fields: &'a [medreview_site::revdiff::FieldChange],
-    blocks: &'a [medreview_site::revdiff::Block],
+    fields: &'a [medreview_site::diff::text::FieldChange],
+    blocks: &'a [medreview_site::diff::text::Block],
 }
 
 /// One side in `diff --json`.
@@ -69,7 +69,7 @@ struct SideJson<'a> {
     detail: &'a str,
 }
 
-fn side_json<'a>(side: &Side, info: &'a medreview_site::redline::SideInfo) -> SideJson<'a> {
+fn side_json<'a>(side: &Side, info: &'a medreview_site::diff::redline::SideInfo) -> SideJson<'a> {
     let revision = match side {
         Side::Revision(r) => Some(r),
         _ => None,
@@ -101,18 +101,18 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
         ws.git.config_string("user.email").as_deref(),
     );
     let base = match &args.from {
-        Some(name) => comparison::Base {
-            side: comparison::side(&record, name)?,
+        Some(name) => diff::Base {
+            side: diff::side(&record, name)?,
             why: String::new(),
             note: None,
             mine: false,
         },
-        None => comparison::default_base(&ws, &*people, &record, me.as_ref()),
+        None => diff::default_base(&ws, &*people, &record, me.as_ref()),
     };
     let from = base.side.clone();
     let to = match &args.to {
-        Some(name) => comparison::side(&record, name)?,
-        None => comparison::default_to(&record),
+        Some(name) => diff::side(&record, name)?,
+        None => diff::default_to(&record),
     };
     if matches!((&from, &to), (Side::Nothing, Side::Working)) && record.working.is_none() {
         return Err(Error::new(
@@ -120,7 +120,7 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
             format!("{slug} has no text yet"),
         ));
     }
-    let comparison = comparison::compare(&ws, &roster, &record, &from, &to)?;
+    let comparison = diff::compare(&ws, &roster, &record, &from, &to)?;
     if let Side::Revision(shown) = &to {
         let older = match &from {
             Side::Revision(r) => Some(&r.id),
@@ -158,13 +158,13 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
             let lint = match &to {
                 Side::Nothing => None,
                 side => {
-                    let bytes = comparison::bytes(&ws, &record, side)?;
+                    let bytes = diff::bytes(&ws, &record, side)?;
                     let findings = medreview_lint::Linter::for_workspace(&ws)?.lint(
                         &bytes,
                         &record.article_path,
                         None,
                     )?;
-                    Some(medreview_site::marks::redline(
+                    Some(medreview_site::lint_marks::redline(
                         &bytes,
                         &record.article_path,
                         &findings,

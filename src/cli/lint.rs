@@ -103,7 +103,11 @@ pub(super) fn line(p: &Problem) -> String {
 pub fn cmd_lint(ctx: &mut Ctx<'_>, args: LintArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
     let linter = Linter::for_workspace(&ws)?;
-    let linter = if args.gates { linter.gates() } else { linter };
+    let linter = if args.gates {
+        linter.without_info()
+    } else {
+        linter
+    };
     let named = if args.slugs.is_empty() {
         None
     } else {

@@ -11,7 +11,7 @@ use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::ViewKind;
 use medreview_core::source::Committed;
-use medreview_site::comparison::{self, Side};
+use medreview_site::diff::{self, Side};
 use medreview_site::publish::preview::render_preview;
 
 /// Arguments of `preview`.
@@ -33,8 +33,8 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
     let people = ws.people()?;
     let record = ArticleRecord::load(&ws, &slug)?;
     let side = match &args.rev {
-        Some(name) => comparison::side(&record, name)?,
-        None => match comparison::default_to(&record) {
+        Some(name) => diff::side(&record, name)?,
+        None => match diff::default_to(&record) {
             Side::Working if record.working.is_none() => Side::Nothing,
             side => side,
         },

@@ -54,7 +54,7 @@ fn with_lint(
 ) -> Result<Vec<StatusArticle>> {
     // A settings or word list that cannot be read leaves the counts out (`null`);
     // `lint` and the sign-off commands say what is wrong with it.
-    let Ok(linter) = medreview_lint::Linter::for_workspace(ws).map(|l| l.gates()) else {
+    let Ok(linter) = medreview_lint::Linter::for_workspace(ws).map(|l| l.without_info()) else {
         return Ok(articles
             .into_iter()
             .map(|summary| StatusArticle {

@@ -111,10 +111,15 @@ pub fn working_inputs(
 /// The most findings a sign-off command lists one by one; `lint` lists them all.
 pub const LISTED: usize = 10;
 
-/// The gate of a sign-off: refuses when `findings` (of the text in `file`, workspace-
+/// The editorial check at a sign-off: refuses when `findings` (of the text in `file`, workspace-
 /// relative) has errors, listing each; otherwise the lines to warn with.
 /// `refusal` says what was refused ("cannot submit"), `fix` how to go on.
-pub fn gate(findings: &[Finding], file: &str, refusal: &str, fix: &str) -> Result<Vec<String>> {
+pub fn refuse_errors(
+    findings: &[Finding],
+    file: &str,
+    refusal: &str,
+    fix: &str,
+) -> Result<Vec<String>> {
     let errors: Vec<&Finding> = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)

@@ -50,7 +50,7 @@ pub mod readability;
 pub mod rules;
 use medreview_core::editorial as settings;
 
-pub use batch::{Input, LISTED, Output, gate, working_inputs};
+pub use batch::{Input, LISTED, Output, refuse_errors, working_inputs};
 pub use settings::{Editorial, RULES, Rule, Severity, rule};
 
 /// The workspace word list for `spelling`: one word a line, `#` starts a comment.
@@ -235,7 +235,7 @@ impl Linter {
 
     /// The same rules without those at `info`: what the sign-off commands, `status`
     /// and `check --lint` judge by. Errors and warnings are the same as `lint`'s.
-    pub fn gates(&self) -> Linter {
+    pub fn without_info(&self) -> Linter {
         let mut settings = self.settings.clone();
         for rule in RULES {
             if settings.severity(rule.code) == Severity::Info {

@@ -3,12 +3,10 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
-pub mod comparison;
+pub mod diff;
 pub mod inbox;
-pub mod marks;
+pub mod lint_marks;
 pub mod publish;
-pub mod redline;
 pub mod render;
 pub mod report;
-pub mod revdiff;
 pub mod templates;

@@ -42,7 +42,7 @@ static REDLINE_SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
         builder
     });
 
-/// Sanitizes the HTML of a rendered redline (see `redline::rendered`).
+/// Sanitizes the HTML of a rendered redline (see `diff::redline_blocks`).
 pub fn sanitize_redline(html: &str) -> String {
     REDLINE_SANITIZER.clean(html).to_string()
 }

@@ -53,8 +53,7 @@ impl RevisionInfo {
         record: &ArticleRecord,
         revision: &Revision,
     ) -> Result<RevisionInfo> {
-        let (words_added, words_removed) =
-            crate::comparison::revision_changes(ws, record, revision)?;
+        let (words_added, words_removed) = crate::diff::revision_changes(ws, record, revision)?;
         Ok(RevisionInfo {
             change: Some(WordChange {
                 words_added,

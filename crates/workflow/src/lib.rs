@@ -138,12 +138,10 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     }
     // What a machine can find is fixed before a doctor reads it.
     let file = Workspace::article_rel(req.slug);
-    let findings = medreview_lint::Linter::for_workspace(ws)?.gates().lint(
-        &bytes,
-        &record.article_path,
-        None,
-    )?;
-    let warnings = medreview_lint::gate(
+    let findings = medreview_lint::Linter::for_workspace(ws)?
+        .without_info()
+        .lint(&bytes, &record.article_path, None)?;
+    let warnings = medreview_lint::refuse_errors(
         &findings,
         &file,
         &format!("cannot submit {}", req.slug),
@@ -248,7 +246,7 @@ pub fn revision_findings(
     let bytes =
         medreview_core::article::read_revision(&ws.git, &revision.id, &record.signoffs_path)?;
     medreview_lint::Linter::for_workspace(ws)?
-        .gates()
+        .without_info()
         .lint(&bytes, &record.article_path, None)
 }
 
@@ -261,7 +259,7 @@ pub fn revision_lint_gate(
     slug: &Id,
 ) -> Result<Vec<String>> {
     let findings = revision_findings(ws, record, target)?;
-    medreview_lint::gate(
+    medreview_lint::refuse_errors(
         &findings,
         &Workspace::article_rel(slug),
         &format!("cannot approve {} of {slug}", target.label()),

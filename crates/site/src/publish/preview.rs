@@ -8,7 +8,7 @@ use super::{
     BannerView, Names, PersonView, PublicationView, article_page, page_from, person_view,
     template_source,
 };
-use crate::comparison::Side;
+use crate::diff::Side;
 use crate::render::{self, Templates};
 use crate::templates;
 use medreview_core::error::{Code, Error, Result};
@@ -75,7 +75,7 @@ pub fn render_preview(
             ));
         }
     };
-    let bytes = crate::comparison::bytes(ws, record, side)?;
+    let bytes = crate::diff::bytes(ws, record, side)?;
     let findings =
         medreview_lint::Linter::for_workspace(ws)?.lint(&bytes, &record.article_path, None)?;
     let approved = match (side, &status.publishable) {
@@ -148,13 +148,13 @@ pub fn render_preview(
     // A text that is not the approved one shows its lint findings in place, and
     // lists them in a panel by the banner.
     let marked = banner.is_some().then(|| {
-        let (body, places) = crate::marks::preview_body(&page.article.body, &findings);
+        let (body, places) = crate::lint_marks::preview_body(&page.article.body, &findings);
         let what = if label == "working tree" {
             "the working tree".to_owned()
         } else {
             label.clone()
         };
-        (body, crate::marks::panel(&findings, &places, &what))
+        (body, crate::lint_marks::panel(&findings, &places, &what))
     });
     let body = marked.as_ref().map(|(body, _)| body.as_str());
     let mut html = article_page(
@@ -194,7 +194,7 @@ pub fn render_preview(
                 }
             }
         };
-        html = with_style(&html, crate::marks::CSS);
+        html = with_style(&html, crate::lint_marks::CSS);
     }
     Ok(Preview {
         html,

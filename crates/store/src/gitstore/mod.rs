@@ -757,12 +757,12 @@ fn entry_kind(entry: &git2::TreeEntry<'_>) -> EntryKind {
     }
 }
 
-mod graph;
-mod history;
+mod branches;
 pub mod journal;
 mod statcache;
-pub use graph::{CommitInfo, PathChange};
-pub use history::{CommitChanges, FileChange, Walk};
+mod walk;
+pub use branches::{CommitInfo, PathChange};
+pub use walk::{CommitChanges, FileChange, Walk};
 
 impl GitStore {
     /// git's index and its modification time, read once.

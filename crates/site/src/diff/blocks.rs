@@ -318,13 +318,13 @@ fn strip(cells: &[Vec<(Tag, Vec<Run>)>]) -> Vec<Vec<Run>> {
         .collect()
 }
 
-/// Keeps [`super::CONTEXT`] unchanged blocks around each change and folds the rest.
+/// Keeps [`super::text::CONTEXT`] unchanged blocks around each change and folds the rest.
 fn elide(shown: Vec<Shown>) -> Vec<Shown> {
     let changed = |s: &Shown| matches!(s, Shown::Block(b) if b.change != Change::Same);
     let keep: Vec<bool> = (0..shown.len())
         .map(|i| {
-            let lo = i.saturating_sub(super::CONTEXT);
-            let hi = (i + super::CONTEXT).min(shown.len().saturating_sub(1));
+            let lo = i.saturating_sub(super::text::CONTEXT);
+            let hi = (i + super::text::CONTEXT).min(shown.len().saturating_sub(1));
             (lo..=hi).any(|j| changed(&shown[j]))
         })
         .collect();

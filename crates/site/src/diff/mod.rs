@@ -1,8 +1,21 @@
-//! Choosing what `diff` compares: revisions by name, the working tree, and the
-//! default range a re-reviewing doctor needs (last approved → latest).
+//! Review diffs, in one group:
+//!
+//! - this module chooses what `diff` compares: revisions by name, the working
+//!   tree, and the default range a re-reviewing doctor needs (last decision or
+//!   last approval → latest);
+//! - [`text`] compares two revisions' source (front matter field by field, the
+//!   body by paragraph, line and word) and [`redline`] shows that comparison on a
+//!   terminal or as the HTML page;
+//! - [`blocks`] compares the rendered blocks (what the page shows) and
+//!   [`redline_blocks`] shows that as the HTML redline.
 
-use crate::redline::{Header, SideInfo};
-use crate::revdiff::{self, Redline};
+pub mod blocks;
+pub mod redline;
+pub mod redline_blocks;
+pub mod text;
+
+use crate::diff::redline::{Header, SideInfo};
+use crate::diff::text::Redline;
 use medreview_core::clock;
 use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
@@ -30,7 +43,7 @@ pub struct Comparison {
     /// The differences.
     pub redline: Redline,
     /// The bodies' differences as rendered.
-    pub rendered: Vec<revdiff::rendered::Shown>,
+    pub rendered: Vec<blocks::Shown>,
 }
 
 /// Resolves `r<N>`, a unique id prefix, or `working`.
@@ -152,8 +165,8 @@ pub fn compare(
 ) -> Result<Comparison> {
     let old = bytes(ws, record, from)?;
     let new = bytes(ws, record, to)?;
-    let redline = revdiff::redline(&old, &new);
-    let rendered = revdiff::rendered_redline(&old, &new);
+    let redline = text::redline(&old, &new);
+    let rendered = text::rendered_redline(&old, &new);
     let title = [to, from]
         .iter()
         .filter_map(|side| match side {
@@ -261,7 +274,7 @@ pub fn revision_changes(
         None => Vec::new(),
     };
     let new = medreview_core::article::read_revision(&ws.git, &revision.id, &record.signoffs_path)?;
-    let r = revdiff::redline(&old, &new);
+    let r = text::redline(&old, &new);
     ws.git.memo.keep_words(
         old_id,
         revision.id.as_str(),

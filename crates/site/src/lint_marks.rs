@@ -5,10 +5,10 @@
 
 use std::path::Path;
 
-use crate::redline::rendered::BlockMark;
+use crate::diff::blocks::{Change, Shown};
+use crate::diff::redline_blocks::BlockMark;
 use crate::render::escape_html;
 use crate::render::marks::{self, Pin, Scope};
-use crate::revdiff::rendered::{Change, Shown};
 use medreview_core::error::Result;
 use medreview_lint::{Finding, Severity};
 
@@ -135,7 +135,7 @@ pub fn redline(
         .iter()
         .filter_map(|f| f.offset.map(|at| (at, Scope::Block)))
         .collect();
-    let blocks_of = if compared == article.body && crate::revdiff::rendered::any_change(shown) {
+    let blocks_of = if compared == article.body && crate::diff::blocks::any_change(shown) {
         marks::block_of_places(&article.body, &places)
     } else {
         vec![None; places.len()]

@@ -3,9 +3,9 @@
 //! each with `<del>` and `<ins>` inside. Every text is escaped here and the result is
 //! sanitized again, so nothing a writer typed becomes markup.
 
+use crate::diff::blocks::{Change, Shown, ShownBlock, Tag};
 use crate::render::blocks::{Kind, Mark, Run};
 use crate::render::{escape_html, sanitize_redline};
-use crate::revdiff::rendered::{Change, Shown, ShownBlock, Tag};
 
 /// A mark around the text of one shown block (lint findings): markup medreview
 /// writes, kept by the redline's sanitizer (classes and titles).
@@ -364,8 +364,8 @@ fn percent_encoded(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::diff::blocks::rendered;
     use crate::render::blocks::blocks;
-    use crate::revdiff::rendered::rendered;
 
     fn html(old: &str, new: &str) -> String {
         body_html(&rendered(&blocks(old), &blocks(new)))

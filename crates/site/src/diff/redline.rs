@@ -3,15 +3,13 @@
 
 use serde::Serialize;
 
+use crate::diff::blocks::Shown;
+use crate::diff::text::{Block, FieldChange, Piece, Redline};
 use crate::render::{Context, TemplateSource, Templates};
-use crate::revdiff::rendered::Shown;
-use crate::revdiff::{Block, FieldChange, Piece, Redline};
 use medreview_core::error::Result;
 
-pub mod rendered;
-
 /// The built-in redline page template.
-const REDLINE_HTML: &str = include_str!("templates/redline.html");
+const REDLINE_HTML: &str = include_str!("../templates/redline.html");
 
 /// One side of a comparison, as the header names it.
 #[derive(Debug, Clone, Serialize)]
@@ -180,7 +178,7 @@ pub fn html(
     header: &Header,
     redline: &Redline,
     body: &[Shown],
-    lint: Option<&crate::marks::RedlineMarks>,
+    lint: Option<&crate::lint_marks::RedlineMarks>,
 ) -> Result<String> {
     let templates = Templates::new(vec![TemplateSource {
         name: "redline.html".into(),
@@ -220,9 +218,12 @@ pub fn html(
     ctx.insert("to", &header.to);
     ctx.insert("summary", &summary(redline));
     ctx.insert("fields", &fields);
-    if crate::revdiff::rendered::any_change(body) {
+    if crate::diff::blocks::any_change(body) {
         let marks = lint.map_or(&[][..], |l| l.blocks.as_slice());
-        ctx.insert_safe("body_html", rendered::body_html_marked(body, marks));
+        ctx.insert_safe(
+            "body_html",
+            super::redline_blocks::body_html_marked(body, marks),
+        );
     } else {
         ctx.insert("body_html", &None::<String>);
     }
@@ -230,6 +231,6 @@ pub fn html(
         Some(l) => ctx.insert_safe("lint_panel", l.panel.clone()),
         None => ctx.insert("lint_panel", &None::<String>),
     }
-    ctx.insert_safe("lint_css", crate::marks::CSS.to_owned());
+    ctx.insert_safe("lint_css", crate::lint_marks::CSS.to_owned());
     templates.render("redline.html", &ctx)
 }

@@ -2,8 +2,6 @@
 //! and the body as a word-level redline inside changed paragraphs, with unchanged
 //! paragraphs far from any change left out. `similar` stays inside this module.
 
-pub mod rendered;
-
 use similar::{Algorithm, ChangeTag, DiffTag, capture_diff_slices, utils::diff_unicode_words};
 
 use medreview_core::article::{normalize_eol, split_front_matter};
@@ -144,12 +142,12 @@ pub fn redline(old: &[u8], new: &[u8]) -> Redline {
 }
 
 /// Compares the bodies of two article texts as rendered (see [`rendered`]).
-pub fn rendered_redline(old: &[u8], new: &[u8]) -> Vec<rendered::Shown> {
+pub fn rendered_redline(old: &[u8], new: &[u8]) -> Vec<super::blocks::Shown> {
     let old = String::from_utf8_lossy(&normalize_eol(old)).into_owned();
     let new = String::from_utf8_lossy(&normalize_eol(new)).into_owned();
     let old = crate::render::blocks::blocks(split(&old).1);
     let new = crate::render::blocks::blocks(split(&new).1);
-    rendered::rendered(&old, &new)
+    super::blocks::rendered(&old, &new)
 }
 
 /// Front matter and body; text without front matter is all body.
