@@ -3,9 +3,7 @@
 
 mod common;
 
-mod attacks13;
-mod attacks14;
-mod attacks_page;
+mod attacks;
 mod bad_input;
 mod check;
 mod committed_roster;

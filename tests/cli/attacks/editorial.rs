@@ -1,7 +1,7 @@
 //! Attacks on the editorial gates: getting a text with a defect a machine can find
 //! past `submit`, past `approve`, or past `check --lint`. Each test names the attack.
 
-use crate::attacks13::{audited, be};
+use super::recertify_and_views::{audited, be};
 use crate::common::{ARTICLE, SLUG, TestEnv, json};
 
 const SUZANNE: &str = "suzanne@example.org";
