@@ -164,7 +164,7 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
                         &record.article_path,
                         None,
                     )?;
-                    Some(medreview_site::lint_marks::redline(
+                    Some(medreview_site::diff::lint_marks::redline(
                         &bytes,
                         &record.article_path,
                         &findings,

@@ -52,13 +52,13 @@ pub fn cmd_inbox(ctx: &mut Ctx<'_>, args: InboxArgs) -> Result<ExitCode> {
     let roles = medreview_core::roster::identity::roles(roster, &config, &me);
     let (articles, problems) = medreview_site::report::all_summaries(&ws, now, !args.json)?;
     let items = medreview_site::inbox::items(&me, roster, &articles, now);
-    super::status::warn_uncommitted(ctx, &ws)?;
+    super::warn_uncommitted(ctx, &ws)?;
     let failed = !problems.is_empty();
     if args.json {
         let problems = problems
             .iter()
             .map(|e| {
-                medreview_core::check::Problem::from_error(super::status::UNREADABLE, e)
+                medreview_core::check::Problem::from_error(super::UNREADABLE, e)
                     .relative_to(ws.root())
             })
             .collect();

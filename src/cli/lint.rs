@@ -61,7 +61,7 @@ pub(super) fn collect(
                 Counts::of(found)
             }
             Err(e) => {
-                let mut p = Problem::from_error(super::status::UNREADABLE, e).relative_to(root);
+                let mut p = Problem::from_error(super::UNREADABLE, e).relative_to(root);
                 p.severity = Some(Severity::Error.as_str());
                 if p.file.is_none() {
                     p.file = Some(out.file.clone());
@@ -137,7 +137,7 @@ pub fn cmd_lint(ctx: &mut Ctx<'_>, args: LintArgs) -> Result<ExitCode> {
     let linted = outputs.len();
     let (articles, mut problems, mut total) = collect(outputs, ws.root());
     for e in &unlisted {
-        let mut p = Problem::from_error(super::status::UNREADABLE, e).relative_to(ws.root());
+        let mut p = Problem::from_error(super::UNREADABLE, e).relative_to(ws.root());
         p.severity = Some(Severity::Error.as_str());
         problems.push(p);
         total.errors += 1;

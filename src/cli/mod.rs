@@ -461,7 +461,7 @@ pub(crate) fn sign_off(
         role,
     )?;
     drop(people);
-    status::warn_uncommitted(ctx, &ws)?;
+    warn_uncommitted(ctx, &ws)?;
     let key = load_key(&ws, signer)?;
     let syncing = sync.wanted(&ws);
     if syncing {
@@ -531,4 +531,41 @@ pub(crate) fn sign_off(
         )?;
     }
     Ok(code)
+}
+
+/// The stable code of a problem that kept an article from being read.
+pub(super) const UNREADABLE: &str = "article-unreadable";
+
+/// Warns on stderr about roster and settings files whose working-tree content is
+/// not committed: `status`, `inbox` and `publish` judge by HEAD's, so such an edit
+/// (a `public_key` added by hand, a policy change) changes nothing until committed.
+pub(super) fn warn_uncommitted(
+    ctx: &mut Ctx<'_>,
+    ws: &medreview_core::workspace::Workspace,
+) -> Result<()> {
+    use medreview_core::workspace::Uncommitted;
+    let files = ws.uncommitted_people_files();
+    for (rel, how) in &files {
+        let line = match how {
+            Uncommitted::Changed => format!(
+                "{rel} has uncommitted changes; status, publish and sign-offs judge by the committed version"
+            ),
+            Uncommitted::New => {
+                format!(
+                    "{rel} is not committed; status, publish and sign-offs judge as if it were not there"
+                )
+            }
+            Uncommitted::Removed => format!(
+                "{rel} is removed but the removal is not committed; status, publish and sign-offs still judge by it"
+            ),
+        };
+        say(ctx.err, &format!("Warning: {line}"))?;
+    }
+    if !files.is_empty() {
+        say(
+            ctx.err,
+            "Hint: record a roster change with `medreview writer edit` or `medreview reviewer edit` (or commit it with git), a settings change with `git commit`; `git checkout -- FILE` drops it",
+        )?;
+    }
+    Ok(())
 }

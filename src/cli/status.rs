@@ -100,9 +100,6 @@ struct StatusJson {
     remote: Option<medreview_core::upstream::Standing>,
 }
 
-/// The stable code of a problem that kept an article from being read.
-pub(super) const UNREADABLE: &str = "article-unreadable";
-
 /// Runs `status`.
 pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     if args.mine {
@@ -131,7 +128,7 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
         articles.retain(|a| a.publishable.as_ref().is_some_and(|p| p.due_at <= now));
     }
     let remote = medreview_core::upstream::standing(&ws);
-    warn_uncommitted(ctx, &ws)?;
+    super::warn_uncommitted(ctx, &ws)?;
     if args.json {
         let failed = !problems.is_empty();
         print_json(
@@ -141,7 +138,7 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
                 problems: problems
                     .iter()
                     .map(|e| {
-                        medreview_core::check::Problem::from_error(UNREADABLE, e)
+                        medreview_core::check::Problem::from_error(super::UNREADABLE, e)
                             .relative_to(ws.root())
                     })
                     .collect(),
@@ -382,38 +379,4 @@ fn slug_width(articles: &[ArticleSummary]) -> usize {
         .max()
         .unwrap_or(0)
         .max("ARTICLE".len())
-}
-
-/// Warns on stderr about roster and settings files whose working-tree content is
-/// not committed: `status`, `inbox` and `publish` judge by HEAD's, so such an edit
-/// (a `public_key` added by hand, a policy change) changes nothing until committed.
-pub(super) fn warn_uncommitted(
-    ctx: &mut Ctx<'_>,
-    ws: &medreview_core::workspace::Workspace,
-) -> Result<()> {
-    use medreview_core::workspace::Uncommitted;
-    let files = ws.uncommitted_people_files();
-    for (rel, how) in &files {
-        let line = match how {
-            Uncommitted::Changed => format!(
-                "{rel} has uncommitted changes; status, publish and sign-offs judge by the committed version"
-            ),
-            Uncommitted::New => {
-                format!(
-                    "{rel} is not committed; status, publish and sign-offs judge as if it were not there"
-                )
-            }
-            Uncommitted::Removed => format!(
-                "{rel} is removed but the removal is not committed; status, publish and sign-offs still judge by it"
-            ),
-        };
-        say(ctx.err, &format!("Warning: {line}"))?;
-    }
-    if !files.is_empty() {
-        say(
-            ctx.err,
-            "Hint: record a roster change with `medreview writer edit` or `medreview reviewer edit` (or commit it with git), a settings change with `git commit`; `git checkout -- FILE` drops it",
-        )?;
-    }
-    Ok(())
 }

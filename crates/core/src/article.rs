@@ -9,7 +9,6 @@ use medreview_store::revision::RevId;
 
 use crate::error::{Code, Error, Result};
 use crate::ids::Id;
-use crate::roster::Roster;
 use crate::yaml;
 
 /// The largest `article.md` accepted, in bytes. Patient-education pages are a few
@@ -167,43 +166,6 @@ impl Article {
         })
     }
 
-    /// Refuses an article whose writer or requested reviewer is not on the roster.
-    pub fn check_people(&self, roster: &Roster, file: &Path) -> Result<()> {
-        let writer = &self.front.writer;
-        if !roster.contains(writer) {
-            return Err(Error::with_hint(
-                Code::UnknownWriter,
-                format!("{}: writer {writer} is not in writers/", file.display()),
-                roster.hint_for(
-                    Some(crate::roster::Role::Writer),
-                    writer.as_str(),
-                    format!(
-                        "fix the `writer:` field, or add them with `medreview writer add {writer} --name NAME`"
-                    ),
-                ),
-            ));
-        }
-        if let Some(reviewer) = &self.front.reviewer {
-            if !roster.reviewers.contains_key(reviewer) {
-                return Err(Error::with_hint(
-                    Code::UnknownReviewer,
-                    format!(
-                        "{}: reviewer {reviewer} is not in reviewers/",
-                        file.display()
-                    ),
-                    roster.hint_for(
-                        Some(crate::roster::Role::Reviewer),
-                        reviewer.as_str(),
-                        format!(
-                            "fix the `reviewer:` field, or add them with `medreview reviewer add {reviewer} --name NAME --credentials CRED`"
-                        ),
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-
     /// The text of a new article: front matter and an empty body for the writer to fill.
     pub fn skeleton(front: &FrontMatter) -> String {
         let mut yaml_text = yaml::to_string(front);
@@ -222,6 +184,41 @@ impl Article {
     pub fn word_count(&self) -> usize {
         self.body.split_whitespace().count()
     }
+}
+
+/// Reads the blob of a revision named in `ledger`, saying which ledger names it if it is missing.
+pub fn read_revision(git: &GitStore, id: &RevId, ledger: &Path) -> Result<Vec<u8>> {
+    // A revision over the article limit could only have been committed by hand:
+    // refuse it from its header, before a byte of it is read.
+    if let Some(size) = git.blob_size(id) {
+        check_size(
+            size as u64,
+            Path::new(&format!("{}, revision {}", ledger.display(), id.short())),
+        )?;
+    }
+    git.read_blob(id).map_err(|err| match err {
+        GitError::MissingBlob { .. } => Error::new(
+            Code::MissingRevisionObject,
+            format!(
+                "{}: revision {id} is not in the repository's object database",
+                ledger.display()
+            ),
+        ),
+        other => other.into(),
+    })
+}
+
+/// The writer named in the front matter of revision `id`, read from git's objects;
+/// `None` when the revision is missing or does not parse (it then cannot be approved
+/// by anyone's hand either, since nothing can be published from it).
+pub fn front_writer(git: &GitStore, id: &RevId) -> Option<Id> {
+    if git.blob_size(id)? > crate::article::MAX_ARTICLE_BYTES {
+        return None;
+    }
+    let bytes = git.read_blob(id).ok()?;
+    Article::parse(&bytes, std::path::Path::new("article.md"))
+        .ok()
+        .map(|a| a.front.writer)
 }
 
 #[cfg(test)]
@@ -320,26 +317,4 @@ mod tests {
         assert_eq!(a.front, front);
         assert_eq!(a.body.trim(), "");
     }
-}
-
-/// Reads the blob of a revision named in `ledger`, saying which ledger names it if it is missing.
-pub fn read_revision(git: &GitStore, id: &RevId, ledger: &Path) -> Result<Vec<u8>> {
-    // A revision over the article limit could only have been committed by hand:
-    // refuse it from its header, before a byte of it is read.
-    if let Some(size) = git.blob_size(id) {
-        check_size(
-            size as u64,
-            Path::new(&format!("{}, revision {}", ledger.display(), id.short())),
-        )?;
-    }
-    git.read_blob(id).map_err(|err| match err {
-        GitError::MissingBlob { .. } => Error::new(
-            Code::MissingRevisionObject,
-            format!(
-                "{}: revision {id} is not in the repository's object database",
-                ledger.display()
-            ),
-        ),
-        other => other.into(),
-    })
 }

@@ -12,8 +12,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::ledger::entry::Action;
 use crate::record::ArticleRecord;
-use crate::record::entry::Action;
 use crate::record::evaluate::{approval_policy_problem, signature_problem};
 use crate::record::history::{self, HistoryProblem};
 use crate::roster::Roster;
@@ -162,7 +162,8 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
     for p in crate::roster::audit::audit(&log, &src, &current)? {
         problems.push(Problem::at(p.code, &p.file, None, p.message));
     }
-    if let Err(err) = crate::record::ensure_folder_committed(ws, crate::roster::log::ROSTER_DIR) {
+    if let Err(err) = crate::workspace::ensure_folder_committed(ws, crate::roster::log::ROSTER_DIR)
+    {
         problems.push(Problem::at(
             "uncommitted",
             crate::roster::log::ROSTER_DIR,
@@ -357,7 +358,7 @@ fn check_article(
 }
 
 /// The files of a record that could not be read as entries.
-pub fn report_damage(ledger: &crate::record::graph::Ledger, problems: &mut Vec<Problem>) {
+pub fn report_damage(ledger: &crate::ledger::graph::Ledger, problems: &mut Vec<Problem>) {
     for damage in &ledger.damage {
         problems.push(Problem::at(
             "entry-damaged",
@@ -377,7 +378,7 @@ pub fn check_entries(
     people: &dyn People,
     policy: &crate::workspace::ReviewPolicy,
     slug: &crate::ids::Id,
-    ledger: &crate::record::graph::Ledger,
+    ledger: &crate::ledger::graph::Ledger,
     problems: &mut Vec<Problem>,
     not_fetched: &mut Option<usize>,
 ) {

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod editorial;
 pub mod error;
 pub mod ids;
+pub mod ledger;
 pub mod markdown;
 pub mod memo;
 pub mod plural;

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::Id;
-use crate::record::entry::{Entry, EntryId};
+use crate::ledger::entry::{Entry, EntryId};
 
 /// Says which medreview wrote a memo: another build's is dropped, since what it
 /// derived may follow other rules. The version alone is not enough (a developer's

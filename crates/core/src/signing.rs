@@ -19,7 +19,7 @@ pub use key::{DEFAULT_PROGRAM, Signer, SigningKey};
 
 use crate::clock;
 use crate::ids::Id;
-use crate::record::entry::Entry;
+use crate::ledger::entry::Entry;
 
 /// The SSHSIG namespace of medreview sign-offs (`ssh-keygen -Y sign -n medreview-signoff`).
 pub const NAMESPACE: &str = "medreview-signoff";
@@ -94,7 +94,7 @@ pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
     if entry.is_migrated() {
         return format!("medreview sign-off v1\n{head}note: {note}\n");
     }
-    let ids = |list: &[crate::record::entry::EntryId]| {
+    let ids = |list: &[crate::ledger::entry::EntryId]| {
         json(
             list.iter()
                 .map(|id| serde_json::Value::String(id.to_string()))

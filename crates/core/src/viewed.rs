@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::Id;
-use crate::record::entry::{ViewKind, Viewed};
+use crate::ledger::entry::{ViewKind, Viewed};
 use crate::workspace::Workspace;
 use medreview_store::revision::RevId;
 

@@ -182,31 +182,6 @@ impl Workspace {
         })
     }
 
-    /// The people each sign-off is judged by: HEAD's roster and settings (the
-    /// working tree's before the first commit).
-    pub fn people(&self) -> Result<Box<dyn crate::roster::people::People + '_>> {
-        // One record judges everywhere: the sign-off commands refuse what `status`
-        // and `publish` would not count, so they read the committed roster too. An
-        // uncommitted roster edit judges no one (`status` warns about it).
-        if self.git.head_snapshot().is_ok() {
-            return self.committed_people();
-        }
-        crate::roster::people::load(&crate::source::WorkTree(&self.root), &self.git)
-    }
-
-    /// The people and the review policy as the commit HEAD points at holds them:
-    /// what `publish` judges by, so `status` says what `publish` will do (a roster
-    /// or settings edit that is not committed judges no one; see
-    /// [`Workspace::uncommitted_people_files`]).
-    pub fn committed_people(&self) -> Result<Box<dyn crate::roster::people::People + '_>> {
-        let src = crate::source::Committed {
-            snapshot: self.git.head_snapshot()?,
-            prefix: self.prefix.clone(),
-            root: self.root.clone(),
-        };
-        crate::roster::people::load(&src, &self.git)
-    }
-
     /// [`Workspace::people_key`] for [`Workspace::committed_people`]: the ids of the
     /// files HEAD holds (`None` without a commit, or when HEAD has no
     /// `medreview.yaml`, whose policy then comes from the working tree).
@@ -222,7 +197,7 @@ impl Workspace {
         let parts = [
             "people-1".to_owned(),
             id("writers"),
-            id(crate::roster::log::ROSTER_DIR),
+            id(crate::ledger::ROSTER_DIR),
             id("reviewers"),
             config.as_str().to_owned(),
         ];
@@ -254,7 +229,7 @@ impl Workspace {
             found.push((rel, how));
         };
         compare(CONFIG_FILE.to_owned(), work_id(CONFIG_FILE));
-        for folder in ["writers", "reviewers", crate::roster::log::ROSTER_DIR] {
+        for folder in ["writers", "reviewers", crate::ledger::ROSTER_DIR] {
             let repo = self.repo_path(folder);
             if crate::source::refuse_symlinks(&self.root, folder).is_err() {
                 continue;
@@ -263,7 +238,7 @@ impl Workspace {
             // the whole index (40 ms at 10,000 articles) for `status SLUG`. The people
             // files are few and small, so they are hashed; roster entries are named
             // by their own digest, so their names say whether they are committed.
-            if folder == crate::roster::log::ROSTER_DIR {
+            if folder == crate::ledger::ROSTER_DIR {
                 let names = |list: Vec<(String, EntryKind)>| -> BTreeSet<String> {
                     list.into_iter()
                         .filter(|(name, kind)| *kind == EntryKind::File && !name.starts_with('.'))
@@ -298,13 +273,6 @@ impl Workspace {
         found
     }
 
-    /// The review policy to judge by (the audited `medreview.yaml` when there is one).
-    pub fn policy(&self, people: &dyn crate::roster::people::People) -> ReviewPolicy {
-        people
-            .policy()
-            .unwrap_or_else(|| self.config.review.clone())
-    }
-
     /// The workspace's root folder.
     pub fn root(&self) -> &Path {
         &self.root
@@ -321,7 +289,7 @@ impl Workspace {
     /// reads and reports them).
     pub fn people_key(&self) -> Option<String> {
         let mut parts = vec!["people-1".to_owned()];
-        for folder in ["writers", crate::roster::log::ROSTER_DIR, "reviewers"] {
+        for folder in ["writers", crate::ledger::ROSTER_DIR, "reviewers"] {
             crate::source::refuse_symlinks(&self.root, folder).ok()?;
             let path = self.root.join(folder);
             parts.push(match std::fs::symlink_metadata(&path) {
@@ -353,7 +321,7 @@ impl Workspace {
                 .git
                 .work_folder_id(
                     &format!("{}{signoffs}", self.prefix),
-                    crate::record::MAX_ENTRY_BYTES as u64,
+                    crate::ledger::MAX_ENTRY_BYTES as u64,
                 )?
                 .as_str()
                 .to_owned(),
@@ -521,4 +489,73 @@ pub fn repo_prefix(workdir: &Path, root: &Path) -> Result<String> {
 pub fn read_text(path: &Path) -> Result<String> {
     let bytes = fs::read(path).map_err(|err| Error::io("read", path, err))?;
     crate::source::decode_utf8(bytes, path, "the file")
+}
+
+/// Refuses when the working tree's `dir` (workspace-relative) holds other entry
+/// files than the last commit: an entry that is not committed must never be named
+/// by a new one.
+pub fn ensure_folder_committed(ws: &Workspace, dir: &str) -> Result<()> {
+    ensure_folder_committed_in(ws, ws.git.head_snapshot().ok().as_ref(), dir)
+}
+
+/// [`ensure_folder_committed`] against `head`, a snapshot of HEAD a caller that
+/// checks many folders reads once.
+pub fn ensure_folder_committed_in(
+    ws: &Workspace,
+    head: Option<&medreview_store::gitstore::Snapshot<'_>>,
+    dir: &str,
+) -> Result<()> {
+    let rel = ws.repo_path(dir);
+    let mut committed: Vec<(String, medreview_store::revision::RevId)> = head
+        .map(|h| h.list_ids(&rel))
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(name, _, _)| !name.starts_with('.'))
+        .map(|(name, _, id)| (name, id))
+        .collect();
+    committed.sort();
+    let tree = crate::source::WorkTree(ws.root());
+    let mut working: Vec<(String, Option<medreview_store::revision::RevId>)> = Vec::new();
+    for (name, kind) in tree.list(dir)? {
+        if name.starts_with('.') {
+            continue;
+        }
+        let id = match kind {
+            EntryKind::File => tree
+                .read(&format!("{dir}/{name}"))?
+                .map(|bytes| GitStore::blob_id(&bytes)),
+            _ => None,
+        };
+        working.push((name, id));
+    }
+    working.sort();
+    let shown = ws.path(dir);
+    let refuse = |what: String| {
+        Error::with_hint(
+            Code::DamagedRecord,
+            format!(
+                "{}/{what}; entries are written only by medreview",
+                shown.display()
+            ),
+            format!(
+                "restore the folder with `git checkout -- {rel}` and remove files you added there, then try again"
+            ),
+        )
+    };
+    for (name, id) in &working {
+        match committed.iter().find(|(n, _)| n == name) {
+            None => return Err(refuse(format!("{name} is not committed"))),
+            Some((_, committed)) if id.as_ref() != Some(committed) => {
+                return Err(refuse(format!("{name} differs from the last commit")));
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some((name, _)) = committed
+        .iter()
+        .find(|(n, _)| !working.iter().any(|(w, _)| w == n))
+    {
+        return Err(refuse(format!("{name} was removed")));
+    }
+    Ok(())
 }

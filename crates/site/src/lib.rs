@@ -5,7 +5,6 @@
 
 pub mod diff;
 pub mod inbox;
-pub mod lint_marks;
 pub mod publish;
 pub mod render;
 pub mod report;

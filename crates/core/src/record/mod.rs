@@ -7,9 +7,7 @@
 //! - [`evaluate`]: the state machine (the same function judges for every command);
 //! - [`legacy`]: format 1 (`signoffs.yaml`) as it was, for `migrate` and `check`.
 
-pub mod entry;
 pub mod evaluate;
-pub mod graph;
 pub mod history;
 pub mod legacy;
 pub mod migrate;
@@ -29,15 +27,13 @@ use medreview_store::gitstore::{EntryKind, GitStore};
 use medreview_store::revision::RevId;
 
 use self::evaluate::Status;
-use self::graph::{Damage, Ledger};
+use crate::ledger::graph::Ledger;
+use crate::ledger::read_folder;
 
-/// The largest sign-off file read; medreview writes a few hundred bytes.
-pub const MAX_ENTRY_BYTES: usize = 64 * 1024;
-
-/// The most sign-offs one article's record may hold. A real article has dozens;
-/// the limit keeps a folder flooded with hand-made files from costing the graph
-/// (quadratic in its size) minutes and gigabytes.
-pub const MAX_ENTRIES: usize = 10_000;
+// The entry files and their graph live in `crate::ledger`, below the roster;
+// their old paths stay for the other crates.
+pub use crate::ledger::{MAX_ENTRY_BYTES, entry, graph};
+pub use crate::workspace::{ensure_folder_committed, ensure_folder_committed_in};
 
 /// Refuses an article still holding a format-1 ledger: every command says to migrate.
 pub fn refuse_format_1(src: &dyn Source, slug: &Id) -> Result<()> {
@@ -95,65 +91,6 @@ pub fn load_ledger_with(
         memo.keep_ledger(folder.as_str(), &read);
     }
     Ok(Ledger::build(read, damage, &file_of))
-}
-
-/// The entries read from a folder, and the files that could not be.
-pub type Folder<T> = (Vec<(entry::EntryId, T)>, Vec<Damage>);
-
-/// Every entry file in the folder `dir` of `src`, read and checked against its
-/// name, and the files that could not be (dotfiles are skipped: editors and file
-/// managers leave them, and they are never entries).
-pub fn read_folder<T: entry::Named>(src: &dyn Source, dir: &str) -> Result<Folder<T>> {
-    let mut read = Vec::new();
-    let mut damage = Vec::new();
-    let listing = src.list(dir)?;
-    if listing.len() > MAX_ENTRIES {
-        damage.push(Damage::new(
-            dir.to_owned(),
-            format!(
-                "holds {} files, more than the {MAX_ENTRIES} entries one record may hold",
-                listing.len()
-            ),
-        ));
-        return Ok((read, damage));
-    }
-    for (name, kind) in listing {
-        if name.starts_with('.') {
-            continue;
-        }
-        let rel = format!("{dir}/{name}");
-        let bytes = match kind {
-            // The size is checked before reading, so a huge file costs nothing.
-            EntryKind::File => match src.read_listed(dir, &name, MAX_ENTRY_BYTES as u64)? {
-                Err(size) => {
-                    damage.push(Damage::new(
-                        rel,
-                        format!(
-                            "is {size} bytes, larger than any entry medreview writes ({MAX_ENTRY_BYTES})"
-                        ),
-                    ));
-                    continue;
-                }
-                Ok(bytes) => bytes,
-            },
-            _ => {
-                damage.push(Damage::new(
-                    rel,
-                    "is not a regular file; the folder holds only sign-off or roster files",
-                ));
-                continue;
-            }
-        };
-        match entry::read_named::<T>(&name, &bytes, &src.shown(&rel)) {
-            Ok(pair) => read.push(pair),
-            Err(err) => damage.push(Damage {
-                file: rel,
-                line: err.line,
-                message: err.message,
-            }),
-        }
-    }
-    Ok((read, damage))
 }
 
 impl Ledger {
@@ -353,86 +290,4 @@ impl ArticleRecord {
                 .with_file_name(format!("article.md@{}", id.short())),
         )
     }
-}
-
-/// Refuses when the working tree's `dir` (workspace-relative) holds other entry
-/// files than the last commit: an entry that is not committed must never be named
-/// by a new one.
-pub fn ensure_folder_committed(ws: &Workspace, dir: &str) -> Result<()> {
-    ensure_folder_committed_in(ws, ws.git.head_snapshot().ok().as_ref(), dir)
-}
-
-/// [`ensure_folder_committed`] against `head`, a snapshot of HEAD a caller that
-/// checks many folders reads once.
-pub fn ensure_folder_committed_in(
-    ws: &Workspace,
-    head: Option<&medreview_store::gitstore::Snapshot<'_>>,
-    dir: &str,
-) -> Result<()> {
-    let rel = ws.repo_path(dir);
-    let mut committed: Vec<(String, medreview_store::revision::RevId)> = head
-        .map(|h| h.list_ids(&rel))
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(name, _, _)| !name.starts_with('.'))
-        .map(|(name, _, id)| (name, id))
-        .collect();
-    committed.sort();
-    let tree = WorkTree(ws.root());
-    let mut working: Vec<(String, Option<medreview_store::revision::RevId>)> = Vec::new();
-    for (name, kind) in tree.list(dir)? {
-        if name.starts_with('.') {
-            continue;
-        }
-        let id = match kind {
-            EntryKind::File => tree
-                .read(&format!("{dir}/{name}"))?
-                .map(|bytes| GitStore::blob_id(&bytes)),
-            _ => None,
-        };
-        working.push((name, id));
-    }
-    working.sort();
-    let shown = ws.path(dir);
-    let refuse = |what: String| {
-        Error::with_hint(
-            Code::DamagedRecord,
-            format!(
-                "{}/{what}; entries are written only by medreview",
-                shown.display()
-            ),
-            format!(
-                "restore the folder with `git checkout -- {rel}` and remove files you added there, then try again"
-            ),
-        )
-    };
-    for (name, id) in &working {
-        match committed.iter().find(|(n, _)| n == name) {
-            None => return Err(refuse(format!("{name} is not committed"))),
-            Some((_, committed)) if id.as_ref() != Some(committed) => {
-                return Err(refuse(format!("{name} differs from the last commit")));
-            }
-            Some(_) => {}
-        }
-    }
-    if let Some((name, _)) = committed
-        .iter()
-        .find(|(n, _)| !working.iter().any(|(w, _)| w == n))
-    {
-        return Err(refuse(format!("{name} was removed")));
-    }
-    Ok(())
-}
-
-/// The writer named in the front matter of revision `id`, read from git's objects;
-/// `None` when the revision is missing or does not parse (it then cannot be approved
-/// by anyone's hand either, since nothing can be published from it).
-pub fn front_writer(git: &GitStore, id: &RevId) -> Option<Id> {
-    if git.blob_size(id)? > crate::article::MAX_ARTICLE_BYTES {
-        return None;
-    }
-    let bytes = git.read_blob(id).ok()?;
-    Article::parse(&bytes, std::path::Path::new("article.md"))
-        .ok()
-        .map(|a| a.front.writer)
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::error::{Code, Error, Result};
 use crate::ids::Id;
-use crate::record::graph::Dag;
+use crate::ledger::graph::Dag;
 use crate::roster::log::{ROSTER_DIR, RosterEntry, RosterLog, roster_files};
 use crate::signing::SigningKey;
 use crate::source::{Source, WorkTree};
@@ -45,7 +45,7 @@ pub struct Changed {
 /// Records `change` in one commit.
 pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
     let _lock = ws.git.lock()?;
-    crate::record::ensure_folder_committed(ws, ROSTER_DIR)?;
+    crate::workspace::ensure_folder_committed(ws, ROSTER_DIR)?;
     let src = WorkTree(ws.root());
     let log = RosterLog::load(&src, &ws.git)?;
     if let Some(damage) = log.damage().first() {

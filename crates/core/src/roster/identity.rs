@@ -55,7 +55,7 @@ pub fn may_proxy(roster: &Roster, config: &Config, me: &Id) -> bool {
 /// the roster it names, if it does. The one rule `acting` applies before recording
 /// and `evaluate`, `check` and the server gate apply to what was recorded.
 pub fn proxy_problem(
-    entry: &crate::record::entry::Entry,
+    entry: &crate::ledger::entry::Entry,
     state: &crate::roster::log::RosterState,
 ) -> Option<String> {
     let recorder = entry.recorded_by.as_ref().filter(|r| **r != entry.by)?;

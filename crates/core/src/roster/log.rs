@@ -23,8 +23,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Code, Error, Result};
 use crate::ids::Id;
-use crate::record::entry::{self, EntryId, Named, ROSTER_KIND};
-use crate::record::graph::{Dag, Damage, Node};
+use crate::ledger::entry::{self, EntryId, Named, ROSTER_KIND};
+use crate::ledger::graph::{Dag, Damage, Node};
 use crate::roster::{Role, Roster};
 use crate::signing;
 use crate::source::Source;
@@ -33,7 +33,7 @@ use medreview_store::gitstore::GitStore;
 use medreview_store::revision::RevId;
 
 /// The folder of roster entries, workspace-relative.
-pub const ROSTER_DIR: &str = "roster";
+pub use crate::ledger::ROSTER_DIR;
 
 /// The first line of every roster entry file.
 pub const HEADER: &str =
@@ -48,7 +48,7 @@ pub struct RosterEntry {
     /// When.
     #[serde(
         serialize_with = "crate::clock::ser",
-        deserialize_with = "crate::record::entry::de_time"
+        deserialize_with = "crate::ledger::entry::de_time"
     )]
     pub at: DateTime<FixedOffset>,
     /// The roster entries that were the heads in the admin's copy.
@@ -192,7 +192,7 @@ pub struct RosterLog<'g> {
 impl<'g> RosterLog<'g> {
     /// Reads `roster/` from `src`; file contents are read from `git` by id.
     pub fn load(src: &dyn Source, git: &'g GitStore) -> Result<RosterLog<'g>> {
-        let (read, damage) = crate::record::read_folder::<RosterEntry>(src, ROSTER_DIR)?;
+        let (read, damage) = crate::ledger::read_folder::<RosterEntry>(src, ROSTER_DIR)?;
         let file_of = |id: &EntryId| format!("{ROSTER_DIR}/{}", id.file_name());
         let dag = Dag::build_with(read, damage, &file_of, &|_, _| None);
         Ok(RosterLog::from_dag(

@@ -436,3 +436,44 @@ fn load_folder<T: Person>(
     }
     Ok(people)
 }
+
+// Checking an article's people against the roster is the roster's rule, so the
+// article (text and front matter) does not depend on it.
+impl crate::article::Article {
+    /// Refuses an article whose writer or requested reviewer is not on the roster.
+    pub fn check_people(&self, roster: &Roster, file: &std::path::Path) -> Result<()> {
+        let writer = &self.front.writer;
+        if !roster.contains(writer) {
+            return Err(Error::with_hint(
+                Code::UnknownWriter,
+                format!("{}: writer {writer} is not in writers/", file.display()),
+                roster.hint_for(
+                    Some(Role::Writer),
+                    writer.as_str(),
+                    format!(
+                        "fix the `writer:` field, or add them with `medreview writer add {writer} --name NAME`"
+                    ),
+                ),
+            ));
+        }
+        if let Some(reviewer) = &self.front.reviewer {
+            if !roster.reviewers.contains_key(reviewer) {
+                return Err(Error::with_hint(
+                    Code::UnknownReviewer,
+                    format!(
+                        "{}: reviewer {reviewer} is not in reviewers/",
+                        file.display()
+                    ),
+                    roster.hint_for(
+                        Some(Role::Reviewer),
+                        reviewer.as_str(),
+                        format!(
+                            "fix the `reviewer:` field, or add them with `medreview reviewer add {reviewer} --name NAME --credentials CRED`"
+                        ),
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use crate::error::Result;
 use crate::ids::Id;
-use crate::record::entry::{Entry, EntryId};
+use crate::ledger::entry::{Entry, EntryId};
 use crate::roster::Roster;
 use crate::roster::log::{RosterLog, RosterState};
 use crate::source::Source;
@@ -57,7 +57,7 @@ impl Writers {
         let found = match git.memo.writer(id.as_str()) {
             Some(found) => found,
             None => {
-                let found = crate::record::front_writer(git, id);
+                let found = crate::article::front_writer(git, id);
                 git.memo.keep_writer(id.as_str(), found.clone());
                 found
             }
@@ -192,4 +192,40 @@ fn source_config(src: &dyn Source) -> Result<Option<crate::workspace::Config>> {
     src.read_text(file)?
         .map(|text| crate::workspace::Config::parse(&text, &src.shown(file)))
         .transpose()
+}
+
+// The people a workspace judges by. These are `Workspace` methods written here, so
+// the workspace (files, settings, the repository) does not depend on the roster.
+impl crate::workspace::Workspace {
+    /// The people each sign-off is judged by: HEAD's roster and settings (the
+    /// working tree's before the first commit).
+    pub fn people(&self) -> Result<Box<dyn People + '_>> {
+        // One record judges everywhere: the sign-off commands refuse what `status`
+        // and `publish` would not count, so they read the committed roster too. An
+        // uncommitted roster edit judges no one (`status` warns about it).
+        if self.git.head_snapshot().is_ok() {
+            return self.committed_people();
+        }
+        load(&crate::source::WorkTree(self.root()), &self.git)
+    }
+
+    /// The people and the review policy as the commit HEAD points at holds them:
+    /// what `publish` judges by, so `status` says what `publish` will do (a roster
+    /// or settings edit that is not committed judges no one; see
+    /// [`Workspace::uncommitted_people_files`]).
+    pub fn committed_people(&self) -> Result<Box<dyn People + '_>> {
+        let src = crate::source::Committed {
+            snapshot: self.git.head_snapshot()?,
+            prefix: self.prefix().to_owned(),
+            root: self.root().to_path_buf(),
+        };
+        load(&src, &self.git)
+    }
+
+    /// The review policy to judge by (the audited `medreview.yaml` when there is one).
+    pub fn policy(&self, people: &dyn People) -> crate::workspace::ReviewPolicy {
+        people
+            .policy()
+            .unwrap_or_else(|| self.config.review.clone())
+    }
 }

@@ -11,7 +11,7 @@ use ssh_key::{HashAlg, PrivateKey, PublicKey, SshSig};
 use super::program;
 use crate::error::{Code, Error, Result};
 use crate::ids::Id;
-use crate::record::entry::Entry;
+use crate::ledger::entry::Entry;
 
 /// The program git runs for SSH signatures unless `gpg.ssh.program` says otherwise.
 pub const DEFAULT_PROGRAM: &str = "ssh-keygen";

@@ -178,7 +178,7 @@ pub fn html(
     header: &Header,
     redline: &Redline,
     body: &[Shown],
-    lint: Option<&crate::lint_marks::RedlineMarks>,
+    lint: Option<&crate::diff::lint_marks::RedlineMarks>,
 ) -> Result<String> {
     let templates = Templates::new(vec![TemplateSource {
         name: "redline.html".into(),
@@ -231,6 +231,6 @@ pub fn html(
         Some(l) => ctx.insert_safe("lint_panel", l.panel.clone()),
         None => ctx.insert("lint_panel", &None::<String>),
     }
-    ctx.insert_safe("lint_css", crate::lint_marks::CSS.to_owned());
+    ctx.insert_safe("lint_css", crate::diff::lint_marks::CSS.to_owned());
     templates.render("redline.html", &ctx)
 }

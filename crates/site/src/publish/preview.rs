@@ -148,13 +148,16 @@ pub fn render_preview(
     // A text that is not the approved one shows its lint findings in place, and
     // lists them in a panel by the banner.
     let marked = banner.is_some().then(|| {
-        let (body, places) = crate::lint_marks::preview_body(&page.article.body, &findings);
+        let (body, places) = crate::diff::lint_marks::preview_body(&page.article.body, &findings);
         let what = if label == "working tree" {
             "the working tree".to_owned()
         } else {
             label.clone()
         };
-        (body, crate::lint_marks::panel(&findings, &places, &what))
+        (
+            body,
+            crate::diff::lint_marks::panel(&findings, &places, &what),
+        )
     });
     let body = marked.as_ref().map(|(body, _)| body.as_str());
     let mut html = article_page(
@@ -194,7 +197,7 @@ pub fn render_preview(
                 }
             }
         };
-        html = with_style(&html, crate::lint_marks::CSS);
+        html = with_style(&html, crate::diff::lint_marks::CSS);
     }
     Ok(Preview {
         html,

@@ -340,7 +340,7 @@ pub fn utc_stamp(time: &DateTime<FixedOffset>) -> String {
 }
 
 /// What an entry file says about itself, to compare with its name.
-pub trait Named: serde::de::DeserializeOwned + crate::record::graph::Node {
+pub trait Named: serde::de::DeserializeOwned + crate::ledger::graph::Node {
     /// The kind word its name must carry (`approved`, `roster`).
     fn kind(&self) -> &'static str;
     /// Who recorded it.

@@ -13,7 +13,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::error::{Code, Error, Result};
 use crate::ids::Id;
-use crate::record::entry::{Action, Entry, EntryId};
+use crate::ledger::entry::{Action, Entry, EntryId};
 use medreview_store::revision::RevId;
 
 /// A file that cannot be part of the record, and why.
