@@ -92,17 +92,17 @@ fn a_mistyped_id_gets_did_you_mean() {
     insta::assert_snapshot!(refusal(&env, &["writer", "edit", "suzane-example", "--bio", "B."]), @"
     Error: there is no writer suzane-example ([REPO]/writers/suzane-example.yaml is missing)
     Hint: did you mean suzanne-example? Otherwise add them with `medreview writer add suzane-example ...`
-    Code: refused
+    Code: unknown-writer
     ");
     insta::assert_snapshot!(refusal(&env, &["reviewer", "retire", "david"]), @"
     Error: there is no reviewer david ([REPO]/reviewers/david.yaml is missing)
     Hint: did you mean david-okafor? Otherwise add them with `medreview reviewer add david ...`
-    Code: refused
+    Code: unknown-reviewer
     ");
     insta::assert_snapshot!(refusal(&env, &["admin", "add", "suzanne"]), @"
     Error: suzanne is not in writers/ or reviewers/
     Hint: did you mean suzanne-example? Otherwise add them first (`medreview writer add suzanne --name NAME --email E`)
-    Code: refused
+    Code: unknown-person
     ");
     insta::assert_snapshot!(refusal(&env, &["log", "her2"]), @"
     Error: there is no article her2 (no folder [REPO]/articles/her2)

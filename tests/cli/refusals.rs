@@ -285,7 +285,8 @@ fn roster_and_new_refuse_duplicates_and_unknown_people() {
             "Hint: edit writers/suzanne-example.yaml",
         ],
     );
-    let err = env.refuse(&[
+    // A malformed date is a usage error: exit 2.
+    let run = env.fails_as_usage(&[
         "reviewer",
         "add",
         "zoe-smith",
@@ -297,7 +298,7 @@ fn roster_and_new_refuse_duplicates_and_unknown_people() {
         "30/06/2027",
     ]);
     assert_mentions(
-        &err,
+        &run.stderr,
         &[
             "--license-expires \"30/06/2027\" is not a date",
             "Hint: write it as YYYY-MM-DD",
@@ -398,7 +399,7 @@ fn refusals_whose_message_is_the_fix_still_change_nothing() {
         "{}",
         run.stderr
     );
-    // An empty note or title is a usage error: exit 2.
+    // An empty note, title or name is a usage error: exit 2.
     let root = env.root().to_path_buf();
     for args in [
         &["request-changes", SLUG, "--as", "david-okafor", "-m", "  "][..],
@@ -426,6 +427,6 @@ fn refusals_whose_message_is_the_fix_still_change_nothing() {
         2,
     );
     assert!(run.stderr.contains("--title is empty"), "{}", run.stderr);
-    let run = env.fails(&["writer", "add", "sam-lee", "--name", ""]);
+    let run = env.fails_as_usage(&["writer", "add", "sam-lee", "--name", ""]);
     assert!(run.stderr.contains("--name is empty"), "{}", run.stderr);
 }

@@ -191,7 +191,8 @@ fn assert_names_rule(stderr: &str, words: &[&str], what: &str) {
 
 /// Names with `<`, `>`, newlines, tabs and other control characters are refused by
 /// `writer add`, `reviewer add`, `writer edit` and `reviewer edit` with the rule
-/// named; nothing is written or committed (issue 11, item 6).
+/// named, as a usage error (exit 2); nothing is written or committed (issue 11,
+/// item 6).
 #[test]
 fn names_with_angle_brackets_or_control_characters_are_refused_by_add_and_edit() {
     let env = approved();
@@ -222,7 +223,7 @@ fn names_with_angle_brackets_or_control_characters_are_refused_by_add_and_edit()
             vec!["reviewer", "edit", "ana-example", "--name", name],
         ];
         for args in commands {
-            let run = env.fails(&args);
+            let run = env.fails_as_usage(&args);
             assert_names_rule(&run.stderr, words, &what);
             assert_no_raw_git_text(&run.stderr);
         }
@@ -232,7 +233,8 @@ fn names_with_angle_brackets_or_control_characters_are_refused_by_add_and_edit()
 }
 
 /// Emails with `<`, `>`, whitespace or control characters are refused by add and
-/// edit, the message saying it is the email; nothing is written or committed.
+/// edit as a usage error (exit 2), the message saying it is the email; nothing is
+/// written or committed.
 #[test]
 fn emails_with_angle_brackets_whitespace_or_control_characters_are_refused() {
     let env = approved();
@@ -263,7 +265,7 @@ fn emails_with_angle_brackets_whitespace_or_control_characters_are_refused() {
             vec!["reviewer", "edit", "ana-example", "--email", email],
         ];
         for args in commands {
-            let run = env.fails(&args);
+            let run = env.fails_as_usage(&args);
             assert_names_rule(&run.stderr, &["email"], &what);
             assert_no_raw_git_text(&run.stderr);
         }
@@ -272,12 +274,12 @@ fn emails_with_angle_brackets_whitespace_or_control_characters_are_refused() {
 
 /// Unicode's own line breaks, LINE SEPARATOR (U+2028) and PARAGRAPH SEPARATOR
 /// (U+2029), are newlines too (not in category Cc, so a check for control
-/// characters alone lets them through): refused like `\n`.
+/// characters alone lets them through): refused like `\n`, as a usage error (exit 2).
 #[test]
 fn names_with_unicode_line_or_paragraph_separators_are_refused() {
     let env = approved();
     for name in ["Ana\u{2028}Example", "Ana\u{2029}Example"] {
-        let run = env.fails(&[
+        let run = env.fails_as_usage(&[
             "writer",
             "add",
             "new-writer",

@@ -76,19 +76,6 @@ impl Error {
         Error::new(Code::InternalError, message)
     }
 
-    /// A refusal without a code of its own ([`Code::Refused`]). Transitional, for
-    /// the sites in `cli/people.rs`, `cli/publish.rs` and `site/publish.rs` while
-    /// they are being moved; new code calls [`Error::new`].
-    pub fn refused(message: impl Into<String>) -> Error {
-        Error::new(Code::Refused, message)
-    }
-
-    /// [`Error::refused`] with a hint. Transitional, like it; new code calls
-    /// [`Error::with_hint`].
-    pub fn refused_with_hint(message: impl Into<String>, hint: impl Into<String>) -> Error {
-        Error::with_hint(Code::Refused, message, hint)
-    }
-
     /// Wraps an I/O error with the file it concerns.
     pub fn io(action: &'static str, path: &Path, source: io::Error) -> Error {
         Error::Io {

@@ -451,6 +451,14 @@ impl TestEnv {
         self.fails_in(&self.root, args)
     }
 
+    /// `fails`, for a usage error (a value on the command line that cannot be
+    /// used): exit code 2, and the repository exactly as before.
+    pub fn fails_as_usage(&self, args: &[&str]) -> Run {
+        let run = self.stops_in(&self.root, &[], args, false, 2);
+        assert!(run.stderr.starts_with("Error: "), "{}", run.stderr);
+        run
+    }
+
     /// `fails`, and the message ends with a `Hint:` line saying how to fix it.
     /// Returns stderr.
     pub fn refuse(&self, args: &[&str]) -> String {

@@ -16,10 +16,6 @@ mod record;
 /// Codes no row triggers, and why.
 const UNREACHED: &[(Code, &str)] = &[
     (
-        Code::Refused,
-        "transitional: only the sites in cli/people.rs, cli/publish.rs and site/publish.rs use it until they name their codes",
-    ),
-    (
         Code::InternalError,
         "a bug in medreview: nothing a user does should reach it",
     ),
@@ -30,34 +26,6 @@ const UNREACHED: &[(Code, &str)] = &[
     (
         Code::RemoteKeptMoving,
         "needs others pushing in between each of sync's attempts",
-    ),
-    (
-        Code::NothingToDo,
-        "raised only in cli/people.rs (admin add, reviewer retire)",
-    ),
-    (
-        Code::SharedIdentity,
-        "raised only in cli/people.rs (writer/reviewer add and edit)",
-    ),
-    (
-        Code::NotAPublisher,
-        "raised only in cli/publish.rs (publish --as)",
-    ),
-    (
-        Code::BehindRemote,
-        "raised only in cli/publish.rs (publish behind the remote)",
-    ),
-    (
-        Code::UnsafeOutputFolder,
-        "raised only in site/publish.rs (publish --out)",
-    ),
-    (
-        Code::ForeignFilesInOutput,
-        "raised only in site/publish.rs (publish --out)",
-    ),
-    (
-        Code::DamagedHistory,
-        "raised only in site/publish.rs (publish over a rewritten history)",
     ),
 ];
 

@@ -307,11 +307,6 @@ codes! {
     ForeignFilesInOutput = "foreign-files-in-output", Refused,
         Some("publish into an empty or new folder; medreview replaces its output folder whole");
 
-    /// A refusal not given a code of its own yet. Transitional: only the shims
-    /// [`crate::error::Error::refused`] and [`crate::error::Error::refused_with_hint`]
-    /// use it, while `cli/people.rs` and the publish files are being moved.
-    Refused = "refused", Refused, None;
-
     // Usage.
 
     /// A value on the command line cannot be used (an empty `-m`, a malformed date).
@@ -379,9 +374,9 @@ mod tests {
     }
 
     #[test]
-    fn every_code_but_the_transitional_one_has_a_hint() {
+    fn every_code_has_a_hint() {
         for code in Code::ALL {
-            assert_eq!(code.hint().is_none(), *code == Code::Refused, "{code}");
+            assert!(code.hint().is_some(), "{code}");
         }
     }
 

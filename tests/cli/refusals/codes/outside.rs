@@ -192,6 +192,34 @@ pub(super) fn rows() -> Vec<Row> {
                 cmd(&["approve", SLUG, "--as", "ana-example", "--sync"])
             },
         },
+        Row {
+            code: Code::BehindRemote,
+            start: Start::Approved,
+            setup: |env| {
+                with_remote(env);
+                colleague_pushes(env, "A colleague's note", |other| {
+                    std::fs::write(other.join("NOTES.md"), "A note.\n").expect("write");
+                });
+                env.git(&["fetch", "-q", "origin"]);
+                cmd(&["publish", "--out", "../site"])
+            },
+        },
+        // Publishing.
+        Row {
+            code: Code::UnsafeOutputFolder,
+            start: Start::Approved,
+            setup: |_| cmd(&["publish", "--out", "articles/site"]),
+        },
+        Row {
+            code: Code::ForeignFilesInOutput,
+            start: Start::Approved,
+            setup: |env| {
+                let site = env.outside("site");
+                std::fs::create_dir_all(&site).expect("create the folder");
+                std::fs::write(site.join("notes.txt"), "Not medreview's.\n").expect("write");
+                cmd(&["publish", "--out", "../site"])
+            },
+        },
         // Usage.
         Row {
             code: Code::InvalidArgument,

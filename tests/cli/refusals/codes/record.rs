@@ -2,7 +2,7 @@
 //! articles, people, and revisions and sign-offs.
 
 use super::{Code, Row, Start, arg, cmd, commit_all, edit_signoff, first_signoff};
-use crate::common::{ARTICLE, HER2_ARTICLE, NEXT_DAY, SLUG};
+use crate::common::{ARTICLE, HER2_ARTICLE, NEXT_DAY, SLUG, public_key};
 
 /// The rows, in the order of `docs/errors.md`.
 pub(super) fn rows() -> Vec<Row> {
@@ -300,6 +300,45 @@ pub(super) fn rows() -> Vec<Row> {
                 cmd(&["status"])
             },
         },
+        Row {
+            code: Code::NothingToDo,
+            start: Start::Seeded,
+            setup: |env| {
+                env.ok(&[
+                    "writer",
+                    "add",
+                    "rosa-editor",
+                    "--name",
+                    "Rosa Editor",
+                    "--email",
+                    "runner@example.org",
+                ]);
+                env.ok(&["admin", "add", "rosa-editor"]);
+                cmd(&["admin", "add", "rosa-editor"])
+            },
+        },
+        Row {
+            code: Code::SharedIdentity,
+            start: Start::Seeded,
+            setup: |env| {
+                let key = public_key("ana_ed25519");
+                env.ok(&["reviewer", "edit", "ana-example", "--public-key", &key]);
+                cmd(&[
+                    "writer",
+                    "add",
+                    "sam-lee",
+                    "--name",
+                    "Sam Lee",
+                    "--public-key",
+                    &key,
+                ])
+            },
+        },
+        Row {
+            code: Code::NotAPublisher,
+            start: Start::Approved,
+            setup: |_| cmd(&["publish", "--out", "../site", "--as", "ana-example"]),
+        },
         // Revisions and sign-offs.
         Row {
             code: Code::UnknownRevision,
@@ -402,6 +441,16 @@ pub(super) fn rows() -> Vec<Row> {
                     "format: 1\nentries: []\n",
                 );
                 cmd(&["log", SLUG])
+            },
+        },
+        Row {
+            code: Code::DamagedHistory,
+            start: Start::Approved,
+            setup: |env| {
+                let approval = env.signoff_path(SLUG, "approved");
+                env.git(&["rm", "-q", &approval]);
+                env.git(&["commit", "-q", "-m", "An approval removed by hand"]);
+                cmd(&["publish", "--out", "../site"])
             },
         },
     ]
