@@ -1594,7 +1594,7 @@ fn a_huge_sign_off_file_is_refused_quickly_in_bounded_memory() {
 fn a_signoffs_folder_with_more_files_than_a_record_may_hold_is_damage() {
     let env = TestEnv::seeded();
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
-    let count = medreview_core::record::MAX_ENTRIES + 1;
+    let count = medreview_core::ledger::MAX_ENTRIES + 1;
     let dir = env.root().join(SIGNOFFS);
     for i in 1..count {
         fs::write(dir.join(format!("flood-{i:05}.yaml")), "").expect("write a file");
