@@ -279,10 +279,7 @@ fn roster_entry_committer(
     entry: &RosterEntry,
     report: &mut Report<'_, '_>,
 ) -> bool {
-    let committed_by_admin = scope
-        .roster
-        .email_of(&entry.by)
-        .is_some_and(|e| e.eq_ignore_ascii_case(&commit.committer_email));
+    let committed_by_admin = committed_by(scope, commit, &entry.by);
     if !committed_by_admin {
         report.at(
             "committer-mismatch",
@@ -294,6 +291,14 @@ fn roster_entry_committer(
         );
     }
     committed_by_admin
+}
+
+/// Whether `id`'s email on the roster is the commit's committer email.
+fn committed_by(scope: &Scope<'_>, commit: &CommitChanges, id: &Id) -> bool {
+    scope
+        .roster
+        .email_of(id)
+        .is_some_and(|e| e.eq_ignore_ascii_case(&commit.committer_email))
 }
 
 /// Rule 4a: a format-1 entry appears only in the one conversion `migrate` makes.
@@ -403,12 +408,7 @@ fn sign_off_committer(
     let people: Vec<&Id> = std::iter::once(&entry.by)
         .chain(&entry.recorded_by)
         .collect();
-    let ok = people.iter().any(|id| {
-        scope
-            .roster
-            .email_of(id)
-            .is_some_and(|e| e.eq_ignore_ascii_case(&commit.committer_email))
-    });
+    let ok = people.iter().any(|id| committed_by(scope, commit, id));
     if !ok {
         report.at(
             "committer-mismatch",
