@@ -30,7 +30,8 @@
 //!    approval, never answers a request for changes and never resolves a conflict.
 //!
 //! Rule 1's policy is judged by the roster the entry names, and also by today's for
-//! what has ended since: a retirement or a license end on or before its day.//!
+//! what has ended since: a retirement or a license end on or before its day.
+//!
 //! This file holds the types of a derived state and `evaluate`, which applies the
 //! rules one function each (`rules`); why one entry does not count by itself is
 //! in `entry_checks`.
