@@ -2,9 +2,12 @@
 //! every kind of concurrency a team of clones produces.
 
 use super::*;
-use crate::record::entry::EntryId;
-use crate::roster::{License, Reviewer, Writer};
+use crate::record::entry::{Action, EntryId};
+use crate::roster::log::RosterState;
+use crate::roster::{License, Reviewer, Roster, Writer};
 use chrono::NaiveDate;
+use medreview_store::revision::RevId;
+use std::rc::Rc;
 
 fn id(s: &str) -> Id {
     Id::parse("id", s).expect("valid id")

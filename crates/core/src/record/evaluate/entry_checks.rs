@@ -1,0 +1,192 @@
+//! Why one entry does not count, judged by itself: an approval that breaks the
+//! review policy (not a reviewer, the revision's writer, unlicensed that day), a
+//! signature that does not verify or is missing, a roster it may not be judged by,
+//! an end (retirement, license) since by today's roster, or a stale view of the
+//! submissions. Nothing here looks at entries concurrent with it.
+
+use crate::ids::Id;
+use crate::record::entry::{Action, Entry};
+use crate::record::graph::{Ledger, Revision};
+use crate::roster::Roster;
+use crate::roster::people::People;
+use crate::signing;
+use crate::workspace::ReviewPolicy;
+use medreview_store::revision::RevId;
+
+/// Why an approval breaks the review policy, if it does: the approver is not a
+/// reviewer, wrote the revision (submitted it, or is named its writer), or had no
+/// valid license that day.
+pub fn approval_policy_problem(
+    entry: &Entry,
+    revision: &Revision,
+    roster: &Roster,
+    front_writer: Option<&Id>,
+) -> Option<String> {
+    let Some(reviewer) = roster.reviewers.get(&entry.by) else {
+        return Some(format!("{} is not in reviewers/", entry.by));
+    };
+    if entry.by == revision.submitted_by || front_writer == Some(&entry.by) {
+        return Some(format!(
+            "{} wrote {} and cannot approve it",
+            entry.by,
+            revision.label()
+        ));
+    }
+    let day = entry.at.date_naive();
+    if let Some(retired) = reviewer.retired
+        && retired <= day
+    {
+        return Some(format!("{} retired on {retired}", entry.by));
+    }
+    if !reviewer.licensed_on(day) {
+        let expires = reviewer.license.as_ref().and_then(|l| l.expires);
+        return Some(match expires {
+            Some(date) => format!(
+                "{}'s license expired on {date}, before this approval",
+                entry.by
+            ),
+            None => format!("{}'s license was not valid on {day}", entry.by),
+        });
+    }
+    None
+}
+
+/// Why an approval entry of article `slug` fails the policy or its signature, if
+/// it does (a forged or altered approval never counts).
+pub fn approval_problem(
+    slug: &Id,
+    entry: &Entry,
+    revision: &Revision,
+    roster: &Roster,
+    policy: &ReviewPolicy,
+    front_writer: Option<&Id>,
+) -> Option<String> {
+    if let Some(problem) = approval_policy_problem(entry, revision, roster, front_writer) {
+        return Some(problem);
+    }
+    signature_problem(slug, entry, roster, policy)
+}
+
+/// Why an entry's signature does not count, if it does not: it does not verify, or
+/// it is missing where the policy requires one.
+pub fn signature_problem(
+    slug: &Id,
+    entry: &Entry,
+    roster: &Roster,
+    policy: &ReviewPolicy,
+) -> Option<String> {
+    match (&entry.signature, policy.require_signatures) {
+        (Some(_), _) => signing::verify(slug, entry, roster.public_key_of(&entry.by))
+            .err()
+            .map(|why| format!("its signature does not verify: {why}")),
+        (None, true) => Some("it is unsigned and the policy requires signatures".into()),
+        (None, false) => None,
+    }
+}
+
+/// Why a vouching entry does not count by today's roster, if it does not: its
+/// reviewer had retired, or their license had ended, by the day it is dated. A
+/// sign-off from a stale clone names the roster before the retirement; the roster
+/// it names says when it was made, today's says what has ended since. This can only
+/// stop an entry counting: past decisions made before the end keep their meaning.
+pub(super) fn ended_since(entry: &Entry, now: &Roster) -> Option<String> {
+    let reviewer = now.reviewers.get(&entry.by)?;
+    let day = entry.at.date_naive();
+    if let Some(retired) = reviewer.retired
+        && retired <= day
+    {
+        return Some(format!("{} retired on {retired}", entry.by));
+    }
+    let expired = reviewer.license.as_ref().and_then(|l| l.expires);
+    match expired {
+        Some(date) if date < day => Some(format!(
+            "{}'s license expired on {date}, before this {}",
+            entry.by, entry.action
+        )),
+        _ => None,
+    }
+}
+
+/// Why approval `a` may not be judged by the roster it names, if it may not: the
+/// roster is older than the one an entry its signer had seen names (a forged
+/// "old" approval, or an old key), or it was dated before such an entry under a
+/// license that had expired by then (a clock set back).
+pub(super) fn roster_problem(
+    ledger: &Ledger,
+    a: usize,
+    people: &dyn People,
+    roster: &Roster,
+) -> Option<String> {
+    let entry = &ledger.entries[a];
+    let parents: Vec<&Entry> = entry
+        .after
+        .iter()
+        .filter_map(|id| ledger.position(id))
+        .map(|p| &ledger.entries[p])
+        .collect();
+    if let Some(p) = parents.iter().find(|p| !people.includes(entry, p)) {
+        return Some(format!(
+            "it names an older roster than the {} by {} its signer had seen",
+            p.action, p.by
+        ));
+    }
+    // The roster entries it names were seen too.
+    let latest = parents
+        .iter()
+        .map(|p| p.at)
+        .chain(people.roster_seen_at(entry))
+        .max()?;
+    let reviewer = roster.reviewers.get(&entry.by)?;
+    if latest <= entry.at {
+        return None;
+    }
+    let day = latest.date_naive();
+    if let Some(retired) = reviewer.retired
+        && retired <= day
+    {
+        return Some(format!(
+            "it is dated before the entries its signer had seen, and {} had retired on {retired}",
+            entry.by
+        ));
+    }
+    (!reviewer.licensed_on(day)).then(|| {
+        format!(
+            "it is dated before the entries its signer had seen, and {}'s license had expired by {day}",
+            entry.by
+        )
+    })
+}
+
+/// Why approval `a` is stale, if it is: its revision was not a latest submission in
+/// its signer's view, or a submission of another text it did not see is not after it.
+pub(super) fn stale(ledger: &Ledger, a: usize, revisions: &[Revision]) -> Option<String> {
+    let entries = &ledger.entries;
+    let target = &entries[a].revision;
+    let label = |id: &RevId| {
+        revisions
+            .iter()
+            .find(|r| &r.id == id)
+            .map_or_else(|| id.short().to_owned(), Revision::label)
+    };
+    let view = ledger.frontier_submissions(&|i| ledger.saw(a, i));
+    if !view.iter().any(|&s| &entries[s].revision == target) {
+        let newest = view
+            .last()
+            .map_or("no revision".to_owned(), |&s| label(&entries[s].revision));
+        return Some(format!(
+            "{} was not the latest revision its signer had seen ({newest} was)",
+            label(target)
+        ));
+    }
+    let unseen = (0..entries.len()).find(|&s| {
+        entries[s].action == Action::Submitted
+            && &entries[s].revision != target
+            && ledger.concurrent(a, s)
+    })?;
+    Some(format!(
+        "it was made without seeing {} submitted by {} at {}",
+        label(&entries[unseen].revision),
+        entries[unseen].by,
+        crate::clock::rfc3339(&entries[unseen].at)
+    ))
+}

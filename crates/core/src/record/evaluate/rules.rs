@@ -1,0 +1,396 @@
+//! The rules of the state machine, one function each, in the order `evaluate`
+//! applies them: rule 1 alone (policy and staleness of each vouching entry), the
+//! requests for changes still live, rule 1's concurrent part and rule 3's
+//! conflicts, rule 4's renewals, rule 2's publishable revision, and the state.
+//! `Judge` holds what they all read: the entries, the roster each entry is judged
+//! by and today's.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use chrono::{DateTime, FixedOffset, Months};
+
+use super::entry_checks::{
+    approval_problem, ended_since, roster_problem, signature_problem, stale,
+};
+use super::{Approval, Publishable, State};
+use crate::ids::Id;
+use crate::record::entry::{Action, Entry};
+use crate::record::graph::{Ledger, Revision};
+use crate::roster::log::RosterState;
+use crate::roster::people::People;
+use crate::workspace::ReviewPolicy;
+use medreview_store::revision::RevId;
+
+/// What every rule reads about one article's record.
+pub(super) struct Judge<'a> {
+    slug: &'a Id,
+    ledger: &'a Ledger,
+    entries: &'a [Entry],
+    /// How many entries there are.
+    pub(super) n: usize,
+    people: &'a dyn People,
+    policy: &'a ReviewPolicy,
+    /// Each entry is judged by the roster in force when it was recorded.
+    rosters: Vec<Rc<RosterState>>,
+    now_roster: Rc<RosterState>,
+    revisions: Vec<Revision>,
+}
+
+/// Rule 1's verdicts on entries judged alone.
+pub(super) struct Alone {
+    /// Why each entry does not count, where it does not.
+    pub(super) verdicts: Vec<Option<String>>,
+    /// Whether each vouching entry passes the policy.
+    pub(super) policy_ok: Vec<bool>,
+    /// Whether each vouching entry passes the policy and is not stale.
+    pub(super) current: Vec<bool>,
+}
+
+impl<'a> Judge<'a> {
+    /// Reads the rosters and revisions the rules judge by.
+    pub(super) fn new(
+        slug: &'a Id,
+        ledger: &'a Ledger,
+        people: &'a dyn People,
+        policy: &'a ReviewPolicy,
+    ) -> Judge<'a> {
+        let entries = &ledger.entries;
+        let n = entries.len();
+        // Each entry is judged by the roster in force when it was recorded.
+        let rosters: Vec<Rc<RosterState>> = entries.iter().map(|e| people.at(e)).collect();
+        let now_roster = people.current();
+        let revisions = ledger.revisions();
+        Judge {
+            slug,
+            ledger,
+            entries,
+            n,
+            people,
+            policy,
+            rosters,
+            now_roster,
+            revisions,
+        }
+    }
+
+    /// The submitted revision `id`, if it was submitted.
+    pub(super) fn revision(&self, id: &RevId) -> Option<&Revision> {
+        self.revisions.iter().find(|r| &r.id == id)
+    }
+
+    fn who(&self, i: usize) -> String {
+        format!("{} by {}", self.entries[i].action, self.entries[i].by)
+    }
+
+    fn is(&self, i: usize, action: Action) -> bool {
+        self.entries[i].action == action
+    }
+
+    /// A reviewer then; for decisions that can only keep a page off the site, a
+    /// reviewer now is enough too (fail closed: a roster change never cancels one).
+    fn reviewer(&self, i: usize) -> bool {
+        self.rosters[i]
+            .roster
+            .reviewers
+            .contains_key(&self.entries[i].by)
+            || (!self.is(i, Action::Approved)
+                && self
+                    .now_roster
+                    .roster
+                    .reviewers
+                    .contains_key(&self.entries[i].by))
+    }
+
+    /// Rule 1, the part of it that does not depend on concurrent entries.
+    pub(super) fn judge_alone(&self) -> Alone {
+        let (slug, ledger, entries, n) = (self.slug, self.ledger, self.entries, self.n);
+        let (people, policy, rosters) = (self.people, self.policy, &self.rosters);
+        let mut verdicts: Vec<Option<String>> = vec![None; n];
+        let mut policy_ok = vec![false; n];
+        let mut current = vec![false; n];
+        for a in (0..n).filter(|&a| entries[a].action.vouches()) {
+            let entry = &entries[a];
+            let why = match self.revision(&entry.revision) {
+                None => Some("it names a revision that was never submitted".to_owned()),
+                Some(rev) => approval_problem(
+                    slug,
+                    entry,
+                    rev,
+                    &rosters[a].roster,
+                    policy,
+                    people.writer_of(&entry.revision).as_ref(),
+                )
+                .or_else(|| roster_problem(ledger, a, people, &rosters[a].roster))
+                .or_else(|| ended_since(entry, &self.now_roster.roster))
+                .or_else(|| crate::roster::identity::proxy_problem(entry, &rosters[a])),
+            };
+            policy_ok[a] = why.is_none();
+            let why = why.or_else(|| stale(ledger, a, &self.revisions));
+            current[a] = why.is_none();
+            verdicts[a] = why;
+        }
+        Alone {
+            verdicts,
+            policy_ok,
+            current,
+        }
+    }
+
+    /// Which entries are valid answers to a request for changes: by a reviewer,
+    /// its signature sound (and present where required), an approval passing the
+    /// policy; otherwise a forged entry could clear a doctor's request.
+    pub(super) fn valid_answers(&self, policy_ok: &[bool]) -> Vec<bool> {
+        (0..self.n)
+            .map(|d| match self.entries[d].action {
+                // A re-review renews an approval; it never answers a request or a conflict.
+                Action::Submitted | Action::Recertified => false,
+                Action::Approved => policy_ok[d],
+                _ => {
+                    self.reviewer(d)
+                        && signature_problem(
+                            self.slug,
+                            &self.entries[d],
+                            &self.rosters[d].roster,
+                            self.policy,
+                        )
+                        .is_none()
+                }
+            })
+            .collect()
+    }
+
+    /// Which entries are live requests for changes: a request for changes is live
+    /// until a later valid decision of the same reviewer on the same revision, or a
+    /// valid withdrawal, saw it.
+    pub(super) fn live_requests(&self, valid: &[bool]) -> Vec<bool> {
+        let (ledger, entries, n) = (self.ledger, self.entries, self.n);
+        let live_request = |c: usize| {
+            self.is(c, Action::ChangesRequested)
+                && self.reviewer(c)
+                && !(c + 1..n).any(|d| {
+                    valid[d]
+                        && ledger.saw(d, c)
+                        && (self.is(d, Action::Withdrawn)
+                            || (entries[d].by == entries[c].by
+                                && entries[d].revision == entries[c].revision))
+                })
+        };
+        (0..n).map(live_request).collect()
+    }
+
+    /// The rest of rule 1, and rule 3's conflicts between entries: which entries
+    /// count, and each unresolved conflict in words. A conflict is resolved by a
+    /// reviewer's decision that saw both sides (an approval must pass the policy).
+    pub(super) fn concurrent(
+        &self,
+        current: &[bool],
+        valid: &[bool],
+        live: &[bool],
+        verdicts: &mut [Option<String>],
+    ) -> (Vec<bool>, Vec<String>) {
+        let (ledger, entries, n) = (self.ledger, self.entries, self.n);
+        let resolver: Vec<bool> = (0..n)
+            .map(|d| valid[d] && (!self.is(d, Action::Approved) || current[d]))
+            .collect();
+        let resolved = |x: usize, y: usize| {
+            (0..n).any(|d| resolver[d] && ledger.saw(d, x) && ledger.saw(d, y))
+        };
+        let mut conflicts = Vec::new();
+        let mut counts = current.to_vec();
+        for a in (0..n).filter(|&a| current[a]) {
+            let blockers: Vec<usize> = (0..n)
+                .filter(|&x| {
+                    x != a
+                        && !ledger.saw(a, x)
+                        && ((self.is(x, Action::Withdrawn) && self.reviewer(x))
+                            || (live[x] && entries[x].revision == entries[a].revision))
+                })
+                .collect();
+            let Some(&first) = blockers.first() else {
+                continue;
+            };
+            counts[a] = false;
+            // One that came after the approval cancels it whatever else was concurrent
+            // with it: it would not count anyway, so there is nothing to decide. Which
+            // entry comes first in the list depends on names, that is on clocks, so
+            // every blocker is looked at, never only the first.
+            if let Some(&x) = blockers.iter().find(|&&x| ledger.saw(x, a)) {
+                verdicts[a] = Some(if self.is(x, Action::Withdrawn) {
+                    format!("it was withdrawn afterwards ({})", self.who(x))
+                } else {
+                    format!("changes were requested afterwards ({})", self.who(x))
+                });
+                continue;
+            }
+            verdicts[a] = Some(format!(
+                "it did not see the {} at {}, made at the same time in another copy",
+                self.who(first),
+                crate::clock::rfc3339(&entries[first].at)
+            ));
+            // A re-review that missed a withdrawal or a request simply does not renew
+            // anything: the entry it missed decides, so there is nothing to resolve.
+            if self.is(a, Action::Approved)
+                && let Some(&x) = blockers.iter().find(|&&x| !resolved(a, x))
+            {
+                conflicts.push(format!(
+                    "the approval by {} and the {} were made without seeing each other",
+                    entries[a].by,
+                    self.who(x)
+                ));
+            }
+        }
+        (counts, conflicts)
+    }
+
+    /// Rule 3's other conflict, for an unsettled record: two latest submissions of
+    /// different texts, in words.
+    pub(super) fn concurrent_submissions(&self) -> String {
+        let entries = self.entries;
+        let frontier = self.ledger.frontier_submissions(&|_| true);
+        let texts: BTreeSet<String> = frontier
+            .iter()
+            .filter_map(|&s| self.revision(&entries[s].revision))
+            .map(Revision::label)
+            .collect();
+        format!(
+            "{} were submitted at the same time in different copies",
+            texts.into_iter().collect::<Vec<_>>().join(" and ")
+        )
+    }
+
+    /// Rule 4: a re-review counts only where it renews an approval that counts and
+    /// that its signer had seen: it can keep a page's date fresh, never put a text
+    /// on the site.
+    pub(super) fn renewals(&self, counts: &mut [bool], verdicts: &mut [Option<String>]) {
+        let (ledger, entries, n) = (self.ledger, self.entries, self.n);
+        let renewing: Vec<usize> = (0..n)
+            .filter(|&r| self.is(r, Action::Recertified) && counts[r])
+            .collect();
+        for r in renewing {
+            let renews = (0..n).any(|a| {
+                self.is(a, Action::Approved)
+                    && counts[a]
+                    && entries[a].revision == entries[r].revision
+                    && ledger.saw(r, a)
+            });
+            if !renews {
+                counts[r] = false;
+                verdicts[r] = Some(format!(
+                    "{} had no approval that counts in its signer's view, so there was nothing to re-review",
+                    self.revision(&entries[r].revision)
+                        .map_or_else(|| entries[r].revision.short().to_owned(), Revision::label)
+                ));
+            }
+        }
+    }
+
+    /// Rule 2: the publishable revision, the approved one approved last in graph
+    /// order, with the approvals and re-reviews behind it.
+    pub(super) fn publishable(
+        &self,
+        counts: &[bool],
+        live: &[bool],
+        policy_ok: &[bool],
+    ) -> Option<Publishable> {
+        let (entries, n, policy) = (self.entries, self.n, self.policy);
+        let approved = |rev: &Revision| -> Option<(usize, Vec<Approval>)> {
+            if (0..n).any(|c| live[c] && entries[c].revision == rev.id) {
+                return None;
+            }
+            // One person counts once, under however many ids or keys they appear.
+            let mut persons: Vec<BTreeSet<String>> = Vec::new();
+            let mut approvals = Vec::new();
+            let mut last_index = 0;
+            for a in (0..n).filter(|&a| {
+                counts[a] && self.is(a, Action::Approved) && entries[a].revision == rev.id
+            }) {
+                last_index = a;
+                let marks = self.rosters[a].roster.identity_marks(&entries[a].by);
+                if !persons.iter().any(|p| !p.is_disjoint(&marks)) {
+                    persons.push(marks);
+                    approvals.push(Approval {
+                        by: entries[a].by.clone(),
+                        at: entries[a].at,
+                        recorded_by: entries[a].recorded_by.clone(),
+                    });
+                }
+            }
+            (approvals.len() >= policy.required_approvals as usize && !approvals.is_empty())
+                .then_some((last_index, approvals))
+        };
+        let first_approved_at = (0..n)
+            .find(|&a| policy_ok[a] && self.is(a, Action::Approved))
+            .map(|a| entries[a].at);
+        self.revisions
+            .iter()
+            .filter_map(|r| approved(r).map(|(i, approvals)| (i, r, approvals)))
+            .max_by_key(|(i, _, _)| *i)
+            .map(|(i, rev, approvals)| {
+                let renewals: Vec<usize> = (0..n)
+                    .filter(|&r| {
+                        counts[r]
+                            && self.is(r, Action::Recertified)
+                            && entries[r].revision == rev.id
+                    })
+                    .collect();
+                // The page's date only moves forward: a re-review dated before the
+                // approval it renews (a wrong clock) leaves the approval's date.
+                let reviewed_at = renewals
+                    .iter()
+                    .map(|&r| entries[r].at)
+                    .fold(entries[i].at, DateTime::max);
+                let recertifications = renewals
+                    .iter()
+                    .map(|&r| Approval {
+                        by: entries[r].by.clone(),
+                        at: entries[r].at,
+                        recorded_by: entries[r].recorded_by.clone(),
+                    })
+                    .collect();
+                let due_at = reviewed_at
+                    .checked_add_months(Months::new(policy.interval_months))
+                    .unwrap_or(reviewed_at);
+                Publishable {
+                    revision: rev.clone(),
+                    approvals,
+                    recertifications,
+                    reviewed_at,
+                    due_at,
+                    first_approved_at: first_approved_at.unwrap_or(reviewed_at),
+                }
+            })
+    }
+
+    /// The article's state: a conflict needs a decision; otherwise approved when
+    /// the latest revision is publishable, then withdrawn, sent back, or in review.
+    pub(super) fn state(
+        &self,
+        latest_id: &RevId,
+        conflicts: &[String],
+        publishable: &Option<Publishable>,
+        live: &[bool],
+        now: DateTime<FixedOffset>,
+    ) -> State {
+        let (ledger, entries, n) = (self.ledger, self.entries, self.n);
+        let latest_submissions: Vec<usize> = (0..n)
+            .filter(|&s| self.is(s, Action::Submitted) && &entries[s].revision == latest_id)
+            .collect();
+        let withdrawn = (0..n).any(|w| {
+            self.is(w, Action::Withdrawn)
+                && self.reviewer(w)
+                && latest_submissions.iter().any(|&s| ledger.saw(w, s))
+        });
+        let sent_back = (0..n).any(|c| live[c] && &entries[c].revision == latest_id);
+        if !conflicts.is_empty() {
+            State::NeedsDecision
+        } else {
+            match publishable {
+                Some(p) if &p.revision.id == latest_id => State::Approved.on(p.due_at, now),
+                _ if withdrawn => State::Withdrawn,
+                _ if sent_back => State::ChangesRequested,
+                _ => State::InReview,
+            }
+        }
+    }
+}

@@ -1,0 +1,145 @@
+//! The first two steps of `sync`: fetch the branch, refuse a remote whose branch
+//! no longer holds what this clone fetched before or what its own checkpoint names
+//! (a force-push or a deletion), and refuse incoming commits the server gate would
+//! refuse.
+
+use std::io::Write;
+
+use crate::transport;
+use medreview_core::error::{Code, Error, Result};
+use medreview_core::record::history::CHECKPOINT_REF;
+use medreview_core::upstream::{seen_ref, tracking_ref};
+use medreview_core::workspace::Workspace;
+
+/// What a verified fetch found.
+pub(super) struct Fetched {
+    /// What sync last found on the remote (or the last fetch), before this fetch.
+    pub(super) before: Option<String>,
+    /// The remote's branch now, if it has one.
+    pub(super) remote_tip: Option<String>,
+    /// HEAD.
+    pub(super) local: Option<String>,
+}
+
+/// Fetches the branch, refuses a rewritten remote, and verifies what arrived.
+pub(super) fn fetch_verified(
+    ws: &Workspace,
+    remote: &str,
+    short: &str,
+    progress: &mut dyn Write,
+) -> Result<Fetched> {
+    let tracking = tracking_ref(remote, short);
+    let _ = writeln!(progress, "Fetching {remote}/{short}…");
+    let before = ws
+        .git
+        .ref_commit(&seen_ref(remote, short))
+        .or_else(|| ws.git.ref_commit(&tracking));
+    let there = transport::fetch(ws.git.workdir(), remote, short)?;
+    let remote_tip = if there {
+        ws.git.ref_commit(&tracking)
+    } else {
+        None
+    };
+    refuse_rewrite(
+        ws,
+        remote,
+        &tracking,
+        before.as_deref(),
+        remote_tip.as_deref(),
+    )?;
+    let local = ws.git.head_commit();
+    if let Some(tip) = &remote_tip {
+        verify_incoming(ws, remote, tip, local.as_deref())?;
+    }
+    Ok(Fetched {
+        before,
+        remote_tip,
+        local,
+    })
+}
+
+/// Refuses when the remote no longer holds what this clone fetched from it before,
+/// or what its own checkpoint names: a force-push or a deletion.
+fn refuse_rewrite(
+    ws: &Workspace,
+    remote: &str,
+    tracking: &str,
+    before: Option<&str>,
+    now: Option<&str>,
+) -> Result<()> {
+    let lost = match (before, now) {
+        (Some(b), Some(n)) => !ws.git.is_ancestor(b, n),
+        (Some(_), None) => true,
+        _ => false,
+    };
+    let checkpoint = ws
+        .git
+        .ref_commit(&format!("refs/medreview/remotes/{remote}/checked"));
+    let lost_checked =
+        matches!((&checkpoint, now), (Some(c), Some(n)) if !ws.git.is_ancestor(c, n));
+    if !lost && !lost_checked {
+        return Ok(());
+    }
+    // Keep pointing at what was fetched before, so the next sync refuses too.
+    if let Some(b) = before {
+        let _ = ws
+            .git
+            .set_ref(tracking, b, "medreview sync: remote rewritten");
+    }
+    let what = if lost {
+        match before {
+            Some(b) => format!("commit {} that this clone fetched before", &b[..10]),
+            None => "what this clone fetched before".into(),
+        }
+    } else {
+        "the commit its own checkpoint names as verified".into()
+    };
+    Err(Error::with_hint(
+        Code::RemoteRewritten,
+        format!(
+            "the remote {remote} was rewritten: its branch no longer holds {what} (a force-push or a deletion can drop sign-offs, a withdrawal among them); nothing was changed here"
+        ),
+        format!(
+            "ask whoever runs the server what happened; install the server gate (`medreview hook install --server`) so it cannot happen again. If the rewrite was reviewed and intended, `git update-ref -d {}` and sync again",
+            seen_ref(
+                remote,
+                tracking
+                    .strip_prefix(&format!("refs/remotes/{remote}/"))
+                    .unwrap_or_default()
+            )
+        ),
+    ))
+}
+
+/// Refuses incoming commits that do not pass the gate.
+fn verify_incoming(ws: &Workspace, remote: &str, tip: &str, local: Option<&str>) -> Result<()> {
+    let mut hide: Vec<String> = local.iter().map(|s| s.to_string()).collect();
+    hide.extend(ws.git.ref_commit(CHECKPOINT_REF));
+    if local.is_some_and(|l| ws.git.is_ancestor(tip, l)) {
+        return Ok(());
+    }
+    let report = crate::gate::verify(&ws.git, ws.prefix(), tip, &hide, local)?;
+    if report.problems.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = report
+        .problems
+        .iter()
+        .map(|p| {
+            let place = p
+                .file
+                .as_deref()
+                .map(|f| format!("{f}: "))
+                .unwrap_or_default();
+            format!("  [{}] {place}{}", p.code, p.message)
+        })
+        .collect();
+    Err(Error::new(
+        Code::RemoteDoesNotVerify,
+        format!(
+            "the record on {remote} does not verify, so it was not merged here ({}):\n{}",
+            medreview_core::plural::plural(report.problems.len(), "problem", "problems"),
+            lines.join("\n")
+        ),
+    ))
+}

@@ -1,0 +1,234 @@
+//! Integrating the remote's work: fast-forward, or replay the user's unpushed
+//! commits onto the remote tip path by path (a path both sides changed is
+//! refused, never merged), re-judging each replayed decision against what the
+//! remote now holds and dropping the ones that no longer stand.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use super::{Dropped, SyncReport};
+use medreview_core::error::{Code, Error, Result};
+use medreview_core::ids::Id;
+use medreview_core::record::entry::{self, Action, Entry, EntryId};
+use medreview_core::record::evaluate;
+use medreview_core::source::Committed;
+use medreview_core::workspace::Workspace;
+use medreview_store::gitstore::PathChange;
+
+/// Works out the new local tip: the remote's (fast-forward), the local one, or the
+/// local commits replayed onto the remote's.
+pub(super) fn integrate(
+    ws: &Workspace,
+    local: Option<&str>,
+    remote: Option<&str>,
+    report: &mut SyncReport,
+) -> Result<(Option<String>, &'static str)> {
+    let (Some(local), Some(remote)) = (local, remote) else {
+        return Ok(match (local, remote) {
+            (None, Some(r)) => (Some(r.to_owned()), "fast-forward"),
+            (l, _) => (l.map(str::to_owned), "up-to-date"),
+        });
+    };
+    if ws.git.is_ancestor(remote, local) {
+        return Ok((Some(local.to_owned()), "up-to-date"));
+    }
+    if ws.git.is_ancestor(local, remote) {
+        return Ok((Some(remote.to_owned()), "fast-forward"));
+    }
+    let unpushed = ws.git.commits_between(local, &[remote.to_owned()])?;
+    let now = medreview_core::clock::now()?;
+    let mut base = remote.to_owned();
+    let mut dropped_ids: BTreeSet<String> = BTreeSet::new();
+    for commit in &unpushed {
+        let short = &commit.id[..10];
+        if commit.parents.len() > 1 {
+            // A merge of the remote's work (`git pull`): what it brought is in the
+            // remote tip already; anything else it holds cannot be replayed.
+            let changes = ws.git.path_changes(Some(&commit.parents[0]), &commit.id)?;
+            if let Some(c) = changes
+                .iter()
+                .find(|c| ws.git.file_at(&base, &c.path) != c.new)
+            {
+                return Err(Error::new(
+                    Code::CannotReplay,
+                    format!(
+                        "your merge commit {short} ({}) changes {} in a way the remote does not hold, and sync replays no merges",
+                        commit.subject, c.path
+                    ),
+                ));
+            }
+            continue;
+        }
+        let Some(parent) = commit.parents.first() else {
+            return Err(Error::new(
+                Code::UnrelatedHistories,
+                format!(
+                    "your branch and {} share no history (commit {short} has no parent)",
+                    report.remote
+                ),
+            ));
+        };
+        let changes = ws.git.path_changes(Some(parent), &commit.id)?;
+        let mut apply: Vec<PathChange> = Vec::new();
+        for change in changes {
+            let here = ws.git.file_at(&base, &change.path);
+            if here == change.new {
+                continue;
+            }
+            if here != change.old {
+                return Err(Error::with_hint(
+                    Code::CannotReplay,
+                    format!(
+                        "cannot replay your commit {short} ({}): {} changed {} too, and sync never merges text",
+                        commit.subject, report.remote, change.path
+                    ),
+                    "run `git pull --rebase`, resolve the file, then `medreview sync`; nothing was changed",
+                ));
+            }
+            apply.push(change);
+        }
+        if let Some(why) = rejudge(ws, &base, &apply, &dropped_ids, now)? {
+            for (id, entry, slug) in &why.entries {
+                dropped_ids.insert(id.as_str().to_owned());
+                report.dropped.push(Dropped {
+                    slug: slug.to_string(),
+                    action: entry.action.as_str(),
+                    by: entry.by.to_string(),
+                    revision: entry.revision.to_string(),
+                    reason: why.reason.clone(),
+                    commit: commit.id.clone(),
+                });
+            }
+            continue;
+        }
+        if apply.is_empty() {
+            continue;
+        }
+        base = ws.git.replay(&commit.id, &base, &apply, now)?;
+        report.replayed += 1;
+    }
+    Ok((Some(base), "replayed"))
+}
+
+/// Why a commit's decisions are not pushed.
+struct Stale {
+    entries: Vec<(EntryId, Entry, Id)>,
+    reason: String,
+}
+
+/// The sign-off entries a set of changes adds, with their article.
+fn added_entries(ws: &Workspace, changes: &[PathChange]) -> Vec<(EntryId, Entry, Id)> {
+    let prefix = ws.prefix();
+    changes
+        .iter()
+        .filter(|c| c.old.is_none())
+        .filter_map(|c| {
+            let rel = c.path.strip_prefix(prefix)?;
+            let (slug, rest) = rel.strip_prefix("articles/")?.split_once('/')?;
+            let name = rest.strip_prefix("signoffs/")?;
+            let (blob, _) = c.new.as_ref()?;
+            let bytes = ws
+                .git
+                .read_blob(&medreview_store::revision::RevId::parse(blob)?)
+                .ok()?;
+            let (id, entry) = entry::read(name, &bytes, std::path::Path::new(&c.path)).ok()?;
+            Some((id, entry, Id::parse_slug("slug", slug).ok()?))
+        })
+        .collect()
+}
+
+/// Re-judges the decisions a replayed commit adds against the record at `base`.
+fn rejudge(
+    ws: &Workspace,
+    base: &str,
+    changes: &[PathChange],
+    dropped: &BTreeSet<String>,
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<Option<Stale>> {
+    let entries = added_entries(ws, changes);
+    let src = Committed {
+        snapshot: ws.git.snapshot(base)?,
+        prefix: ws.prefix().to_owned(),
+        root: PathBuf::from(ws.root()),
+    };
+    let people = medreview_core::roster::people::load_lenient(&src, &ws.git)?;
+    let policy = ws.policy(&*people);
+    for (id, entry, slug) in &entries {
+        if let Some(gone) = entry.after.iter().find(|a| dropped.contains(a.as_str())) {
+            return Ok(Some(Stale {
+                entries: entries.clone(),
+                reason: format!("it followed your {gone}, which was not pushed"),
+            }));
+        }
+        if !matches!(
+            entry.action,
+            Action::Approved | Action::ChangesRequested | Action::Recertified
+        ) {
+            continue;
+        }
+        let ledger = medreview_core::record::load_ledger(&src, slug)?;
+        let (with, position) = ledger.with_entry(id.clone(), entry.clone());
+        let Some(position) = position else {
+            return Ok(Some(Stale {
+                entries: entries.clone(),
+                reason: format!(
+                    "it follows sign-offs of {slug} that {} does not hold",
+                    "the remote"
+                ),
+            }));
+        };
+        let unseen = (0..with.entries.len())
+            .filter(|j| *j != position && !with.saw(position, *j))
+            .map(|j| &with.entries[j]);
+        let mut reason = None;
+        for other in unseen {
+            let why = match other.action {
+                Action::Submitted if other.revision != entry.revision => Some(format!(
+                    "{} submitted a newer revision ({}) meanwhile",
+                    other.by,
+                    other.revision.short()
+                )),
+                Action::Withdrawn => Some(format!(
+                    "{} withdrew {slug} meanwhile: {}",
+                    other.by,
+                    other.note.as_deref().unwrap_or("no note")
+                )),
+                Action::Approved | Action::ChangesRequested
+                    if other.revision == entry.revision
+                        && other.action != entry.action
+                        && !(other.action == Action::Approved
+                            && entry.action == Action::Recertified) =>
+                {
+                    Some(format!(
+                        "{} {} this revision meanwhile: {}",
+                        other.by,
+                        if other.action == Action::Approved {
+                            "approved"
+                        } else {
+                            "requested changes to"
+                        },
+                        other.note.as_deref().unwrap_or("no note")
+                    ))
+                }
+                _ => None,
+            };
+            if why.is_some() {
+                reason = why;
+                break;
+            }
+        }
+        if reason.is_none() {
+            let status = evaluate::evaluate(slug, &with, &*people, &policy, now);
+            reason = status.verdicts[position].clone();
+        }
+        if let Some(reason) = reason {
+            return Ok(Some(Stale {
+                entries: entries.clone(),
+                reason: format!(
+                    "{reason}; read what changed (`medreview diff {slug}`) and decide again"
+                ),
+            }));
+        }
+    }
+    Ok(None)
+}
