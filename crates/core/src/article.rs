@@ -57,7 +57,7 @@ pub struct Article {
 }
 
 /// Refuses an article larger than [`MAX_ARTICLE_BYTES`].
-pub fn check_size(len: u64, file: &Path) -> Result<()> {
+pub(crate) fn check_size(len: u64, file: &Path) -> Result<()> {
     if len > MAX_ARTICLE_BYTES as u64 {
         return Err(Error::new(
             Code::ArticleTooLarge,
@@ -211,7 +211,7 @@ pub fn read_revision(git: &GitStore, id: &RevId, ledger: &Path) -> Result<Vec<u8
 /// The writer named in the front matter of revision `id`, read from git's objects;
 /// `None` when the revision is missing or does not parse (it then cannot be approved
 /// by anyone's hand either, since nothing can be published from it).
-pub fn front_writer(git: &GitStore, id: &RevId) -> Option<Id> {
+pub(crate) fn front_writer(git: &GitStore, id: &RevId) -> Option<Id> {
     if git.blob_size(id)? > crate::article::MAX_ARTICLE_BYTES {
         return None;
     }

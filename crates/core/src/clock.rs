@@ -5,7 +5,7 @@ use chrono::{DateTime, FixedOffset, Local, SecondsFormat, Timelike};
 use crate::error::{Code, Error, Result};
 
 /// The environment variable that fixes the clock.
-pub const NOW_VAR: &str = "MEDREVIEW_NOW";
+pub(crate) const NOW_VAR: &str = "MEDREVIEW_NOW";
 
 /// The current time to the second, from `MEDREVIEW_NOW` when it is set.
 pub fn now() -> Result<DateTime<FixedOffset>> {

@@ -124,12 +124,12 @@ pub struct Editorial {
 
 impl Editorial {
     /// Whether nothing is set.
-    pub fn is_default(&self) -> bool {
+    pub(crate) fn is_default(&self) -> bool {
         *self == Editorial::default()
     }
 
     /// Refuses an unknown code or an impossible target; `file` names the settings.
-    pub fn validate(&self, file: &Path) -> Result<()> {
+    pub(crate) fn validate(&self, file: &Path) -> Result<()> {
         for code in self.severity.keys() {
             if rule(code).is_none() {
                 let codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();

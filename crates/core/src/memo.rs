@@ -201,7 +201,7 @@ impl Memo {
     }
 
     /// Keeps the entries read from the folder with tree id `folder`.
-    pub fn keep_ledger(&self, folder: &str, entries: &[(EntryId, Entry)]) {
+    pub(crate) fn keep_ledger(&self, folder: &str, entries: &[(EntryId, Entry)]) {
         self.with(|s| {
             s.used.insert(format!("l{folder}"));
             s.stored.ledgers.insert(folder.to_owned(), entries.to_vec());
@@ -222,7 +222,7 @@ impl Memo {
     }
 
     /// Keeps the writer revision `id` names.
-    pub fn keep_writer(&self, id: &str, writer: Option<Id>) {
+    pub(crate) fn keep_writer(&self, id: &str, writer: Option<Id>) {
         self.with(|s| {
             s.used.insert(format!("w{id}"));
             s.stored.writers.insert(id.to_owned(), writer);

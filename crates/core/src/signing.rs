@@ -142,7 +142,7 @@ pub fn verify(
 
 /// Checks `signature` over `text` in `namespace` by `by`, whose roster key is
 /// `public_key`; `Err` says why it does not verify.
-pub fn verify_text(
+pub(crate) fn verify_text(
     namespace: &str,
     text: &str,
     by: &Id,
@@ -179,7 +179,7 @@ pub fn key_fingerprint(text: &str) -> Option<String> {
 }
 
 /// Whether `text` is an OpenSSH public key; `Err` says why not.
-pub fn check_public_key(text: &str) -> std::result::Result<(), String> {
+pub(crate) fn check_public_key(text: &str) -> std::result::Result<(), String> {
     PublicKey::from_openssh(text.trim())
         .map(|_| ())
         .map_err(|e| e.to_string())

@@ -10,7 +10,7 @@ use medreview_store::gitstore::{EntryKind, Snapshot};
 
 /// Refuses a workspace path any part of which is a symbolic link, so nothing outside
 /// the workspace is ever read into a commit or a page, or written by medreview.
-pub fn refuse_symlinks(root: &Path, rel: &str) -> Result<()> {
+pub(crate) fn refuse_symlinks(root: &Path, rel: &str) -> Result<()> {
     let mut path = root.to_path_buf();
     for part in rel.split('/').filter(|p| !p.is_empty()) {
         path.push(part);
@@ -89,7 +89,7 @@ pub trait Source {
 }
 
 /// The working tree under a workspace root.
-pub struct WorkTree<'a>(pub &'a Path);
+pub(crate) struct WorkTree<'a>(pub &'a Path);
 
 impl Source for WorkTree<'_> {
     fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {

@@ -347,7 +347,7 @@ impl Workspace {
     }
 
     /// The path of `rel` inside the git repository, as git names it.
-    pub fn repo_path(&self, rel: &str) -> String {
+    pub(crate) fn repo_path(&self, rel: &str) -> String {
         format!("{}{rel}", self.prefix)
     }
 
@@ -362,7 +362,7 @@ impl Workspace {
     }
 
     /// `articles/<slug>/signoffs.yaml`, the format-1 ledger, workspace-relative.
-    pub fn legacy_ledger_rel(slug: &Id) -> String {
+    pub(crate) fn legacy_ledger_rel(slug: &Id) -> String {
         format!("articles/{slug}/signoffs.yaml")
     }
 
@@ -380,7 +380,7 @@ impl Workspace {
 
     /// Commits `files` and the removal of `removed` (workspace-relative paths), and
     /// nothing else.
-    pub fn commit_changes(
+    pub(crate) fn commit_changes(
         &self,
         files: Vec<(String, Vec<u8>)>,
         removed: Vec<String>,

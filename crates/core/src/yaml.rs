@@ -91,7 +91,7 @@ fn quote_hint(line: &str) -> Option<String> {
 
 /// How deeply flow collections (`[`, `{`) may nest. Real front matter nests two or
 /// three levels; the parser's time grows with the square of the depth.
-pub const MAX_FLOW_DEPTH: usize = 64;
+pub(crate) const MAX_FLOW_DEPTH: usize = 64;
 
 /// What [`precheck`] found.
 struct Found {

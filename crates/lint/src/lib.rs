@@ -54,10 +54,10 @@ pub use batch::{Input, LISTED, Output, refuse_errors, working_inputs};
 pub use settings::{Editorial, RULES, Rule, Severity, rule};
 
 /// The workspace word list for `spelling`: one word a line, `#` starts a comment.
-pub const DICTIONARY_FILE: &str = "dictionary.txt";
+pub(crate) const DICTIONARY_FILE: &str = "dictionary.txt";
 
 /// The default reading-grade target (NIH and AMA guidance for patient material).
-pub const DEFAULT_READING_GRADE: f64 = 8.0;
+pub(crate) const DEFAULT_READING_GRADE: f64 = 8.0;
 
 /// Where a rule found something, before it is placed in the file.
 #[derive(Debug, Clone)]

@@ -420,7 +420,7 @@ impl Walker {
 }
 
 /// Why an address is a problem for a patient page, if it is: not `https`.
-pub fn address_problem(url: &str) -> Option<String> {
+pub(crate) fn address_problem(url: &str) -> Option<String> {
     let lower = url.trim().to_ascii_lowercase();
     if lower.starts_with("http://") {
         return Some(format!(

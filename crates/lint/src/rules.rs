@@ -10,19 +10,19 @@ use super::readability;
 /// three-word shingles (lower-case words, punctuation removed) is at least this.
 /// A pull-quote that restates a body sentence with one or two words changed scores
 /// 0.6 to 0.9; two different sentences about the same subject rarely pass 0.3.
-pub const NEAR_DUPLICATE_THRESHOLD: f64 = 0.6;
+pub(crate) const NEAR_DUPLICATE_THRESHOLD: f64 = 0.6;
 
 /// Sentences shorter than this many words are not compared ("Call 911.").
-pub const NEAR_DUPLICATE_MIN_WORDS: usize = 6;
+pub(crate) const NEAR_DUPLICATE_MIN_WORDS: usize = 6;
 
 /// The most sentences indexed under one shingle.
 const SHINGLE_INDEX_LIMIT: usize = 64;
 
 /// A paragraph is judged on its own reading grade only with at least this many words.
-pub const PARAGRAPH_MIN_WORDS: usize = 20;
+pub(crate) const PARAGRAPH_MIN_WORDS: usize = 20;
 
 /// The hardest paragraphs named when the body is above the target.
-pub const HARDEST_PARAGRAPHS: usize = 3;
+pub(crate) const HARDEST_PARAGRAPHS: usize = 3;
 
 /// A sentence of a block: its byte range in the block's text.
 pub struct Sentence<'a> {
@@ -240,7 +240,7 @@ pub fn statistic(text: &str) -> Option<&'static str> {
 
 /// The names by which a paragraph can cite a front-matter source: its title, and
 /// what its title puts in parentheses ("(National Cancer Institute)").
-pub fn source_names(sources: &[medreview_core::article::Source]) -> Vec<String> {
+pub(crate) fn source_names(sources: &[medreview_core::article::Source]) -> Vec<String> {
     let mut names = Vec::new();
     for source in sources {
         let title = source.title.trim().to_lowercase();
@@ -263,7 +263,7 @@ pub fn source_names(sources: &[medreview_core::article::Source]) -> Vec<String> 
 }
 
 /// `unsourced-claim`: a statistic in a block that cites nothing.
-pub fn unsourced_claims(blocks: &[Block], names: &[String], out: &mut Vec<Found>) {
+pub(crate) fn unsourced_claims(blocks: &[Block], names: &[String], out: &mut Vec<Found>) {
     for block in blocks {
         if matches!(block.kind, BlockKind::Heading(_) | BlockKind::Note) || block.cited {
             continue;
@@ -292,7 +292,11 @@ fn shingles(text: &str) -> HashSet<String> {
 }
 
 /// `near-duplicate`: a sentence that says nearly word for word what an earlier one says.
-pub fn near_duplicates(blocks: &[Block], out: &mut Vec<Found>, place: impl Fn(usize) -> String) {
+pub(crate) fn near_duplicates(
+    blocks: &[Block],
+    out: &mut Vec<Found>,
+    place: impl Fn(usize) -> String,
+) {
     struct Seen {
         shingles: HashSet<String>,
         at: usize,
@@ -361,7 +365,7 @@ pub fn near_duplicates(blocks: &[Block], out: &mut Vec<Found>, place: impl Fn(us
 }
 
 /// `text` cut to about `max` characters at a word boundary, with "…" when cut.
-pub fn clip(text: &str, max: usize) -> String {
+pub(crate) fn clip(text: &str, max: usize) -> String {
     if text.chars().count() <= max {
         return text.to_owned();
     }

@@ -18,7 +18,7 @@ use medreview_core::error::{Code, Error, Result};
 use medreview_store::gitstore::GitStore;
 
 /// How far an entry's `at` may be from the server's clock, by default.
-pub const DEFAULT_TOLERANCE_MINUTES: i64 = 30;
+pub(crate) const DEFAULT_TOLERANCE_MINUTES: i64 = 30;
 
 /// The marker line that says a hook is medreview's.
 const MARKER: &str = "# medreview server gate";

@@ -76,7 +76,7 @@ fn run(mut cmd: Command, code: Code, what: &str, hint: &str) -> Result<String> {
 }
 
 /// Whether `remote` is configured in the repository.
-pub fn remote_exists(workdir: &Path, remote: &str) -> bool {
+pub(crate) fn remote_exists(workdir: &Path, remote: &str) -> bool {
     let mut cmd = git(workdir);
     cmd.args(["remote", "get-url", remote]);
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
@@ -130,7 +130,7 @@ pub fn fetch(workdir: &Path, remote: &str, branch: &str) -> Result<bool> {
 
 /// Fetches the remote's publication tags; one that clashes with a local tag of the
 /// same name is left alone and named in the returned warnings.
-pub fn fetch_tags(workdir: &Path, remote: &str) -> Vec<String> {
+pub(crate) fn fetch_tags(workdir: &Path, remote: &str) -> Vec<String> {
     let mut cmd = git(workdir);
     cmd.args([
         "fetch",
@@ -154,7 +154,7 @@ pub fn fetch_tags(workdir: &Path, remote: &str) -> Vec<String> {
 /// Pushes `commit` to `refs/heads/<branch>` of `remote`, only if the remote still
 /// holds `expected` there (`None`: no such branch yet), and never forcing: `commit`
 /// descends from `expected`.
-pub fn push_branch(
+pub(crate) fn push_branch(
     workdir: &Path,
     remote: &str,
     branch: &str,
@@ -231,7 +231,7 @@ pub fn push_branch(
 
 /// Pushes other refs (publication tags, the checkpoint) without forcing; returns a
 /// warning for each one the remote did not take.
-pub fn push_refs(workdir: &Path, remote: &str, refspecs: &[String]) -> Vec<String> {
+pub(crate) fn push_refs(workdir: &Path, remote: &str, refspecs: &[String]) -> Vec<String> {
     if refspecs.is_empty() {
         return Vec::new();
     }
@@ -258,7 +258,12 @@ pub fn push_refs(workdir: &Path, remote: &str, refspecs: &[String]) -> Vec<Strin
 /// Moves the checked-out branch from `from` to `to`: index and working tree first
 /// (git refuses before writing anything if a file with local edits would change),
 /// then the branch, only if it still names `from`.
-pub fn move_branch(workdir: &Path, branch_ref: &str, from: Option<&str>, to: &str) -> Result<()> {
+pub(crate) fn move_branch(
+    workdir: &Path,
+    branch_ref: &str,
+    from: Option<&str>,
+    to: &str,
+) -> Result<()> {
     // Plumbing trusts the index's stat data; refresh it first, as `git merge` does
     // (a file whose content is unchanged is then not taken for a local edit).
     let mut refresh = git(workdir);

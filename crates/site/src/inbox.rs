@@ -14,7 +14,7 @@ use medreview_core::record::evaluate::State;
 use medreview_core::roster::Roster;
 
 /// How far ahead a re-review shows up: due now or within this many days.
-pub const DUE_SOON_DAYS: i64 = 30;
+pub(crate) const DUE_SOON_DAYS: i64 = 30;
 
 /// What kind of work an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

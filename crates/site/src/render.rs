@@ -43,12 +43,12 @@ static REDLINE_SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
     });
 
 /// Sanitizes the HTML of a rendered redline (see `diff::redline_blocks`).
-pub fn sanitize_redline(html: &str) -> String {
+pub(crate) fn sanitize_redline(html: &str) -> String {
     REDLINE_SANITIZER.clean(html).to_string()
 }
 
 /// Escapes text for HTML content and attribute values.
-pub fn escape_html(text: &str) -> String {
+pub(crate) fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -65,7 +65,7 @@ pub fn escape_html(text: &str) -> String {
 
 /// Serializes `value` as JSON that can sit inside `<script type="application/ld+json">`:
 /// `<`, `>` and `&` are written as `\u003c`, `\u003e` and `\u0026`, so no text can close the tag.
-pub fn script_json<T: Serialize>(value: &T) -> Result<String> {
+pub(crate) fn script_json<T: Serialize>(value: &T) -> Result<String> {
     let json = serde_json::to_string_pretty(value)
         .map_err(|e| Error::internal(format!("cannot write JSON-LD: {e}")))?;
     Ok(json
@@ -87,7 +87,7 @@ impl Context {
     }
 
     /// Adds a variable holding HTML that is already safe (it is not escaped again).
-    pub fn insert_safe(&mut self, name: &str, html: String) {
+    pub(crate) fn insert_safe(&mut self, name: &str, html: String) {
         self.vars
             .insert(name.to_owned(), Value::from_safe_string(html));
     }

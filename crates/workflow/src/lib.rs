@@ -238,7 +238,7 @@ pub fn decide(
 }
 
 /// The editorial findings of a submitted revision.
-pub fn revision_findings(
+pub(crate) fn revision_findings(
     ws: &Workspace,
     record: &ArticleRecord,
     revision: &Revision,

@@ -28,7 +28,7 @@ pub const HEADER: &str =
 pub const DIGEST_LEN: usize = 12;
 
 /// The kind word in the name of a roster entry (`<time>-roster-<admin>-<digest>`).
-pub const ROSTER_KIND: &str = "roster";
+pub(crate) const ROSTER_KIND: &str = "roster";
 
 /// What a sign-off did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -91,7 +91,7 @@ impl Action {
 
     /// Whether the entry vouches for a revision's text, so the approval rules (a
     /// reviewer, not its writer, licensed, signed where required) apply to it.
-    pub fn vouches(self) -> bool {
+    pub(crate) fn vouches(self) -> bool {
         matches!(self, Action::Approved | Action::Recertified)
     }
 }
@@ -305,7 +305,7 @@ pub(crate) fn de_time<'de, D: Deserializer<'de>>(
 
 impl Entry {
     /// Whether this entry was carried over from a format-1 ledger.
-    pub fn is_migrated(&self) -> bool {
+    pub(crate) fn is_migrated(&self) -> bool {
         self.format == Some(1)
     }
 

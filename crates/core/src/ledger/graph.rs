@@ -136,7 +136,7 @@ impl<T> Default for Dag<T> {
 }
 
 /// An article's record: its sign-offs in topological order and who saw whom.
-pub type Ledger = Dag<Entry>;
+pub(crate) type Ledger = Dag<Entry>;
 
 /// Why a sign-off may not stand where it is, given the entries it names in `after:`.
 fn misplaced(entry: &Entry, parents: &[&Entry]) -> Option<String> {
@@ -166,7 +166,7 @@ impl<T: Node + Clone> Dag<T> {
     /// messages. An entry whose `after:` names an entry that is not there, that is
     /// part of a cycle, or that `reject` refuses given its parents, is damage: it
     /// stays out of the graph, and so does everything after it.
-    pub fn build_with(
+    pub(crate) fn build_with(
         mut read: Vec<(EntryId, T)>,
         mut damage: Vec<Damage>,
         file_of: &dyn Fn(&EntryId) -> String,
@@ -311,7 +311,7 @@ impl<T: Node + Clone> Dag<T> {
 
 impl Ledger {
     /// The submissions within `view` that no other submission in it saw.
-    pub fn frontier_submissions(&self, view: &dyn Fn(usize) -> bool) -> Vec<usize> {
+    pub(crate) fn frontier_submissions(&self, view: &dyn Fn(usize) -> bool) -> Vec<usize> {
         let subs: Vec<usize> = (0..self.entries.len())
             .filter(|&i| view(i) && self.entries[i].action == Action::Submitted)
             .collect();
@@ -365,7 +365,7 @@ impl Ledger {
     }
 
     /// The revision id of the latest submission.
-    pub fn latest_submitted(&self) -> Option<RevId> {
+    pub(crate) fn latest_submitted(&self) -> Option<RevId> {
         self.latest().map(|(id, _)| id)
     }
 

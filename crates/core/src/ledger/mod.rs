@@ -26,12 +26,12 @@ pub const MAX_ENTRY_BYTES: usize = 64 * 1024;
 pub const MAX_ENTRIES: usize = 10_000;
 
 /// The entries read from a folder, and the files that could not be.
-pub type Folder<T> = (Vec<(entry::EntryId, T)>, Vec<Damage>);
+pub(crate) type Folder<T> = (Vec<(entry::EntryId, T)>, Vec<Damage>);
 
 /// Every entry file in the folder `dir` of `src`, read and checked against its
 /// name, and the files that could not be (dotfiles are skipped: editors and file
 /// managers leave them, and they are never entries).
-pub fn read_folder<T: entry::Named>(src: &dyn Source, dir: &str) -> Result<Folder<T>> {
+pub(crate) fn read_folder<T: entry::Named>(src: &dyn Source, dir: &str) -> Result<Folder<T>> {
     let mut read = Vec::new();
     let mut damage = Vec::new();
     let listing = src.list(dir)?;

@@ -63,7 +63,7 @@ pub fn parse(text: &str, file: &Path) -> Result<Vec<LegacyEntry>> {
 
 /// The entries in the order format 1 judged them: by time, and entries with the same
 /// time in file order (a union merge appended one branch's entries after the other's).
-pub fn in_time_order(mut entries: Vec<LegacyEntry>) -> Vec<LegacyEntry> {
+pub(crate) fn in_time_order(mut entries: Vec<LegacyEntry>) -> Vec<LegacyEntry> {
     entries.sort_by_key(|e| e.at);
     entries
 }

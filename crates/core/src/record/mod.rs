@@ -36,7 +36,7 @@ pub use crate::ledger::{MAX_ENTRY_BYTES, entry, graph};
 pub use crate::workspace::{ensure_folder_committed, ensure_folder_committed_in};
 
 /// Refuses an article still holding a format-1 ledger: every command says to migrate.
-pub fn refuse_format_1(src: &dyn Source, slug: &Id) -> Result<()> {
+pub(crate) fn refuse_format_1(src: &dyn Source, slug: &Id) -> Result<()> {
     let rel = Workspace::legacy_ledger_rel(slug);
     if src.read(&rel)?.is_some() {
         return Err(Error::new(
@@ -222,7 +222,7 @@ impl ArticleRecord {
     /// Entries read whole were checked against the digest in their names when the
     /// record was loaded, so a name that HEAD holds with a blob id starting with that
     /// digest is that very file; only damaged files are compared byte for byte.
-    pub fn ensure_ledger_committed_in(
+    pub(crate) fn ensure_ledger_committed_in(
         &self,
         ws: &Workspace,
         head: Option<&medreview_store::gitstore::Snapshot<'_>>,

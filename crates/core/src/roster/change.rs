@@ -225,7 +225,7 @@ fn committed_roster_files(ws: &Workspace, src: &dyn Source) -> Result<Vec<String
 
 /// `medreview.yaml`'s text with `admins:` set to `admins`, the rest of the file
 /// (comments included) as it was.
-pub fn with_admins(text: &str, admins: &[Id]) -> String {
+pub(crate) fn with_admins(text: &str, admins: &[Id]) -> String {
     let line = format!(
         "admins: [{}]",
         admins.iter().map(Id::as_str).collect::<Vec<_>>().join(", ")

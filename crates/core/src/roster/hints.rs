@@ -9,7 +9,7 @@ use crate::ids::Id;
 /// (`priya` for `priya-shah`) or one of the words of (`shah`), else those within a
 /// small edit distance (`ana-exmple`). At most three, best first; none for an exact
 /// match or when nothing is close.
-pub fn closest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+pub(crate) fn closest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let given = given.trim().to_ascii_lowercase();
     if given.is_empty() {
         return Vec::new();
@@ -41,7 +41,7 @@ pub fn closest<'a>(given: &str, known: impl IntoIterator<Item = &'a str>) -> Vec
 }
 
 /// "did you mean `a`?" or "did you mean `a` or `b`?", for a hint.
-pub fn did_you_mean(names: &[&str]) -> Option<String> {
+pub(crate) fn did_you_mean(names: &[&str]) -> Option<String> {
     let (last, rest) = names.split_last()?;
     let listed = if rest.is_empty() {
         last.to_string()
@@ -52,7 +52,7 @@ pub fn did_you_mean(names: &[&str]) -> Option<String> {
 }
 
 /// `hint`, led by "did you mean …?" when `given` is close to a known name.
-pub fn hint_with<'a>(
+pub(crate) fn hint_with<'a>(
     given: &str,
     known: impl IntoIterator<Item = &'a str>,
     hint: impl Into<String>,

@@ -42,7 +42,7 @@ pub fn me(roster: &Roster, email: Option<&str>) -> Option<Id> {
 }
 
 /// Whether `review.proxies` lets `me` record a sign-off for someone else.
-pub fn may_proxy(roster: &Roster, config: &Config, me: &Id) -> bool {
+pub(crate) fn may_proxy(roster: &Roster, config: &Config, me: &Id) -> bool {
     let mine = roles(roster, config, me);
     config
         .review
@@ -54,7 +54,7 @@ pub fn may_proxy(roster: &Roster, config: &Config, me: &Id) -> bool {
 /// Why an entry recorded by someone for another person breaks the proxy policy of
 /// the roster it names, if it does. The one rule `acting` applies before recording
 /// and `evaluate`, `check` and the server gate apply to what was recorded.
-pub fn proxy_problem(
+pub(crate) fn proxy_problem(
     entry: &crate::ledger::entry::Entry,
     state: &crate::roster::log::RosterState,
 ) -> Option<String> {

@@ -92,7 +92,7 @@ impl Named for RosterEntry {
 }
 
 /// Every roster file `src` holds: `medreview.yaml`, then `writers/` and `reviewers/`.
-pub fn roster_files(src: &dyn Source) -> Result<Vec<String>> {
+pub(crate) fn roster_files(src: &dyn Source) -> Result<Vec<String>> {
     let mut files = vec![CONFIG_FILE.to_owned()];
     for role in [Role::Writer, Role::Reviewer] {
         for (name, _) in src.list(role.folder())? {
@@ -106,7 +106,7 @@ pub fn roster_files(src: &dyn Source) -> Result<Vec<String>> {
 }
 
 /// Whether `path` is a file the roster record covers.
-pub fn is_roster_path(path: &str) -> bool {
+pub(crate) fn is_roster_path(path: &str) -> bool {
     if path == CONFIG_FILE {
         return true;
     }
@@ -178,7 +178,7 @@ pub struct RosterState {
 }
 
 /// Reads a file's content by blob id.
-pub type Blobs<'g> = Box<dyn Fn(&RevId) -> Option<Vec<u8>> + 'g>;
+pub(crate) type Blobs<'g> = Box<dyn Fn(&RevId) -> Option<Vec<u8>> + 'g>;
 
 /// The roster's entries and the states they define.
 pub struct RosterLog<'g> {
@@ -202,7 +202,7 @@ impl<'g> RosterLog<'g> {
     }
 
     /// Judges each entry of `dag` in order; `blobs` reads file contents by id.
-    pub fn from_dag(dag: Dag<RosterEntry>, blobs: Blobs<'g>) -> RosterLog<'g> {
+    pub(crate) fn from_dag(dag: Dag<RosterEntry>, blobs: Blobs<'g>) -> RosterLog<'g> {
         let mut log = RosterLog {
             invalid: vec![None; dag.entries.len()],
             dag,
@@ -256,7 +256,7 @@ impl<'g> RosterLog<'g> {
 
     /// The latest `at` of the roster entries `heads` names (what a sign-off naming
     /// them had seen).
-    pub fn latest_at(&self, heads: &[EntryId]) -> Option<DateTime<FixedOffset>> {
+    pub(crate) fn latest_at(&self, heads: &[EntryId]) -> Option<DateTime<FixedOffset>> {
         heads
             .iter()
             .filter_map(|h| self.dag.position(h))
@@ -277,13 +277,13 @@ impl<'g> RosterLog<'g> {
     }
 
     /// The files roster entry `id` changed, if it is in the log.
-    pub fn files_of(&self, id: &str) -> Option<&BTreeMap<String, RevId>> {
+    pub(crate) fn files_of(&self, id: &str) -> Option<&BTreeMap<String, RevId>> {
         let i = self.dag.ids.iter().position(|x| x.as_str() == id)?;
         Some(&self.dag.entries[i].files)
     }
 
     /// The ids of the roster entries in the view named by `heads`.
-    pub fn view_ids(&self, heads: &[EntryId]) -> std::collections::BTreeSet<String> {
+    pub(crate) fn view_ids(&self, heads: &[EntryId]) -> std::collections::BTreeSet<String> {
         self.view(heads)
             .into_iter()
             .map(|i| self.dag.ids[i].to_string())
@@ -453,7 +453,7 @@ fn ids(list: &[Id]) -> String {
 }
 
 /// Refuses an entry that would not count, naming why.
-pub fn require_valid(why: Option<&str>) -> Result<()> {
+pub(crate) fn require_valid(why: Option<&str>) -> Result<()> {
     match why {
         None => Ok(()),
         Some(why) => Err(Error::with_hint(

@@ -119,7 +119,7 @@ impl Role {
     }
 
     /// The workspace-relative file of person `id` in this role.
-    pub fn file_rel(self, id: &Id) -> String {
+    pub(crate) fn file_rel(self, id: &Id) -> String {
         format!("{}/{id}.yaml", self.folder())
     }
 }
@@ -140,7 +140,7 @@ impl Roster {
     }
 
     /// Reads every roster file from `src`, refusing at the first bad one.
-    pub fn load_from(src: &dyn Source) -> Result<Roster> {
+    pub(crate) fn load_from(src: &dyn Source) -> Result<Roster> {
         let (roster, mut problems) = Roster::load_lenient(src)?;
         match problems.is_empty() {
             true => Ok(roster),
@@ -202,7 +202,7 @@ impl Roster {
     }
 
     /// The roster member in `role` whose email is `email` (case-insensitive).
-    pub fn find_by_email(&self, role: Role, email: &str) -> Option<Id> {
+    pub(crate) fn find_by_email(&self, role: Role, email: &str) -> Option<Id> {
         let matches = |e: Option<&String>| e.is_some_and(|e| e.eq_ignore_ascii_case(email.trim()));
         let found = match role {
             Role::Writer => self
@@ -234,7 +234,7 @@ impl Roster {
     /// What identifies the person `id` beyond the id: their public key and, for a
     /// reviewer, the name and credentials a byline shows. Two ids sharing any mark
     /// are one person (they count once, and `check` reports them).
-    pub fn identity_marks(&self, id: &Id) -> std::collections::BTreeSet<String> {
+    pub(crate) fn identity_marks(&self, id: &Id) -> std::collections::BTreeSet<String> {
         let mut marks = std::collections::BTreeSet::from([format!("id:{id}")]);
         if let Some(key) = self
             .public_key_of(id)
@@ -250,7 +250,7 @@ impl Roster {
 
     /// Pairs of roster members who share a public key, or a displayed name plus
     /// credentials: `(first, second, what they share)`.
-    pub fn shared_identities(&self) -> Vec<(Id, Id, &'static str)> {
+    pub(crate) fn shared_identities(&self) -> Vec<(Id, Id, &'static str)> {
         let ids: Vec<&Id> = self.writers.keys().chain(self.reviewers.keys()).collect();
         let mut pairs = Vec::new();
         for (i, a) in ids.iter().enumerate() {
@@ -273,7 +273,7 @@ impl Roster {
     }
 
     /// Refuses `id` unless it is a reviewer, with a message that says what to do.
-    pub fn require_reviewer(&self, id: &Id) -> Result<&Reviewer> {
+    pub(crate) fn require_reviewer(&self, id: &Id) -> Result<&Reviewer> {
         self.reviewers.get(id).ok_or_else(|| {
             let (code, also) = if self.writers.contains_key(id) {
                 (
@@ -335,7 +335,7 @@ impl Person for Reviewer {
 }
 
 /// Why a name cannot stand in a git identity (`Name <email>`), if it cannot.
-pub fn name_problem(name: &str) -> Option<String> {
+pub(crate) fn name_problem(name: &str) -> Option<String> {
     if let Some(c) = name.chars().find(|c| *c == '<' || *c == '>') {
         return Some(format!(
             "it contains {c:?}; git writes a person as `Name <email>`, so a name cannot hold angle brackets"
@@ -362,7 +362,7 @@ fn is_invisible_control(c: char) -> bool {
 }
 
 /// Why an email cannot stand in a git identity, if it cannot.
-pub fn email_problem(email: &str) -> Option<String> {
+pub(crate) fn email_problem(email: &str) -> Option<String> {
     if let Some(c) = email
         .chars()
         .find(|c| *c == '<' || *c == '>' || c.is_whitespace() || is_invisible_control(*c))
@@ -375,7 +375,7 @@ pub fn email_problem(email: &str) -> Option<String> {
 }
 
 /// Parses one roster file, refusing a name or email that git could not record.
-pub fn parse_person<T: Person>(text: &str, shown: &std::path::Path) -> Result<T> {
+pub(crate) fn parse_person<T: Person>(text: &str, shown: &std::path::Path) -> Result<T> {
     let person: T = yaml::parse(text, shown, 1)?;
     let bad = name_problem(person.name())
         .map(|why| ("name", why))

@@ -68,7 +68,7 @@ impl Writers {
 }
 
 /// Judging by one roster for everyone: a workspace whose roster is not audited yet.
-pub struct Unaudited<'g> {
+pub(crate) struct Unaudited<'g> {
     state: Rc<RosterState>,
     git: &'g crate::repo::Repo,
     writers: Writers,
@@ -92,7 +92,7 @@ impl<'g> Unaudited<'g> {
 
     /// Judges by the review policy of `config` too (the `medreview.yaml` of the
     /// same source as the roster, so a commit's people come with the commit's policy).
-    pub fn with_config(mut self, config: Option<crate::workspace::Config>) -> Unaudited<'g> {
+    pub(crate) fn with_config(mut self, config: Option<crate::workspace::Config>) -> Unaudited<'g> {
         self.policy = config.map(|c| c.review);
         self
     }
@@ -123,7 +123,7 @@ impl People for Unaudited<'_> {
 }
 
 /// Judging each sign-off by the roster of its time.
-pub struct Audited<'g> {
+pub(crate) struct Audited<'g> {
     /// The roster's record.
     pub log: RosterLog<'g>,
     git: &'g crate::repo::Repo,

@@ -231,7 +231,7 @@ impl SigningKey {
     }
 
     /// Signs `text` in `namespace` as `who`, whose roster public key is `public_key`.
-    pub fn sign_text(
+    pub(crate) fn sign_text(
         &self,
         namespace: &str,
         text: &str,

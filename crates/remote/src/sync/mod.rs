@@ -34,10 +34,10 @@ use fetch::{Fetched, fetch_verified};
 use replay::integrate;
 
 /// How many times `sync` fetches again when the remote moved during a push.
-pub const ATTEMPTS: usize = 5;
+pub(crate) const ATTEMPTS: usize = 5;
 
 /// Where the old tip is kept when decisions are dropped.
-pub const DROPPED_PREFIX: &str = "refs/medreview/dropped/";
+pub(crate) const DROPPED_PREFIX: &str = "refs/medreview/dropped/";
 
 /// A decision that was not pushed.
 #[derive(Debug, Clone, Serialize)]

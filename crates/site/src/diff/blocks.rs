@@ -348,7 +348,7 @@ fn elide(shown: Vec<Shown>) -> Vec<Shown> {
 }
 
 /// Whether any block changed.
-pub fn any_change(shown: &[Shown]) -> bool {
+pub(crate) fn any_change(shown: &[Shown]) -> bool {
     shown
         .iter()
         .any(|s| matches!(s, Shown::Block(b) if b.change != Change::Same))

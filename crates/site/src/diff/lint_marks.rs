@@ -61,7 +61,7 @@ fn mark_id(n: usize) -> String {
 
 /// A preview's body: `body` rendered as pages render it, each finding marked in
 /// place; and where each finding is.
-pub fn preview_body(body: &str, findings: &[Finding]) -> (String, Vec<Place>) {
+pub(crate) fn preview_body(body: &str, findings: &[Finding]) -> (String, Vec<Place>) {
     let mut pins = Vec::new();
     let mut of_pin = Vec::new();
     for (i, f) in findings.iter().enumerate() {

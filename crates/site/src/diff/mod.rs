@@ -256,7 +256,7 @@ fn info(record: &ArticleRecord, roster: &Roster, side: &Side) -> SideInfo {
 }
 
 /// Words added and removed by each revision against the one before it (r1: against nothing).
-pub fn revision_changes(
+pub(crate) fn revision_changes(
     ws: &Workspace,
     record: &ArticleRecord,
     revision: &Revision,

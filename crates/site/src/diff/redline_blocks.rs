@@ -23,7 +23,7 @@ pub fn body_html(shown: &[Shown]) -> String {
 }
 
 /// The body part of the redline page, with `marks[i]` around the text of part `i`.
-pub fn body_html_marked(shown: &[Shown], marks: &[Option<BlockMark>]) -> String {
+pub(crate) fn body_html_marked(shown: &[Shown], marks: &[Option<BlockMark>]) -> String {
     let mut out = Html::default();
     for (i, part) in shown.iter().enumerate() {
         match part {

@@ -8,7 +8,7 @@ use medreview_core::article::{normalize_eol, split_front_matter};
 use medreview_core::yaml::{self, FieldValue};
 
 /// How many unchanged paragraphs to show around a change.
-pub const CONTEXT: usize = 1;
+pub(crate) const CONTEXT: usize = 1;
 
 /// One run of text in a redline.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -142,7 +142,7 @@ pub fn redline(old: &[u8], new: &[u8]) -> Redline {
 }
 
 /// Compares the bodies of two article texts as rendered (see [`rendered`]).
-pub fn rendered_redline(old: &[u8], new: &[u8]) -> Vec<super::blocks::Shown> {
+pub(crate) fn rendered_redline(old: &[u8], new: &[u8]) -> Vec<super::blocks::Shown> {
     let old = String::from_utf8_lossy(&normalize_eol(old)).into_owned();
     let new = String::from_utf8_lossy(&normalize_eol(new)).into_owned();
     let old = crate::render::blocks::blocks(split(&old).1);

@@ -47,7 +47,7 @@ pub enum Format {
 
 /// A date as templates see it.
 #[derive(Debug, Clone, Serialize)]
-pub struct DateView {
+pub(crate) struct DateView {
     /// `2025-03-05`
     pub iso: String,
     /// `March 5, 2025`
@@ -65,7 +65,7 @@ impl DateView {
 
 /// A person as templates see them.
 #[derive(Debug, Clone, Serialize)]
-pub struct PersonView {
+pub(crate) struct PersonView {
     /// Roster id.
     pub id: Id,
     /// Full name.

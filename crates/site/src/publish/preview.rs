@@ -38,7 +38,7 @@ pub struct Preview {
 
 /// The class of the banner element; a template that shows `preview` itself uses it,
 /// and its absence from a page tells that the banner must be put in.
-pub const BANNER_CLASS: &str = "preview-banner";
+pub(crate) const BANNER_CLASS: &str = "preview-banner";
 
 /// Renders the page of `side` (a revision or the working tree) of `record`, with the
 /// templates, settings and roster of the last commit, as `publish` would.

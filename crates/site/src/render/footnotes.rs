@@ -26,7 +26,7 @@ pub struct Note<'a> {
 }
 
 /// A body split into its text and its footnotes.
-pub struct Split<'a> {
+pub(crate) struct Split<'a> {
     /// The body without footnote definitions; references stay as
     /// [`Event::FootnoteReference`] for defined labels, and turn into plain text
     /// (`[^x]`) for labels no definition names.

@@ -29,7 +29,7 @@ pub enum Scope {
 }
 
 /// One place to mark, with the markup around it (already safe HTML).
-pub struct Pin {
+pub(crate) struct Pin {
     /// A byte offset in the body.
     pub at: usize,
     /// How much to cover.
@@ -42,7 +42,7 @@ pub struct Pin {
 
 /// `markdown` as [`super::markdown_to_html`] renders it, with each pin's markup
 /// around its place; and which pins were placed (the others are in the text nowhere).
-pub fn markdown_to_html_marked(markdown: &str, pins: &[Pin]) -> (String, Vec<bool>) {
+pub(crate) fn markdown_to_html_marked(markdown: &str, pins: &[Pin]) -> (String, Vec<bool>) {
     let events: Events<'_> = Parser::new_ext(markdown, super::options())
         .into_offset_iter()
         .collect();
@@ -62,7 +62,7 @@ pub fn markdown_to_html_marked(markdown: &str, pins: &[Pin]) -> (String, Vec<boo
 
 /// For each place, the index in [`blocks::blocks`] of `markdown` of the block
 /// holding it, when it can be told.
-pub fn block_of_places(markdown: &str, places: &[(usize, Scope)]) -> Vec<Option<usize>> {
+pub(crate) fn block_of_places(markdown: &str, places: &[(usize, Scope)]) -> Vec<Option<usize>> {
     let events: Events<'_> = Parser::new_ext(markdown, super::options())
         .into_offset_iter()
         .collect();

@@ -20,11 +20,11 @@ use git2::Oid;
 use super::{Context, GitError, GitStore};
 
 /// The journal file, in the git folder.
-pub const JOURNAL: &str = "medreview.journal";
+pub(crate) const JOURNAL: &str = "medreview.journal";
 
 /// What a commit in flight recorded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Journal {
+pub(crate) struct Journal {
     /// The process that wrote it.
     pub pid: u32,
     /// Its host.
@@ -42,7 +42,7 @@ pub struct Journal {
 }
 
 /// This machine's name, as the lock files record it.
-pub fn host() -> String {
+pub(crate) fn host() -> String {
     fs::read_to_string("/proc/sys/kernel/hostname")
         .or_else(|_| fs::read_to_string("/etc/hostname"))
         .map(|h| h.trim().to_owned())
@@ -54,7 +54,7 @@ pub fn host() -> String {
 
 /// Whether process `pid` on this host is gone. Only a definite answer counts: where
 /// `/proc` cannot tell, the process is taken to be alive.
-pub fn is_dead(pid: u32) -> bool {
+pub(crate) fn is_dead(pid: u32) -> bool {
     Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists()
 }
 
@@ -114,7 +114,7 @@ fn write_synced(path: &Path, text: &str) -> io::Result<()> {
 
 /// `.git/index.lock`, held while a commit writes the index; removed on drop unless
 /// it became the index.
-pub struct IndexLock {
+pub(crate) struct IndexLock {
     path: PathBuf,
     held: bool,
 }
@@ -141,7 +141,7 @@ impl Drop for IndexLock {
 
 /// How long a commit waits for another git process (`git status` in an IDE) to let
 /// go of the index.
-pub const INDEX_WAIT: Duration = Duration::from_secs(5);
+pub(crate) const INDEX_WAIT: Duration = Duration::from_secs(5);
 
 impl GitStore {
     fn journal_path(&self) -> PathBuf {
@@ -381,7 +381,7 @@ impl GitStore {
 }
 
 /// The pid and host a lock file names.
-pub fn lock_owner(text: &str) -> Option<(u32, String)> {
+pub(crate) fn lock_owner(text: &str) -> Option<(u32, String)> {
     let mut pid = None;
     let mut host = None;
     for line in text.lines() {

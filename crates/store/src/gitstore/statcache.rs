@@ -11,7 +11,7 @@ use git2::Oid;
 
 /// The stat data and id of one index entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Stat {
+pub(crate) struct Stat {
     pub ctime: (u32, u32),
     pub mtime: (u32, u32),
     pub ino: u32,
@@ -23,7 +23,7 @@ pub struct Stat {
 }
 
 /// Every stage-0 entry of an index, sorted by path as git keeps them.
-pub struct StatCache {
+pub(crate) struct StatCache {
     entries: Vec<(Vec<u8>, Stat)>,
     /// When the index was written (seconds, nanoseconds): an entry changed at or
     /// after it is racily clean and not trusted.

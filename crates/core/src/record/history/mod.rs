@@ -36,7 +36,7 @@ pub const TIME_TOLERANCE_MINUTES: i64 = 5;
 
 /// How far after the checking machine's clock an entry may be dated before `check`
 /// (and the gate, and `publish`) call it a clock set ahead.
-pub const FUTURE_TOLERANCE_HOURS: i64 = 24;
+pub(crate) const FUTURE_TOLERANCE_HOURS: i64 = 24;
 
 /// A problem found in history.
 #[derive(Debug, Clone, PartialEq, Eq)]
