@@ -212,7 +212,7 @@ impl crate::workspace::Workspace {
     /// The people and the review policy as the commit HEAD points at holds them:
     /// what `publish` judges by, so `status` says what `publish` will do (a roster
     /// or settings edit that is not committed judges no one; see
-    /// [`Workspace::uncommitted_people_files`]).
+    /// [`crate::workspace::Workspace::uncommitted_people_files`]).
     pub fn committed_people(&self) -> Result<Box<dyn People + '_>> {
         let src = crate::source::Committed {
             snapshot: self.git.head_snapshot()?,
