@@ -430,3 +430,33 @@ fn refusals_whose_message_is_the_fix_still_change_nothing() {
     let run = env.fails_as_usage(&["writer", "add", "sam-lee", "--name", ""]);
     assert!(run.stderr.contains("--name is empty"), "{}", run.stderr);
 }
+
+/// Regression: `sync` on a machine where the `git` program cannot be run said
+/// "there is no git remote origin" and told the user to add one; it is the machine
+/// (exit 3, `missing-program`), and the hint is to install git.
+#[test]
+fn sync_without_the_git_program_says_so_not_that_the_remote_is_missing() {
+    let env = TestEnv::approved();
+    env.git(&["remote", "add", "origin", "../team.git"]);
+    let empty = env.outside("no-programs");
+    std::fs::create_dir_all(&empty).expect("an empty folder for PATH");
+    let root = env.root().to_path_buf();
+    let path = [("PATH", empty.to_str().expect("utf-8"))];
+    // Exit 3 (the machine), and the repository exactly as before.
+    let run = env.stops_in(&root, &path, &["sync"], false, 3);
+    assert!(
+        run.stderr.contains("cannot run git") && run.stderr.contains("install git"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.ends_with("Code: missing-program\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("there is no git remote"),
+        "{}",
+        run.stderr
+    );
+}

@@ -75,12 +75,17 @@ fn run(mut cmd: Command, code: Code, what: &str, hint: &str) -> Result<String> {
     ))
 }
 
-/// Whether `remote` is configured in the repository.
-pub(crate) fn remote_exists(workdir: &Path, remote: &str) -> bool {
+/// Whether `remote` is configured in the repository. A `git` program that cannot
+/// be run is said as such, never as "there is no remote" (regression: a machine
+/// without git was told to add a remote).
+pub(crate) fn remote_exists(workdir: &Path, remote: &str) -> Result<bool> {
     let mut cmd = git(workdir);
     cmd.args(["remote", "get-url", remote]);
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
-    cmd.status().is_ok_and(|s| s.success())
+    let status = cmd
+        .status()
+        .map_err(|e| cannot_run("read the remote's address", e))?;
+    Ok(status.success())
 }
 
 /// Fetches `branch` into `refs/remotes/<remote>/<branch>` and the remote's

@@ -87,7 +87,7 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
     let remote = remote_name(ws);
     let (short, full) = branch(ws)?;
     let workdir = ws.git.workdir().to_path_buf();
-    if !transport::remote_exists(&workdir, &remote) {
+    if !transport::remote_exists(&workdir, &remote)? {
         return Err(Error::with_hint(
             Code::NoRemote,
             format!("there is no git remote {remote} to sync with"),
@@ -225,7 +225,7 @@ pub fn prepare(ws: &Workspace, progress: &mut dyn Write) -> Result<()> {
     let remote = remote_name(ws);
     let (short, full) = branch(ws)?;
     let workdir = ws.git.workdir().to_path_buf();
-    if !transport::remote_exists(&workdir, &remote) {
+    if !transport::remote_exists(&workdir, &remote)? {
         return Err(Error::with_hint(
             Code::NoRemote,
             format!("--sync: there is no git remote {remote}"),
