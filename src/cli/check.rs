@@ -70,6 +70,13 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
         for p in report.problems.iter().filter(|p| p.severity.is_some()) {
             say(ctx.out, &super::lint::line(p))?;
         }
+        for p in &report.repaired {
+            let place = p.file.as_deref().map(|f| format!("{f}: ")).unwrap_or_default();
+            say(
+                ctx.out,
+                &format!("{place}{} [{}, repaired]", p.message, p.code),
+            )?;
+        }
         for note in &report.notes {
             say(ctx.err, &format!("Note: {note}"))?;
         }
@@ -100,6 +107,12 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
                 }
             ),
         )?;
+        if record_problems > 0 {
+            say(
+                ctx.err,
+                "Run `medreview repair` to see the recorded fix for each problem.",
+            )?;
+        }
         if let Some(articles) = &lint {
             let mut total = medreview_lint::Counts::default();
             for a in articles {

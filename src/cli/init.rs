@@ -8,6 +8,10 @@ use clap::Args;
 use super::{Ctx, say};
 use medreview_core::clock;
 use medreview_core::error::{Code, Error, Result};
+use medreview_core::ids::Id;
+use medreview_core::roster::Writer;
+use medreview_core::roster::edit;
+use medreview_core::workspace::Workspace;
 use medreview_core::workspace::{CONFIG_FILE, Config, ReviewPolicy, default_identity, repo_prefix};
 use medreview_core::yaml;
 use medreview_site::templates;
@@ -21,6 +25,13 @@ pub struct InitArgs {
     /// The publication's name, shown on every page
     #[arg(long, value_name = "NAME")]
     publication: Option<String>,
+    /// Your roster id as the first admin (default: made from git's user.name)
+    #[arg(long, value_name = "ID", conflicts_with = "no_admin")]
+    admin: Option<String>,
+    /// Start without an admin: the roster is not audited, and anyone may record as
+    /// anyone, until someone runs `medreview admin add ID` (for a trial or an import)
+    #[arg(long)]
+    no_admin: bool,
 }
 
 /// What `init` writes into a workspace: `.gitattributes` first so the others are checked in under it.
@@ -35,11 +46,13 @@ fn layout(publication: &str) -> Vec<(String, Vec<u8>)> {
         editorial: Default::default(),
     };
     let config_text = format!(
-        "# medreview settings. README.md beside this file says what each folder holds and\n\
-         # the daily commands for writers, reviewers and publishers.\n\
+        "# medreview settings: the publication and its review policy. An admin changes them\n\
+         # with `medreview config set KEY VALUE` (each change is recorded); never edit by hand.\n\
+         # README.md beside this file gives the daily commands for writers, reviewers,\n\
+         # publishers and admins, and what to do when a command is refused.\n\
          # review.interval_months: an approval older than this is \"re-review due\".\n\
          # review.required_approvals: distinct reviewers who must approve a revision.\n\
-         # publishers: roster ids who may record a publication.\n\
+         # publishers: roster ids who may record a publication (`medreview publisher add ID`).\n\
          # admins: roster ids who may change the roster and this file (`medreview admin add ID`).\n{}",
         yaml::to_string(&config)
     );
@@ -98,6 +111,49 @@ fn gitignore(root: &Path) -> Result<Option<(String, Vec<u8>)>> {
     Ok(Some((".gitignore".into(), text.into_bytes())))
 }
 
+/// The first admin: `--admin ID` or an id made from git's `user.name`, with the
+/// name and email git holds. Refused without a `user.email`, which is how medreview
+/// knows who acts.
+fn first_admin(git: &GitStore, given: Option<&str>) -> Result<(Id, String, String)> {
+    let Some(email) = git.config_string("user.email") else {
+        return Err(Error::with_hint(
+            Code::UnknownIdentity,
+            "git has no user.email, so medreview cannot tell who is starting the workspace (its first admin)",
+            "set it first: `git config user.email you@example.org` (and `git config user.name \"Your Name\"`), then run `medreview init` again",
+        ));
+    };
+    let name = git.config_string("user.name");
+    let id = match given {
+        Some(id) => Id::parse("admin id", id)?,
+        None => {
+            let made: String = name
+                .as_deref()
+                .unwrap_or_else(|| email.split('@').next().unwrap_or_default())
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join("-");
+            Id::parse("admin id", &made).map_err(|_| {
+                Error::with_hint(
+                    Code::InvalidArgument,
+                    format!("cannot make a roster id from git's user.name {:?}", name.clone().unwrap_or_default()),
+                    "give your id: `medreview init --admin your-name`",
+                )
+            })?
+        }
+    };
+    if let Some(why) = medreview_core::roster::edit::checked_email(Some(email.clone())).err() {
+        return Err(why);
+    }
+    let name = match name {
+        Some(name) => edit::required_text("git's user.name", name)?,
+        None => id.as_str().to_owned(),
+    };
+    Ok((id, name, email))
+}
+
 /// Runs `init`.
 pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitCode> {
     let root = match &args.dir {
@@ -108,6 +164,11 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
     // ancestor, and create the folder only once the repository is known.
     let existing = root.ancestors().find(|dir| dir.exists()).unwrap_or(&root);
     let git = GitStore::discover(existing)?;
+    // The person who runs init is the first admin: git must say who they are.
+    let admin = match args.no_admin {
+        true => None,
+        false => Some(first_admin(&git, args.admin.as_deref())?),
+    };
     if root.join(CONFIG_FILE).exists() {
         return Err(Error::with_hint(
             Code::AlreadyExists,
@@ -115,7 +176,7 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
                 "{} already holds a workspace ({CONFIG_FILE} exists)",
                 root.display()
             ),
-            "edit medreview.yaml to change its settings",
+            "an admin changes its settings with `medreview config set KEY VALUE`",
         ));
     }
     fs::create_dir_all(&root).map_err(|e| Error::io("create folder", &root, e))?;
@@ -132,30 +193,73 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
     };
     // Files a team already has (their own templates or README, say) are kept, not
     // overwritten; an existing .gitignore only gains the line for the built site.
+    let admin_file = admin.as_ref().map(|(id, name, email)| {
+        (
+            format!("writers/{id}.yaml"),
+            yaml::to_string(&Writer {
+                name: name.clone(),
+                email: Some(email.clone()),
+                bio: None,
+                public_key: None,
+            })
+            .into_bytes(),
+        )
+    });
     let files: Vec<(String, Vec<u8>)> = layout(&publication)
         .into_iter()
+        .chain(admin_file)
         .filter(|(rel, _)| !root.join(rel).exists())
         .chain(gitignore(&root)?)
         .map(|(rel, bytes)| (format!("{prefix}{rel}"), bytes))
         .collect();
     let now = clock::now()?;
-    let _lock = git.lock()?;
-    let author = default_identity(&git);
-    let message =
-        format!("init medreview workspace\n\nPublication: {publication}\nMedreview-Action: init\n");
-    let commit = git.commit(&CommitRequest {
-        files,
-        removed: Vec::new(),
-        message: &message,
-        author: &author,
-        time: now,
-    })?;
+    let commit = {
+        let _lock = git.lock()?;
+        let author = default_identity(&git);
+        let message = format!(
+            "init medreview workspace\n\nPublication: {publication}\nMedreview-Action: init\n"
+        );
+        git.commit(&CommitRequest {
+            files,
+            removed: Vec::new(),
+            message: &message,
+            author: &author,
+            time: now,
+        })?
+    };
+    let Some((admin, _, _)) = admin else {
+        say(
+            ctx.err,
+            &format!(
+                "Created the workspace for {publication:?} in {} (commit {}), without an admin: anyone may record as anyone until `medreview admin add ID`.\nNext: `medreview writer add ID --name NAME --email EMAIL`, then `medreview admin add ID` as that person.",
+                root.display(),
+                &commit[..10]
+            ),
+        )?;
+        return Ok(std::process::ExitCode::SUCCESS);
+    };
+    let admin_rel = format!("writers/{admin}.yaml");
+    // The roster's record starts here, with its author as the first admin.
+    let ws = Workspace::discover(&root)?;
+    let proposal = edit::admin_add(&ws, &admin)?;
+    let signer = super::SignerArgs {
+        as_id: None,
+        key: None,
+    };
+    let genesis = edit::record(
+        &ws,
+        proposal,
+        Some(admin.as_str()),
+        || super::load_key(&ws, &signer),
+        now,
+    )?;
     say(
         ctx.err,
         &format!(
-            "Created the workspace for {publication:?} in {} (commit {}).\nNext: `medreview writer add ID --name NAME` and `medreview reviewer add ID --name NAME --credentials CRED`.",
+            "Created the workspace for {publication:?} in {} (commit {}); you are its first admin ({admin}, {admin_rel}; commit {}).\nNext: `medreview sync` to share it, then `medreview writer add ID --name NAME --email EMAIL` and `medreview reviewer add ID --name NAME --credentials CRED --email EMAIL --public-key \"$(cat KEY.pub)\"`; README.md has the daily commands.",
             root.display(),
-            &commit[..10]
+            &commit[..10],
+            &genesis.commit[..10]
         ),
     )?;
     Ok(std::process::ExitCode::SUCCESS)

@@ -56,6 +56,15 @@ struct LogJson {
     summary: ArticleSummary,
     revisions: Vec<RevisionInfo>,
     entries: Vec<LogEntry>,
+    /// Files of the record an admin voided: `{file, message}`.
+    voided: Vec<Voided>,
+}
+
+/// A voided file in the `--json` document.
+#[derive(Serialize)]
+struct Voided {
+    file: String,
+    message: String,
 }
 
 impl LogArgs {
@@ -103,6 +112,18 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
         .iter()
         .map(|r| RevisionInfo::with_change(&ws, &record, r))
         .collect::<Result<Vec<_>>>()?;
+    let voids = ws.voids()?;
+    let voided: Vec<Voided> = record
+        .ledger
+        .voided
+        .iter()
+        .filter_map(|file| {
+            voids.get(file).map(|v| Voided {
+                file: file.clone(),
+                message: v.describe(),
+            })
+        })
+        .collect();
     if args.json {
         print_json(
             ctx.out,
@@ -110,6 +131,7 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
                 summary,
                 revisions: infos,
                 entries,
+                voided,
             },
         )?;
         return Ok(ExitCode::SUCCESS);
@@ -176,6 +198,9 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
         Some(p) => format!("{}; publishable: {}", summary.state, p.revision.label()),
         None => format!("{}; nothing publishable", summary.state),
     };
+    for v in &voided {
+        say(ctx.out, &format!("voided: {} ({})", v.file, v.message))?;
+    }
     say(ctx.out, &format!("now: {now}"))?;
     if summary.unsubmitted_edits {
         say(ctx.out, "the working tree has edits not yet submitted")?;

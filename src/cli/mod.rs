@@ -4,6 +4,7 @@ mod approve;
 mod check;
 pub mod color;
 mod completions;
+mod config;
 mod diff;
 mod hook;
 mod inbox;
@@ -18,6 +19,7 @@ mod people_list;
 mod preview;
 mod publish;
 mod recertify;
+mod repair;
 mod request_changes;
 mod status;
 mod submit;
@@ -85,9 +87,17 @@ enum Command {
     /// Manage medical reviewers
     #[command(subcommand)]
     Reviewer(people::ReviewerCommand),
-    /// Manage who may change the roster
+    /// Manage who may change the roster and settings; record hand-edited governed files
     #[command(subcommand)]
     Admin(people::AdminCommand),
+    /// Manage who may record a publication (`publish --as ID`)
+    #[command(subcommand)]
+    Publisher(people::PublisherCommand),
+    /// Read or change a setting in medreview.yaml, recorded by an admin
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+    /// List what blocks publishing or sync and the recorded fix for each; --yes applies them
+    Repair(repair::RepairArgs),
     /// Show who git says you are, and your roles
     Whoami,
     /// Start a new article
@@ -246,6 +256,9 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Writer(args) => people::cmd_writer(&mut ctx, args),
         Command::Reviewer(args) => people::cmd_reviewer(&mut ctx, args),
         Command::Admin(args) => people::cmd_admin(&mut ctx, args),
+        Command::Publisher(args) => people::cmd_publisher(&mut ctx, args),
+        Command::Config(args) => config::cmd_config(&mut ctx, args),
+        Command::Repair(args) => repair::cmd_repair(&mut ctx, args),
         Command::Whoami => people::cmd_whoami(&mut ctx),
         Command::New(args) => new::cmd_new(&mut ctx, args),
         Command::Submit(args) => submit::cmd_submit(&mut ctx, args),

@@ -44,6 +44,32 @@ pub enum ReviewerCommand {
 pub enum AdminCommand {
     /// Make a roster member an admin (the first one starts the audited roster)
     Add(AdminAddArgs),
+    /// Take the admin role from someone (never the last admin)
+    Remove(AdminAddArgs),
+    /// Record governed files edited by hand (a template, dictionary.txt) exactly as they are now
+    Record(AdminRecordArgs),
+}
+
+/// `publisher` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum PublisherCommand {
+    /// Let a roster member record publications (`publish --as ID`)
+    Add(AdminAddArgs),
+    /// Take the publisher role from someone
+    Remove(AdminAddArgs),
+}
+
+/// Arguments of `admin record`.
+#[derive(Debug, Args)]
+pub struct AdminRecordArgs {
+    /// The governed files to record, from the workspace folder (templates/article.html, dictionary.txt, ...)
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<String>,
+    /// What changed and why, for the record
+    #[arg(short = 'm', long = "message", value_name = "NOTE", required = true)]
+    message: String,
+    #[command(flatten)]
+    signer: SignerArgs,
 }
 
 /// Fields every person has, besides the name.
@@ -140,10 +166,10 @@ pub struct RetireArgs {
     signer: SignerArgs,
 }
 
-/// Arguments of `admin add`.
+/// Arguments of `admin add|remove` and `publisher add|remove`.
 #[derive(Debug, Args)]
 pub struct AdminAddArgs {
-    /// The roster id of the new admin
+    /// The person's roster id
     id: String,
     #[command(flatten)]
     signer: SignerArgs,
@@ -238,13 +264,80 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
     record(ctx, &ws, proposal, &p.signer)
 }
 
-/// Runs `admin add`.
+/// Runs `admin add|remove|record`.
 pub fn cmd_admin(ctx: &mut Ctx<'_>, command: AdminCommand) -> Result<ExitCode> {
-    let AdminCommand::Add(args) = command;
     let ws = ctx.workspace()?;
-    let id = Id::parse("admin id", &args.id)?;
-    let proposal = edit::admin_add(&ws, &id)?;
+    let (proposal, signer) = match command {
+        AdminCommand::Add(args) => {
+            let id = Id::parse("admin id", &args.id)?;
+            (edit::admin_add(&ws, &id)?, args.signer)
+        }
+        AdminCommand::Remove(args) => {
+            let id = Id::parse("admin id", &args.id)?;
+            (
+                edit::role_change(&ws, edit::ListRole::Admin, &id, false)?,
+                args.signer,
+            )
+        }
+        AdminCommand::Record(args) => {
+            let paths = args
+                .paths
+                .iter()
+                .map(|p| workspace_relative(ctx, &ws, p))
+                .collect::<Result<Vec<_>>>()?;
+            (edit::record_files(&ws, &paths, &args.message)?, args.signer)
+        }
+    };
+    record(ctx, &ws, proposal, &signer)
+}
+
+/// Runs `publisher add|remove`.
+pub fn cmd_publisher(ctx: &mut Ctx<'_>, command: PublisherCommand) -> Result<ExitCode> {
+    let ws = ctx.workspace()?;
+    let (args, add) = match command {
+        PublisherCommand::Add(args) => (args, true),
+        PublisherCommand::Remove(args) => (args, false),
+    };
+    let id = Id::parse("publisher id", &args.id)?;
+    let proposal = edit::role_change(&ws, edit::ListRole::Publisher, &id, add)?;
     record(ctx, &ws, proposal, &args.signer)
+}
+
+/// `path` as given on the command line (from the current folder), made relative to
+/// the workspace folder with `/` between parts.
+pub(super) fn workspace_relative(ctx: &Ctx<'_>, ws: &Workspace, path: &str) -> Result<String> {
+    let given = std::path::Path::new(path);
+    let start = ctx.start.canonicalize().unwrap_or_else(|_| ctx.start.clone());
+    let joined = start.join(given);
+    let mut parts: Vec<String> = Vec::new();
+    for part in joined.components() {
+        match part {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    let normal: std::path::PathBuf = parts.iter().collect();
+    let root = ws.root();
+    let rel = normal
+        .strip_prefix(root)
+        .ok()
+        .or_else(|| std::path::Path::new(path).strip_prefix(root).ok())
+        .map(|r| {
+            r.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        });
+    rel.filter(|r| !r.is_empty()).ok_or_else(|| {
+        Error::with_hint(
+            Code::InvalidArgument,
+            format!("{path} is not inside the workspace {}", root.display()),
+            "name a file inside the workspace, e.g. templates/article.html",
+        )
+    })
 }
 
 /// Runs `whoami`.
@@ -297,7 +390,7 @@ fn set<T>(field: &mut Option<T>, value: Option<T>) {
 }
 
 /// Records `proposal` as the acting admin and says what was done.
-fn record(
+pub(super) fn record(
     ctx: &mut Ctx<'_>,
     ws: &Workspace,
     proposal: Proposal,

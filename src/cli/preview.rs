@@ -64,7 +64,7 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
         prefix: ws.prefix().to_owned(),
         root: ws.root().to_path_buf(),
     };
-    let ledger = medreview_core::record::load_ledger(&committed, &slug)?;
+    let ledger = medreview_core::record::load_ledger(&committed, &slug, &*ws.voids()?)?;
     ledger.require_intact(&slug)?;
     let record = ArticleRecord { ledger, ..record };
     let status = record.status(&ws, &*people, now);

@@ -209,7 +209,7 @@ fn submit(env: &TestEnv, key: Option<&Path>) {
 }
 
 /// The roster entry ids that nothing else in roster/ names in `after:`.
-fn roster_heads(env: &TestEnv) -> Vec<EntryId> {
+pub(crate) fn roster_heads(env: &TestEnv) -> Vec<EntryId> {
     let dir = env.root().join("roster");
     let mut entries = Vec::new();
     for file in std::fs::read_dir(&dir).expect("roster folder") {
@@ -268,6 +268,7 @@ fn hand_roster_entry(env: &TestEnv, by: &str, at: &str, files: &[&str]) -> Strin
             })
             .collect::<BTreeMap<_, _>>(),
         note: Some(format!("add {}", files.join(", "))),
+        voids: BTreeMap::new(),
         signature: None,
     };
     write_roster_entry(env, &entry)
@@ -1402,6 +1403,7 @@ fn roster_signatures_interoperate_with_ssh_keygen() {
             RevId::parse(&env.hash_object("writers/marcus-lee.yaml")).expect("blob"),
         )]),
         note: Some("add writer marcus-lee".into()),
+        voids: BTreeMap::new(),
         signature: None,
     };
     let mut wrong = change.clone();

@@ -44,6 +44,10 @@ pub struct Problem {
     /// problem has none and is always an error.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub severity: Option<&'static str>,
+    /// For an entry file edited or removed in history: the bytes it held before
+    /// (what `repair` puts back).
+    #[serde(skip)]
+    pub before: Option<medreview_store::revision::RevId>,
 }
 
 impl Problem {
@@ -57,6 +61,7 @@ impl Problem {
             message,
             column: None,
             severity: None,
+            before: None,
         }
     }
 
@@ -78,6 +83,7 @@ impl Problem {
             message,
             column: None,
             severity: None,
+            before: None,
         }
     }
 }
@@ -107,6 +113,7 @@ impl From<HistoryProblem> for Problem {
             message: p.message,
             column: None,
             severity: None,
+            before: p.before,
         }
     }
 }
@@ -118,6 +125,10 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// What could not be checked and why (a shallow clone), which is not a problem.
     pub notes: Vec<String>,
+    /// Problems in history that a later commit put right (a hand edit an admin
+    /// recorded or restored, an entry reverted byte for byte), and files an
+    /// admin voided: listed, never counted.
+    pub repaired: Vec<Problem>,
     /// Articles checked.
     pub articles: usize,
     /// Sign-offs checked in the working tree.
@@ -159,8 +170,13 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
         Err(_) => crate::roster::people::load_lenient(&src, &ws.git)?,
     };
     let current = people.current().roster.clone();
+    let mut voided = Vec::new();
     for p in crate::roster::audit::audit(&log, &src, &current)? {
-        problems.push(Problem::at(p.code, &p.file, None, p.message));
+        let problem = Problem::at(p.code, &p.file, None, p.message);
+        match p.code {
+            "voided" => voided.push(problem),
+            _ => problems.push(problem),
+        }
     }
     if let Err(err) = crate::workspace::ensure_folder_committed(ws, crate::roster::log::ROSTER_DIR)
     {
@@ -225,16 +241,19 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
             Ok(record) => {
                 entries += record.ledger.entries.len();
                 let before = problems.len();
+                let voided_before = voided.len();
                 check_article(
                     ws,
                     head.as_ref(),
                     &*people,
                     &record,
                     &mut problems,
+                    &mut voided,
                     &mut not_fetched,
                 );
                 if let Some(key) = &key
                     && problems.len() == before
+                    && voided.len() == voided_before
                 {
                     ws.git.memo.keep_summary(key, &record.ledger.entries.len());
                 }
@@ -270,9 +289,12 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
         ));
     }
     problems.extend(history.problems.into_iter().map(Problem::from));
+    let mut repaired: Vec<Problem> = history.settled.into_iter().map(Problem::from).collect();
+    repaired.extend(voided);
     Ok(Report {
         problems,
         notes,
+        repaired,
         articles,
         entries,
         commits: history.walk.commits,
@@ -328,6 +350,7 @@ fn check_article(
     people: &dyn People,
     record: &ArticleRecord,
     problems: &mut Vec<Problem>,
+    voided: &mut Vec<Problem>,
     not_fetched: &mut Option<usize>,
 ) {
     let slug = &record.slug;
@@ -355,6 +378,10 @@ fn check_article(
         problems,
         not_fetched,
     );
+    if !record.ledger.voided.is_empty() {
+        let listed = voided_files(&record.ledger, problems, &people.voids());
+        voided.extend(listed);
+    }
 }
 
 /// The files of a record that could not be read as entries.
@@ -389,8 +416,9 @@ pub fn check_entries(
         let at = people.at(entry);
         let roster = &at.roster;
         let file = format!("{dir}/{}", ledger.ids[i].file_name());
+        let mut mine: Vec<Problem> = Vec::new();
         let mut report = |code: &'static str, message: String| {
-            problems.push(Problem::at(code, &file, None, message))
+            mine.push(Problem::at(code, &file, None, message))
         };
         let what = format!(
             "{} by {} at {}",
@@ -485,5 +513,46 @@ pub fn check_entries(
                 ),
             ),
         }
+        if !ledger.voided.contains(&file) {
+            problems.append(&mut mine);
+        } else if !mine
+            .iter()
+            .any(|p| crate::ledger::voids::DOES_NOT_COUNT.contains(&p.code))
+        {
+            // A void never takes out a sign-off that counts.
+            problems.append(&mut mine);
+            problems.push(Problem::at(
+                "void-refused",
+                &file,
+                None,
+                format!(
+                    "an admin's roster entry voids this {} by {}, but it counts; a valid sign-off is never voided, so the void is ignored",
+                    entry.action, entry.by
+                ),
+            ));
+        }
     }
+}
+
+/// The files of the record admins voided, for `check` and `log` to list: the
+/// article's voided sign-off files (those `check_entries` did not refuse the void
+/// of) and the roster's.
+pub fn voided_files(
+    ledger: &crate::ledger::graph::Ledger,
+    problems: &[Problem],
+    voids: &crate::ledger::voids::Voids,
+) -> Vec<Problem> {
+    ledger
+        .voided
+        .iter()
+        .filter(|file| {
+            !problems
+                .iter()
+                .any(|p| p.code == "void-refused" && p.file.as_deref() == Some(file.as_str()))
+        })
+        .filter_map(|file| {
+            let void = voids.get(file)?;
+            Some(Problem::at("voided", file, None, void.describe()))
+        })
+        .collect()
 }

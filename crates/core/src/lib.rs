@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod memo;
 pub mod plural;
 pub mod record;
+pub mod repair;
 pub mod repo;
 pub mod roster;
 pub mod signing;

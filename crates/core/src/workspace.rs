@@ -136,6 +136,8 @@ pub struct Workspace {
     pub git: crate::repo::Repo,
     /// The root relative to the repository's working tree, with `/` and a trailing `/` (empty at the top).
     prefix: String,
+    /// The files admins voided, read once (see `Workspace::voids`).
+    pub(crate) voids: std::cell::OnceCell<std::rc::Rc<crate::ledger::voids::Voids>>,
 }
 
 impl Workspace {
@@ -179,6 +181,7 @@ impl Workspace {
             config,
             git,
             prefix,
+            voids: Default::default(),
         })
     }
 
@@ -376,6 +379,16 @@ impl Workspace {
         time: DateTime<FixedOffset>,
     ) -> Result<String> {
         self.commit_changes(files, Vec::new(), message, author, time)
+    }
+
+    /// Commits the removal of `removed` (workspace-relative paths) and nothing else.
+    pub fn remove_files(
+        &self,
+        removed: Vec<String>,
+        message: &str,
+        time: DateTime<FixedOffset>,
+    ) -> Result<String> {
+        self.commit_changes(Vec::new(), removed, message, None, time)
     }
 
     /// Commits `files` and the removal of `removed` (workspace-relative paths), and

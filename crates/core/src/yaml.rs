@@ -290,3 +290,130 @@ mod tests {
         assert!(err.message.contains("duplicate"), "{}", err.message);
     }
 }
+
+/// The comment lines (and blank lines) a YAML file starts with: kept when a setting
+/// is changed, as the file's own documentation.
+fn leading_comments(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            out.push_str(line);
+            out.push('\n');
+        } else {
+            break;
+        }
+    }
+    out
+}
+
+/// A dotted setting name (`review.required_approvals`) as its keys.
+fn keys(dotted: &str) -> Vec<&str> {
+    dotted.split('.').collect()
+}
+
+/// The value of the dotted setting `key` in the mapping `text`, as YAML text
+/// (`2`, `true`, `[a, b]`), or `None` where it is not set.
+pub fn setting(text: &str, key: &str, file: &Path) -> Result<Option<String>, YamlError> {
+    let value: serde_yaml::Value = parse(text, file, 1)?;
+    let mut at = &value;
+    for k in keys(key) {
+        match at.as_mapping().and_then(|m| m.get(k)) {
+            Some(v) => at = v,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(flow(at)))
+}
+
+/// A value on one line: a scalar as itself, a list or mapping in flow style.
+fn flow(value: &serde_yaml::Value) -> String {
+    use serde_yaml::Value;
+    match value {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Sequence(items) => format!(
+            "[{}]",
+            items.iter().map(flow).collect::<Vec<_>>().join(", ")
+        ),
+        Value::Mapping(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}: {}", flow(k), flow(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Tagged(t) => flow(&t.value),
+    }
+}
+
+/// `text` (a YAML mapping) with the dotted setting `key` set to `value` (read as
+/// YAML: `2`, `true`, `[a, b]`, or a plain string), or removed when `value` is
+/// `None`. The comments the file starts with are kept; the rest is written anew.
+/// Emptied sections are removed.
+pub fn with_setting(
+    text: &str,
+    key: &str,
+    value: Option<&str>,
+    file: &Path,
+) -> Result<String, YamlError> {
+    use serde_yaml::{Mapping, Value};
+    let mut root: Value = parse(text, file, 1)?;
+    if root.is_null() {
+        root = Value::Mapping(Mapping::new());
+    }
+    let new = match value {
+        Some(v) => Some(match serde_yaml::from_str::<Value>(v) {
+            Ok(Value::Null) | Err(_) => Value::String(v.to_owned()),
+            Ok(parsed) => parsed,
+        }),
+        None => None,
+    };
+    let path = keys(key);
+    let not_a_mapping = |at: &str| YamlError {
+        file: file.to_path_buf(),
+        line: None,
+        message: format!("{at} is not a section, so {key} cannot be set in it"),
+        hint: None,
+        merge_conflict: false,
+    };
+    fn set(
+        map: &mut Value,
+        path: &[&str],
+        new: &Option<Value>,
+        fail: &dyn Fn(&str) -> YamlError,
+    ) -> Result<(), YamlError> {
+        let Some(m) = map.as_mapping_mut() else {
+            return Err(fail(path.first().copied().unwrap_or_default()));
+        };
+        let Some((first, rest)) = path.split_first() else {
+            return Ok(());
+        };
+        let k = Value::String((*first).to_owned());
+        if rest.is_empty() {
+            match new {
+                Some(v) => {
+                    m.insert(k, v.clone());
+                }
+                None => {
+                    m.remove(&k);
+                }
+            }
+            return Ok(());
+        }
+        if new.is_none() && !m.contains_key(&k) {
+            return Ok(());
+        }
+        let child = m
+            .entry(k.clone())
+            .or_insert_with(|| Value::Mapping(Mapping::new()));
+        set(child, rest, new, &|at| fail(&format!("{first}.{at}")))?;
+        if child.as_mapping().is_some_and(Mapping::is_empty) {
+            m.remove(&k);
+        }
+        Ok(())
+    }
+    set(&mut root, &path, &new, &not_a_mapping)?;
+    Ok(format!("{}{}", leading_comments(text), to_string(&root)))
+}

@@ -103,9 +103,11 @@ pub fn verify(
         );
         check_keys(&roster, &mut report.problems);
         for p in medreview_core::roster::audit::audit(&log, &src, &current)? {
-            report
-                .problems
-                .push(Problem::at(p.code, &p.file, None, p.message));
+            if p.code != "voided" {
+                report
+                    .problems
+                    .push(Problem::at(p.code, &p.file, None, p.message));
+            }
         }
     }
     let policy = people.policy().unwrap_or_else(|| config.review.clone());
@@ -120,7 +122,7 @@ pub fn verify(
                 continue;
             }
         };
-        match medreview_core::record::load_ledger(&src, &slug) {
+        match medreview_core::record::load_ledger(&src, &slug, &people.voids()) {
             Ok(ledger) => {
                 medreview_core::check::report_damage(&ledger, &mut report.problems);
                 check_entries(

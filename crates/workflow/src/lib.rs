@@ -146,7 +146,7 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         &file,
         &format!("cannot submit {}", req.slug),
         &format!(
-            "fix them and submit again; `medreview lint {}` lists every finding, and `editorial.severity` in medreview.yaml sets how much each rule counts",
+            "fix them and submit again; `medreview lint {}` lists every finding, and an admin sets how much each rule counts with `medreview config set editorial.severity.RULE LEVEL`",
             req.slug
         ),
     )?;

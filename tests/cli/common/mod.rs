@@ -147,10 +147,11 @@ impl TestEnv {
         env
     }
 
-    /// A git repository holding a freshly initialised workspace.
+    /// A git repository holding a freshly initialised workspace, not audited yet
+    /// (`init --no-admin`), so tests may record `--as` anyone.
     pub fn new() -> TestEnv {
         let env = TestEnv::bare();
-        env.ok(&["init", "--publication", "Example Health"]);
+        env.ok(&["init", "--publication", "Example Health", "--no-admin"]);
         env
     }
 

@@ -186,6 +186,12 @@ codes! {
     /// No medical reviewer by that id.
     UnknownReviewer = "unknown-reviewer", Refused,
         Some("fix the id, or add them with `medreview reviewer add ID --name NAME --credentials CRED`");
+    /// A setting `config get` was asked for is not in `medreview.yaml`.
+    NotSet = "not-set", Refused,
+        Some("its default applies; `medreview config set KEY VALUE` sets it");
+    /// Removing the last admin would leave no one to change the roster or the settings.
+    LastAdmin = "last-admin", Refused,
+        Some("make someone else an admin first (`medreview admin add ID`)");
     /// medreview cannot tell who is acting: no `--as`, and git's user.email is unset or on no roster file.
     UnknownIdentity = "unknown-identity", Refused,
         Some("pass --as ID, or set `git config user.email` to the email in your roster file");
@@ -212,7 +218,7 @@ codes! {
         Some("give each person their own key and a byline that tells them apart, or edit the existing entry");
     /// Someone not in `publishers:` tried to record a publication.
     NotAPublisher = "not-a-publisher", Refused,
-        Some("ask an editor to add them to `publishers:` in medreview.yaml (and commit), or publish without --as");
+        Some("an admin adds them with `medreview publisher add ID`, or publish without --as");
 
     // Revisions and sign-offs.
 

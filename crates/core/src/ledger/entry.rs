@@ -169,6 +169,14 @@ impl fmt::Display for EntryId {
     }
 }
 
+/// Whether the entry file `name` (`<time>-<kind>-<by>-<digest>.yaml`) carries the
+/// digest of `blob`: the bytes are the ones it was recorded with.
+pub fn digest_matches(name: &str, blob: &RevId) -> bool {
+    name.strip_suffix(".yaml")
+        .and_then(parse_name)
+        .is_some_and(|parts| blob.as_str().starts_with(&parts.digest))
+}
+
 fn parse_name(text: &str) -> Option<NameParts> {
     let bytes = text.as_bytes();
     if bytes.len() < 16 + 1 + DIGEST_LEN + 4 {

@@ -122,6 +122,8 @@ pub struct Dag<T> {
     ancestors: Vec<Bits>,
     /// Files that could not be made part of the record.
     pub damage: Vec<Damage>,
+    /// Files an admin voided (see [`crate::ledger::voids`]), workspace-relative.
+    pub voided: Vec<String>,
 }
 
 impl<T> Default for Dag<T> {
@@ -131,6 +133,7 @@ impl<T> Default for Dag<T> {
             ids: Vec::new(),
             ancestors: Vec::new(),
             damage: Vec::new(),
+            voided: Vec::new(),
         }
     }
 }
@@ -276,6 +279,7 @@ impl<T: Node + Clone> Dag<T> {
             ids,
             ancestors,
             damage,
+            voided: Vec::new(),
         }
     }
 

@@ -7,6 +7,7 @@
 
 pub mod entry;
 pub mod graph;
+pub mod voids;
 
 /// The folder of the roster's record (admins' roster entries).
 pub const ROSTER_DIR: &str = "roster";

@@ -52,8 +52,13 @@ pub(crate) fn refuse_format_1(src: &dyn Source, slug: &Id) -> Result<()> {
 
 /// Reads every sign-off file of `slug` from `src` and builds the graph. Files that
 /// cannot be part of the record are listed in the ledger's `damage`.
-pub fn load_ledger(src: &dyn Source, slug: &Id) -> Result<Ledger> {
-    load_ledger_with(src, slug, None, None)
+/// Files `voids` names with their exact bytes are set aside as voided.
+pub fn load_ledger(
+    src: &dyn Source,
+    slug: &Id,
+    voids: &crate::ledger::voids::Voids,
+) -> Result<Ledger> {
+    load_ledger_with(src, slug, None, None, voids)
 }
 
 /// [`load_ledger`], with what `memo` kept for the sign-off folder whose tree id is
@@ -63,6 +68,7 @@ pub fn load_ledger_with(
     slug: &Id,
     memo: Option<&crate::memo::Memo>,
     folder: Option<RevId>,
+    voids: &crate::ledger::voids::Voids,
 ) -> Result<Ledger> {
     refuse_format_1(src, slug)?;
     let dir = Workspace::signoffs_rel(slug);
@@ -81,16 +87,31 @@ pub fn load_ledger_with(
         ));
     }
     let file_of = |id: &entry::EntryId| format!("{dir}/{}", id.file_name());
+    // Voided sign-offs that read as entries stay in the graph (they never counted,
+    // and later entries may name them); they are listed as voided.
+    let voided_here = |read: &[(entry::EntryId, entry::Entry)]| -> Vec<String> {
+        read.iter()
+            .map(|(id, _)| file_of(id))
+            .filter(|f| voids.contains_key(f))
+            .collect()
+    };
     if let (Some(memo), Some(folder)) = (memo, &folder)
         && let Some(read) = memo.ledger(folder.as_str())
     {
-        return Ok(Ledger::build(read, Vec::new(), &file_of));
+        let voided = voided_here(&read);
+        let mut ledger = Ledger::build(read, Vec::new(), &file_of);
+        ledger.voided = voided;
+        return Ok(ledger);
     }
-    let (read, damage) = read_folder(src, &dir)?;
-    if let (Some(memo), Some(folder), true) = (memo, &folder, damage.is_empty()) {
+    let (read, mut damage) = read_folder(src, &dir)?;
+    let mut voided = crate::ledger::voids::honoured(src, &mut damage, voids);
+    if let (Some(memo), Some(folder), true) = (memo, &folder, damage.is_empty() && voided.is_empty()) {
         memo.keep_ledger(folder.as_str(), &read);
     }
-    Ok(Ledger::build(read, damage, &file_of))
+    voided.extend(voided_here(&read));
+    let mut ledger = Ledger::build(read, damage, &file_of);
+    ledger.voided = voided;
+    Ok(ledger)
 }
 
 impl Ledger {
@@ -199,7 +220,14 @@ impl ArticleRecord {
                 )
             })
             .flatten();
-        let ledger = load_ledger_with(&WorkTree(ws.root()), slug, Some(&ws.git.memo), folder)?;
+        let voids = ws.voids()?;
+        let ledger = load_ledger_with(
+            &WorkTree(ws.root()),
+            slug,
+            Some(&ws.git.memo),
+            folder,
+            &voids,
+        )?;
         let working_id = working.as_deref().map(GitStore::blob_id);
         Ok(ArticleRecord {
             slug: slug.clone(),

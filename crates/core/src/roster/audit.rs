@@ -36,7 +36,30 @@ pub fn audit(log: &RosterLog<'_>, src: &dyn Source, roster: &Roster) -> Result<V
             damage.message.clone(),
         );
     }
+    let voids = log.voids();
+    for file in log.voided_junk() {
+        if let Some(void) = voids.get(file) {
+            push("voided", file.clone(), void.describe());
+        }
+    }
+    for (file, void) in log.refused_voids() {
+        push(
+            "void-refused",
+            file,
+            format!(
+                "roster entry {} voids this roster entry, but it counts; a valid entry is never voided, so the void is ignored",
+                void.entry
+            ),
+        );
+    }
     for (id, _, why) in log.entries() {
+        if log.is_voided(id) {
+            let file = format!("{ROSTER_DIR}/{}", id.file_name());
+            if let Some(void) = voids.get(&file) {
+                push("voided", file, void.describe());
+            }
+            continue;
+        }
         if let Some(why) = why {
             push(
                 "roster-entry-invalid",
@@ -60,7 +83,7 @@ pub fn audit(log: &RosterLog<'_>, src: &dyn Source, roster: &Roster) -> Result<V
                 (Some(recorded), Some(here)) if *recorded != here => push(
                     "roster-unrecorded",
                     rel,
-                    "differs from the roster's record (it was changed without an admin's roster entry); the recorded version is the one that judges".into(),
+                    "differs from the roster's record (it was changed without an admin's roster entry); the recorded version is the one that counts until an admin records this one (`medreview repair`)".into(),
                 ),
                 (Some(_), None) => push(
                     "roster-unrecorded",

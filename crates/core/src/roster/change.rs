@@ -31,6 +31,8 @@ pub struct Change {
     pub now: DateTime<FixedOffset>,
     /// The key to sign the roster entry with.
     pub key: Option<SigningKey>,
+    /// Entry files the change voids, with their exact bytes.
+    pub voids: std::collections::BTreeMap<String, medreview_store::revision::RevId>,
 }
 
 /// What a recorded change did.
@@ -86,6 +88,7 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
             .map(|(path, bytes)| (path.clone(), GitStore::blob_id(bytes)))
             .collect(),
         note: Some(change.what.clone()),
+        voids: change.voids.clone(),
         signature: None,
     };
     let before = log.current();
@@ -221,37 +224,4 @@ fn committed_roster_files(ws: &Workspace, src: &dyn Source) -> Result<Vec<String
         }
     }
     Ok(files)
-}
-
-/// `medreview.yaml`'s text with `admins:` set to `admins`, the rest of the file
-/// (comments included) as it was.
-pub(crate) fn with_admins(text: &str, admins: &[Id]) -> String {
-    let line = format!(
-        "admins: [{}]",
-        admins.iter().map(Id::as_str).collect::<Vec<_>>().join(", ")
-    );
-    let mut out = Vec::new();
-    let mut lines = text.lines().peekable();
-    let mut done = false;
-    while let Some(l) = lines.next() {
-        if !done && (l == "admins:" || l.starts_with("admins:")) {
-            out.push(line.clone());
-            done = true;
-            // A block list under the key goes with it.
-            while lines
-                .peek()
-                .is_some_and(|n| n.starts_with("- ") || n.starts_with("  -"))
-            {
-                lines.next();
-            }
-            continue;
-        }
-        out.push(l.to_owned());
-    }
-    if !done {
-        out.push(line);
-    }
-    let mut text = out.join("\n");
-    text.push('\n');
-    text
 }

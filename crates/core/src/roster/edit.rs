@@ -30,6 +30,8 @@ pub struct Proposal {
     pub done: String,
     /// The admin this change makes, when it may start the roster's record.
     pub bootstrap: Option<Id>,
+    /// Entry files the change voids, with their exact bytes (`repair`).
+    pub voids: std::collections::BTreeMap<String, medreview_store::revision::RevId>,
 }
 
 /// What [`record`] did.
@@ -44,37 +46,7 @@ pub struct Recorded {
 
 /// `admin add ID`: makes a roster member an admin (the first one starts the record).
 pub fn admin_add(ws: &Workspace, id: &Id) -> Result<Proposal> {
-    let roster = ws.people()?.current().roster.clone();
-    if !roster.contains(id) {
-        return Err(Error::with_hint(
-            Code::UnknownPerson,
-            format!("{id} is not in writers/ or reviewers/"),
-            roster.hint_for(
-                None,
-                id.as_str(),
-                format!("add them first (`medreview writer add {id} --name NAME --email E`)"),
-            ),
-        ));
-    }
-    let mut config = ws.config.clone();
-    if config.admins.contains(id) {
-        return Err(Error::with_hint(
-            Code::NothingToDo,
-            format!("{id} is already an admin"),
-            "nothing to do",
-        ));
-    }
-    config.admins.push(id.clone());
-    let text = std::fs::read_to_string(ws.path(CONFIG_FILE))
-        .map_err(|e| Error::io("read", &ws.path(CONFIG_FILE), e))?;
-    let text = change::with_admins(&text, &config.admins);
-    Ok(Proposal {
-        files: vec![(CONFIG_FILE.into(), text.into_bytes())],
-        what: format!("admin add {id}"),
-        trailers: format!("Medreview-Action: admin-add\nMedreview-Person: {id}\n"),
-        done: format!("Made {id} an admin"),
-        bootstrap: Some(id.clone()),
-    })
+    role_change(ws, ListRole::Admin, id, true)
 }
 
 /// `reviewer retire ID` on `today`: no new decision of theirs counts.
@@ -96,6 +68,7 @@ pub fn retire(ws: &Workspace, id: &Id, today: NaiveDate) -> Result<Proposal> {
         trailers: format!("Medreview-Action: retire-reviewer\nMedreview-Person: {id}\n"),
         done: format!("Retired reviewer {id}"),
         bootstrap: None,
+        voids: Default::default(),
     })
 }
 
@@ -154,6 +127,7 @@ pub fn person<T: Serialize>(
         ),
         done,
         bootstrap: None,
+        voids: Default::default(),
     })
 }
 
@@ -319,6 +293,7 @@ pub fn record(
             by,
             now,
             key,
+            voids: proposal.voids,
         },
     )?;
     Ok(Recorded {
@@ -326,4 +301,322 @@ pub fn record(
         audited: changed.audited,
         done: proposal.done,
     })
+}
+
+/// The bytes a change to the governed file `rel` starts from: what the roster's
+/// record names for it (so a hand edit committed without a record is not swept
+/// into an admin's change unseen), else the committed file. Refuses when the
+/// working tree's copy has changes that are not committed, which the change would
+/// overwrite.
+fn base(ws: &Workspace, rel: &str) -> Result<Vec<u8>> {
+    let here = std::fs::read(ws.path(rel)).ok();
+    let head = ws
+        .git
+        .head_snapshot()
+        .ok()
+        .and_then(|h| h.read(&ws.repo_path(rel)).ok().flatten());
+    if here != head {
+        return Err(Error::with_hint(
+            Code::UncommittedChanges,
+            format!(
+                "{} has changes that are not committed",
+                ws.path(rel).display()
+            ),
+            format!(
+                "make the change with a command (`medreview config set`, `medreview admin record {rel} -m NOTE`), or drop the hand edit with `git checkout -- {rel}`, then run this again"
+            ),
+        ));
+    }
+    let people = crate::roster::people::load_lenient(&WorkTree(ws.root()), &ws.git)?;
+    let recorded = people
+        .audited()
+        .then(|| people.current().files.get(rel).cloned())
+        .flatten()
+        .and_then(|blob| ws.git.read_blob(&blob).ok());
+    Ok(recorded.or(head).unwrap_or_default())
+}
+
+/// The settings `config set` leaves to their own commands.
+const OWN_COMMANDS: [(&str, &str); 2] = [
+    ("admins", "medreview admin add|remove ID"),
+    ("publishers", "medreview publisher add|remove ID"),
+];
+
+/// Refuses a setting name that is not dotted lowercase words.
+fn setting_name(key: &str) -> Result<()> {
+    let ok = !key.is_empty()
+        && key.split('.').all(|part| {
+            !part.is_empty()
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        });
+    if !ok {
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
+            format!("{key:?} is not a setting name"),
+            "name a setting by its dotted path in medreview.yaml, e.g. review.required_approvals or base_url",
+        ));
+    }
+    Ok(())
+}
+
+/// `config get KEY`: the setting as the roster's record holds it (the committed
+/// file before the roster is audited), or `None` where it is not set.
+pub fn config_get(ws: &Workspace, key: &str) -> Result<Option<String>> {
+    setting_name(key)?;
+    let people = crate::roster::people::load_lenient(&WorkTree(ws.root()), &ws.git)?;
+    let recorded = people
+        .audited()
+        .then(|| people.current().files.get(CONFIG_FILE).cloned())
+        .flatten()
+        .and_then(|blob| ws.git.read_blob(&blob).ok());
+    let bytes = match recorded {
+        Some(bytes) => bytes,
+        None => std::fs::read(ws.path(CONFIG_FILE))
+            .map_err(|e| Error::io("read", &ws.path(CONFIG_FILE), e))?,
+    };
+    Ok(yaml::setting(
+        &String::from_utf8_lossy(&bytes),
+        key,
+        &ws.path(CONFIG_FILE),
+    )?)
+}
+
+/// `config set KEY VALUE` (or `config unset KEY` with `value` `None`): the new
+/// `medreview.yaml`, refused unless every setting in it is one medreview reads with
+/// a value it can use.
+pub fn config_set(ws: &Workspace, key: &str, value: Option<&str>) -> Result<Proposal> {
+    setting_name(key)?;
+    let top = key.split('.').next().unwrap_or_default();
+    if let Some((_, command)) = OWN_COMMANDS.iter().find(|(k, _)| *k == top) {
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
+            format!("{top} is changed by its own command, which checks who it names"),
+            format!("use `{command}`"),
+        ));
+    }
+    let shown = ws.path(CONFIG_FILE);
+    let before = String::from_utf8_lossy(&base(ws, CONFIG_FILE)?).into_owned();
+    let after = yaml::with_setting(&before, key, value, &shown)?;
+    crate::workspace::Config::parse(&after, &shown).map_err(|err| {
+        let why = err.to_string().replace(&format!("{}: ", shown.display()), "");
+        Error::with_hint(
+            Code::InvalidSetting,
+            format!("cannot set {key}: {why}"),
+            "`medreview config get KEY` shows a setting; docs/errors.md and the spec list every setting and its values",
+        )
+    })?;
+    if yaml::setting(&after, key, &shown)? == yaml::setting(&before, key, &shown)? {
+        return Err(Error::with_hint(
+            Code::NothingToDo,
+            match value {
+                Some(v) => format!("{key} is already {v}"),
+                None => format!("{key} is not set"),
+            },
+            "nothing to do",
+        ));
+    }
+    let (verb, done) = match value {
+        Some(v) => ("set", format!("Set {key} to {v}")),
+        None => ("unset", format!("Unset {key} (its default applies)")),
+    };
+    Ok(Proposal {
+        files: vec![(CONFIG_FILE.into(), after.into_bytes())],
+        what: match value {
+            Some(v) => format!("config set {key} {v}"),
+            None => format!("config unset {key}"),
+        },
+        trailers: format!("Medreview-Action: config-{verb}\nMedreview-Setting: {key}\n"),
+        done,
+        bootstrap: None,
+        voids: Default::default(),
+    })
+}
+
+/// Which list of `medreview.yaml` a role command changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListRole {
+    /// `admins:`
+    Admin,
+    /// `publishers:`
+    Publisher,
+}
+
+impl ListRole {
+    fn key(self) -> &'static str {
+        match self {
+            ListRole::Admin => "admins",
+            ListRole::Publisher => "publishers",
+        }
+    }
+    fn noun(self) -> &'static str {
+        match self {
+            ListRole::Admin => "admin",
+            ListRole::Publisher => "publisher",
+        }
+    }
+    fn a(self) -> &'static str {
+        match self {
+            ListRole::Admin => "an admin",
+            ListRole::Publisher => "a publisher",
+        }
+    }
+}
+
+/// `admin add|remove ID`, `publisher add|remove ID`: `medreview.yaml` with `id`
+/// added to or removed from the role's list. The last admin cannot be removed (no
+/// one could change the roster again); only a roster member can be added.
+pub fn role_change(ws: &Workspace, role: ListRole, id: &Id, add: bool) -> Result<Proposal> {
+    let before = String::from_utf8_lossy(&base(ws, CONFIG_FILE)?).into_owned();
+    let shown = ws.path(CONFIG_FILE);
+    let config = crate::workspace::Config::parse(&before, &shown)?;
+    let mut list = match role {
+        ListRole::Admin => config.admins.clone(),
+        ListRole::Publisher => config.publishers.clone(),
+    };
+    let noun = role.noun();
+    if add {
+        let roster = ws.people()?.current().roster.clone();
+        if !roster.contains(id) {
+            return Err(Error::with_hint(
+                Code::UnknownPerson,
+                format!("{id} is not in writers/ or reviewers/"),
+                roster.hint_for(
+                    None,
+                    id.as_str(),
+                    format!("add them first (`medreview writer add {id} --name NAME --email E`)"),
+                ),
+            ));
+        }
+        if list.contains(id) {
+            return Err(Error::with_hint(
+                Code::NothingToDo,
+                format!("{id} is already {}", role.a()),
+                "nothing to do",
+            ));
+        }
+        list.push(id.clone());
+    } else {
+        if !list.contains(id) {
+            return Err(Error::with_hint(
+                Code::NothingToDo,
+                format!("{id} is not {}", role.a()),
+                format!(
+                    "nothing to do; the {}s are: {}",
+                    noun,
+                    if list.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        list.iter().map(Id::as_str).collect::<Vec<_>>().join(", ")
+                    }
+                ),
+            ));
+        }
+        list.retain(|x| x != id);
+        if role == ListRole::Admin && list.is_empty() {
+            return Err(Error::with_hint(
+                Code::LastAdmin,
+                format!("{id} is the last admin: without one, no one could change the roster or the settings again"),
+                format!("make someone else an admin first (`medreview admin add ID`), then remove {id}"),
+            ));
+        }
+    }
+    let value = format!(
+        "[{}]",
+        list.iter().map(Id::as_str).collect::<Vec<_>>().join(", ")
+    );
+    let after = yaml::with_setting(&before, role.key(), Some(&value), &shown)?;
+    let verb = if add { "add" } else { "remove" };
+    Ok(Proposal {
+        files: vec![(CONFIG_FILE.into(), after.into_bytes())],
+        what: format!("{noun} {verb} {id}"),
+        trailers: format!("Medreview-Action: {noun}-{verb}\nMedreview-Person: {id}\n"),
+        done: if add {
+            format!("Made {id} {}", role.a())
+        } else {
+            format!("{id} is no longer {}", role.a())
+        },
+        bootstrap: (add && role == ListRole::Admin).then(|| id.clone()),
+        voids: Default::default(),
+    })
+}
+
+/// `admin record PATH... -m NOTE`: an admin records the working tree's exact bytes
+/// of governed files edited by hand (a template, the dictionary, a roster file).
+/// Each must be a governed file that exists and reads as what it is; files that
+/// already match the record are left out, and nothing to record is refused.
+pub fn record_files(ws: &Workspace, paths: &[String], note: &str) -> Result<Proposal> {
+    if note.trim().is_empty() {
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
+            "-m is empty",
+            "say in a few words what changed and why, e.g. -m \"Adopt the new footer\"",
+        ));
+    }
+    let people = crate::roster::people::load_lenient(&WorkTree(ws.root()), &ws.git)?;
+    let recorded = people.current();
+    let mut files = Vec::new();
+    for rel in paths {
+        if !crate::roster::log::is_governed_path(rel) {
+            return Err(Error::with_hint(
+                Code::InvalidArgument,
+                format!("{rel} is not a governed file"),
+                "the governed files are medreview.yaml, writers/ID.yaml, reviewers/ID.yaml, the files under templates/ and dictionary.txt; give their paths from the workspace folder",
+            ));
+        }
+        crate::source::refuse_symlinks(ws.root(), rel)?;
+        let path = ws.path(rel);
+        let bytes = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(Error::with_hint(
+                    Code::InvalidArgument,
+                    format!("{} does not exist", path.display()),
+                    "a governed file is recorded as it is; restore a removed one from git (`git checkout -- PATH`), people are retired, never deleted",
+                ));
+            }
+            Err(e) => return Err(Error::io("read", &path, e)),
+        };
+        validate_governed(rel, &bytes, &path)?;
+        if recorded.files.get(rel) == Some(&medreview_store::gitstore::GitStore::blob_id(&bytes))
+            && people.audited()
+        {
+            continue;
+        }
+        if !files.iter().any(|(p, _): &(String, Vec<u8>)| p == rel) {
+            files.push((rel.clone(), bytes));
+        }
+    }
+    if files.is_empty() {
+        return Err(Error::with_hint(
+            Code::NothingToDo,
+            "every file named is already recorded as it is",
+            "nothing to do",
+        ));
+    }
+    let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    Ok(Proposal {
+        what: format!("admin record {}: {}", names.join(" "), note.trim()),
+        trailers: format!("Medreview-Action: admin-record\nMedreview-Files: {}\n", names.join(" ")),
+        done: format!("Recorded {}", names.join(", ")),
+        files,
+        bootstrap: None,
+        voids: Default::default(),
+    })
+}
+
+/// Refuses a governed file that would not read as what it is: settings that do
+/// not parse, a person file with a bad field, a template or dictionary that is not
+/// UTF-8 text.
+pub fn validate_governed(rel: &str, bytes: &[u8], shown: &std::path::Path) -> Result<()> {
+    let text = crate::source::decode_utf8(bytes.to_vec(), shown, "the file")?;
+    if rel == CONFIG_FILE {
+        crate::workspace::Config::parse(&text, shown)?;
+    } else if rel.starts_with("writers/") {
+        crate::roster::parse_person::<crate::roster::Writer>(&text, shown)?;
+    } else if rel.starts_with("reviewers/") {
+        crate::roster::parse_person::<Reviewer>(&text, shown)?;
+    }
+    Ok(())
 }

@@ -151,7 +151,7 @@ pub fn acting(
             roster.hint_for(
                 None,
                 by.as_str(),
-                "an admin may allow it with `proxies: [admins]` under `review:` in medreview.yaml; the entry then shows who recorded it",
+                "an admin may allow it with `medreview config set review.proxies [admins]`; the entry then shows who recorded it",
             ),
         ));
     }

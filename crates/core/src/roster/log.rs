@@ -55,7 +55,14 @@ pub struct RosterEntry {
     #[serde(default)]
     pub after: Vec<EntryId>,
     /// Each changed file (workspace-relative) and the blob id of its new content.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub files: BTreeMap<String, RevId>,
+    /// Entry files (sign-offs or roster entries, workspace-relative) the record
+    /// already refuses to count, and the exact bytes (blob id) this admin voided:
+    /// they stay in the repository and are listed as voided, never as problems
+    /// (see [`crate::ledger::voids`]). A file that counts is never voided.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub voids: BTreeMap<String, RevId>,
     /// What changed, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -81,17 +88,35 @@ impl Named for RosterEntry {
         &self.at
     }
     fn check(&self) -> std::result::Result<(), String> {
-        match self.files.keys().find(|path| !is_roster_path(path)) {
-            Some(path) => Err(format!(
-                "files: names {path:?}, which is not medreview.yaml or a writers/ or reviewers/ file"
-            )),
-            None if self.files.is_empty() => Err("files: names no file".into()),
-            None => Ok(()),
+        if let Some(path) = self.files.keys().find(|path| !is_governed_path(path)) {
+            return Err(format!(
+                "files: names {path:?}, which is not a governed file (medreview.yaml, writers/, reviewers/, templates/ or dictionary.txt)"
+            ));
         }
+        if let Some(path) = self
+            .voids
+            .keys()
+            .find(|path| !crate::ledger::voids::is_entry_file(path))
+        {
+            return Err(format!(
+                "voids: names {path:?}, which is not a sign-off or roster entry file"
+            ));
+        }
+        if self.files.is_empty() && self.voids.is_empty() {
+            return Err("files: names no file".into());
+        }
+        Ok(())
     }
 }
 
-/// Every roster file `src` holds: `medreview.yaml`, then `writers/` and `reviewers/`.
+/// The dictionary of accepted words (`medreview lint`), a governed file.
+pub const DICTIONARY_FILE: &str = "dictionary.txt";
+
+/// The folder of page templates, governed file by file.
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// Every governed file `src` holds: `medreview.yaml`, then `writers/`, `reviewers/`,
+/// `templates/` (every file, in subfolders too) and `dictionary.txt`.
 pub(crate) fn roster_files(src: &dyn Source) -> Result<Vec<String>> {
     let mut files = vec![CONFIG_FILE.to_owned()];
     for role in [Role::Writer, Role::Reviewer] {
@@ -102,10 +127,27 @@ pub(crate) fn roster_files(src: &dyn Source) -> Result<Vec<String>> {
             }
         }
     }
+    let mut folders = vec![TEMPLATES_DIR.to_owned()];
+    // Bounded: a tree has finitely many folders, each listed once.
+    while let Some(dir) = folders.pop() {
+        for (name, kind) in src.list(&dir)? {
+            let rel = format!("{dir}/{name}");
+            match kind {
+                medreview_store::gitstore::EntryKind::Dir if !name.starts_with('.') => folders.push(rel),
+                _ if is_governed_path(&rel) => files.push(rel),
+                _ => {}
+            }
+        }
+    }
+    if src.read(DICTIONARY_FILE)?.is_some() {
+        files.push(DICTIONARY_FILE.to_owned());
+    }
+    files.sort_by(|a, b| (a != CONFIG_FILE, a).cmp(&(b != CONFIG_FILE, b)));
     Ok(files)
 }
 
-/// Whether `path` is a file the roster record covers.
+/// Whether `path` is a roster file proper: `medreview.yaml`, or a person's file in
+/// `writers/` or `reviewers/`.
 pub(crate) fn is_roster_path(path: &str) -> bool {
     if path == CONFIG_FILE {
         return true;
@@ -118,8 +160,31 @@ pub(crate) fn is_roster_path(path: &str) -> bool {
     })
 }
 
+/// Whether `path` (workspace-relative) is a governed file: one whose every change
+/// counts only with an admin's roster entry naming its new bytes. The roster files,
+/// every file under `templates/` (what a page says around the review) and
+/// `dictionary.txt` (what lint, and so a sign-off, accepts). Hidden files
+/// (`.gitkeep`) are not governed.
+pub fn is_governed_path(path: &str) -> bool {
+    if is_roster_path(path) || path == DICTIONARY_FILE {
+        return true;
+    }
+    let Some(rest) = path.strip_prefix("templates/") else {
+        return false;
+    };
+    !rest.is_empty()
+        && rest.split('/').all(|part| {
+            !part.is_empty()
+                && !part.starts_with('.')
+                && !part.contains('\\')
+                && !part.chars().any(char::is_control)
+        })
+}
+
 impl RosterEntry {
-    /// The exact text its signature covers (seven lines, each ending in a newline):
+    /// The exact text its signature covers (seven lines, each ending in a newline;
+    /// an entry that voids files is version 2, with a `voids:` line after `files:`
+    /// in the same form):
     ///
     /// ```text
     /// medreview roster v1
@@ -138,8 +203,20 @@ impl RosterEntry {
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
         let json = |v: serde_json::Value| v.to_string();
+        // Version 2 adds the voids line; an entry that voids nothing keeps the
+        // version 1 text, so every signature made before it still verifies.
+        let (version, voids) = if self.voids.is_empty() {
+            (1, String::new())
+        } else {
+            let voids: BTreeMap<&str, &str> = self
+                .voids
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            (2, format!("voids: {}\n", json(serde_json::json!(voids))))
+        };
         format!(
-            "medreview roster v1\nby: {}\nat: {}\nafter: {}\nfiles: {}\nnote: {}\nrecorded_by: null\n",
+            "medreview roster v{version}\nby: {}\nat: {}\nafter: {}\nfiles: {}\n{voids}note: {}\nrecorded_by: null\n",
             self.by,
             crate::clock::rfc3339(&self.at),
             json(serde_json::json!(after)),
@@ -192,13 +269,80 @@ pub struct RosterLog<'g> {
 impl<'g> RosterLog<'g> {
     /// Reads `roster/` from `src`; file contents are read from `git` by id.
     pub fn load(src: &dyn Source, git: &'g GitStore) -> Result<RosterLog<'g>> {
-        let (read, damage) = crate::ledger::read_folder::<RosterEntry>(src, ROSTER_DIR)?;
+        let (read, mut damage) = crate::ledger::read_folder::<RosterEntry>(src, ROSTER_DIR)?;
+        // Junk in roster/ that a valid entry voids is set aside before the graph is
+        // built; which entries are valid does not depend on junk.
+        let claimed: crate::ledger::voids::Voids = read
+            .iter()
+            .flat_map(|(id, e)| {
+                e.voids.iter().map(move |(path, blob)| {
+                    (path.clone(), void_of(id, e, blob))
+                })
+            })
+            .collect();
+        let set_aside = crate::ledger::voids::honoured(src, &mut damage, &claimed);
         let file_of = |id: &EntryId| format!("{ROSTER_DIR}/{}", id.file_name());
         let dag = Dag::build_with(read, damage, &file_of, &|_, _| None);
-        Ok(RosterLog::from_dag(
-            dag,
-            Box::new(move |id| git.read_blob(id).ok()),
-        ))
+        let mut log = RosterLog::from_dag(dag, Box::new(move |id| git.read_blob(id).ok()));
+        // A junk file stays set aside only if the entry voiding it counts.
+        let valid = log.voids();
+        for file in set_aside {
+            if valid.contains_key(&file) {
+                log.dag.voided.push(file);
+            } else {
+                log.dag.damage.push(crate::ledger::graph::Damage::new(
+                    file,
+                    "does not read as a roster entry, and the entry voiding it does not count",
+                ));
+            }
+        }
+        Ok(log)
+    }
+
+    /// The files voided by entries that count, with who voided them. A roster entry
+    /// voided while it counts is not: the void is listed by `check` as refused.
+    pub fn voids(&self) -> crate::ledger::voids::Voids {
+        let mut voids = crate::ledger::voids::Voids::new();
+        for (i, (id, entry)) in self.dag.ids.iter().zip(&self.dag.entries).enumerate() {
+            if self.invalid[i].is_some() {
+                continue;
+            }
+            for (path, blob) in &entry.voids {
+                voids.insert(path.clone(), void_of(id, entry, blob));
+            }
+        }
+        voids
+    }
+
+    /// Roster entry files that a counting void names but that count themselves: a
+    /// void never takes a valid entry out.
+    pub fn refused_voids(&self) -> Vec<(String, crate::ledger::voids::Void)> {
+        let voids = self.voids();
+        self.dag
+            .ids
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| self.invalid[*i].is_none())
+            .filter_map(|(_, id)| {
+                let file = format!("{ROSTER_DIR}/{}", id.file_name());
+                voids.get(&file).map(|v| (file, v.clone()))
+            })
+            .collect()
+    }
+
+    /// Whether roster entry `id` is voided (by an entry that counts) and does not
+    /// count: `check` lists it as voided instead of as a problem.
+    pub fn is_voided(&self, id: &EntryId) -> bool {
+        let file = format!("{ROSTER_DIR}/{}", id.file_name());
+        let Some(i) = self.dag.position(id) else {
+            return false;
+        };
+        self.invalid[i].is_some() && self.voids().contains_key(&file)
+    }
+
+    /// Files set aside as voided junk.
+    pub fn voided_junk(&self) -> &[String] {
+        &self.dag.voided
     }
 
     /// Judges each entry of `dag` in order; `blobs` reads file contents by id.
@@ -210,10 +354,22 @@ impl<'g> RosterLog<'g> {
             states: RefCell::new(HashMap::new()),
         };
         let n = log.dag.entries.len();
-        let roots: Vec<usize> = (0..n)
+        let all_roots: Vec<usize> = (0..n)
             .filter(|&i| log.dag.entries[i].after.is_empty())
             .collect();
+        let voided_roots = log.voided_roots(&all_roots);
+        let roots: Vec<usize> = all_roots
+            .iter()
+            .copied()
+            .filter(|i| !voided_roots.contains(i))
+            .collect();
         for i in 0..n {
+            if voided_roots.contains(&i) {
+                log.invalid[i] = Some(
+                    "it is a second first entry (genesis) of the roster, voided by an admin".into(),
+                );
+                continue;
+            }
             let why = if roots.len() > 1 && roots.contains(&i) {
                 Some(format!(
                     "the roster has {} first entries; only one genesis is possible, so none counts",
@@ -227,6 +383,70 @@ impl<'g> RosterLog<'g> {
         // States seen while judging may include entries found invalid since.
         log.states.borrow_mut().clear();
         log
+    }
+
+    /// With more than one first entry (genesis), the ones a void may take out: a
+    /// root that nothing but voids came after, voided by an entry that came after
+    /// another root which a real change (not a void) came after. The genesis a team
+    /// has built on therefore stays; a stray one, pushed later, can be voided.
+    fn voided_roots(&self, roots: &[usize]) -> Vec<usize> {
+        self.roots_apart(roots, true)
+    }
+
+    /// With more than one first entry: those no real change came after while
+    /// another was built on (what `repair` proposes to void).
+    pub fn stray_roots(&self) -> Vec<EntryId> {
+        let roots: Vec<usize> = (0..self.dag.entries.len())
+            .filter(|&i| self.dag.entries[i].after.is_empty())
+            .collect();
+        self.roots_apart(&roots, false)
+            .into_iter()
+            .map(|i| self.dag.ids[i].clone())
+            .collect()
+    }
+
+    /// [`Self::voided_roots`], or with `voided` false the roots that may be voided.
+    fn roots_apart(&self, roots: &[usize], voided: bool) -> Vec<usize> {
+        if roots.len() < 2 {
+            return Vec::new();
+        }
+        let n = self.dag.entries.len();
+        let is_void_only = |i: usize| {
+            self.dag.entries[i].files.is_empty() && !self.dag.entries[i].voids.is_empty()
+        };
+        // Built on: a real change came after this root and no other (once a void
+        // joins the two lines, every later change sees both).
+        let built_on = |root: usize| {
+            (0..n).any(|j| {
+                self.dag.saw(j, root)
+                    && !is_void_only(j)
+                    && !roots.iter().any(|&r| r != root && self.dag.saw(j, r))
+            })
+        };
+        let mut out = Vec::new();
+        for &root in roots {
+            if built_on(root) {
+                continue;
+            }
+            let file = format!("{ROSTER_DIR}/{}", self.dag.ids[root].file_name());
+            let others_built = roots
+                .iter()
+                .any(|&other| other != root && built_on(other));
+            let is_voided = (0..n).any(|j| {
+                self.dag.entries[j].voids.contains_key(&file)
+                    && roots
+                        .iter()
+                        .any(|&other| other != root && self.dag.saw(j, other) && built_on(other))
+            });
+            if (voided && is_voided) || (!voided && others_built) {
+                out.push(root);
+            }
+        }
+        // Every root voided would leave no genesis: then none is taken out.
+        if out.len() == roots.len() {
+            out.clear();
+        }
+        out
     }
 
     /// Whether there is any roster entry: without one the roster is not audited yet.
@@ -434,6 +654,17 @@ impl<'g> RosterLog<'g> {
         let state = Rc::new(state);
         self.states.borrow_mut().insert(view, state.clone());
         state
+    }
+}
+
+/// The void entry `id` makes of the file with bytes `blob`.
+fn void_of(id: &EntryId, entry: &RosterEntry, blob: &RevId) -> crate::ledger::voids::Void {
+    crate::ledger::voids::Void {
+        blob: blob.clone(),
+        by: entry.by.clone(),
+        at: entry.at,
+        note: entry.note.clone(),
+        entry: id.clone(),
     }
 }
 

@@ -43,6 +43,10 @@ pub trait People {
     fn policy(&self) -> Option<ReviewPolicy> {
         self.current().config.as_ref().map(|c| c.review.clone())
     }
+    /// The files admins voided (none before the roster is audited).
+    fn voids(&self) -> crate::ledger::voids::Voids {
+        Default::default()
+    }
 }
 
 /// The writer named in each revision's front matter, read once per revision.
@@ -149,6 +153,9 @@ impl People for Audited<'_> {
     fn roster_seen_at(&self, entry: &Entry) -> Option<chrono::DateTime<chrono::FixedOffset>> {
         self.log.latest_at(&entry.roster)
     }
+    fn voids(&self) -> crate::ledger::voids::Voids {
+        self.log.voids()
+    }
 }
 
 /// The people of a workspace as `src` holds them (the working tree, or a commit).
@@ -220,6 +227,17 @@ impl crate::workspace::Workspace {
             root: self.root().to_path_buf(),
         };
         load(&src, &self.git)
+    }
+
+    /// The files admins voided, as HEAD's roster record holds them (read once per
+    /// command; empty before the roster is audited).
+    pub fn voids(&self) -> Result<std::rc::Rc<crate::ledger::voids::Voids>> {
+        if let Some(voids) = self.voids.get() {
+            return Ok(voids.clone());
+        }
+        let voids = std::rc::Rc::new(self.people()?.voids());
+        let _ = self.voids.set(voids.clone());
+        Ok(voids)
     }
 
     /// The review policy to judge by (the audited `medreview.yaml` when there is one).

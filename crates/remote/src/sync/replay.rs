@@ -166,7 +166,7 @@ fn rejudge(
         ) {
             continue;
         }
-        let ledger = medreview_core::record::load_ledger(&src, slug)?;
+        let ledger = medreview_core::record::load_ledger(&src, slug, &people.voids())?;
         let (with, position) = ledger.with_entry(id.clone(), entry.clone());
         let Some(position) = position else {
             return Ok(Some(Stale {

@@ -39,6 +39,7 @@ pub fn build(
     })?;
     let config = Config::parse(&config_text, &src.shown(CONFIG_FILE))?;
     let people = medreview_core::roster::people::load(&src, &ws.git)?;
+    let voids = people.voids();
     let roster = people.current().roster.clone();
     let policy = people.policy().unwrap_or_else(|| config.review.clone());
     let mut pages = Vec::new();
@@ -112,6 +113,7 @@ pub fn build(
                     &slug,
                     Some(&ws.git.memo),
                     folder,
+                    &voids,
                 )?;
                 ledger.require_intact(&slug).map_err(|err| {
                     Error::with_hint(
@@ -279,7 +281,7 @@ pub(super) fn refuse_unsupported_history(
             medreview_core::plural::plural(listed.len(), "problem", "problems"),
             listed.join("\n  ")
         ),
-        "`medreview check` explains each one; restore what was removed or edited, or have an admin record the roster change",
+        "`medreview repair` lists the recorded fix for each one, and `medreview repair --yes` makes them",
     ))
 }
 

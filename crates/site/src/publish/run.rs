@@ -94,7 +94,7 @@ fn record_tag(
             format!(
                 "{publisher} may not record a publication: they are not in publishers in medreview.yaml"
             ),
-            "ask an editor to add them to `publishers:` (and commit), or publish without --as",
+            format!("an admin runs `medreview publisher add {publisher}` (never a hand edit of medreview.yaml), or publish without --as"),
         ));
     }
     let roster = Roster::load(ws)?;

@@ -318,6 +318,28 @@ pub(super) fn rows() -> Vec<Row> {
             },
         },
         Row {
+            code: Code::LastAdmin,
+            start: Start::Seeded,
+            setup: |env| {
+                env.ok(&[
+                    "writer",
+                    "add",
+                    "rosa-editor",
+                    "--name",
+                    "Rosa Editor",
+                    "--email",
+                    "runner@example.org",
+                ]);
+                env.ok(&["admin", "add", "rosa-editor"]);
+                cmd(&["admin", "remove", "rosa-editor"])
+            },
+        },
+        Row {
+            code: Code::NotSet,
+            start: Start::New,
+            setup: |_| cmd(&["config", "get", "base_url"]),
+        },
+        Row {
             code: Code::SharedIdentity,
             start: Start::Seeded,
             setup: |env| {

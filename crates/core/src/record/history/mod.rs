@@ -23,8 +23,9 @@ use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::record::entry::{self};
 use crate::roster::Roster;
-use crate::roster::log::{ROSTER_DIR, RosterEntry, RosterLog, is_roster_path};
+use crate::roster::log::{ROSTER_DIR, RosterEntry, RosterLog, is_governed_path};
 use medreview_store::gitstore::{GitStore, Walk};
+use medreview_store::revision::RevId;
 
 /// The ref `check` keeps its checkpoint in.
 pub const CHECKPOINT_REF: &str = "refs/medreview/checked";
@@ -49,6 +50,8 @@ pub struct HistoryProblem {
     pub file: Option<String>,
     /// What is wrong.
     pub message: String,
+    /// For an entry file edited or removed: the bytes (blob id) it held before.
+    pub before: Option<RevId>,
 }
 
 /// What the history pass found.
@@ -58,6 +61,8 @@ pub struct HistoryReport {
     pub walk: Walk,
     /// Problems, in the order found.
     pub problems: Vec<HistoryProblem>,
+    /// Problems a later commit put right (see [`settle`]): listed, never counted.
+    pub settled: Vec<HistoryProblem>,
     /// Sign-off files whose addition was verified.
     pub entries_verified: usize,
     /// Whether the checkpoint was moved to HEAD.
@@ -110,6 +115,7 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
                     code: "verified-entry-gone",
                     commit: Some(cp.clone()),
                     file: Some(join(scope.root, &change.path)),
+                    before: change.old.clone(),
                     message: format!(
                         "the entry {} was verified at commit {} and is {} in HEAD",
                         change.path,
@@ -132,6 +138,7 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
                 code: "history-rewritten",
                 commit: Some(cp.clone()),
                 file: None,
+                before: None,
                 message: format!(
                     "history was rewritten: commit {} that `medreview check` verified is no longer in the history of HEAD (a force-push or a reset), and entries it held are gone; if the rewrite was reviewed and intended, `git update-ref -d {CHECKPOINT_REF}` starts over",
                     &cp[..10]
@@ -139,6 +146,9 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
             });
             problems.splice(0..0, gone);
         }
+    }
+    if let Some(head) = &walk.head {
+        report.settled = settle(git, scope, head, &mut problems)?;
     }
     if problems.is_empty()
         && scope.move_checkpoint
@@ -178,6 +188,8 @@ pub struct AddedEntry {
 pub struct RangeReport {
     /// Problems, in the order found.
     pub problems: Vec<HistoryProblem>,
+    /// Problems a later commit of the range put right (see [`settle`]).
+    pub settled: Vec<HistoryProblem>,
     /// Commits walked.
     pub commits: usize,
     /// Articles whose folders the commits changed (slugs).
@@ -212,8 +224,7 @@ pub fn verify_range(
                 {
                     articles.insert(slug.to_owned());
                 } else if change.path.starts_with("roster/")
-                    || is_roster_path(&change.path)
-                    || change.path == crate::workspace::CONFIG_FILE
+                    || is_governed_path(&change.path)
                 {
                     roster_changed = true;
                 }
@@ -266,11 +277,119 @@ pub fn verify_range(
             check_commit(git, scope, &commit, &mut problems);
             Ok(())
         })?;
+    report.settled = settle(git, scope, tip, &mut problems)?;
     report.problems = problems;
     report.articles = articles;
     report.roster_changed = roster_changed;
     report.added = added;
     Ok(report)
+}
+
+/// Takes out of `problems` those that the commit `tip` has put right, and returns
+/// them, each saying how. A problem is put right, never by rewriting history, when:
+///
+/// - a governed file changed without an admin's entry (`roster-unrecorded`) holds
+///   at `tip` exactly what the roster's record names for it (an admin recorded
+///   the edit, or the file was restored to its recorded bytes), so the record
+///   and the tree agree again; or
+/// - an entry file that was edited or removed (the first problem found for it)
+///   holds at `tip` the very bytes it held before, whose digest its name carries:
+///   a revert restored it byte for byte, so nothing in the record was lost; the
+///   revert's own problems on that file are put right with it; or
+/// - a file that never read as an entry (junk) is gone again, or is voided by an
+///   admin's roster entry naming its exact bytes.
+///
+/// The roster's record judges people and settings either way, never the tree, so
+/// putting these right changes no decision; what stays wrong stays a problem.
+pub(crate) fn settle(
+    git: &GitStore,
+    scope: &Scope<'_>,
+    tip: &str,
+    problems: &mut Vec<HistoryProblem>,
+) -> Result<Vec<HistoryProblem>> {
+    if problems.is_empty() {
+        return Ok(Vec::new());
+    }
+    let snapshot = git.snapshot(tip)?;
+    let recorded = scope.roster_log.current();
+    let prefix = if scope.root.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", scope.root)
+    };
+    let mut first: std::collections::BTreeMap<&str, &HistoryProblem> = Default::default();
+    for p in problems.iter() {
+        if let Some(file) = &p.file {
+            first.entry(file.as_str()).or_insert(p);
+        }
+    }
+    let voids = scope.roster_log.voids();
+    let mut put_right = Vec::new();
+    for (i, p) in problems.iter().enumerate() {
+        let Some(file) = p.file.as_deref() else {
+            continue;
+        };
+        let rel = file.strip_prefix(&prefix).unwrap_or(file);
+        let here = snapshot.file_id(file);
+        let voided = voids
+            .get(rel)
+            .filter(|v| here.as_ref() == Some(&v.blob))
+            .filter(|_| matches!(p.code, "entry-invalid" | "entry-unreadable"));
+        let how = if let Some(void) = voided {
+            put_right.push((i, void.describe()));
+            continue;
+        } else if p.code == "roster-unrecorded" {
+            (here.as_ref() == recorded.files.get(rel)).then_some(
+                "put right: the file now holds what the roster's record names for it",
+            )
+        } else if is_entry_path(rel) && here.is_none() && never_an_entry(git, rel, p) {
+            Some("put right: the file never read as an entry, and it is gone, so nothing was lost")
+        } else if is_entry_path(rel) {
+            let origin = first[file];
+            let restored = matches!(origin.code, "entry-edited" | "entry-removed")
+                && origin.before.is_some()
+                && here == origin.before
+                && here.as_ref().is_some_and(|blob| {
+                    let name = rel.rsplit('/').next().unwrap_or_default();
+                    crate::ledger::entry::digest_matches(name, blob)
+                });
+            restored.then_some("put right: the file holds its recorded bytes again, byte for byte")
+        } else {
+            None
+        };
+        if let Some(how) = how {
+            put_right.push((i, how.to_owned()));
+        }
+    }
+    let mut settled = Vec::new();
+    for (i, how) in put_right.into_iter().rev() {
+        let mut p = problems.remove(i);
+        p.message = format!("{} ({how})", p.message);
+        settled.push(p);
+    }
+    settled.reverse();
+    Ok(settled)
+}
+
+/// Whether problem `p` is about a file that never read as an entry: its addition
+/// was refused as unreadable, or the bytes it was removed with do not read as one.
+fn never_an_entry(git: &GitStore, rel: &str, p: &HistoryProblem) -> bool {
+    match p.code {
+        "entry-invalid" | "entry-unreadable" => true,
+        "entry-removed" => p.before.as_ref().is_some_and(|blob| {
+            let Ok(bytes) = git.read_blob(blob) else {
+                return false;
+            };
+            let name = rel.rsplit('/').next().unwrap_or_default();
+            let shown = Path::new(rel);
+            if rel.starts_with("roster/") {
+                entry::read_named::<RosterEntry>(name, &bytes, shown).is_err()
+            } else {
+                entry::read(name, &bytes, shown).is_err()
+            }
+        }),
+        _ => false,
+    }
 }
 
 /// `root/rel`, or `rel` at the top of the repository.

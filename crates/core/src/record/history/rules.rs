@@ -25,7 +25,7 @@ use chrono::{DateTime, FixedOffset, TimeDelta};
 use crate::ids::Id;
 use crate::record::entry::{self, Entry};
 use crate::roster::Role;
-use crate::roster::log::{RosterEntry, is_roster_path};
+use crate::roster::log::{RosterEntry, is_governed_path};
 use medreview_store::gitstore::{CommitChanges, FileChange, GitStore};
 use medreview_store::revision::RevId;
 
@@ -47,7 +47,16 @@ impl Report<'_, '_> {
             commit: Some(self.commit.commit.clone()),
             file: Some(join(self.root, file)),
             message: format!("commit {short} ({}): {message}", self.commit.subject),
+            before: None,
         });
+    }
+
+    /// [`Report::at`] for an entry file edited or removed, keeping what it held before.
+    fn at_change(&mut self, code: &'static str, change: &FileChange, message: String) {
+        self.at(code, &change.path, message);
+        if let Some(last) = self.problems.last_mut() {
+            last.before = change.old.clone();
+        }
     }
 }
 
@@ -140,7 +149,7 @@ fn append_only<'c>(
         let mut folders: BTreeMap<&str, FolderChange<'_>> = BTreeMap::new();
         let audited = commit.parents_audited.get(p).copied().unwrap_or(false);
         for change in changes {
-            if audited && is_roster_path(&change.path) {
+            if audited && is_governed_path(&change.path) {
                 roster.push((p, change));
             }
             if change.path.starts_with("roster/") {
@@ -178,17 +187,17 @@ fn append_only<'c>(
                             added.insert(&change.path, change);
                         }
                     }
-                    (Some(_), None) => report.at(
+                    (Some(_), None) => report.at_change(
                         "entry-removed",
-                        &change.path,
+                        change,
                         format!(
                             "{} was removed; the record is append-only",
                             kind_of(&change.path)
                         ),
                     ),
-                    _ => report.at(
+                    _ => report.at_change(
                         "entry-edited",
-                        &change.path,
+                        change,
                         format!(
                             "{} was changed after it was recorded; the record is append-only",
                             kind_of(&change.path)
@@ -472,12 +481,12 @@ fn roster_unrecorded(
             None => report.at(
                 "roster-unrecorded",
                 &change.path,
-                "a roster file was deleted; people are retired (`medreview reviewer retire`), never deleted, and the roster's record still holds them".into(),
+                "a governed file was deleted without an admin's roster entry; people are retired (`medreview reviewer retire`), never deleted, and the roster's record still holds the file (`medreview repair` puts it back)".into(),
             ),
             Some(blob) if recorded.get(&change.path) != Some(blob) => report.at(
                 "roster-unrecorded",
                 &change.path,
-                "a roster file was changed without an admin's roster entry naming its new content; that version judges no one".into(),
+                "a governed file was changed without an admin's roster entry naming its new content; that version judges no one (`medreview repair`: an admin adopts it, or it is put back)".into(),
             ),
             Some(_) => {}
         }
