@@ -24,14 +24,16 @@ pub enum ConfigCommand {
 #[derive(Debug, Args)]
 pub struct GetArgs {
     /// The setting, e.g. review.required_approvals, base_url, sync.auto
-    key: String,
+    #[arg(value_name = "KEY")]
+    setting: String,
 }
 
 /// Arguments of `config set`.
 #[derive(Debug, Args)]
 pub struct SetArgs {
     /// The setting, e.g. review.required_approvals, base_url, sync.auto
-    key: String,
+    #[arg(value_name = "KEY")]
+    setting: String,
     /// Its new value, read as YAML: 2, true, [a, b] or text
     value: String,
     #[command(flatten)]
@@ -42,7 +44,8 @@ pub struct SetArgs {
 #[derive(Debug, Args)]
 pub struct UnsetArgs {
     /// The setting, e.g. base_url
-    key: String,
+    #[arg(value_name = "KEY")]
+    setting: String,
     #[command(flatten)]
     signer: SignerArgs,
 }
@@ -52,26 +55,26 @@ pub fn cmd_config(ctx: &mut Ctx<'_>, command: ConfigCommand) -> Result<ExitCode>
     let ws = ctx.workspace()?;
     let (proposal, signer) = match command {
         ConfigCommand::Get(args) => {
-            return match edit::config_get(&ws, &args.key)? {
+            return match edit::config_get(&ws, &args.setting)? {
                 Some(value) => {
                     say(ctx.out, &value)?;
                     Ok(ExitCode::SUCCESS)
                 }
                 None => Err(Error::with_hint(
                     Code::NotSet,
-                    format!("{} is not set in medreview.yaml", args.key),
+                    format!("{} is not set in medreview.yaml", args.setting),
                     format!(
                         "its default applies; `medreview config set {} VALUE` sets it",
-                        args.key
+                        args.setting
                     ),
                 )),
             };
         }
         ConfigCommand::Set(args) => (
-            edit::config_set(&ws, &args.key, Some(&args.value))?,
+            edit::config_set(&ws, &args.setting, Some(&args.value))?,
             args.signer,
         ),
-        ConfigCommand::Unset(args) => (edit::config_set(&ws, &args.key, None)?, args.signer),
+        ConfigCommand::Unset(args) => (edit::config_set(&ws, &args.setting, None)?, args.signer),
     };
     super::people::record(ctx, &ws, proposal, &signer)
 }

@@ -130,7 +130,13 @@ fn first_admin(git: &GitStore, given: Option<&str>) -> Result<(Id, String, Strin
                 .as_deref()
                 .unwrap_or_else(|| email.split('@').next().unwrap_or_default())
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { ' ' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        ' '
+                    }
+                })
                 .collect::<String>()
                 .split_whitespace()
                 .collect::<Vec<_>>()
@@ -138,7 +144,10 @@ fn first_admin(git: &GitStore, given: Option<&str>) -> Result<(Id, String, Strin
             Id::parse("admin id", &made).map_err(|_| {
                 Error::with_hint(
                     Code::InvalidArgument,
-                    format!("cannot make a roster id from git's user.name {:?}", name.clone().unwrap_or_default()),
+                    format!(
+                        "cannot make a roster id from git's user.name {:?}",
+                        name.clone().unwrap_or_default()
+                    ),
                     "give your id: `medreview init --admin your-name`",
                 )
             })?
@@ -205,10 +214,19 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
             .into_bytes(),
         )
     });
+    // Governed files the team already has (its own templates, say) are committed as
+    // they are, so the roster's first entry can record them.
+    let existing_governed: Vec<(String, Vec<u8>)> =
+        medreview_core::roster::log::governed_in_tree(&root)?
+            .into_iter()
+            .filter(|rel| rel != CONFIG_FILE)
+            .filter_map(|rel| fs::read(root.join(&rel)).ok().map(|bytes| (rel, bytes)))
+            .collect();
     let files: Vec<(String, Vec<u8>)> = layout(&publication)
         .into_iter()
         .chain(admin_file)
         .filter(|(rel, _)| !root.join(rel).exists())
+        .chain(existing_governed)
         .chain(gitignore(&root)?)
         .map(|(rel, bytes)| (format!("{prefix}{rel}"), bytes))
         .collect();

@@ -307,7 +307,10 @@ pub fn cmd_publisher(ctx: &mut Ctx<'_>, command: PublisherCommand) -> Result<Exi
 /// the workspace folder with `/` between parts.
 pub(super) fn workspace_relative(ctx: &Ctx<'_>, ws: &Workspace, path: &str) -> Result<String> {
     let given = std::path::Path::new(path);
-    let start = ctx.start.canonicalize().unwrap_or_else(|_| ctx.start.clone());
+    let start = ctx
+        .start
+        .canonicalize()
+        .unwrap_or_else(|_| ctx.start.clone());
     let joined = start.join(given);
     let mut parts: Vec<String> = Vec::new();
     for part in joined.components() {

@@ -71,10 +71,7 @@ pub fn cmd_repair(ctx: &mut Ctx<'_>, args: RepairArgs) -> Result<ExitCode> {
                     .commit
                 }
                 Fix::Void { path, blob } => {
-                    let why = format!(
-                        "the record refuses to count it ({})",
-                        item.problem.code
-                    );
+                    let why = format!("the record refuses to count it ({})", item.problem.code);
                     let proposal = repair::void_proposal(path, blob, &why);
                     edit::record(
                         &ws,
@@ -121,7 +118,11 @@ pub fn cmd_repair(ctx: &mut Ctx<'_>, args: RepairArgs) -> Result<ExitCode> {
     } else {
         for item in &plan.items {
             let p = &item.problem;
-            let place = p.file.as_deref().map(|f| format!("{f}: ")).unwrap_or_default();
+            let place = p
+                .file
+                .as_deref()
+                .map(|f| format!("{f}: "))
+                .unwrap_or_default();
             say(ctx.out, &format!("{place}{} [{}]", p.message, p.code))?;
             let who = if item.fix.needs_admin() {
                 " (an admin)"
@@ -134,8 +135,15 @@ pub fn cmd_repair(ctx: &mut Ctx<'_>, args: RepairArgs) -> Result<ExitCode> {
             }
         }
         for p in &plan.repaired {
-            let place = p.file.as_deref().map(|f| format!("{f}: ")).unwrap_or_default();
-            say(ctx.out, &format!("{place}{} [{}, repaired]", p.message, p.code))?;
+            let place = p
+                .file
+                .as_deref()
+                .map(|f| format!("{f}: "))
+                .unwrap_or_default();
+            say(
+                ctx.out,
+                &format!("{place}{} [{}, repaired]", p.message, p.code),
+            )?;
         }
         let summary = match (blocking, args.yes) {
             (0, _) => "Nothing blocks publishing or sync: `medreview check` is clean.".to_owned(),

@@ -94,7 +94,8 @@ fn a_clean_workspace_passes_and_reports_what_it_checked() {
             "entries",
             "entries_verified",
             "notes",
-            "problems"
+            "problems",
+            "repaired"
         ]
     );
     assert_eq!(report["problems"], serde_json::json!([]));

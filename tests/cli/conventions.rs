@@ -303,8 +303,8 @@ fn init_writes_a_gitignore_for_public_and_a_readme_the_settings_point_to() {
     }
     let config = env.read("medreview.yaml");
     insta::assert_snapshot!(config.lines().take(2).collect::<Vec<_>>().join("\n"), @"
-    # medreview settings. README.md beside this file says what each folder holds and
-    # the daily commands for writers, reviewers and publishers.
+    # medreview settings: the publication and its review policy. An admin changes them
+    # with `medreview config set KEY VALUE` (each change is recorded); never edit by hand.
     ");
     let files = env.changed_files("HEAD");
     assert!(
@@ -324,7 +324,7 @@ fn init_keeps_a_readme_and_appends_to_a_gitignore_the_team_already_has() {
     let env = TestEnv::bare();
     env.write("README.md", "# Our site\n");
     env.write(".gitignore", "target/\n*.swp");
-    env.ok(&["init", "--publication", "Example Health"]);
+    env.ok(&["init", "--publication", "Example Health", "--no-admin"]);
     assert_eq!(env.read("README.md"), "# Our site\n");
     assert_eq!(env.read(".gitignore"), "target/\n*.swp\npublic/\n");
     let files = env.changed_files("HEAD");
@@ -334,7 +334,7 @@ fn init_keeps_a_readme_and_appends_to_a_gitignore_the_team_already_has() {
     // A .gitignore that already ignores the site is left as it is.
     let env = TestEnv::bare();
     env.write(".gitignore", "/public\n");
-    env.ok(&["init"]);
+    env.ok(&["init", "--no-admin"]);
     assert_eq!(env.read(".gitignore"), "/public\n");
     assert!(!env.changed_files("HEAD").contains(&".gitignore".to_owned()));
 }

@@ -38,6 +38,13 @@ fn commit_all(env: &TestEnv, message: &str) {
     env.git(&["commit", "-q", "-m", message]);
 }
 
+/// Runs a command that reports problems (`check`, `repair`): exit 1, and returns it.
+fn red(env: &TestEnv, args: &[&str]) -> crate::common::Run {
+    let run = env.run(args);
+    assert_eq!(run.code, 1, "{args:?}:\n{}\n{}", run.stdout, run.stderr);
+    run
+}
+
 /// `check`, `publish` and `repair` all green.
 fn green(env: &TestEnv) {
     let check = env.run(&["check"]);
@@ -50,15 +57,38 @@ fn green(env: &TestEnv) {
 fn init_makes_the_person_running_it_the_first_admin() {
     let env = TestEnv::bare();
     let run = env.ok(&["init", "--publication", "Example Health"]);
-    assert!(run.stderr.contains("you are its first admin (test-runner"), "{}", run.stderr);
-    assert!(env.read("writers/test-runner.yaml").contains("runner@example.org"));
+    assert!(
+        run.stderr.contains("you are its first admin (test-runner"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        env.read("writers/test-runner.yaml")
+            .contains("runner@example.org")
+    );
     let whoami = env.ok(&["whoami"]);
     assert!(whoami.stdout.contains("admin"), "{}", whoami.stdout);
-    assert_eq!(env.ok(&["config", "get", "admins"]).stdout.trim(), "[test-runner]");
+    assert_eq!(
+        env.ok(&["config", "get", "admins"]).stdout.trim(),
+        "[test-runner]"
+    );
     // The roster is audited from the first commit: no one records as someone else.
-    env.ok(&["writer", "add", "sam-lee", "--name", "Sam Lee", "--email", "sam@example.org"]);
-    let err = env.refuse(&["writer", "add", "kim-lee", "--name", "Kim", "--as", "sam-lee"]);
-    assert!(err.contains("proxy-not-allowed") || err.contains("never for someone else"), "{err}");
+    env.ok(&[
+        "writer",
+        "add",
+        "sam-lee",
+        "--name",
+        "Sam Lee",
+        "--email",
+        "sam@example.org",
+    ]);
+    let err = env.refuse(&[
+        "writer", "add", "kim-lee", "--name", "Kim", "--as", "sam-lee",
+    ]);
+    assert!(
+        err.contains("proxy-not-allowed") || err.contains("never for someone else"),
+        "{err}"
+    );
     env.ok(&["check"]);
 }
 
@@ -75,8 +105,17 @@ fn init_without_a_git_email_is_refused_and_changes_nothing() {
 fn config_set_get_and_unset_are_recorded_and_checked() {
     let env = audited();
     let run = env.ok(&["config", "set", "review.required_approvals", "2"]);
-    assert!(run.stderr.contains("recorded in the roster's record"), "{}", run.stderr);
-    assert_eq!(env.ok(&["config", "get", "review.required_approvals"]).stdout.trim(), "2");
+    assert!(
+        run.stderr.contains("recorded in the roster's record"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        env.ok(&["config", "get", "review.required_approvals"])
+            .stdout
+            .trim(),
+        "2"
+    );
     env.ok(&["config", "set", "base_url", "https://health.example.org"]);
     env.ok(&["config", "unset", "base_url"]);
     let err = env.refuse(&["config", "get", "base_url"]);
@@ -121,10 +160,25 @@ fn publisher_add_lets_publish_as_record_and_admin_remove_keeps_one_admin() {
 fn admin_record_records_a_hand_edited_template_and_refuses_other_files() {
     let env = audited();
     let template = env.read("templates/article.html");
-    env.write("templates/article.html", &format!("{template}<!-- house footer -->\n"));
-    let err = env.refuse(&["admin", "record", "articles/her2-treatment/article.md", "-m", "x"]);
-    assert!(err.contains("not a governed file"), "{err}");
-    env.ok(&["admin", "record", "templates/article.html", "-m", "House footer"]);
+    env.write(
+        "templates/article.html",
+        &format!("{template}<!-- house footer -->\n"),
+    );
+    let err = env.fails_as_usage(&[
+        "admin",
+        "record",
+        "articles/her2-treatment/article.md",
+        "-m",
+        "x",
+    ]);
+    assert!(err.stderr.contains("not a governed file"), "{}", err.stderr);
+    env.ok(&[
+        "admin",
+        "record",
+        "templates/article.html",
+        "-m",
+        "House footer",
+    ]);
     let err = env.refuse(&["admin", "record", "templates/article.html", "-m", "again"]);
     assert!(err.contains("nothing-to-do"), "{err}");
     green(&env);
@@ -134,16 +188,33 @@ fn admin_record_records_a_hand_edited_template_and_refuses_other_files() {
 fn a_committed_hand_edit_of_medreview_yaml_is_adopted_by_repair() {
     let env = audited();
     let text = env.read("medreview.yaml");
-    env.write("medreview.yaml", &text.replace("interval_months: 12", "interval_months: 6"));
+    env.write(
+        "medreview.yaml",
+        &text.replace("interval_months: 12", "interval_months: 6"),
+    );
     commit_all(&env, "Shorter review interval, by hand");
-    let check = env.fails(&["check"]);
-    assert!(check.stdout.contains("roster-unrecorded"), "{}", check.stdout);
+    let check = red(&env, &["check"]);
+    assert!(
+        check.stdout.contains("roster-unrecorded"),
+        "{}",
+        check.stdout
+    );
     let err = env.refuse(&["publish", "--out", "../site"]);
     assert!(err.contains("medreview repair"), "{err}");
-    let plan = env.fails(&["repair"]);
-    assert!(plan.stdout.contains("Fix (an admin): an admin records medreview.yaml"), "{}", plan.stdout);
+    let plan = red(&env, &["repair"]);
+    assert!(
+        plan.stdout
+            .contains("Fix (an admin): an admin records medreview.yaml"),
+        "{}",
+        plan.stdout
+    );
     env.ok(&["repair", "--yes"]);
-    assert_eq!(env.ok(&["config", "get", "review.interval_months"]).stdout.trim(), "6");
+    assert_eq!(
+        env.ok(&["config", "get", "review.interval_months"])
+            .stdout
+            .trim(),
+        "6"
+    );
     green(&env);
 }
 
@@ -151,11 +222,18 @@ fn a_committed_hand_edit_of_medreview_yaml_is_adopted_by_repair() {
 fn a_hand_edit_is_put_back_by_someone_who_is_not_an_admin() {
     let env = audited();
     let recorded = env.read("templates/index.html");
-    env.write("templates/index.html", "<p>Medically reviewed by Dr Nobody</p>\n");
+    env.write(
+        "templates/index.html",
+        "<p>Medically reviewed by Dr Nobody</p>\n",
+    );
     as_person(&env, "suzanne@example.org");
     commit_all(&env, "A writer's template");
-    let plan = env.fails(&["repair"]);
-    assert!(plan.stdout.contains("Or (anyone): put back"), "{}", plan.stdout);
+    let plan = red(&env, &["repair"]);
+    assert!(
+        plan.stdout.contains("Or (anyone): put back"),
+        "{}",
+        plan.stdout
+    );
     env.ok(&["repair", "--yes"]);
     assert_eq!(env.read("templates/index.html"), recorded);
     green(&env);
@@ -165,9 +243,12 @@ fn a_hand_edit_is_put_back_by_someone_who_is_not_an_admin() {
 fn git_revert_of_a_hand_edit_is_accepted_as_the_repair() {
     let env = audited();
     let text = env.read("reviewers/ana-example.yaml");
-    env.write("reviewers/ana-example.yaml", &text.replace("Ana Example", "Ana Exemplar"));
+    env.write(
+        "reviewers/ana-example.yaml",
+        &text.replace("Ana Example", "Ana Exemplar"),
+    );
     commit_all(&env, "Rename by hand");
-    env.fails(&["check"]);
+    red(&env, &["check"]);
     env.git(&["revert", "--no-edit", "HEAD"]);
     let check = env.ok(&["check"]);
     assert!(check.stdout.contains("repaired"), "{}", check.stdout);
@@ -179,15 +260,22 @@ fn an_edited_sign_off_reverted_byte_for_byte_is_repaired_not_red_for_good() {
     let env = audited();
     let file = env.signoff_path(SLUG, "approved");
     let original = env.read(&file);
-    env.write(&file, &original.replace("Accurate.", "Accurate. Take double doses."));
+    env.write(
+        &file,
+        &original.replace("Accurate.", "Accurate. Take double doses."),
+    );
     commit_all(&env, "Edit the approval");
-    let check = env.fails(&["check"]);
+    let check = red(&env, &["check"]);
     assert!(check.stdout.contains("entry-edited"), "{}", check.stdout);
     // What a protected branch allows: a revert, not a rewrite.
     env.git(&["revert", "--no-edit", "HEAD"]);
     assert_eq!(env.read(&file), original);
     let check = env.ok(&["check"]);
-    assert!(check.stdout.contains("[entry-edited, repaired]"), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("[entry-edited, repaired]"),
+        "{}",
+        check.stdout
+    );
     green(&env);
 }
 
@@ -198,8 +286,12 @@ fn a_removed_sign_off_is_put_back_by_repair() {
     let original = env.read(&file);
     env.git(&["rm", "-q", &file]);
     env.git(&["commit", "-q", "-m", "Drop the approval"]);
-    let plan = env.fails(&["repair"]);
-    assert!(plan.stdout.contains("put back the recorded bytes"), "{}", plan.stdout);
+    let plan = red(&env, &["repair"]);
+    assert!(
+        plan.stdout.contains("put back the recorded bytes"),
+        "{}",
+        plan.stdout
+    );
     as_person(&env, "suzanne@example.org");
     env.ok(&["repair", "--yes"]);
     assert_eq!(env.read(&file), original);
@@ -209,16 +301,21 @@ fn a_removed_sign_off_is_put_back_by_repair() {
 #[test]
 fn junk_in_signoffs_is_voided_by_an_admin_and_listed_for_good() {
     let env = audited();
-    let junk = format!("articles/{SLUG}/signoffs/20250305T120000Z-approved-ana-example-0123456789ab.yaml");
+    let junk =
+        format!("articles/{SLUG}/signoffs/20250305T120000Z-approved-ana-example-0123456789ab.yaml");
     env.write(&junk, "action: approved\nby: ana-example\n");
     commit_all(&env, "Junk");
-    env.fails(&["check"]);
+    red(&env, &["check"]);
     env.refuse(&["publish", "--out", "../site"]);
     let run = env.ok(&["repair", "--yes"]);
     assert!(run.stderr.contains("Fixed: voided"), "{}", run.stderr);
     assert!(env.root().join(&junk).exists(), "a voided file stays");
     let check = env.ok(&["check"]);
-    assert!(check.stdout.contains("[voided, repaired]"), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("[voided, repaired]"),
+        "{}",
+        check.stdout
+    );
     let log = env.ok(&["log", SLUG]);
     assert!(log.stdout.contains("voided: "), "{}", log.stdout);
     let json = env.ok(&["log", SLUG, "--json"]);
@@ -226,7 +323,11 @@ fn junk_in_signoffs_is_voided_by_an_admin_and_listed_for_good() {
     green(&env);
     // Once more, a second run: still listed, still green.
     let check = env.ok(&["check"]);
-    assert!(check.stdout.contains("[voided, repaired]"), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("[voided, repaired]"),
+        "{}",
+        check.stdout
+    );
 }
 
 #[test]
@@ -236,35 +337,44 @@ fn junk_is_removed_by_someone_who_is_not_an_admin() {
     env.write(&junk, "just notes\n");
     as_person(&env, "suzanne@example.org");
     commit_all(&env, "Notes");
-    env.fails(&["check"]);
+    red(&env, &["check"]);
     env.ok(&["repair", "--yes"]);
     assert!(!env.root().join(&junk).exists());
     green(&env);
 }
 
 #[test]
-fn an_unsigned_sign_off_under_required_signatures_is_voided() {
+fn unsigned_sign_offs_where_signatures_are_required_are_voided_by_an_admin() {
     let env = audited();
-    env.ok(&["config", "set", "review.require_signatures", "true"]);
-    as_person(&env, "ana@example.org");
-    // Recorded by hand, unsigned, where signatures are required.
-    let (_, mut entry) = env
-        .entries(SLUG)
-        .into_iter()
-        .find(|(_, e)| e.action.as_str() == "approved")
-        .expect("the approval");
-    entry.note = Some("Again, unsigned.".into());
-    entry.at = chrono::DateTime::parse_from_rfc3339(crate::common::NEXT_DAY).unwrap()
-        + chrono::TimeDelta::hours(1);
-    entry.after = env.entries(SLUG).into_iter().map(|(id, _)| id.parse().unwrap()).collect();
-    let file = env.write_entry(SLUG, &entry);
-    as_person(&env, "runner@example.org");
-    commit_all(&env, "An unsigned approval");
-    let check = env.run(&["check"]);
+    let key = crate::common::fixture("suzanne_ed25519");
+    let key = key.to_str().unwrap();
+    let public = crate::common::public_key("suzanne_ed25519");
+    env.ok(&["writer", "edit", "rosa-editor", "--public-key", &public]);
+    env.ok(&[
+        "config",
+        "set",
+        "review.require_signatures",
+        "true",
+        "--key",
+        key,
+    ]);
+    // The sign-offs recorded unsigned no longer count, and check says so.
+    let check = red(&env, &["check"]);
     assert!(check.stdout.contains("[signature]"), "{}", check.stdout);
-    env.ok(&["repair", "--yes"]);
+    // The admin's voids must be signed too: without the key, nothing is recorded.
+    let head = env.git(&["rev-parse", "HEAD"]);
+    let run = env.run(&["repair", "--yes"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert_eq!(env.git(&["rev-parse", "HEAD"]), head);
+    let run = env.run(&["repair", "--yes", "--key", key]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let check = env.ok(&["check"]);
-    assert!(check.stdout.contains(&format!("{file}: voided")), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("[voided, repaired]"),
+        "{}",
+        check.stdout
+    );
+    assert!(!check.stdout.contains("[signature]"), "{}", check.stdout);
 }
 
 #[test]
@@ -280,9 +390,12 @@ fn a_void_of_a_sign_off_that_counts_is_refused() {
         at: chrono::DateTime::parse_from_rfc3339(crate::common::NEXT_DAY).unwrap(),
         after: crate::roster::roster_heads(&env),
         files: Default::default(),
-        voids: [(file.clone(), medreview_store::revision::RevId::parse(blob.trim()).unwrap())]
-            .into_iter()
-            .collect(),
+        voids: [(
+            file.clone(),
+            medreview_store::revision::RevId::parse(blob.trim()).unwrap(),
+        )]
+        .into_iter()
+        .collect(),
         note: Some("take it out".into()),
         signature: None,
     };
@@ -292,7 +405,7 @@ fn a_void_of_a_sign_off_that_counts_is_refused() {
         std::str::from_utf8(&bytes).unwrap(),
     );
     commit_all(&env, "void the approval");
-    let check = env.fails(&["check"]);
+    let check = red(&env, &["check"]);
     assert!(check.stdout.contains("void-refused"), "{}", check.stdout);
     let status = env.ok(&["status", SLUG]);
     assert!(status.stdout.contains("approved"), "{}", status.stdout);

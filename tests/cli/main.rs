@@ -11,6 +11,7 @@ mod conventions;
 mod diff;
 mod doctor;
 mod faults;
+mod governance;
 mod hints;
 mod hostile;
 mod inbox;

@@ -350,7 +350,7 @@ fn a_second_init_and_a_missing_workspace_are_refused() {
         &err,
         &[
             "already holds a workspace (medreview.yaml exists)",
-            "Hint: edit medreview.yaml",
+            "Hint: an admin changes its settings with `medreview config set KEY VALUE`",
         ],
     );
     assert!(

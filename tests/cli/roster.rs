@@ -1233,7 +1233,7 @@ fn without_a_proxy_policy_an_admin_cannot_record_for_a_reviewer() {
         err.contains("git says you are rosa-editor, not ana-example"),
         "{err}"
     );
-    assert!(err.contains("proxies: [admins]"), "{err}");
+    assert!(err.contains("review.proxies [admins]"), "{err}");
     assert_eq!(state(&env), "in-review");
 }
 

@@ -424,7 +424,10 @@ fn a_workspace_in_a_subfolder_of_the_repository_records_prefixed_paths() {
     let mut env = TestEnv::bare();
     let site = env.root().join("site");
     fs::create_dir_all(&site).expect("create site");
-    env.ok_in(&site, &["init", "--publication", "Example Health"]);
+    env.ok_in(
+        &site,
+        &["init", "--publication", "Example Health", "--no-admin"],
+    );
     env.ok_in(&site, &["writer", "add", "sam-lee", "--name", "Sam Lee"]);
     env.ok_in(
         &site,

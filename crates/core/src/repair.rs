@@ -164,9 +164,10 @@ pub fn plan(ws: &Workspace) -> Result<Plan> {
                 blob: blob.clone(),
             }),
             // Junk may go: it never read as an entry, so nothing counted is lost.
-            (Fix::Void { path, blob }, _) if src.read(path).ok().flatten().is_some_and(|b| {
-                GitStore::blob_id(&b) == *blob && !reads_as_entry(path, &b)
-            }) =>
+            (Fix::Void { path, blob }, _)
+                if src.read(path).ok().flatten().is_some_and(|b| {
+                    GitStore::blob_id(&b) == *blob && !reads_as_entry(path, &b)
+                }) =>
             {
                 Some(Fix::Remove { path: path.clone() })
             }
@@ -261,7 +262,9 @@ fn fix_for(
     }
     match p.code {
         "roster-unrecorded" => match (here, recorded.get(f)) {
-            (Some(bytes), _) if crate::roster::edit::validate_governed(f, &bytes, &ws.path(f)).is_ok() => {
+            (Some(bytes), _)
+                if crate::roster::edit::validate_governed(f, &bytes, &ws.path(f)).is_ok() =>
+            {
                 if p.commit.is_some() && recorded.get(f) == here_id.as_ref() {
                     Fix::Step {
                         step: format!("commit {f} as it is now (it matches the record)"),
@@ -303,7 +306,9 @@ fn fix_for(
             let name = f.rsplit('/').next().unwrap_or_default();
             let is_root = here
                 .as_deref()
-                .and_then(|b| entry::read_named::<RosterEntry>(name, b, std::path::Path::new(f)).ok())
+                .and_then(|b| {
+                    entry::read_named::<RosterEntry>(name, b, std::path::Path::new(f)).ok()
+                })
                 .is_some_and(|(_, e)| e.after.is_empty());
             match &here_id {
                 Some(_) if is_root && !stray.iter().any(|id| id.file_name() == name) => Fix::Step {
@@ -343,15 +348,31 @@ fn reads_as_entry(rel: &str, bytes: &[u8]) -> bool {
 /// The step for a problem no fix of `repair` settles.
 fn step_for(p: &Problem) -> Fix {
     let step = match p.code {
-        "uncommitted" => "commit the files (`git status` lists them) or restore them (`git checkout -- PATH`)",
-        "history-rewritten" | "verified-entry-gone" => "run `medreview sync` to get the shared history back; an entry that is gone is put back by `medreview repair --yes` where its bytes are known",
-        "publisher" => "an admin removes the missing person from publishers (`medreview publisher remove ID`) or adds them to the roster",
-        "shared-identity" => "an admin gives each person their own key and byline (`medreview reviewer edit ID ...`)",
-        "public-key" => "an admin corrects the key (`medreview reviewer edit ID --public-key \"$(cat KEY.pub)\"`)",
-        "entry-time" | "entry-time-order" | "entry-in-the-future" | "commit-time-order" => "a clock was off when this was recorded; see docs/sync.md (Clocks): the person whose clock was off fixes it; the entry keeps its meaning",
-        "committer-mismatch" => "someone committed a sign-off or roster change as another person; ask that person to record it again themselves, and tell your admins",
+        "uncommitted" => {
+            "commit the files (`git status` lists them) or restore them (`git checkout -- PATH`)"
+        }
+        "history-rewritten" | "verified-entry-gone" => {
+            "run `medreview sync` to get the shared history back; an entry that is gone is put back by `medreview repair --yes` where its bytes are known"
+        }
+        "publisher" => {
+            "an admin removes the missing person from publishers (`medreview publisher remove ID`) or adds them to the roster"
+        }
+        "shared-identity" => {
+            "an admin gives each person their own key and byline (`medreview reviewer edit ID ...`)"
+        }
+        "public-key" => {
+            "an admin corrects the key (`medreview reviewer edit ID --public-key \"$(cat KEY.pub)\"`)"
+        }
+        "entry-time" | "entry-time-order" | "entry-in-the-future" | "commit-time-order" => {
+            "a clock was off when this was recorded; see docs/sync.md (Clocks): the person whose clock was off fixes it; the entry keeps its meaning"
+        }
+        "committer-mismatch" => {
+            "someone committed a sign-off or roster change as another person; ask that person to record it again themselves, and tell your admins"
+        }
         "revision-missing" => "fetch the commits that recorded it (`medreview sync`)",
-        "roster-conflict" => "an admin records the file again, seeing both changes (`medreview admin record PATH -m NOTE`)",
+        "roster-conflict" => {
+            "an admin records the file again, seeing both changes (`medreview admin record PATH -m NOTE`)"
+        }
         _ => "`medreview check` and docs/errors.md explain this problem; it has no automatic fix",
     };
     Fix::Step { step: step.into() }

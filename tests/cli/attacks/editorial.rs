@@ -57,10 +57,10 @@ fn submit_refuses_the_announced_list_that_never_came() {
     let env = TestEnv::seeded();
     env.write(ARTICLE, &format!("{FRONT}{LOST_LIST}"));
     let err = env.refuse(&["submit", SLUG, "--as", "suzanne-example"]);
-    insta::assert_snapshot!(err, @r"
+    insta::assert_snapshot!(err, @"
     Error: cannot submit her2-treatment: the editorial check found 1 error:
       articles/her2-treatment/article.md:9:87: error: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period [empty-list]
-    Hint: fix them and submit again; `medreview lint her2-treatment` lists every finding, and `editorial.severity` in medreview.yaml sets how much each rule counts
+    Hint: fix them and submit again; `medreview lint her2-treatment` lists every finding, and an admin sets how much each rule counts with `medreview config set editorial.severity.RULE LEVEL`
     Code: editorial-errors
     ");
     assert!(env.signoffs(SLUG).is_empty());

@@ -93,7 +93,7 @@ fn an_unknown_severity_or_setting_is_refused_at_its_line() {
         &format!("{FRONT}Drink water.\n"),
     );
     insta::assert_snapshot!(env.redact(&env.refuse(&["lint", SLUG])), @"
-    Error: [REPO]/medreview.yaml:16: editorial.severity.headings: unknown variant `fatal`, expected one of `error`, `warning`, `info`, `off`
+    Error: [REPO]/medreview.yaml:18: editorial.severity.headings: unknown variant `fatal`, expected one of `error`, `warning`, `info`, `off`
     Hint: fix the YAML at that line and run the command again
     Code: invalid-yaml
     ");

@@ -105,7 +105,9 @@ pub fn load_ledger_with(
     }
     let (read, mut damage) = read_folder(src, &dir)?;
     let mut voided = crate::ledger::voids::honoured(src, &mut damage, voids);
-    if let (Some(memo), Some(folder), true) = (memo, &folder, damage.is_empty() && voided.is_empty()) {
+    if let (Some(memo), Some(folder), true) =
+        (memo, &folder, damage.is_empty() && voided.is_empty())
+    {
         memo.keep_ledger(folder.as_str(), &read);
     }
     voided.extend(voided_here(&read));

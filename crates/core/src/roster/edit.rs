@@ -517,16 +517,17 @@ pub fn role_change(ws: &Workspace, role: ListRole, id: &Id, add: bool) -> Result
         if role == ListRole::Admin && list.is_empty() {
             return Err(Error::with_hint(
                 Code::LastAdmin,
-                format!("{id} is the last admin: without one, no one could change the roster or the settings again"),
-                format!("make someone else an admin first (`medreview admin add ID`), then remove {id}"),
+                format!(
+                    "{id} is the last admin: without one, no one could change the roster or the settings again"
+                ),
+                format!(
+                    "make someone else an admin first (`medreview admin add ID`), then remove {id}"
+                ),
             ));
         }
     }
-    let value = format!(
-        "[{}]",
-        list.iter().map(Id::as_str).collect::<Vec<_>>().join(", ")
-    );
-    let after = yaml::with_setting(&before, role.key(), Some(&value), &shown)?;
+    let after = with_list(&before, role.key(), &list);
+    crate::workspace::Config::parse(&after, &shown)?;
     let verb = if add { "add" } else { "remove" };
     Ok(Proposal {
         files: vec![(CONFIG_FILE.into(), after.into_bytes())],
@@ -598,7 +599,10 @@ pub fn record_files(ws: &Workspace, paths: &[String], note: &str) -> Result<Prop
     let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
     Ok(Proposal {
         what: format!("admin record {}: {}", names.join(" "), note.trim()),
-        trailers: format!("Medreview-Action: admin-record\nMedreview-Files: {}\n", names.join(" ")),
+        trailers: format!(
+            "Medreview-Action: admin-record\nMedreview-Files: {}\n",
+            names.join(" ")
+        ),
         done: format!("Recorded {}", names.join(", ")),
         files,
         bootstrap: None,
@@ -619,4 +623,38 @@ pub fn validate_governed(rel: &str, bytes: &[u8], shown: &std::path::Path) -> Re
         crate::roster::parse_person::<Reviewer>(&text, shown)?;
     }
     Ok(())
+}
+
+/// `medreview.yaml`'s text with the top-level list `key` set to `ids` on one line
+/// (`admins: [a, b]`), the rest of the file (comments included) as it was.
+fn with_list(text: &str, key: &str, ids: &[Id]) -> String {
+    let line = format!(
+        "{key}: [{}]",
+        ids.iter().map(Id::as_str).collect::<Vec<_>>().join(", ")
+    );
+    let prefix = format!("{key}:");
+    let mut out = Vec::new();
+    let mut lines = text.lines().peekable();
+    let mut done = false;
+    while let Some(l) = lines.next() {
+        if !done && l.starts_with(&prefix) {
+            out.push(line.clone());
+            done = true;
+            // A block list under the key goes with it.
+            while lines
+                .peek()
+                .is_some_and(|n| n.starts_with("- ") || n.starts_with("  -"))
+            {
+                lines.next();
+            }
+            continue;
+        }
+        out.push(l.to_owned());
+    }
+    if !done {
+        out.push(line);
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
 }

@@ -133,7 +133,9 @@ pub(crate) fn roster_files(src: &dyn Source) -> Result<Vec<String>> {
         for (name, kind) in src.list(&dir)? {
             let rel = format!("{dir}/{name}");
             match kind {
-                medreview_store::gitstore::EntryKind::Dir if !name.starts_with('.') => folders.push(rel),
+                medreview_store::gitstore::EntryKind::Dir if !name.starts_with('.') => {
+                    folders.push(rel)
+                }
                 _ if is_governed_path(&rel) => files.push(rel),
                 _ => {}
             }
@@ -144,6 +146,11 @@ pub(crate) fn roster_files(src: &dyn Source) -> Result<Vec<String>> {
     }
     files.sort_by(|a, b| (a != CONFIG_FILE, a).cmp(&(b != CONFIG_FILE, b)));
     Ok(files)
+}
+
+/// Every governed file in the working tree whose workspace folder is `root`.
+pub fn governed_in_tree(root: &Path) -> Result<Vec<String>> {
+    roster_files(&crate::source::WorkTree(root))
 }
 
 /// Whether `path` is a roster file proper: `medreview.yaml`, or a person's file in
@@ -275,9 +282,9 @@ impl<'g> RosterLog<'g> {
         let claimed: crate::ledger::voids::Voids = read
             .iter()
             .flat_map(|(id, e)| {
-                e.voids.iter().map(move |(path, blob)| {
-                    (path.clone(), void_of(id, e, blob))
-                })
+                e.voids
+                    .iter()
+                    .map(move |(path, blob)| (path.clone(), void_of(id, e, blob)))
             })
             .collect();
         let set_aside = crate::ledger::voids::honoured(src, &mut damage, &claimed);
@@ -429,9 +436,7 @@ impl<'g> RosterLog<'g> {
                 continue;
             }
             let file = format!("{ROSTER_DIR}/{}", self.dag.ids[root].file_name());
-            let others_built = roots
-                .iter()
-                .any(|&other| other != root && built_on(other));
+            let others_built = roots.iter().any(|&other| other != root && built_on(other));
             let is_voided = (0..n).any(|j| {
                 self.dag.entries[j].voids.contains_key(&file)
                     && roots

@@ -235,7 +235,20 @@ impl crate::workspace::Workspace {
         if let Some(voids) = self.voids.get() {
             return Ok(voids.clone());
         }
-        let voids = std::rc::Rc::new(self.people()?.voids());
+        // Leniently: an unreadable roster file is `check`'s to report, not a reason
+        // to refuse reading an article.
+        let people = match self.git.head_snapshot() {
+            Ok(snapshot) => load_lenient(
+                &crate::source::Committed {
+                    snapshot,
+                    prefix: self.prefix().to_owned(),
+                    root: self.root().to_path_buf(),
+                },
+                &self.git,
+            )?,
+            Err(_) => load_lenient(&crate::source::WorkTree(self.root()), &self.git)?,
+        };
+        let voids = std::rc::Rc::new(people.voids());
         let _ = self.voids.set(voids.clone());
         Ok(voids)
     }

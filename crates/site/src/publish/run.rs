@@ -94,7 +94,9 @@ fn record_tag(
             format!(
                 "{publisher} may not record a publication: they are not in publishers in medreview.yaml"
             ),
-            format!("an admin runs `medreview publisher add {publisher}` (never a hand edit of medreview.yaml), or publish without --as"),
+            format!(
+                "an admin runs `medreview publisher add {publisher}` (never a hand edit of medreview.yaml), or publish without --as"
+            ),
         ));
     }
     let roster = Roster::load(ws)?;

@@ -174,7 +174,10 @@ pub(super) fn rows() -> Vec<Row> {
                 // Another publication's workspace, with a history of its own.
                 env.git_in(&base, &["init", "-q", "-b", "main", "stranger"]);
                 let stranger = env.outside("stranger");
-                env.ok_in(&stranger, &["init", "--publication", "Another Publication"]);
+                env.ok_in(
+                    &stranger,
+                    &["init", "--publication", "Another Publication", "--no-admin"],
+                );
                 env.git_in(&stranger, &["push", "-q", "../remote.git", "main"]);
                 env.git(&["remote", "add", "origin", "../remote.git"]);
                 cmd(&["sync"])

@@ -223,9 +223,7 @@ pub fn verify_range(
                     .and_then(|p| p.split_once('/'))
                 {
                     articles.insert(slug.to_owned());
-                } else if change.path.starts_with("roster/")
-                    || is_governed_path(&change.path)
-                {
+                } else if change.path.starts_with("roster/") || is_governed_path(&change.path) {
                     roster_changed = true;
                 }
             }
@@ -339,10 +337,10 @@ pub(crate) fn settle(
             put_right.push((i, void.describe()));
             continue;
         } else if p.code == "roster-unrecorded" {
-            (here.as_ref() == recorded.files.get(rel)).then_some(
-                "put right: the file now holds what the roster's record names for it",
-            )
-        } else if is_entry_path(rel) && here.is_none() && never_an_entry(git, rel, p) {
+            (here.as_ref() == recorded.files.get(rel))
+                .then_some("put right: the file now holds what the roster's record names for it")
+        } else if is_entry_path(rel) && snapshot.kind(file).is_none() && never_an_entry(git, rel, p)
+        {
             Some("put right: the file never read as an entry, and it is gone, so nothing was lost")
         } else if is_entry_path(rel) {
             let origin = first[file];
