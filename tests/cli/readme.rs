@@ -83,10 +83,17 @@ fn readme_walkthrough_block_is_found_and_covers_the_team_setup() {
         "medreview sync",
         "medreview publish --out public --as",
     ] {
-        assert!(block.contains(step), "the walkthrough lost {step:?}:\n{block}");
+        assert!(
+            block.contains(step),
+            "the walkthrough lost {step:?}:\n{block}"
+        );
     }
     let last = block.lines().rev().find(|line| !line.trim().is_empty());
-    assert_eq!(last, Some("medreview check"), "the walkthrough ends with a check");
+    assert_eq!(
+        last,
+        Some("medreview check"),
+        "the walkthrough ends with a check"
+    );
 }
 
 #[test]
@@ -116,7 +123,11 @@ fn readme_walkthrough_runs_as_written_and_publishes_the_doctors_byline() {
         .args(["-euo", "pipefail", "-x"])
         .arg(&script)
         .env_clear()
-        .envs(env.env_vars().into_iter().filter(|(name, _)| *name != "PATH"))
+        .envs(
+            env.env_vars()
+                .into_iter()
+                .filter(|(name, _)| *name != "PATH"),
+        )
         .env("PATH", &path)
         .env("EDITOR", &editor)
         .current_dir(&team)
