@@ -153,3 +153,72 @@ fn readme_walkthrough_runs_as_written_and_publishes_the_doctors_byline() {
         "the published page lacks the body the editor wrote:\n{html}"
     );
 }
+
+/// The commands of the ```sh blocks of a Markdown text, one a line, comments dropped
+/// and spaces collapsed.
+fn commands(markdown: &str) -> Vec<String> {
+    let mut inside = false;
+    let mut out = Vec::new();
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            inside = !inside && line.trim() == "```sh";
+            continue;
+        }
+        if inside {
+            let command = line.split(" # ").next().unwrap_or(line);
+            let command = command.split_whitespace().collect::<Vec<_>>().join(" ");
+            if !command.is_empty() && !command.starts_with('#') {
+                out.push(command);
+            }
+        }
+    }
+    out
+}
+
+/// The error and problem codes in a Markdown table's first column.
+fn table_codes(markdown: &str) -> Vec<String> {
+    markdown
+        .lines()
+        .filter(|line| line.starts_with("| `"))
+        .filter_map(|line| line.split('|').nth(1))
+        .flat_map(|cell| cell.split('`').skip(1).step_by(2))
+        .filter(|code| {
+            code.contains('-') && code.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Regression guard for issue 22: the team README `init` writes gave other daily
+/// commands and other advice than the project README.
+#[test]
+fn readme_and_the_team_readme_init_writes_give_the_same_commands_and_advice() {
+    let readme = readme();
+    let flat = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    let env = TestEnv::new();
+    let team = env.read("README.md");
+    let team_commands = commands(&team);
+    assert!(team_commands.len() > 20, "{team_commands:?}");
+    for command in team_commands {
+        assert!(
+            flat.contains(&command),
+            "the team README's `{command}` is not among README.md's daily commands"
+        );
+    }
+    let troubleshooting = readme
+        .split("## Troubleshooting")
+        .nth(1)
+        .expect("README.md has a Troubleshooting section");
+    let team_codes = table_codes(&team);
+    assert!(team_codes.len() > 10, "{team_codes:?}");
+    for code in team_codes {
+        assert!(
+            troubleshooting.contains(&format!("`{code}`")),
+            "the team README's advice for `{code}` is missing from README.md's Troubleshooting"
+        );
+    }
+    assert!(
+        !team.contains("edit `medreview.yaml`") && !readme.contains("edit `medreview.yaml`"),
+        "nobody edits medreview.yaml by hand"
+    );
+}
