@@ -489,7 +489,7 @@ fn measure(
     // `status --json` run) over every article with no memo, next to a full publish
     // of the same articles with no memo; then a second run from the memo. (Every
     // rule, harper's spelling and grammar too, costs about 0.2 s an article: too
-    // slow to repeat here; the README gives the figure measured by hand.)
+    // slow to repeat here; docs/numbers.md gives the figure measured by hand.)
     let memo_file = dir.join(".git/medreview/lint-1.json");
     let forget = || {
         let _ = std::fs::remove_file(&memo_file);

@@ -11,7 +11,7 @@ use medreview_core::error::Result;
 /// Arguments of `check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Print JSON (shape documented in README.md)
+    /// Print JSON (shape documented in docs/json.md)
     #[arg(long)]
     pub(super) json: bool,
     /// Also run the editorial rules (`medreview lint`) at error and warning level;

@@ -14,7 +14,7 @@ use medreview_site::inbox::Item;
 /// Arguments of `inbox`.
 #[derive(Debug, Args)]
 pub struct InboxArgs {
-    /// Print JSON (shape documented in README.md)
+    /// Print JSON (shape documented in docs/json.md)
     #[arg(long)]
     pub json: bool,
     /// Show the inbox of this roster member (default: the one with git's user.email)

@@ -16,7 +16,7 @@ use medreview_lint::{Counts, Linter, Output, Severity};
 pub struct LintArgs {
     /// The articles to lint (all of them when none is named)
     slugs: Vec<String>,
-    /// Print JSON (shape documented in README.md)
+    /// Print JSON (shape documented in docs/json.md)
     #[arg(long)]
     pub(super) json: bool,
     /// Run only the rules at error and warning level, as submit, approve and check --lint do

@@ -21,7 +21,7 @@ use medreview_store::revision::RevId;
 pub struct LogArgs {
     /// The article's slug
     slug: String,
-    /// Print JSON (shape documented in README.md)
+    /// Print JSON (shape documented in docs/json.md)
     #[arg(long)]
     pub(super) json: bool,
 }

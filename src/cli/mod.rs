@@ -359,7 +359,7 @@ struct RecordedJson<'a> {
 /// `--json` for the commands that record a sign-off.
 #[derive(Debug, clap::Args)]
 pub struct OutputFlags {
-    /// Print what was recorded as JSON on standard output (shape documented in README.md)
+    /// Print what was recorded as JSON on standard output (shape documented in docs/json.md)
     #[arg(long)]
     pub json: bool,
 }

@@ -15,7 +15,7 @@ use medreview_core::roster::{Reviewer, Role, Writer};
 /// Arguments of `writer list` and `reviewer list`.
 #[derive(Debug, Default, Args)]
 pub struct ListArgs {
-    /// Print JSON (shape documented in README.md)
+    /// Print JSON (shape documented in docs/json.md)
     #[arg(long)]
     pub(super) json: bool,
 }

@@ -35,7 +35,7 @@ pub struct PublishArgs {
     /// Publish even though this clone is behind the remote's last fetched state
     #[arg(long)]
     offline: bool,
-    /// Print what was published as JSON (shape documented in README.md)
+    /// Print what was published as JSON (shape documented in docs/json.md)
     #[arg(long)]
     pub(super) json: bool,
 }

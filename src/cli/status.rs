@@ -16,7 +16,7 @@ use medreview_site::report::ArticleSummary;
 pub struct StatusArgs {
     /// Show one article in detail
     slug: Option<String>,
-    /// Print JSON (shape documented in README.md)
+    /// Print JSON (shape documented in docs/json.md)
     #[arg(long)]
     pub(super) json: bool,
     /// List only articles whose published approval is due for re-review

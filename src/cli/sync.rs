@@ -11,7 +11,7 @@ use medreview_remote::sync::SyncReport;
 /// Arguments of `sync`.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    /// Print JSON (shape documented in README.md)
+    /// Print JSON (shape documented in docs/json.md)
     #[arg(long)]
     pub(super) json: bool,
 }

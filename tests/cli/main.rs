@@ -26,6 +26,7 @@ mod pages;
 mod preview;
 mod properties;
 mod publish;
+mod readme;
 mod refusals;
 mod robust;
 mod roster;

@@ -630,7 +630,7 @@ fn changes_that_the_redline_shows() {
 // ---------------------------------------------------------------------------
 
 /// Attack: a command run with `--json` that fails must print `{"error": ...}` on stdout
-/// (README, "Problems have one shape everywhere"). `inbox --json`, `writer list --json`
+/// (docs/json.md, "Problems have one shape everywhere"). `inbox --json`, `writer list --json`
 /// and `reviewer list --json` print nothing on stdout: `Command::json` in
 /// `src/cli/mod.rs` does not list them.
 #[test]

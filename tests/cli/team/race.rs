@@ -270,7 +270,7 @@ impl<'a> Graph<'a> {
             .collect()
     }
 
-    /// The rules of the record (README, "evaluation"), for reviewers `reviewers`, an
+    /// The rules of the record (docs/record.md, "Evaluation rules"), for reviewers `reviewers`, an
     /// article written by `writer`, and `required` approvals. Every approval here
     /// passes the policy otherwise: licensed, unsigned, signatures not required.
     fn judge(&self, reviewers: &[&str], writer: &str, required: usize) -> Verdict {

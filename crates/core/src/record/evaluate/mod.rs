@@ -2,7 +2,7 @@
 //! the roster. Nothing here is stored, nothing reads a clock except re-review-due,
 //! and decisions are judged by what their signer had seen, never by their times.
 //!
-//! The rules (also in the README):
+//! The rules (also in docs/record.md):
 //!
 //! 1. An approval *counts* when it passes the policy (a reviewer on the roster, not
 //!    the revision's writer, licensed that day, signed when signatures are
