@@ -106,7 +106,7 @@ impl From<HistoryProblem> for Problem {
             commit: p.commit,
             message: p.message,
             column: None,
-            severity: None,
+            severity: history::is_clock_warning(p.code).then_some("warning"),
         }
     }
 }
@@ -118,6 +118,10 @@ pub struct Report {
     pub problems: Vec<Problem>,
     /// What could not be checked and why (a shallow clone), which is not a problem.
     pub notes: Vec<String>,
+    /// Clocks found off (`commit-time-order`, `entry-in-the-future`,
+    /// `entry-time-order`): said to whoever checks, never a failure, because clocks
+    /// order nothing in the record (see docs/sync.md).
+    pub warnings: Vec<Problem>,
     /// Articles checked.
     pub articles: usize,
     /// Sign-offs checked in the working tree.
@@ -270,9 +274,12 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
         ));
     }
     problems.extend(history.problems.into_iter().map(Problem::from));
+    let mut warnings = split_warnings(&mut problems);
+    warnings.extend(history.warnings.into_iter().map(Problem::from));
     Ok(Report {
         problems,
         notes,
+        warnings,
         articles,
         entries,
         commits: history.walk.commits,
@@ -280,6 +287,22 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
         checkpoint: history.walk.checkpoint,
         checkpoint_moved: history.checkpoint_moved,
     })
+}
+
+/// Takes the clock warnings ([`history::CLOCK_WARNINGS`]) out of `problems` and
+/// returns them, each marked `severity: warning`.
+pub fn split_warnings(problems: &mut Vec<Problem>) -> Vec<Problem> {
+    let (warnings, rest): (Vec<_>, Vec<_>) = std::mem::take(problems)
+        .into_iter()
+        .partition(|p| history::is_clock_warning(p.code));
+    *problems = rest;
+    warnings
+        .into_iter()
+        .map(|p| Problem {
+            severity: Some("warning"),
+            ..p
+        })
+        .collect()
 }
 
 fn check_roster(roster: &Roster, ws: &Workspace, problems: &mut Vec<Problem>) {
@@ -432,7 +455,8 @@ pub fn check_entries(
         if let Some(why) = signature_problem(slug, entry, roster, policy) {
             report("signature", format!("{what}: {why}"));
         }
-        // An entry dated before one its signer had seen: one of the two clocks is wrong.
+        // An entry dated before one its signer had seen: one of the two clocks is
+        // wrong. A warning (the `after:` link orders them, not the clocks).
         for parent in entry.after.iter().filter_map(|id| ledger.position(id)) {
             let seen = &ledger.entries[parent];
             if !people.includes(entry, seen) {
@@ -448,7 +472,7 @@ pub fn check_entries(
                 report(
                     "entry-time-order",
                     format!(
-                        "{what}: it is dated before the {} by {} at {} that its signer had already seen; one of the two clocks is wrong",
+                        "{what}: it is dated before the {} by {} at {} that its signer had already seen; one of the two clocks is wrong (a warning: `after:` links order the record, not clocks)",
                         seen.action,
                         seen.by,
                         crate::clock::rfc3339(&seen.at)

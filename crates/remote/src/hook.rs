@@ -112,6 +112,7 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
         .filter(|p| !p.is_empty());
     let now = medreview_core::clock::now()?;
     let mut refusals = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
     let mut line = String::new();
     let mut checked = 0;
     while {
@@ -183,6 +184,14 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
         let base = (!zero(old)).then_some(old);
         let report = crate::gate::verify(&git, &prefix, new, &hide, base)?;
         checked += report.commits;
+        for w in &report.warnings {
+            let place = w
+                .file
+                .as_deref()
+                .map(|f| format!("{f}: "))
+                .unwrap_or_default();
+            warnings.push(format!("[{}] {place}{}", w.code, w.message));
+        }
         for p in &report.problems {
             let place = p
                 .file
@@ -232,6 +241,9 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
     let say = |err: &mut dyn Write, text: &str| {
         writeln!(err, "{text}").map_err(|e| Error::io("write", Path::new("<stderr>"), e))
     };
+    for w in &warnings {
+        say(err, &format!("medreview: warning: {w}"))?;
+    }
     if refusals.is_empty() {
         if checked > 0 {
             say(
