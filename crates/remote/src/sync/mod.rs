@@ -83,6 +83,10 @@ pub struct SyncReport {
     /// Where the old tip is kept, when decisions were dropped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kept_as: Option<String>,
+    /// Files (path, blob) to leave in the working tree after a set-aside: a
+    /// submission's text, for the writer to submit again.
+    #[serde(skip)]
+    pub(crate) restore: Vec<(String, String)>,
 }
 
 /// Runs `sync`. `progress` gets one line per step.
@@ -113,6 +117,7 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
         attempts: 0,
         warnings: Vec::new(),
         kept_as: None,
+        restore: Vec::new(),
     };
     let original = ws.git.head_commit();
     // Local commits the gate refused, with its words: set aside on the next round.
@@ -144,6 +149,8 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
         if new_tip != local {
             let to = new_tip.as_deref().unwrap_or_default();
             transport::move_branch(&workdir, &full, local.as_deref(), to)?;
+            // What was set aside is kept, and said, whatever happens next.
+            keep_set_aside(ws, original.as_deref(), &mut report)?;
         }
         if report.integration == "up-to-date" || integration != "up-to-date" {
             report.integration = integration;
@@ -205,8 +212,20 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
             ),
         ));
     }
+    push_extras(ws, &remote, &mut report);
+    report
+        .warnings
+        .extend(transport::fetch_tags(&workdir, &remote));
+    Ok(report)
+}
+
+/// Keeps the branch as it was before sync set decisions aside (under
+/// `refs/medreview/dropped/`), leaves set-aside texts in the working tree, and
+/// keeps `check`'s checkpoint in HEAD's history.
+fn keep_set_aside(ws: &Workspace, original: Option<&str>, report: &mut SyncReport) -> Result<()> {
     if !report.dropped.is_empty()
-        && let Some(old) = &original
+        && report.kept_as.is_none()
+        && let Some(old) = original
     {
         // The time says when; the old tip's id keeps two drops in one second apart.
         let name = format!(
@@ -218,12 +237,9 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
             .set_ref(&name, old, "medreview sync: decisions not pushed")?;
         report.kept_as = Some(name);
     }
-    keep_checkpoint_in_history(ws, &mut report);
-    push_extras(ws, &remote, &mut report);
-    report
-        .warnings
-        .extend(transport::fetch_tags(&workdir, &remote));
-    Ok(report)
+    keep_checkpoint_in_history(ws, report);
+    restore_texts(ws, report);
+    Ok(())
 }
 
 /// After sync replayed or set aside local commits, `check`'s checkpoint may name a
@@ -249,6 +265,23 @@ fn keep_checkpoint_in_history(ws: &Workspace, report: &mut SyncReport) {
         report.warnings.push(format!(
             "`medreview check` may report a rewrite: its checkpoint names a commit sync set aside; `git update-ref -d {CHECKPOINT_REF}` starts it over"
         ));
+    }
+}
+
+/// Leaves a set-aside submission's text in the working tree (not committed), so
+/// the writer can submit it again at once.
+fn restore_texts(ws: &Workspace, report: &mut SyncReport) {
+    for (path, blob) in std::mem::take(&mut report.restore) {
+        let bytes = medreview_store::revision::RevId::parse(&blob)
+            .and_then(|id| ws.git.read_blob(&id).ok());
+        let file = ws.git.workdir().join(&path);
+        let written =
+            bytes.is_some_and(|b| medreview_store::gitstore::write_atomically(&file, &b).is_ok());
+        if !written {
+            report.warnings.push(format!(
+                "could not put your text back in {path}; it is kept in the set-aside commit (`git show {blob}`)"
+            ));
+        }
     }
 }
 

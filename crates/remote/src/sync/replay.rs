@@ -115,6 +115,11 @@ pub(super) fn integrate(
         if apply.is_empty() {
             continue;
         }
+        if let Some((reason, text)) = takes_page_down(ws, &base, &apply, now)? {
+            drop_commit(ws, commit, &apply, &reason, &mut dropped_ids, report);
+            report.restore.extend(text);
+            continue;
+        }
         base = ws.git.replay(&commit.id, &base, &apply, now)?;
         report.replayed += 1;
     }
@@ -187,6 +192,62 @@ fn superseded_submission(
         &commit.id[..10],
         article.path
     ))
+}
+
+/// Before a writer's submission is shared: whether it would stop an approval the
+/// remote holds from counting (the writer had not synced since it was made, so
+/// the submission did not see it, and an approval that did not see a newer
+/// revision never counts: Invariant 8). Sharing it would take the approved
+/// revision out of publication, so it is set aside, its text left in the working
+/// tree, and the writer told to submit again: then it sees the approval and the
+/// approved revision stays publishable while the new one is in review
+/// (regression: a writer who had not synced took a live page down, untold).
+fn takes_page_down(
+    ws: &Workspace,
+    base: &str,
+    changes: &[PathChange],
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<Option<(String, Option<(String, String)>)>> {
+    let Some((id, entry, slug)) = added_entries(ws, changes)
+        .into_iter()
+        .find(|(_, e, _)| e.action == Action::Submitted)
+    else {
+        return Ok(None);
+    };
+    let src = Committed {
+        snapshot: ws.git.snapshot(base)?,
+        prefix: ws.prefix().to_owned(),
+        root: PathBuf::from(ws.root()),
+    };
+    let people = medreview_core::roster::people::load_lenient(&src, &ws.git)?;
+    let policy = ws.policy(&*people);
+    let ledger = medreview_core::record::load_ledger(&src, &slug)?;
+    let Some(live) = evaluate::evaluate(&slug, &ledger, &*people, &policy, now).publishable else {
+        return Ok(None);
+    };
+    let (with, Some(_)) = ledger.with_entry(id, entry.clone()) else {
+        return Ok(None);
+    };
+    let after = evaluate::evaluate(&slug, &with, &*people, &policy, now).publishable;
+    if after.is_some_and(|p| p.revision.id == live.revision.id) {
+        return Ok(None);
+    }
+    let by: Vec<String> = live.approvals.iter().map(|a| a.by.to_string()).collect();
+    let article = format!("{}articles/{slug}/article.md", ws.prefix());
+    let text = changes
+        .iter()
+        .find(|c| c.path == article)
+        .and_then(|c| c.new.as_ref())
+        .map(|(blob, _)| (article.clone(), blob.clone()));
+    Ok(Some((
+        format!(
+            "it did not see {}'s approval of {} {}, made meanwhile, so sharing it would take the published page out of publication. Your text is left in {article}, not yet submitted: run `medreview submit {slug}` again now; the approved revision stays published while yours is in review",
+            by.join(" and "),
+            slug,
+            live.revision.label()
+        ),
+        text,
+    )))
 }
 
 /// Why a commit's decisions are not pushed.
