@@ -116,6 +116,7 @@ pub(super) fn check_commit(
         migrated_outside_migrate(&entry, path, &migrating, &mut report);
         entry_time(&entry, commit, path, &mut report);
         entry_in_the_future(&entry, path, &mut report);
+        revision_carried(git, scope, commit, &entry, path, &mut report);
         roster_stale(scope, commit, &entry, path, &mut report);
         sign_off_committer(scope, commit, &entry, path, &mut report);
     }
@@ -363,6 +364,46 @@ fn system_now() -> Option<DateTime<FixedOffset>> {
         .is_none()
         .then(crate::clock::now)
         .and_then(Result::ok)
+}
+
+/// Rule 4c': a new submission's revision is the article's text in the commit that
+/// records it, as `medreview submit` makes it, so every clone and the server hold
+/// the text it names. One rule for `check`, `publish`, `sync` and the gate
+/// (regression: after `git pull --rebase` settled a conflict in article.md, the
+/// submission named a text no commit carried; its writer's `check` was clean
+/// because the text was loose in her clone, and the gate refused
+/// `revision-missing` on every later sync).
+fn revision_carried(
+    git: &GitStore,
+    scope: &Scope<'_>,
+    commit: &CommitChanges,
+    entry: &Entry,
+    path: &str,
+    report: &mut Report<'_, '_>,
+) {
+    if entry.is_migrated() || entry.action != crate::record::entry::Action::Submitted {
+        return;
+    }
+    let Some(folder) = path.strip_suffix(&format!(
+        "/signoffs/{}",
+        path.rsplit('/').next().unwrap_or_default()
+    )) else {
+        return;
+    };
+    let article = join(scope.root, &format!("{folder}/article.md"));
+    let carried = git.file_at(&commit.commit, &article);
+    if carried.as_ref().map(|(blob, _)| blob.as_str()) != Some(entry.revision.as_str()) {
+        report.at(
+            "revision-not-carried",
+            path,
+            format!(
+                "the submission by {} names revision {}, but the commit that records it holds {} in {folder}/article.md, so the text it names is in no shared commit (a rebase that settled a conflict in the article does this); submit the article again (`medreview submit`)",
+                entry.by,
+                entry.revision.short(),
+                carried.map_or("no text".to_owned(), |(blob, _)| format!("revision {}", &blob[..blob.len().min(7)]))
+            ),
+        );
+    }
 }
 
 /// Rule 4d: a sign-off must have seen every change to its signer's own roster
