@@ -193,19 +193,19 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
         if !protected {
             continue;
         }
+        if zero(new) {
+            refuse(
+                "ref-deleted",
+                "deleting it would drop the record it holds; the record is append-only".into(),
+            );
+            continue;
+        }
         if refname.starts_with("refs/medreview/") {
             // Regression: a pusher moved the server's checkpoint off main, and every
             // clone's sync then refused with a false "the remote was rewritten".
             refuse(
                 "medreview-ref",
                 "refs under refs/medreview/ on the server are moved by the gate alone (it moves refs/medreview/checked after each push it verified); push the branch only".into(),
-            );
-            continue;
-        }
-        if zero(new) {
-            refuse(
-                "ref-deleted",
-                "deleting it would drop the record it holds; the record is append-only".into(),
             );
             continue;
         }

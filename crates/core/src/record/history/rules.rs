@@ -492,7 +492,9 @@ fn commit_time_order(commit: &CommitChanges, adds_sign_off: bool, report: &mut R
         && let Some(parent) = commit.parents_commit_time.max(commit.parents_time)
         && commit.commit_time < parent
     {
-        let ahead = system_now()
+        // Only wording: which clock to suspect, by this machine's clock.
+        let ahead = crate::clock::now()
+            .ok()
             .map(|now| parent - now)
             .filter(|d| *d > TimeDelta::minutes(FUTURE_TOLERANCE_MINUTES));
         let whose = match ahead {
