@@ -194,6 +194,9 @@ fn superseded_submission(
     ))
 }
 
+/// A file to leave in the working tree after a set-aside: (path, blob id).
+type Restore = (String, String);
+
 /// Before a writer's submission is shared: whether it would stop an approval the
 /// remote holds from counting (the writer had not synced since it was made, so
 /// the submission did not see it, and an approval that did not see a newer
@@ -207,7 +210,7 @@ fn takes_page_down(
     base: &str,
     changes: &[PathChange],
     now: chrono::DateTime<chrono::FixedOffset>,
-) -> Result<Option<(String, Option<(String, String)>)>> {
+) -> Result<Option<(String, Option<Restore>)>> {
     let Some((id, entry, slug)) = added_entries(ws, changes)
         .into_iter()
         .find(|(_, e, _)| e.action == Action::Submitted)
