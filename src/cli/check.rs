@@ -84,6 +84,17 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
         for note in &report.notes {
             say(ctx.err, &format!("Note: {note}"))?;
         }
+        for w in &report.warnings {
+            let place = w
+                .file
+                .as_deref()
+                .map(|f| format!("{f}: "))
+                .unwrap_or_default();
+            say(
+                ctx.err,
+                &format!("Warning: {place}{} [{}]", w.message, w.code),
+            )?;
+        }
         let record_problems = report
             .problems
             .iter()

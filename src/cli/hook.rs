@@ -20,6 +20,9 @@ pub enum HookCommand {
     /// Run as git's pre-receive hook (git calls this; reads the pushed refs on stdin)
     #[command(hide = true)]
     PreReceive,
+    /// Run as git's post-receive hook: move the server's checkpoint to what was verified
+    #[command(hide = true)]
+    PostReceive,
 }
 
 /// Runs `hook`.
@@ -43,6 +46,11 @@ pub fn cmd_hook(ctx: &mut Ctx<'_>, cmd: HookCommand) -> Result<ExitCode> {
                 ctx.err,
                 "Settings (git config in that repository): medreview.branch, medreview.root, medreview.clockTolerance (minutes), medreview.pusherVariable.",
             )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        HookCommand::PostReceive => {
+            let stdin = std::io::stdin();
+            medreview_remote::hook::post_receive(&mut stdin.lock())?;
             Ok(ExitCode::SUCCESS)
         }
         HookCommand::PreReceive => {

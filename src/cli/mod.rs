@@ -511,14 +511,23 @@ pub(crate) fn sign_off(
                 }
             }
             Err(err) => {
-                say(
-                    ctx.err,
-                    &format!("Warning: recorded here, but not shared: {err}"),
-                )?;
-                say(
-                    ctx.err,
-                    "Hint: run `medreview sync` when the remote can be reached; the sign-off is safe in this clone",
-                )?;
+                // The network or the machine: the sign-off waits here for the next
+                // sync. A refusal (the server's gate, a colleague's sign-off, a
+                // conflict) is said as one, with its own next step and exit code,
+                // never as a network hiccup.
+                let environment = err.kind() == medreview_core::error::Kind::Environment;
+                say(ctx.err, &format!("Recorded here, but not shared: {err}"))?;
+                if environment {
+                    say(
+                        ctx.err,
+                        "Hint: run `medreview sync` when the remote can be reached; the sign-off is recorded in this clone",
+                    )?;
+                } else {
+                    if let Some(hint) = err.hint() {
+                        say(ctx.err, &format!("Hint: {hint}"))?;
+                    }
+                    code = ExitCode::from(err.kind().exit_code());
+                }
                 sync_error = Some(err.to_string());
             }
         }

@@ -58,16 +58,27 @@ pub(crate) fn print_report(ctx: &mut Ctx<'_>, r: &SyncReport) -> Result<()> {
         say(ctx.err, &format!("Pushed to {there}."))?;
     }
     for d in &r.dropped {
-        say(
-            ctx.err,
-            &format!(
-                "Not pushed: {} {} by {} (revision {}): {}",
+        let what = if d.action == "commit" {
+            format!(
+                "your commit {} ({})",
+                &d.commit[..d.commit.len().min(10)],
+                d.by
+            )
+        } else {
+            format!(
+                "{} {} by {} (revision {})",
                 d.action,
                 d.slug,
                 d.by,
-                &d.revision[..d.revision.len().min(7)],
-                d.reason
-            ),
+                &d.revision[..d.revision.len().min(7)]
+            )
+        };
+        say(ctx.err, &format!("Not pushed: {what}: {}", d.reason))?;
+    }
+    if !r.dropped.is_empty() {
+        say(
+            ctx.err,
+            "What was not pushed is set aside: it no longer counts in this clone, so you can record again now.",
         )?;
     }
     if let Some(kept) = &r.kept_as {

@@ -390,9 +390,12 @@ fn on_the_system_clock(env: &TestEnv, args: &[&str]) -> crate::common::Run {
     }
 }
 
+/// An entry dated ahead of the checking machine's clock is a warning naming it
+/// (issue 22: a slow checking clock, or one person's fast one, must not stop
+/// anyone's check or publish). The server's gate still refuses such an entry at
+/// push time (`server-time`), to its author.
 #[test]
-fn a_re_review_dated_ahead_of_the_checking_clock_is_refused_by_check_and_publish() {
-    // A reviewer sets their clock years ahead so the page's review date stays fresh.
+fn a_re_review_dated_ahead_of_the_checking_clock_is_a_warning_for_check_and_publish() {
     let mut env = TestEnv::approved();
     env.set_now("2099-01-01T09:00:00-05:00");
     env.ok(&[
@@ -404,24 +407,21 @@ fn a_re_review_dated_ahead_of_the_checking_clock_is_refused_by_check_and_publish
         "Good for years.",
     ]);
     let check = on_the_system_clock(&env, &["check", "--json"]);
-    assert_eq!(check.code, 1, "{}", check.stderr);
-    let codes: Vec<String> = json(&check.stdout)["problems"]
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let doc = json(&check.stdout);
+    let warning = doc["warnings"]
         .as_array()
-        .expect("problems")
+        .expect("warnings")
         .iter()
-        .map(|p| p["code"].as_str().unwrap_or_default().to_owned())
-        .collect();
+        .find(|p| p["code"] == "entry-in-the-future")
+        .unwrap_or_else(|| panic!("{doc:#}"));
     assert!(
-        codes.iter().any(|c| c == "entry-in-the-future"),
-        "{codes:?}"
+        warning["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("if this machine's clock is behind, set it right")),
+        "{warning:#}"
     );
     let out = env.outside("site");
     let publish = on_the_system_clock(&env, &["publish", "--out", out.to_str().expect("utf-8")]);
-    assert_eq!(publish.code, 1, "{}", publish.stderr);
-    assert!(
-        publish.stderr.contains("[entry-in-the-future]"),
-        "{}",
-        publish.stderr
-    );
-    assert!(!out.exists());
+    assert_eq!(publish.code, 0, "{}", publish.stderr);
 }

@@ -867,19 +867,35 @@ fn an_approval_dated_before_the_submission_it_saw_under_an_expired_license_does_
         log_entries(&env)
     );
     assert_not_published(&env);
+    // The clock set back is a warning naming the entry (issue 22: clocks never
+    // fail the record for everyone); the approval itself does not count, above.
     let (code, report) = check(&env);
-    assert_eq!(code, 1, "{report:#}");
-    assert_reported(&report, "entry-time-order", &approval, None);
+    assert_eq!(code, 0, "{report:#}");
+    assert!(
+        warnings(&report, "entry-time-order")
+            .iter()
+            .any(|p| p["file"] == approval.as_str()),
+        "{report:#}"
+    );
     // Only the author date was set back (`git commit --date`): that is what a rebase
     // or `medreview sync` leaves too, so the commit's order is not the evidence here;
     // the entry's own order is (and the server gate's clock, at push time).
     assert!(
-        problems(&report, "commit-time-order")
+        warnings(&report, "commit-time-order")
             .iter()
             .all(|p| p["commit"] != commit.as_str()),
         "{report:#}"
     );
-    assert_check_names(&env, "entry-time-order");
+}
+
+/// The clock warnings of a `check --json` report with `code`.
+fn warnings<'a>(report: &'a Value, code: &str) -> Vec<&'a Value> {
+    report["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter(|p| p["code"] == code)
+        .collect()
 }
 
 /// Regression: an approval backdated before a roster entry it names (here a writer
@@ -918,6 +934,9 @@ fn an_approval_dated_before_a_roster_entry_it_names_under_an_expired_license_doe
     assert_not_published(&env);
 }
 
+/// Issue 22: a sign-off committed before its parent (here a parent dated far ahead,
+/// as a fast clock makes) is a warning that names the parent's clock, never a failed
+/// check or a refused publish for the honest commit after it.
 #[test]
 fn a_sign_off_committed_before_its_parent_on_the_system_clock_is_a_commit_time_order() {
     let env = audited(Team::default());
@@ -941,15 +960,17 @@ fn a_sign_off_committed_before_its_parent_on_the_system_clock_is_a_commit_time_o
     assert_eq!(entry.clock, None, "not dated by MEDREVIEW_NOW");
 
     let (code, report) = check(&env);
-    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(code, 0, "{report:#}");
+    let warned = warnings(&report, "commit-time-order");
     assert!(
-        problems(&report, "commit-time-order")
-            .iter()
-            .any(|p| p["commit"] == approval.as_str()),
+        warned.iter().any(|p| p["commit"] == approval.as_str()
+            && p["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("the parent's clock was ahead"))),
         "{report:#}"
     );
-    assert_check_names(&env, "commit-time-order");
-    assert_publish_refuses(&env, "commit-time-order");
+    let (run, _) = publish(&env);
+    assert_eq!(run.code, 0, "publish refused:\n{}", run.stderr);
 }
 
 // ----- 7. a deleted reviewer ----------------------------------------------------------

@@ -9,6 +9,7 @@ mod http;
 
 mod attacks;
 mod scale;
+mod wedges;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
@@ -435,8 +436,8 @@ fn deleting_main_a_publication_tag_or_a_medreview_ref_is_refused() {
 }
 
 /// Guards publication tags and medreview's refs against being moved: a published
-/// tag never changes, the checkpoint only moves forward, and one bad ref refuses
-/// the whole push (main does not move either).
+/// tag never changes, the checkpoint is moved by the gate alone, and one bad ref
+/// refuses the whole push (main does not move either).
 #[test]
 fn moving_a_publication_tag_or_the_checkpoint_back_is_refused() {
     let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {
@@ -455,15 +456,23 @@ fn moving_a_publication_tag_or_the_checkpoint_back_is_refused() {
         tag,
         "tag-moved",
     );
-    // The checkpoint may move forward, never back.
+    // The checkpoint is the gate's alone: no pusher moves it, forward or back
+    // (regression: a pusher moved it off main and every clone's sync refused).
     accepted(&ana, &["push", "origin", "HEAD:main"]);
-    accepted(&ana, &["push", "origin", "HEAD:refs/medreview/checked"]);
+    ana.git(&["commit", "-q", "--allow-empty", "-m", "not on main"]);
     refused(
         &team,
         &ana,
-        &["push", "origin", "+HEAD~1:refs/medreview/checked"],
+        &["push", "origin", "HEAD:refs/medreview/checked"],
         "refs/medreview/checked",
-        "non-fast-forward",
+        "medreview-ref",
+    );
+    refused(
+        &team,
+        &ana,
+        &["push", "origin", "+HEAD~2:refs/medreview/checked"],
+        "refs/medreview/checked",
+        "medreview-ref",
     );
     // A new publication tag (what `publish --as` makes and sync pushes) goes through.
     accepted(

@@ -464,7 +464,8 @@ fn a_withdrawal_after_an_approval_from_a_fast_clock_is_recorded() {
     );
     david.push();
     assert_eq!(state(&david), ("withdrawn".to_owned(), None));
-    assert_eq!(david.check_codes(), ["entry-time-order"]);
+    // A clock off is a warning naming the entry, never a failed check (issue 22).
+    assert!(david.check_codes().is_empty());
     let check = david.run(&["check"]);
     let withdrawal = entries(&david.log())
         .iter()
@@ -472,14 +473,14 @@ fn a_withdrawal_after_an_approval_from_a_fast_clock_is_recorded() {
         .map(|e| e["id"].as_str().expect("an id").to_owned())
         .expect("the withdrawal is recorded");
     assert!(
-        check.stdout.contains(&withdrawal) && check.stdout.contains("[entry-time-order]"),
+        check.stderr.contains(&withdrawal) && check.stderr.contains("[entry-time-order]"),
         "{}",
-        check.stdout
+        check.stderr
     );
     for member in [&suzanne, &ana] {
         member.pull_merge();
         assert_eq!(state(member), ("withdrawn".to_owned(), None));
-        assert_eq!(member.check_codes(), ["entry-time-order"]);
+        assert!(member.check_codes().is_empty());
     }
 }
 

@@ -112,7 +112,7 @@ impl From<HistoryProblem> for Problem {
             commit: p.commit,
             message: p.message,
             column: None,
-            severity: None,
+            severity: history::is_clock_warning(p.code).then_some("warning"),
             before: p.before,
         }
     }
@@ -129,6 +129,10 @@ pub struct Report {
     /// recorded or restored, an entry reverted byte for byte), and files an
     /// admin voided: listed, never counted.
     pub repaired: Vec<Problem>,
+    /// Clocks found off (`commit-time-order`, `entry-in-the-future`,
+    /// `entry-time-order`): said to whoever checks, never a failure, because clocks
+    /// order nothing in the record (see docs/sync.md).
+    pub warnings: Vec<Problem>,
     /// Articles checked.
     pub articles: usize,
     /// Sign-offs checked in the working tree.
@@ -291,10 +295,13 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
     problems.extend(history.problems.into_iter().map(Problem::from));
     let mut repaired: Vec<Problem> = history.settled.into_iter().map(Problem::from).collect();
     repaired.extend(voided);
+    let mut warnings = split_warnings(&mut problems);
+    warnings.extend(history.warnings.into_iter().map(Problem::from));
     Ok(Report {
         problems,
         notes,
         repaired,
+        warnings,
         articles,
         entries,
         commits: history.walk.commits,
@@ -302,6 +309,22 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
         checkpoint: history.walk.checkpoint,
         checkpoint_moved: history.checkpoint_moved,
     })
+}
+
+/// Takes the clock warnings ([`history::CLOCK_WARNINGS`]) out of `problems` and
+/// returns them, each marked `severity: warning`.
+pub fn split_warnings(problems: &mut Vec<Problem>) -> Vec<Problem> {
+    let (warnings, rest): (Vec<_>, Vec<_>) = std::mem::take(problems)
+        .into_iter()
+        .partition(|p| history::is_clock_warning(p.code));
+    *problems = rest;
+    warnings
+        .into_iter()
+        .map(|p| Problem {
+            severity: Some("warning"),
+            ..p
+        })
+        .collect()
 }
 
 fn check_roster(roster: &Roster, ws: &Workspace, problems: &mut Vec<Problem>) {
@@ -460,7 +483,8 @@ pub fn check_entries(
         if let Some(why) = signature_problem(slug, entry, roster, policy) {
             report("signature", format!("{what}: {why}"));
         }
-        // An entry dated before one its signer had seen: one of the two clocks is wrong.
+        // An entry dated before one its signer had seen: one of the two clocks is
+        // wrong. A warning (the `after:` link orders them, not the clocks).
         for parent in entry.after.iter().filter_map(|id| ledger.position(id)) {
             let seen = &ledger.entries[parent];
             if !people.includes(entry, seen) {
@@ -476,7 +500,7 @@ pub fn check_entries(
                 report(
                     "entry-time-order",
                     format!(
-                        "{what}: it is dated before the {} by {} at {} that its signer had already seen; one of the two clocks is wrong",
+                        "{what}: it is dated before the {} by {} at {} that its signer had already seen; one of the two clocks is wrong (a warning: `after:` links order the record, not clocks)",
                         seen.action,
                         seen.by,
                         crate::clock::rfc3339(&seen.at)

@@ -7,6 +7,11 @@ use crate::error::{Code, Error, Result};
 /// The environment variable that fixes the clock.
 pub(crate) const NOW_VAR: &str = "MEDREVIEW_NOW";
 
+/// Seconds added to the system clock, to drill (and test) what happens on a machine
+/// whose clock is off: the time is still the system's, so entries are not marked as
+/// `MEDREVIEW_NOW`'s are, exactly as with a wrong system clock (docs/sync.md).
+pub(crate) const OFFSET_VAR: &str = "MEDREVIEW_CLOCK_OFFSET";
+
 /// The current time to the second, from `MEDREVIEW_NOW` when it is set.
 pub fn now() -> Result<DateTime<FixedOffset>> {
     let now = match std::env::var(NOW_VAR) {
@@ -17,9 +22,28 @@ pub fn now() -> Result<DateTime<FixedOffset>> {
                 format!("set it like {NOW_VAR}=2025-03-03T10:12:00-05:00, or unset it to use the real clock"),
             )
         })?,
-        Err(_) => Local::now().fixed_offset(),
+        Err(_) => Local::now().fixed_offset() + system_offset()?,
     };
     Ok(now.with_nanosecond(0).unwrap_or(now))
+}
+
+/// `MEDREVIEW_CLOCK_OFFSET` as a time span (zero when unset).
+fn system_offset() -> Result<chrono::TimeDelta> {
+    let Ok(text) = std::env::var(OFFSET_VAR) else {
+        return Ok(chrono::TimeDelta::zero());
+    };
+    text.trim()
+        .trim_start_matches('+')
+        .parse::<i64>()
+        .ok()
+        .and_then(chrono::TimeDelta::try_seconds)
+        .ok_or_else(|| {
+            Error::with_hint(
+                Code::InvalidSetting,
+                format!("{OFFSET_VAR}={text:?} is not a number of seconds"),
+                format!("set it like {OFFSET_VAR}=-600 (ten minutes slow), or unset it"),
+            )
+        })
 }
 
 /// How the clock was set when not by the system (`Some("MEDREVIEW_NOW")`), for the
@@ -52,4 +76,19 @@ pub fn ser<S: serde::Serializer>(
     s: S,
 ) -> std::result::Result<S::Ok, S::Error> {
     s.serialize_str(&rfc3339(time))
+}
+
+/// A time span in words: "3 days", "2 hours", "40 minutes", "12 seconds".
+pub fn span(d: chrono::TimeDelta) -> String {
+    let d = d.abs();
+    let unit = |n: i64, one: &str, many: &str| crate::plural::plural(n as usize, one, many);
+    if d.num_days() >= 2 {
+        unit(d.num_days(), "day", "days")
+    } else if d.num_hours() >= 2 {
+        unit(d.num_hours(), "hour", "hours")
+    } else if d.num_minutes() >= 2 {
+        unit(d.num_minutes(), "minute", "minutes")
+    } else {
+        unit(d.num_seconds(), "second", "seconds")
+    }
 }

@@ -20,6 +20,9 @@ use medreview_core::workspace::{CONFIG_FILE, Config};
 pub struct GateReport {
     /// Every problem, in the order found.
     pub problems: Vec<Problem>,
+    /// Clocks found off: said to the pusher, never a refusal (one person's clock
+    /// must not make the record unverifiable for the others).
+    pub warnings: Vec<Problem>,
     /// Entry files the commits added.
     pub added: Vec<AddedEntry>,
     /// Commits walked.
@@ -95,6 +98,9 @@ pub fn verify(
     report
         .problems
         .extend(range.problems.into_iter().map(Problem::from));
+    report
+        .warnings
+        .extend(range.warnings.into_iter().map(Problem::from));
     if range.roster_changed {
         report.problems.extend(
             roster_errors
@@ -138,6 +144,9 @@ pub fn verify(
             Err(err) => report.problems.push(Problem::from_error("record", &err)),
         }
     }
+    report
+        .warnings
+        .extend(medreview_core::check::split_warnings(&mut report.problems));
     report.added = range.added;
     report.roster = current;
     Ok(report)

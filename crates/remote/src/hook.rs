@@ -15,6 +15,7 @@ use std::path::Path;
 use chrono::TimeDelta;
 
 use medreview_core::error::{Code, Error, Result};
+use medreview_core::record::history::CHECKPOINT_REF;
 use medreview_store::gitstore::GitStore;
 
 /// How far an entry's `at` may be from the server's clock, by default.
@@ -38,30 +39,81 @@ pub fn install(dir: &Path) -> Result<Installed> {
     let hooks = git.git_dir().join("hooks");
     std::fs::create_dir_all(&hooks).map_err(|e| Error::io("create", &hooks, e))?;
     let hook = hooks.join("pre-receive");
-    if let Ok(existing) = std::fs::read_to_string(&hook)
-        && !existing.contains(MARKER)
-    {
-        return Err(Error::with_hint(
-            Code::AlreadyExists,
-            format!("{} exists and is not medreview's", hook.display()),
-            "move it aside (or call it from a hook that runs both), then install again",
-        ));
+    let after = hooks.join("post-receive");
+    for file in [&hook, &after] {
+        if let Ok(existing) = std::fs::read_to_string(file)
+            && !existing.contains(MARKER)
+        {
+            return Err(Error::with_hint(
+                Code::AlreadyExists,
+                format!("{} exists and is not medreview's", file.display()),
+                "move it aside (or call it from a hook that runs both), then install again",
+            ));
+        }
     }
     let quoted = format!("'{}'", exe.display().to_string().replace('\'', r"'\''"));
-    let script = format!(
-        "#!/bin/sh\n{MARKER}: refuses pushes that would rewrite the record or add an entry\n# that does not verify. Installed by `medreview hook install --server`.\nexec {quoted} hook pre-receive\n"
-    );
-    medreview_store::gitstore::write_atomically(&hook, script.as_bytes())
-        .map_err(|e| Error::io("write", &hook, e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755))
-            .map_err(|e| Error::io("make executable", &hook, e))?;
+    let scripts = [
+        (
+            &hook,
+            format!(
+                "#!/bin/sh\n{MARKER}: refuses pushes that would rewrite the record or add an entry\n# that does not verify. Installed by `medreview hook install --server`.\nexec {quoted} hook pre-receive\n"
+            ),
+        ),
+        (
+            &after,
+            format!(
+                "#!/bin/sh\n{MARKER}: moves refs/medreview/checked to what the gate verified.\n# Installed by `medreview hook install --server`.\nexec {quoted} hook post-receive\n"
+            ),
+        ),
+    ];
+    for (file, script) in scripts {
+        medreview_store::gitstore::write_atomically(file, script.as_bytes())
+            .map_err(|e| Error::io("write", file, e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(file, std::fs::Permissions::from_mode(0o755))
+                .map_err(|e| Error::io("make executable", file, e))?;
+        }
     }
     git.set_config("receive.denyNonFastForwards", "true")?;
     git.set_config("receive.denyDeletes", "true")?;
     Ok(Installed { hook })
+}
+
+/// Runs the `post-receive` hook: after a push the gate verified, moves the
+/// server's checkpoint `refs/medreview/checked` to the gated branch's new tip (the
+/// branch `medreview.branch` names, else the one HEAD names), only forward.
+pub fn post_receive(input: &mut dyn BufRead) -> Result<()> {
+    let git = GitStore::open_from_env()?;
+    let branch = match git.config_string("medreview.branch") {
+        Some(b) if b.starts_with("refs/") => b,
+        Some(b) => format!("refs/heads/{b}"),
+        None => git.head_branch()?,
+    };
+    let mut line = String::new();
+    while {
+        line.clear();
+        input
+            .read_line(&mut line)
+            .map_err(|e| Error::io("read", Path::new("<stdin>"), e))?
+            > 0
+    } {
+        let mut parts = line.split_whitespace();
+        let (Some(_), Some(new), Some(refname)) = (parts.next(), parts.next(), parts.next()) else {
+            continue;
+        };
+        if refname != branch || new.bytes().all(|b| b == b'0') {
+            continue;
+        }
+        let forward = git
+            .ref_commit(CHECKPOINT_REF)
+            .is_none_or(|cp| git.is_ancestor(&cp, new));
+        if forward {
+            git.set_ref(CHECKPOINT_REF, new, "medreview gate: push verified")?;
+        }
+    }
+    Ok(())
 }
 
 /// One refusal.
@@ -112,6 +164,7 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
         .filter(|p| !p.is_empty());
     let now = medreview_core::clock::now()?;
     let mut refusals = Vec::new();
+    let mut warnings: Vec<String> = Vec::new();
     let mut line = String::new();
     let mut checked = 0;
     while {
@@ -144,6 +197,15 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
             refuse(
                 "ref-deleted",
                 "deleting it would drop the record it holds; the record is append-only".into(),
+            );
+            continue;
+        }
+        if refname.starts_with("refs/medreview/") {
+            // Regression: a pusher moved the server's checkpoint off main, and every
+            // clone's sync then refused with a false "the remote was rewritten".
+            refuse(
+                "medreview-ref",
+                "refs under refs/medreview/ on the server are moved by the gate alone (it moves refs/medreview/checked after each push it verified); push the branch only".into(),
             );
             continue;
         }
@@ -183,6 +245,14 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
         let base = (!zero(old)).then_some(old);
         let report = crate::gate::verify(&git, &prefix, new, &hide, base)?;
         checked += report.commits;
+        for w in &report.warnings {
+            let place = w
+                .file
+                .as_deref()
+                .map(|f| format!("{f}: "))
+                .unwrap_or_default();
+            warnings.push(format!("[{}] {place}{}", w.code, w.message));
+        }
         for p in &report.problems {
             let place = p
                 .file
@@ -232,6 +302,9 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
     let say = |err: &mut dyn Write, text: &str| {
         writeln!(err, "{text}").map_err(|e| Error::io("write", Path::new("<stderr>"), e))
     };
+    for w in &warnings {
+        say(err, &format!("medreview: warning: {w}"))?;
+    }
     if refusals.is_empty() {
         if checked > 0 {
             say(

@@ -124,6 +124,7 @@ impl Team {
             dir: self.base.join(folder),
             home,
             now: START.to_owned(),
+            skew: None,
         };
         member.git_in(&self.base, &["clone", "-q", url, folder]);
         member.git(&["config", "user.name", person.name]);
@@ -199,9 +200,40 @@ pub struct Member {
     dir: PathBuf,
     home: PathBuf,
     now: String,
+    /// Seconds this machine's system clock is off (`set_skew`); `None`: the fixed
+    /// clock `now` (MEDREVIEW_NOW).
+    skew: Option<i64>,
 }
 
 impl Member {
+    /// Runs every later command on the system clock off by `seconds` (negative:
+    /// slow), as a machine whose clock is wrong: medreview through
+    /// `MEDREVIEW_CLOCK_OFFSET` (entries are not marked as MEDREVIEW_NOW's are), git
+    /// with its dates set to the same time.
+    pub fn set_skew(&mut self, seconds: i64) {
+        self.skew = Some(seconds);
+    }
+
+    /// The time this clone's commands see: `now`, or the skewed system clock.
+    fn clock(&self) -> String {
+        match self.skew {
+            None => self.now.clone(),
+            Some(s) => (chrono::Local::now() + chrono::TimeDelta::seconds(s))
+                .fixed_offset()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        }
+    }
+
+    /// The environment medreview runs with in this clone.
+    fn medreview_env(&self) -> Vec<(&'static str, OsString)> {
+        let mut env = hermetic_env(&self.home, &self.now);
+        if let Some(s) = self.skew {
+            env.retain(|(k, _)| *k != "MEDREVIEW_NOW");
+            env.push(("MEDREVIEW_CLOCK_OFFSET", s.to_string().into()));
+        }
+        env
+    }
+
     /// The clone's working tree.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -255,7 +287,7 @@ impl Member {
         let output = Command::cargo_bin("medreview")
             .expect("the medreview binary is built")
             .env_clear()
-            .envs(hermetic_env(&self.home, &self.now))
+            .envs(self.medreview_env())
             .current_dir(&self.dir)
             .args(crate::common::with_latest_revision(&self.dir, args))
             .output()
@@ -280,7 +312,7 @@ impl Member {
 
     /// Runs git in the clone, whatever the outcome.
     pub fn git_output(&self, args: &[&str]) -> Output {
-        git_command(&self.dir, &self.home, &self.now)
+        git_command(&self.dir, &self.home, &self.clock())
             .args(args)
             .output()
             .expect("run git")
@@ -292,7 +324,7 @@ impl Member {
     }
 
     fn git_in(&self, dir: &Path, args: &[&str]) -> String {
-        let output = git_command(dir, &self.home, &self.now)
+        let output = git_command(dir, &self.home, &self.clock())
             .args(args)
             .output()
             .expect("run git");

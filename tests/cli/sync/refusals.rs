@@ -153,8 +153,8 @@ fn sync_refuses_a_rewritten_remote_seen_only_by_git_fetch() {
     assert!(said.contains("remote-rewritten"), "{said}");
 }
 
-/// Regression: replay never merges text: a local submission of an article.md the
-/// remote also changed is refused, naming the file and `git pull`.
+/// Regression: replay never merges text: a local edit (not a submission) of an
+/// article.md the remote also changed is refused, naming the file and `git pull`.
 #[test]
 fn sync_refuses_to_replay_a_local_edit_of_a_file_the_remote_changed() {
     let team = Team::new();
@@ -165,10 +165,39 @@ fn sync_refuses_to_replay_a_local_edit_of_a_file_the_remote_changed() {
     desk.submit_edit(R2_LINE, "Adds a question.");
     desk.push();
     laptop.set_now(T0930);
-    laptop.submit_edit("Bring a list of your medicines.", "Adds a tip.");
+    let edited = format!("{}Bring a list of your medicines.\n", laptop.read(ARTICLE));
+    laptop.write(ARTICLE, &edited);
+    laptop.git(&["commit", "-q", "-m", "A tip, not submitted yet", ARTICLE]);
     let said = refused(&team, &laptop);
     assert!(said.contains(ARTICLE), "the file is named:\n{said}");
     assert!(said.contains("git pull"), "how to proceed:\n{said}");
+}
+
+/// Regression (issue 22): a local submission of an article.md the remote also
+/// changed is set aside (its commit could only carry the remote's text, so its entry
+/// would name a revision no commit holds); the writer is told how to submit again.
+#[test]
+fn a_local_submission_of_a_text_the_remote_changed_is_set_aside() {
+    let team = Team::new();
+    let url = team.remote().to_str().expect("utf-8").to_owned();
+    let mut desk = team.clone_from(&url, SUZANNE, "suzanne-desk");
+    let mut laptop = team.clone_from(&url, SUZANNE, "suzanne-laptop");
+    desk.set_now(T0900);
+    desk.submit_edit(R2_LINE, "Adds a question.");
+    desk.push();
+    laptop.set_now(T0930);
+    laptop.submit_edit("Bring a list of your medicines.", "Adds a tip.");
+    let run = laptop.run(&["sync"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Not pushed: submitted"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("git show"), "{}", run.stderr);
+    assert!(run.stderr.contains("medreview submit"), "{}", run.stderr);
+    assert_eq!(laptop.head(), team.remote_head());
+    laptop.check_clean();
 }
 
 /// Uncommitted edits (a tracked file and an untracked one) survive a fast-forward
@@ -285,10 +314,10 @@ fn publication_tags_are_pushed_by_sync() {
         Some(String::from_utf8_lossy(&remote.stdout).trim()),
         "the annotated tag itself was pushed"
     );
-    if let Some(checkpoint) = checkpoint {
-        let pushed = team.git_remote(&["rev-parse", "refs/medreview/checked"]);
-        assert_eq!(String::from_utf8_lossy(&pushed.stdout).trim(), checkpoint);
-    }
+    // The checkpoint is never pushed: a server's is the gate's alone (issue 22).
+    let _ = checkpoint;
+    let pushed = team.git_remote(&["for-each-ref", "refs/medreview/"]);
+    assert_eq!(String::from_utf8_lossy(&pushed.stdout).trim(), "");
 }
 
 /// No remote configured: exit 1 with a hint naming `git remote add origin`.
@@ -347,8 +376,9 @@ fn sync_with_an_unreachable_remote_changes_nothing() {
     assert!(said.ends_with("Code: git-command-failed\n"), "{said}");
 }
 
-/// A push the server's hook refuses: sync exits 1 and shows the hook's messages;
-/// the doctor's sign-off stays committed locally.
+/// A push the server's hook refuses: sync exits 1, shows the hook's messages, and
+/// sets the refused sign-off aside (kept under refs/medreview/dropped/), so it does
+/// not push the same commit again and the doctor can record again at once.
 #[test]
 fn a_push_refused_by_the_server_hook_shows_its_messages() {
     let team = Team::new();
@@ -364,12 +394,22 @@ fn a_push_refused_by_the_server_hook_shows_its_messages() {
     let mut ana = team.clone_for(ANA);
     ana.set_now(T0900);
     ana.ok(&["approve", SLUG, "-m", "Accurate."]);
-    let said = refused(&team, &ana);
+    let approval = ana.head();
+    let run = ana.run(&["sync"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        said.contains("[server-time]"),
-        "the hook's message is shown:\n{said}"
+        run.stderr.contains("[server-time]") && run.stderr.contains("clock is off"),
+        "the hook's message is shown:\n{}",
+        run.stderr
     );
-    assert_eq!(state(&ana), ("approved".to_owned(), Some(1)));
+    assert_eq!(ana.head(), team.remote_head(), "set aside");
+    assert_eq!(state(&ana), ("in-review".to_owned(), None));
+    let kept = ana.git(&[
+        "for-each-ref",
+        "--format=%(objectname)",
+        "refs/medreview/dropped/",
+    ]);
+    assert_eq!(kept.trim(), approval, "the approval is kept");
 }
 
 /// `publish --as` (which also records a tag) is refused behind the remote too, and

@@ -19,6 +19,9 @@ pub(super) struct Fetched {
     pub(super) remote_tip: Option<String>,
     /// HEAD.
     pub(super) local: Option<String>,
+    /// What the user should know: clocks found off in what arrived, a remote
+    /// checkpoint that was not trusted.
+    pub(super) warnings: Vec<String>,
 }
 
 /// Fetches the branch, refuses a rewritten remote, and verifies what arrived.
@@ -40,44 +43,57 @@ pub(super) fn fetch_verified(
     } else {
         None
     };
+    let mut warnings = Vec::new();
     refuse_rewrite(
         ws,
         remote,
         &tracking,
         before.as_deref(),
         remote_tip.as_deref(),
+        &mut warnings,
     )?;
     let local = ws.git.head_commit();
     if let Some(tip) = &remote_tip {
-        verify_incoming(ws, remote, tip, local.as_deref())?;
+        verify_incoming(ws, remote, tip, local.as_deref(), &mut warnings)?;
     }
     Ok(Fetched {
         before,
         remote_tip,
         local,
+        warnings,
     })
 }
 
-/// Refuses when the remote no longer holds what this clone fetched from it before,
-/// or what its own checkpoint names: a force-push or a deletion.
+/// Refuses when the remote no longer holds what this clone fetched from it before:
+/// a force-push or a deletion. The remote's own checkpoint is only a hint: any
+/// pusher to a server without the gate can move it, so one that the remote's
+/// branch does not descend from is said and set aside, never a reason to refuse
+/// (regression: a pusher moved the server's checkpoint off main and every clone's
+/// sync refused with a false "the remote was rewritten").
 fn refuse_rewrite(
     ws: &Workspace,
     remote: &str,
     tracking: &str,
     before: Option<&str>,
     now: Option<&str>,
+    warnings: &mut Vec<String>,
 ) -> Result<()> {
     let lost = match (before, now) {
         (Some(b), Some(n)) => !ws.git.is_ancestor(b, n),
         (Some(_), None) => true,
         _ => false,
     };
-    let checkpoint = ws
-        .git
-        .ref_commit(&format!("refs/medreview/remotes/{remote}/checked"));
-    let lost_checked =
-        matches!((&checkpoint, now), (Some(c), Some(n)) if !ws.git.is_ancestor(c, n));
-    if !lost && !lost_checked {
+    let remote_checkpoint = format!("refs/medreview/remotes/{remote}/checked");
+    if let (Some(c), Some(n)) = (ws.git.ref_commit(&remote_checkpoint), now)
+        && !ws.git.is_ancestor(&c, n)
+    {
+        warnings.push(format!(
+            "{remote}'s checkpoint (refs/medreview/checked) names commit {}, which its branch does not contain; it was not trusted. Ask whoever runs the server to install the gate (`medreview hook install --server`), which moves that ref itself",
+            &c[..c.len().min(10)]
+        ));
+        let _ = ws.git.delete_ref(&remote_checkpoint);
+    }
+    if !lost {
         return Ok(());
     }
     // Keep pointing at what was fetched before, so the next sync refuses too.
@@ -86,13 +102,9 @@ fn refuse_rewrite(
             .git
             .set_ref(tracking, b, "medreview sync: remote rewritten");
     }
-    let what = if lost {
-        match before {
-            Some(b) => format!("commit {} that this clone fetched before", &b[..10]),
-            None => "what this clone fetched before".into(),
-        }
-    } else {
-        "the commit its own checkpoint names as verified".into()
+    let what = match before {
+        Some(b) => format!("commit {} that this clone fetched before", &b[..10]),
+        None => "what this clone fetched before".into(),
     };
     Err(Error::with_hint(
         Code::RemoteRewritten,
@@ -112,13 +124,27 @@ fn refuse_rewrite(
 }
 
 /// Refuses incoming commits that do not pass the gate.
-fn verify_incoming(ws: &Workspace, remote: &str, tip: &str, local: Option<&str>) -> Result<()> {
+fn verify_incoming(
+    ws: &Workspace,
+    remote: &str,
+    tip: &str,
+    local: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
     let mut hide: Vec<String> = local.iter().map(|s| s.to_string()).collect();
     hide.extend(ws.git.ref_commit(CHECKPOINT_REF));
     if local.is_some_and(|l| ws.git.is_ancestor(tip, l)) {
         return Ok(());
     }
     let report = crate::gate::verify(&ws.git, ws.prefix(), tip, &hide, local)?;
+    warnings.extend(report.warnings.iter().map(|w| {
+        let place = w
+            .file
+            .as_deref()
+            .map(|f| format!("{f}: "))
+            .unwrap_or_default();
+        format!("[{}] {place}{}", w.code, w.message)
+    }));
     if report.problems.is_empty() {
         return Ok(());
     }

@@ -17,18 +17,21 @@
 //! This file holds the sequence (steps 1 and 5) and its report; fetching and
 //! refusing what arrived is in `fetch`, integrating and re-judging in `replay`.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde::Serialize;
 
 use crate::transport::{self, Pushed};
 use medreview_core::error::{Code, Error, Result};
+use medreview_core::plural::plural;
 use medreview_core::record::entry;
 use medreview_core::record::history::CHECKPOINT_REF;
 use medreview_core::upstream::{branch, remote_name, seen_ref, tracking_ref};
 use medreview_core::workspace::Workspace;
 
 mod fetch;
+mod refused;
 mod replay;
 use fetch::{Fetched, fetch_verified};
 use replay::integrate;
@@ -80,6 +83,10 @@ pub struct SyncReport {
     /// Where the old tip is kept, when decisions were dropped.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kept_as: Option<String>,
+    /// Files (path, blob) to leave in the working tree after a set-aside: a
+    /// submission's text, for the writer to submit again.
+    #[serde(skip)]
+    pub(crate) restore: Vec<(String, String)>,
 }
 
 /// Runs `sync`. `progress` gets one line per step.
@@ -110,24 +117,40 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
         attempts: 0,
         warnings: Vec::new(),
         kept_as: None,
+        restore: Vec::new(),
     };
     let original = ws.git.head_commit();
+    // Local commits the gate refused, with its words: set aside on the next round.
+    let mut set_aside: BTreeMap<String, String> = BTreeMap::new();
     for attempt in 1..=ATTEMPTS {
         report.attempts = attempt;
         let Fetched {
             before,
             remote_tip,
             local,
+            warnings,
         } = fetch_verified(ws, &remote, &short, progress)?;
+        for w in warnings {
+            if !report.warnings.contains(&w) {
+                report.warnings.push(w);
+            }
+        }
         if let Some(tip) = &remote_tip {
             let known: Vec<String> = local.iter().chain(before.iter()).cloned().collect();
             report.fetched += ws.git.commits_between(tip, &known)?.len();
         }
-        let (new_tip, integration) =
-            integrate(ws, local.as_deref(), remote_tip.as_deref(), &mut report)?;
+        let (new_tip, integration) = integrate(
+            ws,
+            local.as_deref(),
+            remote_tip.as_deref(),
+            &set_aside,
+            &mut report,
+        )?;
         if new_tip != local {
             let to = new_tip.as_deref().unwrap_or_default();
             transport::move_branch(&workdir, &full, local.as_deref(), to)?;
+            // What was set aside is kept, and said, whatever happens next.
+            keep_set_aside(ws, original.as_deref(), &mut report)?;
         }
         if report.integration == "up-to-date" || integration != "up-to-date" {
             report.integration = integration;
@@ -140,6 +163,9 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
             ws.git
                 .set_ref(&seen, &new_tip, "medreview sync: up to date")?;
             break;
+        }
+        if let Some(bad) = commit_time_warning(ws, &new_tip, remote_tip.as_deref()) {
+            report.warnings.push(bad);
         }
         let _ = writeln!(progress, "Pushing to {remote}/{short}…");
         match transport::push_branch(&workdir, &remote, &short, &new_tip, remote_tip.as_deref())? {
@@ -159,10 +185,22 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
                 continue;
             }
             Pushed::Refused(said) => {
-                return Err(Error::new(
-                    Code::PushRejected,
-                    format!("{remote} refused the push:\n{said}"),
-                ));
+                let blamed = refused::blame(ws, &new_tip, remote_tip.as_deref(), &said)?;
+                if blamed.is_empty() || blamed.keys().all(|c| set_aside.contains_key(c)) {
+                    return Err(Error::with_hint(
+                        Code::PushRejected,
+                        format!("{remote} refused the push:\n{said}"),
+                        "nothing of yours was lost: your commits are still here. Fix what the server names (`medreview check` helps), then `medreview sync` again",
+                    ));
+                }
+                let _ = writeln!(
+                    progress,
+                    "{remote} refused {}; setting {} aside and trying again",
+                    plural(blamed.len(), "commit", "commits"),
+                    if blamed.len() == 1 { "it" } else { "them" }
+                );
+                set_aside.extend(blamed);
+                continue;
             }
         }
     }
@@ -174,8 +212,20 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
             ),
         ));
     }
+    push_extras(ws, &remote, &mut report);
+    report
+        .warnings
+        .extend(transport::fetch_tags(&workdir, &remote));
+    Ok(report)
+}
+
+/// Keeps the branch as it was before sync set decisions aside (under
+/// `refs/medreview/dropped/`), leaves set-aside texts in the working tree, and
+/// keeps `check`'s checkpoint in HEAD's history.
+fn keep_set_aside(ws: &Workspace, original: Option<&str>, report: &mut SyncReport) -> Result<()> {
     if !report.dropped.is_empty()
-        && let Some(old) = &original
+        && report.kept_as.is_none()
+        && let Some(old) = original
     {
         // The time says when; the old tip's id keeps two drops in one second apart.
         let name = format!(
@@ -187,33 +237,82 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
             .set_ref(&name, old, "medreview sync: decisions not pushed")?;
         report.kept_as = Some(name);
     }
-    push_extras(ws, &remote, &mut report);
-    report
-        .warnings
-        .extend(transport::fetch_tags(&workdir, &remote));
-    Ok(report)
+    keep_checkpoint_in_history(ws, report);
+    restore_texts(ws, report);
+    Ok(())
 }
 
-/// Pushes publication tags and the checkpoint; what the remote does not take is a
-/// warning.
+/// After sync replayed or set aside local commits, `check`'s checkpoint may name a
+/// commit HEAD no longer contains; it is moved back to the last commit both hold,
+/// which was verified, so `check` walks the rest again instead of reporting a
+/// rewrite (regression: a routine drop turned the doctor's own `check` red with
+/// `history-rewritten`, and her publish refused).
+fn keep_checkpoint_in_history(ws: &Workspace, report: &mut SyncReport) {
+    let (Some(cp), Some(head)) = (ws.git.ref_commit(CHECKPOINT_REF), ws.git.head_commit()) else {
+        return;
+    };
+    if ws.git.is_ancestor(&cp, &head) {
+        return;
+    }
+    let moved = match ws.git.merge_base(&cp, &head) {
+        Some(base) => ws
+            .git
+            .set_ref(CHECKPOINT_REF, &base, "medreview sync: commits set aside")
+            .is_ok(),
+        None => ws.git.delete_ref(CHECKPOINT_REF).is_ok(),
+    };
+    if !moved {
+        report.warnings.push(format!(
+            "`medreview check` may report a rewrite: its checkpoint names a commit sync set aside; `git update-ref -d {CHECKPOINT_REF}` starts it over"
+        ));
+    }
+}
+
+/// Leaves a set-aside submission's text in the working tree (not committed), so
+/// the writer can submit it again at once.
+fn restore_texts(ws: &Workspace, report: &mut SyncReport) {
+    for (path, blob) in std::mem::take(&mut report.restore) {
+        let bytes = medreview_store::revision::RevId::parse(&blob)
+            .and_then(|id| ws.git.read_blob(&id).ok());
+        let file = ws.git.workdir().join(&path);
+        let written =
+            bytes.is_some_and(|b| medreview_store::gitstore::write_atomically(&file, &b).is_ok());
+        if !written {
+            report.warnings.push(format!(
+                "could not put your text back in {path}; it is kept in the set-aside commit (`git show {blob}`)"
+            ));
+        }
+    }
+}
+
+/// Says, to the person about to push them, that their own commits are dated before
+/// their parents (their clock is behind): a warning, never a refusal.
+fn commit_time_warning(ws: &Workspace, tip: &str, remote_tip: Option<&str>) -> Option<String> {
+    let hide: Vec<String> = remote_tip.iter().map(|s| s.to_string()).collect();
+    let commits = ws.git.commits_between(tip, &hide).ok()?;
+    let behind = commits.iter().find_map(|c| {
+        let (time, parent) = ws.git.commit_times(&c.id)?;
+        (time < parent).then(|| (c, parent - time))
+    })?;
+    Some(format!(
+        "your commit {} ({}) is dated {} before its parent: this machine's clock seems to be behind. Clocks order nothing in the record, so it was shared; set the clock right",
+        &behind.0.id[..10],
+        behind.0.subject,
+        medreview_core::clock::span(behind.1)
+    ))
+}
+
+/// Pushes publication tags; what the remote does not take is a warning. The
+/// checkpoint is never pushed: on a gated server the gate alone moves
+/// `refs/medreview/checked`, and on another server anyone could move it, so no
+/// clone trusts it further than its branch's history (issue 22).
 fn push_extras(ws: &Workspace, remote: &str, report: &mut SyncReport) {
-    let mut specs: Vec<String> = ws
+    let specs: Vec<String> = ws
         .git
         .refs_under("refs/tags/published/")
         .into_iter()
         .map(|(name, _)| format!("{name}:{name}"))
         .collect();
-    if let (Some(cp), Some(head)) = (ws.git.ref_commit(CHECKPOINT_REF), ws.git.head_commit()) {
-        let theirs = ws
-            .git
-            .ref_commit(&format!("refs/medreview/remotes/{remote}/checked"));
-        let forward = theirs
-            .as_deref()
-            .is_none_or(|t| t != cp && ws.git.is_ancestor(t, &cp));
-        if forward && ws.git.is_ancestor(&cp, &head) {
-            specs.push(format!("{cp}:{CHECKPOINT_REF}"));
-        }
-    }
     report
         .warnings
         .extend(transport::push_refs(ws.git.workdir(), remote, &specs));

@@ -3,7 +3,7 @@
 //! refused, never merged), re-judging each replayed decision against what the
 //! remote now holds and dropping the ones that no longer stand.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use super::{Dropped, SyncReport};
@@ -16,11 +16,14 @@ use medreview_core::workspace::Workspace;
 use medreview_store::gitstore::PathChange;
 
 /// Works out the new local tip: the remote's (fast-forward), the local one, or the
-/// local commits replayed onto the remote's.
+/// local commits replayed onto the remote's. A local commit that changes a path
+/// in `set_aside` (what the server's gate refused, with its reason) is set aside
+/// as a decision that no longer stands is.
 pub(super) fn integrate(
     ws: &Workspace,
     local: Option<&str>,
     remote: Option<&str>,
+    set_aside: &BTreeMap<String, String>,
     report: &mut SyncReport,
 ) -> Result<(Option<String>, &'static str)> {
     let (Some(local), Some(remote)) = (local, remote) else {
@@ -29,7 +32,7 @@ pub(super) fn integrate(
             (l, _) => (l.map(str::to_owned), "up-to-date"),
         });
     };
-    if ws.git.is_ancestor(remote, local) {
+    if ws.git.is_ancestor(remote, local) && set_aside.is_empty() {
         return Ok((Some(local.to_owned()), "up-to-date"));
     }
     if ws.git.is_ancestor(local, remote) {
@@ -69,6 +72,14 @@ pub(super) fn integrate(
             ));
         };
         let changes = ws.git.path_changes(Some(parent), &commit.id)?;
+        if let Some(reason) = changes.iter().find_map(|c| set_aside.get(&c.path)) {
+            drop_commit(ws, commit, &changes, reason, &mut dropped_ids, report);
+            continue;
+        }
+        if let Some(reason) = superseded_submission(ws, &base, commit, &changes, report) {
+            drop_commit(ws, commit, &changes, &reason, &mut dropped_ids, report);
+            continue;
+        }
         let mut apply: Vec<PathChange> = Vec::new();
         for change in changes {
             let here = ws.git.file_at(&base, &change.path);
@@ -104,10 +115,142 @@ pub(super) fn integrate(
         if apply.is_empty() {
             continue;
         }
+        if let Some((reason, text)) = takes_page_down(ws, &base, &apply, now)? {
+            drop_commit(ws, commit, &apply, &reason, &mut dropped_ids, report);
+            report.restore.extend(text);
+            continue;
+        }
         base = ws.git.replay(&commit.id, &base, &apply, now)?;
         report.replayed += 1;
     }
     Ok((Some(base), "replayed"))
+}
+
+/// Sets a local commit aside: every sign-off it adds is reported as not pushed
+/// with `reason`, and later commits that followed them are set aside too.
+fn drop_commit(
+    ws: &Workspace,
+    commit: &medreview_store::gitstore::CommitInfo,
+    changes: &[PathChange],
+    reason: &str,
+    dropped_ids: &mut BTreeSet<String>,
+    report: &mut SyncReport,
+) {
+    let entries = added_entries(ws, changes);
+    if entries.is_empty() {
+        report.dropped.push(Dropped {
+            slug: String::new(),
+            action: "commit",
+            by: commit.subject.clone(),
+            revision: String::new(),
+            reason: reason.to_owned(),
+            commit: commit.id.clone(),
+        });
+    }
+    for (id, entry, slug) in entries {
+        dropped_ids.insert(id.as_str().to_owned());
+        report.dropped.push(Dropped {
+            slug: slug.to_string(),
+            action: entry.action.as_str(),
+            by: entry.by.to_string(),
+            revision: entry.revision.to_string(),
+            reason: reason.to_owned(),
+            commit: commit.id.clone(),
+        });
+    }
+}
+
+/// A local submission whose article text the remote changed meanwhile (another
+/// writer submitted, say) cannot be replayed: its commit would have to hold the
+/// remote's text, and then its entry would name a revision no commit carries
+/// (regression: following sync's own `git pull --rebase` hint left an entry the
+/// gate refused `revision-missing` on every later sync). It is set aside, its text
+/// kept with the old branch, and the writer is told how to submit again.
+fn superseded_submission(
+    ws: &Workspace,
+    base: &str,
+    commit: &medreview_store::gitstore::CommitInfo,
+    changes: &[PathChange],
+    report: &SyncReport,
+) -> Option<String> {
+    let submitted = added_entries(ws, changes)
+        .into_iter()
+        .find(|(_, e, _)| e.action == Action::Submitted)?;
+    let slug = &submitted.2;
+    let article = changes.iter().find(|c| {
+        c.path
+            .strip_prefix(ws.prefix())
+            .is_some_and(|p| p == format!("articles/{slug}/article.md"))
+    })?;
+    let here = ws.git.file_at(base, &article.path);
+    if here == article.new || here == article.old {
+        return None;
+    }
+    Some(format!(
+        "{} changed {slug}'s text meanwhile (another submission), and sync never merges text. Your text is kept: see it with `git show {}:{}`, carry what is still needed into the article, then `medreview submit {slug}` again",
+        report.remote,
+        &commit.id[..10],
+        article.path
+    ))
+}
+
+/// A file to leave in the working tree after a set-aside: (path, blob id).
+type Restore = (String, String);
+
+/// Before a writer's submission is shared: whether it would stop an approval the
+/// remote holds from counting (the writer had not synced since it was made, so
+/// the submission did not see it, and an approval that did not see a newer
+/// revision never counts: Invariant 8). Sharing it would take the approved
+/// revision out of publication, so it is set aside, its text left in the working
+/// tree, and the writer told to submit again: then it sees the approval and the
+/// approved revision stays publishable while the new one is in review
+/// (regression: a writer who had not synced took a live page down, untold).
+fn takes_page_down(
+    ws: &Workspace,
+    base: &str,
+    changes: &[PathChange],
+    now: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<Option<(String, Option<Restore>)>> {
+    let Some((id, entry, slug)) = added_entries(ws, changes)
+        .into_iter()
+        .find(|(_, e, _)| e.action == Action::Submitted)
+    else {
+        return Ok(None);
+    };
+    let src = Committed {
+        snapshot: ws.git.snapshot(base)?,
+        prefix: ws.prefix().to_owned(),
+        root: PathBuf::from(ws.root()),
+    };
+    let people = medreview_core::roster::people::load_lenient(&src, &ws.git)?;
+    let policy = ws.policy(&*people);
+    let ledger = medreview_core::record::load_ledger(&src, &slug, &people.voids())?;
+    let Some(live) = evaluate::evaluate(&slug, &ledger, &*people, &policy, now).publishable else {
+        return Ok(None);
+    };
+    let (with, Some(_)) = ledger.with_entry(id, entry.clone()) else {
+        return Ok(None);
+    };
+    let after = evaluate::evaluate(&slug, &with, &*people, &policy, now).publishable;
+    if after.is_some_and(|p| p.revision.id == live.revision.id) {
+        return Ok(None);
+    }
+    let by: Vec<String> = live.approvals.iter().map(|a| a.by.to_string()).collect();
+    let article = format!("{}articles/{slug}/article.md", ws.prefix());
+    let text = changes
+        .iter()
+        .find(|c| c.path == article)
+        .and_then(|c| c.new.as_ref())
+        .map(|(blob, _)| (article.clone(), blob.clone()));
+    Ok(Some((
+        format!(
+            "it did not see {}'s approval of {} {}, made meanwhile, so sharing it would take the published page out of publication. Your text is left in {article}, not yet submitted: run `medreview submit {slug}` again now; the approved revision stays published while yours is in review",
+            by.join(" and "),
+            slug,
+            live.revision.label()
+        ),
+        text,
+    )))
 }
 
 /// Why a commit's decisions are not pushed.

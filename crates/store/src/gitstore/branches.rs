@@ -139,6 +139,33 @@ impl GitStore {
         a == b || self.repo.graph_descendant_of(b, a).unwrap_or(false)
     }
 
+    /// A commit's committer time and the latest time (author or committer) of its
+    /// parents, when it has parents.
+    pub fn commit_times(
+        &self,
+        id: &str,
+    ) -> Option<(
+        chrono::DateTime<chrono::FixedOffset>,
+        chrono::DateTime<chrono::FixedOffset>,
+    )> {
+        let commit = self.repo.find_commit(Oid::from_str(id).ok()?).ok()?;
+        let seconds = |t: git2::Time| chrono::DateTime::from_timestamp(t.seconds(), 0);
+        let own = seconds(commit.committer().when())?.fixed_offset();
+        let parent = commit
+            .parents()
+            .flat_map(|p| [p.committer().when(), p.author().when()])
+            .filter_map(seconds)
+            .max()?
+            .fixed_offset();
+        Some((own, parent))
+    }
+
+    /// The best common ancestor of two commits, if they share history.
+    pub fn merge_base(&self, a: &str, b: &str) -> Option<String> {
+        let (a, b) = (Oid::from_str(a).ok()?, Oid::from_str(b).ok()?);
+        self.repo.merge_base(a, b).ok().map(|o| o.to_string())
+    }
+
     /// How many commits `local` has that `upstream` lacks, and the other way round.
     pub fn ahead_behind(&self, local: &str, upstream: &str) -> Option<(usize, usize)> {
         let (a, b) = (Oid::from_str(local).ok()?, Oid::from_str(upstream).ok()?);
@@ -228,7 +255,10 @@ impl GitStore {
 
     /// Makes a commit on top of `base` that applies `changes` (path by path), with
     /// `original`'s author, committer identity and message; the committer time is
-    /// `now`, as `git rebase` does. Returns the new commit's id; nothing is moved.
+    /// `now`, as `git rebase` does, but never before `base`'s own times: a parent
+    /// dated ahead by a colleague's fast clock must not make the replayed commit
+    /// look set back (regression: the next person to sync after a fast clock was
+    /// refused `commit-time-order`). Returns the new commit's id; nothing is moved.
     pub fn replay(
         &self,
         original: &str,
@@ -269,7 +299,15 @@ impl GitStore {
             .context("build the replayed commit's tree")?;
         let tree = repo.find_tree(tree_oid).context("read a tree")?;
         let c = orig.committer();
-        let time = git2::Time::new(now.timestamp(), now.offset().local_minus_utc() / 60);
+        let floor = parent
+            .committer()
+            .when()
+            .seconds()
+            .max(parent.author().when().seconds());
+        let time = git2::Time::new(
+            now.timestamp().max(floor),
+            now.offset().local_minus_utc() / 60,
+        );
         let committer = git2::Signature::new(
             c.name().unwrap_or("medreview"),
             c.email().unwrap_or_default(),

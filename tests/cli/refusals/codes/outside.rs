@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Code, Command, Row, Start, arg, cmd, commit_all, edit_signoff, first_signoff};
+use super::{Code, Command, Row, Start, arg, cmd, commit_all, edit_signoff};
 use crate::common::{ARTICLE, NEXT_DAY, SIGNOFFS, SLUG, TestEnv, fixture, public_key};
 
 /// A bare repository `remote.git` beside the repository, as its `origin`, holding `main`.
@@ -112,11 +112,21 @@ pub(super) fn rows() -> Vec<Row> {
         Row {
             code: Code::PushRejected,
             start: Start::Submitted,
+            // A refusal that is not the medreview gate's (what the gate refuses, sync
+            // sets aside): a server hook of the team's own.
             setup: |env| {
                 with_remote(env);
-                env.ok(&["hook", "install", "--server", "../remote.git"]);
-                edit_signoff(env.root(), &first_signoff(env));
-                commit_all(env, "A sign-off edited by hand");
+                let hook = env.outside("remote.git/hooks/pre-receive");
+                std::fs::write(
+                    &hook,
+                    "#!/bin/sh\necho 'only the release manager pushes to main' >&2\nexit 1\n",
+                )
+                .expect("write the hook");
+                let mut perms = std::fs::metadata(&hook).expect("hook").permissions();
+                std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+                std::fs::set_permissions(&hook, perms).expect("chmod the hook");
+                env.append(ARTICLE, "\nAn update.\n");
+                env.ok(&["submit", SLUG, "--as", "suzanne-example"]);
                 cmd(&["sync"])
             },
         },

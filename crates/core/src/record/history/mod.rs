@@ -36,8 +36,33 @@ pub const CHECKPOINT_REF: &str = "refs/medreview/checked";
 pub const TIME_TOLERANCE_MINUTES: i64 = 5;
 
 /// How far after the checking machine's clock an entry may be dated before `check`
-/// (and the gate, and `publish`) call it a clock set ahead.
-pub(crate) const FUTURE_TOLERANCE_HOURS: i64 = 24;
+/// (and the gate, `sync` and `publish`) warn that one of the two clocks is off.
+pub const FUTURE_TOLERANCE_MINUTES: i64 = 30;
+
+/// The codes that say a clock was off, not that the record is wrong. They are
+/// warnings: the order of decisions comes from `after:` links, never from clocks,
+/// so one person's clock must never make the shared record fail to verify, sync or
+/// publish for everyone else (issue 22). They are said to whoever checks, records
+/// or syncs, named on the entry or commit whose clock was off.
+pub const CLOCK_WARNINGS: [&str; 3] = [
+    "commit-time-order",
+    "entry-in-the-future",
+    "entry-time-order",
+];
+
+/// Whether `code` is one of [`CLOCK_WARNINGS`].
+pub fn is_clock_warning(code: &str) -> bool {
+    CLOCK_WARNINGS.contains(&code)
+}
+
+/// Takes the clock warnings out of `problems` and returns them.
+fn split_clock_warnings(problems: &mut Vec<HistoryProblem>) -> Vec<HistoryProblem> {
+    let (warnings, rest): (Vec<_>, Vec<_>) = std::mem::take(problems)
+        .into_iter()
+        .partition(|p| is_clock_warning(p.code));
+    *problems = rest;
+    warnings
+}
 
 /// A problem found in history.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,6 +88,8 @@ pub struct HistoryReport {
     pub problems: Vec<HistoryProblem>,
     /// Problems a later commit put right (see [`settle`]): listed, never counted.
     pub settled: Vec<HistoryProblem>,
+    /// Clocks found off ([`CLOCK_WARNINGS`]): said, never a failure.
+    pub warnings: Vec<HistoryProblem>,
     /// Sign-off files whose addition was verified.
     pub entries_verified: usize,
     /// Whether the checkpoint was moved to HEAD.
@@ -103,6 +130,7 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
             Ok(())
         },
     )?;
+    report.warnings = split_clock_warnings(&mut problems);
     if walk.rewritten
         && let (Some(cp), Some(head)) = (&walk.checkpoint, &walk.head)
     {
@@ -190,6 +218,8 @@ pub struct RangeReport {
     pub problems: Vec<HistoryProblem>,
     /// Problems a later commit of the range put right (see [`settle`]).
     pub settled: Vec<HistoryProblem>,
+    /// Clocks found off ([`CLOCK_WARNINGS`]): said, never a refusal.
+    pub warnings: Vec<HistoryProblem>,
     /// Commits walked.
     pub commits: usize,
     /// Articles whose folders the commits changed (slugs).
@@ -276,6 +306,7 @@ pub fn verify_range(
             Ok(())
         })?;
     report.settled = settle(git, scope, tip, &mut problems)?;
+    report.warnings = split_clock_warnings(&mut problems);
     report.problems = problems;
     report.articles = articles;
     report.roster_changed = roster_changed;

@@ -30,7 +30,7 @@ use medreview_store::gitstore::{CommitChanges, FileChange, GitStore};
 use medreview_store::revision::RevId;
 
 use super::format1::check_legacy;
-use super::{FUTURE_TOLERANCE_HOURS, HistoryProblem, Scope, TIME_TOLERANCE_MINUTES, join};
+use super::{FUTURE_TOLERANCE_MINUTES, HistoryProblem, Scope, TIME_TOLERANCE_MINUTES, join};
 
 /// Where one commit's problems go, each naming the commit and the file.
 struct Report<'a, 'p> {
@@ -125,6 +125,7 @@ pub(super) fn check_commit(
         migrated_outside_migrate(&entry, path, &migrating, &mut report);
         entry_time(&entry, commit, path, &mut report);
         entry_in_the_future(&entry, path, &mut report);
+        revision_carried(git, scope, commit, &entry, path, &mut report);
         roster_stale(scope, commit, &entry, path, &mut report);
         sign_off_committer(scope, commit, &entry, path, &mut report);
     }
@@ -340,24 +341,75 @@ fn entry_time(entry: &Entry, commit: &CommitChanges, path: &str, report: &mut Re
     }
 }
 
-/// Rule 4c: nothing was signed a day or more after the clock of the machine
-/// checking (the server's, for the gate), whatever clock the signer's machine had.
-/// A day, not minutes: an honest clone whose clock is slow must still publish.
-/// Only the system clock is evidence; a clock fixed by MEDREVIEW_NOW (a demo, a
-/// test, an import) says nothing about when things happened.
+/// Rule 4c: an entry dated more than [`FUTURE_TOLERANCE_MINUTES`] after the clock
+/// of the machine checking: one of the two clocks is off. A warning
+/// ([`super::CLOCK_WARNINGS`]), never a failure: a clone whose clock is slow must
+/// still sync and publish, so the message tells that person to look at their own
+/// clock first. Only the system clock is evidence; a clock fixed by MEDREVIEW_NOW
+/// (a demo, a test, an import) says nothing about when things happened.
 fn entry_in_the_future(entry: &Entry, path: &str, report: &mut Report<'_, '_>) {
-    if crate::clock::fixed_by().is_none()
-        && let Ok(now) = crate::clock::now()
-        && entry.at > now + TimeDelta::hours(FUTURE_TOLERANCE_HOURS)
+    if let Some(now) = system_now()
+        && entry.at > now + TimeDelta::minutes(FUTURE_TOLERANCE_MINUTES)
     {
         report.at(
             "entry-in-the-future",
             path,
             format!(
-                "the {} by {} is dated {}, after the time of this check: its clock was set ahead",
+                "the {} by {} is dated {}, {} after this machine's clock ({}): if this machine's clock is behind, set it right; otherwise {}'s clock was ahead. Clocks order nothing in the record, so this is a warning",
                 entry.action,
                 entry.by,
-                crate::clock::rfc3339(&entry.at)
+                crate::clock::rfc3339(&entry.at),
+                crate::clock::span(entry.at - now),
+                crate::clock::rfc3339(&now),
+                entry.by
+            ),
+        );
+    }
+}
+
+/// The checking machine's own clock, when it is the system's (not MEDREVIEW_NOW).
+fn system_now() -> Option<DateTime<FixedOffset>> {
+    crate::clock::fixed_by()
+        .is_none()
+        .then(crate::clock::now)
+        .and_then(Result::ok)
+}
+
+/// Rule 4c': a new submission's revision is the article's text in the commit that
+/// records it, as `medreview submit` makes it, so every clone and the server hold
+/// the text it names. One rule for `check`, `publish`, `sync` and the gate
+/// (regression: after `git pull --rebase` settled a conflict in article.md, the
+/// submission named a text no commit carried; its writer's `check` was clean
+/// because the text was loose in her clone, and the gate refused
+/// `revision-missing` on every later sync).
+fn revision_carried(
+    git: &GitStore,
+    scope: &Scope<'_>,
+    commit: &CommitChanges,
+    entry: &Entry,
+    path: &str,
+    report: &mut Report<'_, '_>,
+) {
+    if entry.is_migrated() || entry.action != crate::record::entry::Action::Submitted {
+        return;
+    }
+    let Some(folder) = path.strip_suffix(&format!(
+        "/signoffs/{}",
+        path.rsplit('/').next().unwrap_or_default()
+    )) else {
+        return;
+    };
+    let article = join(scope.root, &format!("{folder}/article.md"));
+    let carried = git.file_at(&commit.commit, &article);
+    if carried.as_ref().map(|(blob, _)| blob.as_str()) != Some(entry.revision.as_str()) {
+        report.at(
+            "revision-not-carried",
+            path,
+            format!(
+                "the submission by {} names revision {}, but the commit that records it holds {} in {folder}/article.md, so the text it names is in no shared commit (a rebase that settled a conflict in the article does this); submit the article again (`medreview submit`)",
+                entry.by,
+                entry.revision.short(),
+                carried.map_or("no text".to_owned(), |(blob, _)| format!("revision {}", &blob[..blob.len().min(7)]))
             ),
         );
     }
@@ -438,20 +490,36 @@ fn sign_off_committer(
 }
 
 /// Rule 5: committer times. A rebase or `medreview sync` keeps a sign-off's author
-/// time (its `at`) and commits it anew after its new parent, so only a clock set
-/// back puts a commit before its parent. A parent's author time counts too: a
-/// commit cannot be made before the work it builds on was written.
+/// time (its `at`) and commits it anew after its new parent (sync never before the
+/// parent's time), so a commit dated before its parent means one of the two clocks
+/// was off: the parent's was ahead, or this one's was behind or set back. A warning
+/// ([`super::CLOCK_WARNINGS`]) that blames the parent when this machine's clock
+/// shows it dated ahead, never a failure: an honest commit made after a fast one
+/// must not turn anyone's `check`, sync or publish red (issue 22).
 fn commit_time_order(commit: &CommitChanges, adds_sign_off: bool, report: &mut Report<'_, '_>) {
     if adds_sign_off
         && let Some(parent) = commit.parents_commit_time.max(commit.parents_time)
         && commit.commit_time < parent
     {
+        // Only wording: which clock to suspect, by this machine's clock.
+        let ahead = crate::clock::now()
+            .ok()
+            .map(|now| parent - now)
+            .filter(|d| *d > TimeDelta::minutes(FUTURE_TOLERANCE_MINUTES));
+        let whose = match ahead {
+            Some(d) => format!(
+                "the parent is dated {} after this machine's clock, so the parent's clock was ahead, not this commit's behind",
+                crate::clock::span(d)
+            ),
+            None => "either the parent's clock was ahead or this commit's was behind".to_owned(),
+        };
         report.at(
             "commit-time-order",
             "",
             format!(
-                "the commit is dated {}, before its parent ({}): its clock was set back",
+                "the commit is dated {}, {} before its parent ({}): {whose}. Clocks order nothing in the record (`after:` links do), so this is a warning; whoever's clock is off should set it right",
                 crate::clock::rfc3339(&commit.commit_time),
+                crate::clock::span(parent - commit.commit_time),
                 crate::clock::rfc3339(&parent)
             ),
         );
