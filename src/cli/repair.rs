@@ -59,7 +59,7 @@ pub fn cmd_repair(ctx: &mut Ctx<'_>, args: RepairArgs) -> Result<ExitCode> {
                     let proposal = edit::record_files(
                         &ws,
                         std::slice::from_ref(path),
-                        "adopt a hand edit (medreview repair)",
+                        "record it as it is now (medreview repair)",
                     )?;
                     edit::record(
                         &ws,
