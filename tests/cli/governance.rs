@@ -410,3 +410,63 @@ fn a_void_of_a_sign_off_that_counts_is_refused() {
     let status = env.ok(&["status", SLUG]);
     assert!(status.stdout.contains("approved"), "{}", status.stdout);
 }
+
+#[test]
+fn a_second_genesis_does_not_count_and_is_voided_by_repair() {
+    let env = audited();
+    // The team has built on its genesis (as it does from its first roster change).
+    env.ok(&["publisher", "add", "rosa-editor"]);
+    // Suzanne starts a roster of her own beside the team's, by hand, naming a
+    // medreview.yaml in which she is the admin.
+    let config = env
+        .read("medreview.yaml")
+        .replace("admins: [rosa-editor]", "admins: [suzanne-example]");
+    let fake = env.outside("fake.yaml");
+    std::fs::write(&fake, &config).unwrap();
+    let blob = env.git(&["hash-object", "-w", fake.to_str().unwrap()]);
+    let genesis = medreview_core::roster::log::RosterEntry {
+        by: medreview_core::ids::Id::parse("id", "suzanne-example").unwrap(),
+        at: chrono::DateTime::parse_from_rfc3339(crate::common::NEXT_DAY).unwrap(),
+        after: Vec::new(),
+        files: [(
+            "medreview.yaml".to_owned(),
+            medreview_store::revision::RevId::parse(blob.trim()).unwrap(),
+        )]
+        .into_iter()
+        .collect(),
+        voids: Default::default(),
+        note: Some("I am the admin now".into()),
+        signature: None,
+    };
+    let (id, bytes) = genesis.to_file();
+    env.write(
+        &format!("roster/{}", id.file_name()),
+        std::str::from_utf8(&bytes).unwrap(),
+    );
+    as_person(&env, "suzanne@example.org");
+    commit_all(&env, "A roster of my own");
+    // It does not count: rosa is still the admin, suzanne is not.
+    let err = env.refuse(&["config", "set", "review.interval_months", "6"]);
+    assert!(err.contains("not an admin"), "{err}");
+    let check = red(&env, &["check"]);
+    assert!(
+        check.stdout.contains("roster-second-genesis"),
+        "{}",
+        check.stdout
+    );
+    env.refuse(&["publish", "--out", "../site"]);
+    as_person(&env, "runner@example.org");
+    let run = env.ok(&["repair", "--yes"]);
+    assert!(
+        run.stderr.contains("Fixed: voided roster/"),
+        "{}",
+        run.stderr
+    );
+    let check = env.ok(&["check"]);
+    assert!(
+        check.stdout.contains("[voided, repaired]"),
+        "{}",
+        check.stdout
+    );
+    green(&env);
+}

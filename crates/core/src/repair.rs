@@ -302,7 +302,7 @@ fn fix_for(
                 },
             }
         }
-        "roster-entry-invalid" => {
+        "roster-entry-invalid" | "roster-second-genesis" => {
             let name = f.rsplit('/').next().unwrap_or_default();
             let is_root = here
                 .as_deref()

@@ -102,7 +102,7 @@ fn an_unknown_severity_or_setting_is_refused_at_its_line() {
         &format!("{FRONT}Drink water.\n"),
     );
     insta::assert_snapshot!(env.redact(&env.refuse(&["lint", SLUG])), @"
-    Error: [REPO]/medreview.yaml:15: editorial: unknown field `colour`, expected one of `severity`, `reading_grade`, `allowed_words`, `grammar_off`
+    Error: [REPO]/medreview.yaml:17: editorial: unknown field `colour`, expected one of `severity`, `reading_grade`, `allowed_words`, `grammar_off`
     Hint: fix the YAML at that line and run the command again
     Code: invalid-yaml
     ");

@@ -364,16 +364,19 @@ impl<'g> RosterLog<'g> {
         let all_roots: Vec<usize> = (0..n)
             .filter(|&i| log.dag.entries[i].after.is_empty())
             .collect();
-        let voided_roots = log.voided_roots(&all_roots);
+        // A first entry nothing was built on, beside the one the team built on, is
+        // a stray second genesis: it does not count (`repair` voids it), and the
+        // history rule `roster-second-genesis` reports the commit that added it.
+        let stray = log.roots_apart(&all_roots);
         let roots: Vec<usize> = all_roots
             .iter()
             .copied()
-            .filter(|i| !voided_roots.contains(i))
+            .filter(|i| !stray.contains(i))
             .collect();
         for i in 0..n {
-            if voided_roots.contains(&i) {
+            if stray.contains(&i) {
                 log.invalid[i] = Some(
-                    "it is a second first entry (genesis) of the roster, voided by an admin".into(),
+                    "it is a second first entry (genesis) of the roster, beside the one the team built on; it does not count (`medreview repair` voids it)".into(),
                 );
                 continue;
             }
@@ -392,28 +395,21 @@ impl<'g> RosterLog<'g> {
         log
     }
 
-    /// With more than one first entry (genesis), the ones a void may take out: a
-    /// root that nothing but voids came after, voided by an entry that came after
-    /// another root which a real change (not a void) came after. The genesis a team
-    /// has built on therefore stays; a stray one, pushed later, can be voided.
-    fn voided_roots(&self, roots: &[usize]) -> Vec<usize> {
-        self.roots_apart(roots, true)
-    }
-
     /// With more than one first entry: those no real change came after while
-    /// another was built on (what `repair` proposes to void).
+    /// another was built on (stray second geneses, what `repair` voids).
     pub fn stray_roots(&self) -> Vec<EntryId> {
         let roots: Vec<usize> = (0..self.dag.entries.len())
             .filter(|&i| self.dag.entries[i].after.is_empty())
             .collect();
-        self.roots_apart(&roots, false)
+        self.roots_apart(&roots)
             .into_iter()
             .map(|i| self.dag.ids[i].clone())
             .collect()
     }
 
-    /// [`Self::voided_roots`], or with `voided` false the roots that may be voided.
-    fn roots_apart(&self, roots: &[usize], voided: bool) -> Vec<usize> {
+    /// The roots of `roots` nothing real was built on while another root was: a
+    /// real change (not a void) came after that other root and no other root.
+    fn roots_apart(&self, roots: &[usize]) -> Vec<usize> {
         if roots.len() < 2 {
             return Vec::new();
         }
@@ -421,8 +417,7 @@ impl<'g> RosterLog<'g> {
         let is_void_only = |i: usize| {
             self.dag.entries[i].files.is_empty() && !self.dag.entries[i].voids.is_empty()
         };
-        // Built on: a real change came after this root and no other (once a void
-        // joins the two lines, every later change sees both).
+        // Once a void joins two lines, every later change sees both roots.
         let built_on = |root: usize| {
             (0..n).any(|j| {
                 self.dag.saw(j, root)
@@ -430,28 +425,15 @@ impl<'g> RosterLog<'g> {
                     && !roots.iter().any(|&r| r != root && self.dag.saw(j, r))
             })
         };
-        let mut out = Vec::new();
-        for &root in roots {
-            if built_on(root) {
-                continue;
-            }
-            let file = format!("{ROSTER_DIR}/{}", self.dag.ids[root].file_name());
-            let others_built = roots.iter().any(|&other| other != root && built_on(other));
-            let is_voided = (0..n).any(|j| {
-                self.dag.entries[j].voids.contains_key(&file)
-                    && roots
-                        .iter()
-                        .any(|&other| other != root && self.dag.saw(j, other) && built_on(other))
-            });
-            if (voided && is_voided) || (!voided && others_built) {
-                out.push(root);
-            }
+        let built: Vec<usize> = roots.iter().copied().filter(|&r| built_on(r)).collect();
+        if built.len() != 1 {
+            return Vec::new();
         }
-        // Every root voided would leave no genesis: then none is taken out.
-        if out.len() == roots.len() {
-            out.clear();
-        }
-        out
+        roots
+            .iter()
+            .copied()
+            .filter(|r| !built.contains(r))
+            .collect()
     }
 
     /// Whether there is any roster entry: without one the roster is not audited yet.

@@ -360,10 +360,17 @@ pub(crate) fn settle(
         };
         let rel = file.strip_prefix(&prefix).unwrap_or(file);
         let here = snapshot.file_id(file);
+        // A voided sign-off's unreadable addition, or anything about a roster entry
+        // that is voided and does not count, is moot.
+        let roster_voided = rel
+            .strip_prefix("roster/")
+            .and_then(|name| name.strip_suffix(".yaml"))
+            .and_then(crate::ledger::entry::EntryId::parse)
+            .is_some_and(|id| scope.roster_log.is_voided(&id));
         let voided = voids
             .get(rel)
             .filter(|v| here.as_ref() == Some(&v.blob))
-            .filter(|_| matches!(p.code, "entry-invalid" | "entry-unreadable"));
+            .filter(|_| roster_voided || matches!(p.code, "entry-invalid" | "entry-unreadable"));
         let how = if let Some(void) = voided {
             put_right.push((i, void.describe()));
             continue;

@@ -104,6 +104,7 @@ pub(super) fn check_commit(
             match entry::read_named::<RosterEntry>(name, &bytes, Path::new(path)) {
                 Ok((_, entry)) => {
                     verified += 1;
+                    second_genesis(commit, path, &entry, &mut report);
                     if roster_entry_committer(scope, commit, path, &entry, &mut report) {
                         recorded.extend(entry.files);
                     }
@@ -301,6 +302,27 @@ fn roster_entry_committer(
         );
     }
     committed_by_admin
+}
+
+/// Rule 3b: a roster entry with nothing before it (a genesis) added where the
+/// roster already had entries is a second genesis; it never counts beside the one
+/// the team built on, and an admin voids it (`medreview repair`).
+fn second_genesis(
+    commit: &CommitChanges,
+    path: &str,
+    entry: &RosterEntry,
+    report: &mut Report<'_, '_>,
+) {
+    if entry.after.is_empty() && commit.parents_audited.first() == Some(&true) {
+        report.at(
+            "roster-second-genesis",
+            path,
+            format!(
+                "{} added a first roster entry (a genesis) to a roster that already had one; it does not count (`medreview repair`: an admin voids it)",
+                entry.by
+            ),
+        );
+    }
 }
 
 /// Whether `id`'s email on the roster is the commit's committer email.
