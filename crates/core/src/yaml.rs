@@ -223,74 +223,6 @@ fn display(value: &serde_yaml::Value) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeMap;
-
-    #[test]
-    fn error_line_is_offset_into_the_file() {
-        let err = parse::<BTreeMap<String, String>>("a: b\nc: [\n", Path::new("x.md"), 2)
-            .expect_err("invalid yaml");
-        assert_eq!(err.file, Path::new("x.md"));
-        assert!(err.line.is_some_and(|l| l >= 3), "{err:?}");
-        assert!(!err.message.contains(" at line "));
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code, reason = "only parsed, never read")]
-    struct Person {
-        name: String,
-    }
-
-    #[test]
-    fn prechecks_name_the_line() {
-        let nested = format!("a: {}\n", "[".repeat(10_000));
-        let err =
-            parse::<BTreeMap<String, String>>(&nested, Path::new("x.yaml"), 1).expect_err("deep");
-        assert!(err.message.contains("nested more than"), "{err}");
-        let err = parse::<Person>("name: a\n<<<<<<< HEAD\n", Path::new("x.yaml"), 1)
-            .expect_err("conflict");
-        assert_eq!(err.line, Some(2));
-        assert!(err.message.contains("merge conflict"), "{err}");
-        let err = parse::<Person>("name: a\nother: b\nname: c\n", Path::new("x.yaml"), 3)
-            .expect_err("dup");
-        assert_eq!(
-            err.line,
-            Some(5),
-            "regression: reported at the duplicate, not the mapping"
-        );
-        assert!(parse::<Person>("name: '[[[[ # not nesting'\n", Path::new("x.yaml"), 1).is_ok());
-    }
-
-    #[test]
-    fn a_colon_in_a_plain_value_gets_the_hint_to_quote_it() {
-        let err = parse::<BTreeMap<String, String>>(
-            "writer: a\ntitle: Diabetes: what to \"know\"\n",
-            Path::new("article.md"),
-            2,
-        )
-        .expect_err("a colon in a plain value");
-        assert_eq!(err.line, Some(3), "{err:?}");
-        assert_eq!(
-            err.hint.as_deref(),
-            Some(r#"quote the title: title: "Diabetes: what to \"know\"""#)
-        );
-        assert_eq!(
-            quote_hint("  - title: Type 2: basics").as_deref(),
-            Some(r#"quote the title:   - title: "Type 2: basics""#)
-        );
-        assert_eq!(quote_hint(r#"title: "A: b" c: d"#), None);
-    }
-
-    #[test]
-    fn duplicate_keys_are_refused() {
-        let err = parse::<Person>("name: a\nname: b\n", Path::new("x.yaml"), 1)
-            .expect_err("duplicate key");
-        assert!(err.message.contains("duplicate"), "{}", err.message);
-    }
-}
-
 /// The comment lines (and blank lines) a YAML file starts with: kept when a setting
 /// is changed, as the file's own documentation.
 fn leading_comments(text: &str) -> String {
@@ -363,13 +295,10 @@ pub fn with_setting(
     if root.is_null() {
         root = Value::Mapping(Mapping::new());
     }
-    let new = match value {
-        Some(v) => Some(match serde_yaml::from_str::<Value>(v) {
-            Ok(Value::Null) | Err(_) => Value::String(v.to_owned()),
-            Ok(parsed) => parsed,
-        }),
-        None => None,
-    };
+    let new = value.map(|v| match serde_yaml::from_str::<Value>(v) {
+        Ok(Value::Null) | Err(_) => Value::String(v.to_owned()),
+        Ok(parsed) => parsed,
+    });
     let path = keys(key);
     let not_a_mapping = |at: &str| YamlError {
         file: file.to_path_buf(),
@@ -416,4 +345,72 @@ pub fn with_setting(
     }
     set(&mut root, &path, &new, &not_a_mapping)?;
     Ok(format!("{}{}", leading_comments(text), to_string(&root)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn error_line_is_offset_into_the_file() {
+        let err = parse::<BTreeMap<String, String>>("a: b\nc: [\n", Path::new("x.md"), 2)
+            .expect_err("invalid yaml");
+        assert_eq!(err.file, Path::new("x.md"));
+        assert!(err.line.is_some_and(|l| l >= 3), "{err:?}");
+        assert!(!err.message.contains(" at line "));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code, reason = "only parsed, never read")]
+    struct Person {
+        name: String,
+    }
+
+    #[test]
+    fn prechecks_name_the_line() {
+        let nested = format!("a: {}\n", "[".repeat(10_000));
+        let err =
+            parse::<BTreeMap<String, String>>(&nested, Path::new("x.yaml"), 1).expect_err("deep");
+        assert!(err.message.contains("nested more than"), "{err}");
+        let err = parse::<Person>("name: a\n<<<<<<< HEAD\n", Path::new("x.yaml"), 1)
+            .expect_err("conflict");
+        assert_eq!(err.line, Some(2));
+        assert!(err.message.contains("merge conflict"), "{err}");
+        let err = parse::<Person>("name: a\nother: b\nname: c\n", Path::new("x.yaml"), 3)
+            .expect_err("dup");
+        assert_eq!(
+            err.line,
+            Some(5),
+            "regression: reported at the duplicate, not the mapping"
+        );
+        assert!(parse::<Person>("name: '[[[[ # not nesting'\n", Path::new("x.yaml"), 1).is_ok());
+    }
+
+    #[test]
+    fn a_colon_in_a_plain_value_gets_the_hint_to_quote_it() {
+        let err = parse::<BTreeMap<String, String>>(
+            "writer: a\ntitle: Diabetes: what to \"know\"\n",
+            Path::new("article.md"),
+            2,
+        )
+        .expect_err("a colon in a plain value");
+        assert_eq!(err.line, Some(3), "{err:?}");
+        assert_eq!(
+            err.hint.as_deref(),
+            Some(r#"quote the title: title: "Diabetes: what to \"know\"""#)
+        );
+        assert_eq!(
+            quote_hint("  - title: Type 2: basics").as_deref(),
+            Some(r#"quote the title:   - title: "Type 2: basics""#)
+        );
+        assert_eq!(quote_hint(r#"title: "A: b" c: d"#), None);
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let err = parse::<Person>("name: a\nname: b\n", Path::new("x.yaml"), 1)
+            .expect_err("duplicate key");
+        assert!(err.message.contains("duplicate"), "{}", err.message);
+    }
 }
