@@ -71,15 +71,7 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
             say(ctx.out, &super::lint::line(p))?;
         }
         for p in &report.repaired {
-            let place = p
-                .file
-                .as_deref()
-                .map(|f| format!("{f}: "))
-                .unwrap_or_default();
-            say(
-                ctx.out,
-                &format!("{place}{} [{}, repaired]", p.message, p.code),
-            )?;
+            say(ctx.out, &super::repaired_line(p))?;
         }
         for note in &report.notes {
             say(ctx.err, &format!("Note: {note}"))?;

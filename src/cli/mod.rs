@@ -303,6 +303,11 @@ fn present(err: &Error, out: &mut dyn Write) {
     let _ = writeln!(out, "Code: {}", err.code());
 }
 
+/// A problem put right or voided, as `check` and `repair` list it.
+pub(crate) fn repaired_line(p: &medreview_core::check::Problem) -> String {
+    format!("{}{} [{}, repaired]", p.place(), p.message, p.code)
+}
+
 /// Writes a line to a stream, turning a closed pipe into an error instead of a panic.
 pub(crate) fn say(out: &mut dyn Write, line: &str) -> Result<()> {
     writeln!(out, "{line}").map_err(|e| Error::io("write", Path::new("<output>"), e))

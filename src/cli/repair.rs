@@ -52,35 +52,22 @@ pub fn cmd_repair(ctx: &mut Ctx<'_>, args: RepairArgs) -> Result<ExitCode> {
                 }
             };
             let now = clock::now()?;
+            // An admin's fix is a roster entry, signed with their key under the policy.
+            let record = |proposal| -> Result<String> {
+                let key = || load_key(&ws, &args.signer);
+                Ok(edit::record(&ws, proposal, args.signer.as_id.as_deref(), key, now)?.commit)
+            };
             let commit = match fix {
                 Fix::Restore { path, blob } => repair::restore(&ws, path, blob, now)?,
                 Fix::Remove { path } => repair::remove(&ws, path, now)?,
-                Fix::Adopt { path } => {
-                    let proposal = edit::record_files(
-                        &ws,
-                        std::slice::from_ref(path),
-                        "record it as it is now (medreview repair)",
-                    )?;
-                    edit::record(
-                        &ws,
-                        proposal,
-                        args.signer.as_id.as_deref(),
-                        || load_key(&ws, &args.signer),
-                        now,
-                    )?
-                    .commit
-                }
+                Fix::Adopt { path } => record(edit::record_files(
+                    &ws,
+                    std::slice::from_ref(path),
+                    "record it as it is now (medreview repair)",
+                )?)?,
                 Fix::Void { path, blob } => {
                     let why = format!("the record refuses to count it ({})", item.problem.code);
-                    let proposal = repair::void_proposal(path, blob, &why);
-                    edit::record(
-                        &ws,
-                        proposal,
-                        args.signer.as_id.as_deref(),
-                        || load_key(&ws, &args.signer),
-                        now,
-                    )?
-                    .commit
+                    record(repair::void_proposal(path, blob, &why))?
                 }
                 Fix::Covered { .. } | Fix::Step { .. } => continue,
             };
@@ -118,12 +105,7 @@ pub fn cmd_repair(ctx: &mut Ctx<'_>, args: RepairArgs) -> Result<ExitCode> {
     } else {
         for item in &plan.items {
             let p = &item.problem;
-            let place = p
-                .file
-                .as_deref()
-                .map(|f| format!("{f}: "))
-                .unwrap_or_default();
-            say(ctx.out, &format!("{place}{} [{}]", p.message, p.code))?;
+            say(ctx.out, &format!("{}{} [{}]", p.place(), p.message, p.code))?;
             let who = if item.fix.needs_admin() {
                 " (an admin)"
             } else {
@@ -135,15 +117,7 @@ pub fn cmd_repair(ctx: &mut Ctx<'_>, args: RepairArgs) -> Result<ExitCode> {
             }
         }
         for p in &plan.repaired {
-            let place = p
-                .file
-                .as_deref()
-                .map(|f| format!("{f}: "))
-                .unwrap_or_default();
-            say(
-                ctx.out,
-                &format!("{place}{} [{}, repaired]", p.message, p.code),
-            )?;
+            say(ctx.out, &super::repaired_line(p))?;
         }
         let summary = match (blocking, args.yes) {
             (0, _) => "Nothing blocks publishing or sync: `medreview check` is clean.".to_owned(),

@@ -89,6 +89,15 @@ impl Problem {
 }
 
 impl Problem {
+    /// Where it is, as a message starts (`file:line: `, `file: `, or nothing).
+    pub fn place(&self) -> String {
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => format!("{file}:{line}: "),
+            (Some(file), None) => format!("{file}: "),
+            (None, _) => String::new(),
+        }
+    }
+
     /// The problem with `root` (the workspace folder) taken off its file, so the file
     /// is workspace-relative as everywhere else.
     pub fn relative_to(mut self, root: &std::path::Path) -> Problem {

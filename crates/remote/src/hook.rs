@@ -91,18 +91,8 @@ pub fn post_receive(input: &mut dyn BufRead) -> Result<()> {
         Some(b) => format!("refs/heads/{b}"),
         None => git.head_branch()?,
     };
-    let mut line = String::new();
-    while {
-        line.clear();
-        input
-            .read_line(&mut line)
-            .map_err(|e| Error::io("read", Path::new("<stdin>"), e))?
-            > 0
-    } {
-        let mut parts = line.split_whitespace();
-        let (Some(_), Some(new), Some(refname)) = (parts.next(), parts.next(), parts.next()) else {
-            continue;
-        };
+    for (_, new, refname) in ref_updates(input)? {
+        let (new, refname) = (new.as_str(), refname.as_str());
         if refname != branch || new.bytes().all(|b| b == b'0') {
             continue;
         }
@@ -114,6 +104,25 @@ pub fn post_receive(input: &mut dyn BufRead) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The `<old> <new> <ref>` lines git gives a receive hook on stdin (others skipped).
+fn ref_updates(input: &mut dyn BufRead) -> Result<Vec<(String, String, String)>> {
+    let mut updates = Vec::new();
+    let mut line = String::new();
+    while {
+        line.clear();
+        input
+            .read_line(&mut line)
+            .map_err(|e| Error::io("read", Path::new("<stdin>"), e))?
+            > 0
+    } {
+        let mut parts = line.split_whitespace();
+        if let (Some(old), Some(new), Some(refname)) = (parts.next(), parts.next(), parts.next()) {
+            updates.push((old.to_owned(), new.to_owned(), refname.to_owned()));
+        }
+    }
+    Ok(updates)
 }
 
 /// One refusal.
@@ -165,20 +174,9 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
     let now = medreview_core::clock::now()?;
     let mut refusals = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
-    let mut line = String::new();
     let mut checked = 0;
-    while {
-        line.clear();
-        input
-            .read_line(&mut line)
-            .map_err(|e| Error::io("read", Path::new("<stdin>"), e))?
-            > 0
-    } {
-        let mut parts = line.split_whitespace();
-        let (Some(old), Some(new), Some(refname)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
+    for (old, new, refname) in ref_updates(input)? {
+        let (old, new, refname) = (old.as_str(), new.as_str(), refname.as_str());
         let zero = |id: &str| id.bytes().all(|b| b == b'0');
         let mut refuse = |code: &str, message: String| {
             refusals.push(Refusal {
@@ -246,12 +244,7 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
         let report = crate::gate::verify(&git, &prefix, new, &hide, base)?;
         checked += report.commits;
         for w in &report.warnings {
-            let place = w
-                .file
-                .as_deref()
-                .map(|f| format!("{f}: "))
-                .unwrap_or_default();
-            warnings.push(format!("[{}] {place}{}", w.code, w.message));
+            warnings.push(format!("[{}] {}{}", w.code, w.place(), w.message));
         }
         for p in &report.problems {
             let place = p

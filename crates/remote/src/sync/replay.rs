@@ -217,12 +217,7 @@ fn takes_page_down(
     else {
         return Ok(None);
     };
-    let src = Committed {
-        snapshot: ws.git.snapshot(base)?,
-        prefix: ws.prefix().to_owned(),
-        root: PathBuf::from(ws.root()),
-    };
-    let people = medreview_core::roster::people::load_lenient(&src, &ws.git)?;
+    let (src, people) = at_commit(ws, base)?;
     let policy = ws.policy(&*people);
     let ledger = medreview_core::record::load_ledger(&src, &slug, &people.voids())?;
     let Some(live) = evaluate::evaluate(&slug, &ledger, &*people, &policy, now).publishable else {
@@ -289,12 +284,7 @@ fn rejudge(
     now: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<Option<Stale>> {
     let entries = added_entries(ws, changes);
-    let src = Committed {
-        snapshot: ws.git.snapshot(base)?,
-        prefix: ws.prefix().to_owned(),
-        root: PathBuf::from(ws.root()),
-    };
-    let people = medreview_core::roster::people::load_lenient(&src, &ws.git)?;
+    let (src, people) = at_commit(ws, base)?;
     let policy = ws.policy(&*people);
     for (id, entry, slug) in &entries {
         if let Some(gone) = entry.after.iter().find(|a| dropped.contains(a.as_str())) {
@@ -374,4 +364,21 @@ fn rejudge(
         }
     }
     Ok(None)
+}
+
+/// The workspace as commit `base` holds it, and its people.
+fn at_commit<'w>(
+    ws: &'w Workspace,
+    base: &str,
+) -> Result<(
+    Committed<'w>,
+    Box<dyn medreview_core::roster::people::People + 'w>,
+)> {
+    let src = Committed {
+        snapshot: ws.git.snapshot(base)?,
+        prefix: ws.prefix().to_owned(),
+        root: PathBuf::from(ws.root()),
+    };
+    let people = medreview_core::roster::people::load_lenient(&src, &ws.git)?;
+    Ok((src, people))
 }
