@@ -470,3 +470,55 @@ fn a_second_genesis_does_not_count_and_is_voided_by_repair() {
     );
     green(&env);
 }
+
+/// The forge case, over a real remote with plain git and no gate (a protected
+/// branch allows new commits, never a rewrite): junk and an edited sign-off land,
+/// every clone goes red, and the recorded fixes — a removal of what never read as
+/// an entry, a revert byte for byte — bring every clone back to green, through
+/// `git pull` (merge or rebase) and `medreview sync`.
+#[test]
+fn on_a_forge_junk_and_an_edit_are_repaired_with_new_commits_in_every_clone() {
+    use crate::common::team::{ANA, SUZANNE, Team};
+    let team = Team::new();
+    let mut ana = team.clone_for(ANA);
+    let suzanne = team.clone_for(SUZANNE);
+    ana.set_now(crate::common::NEXT_DAY);
+    ana.ok(&["approve", SLUG, "--revision", "r1", "-m", "Accurate."]);
+    ana.ok(&["sync"]);
+    suzanne.pull_rebase();
+    // Junk, and an edit of the doctor's approval, pushed with plain git.
+    let junk = format!("articles/{SLUG}/signoffs/notes.yaml");
+    suzanne.write(&junk, "remember to add the dosing table\n");
+    let approval = suzanne
+        .git(&["ls-files", &format!("articles/{SLUG}/signoffs")])
+        .lines()
+        .find(|l| l.contains("-approved-"))
+        .expect("the approval")
+        .to_owned();
+    let original = suzanne.read(&approval);
+    suzanne.write(&approval, &original.replace("Accurate.", "Accurate; double the dose."));
+    suzanne.git(&["add", "-A"]);
+    suzanne.git(&["commit", "-q", "-m", "tidy the record"]);
+    suzanne.push();
+    ana.pull_merge();
+    for member in [&ana, &suzanne] {
+        let codes = member.check_codes();
+        assert!(codes.contains(&"entry-edited".to_owned()), "{codes:?}");
+        let run = member.run(&["publish", "--out", "../site-x"]);
+        assert_ne!(run.code, 0, "publish must refuse: {}", run.stderr);
+    }
+    // The edit is reverted by plain git, byte for byte; the junk goes by repair.
+    suzanne.git(&["revert", "--no-edit", "HEAD"]);
+    assert_eq!(suzanne.read(&approval), original);
+    let run = suzanne.run(&["repair", "--yes"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    suzanne.ok(&["sync"]);
+    ana.pull_rebase();
+    for member in [&ana, &suzanne] {
+        member.check_clean();
+        member.ok(&["sync"]);
+        member.ok(&["publish", "--out", "../site-ok"]);
+        let status = member.status();
+        assert_eq!(status["state"], "approved", "{status:#}");
+    }
+}
