@@ -54,7 +54,7 @@ fn main() {
     run(dir, "git", &["init", "-q", "-b", "main"]);
     run(dir, "git", &["config", "user.name", "Bench"]);
     run(dir, "git", &["config", "user.email", "bench@example.org"]);
-    run(dir, BIN, &["init", "--publication", "Bench"]);
+    run(dir, BIN, &["init", "--publication", "Bench", "--no-admin"]);
     run(
         dir,
         BIN,

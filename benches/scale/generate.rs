@@ -161,7 +161,12 @@ pub fn bootstrap(dir: &Path) {
     sh::run(dir, "git", &["init", "-q", "-b", "main"]);
     sh::run(dir, "git", &["config", "user.name", COMMITTER.0]);
     sh::run(dir, "git", &["config", "user.email", COMMITTER.1]);
-    sh::run_at(dir, BOOT, BIN, &["init", "--publication", "Bench Health"]);
+    sh::run_at(
+        dir,
+        BOOT,
+        BIN,
+        &["init", "--publication", "Bench Health", "--no-admin"],
+    );
     for (id, name) in WRITERS {
         let (email, bio) = (email(id), writer_bio(name));
         sh::run_at(
