@@ -121,32 +121,12 @@ pub fn person<T: Serialize>(
     })
 }
 
-/// Refuses a roster in which `id` could be taken for someone else: a word of their
-/// name or credentials that mixes scripts (a Cyrillic а inside a Latin name), or a
-/// key, name or byline that matches another person's as a reader sees it
-/// ([`Roster::likeness`], the rule `check`, `status` and `publish` apply too).
+/// Refuses a roster in which `id` could be taken for someone else: a key, name or
+/// byline that matches another person's as a reader sees it ([`Roster::likeness`],
+/// the rule `check`, `status`, `publish` and the server gate apply too), or a word
+/// of their name or credentials that mixes scripts (a Cyrillic а inside a Latin
+/// name), the makings of a look-alike.
 pub(crate) fn refuse_look_alike(roster: &Roster, id: &Id) -> Result<()> {
-    let reviewer = roster.reviewers.get(id);
-    let texts = roster
-        .writers
-        .get(id)
-        .map(|w| ("name", w.name.as_str()))
-        .into_iter()
-        .chain(reviewer.map(|r| ("name", r.name.as_str())))
-        .chain(reviewer.map(|r| ("credentials", r.credentials.as_str())));
-    for (field, text) in texts {
-        if let Some(word) = lookalike::mixed_script_word(text) {
-            return Err(Error::with_hint(
-                Code::SharedIdentity,
-                format!(
-                    "the {field} of {id} ({text:?}) cannot be used: the word {word:?} mixes letters of different scripts (such as Cyrillic or Greek letters among Latin ones), which is how a name is made to look like someone else's"
-                ),
-                format!(
-                    "type the {field} again with one keyboard layout, so each word is in one script"
-                ),
-            ));
-        }
-    }
     let others = roster.writers.keys().chain(roster.reviewers.keys());
     for other in others.filter(|other| *other != id) {
         let Some(how) = roster.likeness(id, other) else {
@@ -173,6 +153,27 @@ pub(crate) fn refuse_look_alike(roster: &Roster, id: &Id) -> Result<()> {
             message,
             "give each person their own key and a byline that tells them apart, typed with a plain keyboard layout, or edit the existing entry",
         ));
+    }
+    let reviewer = roster.reviewers.get(id);
+    let texts = roster
+        .writers
+        .get(id)
+        .map(|w| ("name", w.name.as_str()))
+        .into_iter()
+        .chain(reviewer.map(|r| ("name", r.name.as_str())))
+        .chain(reviewer.map(|r| ("credentials", r.credentials.as_str())));
+    for (field, text) in texts {
+        if let Some(word) = lookalike::mixed_script_word(text) {
+            return Err(Error::with_hint(
+                Code::SharedIdentity,
+                format!(
+                    "the {field} of {id} ({text:?}) cannot be used: the word {word:?} mixes letters of different scripts (such as Cyrillic or Greek letters among Latin ones), which is how a name is made to look like someone else's"
+                ),
+                format!(
+                    "type the {field} again with one keyboard layout, so each word is in one script"
+                ),
+            ));
+        }
     }
     Ok(())
 }
