@@ -132,7 +132,9 @@ pub(crate) fn refuse_look_alike(roster: &Roster, id: &Id) -> Result<()> {
         let Some(how) = roster.likeness(id, other) else {
             continue;
         };
+        let mut hint = "give each person their own key and a byline that tells them apart, or edit the existing entry";
         let message = if how == Likeness::LookAlike {
+            hint = "type the name with a plain keyboard layout and give it something that tells the two apart (a middle initial, the full name), or edit the existing entry";
             let (mine, theirs) = (roster.shown_as(id), roster.shown_as(other));
             let letters = lookalike::stand_ins(&mine);
             let which = match letters.is_empty() {
@@ -148,11 +150,7 @@ pub(crate) fn refuse_look_alike(roster: &Roster, id: &Id) -> Result<()> {
                 how.what()
             )
         };
-        return Err(Error::with_hint(
-            Code::SharedIdentity,
-            message,
-            "give each person their own key and a byline that tells them apart, typed with a plain keyboard layout, or edit the existing entry",
-        ));
+        return Err(Error::with_hint(Code::SharedIdentity, message, hint));
     }
     let reviewer = roster.reviewers.get(id);
     let texts = roster
