@@ -7,6 +7,7 @@ mod attacks;
 mod bad_input;
 mod check;
 mod committed_roster;
+mod confusables;
 mod conventions;
 mod diff;
 mod doctor;

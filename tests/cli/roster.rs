@@ -27,14 +27,14 @@ use crate::common::{
 // ----- people -----------------------------------------------------------------
 
 const SUZANNE: &str = "suzanne@example.org";
-const ANA: &str = "ana@example.org";
-const DAVID: &str = "david@example.org";
-const ROSA: &str = "rosa@example.org";
+pub(crate) const ANA: &str = "ana@example.org";
+pub(crate) const DAVID: &str = "david@example.org";
+pub(crate) const ROSA: &str = "rosa@example.org";
 /// Someone with push access who is not on the roster.
-const MALLORY: &str = "mallory@example.org";
+pub(crate) const MALLORY: &str = "mallory@example.org";
 
 /// Tells git who is at the keyboard (what `--as` is checked against).
-fn be(env: &TestEnv, email: &str) {
+pub(crate) fn be(env: &TestEnv, email: &str) {
     env.git(&["config", "user.email", email]);
 }
 
@@ -130,19 +130,19 @@ fn documented_text(entry: &Entry) -> String {
 
 /// How the team is set up before the admin records the genesis.
 #[derive(Default)]
-struct Team<'a> {
+pub(crate) struct Team<'a> {
     /// Text replacements in medreview.yaml (`require_signatures: false` → `true`).
-    config: &'a [(&'a str, &'a str)],
+    pub(crate) config: &'a [(&'a str, &'a str)],
     /// Public keys on file (roster file, key line) before the genesis.
-    keys: &'a [(&'a str, &'a str)],
+    pub(crate) keys: &'a [(&'a str, &'a str)],
     /// rosa-editor's key pair, when she signs roster entries.
-    admin_key: Option<(&'a Path, &'a str)>,
+    pub(crate) admin_key: Option<(&'a Path, &'a str)>,
 }
 
 /// The seeded workspace (writer suzanne-example, reviewers ana-example and
 /// david-okafor, her2-treatment written but not submitted) plus writer rosa-editor,
 /// who then runs `admin add rosa-editor` as herself: the roster is audited from here.
-fn audited(team: Team<'_>) -> TestEnv {
+pub(crate) fn audited(team: Team<'_>) -> TestEnv {
     let env = TestEnv::seeded();
     let mut config = env.read("medreview.yaml");
     for (from, to) in team.config {
@@ -199,7 +199,7 @@ fn audited(team: Team<'_>) -> TestEnv {
 }
 
 /// suzanne-example submits the article as it is in the working tree.
-fn submit(env: &TestEnv, key: Option<&Path>) {
+pub(crate) fn submit(env: &TestEnv, key: Option<&Path>) {
     be(env, SUZANNE);
     let mut args = vec!["submit", SLUG, "--as", "suzanne-example", "-m", "Draft."];
     if let Some(key) = key {
@@ -253,7 +253,7 @@ fn hand_entry(env: &TestEnv, action: Action, by: &str, at: &str) -> Entry {
 }
 
 /// A hand-made roster entry by `by` naming the working-tree content of `files`.
-fn hand_roster_entry(env: &TestEnv, by: &str, at: &str, files: &[&str]) -> String {
+pub(crate) fn hand_roster_entry(env: &TestEnv, by: &str, at: &str, files: &[&str]) -> String {
     let entry = RosterEntry {
         by: id(by),
         at: time(at),
@@ -283,7 +283,7 @@ fn write_roster_entry(env: &TestEnv, entry: &RosterEntry) -> String {
 
 /// Stages everything and commits it with plain git as `email`, authored at `date`;
 /// returns the commit.
-fn commit_as(env: &TestEnv, email: &str, message: &str, date: &str) -> String {
+pub(crate) fn commit_as(env: &TestEnv, email: &str, message: &str, date: &str) -> String {
     be(env, email);
     env.git(&["add", "-A"]);
     env.git(&["commit", "-q", "-m", message, "--date", date]);
@@ -326,7 +326,7 @@ fn state(env: &TestEnv) -> String {
 }
 
 /// Who the publishable revision's byline would name (empty: nothing publishable).
-fn approved_by(env: &TestEnv) -> Vec<String> {
+pub(crate) fn approved_by(env: &TestEnv) -> Vec<String> {
     summary(env)["publishable"]["approved_by"]
         .as_array()
         .map(|a| {
@@ -338,7 +338,7 @@ fn approved_by(env: &TestEnv) -> Vec<String> {
 }
 
 /// Asserts the article is not approved and no byline is produced.
-fn assert_not_approved(env: &TestEnv) {
+pub(crate) fn assert_not_approved(env: &TestEnv) {
     let summary = summary(env);
     assert!(
         !matches!(
@@ -388,7 +388,7 @@ fn publish(env: &TestEnv) -> (Run, bool) {
 }
 
 /// Asserts `publish` does not put the article on the site (it may refuse).
-fn assert_not_published(env: &TestEnv) {
+pub(crate) fn assert_not_published(env: &TestEnv) {
     let (run, page) = publish(env);
     assert!(
         !page,
@@ -414,7 +414,7 @@ fn assert_publish_refuses(env: &TestEnv, code: &str) {
 }
 
 /// `check --json`: the exit code and the report.
-fn check(env: &TestEnv) -> (i32, Value) {
+pub(crate) fn check(env: &TestEnv) -> (i32, Value) {
     let run = env.run(&["check", "--json"]);
     (run.code, json(&run.stdout))
 }
@@ -430,7 +430,7 @@ fn problems<'a>(report: &'a Value, code: &str) -> Vec<&'a Value> {
 
 /// Asserts check failed and reported `code` about `file` (in the working tree when
 /// `commit` is None, else in that commit).
-fn assert_reported<'a>(
+pub(crate) fn assert_reported<'a>(
     report: &'a Value,
     code: &str,
     file: &str,
@@ -449,7 +449,7 @@ fn assert_reported<'a>(
 }
 
 /// Runs `check` and asserts it exits 1 with a line ending in `[code]`, the code named.
-fn assert_check_names(env: &TestEnv, code: &str) {
+pub(crate) fn assert_check_names(env: &TestEnv, code: &str) {
     let run = env.run(&["check"]);
     assert_eq!(run.code, 1, "check passed:\n{}{}", run.stdout, run.stderr);
     assert!(
@@ -737,7 +737,7 @@ fn twin_file() -> String {
     )
 }
 
-fn two_approvals_required() -> TestEnv {
+pub(crate) fn two_approvals_required() -> TestEnv {
     let ana = public_key("ana_ed25519");
     audited(Team {
         config: &[("required_approvals: 1", "required_approvals: 2")],

@@ -99,12 +99,15 @@ pub fn audit(log: &RosterLog<'_>, src: &dyn Source, roster: &Roster) -> Result<V
             }
         }
     }
-    for (a, b, what) in roster.shared_identities() {
+    for (a, b, how) in roster.shared_identities() {
         push(
             "shared-identity",
-            format!("reviewers/{b}.yaml"),
+            roster
+                .file_of(&b)
+                .unwrap_or_else(|| format!("reviewers/{b}.yaml")),
             format!(
-                "{a} and {b} share {what}: they count as one person, and a byline could name one for the other"
+                "{a} and {b} share {}: they count as one person, and a byline could name one for the other",
+                how.what()
             ),
         );
     }

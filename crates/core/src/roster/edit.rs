@@ -12,7 +12,8 @@ use crate::error::{Code, Error, Result};
 use crate::ids::Id;
 use crate::roster::change::{self, Change};
 use crate::roster::identity;
-use crate::roster::{Reviewer, Role, Roster};
+use crate::roster::log::person_id;
+use crate::roster::{Likeness, Reviewer, Role, Roster, lookalike};
 use crate::signing::SigningKey;
 use crate::source::WorkTree;
 use crate::workspace::{CONFIG_FILE, Workspace};
@@ -73,8 +74,7 @@ pub fn retire(ws: &Workspace, id: &Id, today: NaiveDate) -> Result<Proposal> {
 }
 
 /// `writer|reviewer add|edit`: the person's new file, refusing one that would make
-/// them look like someone else on the roster (a shared key, or a shared name and
-/// credentials).
+/// them look like someone else on the roster ([`refuse_look_alike`]).
 pub fn person<T: Serialize>(
     ws: &Workspace,
     role: Role,
@@ -102,17 +102,7 @@ pub fn person<T: Serialize>(
                 .insert(id.clone(), yaml::parse(&text, &shown, 1)?);
         }
     }
-    if let Some((a, b, what)) = roster
-        .shared_identities()
-        .into_iter()
-        .find(|(a, b, _)| a == id || b == id)
-    {
-        return Err(Error::with_hint(
-            Code::SharedIdentity,
-            format!("{a} and {b} would share {what}: the roster would show one person twice"),
-            "give each person their own key and a byline that tells them apart, or edit the existing entry",
-        ));
-    }
+    refuse_look_alike(&roster, id)?;
     let done = if adding {
         format!("Added {} {id} in {}", role.noun(), role.file_rel(id))
     } else {
@@ -129,6 +119,61 @@ pub fn person<T: Serialize>(
         bootstrap: None,
         voids: Default::default(),
     })
+}
+
+/// Refuses a roster in which `id` could be taken for someone else: a key, name or
+/// byline that matches another person's as a reader sees it ([`Roster::likeness`],
+/// the rule `check`, `status`, `publish` and the server gate apply too), or a word
+/// of their name or credentials that mixes scripts (a Cyrillic а inside a Latin
+/// name), the makings of a look-alike.
+pub(crate) fn refuse_look_alike(roster: &Roster, id: &Id) -> Result<()> {
+    let others = roster.writers.keys().chain(roster.reviewers.keys());
+    for other in others.filter(|other| *other != id) {
+        let Some(how) = roster.likeness(id, other) else {
+            continue;
+        };
+        let mut hint = "give each person their own key and a byline that tells them apart, or edit the existing entry";
+        let message = if how == Likeness::LookAlike {
+            hint = "type the name with a plain keyboard layout and give it something that tells the two apart (a middle initial, the full name), or edit the existing entry";
+            let (mine, theirs) = (roster.shown_as(id), roster.shown_as(other));
+            let letters = lookalike::stand_ins(&mine);
+            let which = match letters.is_empty() {
+                true => String::new(),
+                false => format!(" ({} stand in for other letters)", letters.join(", ")),
+            };
+            format!(
+                "{id} ({mine:?}) would be mistaken for {other} ({theirs:?}): the letters look alike{which}, so a byline could name one for the other"
+            )
+        } else {
+            format!(
+                "{id} and {other} would share {}: the roster would show one person twice",
+                how.what()
+            )
+        };
+        return Err(Error::with_hint(Code::SharedIdentity, message, hint));
+    }
+    let reviewer = roster.reviewers.get(id);
+    let texts = roster
+        .writers
+        .get(id)
+        .map(|w| ("name", w.name.as_str()))
+        .into_iter()
+        .chain(reviewer.map(|r| ("name", r.name.as_str())))
+        .chain(reviewer.map(|r| ("credentials", r.credentials.as_str())));
+    for (field, text) in texts {
+        if let Some(word) = lookalike::mixed_script_word(text) {
+            return Err(Error::with_hint(
+                Code::SharedIdentity,
+                format!(
+                    "the {field} of {id} ({text:?}) cannot be used: the word {word:?} mixes letters of different scripts (such as Cyrillic or Greek letters among Latin ones), which is how a name is made to look like someone else's"
+                ),
+                format!(
+                    "type the {field} again with one keyboard layout, so each word is in one script"
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The person's file as it is (for `edit`), refusing a missing one, or `None` for
@@ -589,6 +634,7 @@ pub fn record_files(ws: &Workspace, paths: &[String], note: &str) -> Result<Prop
             files.push((rel.clone(), bytes));
         }
     }
+    refuse_recorded_look_alikes(ws, &files, &recorded.roster)?;
     if files.is_empty() {
         return Err(Error::with_hint(
             Code::NothingToDo,
@@ -608,6 +654,34 @@ pub fn record_files(ws: &Workspace, paths: &[String], note: &str) -> Result<Prop
         bootstrap: None,
         voids: Default::default(),
     })
+}
+
+/// Refuses roster files an admin records by hand that would make someone look
+/// like someone else, judged as `writer|reviewer add` judges them
+/// ([`refuse_look_alike`]) against the recorded roster with these files in it.
+fn refuse_recorded_look_alikes(
+    ws: &Workspace,
+    files: &[(String, Vec<u8>)],
+    recorded: &Roster,
+) -> Result<()> {
+    let mut roster = recorded.clone();
+    let mut changed = Vec::new();
+    for (rel, bytes) in files {
+        let text = String::from_utf8_lossy(bytes);
+        let shown = ws.path(rel);
+        if let Some(id) = person_id(rel, Role::Writer) {
+            let writer = crate::roster::parse_person(&text, &shown)?;
+            roster.writers.insert(id.clone(), writer);
+            changed.push(id);
+        } else if let Some(id) = person_id(rel, Role::Reviewer) {
+            let reviewer = crate::roster::parse_person(&text, &shown)?;
+            roster.reviewers.insert(id.clone(), reviewer);
+            changed.push(id);
+        }
+    }
+    changed
+        .iter()
+        .try_for_each(|id| refuse_look_alike(&roster, id))
 }
 
 /// Refuses a governed file that would not read as what it is: settings that do

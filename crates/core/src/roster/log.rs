@@ -655,7 +655,8 @@ fn void_of(id: &EntryId, entry: &RosterEntry, blob: &RevId) -> crate::ledger::vo
     }
 }
 
-fn person_id(path: &str, role: Role) -> Option<Id> {
+/// The id of the person whose file in `role` is `path` (`reviewers/ana.yaml`).
+pub(crate) fn person_id(path: &str, role: Role) -> Option<Id> {
     let id = path
         .strip_prefix(role.folder())?
         .strip_prefix('/')?

@@ -7,6 +7,7 @@ pub mod edit;
 pub mod hints;
 pub mod identity;
 pub mod log;
+pub(crate) mod lookalike;
 pub mod people;
 
 use std::collections::BTreeMap;
@@ -231,9 +232,12 @@ impl Roster {
         }
     }
 
-    /// What identifies the person `id` beyond the id: their public key and, for a
-    /// reviewer, the name and credentials a byline shows. Two ids sharing any mark
-    /// are one person (they count once, and `check` reports them).
+    /// What identifies the person `id` beyond the id: their public key, their name
+    /// as a reader sees it and, for a reviewer, the name and credentials a byline
+    /// shows, each compared by skeleton ([`lookalike::reader_marks`]). Two ids
+    /// sharing any mark are one person: they count once toward
+    /// `required_approvals`, `check` reports them, and the roster commands refuse
+    /// to make them. Ids themselves are `[a-z0-9-]`, so two ids never look alike.
     pub(crate) fn identity_marks(&self, id: &Id) -> std::collections::BTreeSet<String> {
         let mut marks = std::collections::BTreeSet::from([format!("id:{id}")]);
         if let Some(key) = self
@@ -242,30 +246,90 @@ impl Roster {
         {
             marks.insert(format!("key:{key}"));
         }
+        for name in self.names_of(id) {
+            marks.extend(
+                lookalike::reader_marks(name)
+                    .into_iter()
+                    .map(|m| format!("name:{m}")),
+            );
+        }
         if let Some(r) = self.reviewers.get(id) {
-            marks.insert(format!("byline:{}", byline_mark(&r.name, &r.credentials)));
+            let byline = format!("{} {}", r.name, r.credentials);
+            marks.extend(
+                lookalike::reader_marks(&byline)
+                    .into_iter()
+                    .map(|m| format!("byline:{m}")),
+            );
         }
         marks
     }
 
-    /// Pairs of roster members who share a public key, or a displayed name plus
-    /// credentials: `(first, second, what they share)`.
-    pub(crate) fn shared_identities(&self) -> Vec<(Id, Id, &'static str)> {
+    /// The names `id` goes by, in either role (one person may be a writer and a
+    /// reviewer under one id, with a name in each file).
+    fn names_of(&self, id: &Id) -> Vec<&str> {
+        let writer = self.writers.get(id).map(|w| w.name.as_str());
+        let reviewer = self.reviewers.get(id).map(|r| r.name.as_str());
+        writer.into_iter().chain(reviewer).collect()
+    }
+
+    /// The byline `id` is shown with: the name, and a reviewer's credentials.
+    pub(crate) fn shown_as(&self, id: &Id) -> String {
+        match (self.reviewers.get(id), self.writers.get(id)) {
+            (Some(r), _) => format!("{}, {}", r.name, r.credentials),
+            (None, Some(w)) => w.name.clone(),
+            (None, None) => id.to_string(),
+        }
+    }
+
+    /// How `a` and `b` could be taken for one person, if they could.
+    pub(crate) fn likeness(&self, a: &Id, b: &Id) -> Option<Likeness> {
+        if a == b {
+            return None;
+        }
+        let (ma, mb) = (self.identity_marks(a), self.identity_marks(b));
+        let shared: Vec<&String> = ma.intersection(&mb).collect();
+        if shared.is_empty() {
+            return None;
+        }
+        if shared.iter().any(|m| m.starts_with("key:")) {
+            return Some(Likeness::Key);
+        }
+        let plain_bylines = |id: &Id| {
+            self.reviewers
+                .get(id)
+                .map(|r| lookalike::plain(&format!("{} {}", r.name, r.credentials)))
+        };
+        if plain_bylines(a).is_some() && plain_bylines(a) == plain_bylines(b) {
+            return Some(Likeness::SameByline);
+        }
+        let plain_names = |id: &Id| -> Vec<String> {
+            self.names_of(id)
+                .into_iter()
+                .map(lookalike::plain)
+                .collect()
+        };
+        let (na, nb) = (plain_names(a), plain_names(b));
+        if na.iter().any(|n| nb.contains(n)) {
+            return Some(Likeness::SameName);
+        }
+        Some(Likeness::LookAlike)
+    }
+
+    /// Pairs of roster members a reader or the record could take for one person
+    /// (see [`Roster::identity_marks`]): `(first, second, how)`.
+    pub(crate) fn shared_identities(&self) -> Vec<(Id, Id, Likeness)> {
         let ids: Vec<&Id> = self.writers.keys().chain(self.reviewers.keys()).collect();
-        let mut pairs = Vec::new();
+        let mut pairs: Vec<(Id, Id, Likeness)> = Vec::new();
         for (i, a) in ids.iter().enumerate() {
             for b in &ids[i + 1..] {
-                if a == b {
+                let seen = pairs
+                    .iter()
+                    .any(|(x, y, _)| (x == *a && y == *b) || (x == *b && y == *a));
+                if seen {
                     continue;
                 }
-                let (ma, mb) = (self.identity_marks(a), self.identity_marks(b));
-                if let Some(shared) = ma.intersection(&mb).next() {
-                    let what = if shared.starts_with("key:") {
-                        "a public key"
-                    } else {
-                        "a displayed name and credentials"
-                    };
-                    pairs.push(((*a).clone(), (*b).clone(), what));
+                if let Some(how) = self.likeness(a, b) {
+                    pairs.push(((*a).clone(), (*b).clone(), how));
                 }
             }
         }
@@ -298,14 +362,30 @@ impl Roster {
     }
 }
 
-/// A name and credentials as a reader would take them: case, spacing and
-/// punctuation aside ("Ana Example, M.D." and "ana example MD" are one byline).
-fn byline_mark(name: &str, credentials: &str) -> String {
-    format!("{name} {credentials}")
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+/// How two roster members could be taken for one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Likeness {
+    /// They have one public key.
+    Key,
+    /// Their name and credentials are one text, case, spacing and punctuation aside.
+    SameByline,
+    /// Their names are one text, case, spacing and punctuation aside.
+    SameName,
+    /// Their names or bylines differ only in letters that look alike (Cyrillic а
+    /// for Latin a, fullwidth letters, invisible characters).
+    LookAlike,
+}
+
+impl Likeness {
+    /// What the two share, for messages: "a public key".
+    pub(crate) fn what(self) -> &'static str {
+        match self {
+            Likeness::Key => "a public key",
+            Likeness::SameByline => "a displayed name and credentials",
+            Likeness::SameName => "a displayed name",
+            Likeness::LookAlike => "a name that looks the same (different letters that look alike)",
+        }
+    }
 }
 
 /// What every roster file holds: the name and email that go into git's commits.
