@@ -496,7 +496,10 @@ fn on_a_forge_junk_and_an_edit_are_repaired_with_new_commits_in_every_clone() {
         .expect("the approval")
         .to_owned();
     let original = suzanne.read(&approval);
-    suzanne.write(&approval, &original.replace("Accurate.", "Accurate; double the dose."));
+    suzanne.write(
+        &approval,
+        &original.replace("Accurate.", "Accurate; double the dose."),
+    );
     suzanne.git(&["add", "-A"]);
     suzanne.git(&["commit", "-q", "-m", "tidy the record"]);
     suzanne.push();

@@ -7,8 +7,10 @@ use crate::common::{SLUG, TestEnv};
 
 /// The built-in article template with `extra` put after the review block.
 fn template_with(env: &TestEnv, extra: &str) -> String {
-    env.read("templates/article.html")
-        .replace("{{ review_block }}\n", &format!("{{{{ review_block }}}}\n{extra}\n"))
+    env.read("templates/article.html").replace(
+        "{{ review_block }}\n",
+        &format!("{{{{ review_block }}}}\n{extra}\n"),
+    )
 }
 
 /// Commits `text` as the article template (by hand, as a writer could).
@@ -63,7 +65,11 @@ fn a_template_printing_its_own_review_line_is_refused_by_publish_preview_and_che
             "{trick}: {}",
             run.stdout
         );
-        assert!(run.stdout.contains("[template-review-line]"), "{}", run.stdout);
+        assert!(
+            run.stdout.contains("[template-review-line]"),
+            "{}",
+            run.stdout
+        );
     }
 }
 
@@ -106,7 +112,9 @@ fn the_default_template_publishes_medreviews_review_line_only() {
     let lines = review_lines(&page);
     assert_eq!(
         lines,
-        ["<span class=\"part reviewed\">Medically reviewed by Ana Example, M.D.</span><span class=\"sep\">&middot;</span>"],
+        [
+            "<span class=\"part reviewed\">Medically reviewed by Ana Example, M.D.</span><span class=\"sep\">&middot;</span>"
+        ],
         "{page}"
     );
     assert_eq!(page.matches("data-medreview=\"review-block\"").count(), 1);
@@ -138,12 +146,24 @@ fn a_preview_of_an_unapproved_revision_shows_medreviews_banner() {
 /// itself stops at the undefined variable.
 #[test]
 fn templates_are_not_given_the_reviewers_or_the_review_dates() {
-    for variable in ["reviewers", "reviewed.display", "published.iso", "preview.title"] {
+    for variable in [
+        "reviewers",
+        "reviewed.display",
+        "published.iso",
+        "preview.title",
+    ] {
         let env = TestEnv::approved();
-        commit_template(&env, &template_with(&env, &format!("<p>{{{{ {variable} }}}}</p>")));
+        commit_template(
+            &env,
+            &template_with(&env, &format!("<p>{{{{ {variable} }}}}</p>")),
+        );
         let out = env.outside("site");
         let run = env.fails(&["publish", "--out", out.to_str().expect("utf-8")]);
-        assert!(run.stderr.ends_with("Code: template-error\n"), "{variable}: {}", run.stderr);
+        assert!(
+            run.stderr.ends_with("Code: template-error\n"),
+            "{variable}: {}",
+            run.stderr
+        );
     }
 }
 

@@ -189,7 +189,11 @@ pub(super) const INDEX: &str = "templates/index.html";
 /// template may show and which may say "reviewed".
 fn excused_texts<'a>(publication: &PublicationView<'a>, p: &'a Page) -> Vec<&'a str> {
     let front = &p.article.front;
-    let mut texts = vec![publication.name, front.title.as_str(), p.writer.name.as_str()];
+    let mut texts = vec![
+        publication.name,
+        front.title.as_str(),
+        p.writer.name.as_str(),
+    ];
     texts.extend(publication.base_url);
     texts.extend(front.summary.as_deref());
     texts.extend(front.topic.as_deref());
@@ -217,7 +221,11 @@ pub(super) fn index_page(
     }
     let mut slots = Slots::new(&excused);
     for p in pages {
-        slots.add("review_line", Placement::AtMostOnce, block::index_review_line(p));
+        slots.add(
+            "review_line",
+            Placement::AtMostOnce,
+            block::index_review_line(p),
+        );
     }
     let tokens = slots.seal();
     let entries: Vec<IndexEntry<'_>> = pages
@@ -342,7 +350,15 @@ pub(super) fn probe_article(
         title: "Not approved".to_owned(),
         detail: "preview of r1, not medically reviewed. State: in-review.".to_owned(),
     };
-    article_page(templates, config, publication, &page, Some(&banner), None, "")?;
+    article_page(
+        templates,
+        config,
+        publication,
+        &page,
+        Some(&banner),
+        None,
+        "",
+    )?;
     Ok(())
 }
 

@@ -49,9 +49,30 @@ const PHRASES: &[&str] = &[
 
 /// Attributes no reader sees as text (`style` is vetted as CSS).
 const NOT_TEXT: &[&str] = &[
-    "class", "id", "style", "href", "src", "srcset", "rel", "type", "lang", "charset",
-    "http-equiv", "name", "for", "role", "width", "height", "datetime", "media", "sizes",
-    "loading", "target", "crossorigin", "integrity", "property",
+    "class",
+    "id",
+    "style",
+    "href",
+    "src",
+    "srcset",
+    "rel",
+    "type",
+    "lang",
+    "charset",
+    "http-equiv",
+    "name",
+    "for",
+    "role",
+    "width",
+    "height",
+    "datetime",
+    "media",
+    "sizes",
+    "loading",
+    "target",
+    "crossorigin",
+    "integrity",
+    "property",
 ];
 
 /// One fragment medreview makes, as the page holds it while it is vetted.
@@ -147,7 +168,9 @@ impl Slots {
 
     /// The page with each token replaced by its fragment.
     pub(crate) fn fill(&self, page: &str) -> String {
-        let mut out = String::with_capacity(page.len() + self.slots.iter().map(|s| s.html.len()).sum::<usize>());
+        let mut out = String::with_capacity(
+            page.len() + self.slots.iter().map(|s| s.html.len()).sum::<usize>(),
+        );
         for (text, slot) in self.split(page) {
             out.push_str(text);
             if let Some(i) = slot {
@@ -193,7 +216,10 @@ impl Slots {
                             format!("{count} times")
                         }
                     ),
-                    format!("put `{{{{ {} }}}}` once, as it is, in the page's text", slot.name),
+                    format!(
+                        "put `{{{{ {} }}}}` once, as it is, in the page's text",
+                        slot.name
+                    ),
                 ));
             }
         }
@@ -355,7 +381,9 @@ impl Sink<'_> {
                 // Only the JSON-LD slot may sit in a script, alone.
                 let parts = self.slots.split(text.trim());
                 let alone = match parts.as_slice() {
-                    [("", Some(i)), ("", None)] if self.slots.slots[*i].name == "jsonld" => Some(*i),
+                    [("", Some(i)), ("", None)] if self.slots.slots[*i].name == "jsonld" => {
+                        Some(*i)
+                    }
                     _ => None,
                 };
                 match alone {
@@ -497,7 +525,10 @@ fn css_generated_text(css: &str) -> Option<String> {
         let Some(value) = after.strip_prefix(':') else {
             continue;
         };
-        let value: String = value.chars().take_while(|&c| c != ';' && c != '}').collect();
+        let value: String = value
+            .chars()
+            .take_while(|&c| c != ';' && c != '}')
+            .collect();
         if value.contains("attr(") || has_quoted_letter(&value) {
             return Some(value.trim().to_owned());
         }
@@ -572,7 +603,11 @@ mod tests {
 
     fn check(page: &str) -> std::result::Result<(), String> {
         let mut slots = Slots::new(&["input"]);
-        slots.add("review_block", Placement::Once, "<p>Medically reviewed by A</p>".into());
+        slots.add(
+            "review_block",
+            Placement::Once,
+            "<p>Medically reviewed by A</p>".into(),
+        );
         slots.add("jsonld", Placement::AtMostOnce, "{}".into());
         let tokens = slots.seal();
         let page = page
@@ -652,7 +687,10 @@ mod tests {
 
     #[test]
     fn writer_text_excuses_only_what_it_holds() {
-        assert_eq!(check("SLOTreview<h1>A title reviewed by a writer</h1>"), Ok(()));
+        assert_eq!(
+            check("SLOTreview<h1>A title reviewed by a writer</h1>"),
+            Ok(())
+        );
         assert!(
             check("SLOTreview<h1>A title reviewed by a writer</h1><p>Reviewed by Dr Nobody</p>")
                 .is_err()
