@@ -33,6 +33,11 @@ struct CheckJson<'a> {
 pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
     let mut report = check::run(&ws, !args.json)?;
+    // Pages are rendered in medreview-site, above the record: the templates a
+    // publish would refuse are vetted here.
+    report
+        .problems
+        .extend(medreview_site::publish::template_problems(&ws)?);
     let lint = if args.lint {
         let linter = medreview_lint::Linter::for_workspace(&ws)?.without_info();
         let (inputs, _) = medreview_lint::working_inputs(&ws, None)?;

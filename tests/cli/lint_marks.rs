@@ -199,7 +199,7 @@ fn the_writers_text_does_not_place_the_panel() {
     let env = approved_with(CLEAN);
     env.write(
         "templates/article.html",
-        "<!DOCTYPE html>\n<html><head><title>{{ article.title }}</title></head>\n<body>\n{{ body_html }}\n{% if preview %}<div class=\"preview-banner\">{{ preview.title }}</div>{% endif %}\n</body></html>\n",
+        "<!DOCTYPE html>\n<html><head><title>{{ article.title }}</title></head>\n<body>\n{{ review_block }}\n{{ body_html }}\n{{ preview_banner }}\n</body></html>\n",
     );
     env.git(&["add", "-A"]);
     env.git(&["commit", "-qm", "banner last"]);
@@ -212,13 +212,22 @@ fn the_writers_text_does_not_place_the_panel() {
         html.contains("class=\"preview-banner\"&gt;</code>"),
         "{html}"
     );
+    // The panel follows medreview's banner, wherever the template placed it.
     let panel_at = html
         .find("<section class=\"medreview-lint-panel\"")
         .expect("panel");
+    let banner_at = html
+        .find("<div class=\"preview-banner\" role=\"alert\">")
+        .expect("banner");
     let text_at = html.find("Mind").expect("text");
-    assert!(panel_at < text_at, "{html}");
+    assert!(text_at < banner_at && banner_at < panel_at, "{html}");
+    assert_eq!(
+        html.matches("<section class=\"medreview-lint-panel\"")
+            .count(),
+        1
+    );
     assert!(
-        html.contains("<body><section class=\"medreview-lint-panel\""),
+        html[banner_at..].contains("</div>\n<section class=\"medreview-lint-panel\""),
         "{html}"
     );
     assert_eq!(

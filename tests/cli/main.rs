@@ -29,6 +29,7 @@ mod properties;
 mod publish;
 mod readme;
 mod refusals;
+mod review_block;
 mod robust;
 mod roster;
 mod server;

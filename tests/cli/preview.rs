@@ -154,7 +154,7 @@ fn a_custom_template_without_the_banner_gets_it_injected() {
     let env = TestEnv::seeded();
     env.write(
         "templates/article.html",
-        "<!DOCTYPE html>\n<html><head><title>{{ article.title }}</title></head>\n<body class=\"site\">\n<h1>{{ article.title }}</h1>\n{{ body_html }}\n</body></html>\n",
+        "<!DOCTYPE html>\n<html><head><title>{{ article.title }}</title></head>\n<body class=\"site\">\n<h1>{{ article.title }}</h1>\n{{ review_block }}\n{{ body_html }}\n</body></html>\n",
     );
     env.git(&["add", "-A"]);
     env.git(&["commit", "-qm", "our own template"]);

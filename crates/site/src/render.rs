@@ -11,6 +11,7 @@ use medreview_core::error::{Code, Error, Result};
 
 pub mod blocks;
 mod footnotes;
+pub(crate) mod guard;
 pub mod marks;
 
 pub(crate) use medreview_core::markdown::options;

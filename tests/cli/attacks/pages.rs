@@ -96,7 +96,7 @@ fn submitted_with_template(template: &str, body: &str) -> TestEnv {
 }
 
 /// A custom template that knows nothing of previews.
-const PLAIN_TEMPLATE: &str = "<!DOCTYPE html>\n<html><head><title>{{ article.title }}</title></head>\n<body>\n<h1>{{ article.title }}</h1>\n<p>{% if reviewers %}Medically reviewed by {{ reviewers[0].name }}{% else %}Not medically reviewed{% endif %}</p>\n{{ body_html }}\n</body></html>\n";
+const PLAIN_TEMPLATE: &str = "<!DOCTYPE html>\n<html><head><title>{{ article.title }}</title></head>\n<body>\n<h1>{{ article.title }}</h1>\n{{ review_block }}\n{{ body_html }}\n</body></html>\n";
 
 // ---------------------------------------------------------------------------
 // 1. Footnotes on published pages

@@ -174,6 +174,13 @@ codes! {
     /// A page template fails or runs away.
     TemplateError = "template-error", Refused,
         Some("fix the template at that line; templates/README.md lists the variables");
+    /// A page template prints its own review claim (a "reviewed by" line, script,
+    /// CSS-generated text): only medreview's review block may say who reviewed a page.
+    TemplateReviewLine = "template-review-line", Refused,
+        Some("remove the template's own review text; only `{{ review_block }}` says who reviewed a page");
+    /// A page template does not place medreview's review block exactly once, as text.
+    TemplateWithoutReviewBlock = "template-without-review-block", Refused,
+        Some("put `{{ review_block }}` once, as it is, where the byline goes");
 
     // People.
 

@@ -95,7 +95,7 @@ pub(super) fn render_id(src: &dyn Source, config: &Config, format: Format) -> Re
     let article = template_source(src, "article.html", templates::ARTICLE_HTML)?;
     let base = config.base_url.clone().unwrap_or_default();
     Ok(medreview_core::memo::key(&[
-        "render-2",
+        "render-3",
         env!("CARGO_PKG_VERSION"),
         match format {
             Format::Html => "html",

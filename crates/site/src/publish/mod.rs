@@ -15,6 +15,7 @@ use medreview_core::ids::Id;
 use medreview_core::record::evaluate::State;
 use medreview_store::revision::RevId;
 
+mod block;
 mod build;
 mod html;
 mod incremental;
@@ -30,7 +31,7 @@ use self::incremental::*;
 use self::markdown::*;
 
 pub use self::build::build;
-pub use self::html::BannerView;
+pub use self::html::{BannerView, template_problems, vet_templates};
 pub use self::incremental::remember_output;
 pub use self::output::{resolve_out, write_output};
 pub use self::run::{Published, Request, run};

@@ -160,43 +160,25 @@ pub fn render_preview(
         )
     });
     let body = marked.as_ref().map(|(body, _)| body.as_str());
-    let mut html = article_page(
+    let panel = marked
+        .as_ref()
+        .map(|(_, panel)| format!("\n{panel}"))
+        .unwrap_or_default();
+    // The templates are vetted whatever this article is, as publish vets them.
+    super::probe_article(&templates, &config, &publication)?;
+    let (mut html, shows_banner) = article_page(
         &templates,
         &config,
         &publication,
         &page,
         banner.as_ref(),
         body,
+        &panel,
     )?;
-    // Whether the template shows the banner is decided by rendering it without one,
-    // never by searching the page: a writer's text could spell the banner's markup.
-    let shows_banner = match &banner {
-        Some(_) => html != article_page(&templates, &config, &publication, &page, None, body)?,
-        None => true,
-    };
-    if let Some((_, panel)) = &marked {
-        html = match (&banner, shows_banner) {
-            (Some(banner), false) => {
-                after_body(&html, &format!("{}{panel}", banner_markup(banner)))
-            }
-            _ => {
-                // The banner's end, found on the page without the writer's text: the
-                // sanitized text can spell `class="preview-banner"` (quotes are not
-                // escaped in text), and must not choose where the panel goes.
-                let bare = article_page(
-                    &templates,
-                    &config,
-                    &publication,
-                    &page,
-                    banner.as_ref(),
-                    Some(""),
-                )?;
-                match banner_end(&bare).filter(|&at| html.get(..at) == bare.get(..at)) {
-                    Some(at) => format!("{}\n{panel}{}", &html[..at], &html[at..]),
-                    None => after_body(&html, panel),
-                }
-            }
-        };
+    if let Some(banner) = banner.as_ref().filter(|_| !shows_banner) {
+        html = after_body(&html, &format!("{}{panel}", banner_markup(banner)));
+    }
+    if marked.is_some() {
         html = with_style(&html, crate::diff::lint_marks::CSS);
     }
     Ok(Preview {
@@ -281,40 +263,6 @@ fn after_body(html: &str, markup: &str) -> String {
         .and_then(|start| lower[start..].find('>').map(|end| start + end + 1))
         .unwrap_or(0);
     format!("{}{markup}{}", &html[..at], &html[at..])
-}
-
-/// Where the template's own banner element ends, on a page without the writer's
-/// text (the template escapes quotes in every other text of the writer's).
-fn banner_end(html: &str) -> Option<usize> {
-    let class = html.find(&format!("class=\"{BANNER_CLASS}\""))?;
-    let open = html[..class].rfind('<')?;
-    let name: String = html[open + 1..]
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .collect();
-    if name.is_empty() {
-        return None;
-    }
-    let (start, end) = (format!("<{name}"), format!("</{name}>"));
-    let mut depth = 0usize;
-    let mut at = open;
-    loop {
-        let next_start = html[at..].find(&start).map(|i| i + at);
-        let next_end = html[at..].find(&end).map(|i| i + at)?;
-        match next_start {
-            Some(s) if s < next_end => {
-                depth += 1;
-                at = s + start.len();
-            }
-            _ => {
-                depth = depth.checked_sub(1)?;
-                at = next_end + end.len();
-                if depth == 0 {
-                    return Some(at);
-                }
-            }
-        }
-    }
 }
 
 /// Puts a style block with `css` before `</head>` (or first, without one).

@@ -213,6 +213,31 @@ pub(super) fn rows() -> Vec<Row> {
                 cmd(&["publish", "--out", "../site"])
             },
         },
+        Row {
+            code: Code::TemplateReviewLine,
+            start: Start::Approved,
+            setup: |env| {
+                let text = env.read("templates/article.html").replace(
+                    "{{ review_block }}\n",
+                    "{{ review_block }}\n<p>Medically reviewed by Dr Nobody</p>\n",
+                );
+                env.write("templates/article.html", &text);
+                commit_all(env, "A review line of the template's own");
+                cmd(&["publish", "--out", "../site"])
+            },
+        },
+        Row {
+            code: Code::TemplateWithoutReviewBlock,
+            start: Start::Approved,
+            setup: |env| {
+                let text = env
+                    .read("templates/article.html")
+                    .replace("{{ review_block }}\n", "");
+                env.write("templates/article.html", &text);
+                commit_all(env, "No review block");
+                cmd(&["preview", SLUG])
+            },
+        },
         // People.
         Row {
             code: Code::UnknownPerson,
