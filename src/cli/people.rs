@@ -230,16 +230,7 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
     };
     let mut reviewer = match edit::existing::<Reviewer>(&ws, Role::Reviewer, &id, adding)? {
         Some(reviewer) => reviewer,
-        None => Reviewer {
-            name: String::new(),
-            credentials: String::new(),
-            specialties: Vec::new(),
-            license: None,
-            email: None,
-            bio: None,
-            public_key: None,
-            retired: None,
-        },
+        None => Reviewer::named("", ""),
     };
     if let Some(name) = name {
         reviewer.name = edit::required_text("--name", name)?;

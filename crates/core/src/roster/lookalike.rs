@@ -186,16 +186,7 @@ mod tests {
     }
 
     fn reviewer(name: &str, credentials: &str) -> crate::roster::Reviewer {
-        crate::roster::Reviewer {
-            name: name.into(),
-            credentials: credentials.into(),
-            specialties: Vec::new(),
-            license: None,
-            email: None,
-            bio: None,
-            public_key: None,
-            retired: None,
-        }
+        crate::roster::Reviewer::named(name, credentials)
     }
 
     fn id(text: &str) -> crate::ids::Id {

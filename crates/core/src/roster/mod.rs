@@ -84,6 +84,20 @@ pub struct Reviewer {
 }
 
 impl Reviewer {
+    /// A reviewer with only a name and credentials on file.
+    pub fn named(name: impl Into<String>, credentials: impl Into<String>) -> Reviewer {
+        Reviewer {
+            name: name.into(),
+            credentials: credentials.into(),
+            specialties: Vec::new(),
+            license: None,
+            email: None,
+            bio: None,
+            public_key: None,
+            retired: None,
+        }
+    }
+
     /// Whether the license was valid on `day` (a reviewer with no expiry date on file is taken as valid).
     pub fn licensed_on(&self, day: NaiveDate) -> bool {
         match self.license.as_ref().and_then(|l| l.expires) {

@@ -100,15 +100,15 @@ pub(super) fn integrate(
         }
         if let Some(why) = rejudge(ws, &base, &apply, &dropped_ids, now)? {
             for (id, entry, slug) in &why.entries {
-                dropped_ids.insert(id.as_str().to_owned());
-                report.dropped.push(Dropped {
-                    slug: slug.to_string(),
-                    action: entry.action.as_str(),
-                    by: entry.by.to_string(),
-                    revision: entry.revision.to_string(),
-                    reason: why.reason.clone(),
-                    commit: commit.id.clone(),
-                });
+                drop_entry(
+                    id,
+                    entry,
+                    slug,
+                    &why.reason,
+                    commit,
+                    &mut dropped_ids,
+                    report,
+                );
             }
             continue;
         }
@@ -147,17 +147,30 @@ fn drop_commit(
             commit: commit.id.clone(),
         });
     }
-    for (id, entry, slug) in entries {
-        dropped_ids.insert(id.as_str().to_owned());
-        report.dropped.push(Dropped {
-            slug: slug.to_string(),
-            action: entry.action.as_str(),
-            by: entry.by.to_string(),
-            revision: entry.revision.to_string(),
-            reason: reason.to_owned(),
-            commit: commit.id.clone(),
-        });
+    for (id, entry, slug) in &entries {
+        drop_entry(id, entry, slug, reason, commit, dropped_ids, report);
     }
+}
+
+/// Sets the sign-off `id` of `slug` aside, saying `reason`.
+fn drop_entry(
+    id: &EntryId,
+    entry: &Entry,
+    slug: &Id,
+    reason: &str,
+    commit: &medreview_store::gitstore::CommitInfo,
+    dropped_ids: &mut BTreeSet<String>,
+    report: &mut SyncReport,
+) {
+    dropped_ids.insert(id.as_str().to_owned());
+    report.dropped.push(Dropped {
+        slug: slug.to_string(),
+        action: entry.action.as_str(),
+        by: entry.by.to_string(),
+        revision: entry.revision.to_string(),
+        reason: reason.to_owned(),
+        commit: commit.id.clone(),
+    });
 }
 
 /// A local submission whose article text the remote changed meanwhile (another
