@@ -664,3 +664,42 @@ fn a_shallow_clone_checks_what_it_has_and_leaves_the_checkpoint_alone() {
     assert_eq!(report["checkpoint_moved"], false, "{report}");
     assert_eq!(checkpoint(&env, &clone), None);
 }
+
+/// Guards the checkpoint (issue 23): `refs/medreview/checked` moved by hand past a
+/// commit that deleted a request for changes is not honoured (this build never
+/// verified it), so `publish` walks the whole history and refuses, and `check`
+/// says why it walked from the root.
+#[test]
+fn a_hand_moved_checkpoint_does_not_hide_a_removed_request_for_changes() {
+    let mut env = TestEnv::approved();
+    env.ok(&["check"]);
+    env.set_now("2025-03-05T09:00:00-05:00");
+    let before = env.signoffs(SLUG);
+    env.ok(&[
+        "request-changes",
+        SLUG,
+        "--as",
+        "david-okafor",
+        "-m",
+        "Check the dosing.",
+    ]);
+    let request = env
+        .signoffs(SLUG)
+        .into_iter()
+        .find(|n| !before.contains(n))
+        .expect("the request for changes");
+    env.git(&["rm", "-q", &format!("{SIGNOFFS}/{request}")]);
+    commit_all(&env, "tidy up", "2025-03-05T09:10:00-05:00");
+    env.git(&["commit", "-q", "--allow-empty", "-m", "later"]);
+    env.git(&["update-ref", "refs/medreview/checked", "HEAD"]);
+    let out = env.outside("site");
+    let run = env.run(&["publish", "--out", out.to_str().expect("utf-8")]);
+    assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("entry-removed"), "{}", run.stderr);
+    assert!(!out.join(format!("{SLUG}.html")).exists());
+    let run = env.run(&["check"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("entry-removed"), "{}", run.stdout);
+    let said = format!("{}{}", run.stdout, run.stderr);
+    assert!(said.contains("did not verify"), "{said}");
+}

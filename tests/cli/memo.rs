@@ -183,3 +183,52 @@ fn a_forged_memo_entry_needs_the_content_it_names() {
     );
     assert!(entry.exists());
 }
+
+/// Guards the publish memo (issue 23): a hand-edited `publish-1.json` that says an
+/// article in review is publishable (the value an earlier approval left) does not
+/// publish it: a kept "publishable" is judged again from the record.
+#[test]
+fn a_forged_publish_memo_does_not_publish() {
+    let mut env = TestEnv::approved();
+    let memo = env.root().join(".git/medreview/publish-1.json");
+    let read = |memo: &std::path::Path| -> serde_json::Value {
+        serde_json::from_slice(&fs::read(memo).expect("the publish memo")).expect("json")
+    };
+    let first = env.outside("first");
+    env.ok(&["publish", "--out", first.to_str().expect("utf-8")]);
+    assert!(first.join(format!("{SLUG}.html")).exists());
+    let approved = read(&memo)["results"]
+        .as_object()
+        .expect("results")
+        .values()
+        .next()
+        .expect("the approved article's result")
+        .clone();
+    env.set_now("2025-03-05T09:00:00-05:00");
+    env.ok(&[
+        "withdraw",
+        SLUG,
+        "--as",
+        "ana-example",
+        "-m",
+        "New guidance.",
+    ]);
+    let second = env.outside("second");
+    env.ok(&["publish", "--out", second.to_str().expect("utf-8")]);
+    assert!(!second.join(format!("{SLUG}.html")).exists());
+    let mut forged = read(&memo);
+    for value in forged["results"]
+        .as_object_mut()
+        .expect("results")
+        .values_mut()
+    {
+        *value = approved.clone();
+    }
+    fs::write(&memo, serde_json::to_vec(&forged).expect("json")).expect("write");
+    let third = env.outside("third");
+    env.ok(&["publish", "--out", third.to_str().expect("utf-8")]);
+    assert!(
+        !third.join(format!("{SLUG}.html")).exists(),
+        "a forged memo published a withdrawn article"
+    );
+}

@@ -474,14 +474,18 @@ fn moving_a_publication_tag_or_the_checkpoint_back_is_refused() {
         "refs/medreview/checked",
         "medreview-ref",
     );
-    // A new publication tag (what `publish --as` makes and sync pushes) goes through.
-    accepted(
+    // A new publication tag must be annotated and a publisher's (issue 23): a
+    // doctor's lightweight tag is refused.
+    refused(
+        &team,
         &ana,
         &[
             "push",
             "origin",
             "HEAD:refs/tags/published/20250304T150000Z",
         ],
+        "refs/tags/published/20250304T150000Z",
+        "tag-invalid",
     );
 }
 

@@ -284,6 +284,13 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
     };
     let history = history::verify(&ws.git, &scope)?;
     let mut notes = Vec::new();
+    if let Some(cp) = &history.checkpoint_ignored {
+        notes.push(format!(
+            "the checkpoint {CHECKPOINT} names commit {}, which this build of medreview did not verify (it was moved by hand, or by another version), so the whole history was checked",
+            &cp[..cp.len().min(10)],
+            CHECKPOINT = history::CHECKPOINT_REF
+        ));
+    }
     if history.walk.shallow {
         notes.push(format!(
             "this is a shallow clone: the {} here were checked, but entries recorded before its oldest commit cannot be proved unedited, and the checkpoint was not moved; `git fetch --unshallow` fetches the rest",

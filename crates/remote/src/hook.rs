@@ -125,6 +125,88 @@ fn ref_updates(input: &mut dyn BufRead) -> Result<Vec<(String, String, String)>>
     Ok(updates)
 }
 
+/// What `medreview init` writes as the workspace's `.gitattributes`.
+const INIT_GITATTRIBUTES: &str = include_str!("../../site/src/templates/gitattributes");
+
+/// The `.gitattributes` files inside the workspace at `prefix` that differ between
+/// `old` and `new`, unless the new one is the workspace's own, as `init` writes it.
+fn changed_attributes(
+    git: &medreview_core::repo::Repo,
+    prefix: &str,
+    old: &str,
+    new: &str,
+) -> Result<Vec<String>> {
+    let root = prefix.trim_end_matches('/');
+    let changes = git.diff_commits(root, old, new)?;
+    let snapshot = git.snapshot(new)?;
+    let mut files = Vec::new();
+    for change in changes {
+        let name = change.path.rsplit('/').next().unwrap_or_default();
+        if name != ".gitattributes" {
+            continue;
+        }
+        let file = format!("{prefix}{}", change.path);
+        let own = change.path == ".gitattributes"
+            && snapshot.read(&file)?.as_deref() == Some(INIT_GITATTRIBUTES.as_bytes());
+        if !own {
+            files.push(file);
+        }
+    }
+    Ok(files)
+}
+
+/// Why the push of publication tag `tag` is not a publisher's, if it is not: the
+/// pusher (when the server names one), else the tag's tagger, must be in
+/// `publishers` of `medreview.yaml` on the gated branch's tip.
+fn not_a_publisher(
+    git: &medreview_core::repo::Repo,
+    prefix: &str,
+    tip: &str,
+    pusher: Option<&str>,
+    tag: &str,
+) -> Option<String> {
+    use medreview_core::roster::Roster;
+    use medreview_core::source::{Committed, Source};
+    use medreview_core::workspace::{CONFIG_FILE, Config};
+    let src = Committed {
+        snapshot: git.snapshot(tip).ok()?,
+        prefix: prefix.to_owned(),
+        root: std::path::PathBuf::new(),
+    };
+    let config = src
+        .read(CONFIG_FILE)
+        .ok()
+        .flatten()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| Config::parse(&text, Path::new(CONFIG_FILE)).ok());
+    let Some(config) = config else {
+        return Some(format!(
+            "the gated branch holds no readable {CONFIG_FILE}, so no one may publish"
+        ));
+    };
+    let roster = Roster::load_lenient(&src)
+        .map(|(r, _)| r)
+        .unwrap_or_default();
+    let (who, what) = match pusher {
+        Some(p) => (p.to_owned(), "pushed"),
+        None => match git.tagger_email(tag) {
+            Some(email) => (email, "tagged"),
+            None => return Some("the tag names no tagger, and the server no pusher".into()),
+        },
+    };
+    let publisher = config.publishers.iter().any(|id| {
+        id.as_str() == who
+            || roster
+                .email_of(id)
+                .is_some_and(|e| e.eq_ignore_ascii_case(&who))
+    });
+    (!publisher).then(|| {
+        format!(
+            "{who} {what} it, and is not in publishers in {CONFIG_FILE}; only a publisher records a publication"
+        )
+    })
+}
+
 /// One refusal.
 struct Refusal {
     refname: String,
@@ -175,7 +257,18 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
     let mut refusals = Vec::new();
     let mut warnings: Vec<String> = Vec::new();
     let mut checked = 0;
-    for (old, new, refname) in ref_updates(input)? {
+    let updates = ref_updates(input)?;
+    // The branch publication tags must name commits of: the gated one (else the one
+    // HEAD names), at its tip after this push.
+    let main_ref = branch.clone().or_else(|| git.head_branch().ok());
+    let main_tip = main_ref.as_ref().and_then(|m| {
+        updates
+            .iter()
+            .find(|(_, new, r)| r == m && !new.bytes().all(|b| b == b'0'))
+            .map(|(_, new, _)| new.clone())
+            .or_else(|| git.ref_commit(m))
+    });
+    for (old, new, refname) in updates {
         let (old, new, refname) = (old.as_str(), new.as_str(), refname.as_str());
         let zero = |id: &str| id.bytes().all(|b| b == b'0');
         let mut refuse = |code: &str, message: String| {
@@ -185,6 +278,14 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
                 message,
             })
         };
+        if refname.starts_with("refs/replace/") {
+            // A replace ref makes git show other objects in place of the record's.
+            refuse(
+                "replace-ref",
+                "refs/replace/ would make git read other objects in place of the record's commits and files; they are never accepted".into(),
+            );
+            continue;
+        }
         let protected = gated(refname)
             || refname.starts_with("refs/tags/published/")
             || refname.starts_with("refs/medreview/");
@@ -215,6 +316,31 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
                 );
             } else if git.peel_to_commit(new).is_none() {
                 refuse("tag-invalid", "a publication tag must name a commit".into());
+            } else if git.object_kind(new) != Some("tag") {
+                refuse(
+                    "tag-invalid",
+                    "a publication tag must be annotated (what `medreview publish --as` makes), naming who published and when".into(),
+                );
+            } else if !git
+                .peel_to_commit(new)
+                .zip(main_tip.as_deref())
+                .is_some_and(|(commit, tip)| git.is_ancestor(&commit, tip))
+            {
+                refuse(
+                    "tag-off-branch",
+                    format!(
+                        "a publication tag must name a commit of {}; publish from the gated branch",
+                        main_ref.as_deref().unwrap_or("the gated branch")
+                    ),
+                );
+            } else if let Some(why) = not_a_publisher(
+                &git,
+                &prefix,
+                main_tip.as_deref().unwrap_or_default(),
+                pusher.as_deref(),
+                new,
+            ) {
+                refuse("tag-publisher", why);
             }
             continue;
         }
@@ -241,6 +367,16 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
             vec![old.to_owned()]
         };
         let base = (!zero(old)).then_some(old);
+        if let Some(base) = base {
+            for file in changed_attributes(&git, &prefix, base, new)? {
+                refuse(
+                    "record-attributes",
+                    format!(
+                        "{file}: the push changes git attributes, which decide how the record's files are read and written; only the `.gitattributes` `medreview init` writes is accepted"
+                    ),
+                );
+            }
+        }
         let report = crate::gate::verify(&git, &prefix, new, &hide, base)?;
         checked += report.commits;
         for w in &report.warnings {

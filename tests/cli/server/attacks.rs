@@ -400,3 +400,118 @@ fn symlink_blob(member: &super::Member, target: &str) -> String {
     fs::remove_file(&scratch).expect("remove scratch");
     id.trim().to_owned()
 }
+
+/// Guards publication tags (issue 23): only an annotated tag, on a commit of main,
+/// pushed (or, without a pusher variable, tagged) by a publisher is accepted.
+#[test]
+fn a_publication_tag_from_a_non_publisher_or_off_main_is_refused() {
+    let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {
+        return;
+    };
+    let ana = clone_over(&team, &daemon, ANA, T0900);
+    // Lightweight: no tagger, nothing says who published.
+    refused(
+        &team,
+        &ana,
+        &[
+            "push",
+            "origin",
+            "HEAD:refs/tags/published/20250304T150000Z",
+        ],
+        "refs/tags/published/20250304T150000Z",
+        "tag-invalid",
+    );
+    // Annotated by a doctor, who is not a publisher.
+    ana.git(&[
+        "tag",
+        "-a",
+        "-m",
+        "Published.",
+        "published/20250304T151000Z",
+    ]);
+    let said = refused(
+        &team,
+        &ana,
+        &["push", "origin", "refs/tags/published/20250304T151000Z"],
+        "refs/tags/published/20250304T151000Z",
+        "tag-publisher",
+    );
+    assert!(said.contains("publishers"), "{said}");
+    // On a commit main does not hold.
+    ana.git(&["commit", "-q", "--allow-empty", "-m", "not on main"]);
+    ana.git(&[
+        "tag",
+        "-a",
+        "-m",
+        "Published.",
+        "published/20250304T152000Z",
+    ]);
+    refused(
+        &team,
+        &ana,
+        &["push", "origin", "refs/tags/published/20250304T152000Z"],
+        "refs/tags/published/20250304T152000Z",
+        "tag-off-branch",
+    );
+}
+
+/// Guards against replace refs (issue 23): `git replace` makes git read another
+/// commit in place of one of the record's, so no `refs/replace/*` push is accepted.
+#[test]
+fn a_replace_ref_is_refused() {
+    let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {
+        return;
+    };
+    let ana = clone_over(&team, &daemon, ANA, T0900);
+    let head = ana.head();
+    ana.git(&["commit", "-q", "--allow-empty", "-m", "a stand-in"]);
+    let stand_in = ana.head();
+    ana.git(&["replace", &head, &stand_in]);
+    let refname = format!("refs/replace/{head}");
+    refused(
+        &team,
+        &ana,
+        &["push", "origin", &refname],
+        &refname,
+        "replace-ref",
+    );
+}
+
+/// Guards git attributes (issue 23): they decide how the record's files are read and
+/// written, so a push that changes a `.gitattributes` inside the workspace is
+/// refused unless it is what `medreview init` writes.
+#[test]
+fn a_push_that_changes_git_attributes_is_refused() {
+    let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {
+        return;
+    };
+    let suzanne = clone_over(&team, &daemon, SUZANNE, T0900);
+    fs::write(
+        suzanne.dir().join("articles/.gitattributes"),
+        "*/signoffs/*.yaml text eol=crlf\n",
+    )
+    .expect("write");
+    suzanne.git(&["add", "articles/.gitattributes"]);
+    suzanne.git(&["commit", "-q", "-m", "line endings"]);
+    let said = refused(
+        &team,
+        &suzanne,
+        PUSH_MAIN,
+        "refs/heads/main",
+        "record-attributes",
+    );
+    assert!(said.contains("articles/.gitattributes"), "{said}");
+    suzanne.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    let attributes = suzanne.dir().join(".gitattributes");
+    let mut text = fs::read_to_string(&attributes).expect("read");
+    text.push_str("articles/*/signoffs/*.yaml filter=tidy\n");
+    fs::write(&attributes, text).expect("write");
+    suzanne.git(&["commit", "-q", "-am", "a filter"]);
+    refused(
+        &team,
+        &suzanne,
+        PUSH_MAIN,
+        "refs/heads/main",
+        "record-attributes",
+    );
+}

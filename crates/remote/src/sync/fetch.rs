@@ -7,7 +7,6 @@ use std::io::Write;
 
 use crate::transport;
 use medreview_core::error::{Code, Error, Result};
-use medreview_core::record::history::CHECKPOINT_REF;
 use medreview_core::upstream::{seen_ref, tracking_ref};
 use medreview_core::workspace::Workspace;
 
@@ -132,7 +131,12 @@ fn verify_incoming(
     warnings: &mut Vec<String>,
 ) -> Result<()> {
     let mut hide: Vec<String> = local.iter().map(|s| s.to_string()).collect();
-    hide.extend(ws.git.ref_commit(CHECKPOINT_REF));
+    // Only a checkpoint this build verified (a hand-moved ref must not hide commits).
+    hide.extend(
+        medreview_core::record::history::trusted_checkpoint(&ws.git)
+            .ok()
+            .flatten(),
+    );
     if local.is_some_and(|l| ws.git.is_ancestor(tip, l)) {
         return Ok(());
     }

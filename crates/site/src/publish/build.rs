@@ -101,30 +101,43 @@ pub fn build(
         let key = src.folder_id(&format!("articles/{slug}")).map(|folder| {
             medreview_core::memo::key(&["publish-1", &people_key, slug.as_str(), folder.as_str()])
         });
+        // The memo is local state anyone can edit: it may say an article is not
+        // publishable (that can only leave a page out), never that it is. A kept
+        // "publishable" is judged again from the record (one folder read per
+        // published article), so a forged entry cannot put a page up.
         let kept = key
             .as_deref()
-            .and_then(|k| ws.git.memo.summary::<(Option<Publishable>, State)>(k));
+            .and_then(|k| ws.git.memo.summary::<(Option<Publishable>, State)>(k))
+            .filter(|(publishable, _)| publishable.is_none());
         let (publishable, state) = match kept {
             Some(kept) => kept,
             None => {
                 let folder = src.folder_id(&Workspace::signoffs_rel(&slug));
-                let ledger = medreview_core::record::load_ledger_with(
-                    &src,
-                    &slug,
-                    Some(&ws.git.memo),
-                    folder,
-                    &voids,
-                )?;
-                ledger.require_intact(&slug).map_err(|err| {
-                    Error::with_hint(
-                        err.code(),
-                        format!("{err} (commit {}, which publish reads)", &commit[..7]),
-                        err.hint().unwrap_or_default(),
-                    )
-                })?;
-                let timeless = DateTime::<chrono::Utc>::MIN_UTC.fixed_offset();
-                let status = evaluate(&slug, &ledger, &*people, &policy, timeless);
-                let judged = (status.publishable, status.state);
+                let judge = |memo: Option<&medreview_core::memo::Memo>| -> Result<_> {
+                    let ledger = medreview_core::record::load_ledger_with(
+                        &src,
+                        &slug,
+                        memo,
+                        folder.clone(),
+                        &voids,
+                    )?;
+                    ledger.require_intact(&slug).map_err(|err| {
+                        Error::with_hint(
+                            err.code(),
+                            format!("{err} (commit {}, which publish reads)", &commit[..7]),
+                            err.hint().unwrap_or_default(),
+                        )
+                    })?;
+                    let timeless = DateTime::<chrono::Utc>::MIN_UTC.fixed_offset();
+                    let status = evaluate(&slug, &ledger, &*people, &policy, timeless);
+                    Ok((status.publishable, status.state))
+                };
+                let mut judged = judge(Some(&ws.git.memo))?;
+                // Entries the memo kept for the folder are local state too: a page
+                // goes up only on entries read from the commit itself.
+                if judged.0.is_some() && ws.git.memo.active() {
+                    judged = judge(None)?;
+                }
                 if let Some(k) = &key {
                     ws.git.memo.keep_summary(k, &judged);
                 }

@@ -124,6 +124,14 @@ impl GitStore {
         Some(kind.str())
     }
 
+    /// The tagger's email of the annotated tag `id`, if it is one and names one.
+    pub fn tagger_email(&self, id: &str) -> Option<String> {
+        let oid = Oid::from_str(id).ok()?;
+        let tag = self.repo.find_tag(oid).ok()?;
+        let tagger = tag.tagger()?;
+        tagger.email().ok().map(str::to_owned)
+    }
+
     /// The commit an object peels to (a tag's target), if it is one.
     pub fn peel_to_commit(&self, id: &str) -> Option<String> {
         let oid = Oid::from_str(id).ok()?;

@@ -13,6 +13,11 @@
 //! verified; a later run walks only what it does not reach. It is moved only by a
 //! clean walk, so a problem keeps being reported until it is dealt with, and a
 //! checkpoint that HEAD no longer descends from means history was rewritten.
+//!
+//! The ref is local state anyone can move by hand, so it is honoured only when the
+//! memo remembers that this build's clean walk put it there (see [`trusted_checkpoint`]);
+//! otherwise the walk starts from the root, which costs time but can never skip a
+//! commit (issue 23).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -22,6 +27,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::error::{Error, Result};
 use crate::ids::Id;
 use crate::record::entry::{self};
+use crate::repo::Repo;
 use crate::roster::Roster;
 use crate::roster::log::{ROSTER_DIR, RosterEntry, RosterLog, is_governed_path};
 use medreview_store::gitstore::{GitStore, Walk};
@@ -94,6 +100,10 @@ pub struct HistoryReport {
     pub entries_verified: usize,
     /// Whether the checkpoint was moved to HEAD.
     pub checkpoint_moved: bool,
+    /// A checkpoint found but not honoured (the memo does not remember this build
+    /// verifying it: moved by hand, or by another build), so the walk started from
+    /// the root.
+    pub checkpoint_ignored: Option<String>,
 }
 
 /// What `verify` needs besides git: the workspace's root inside the repository
@@ -111,11 +121,45 @@ pub struct Scope<'a> {
     pub progress: bool,
 }
 
+/// The memo key that says this build's clean walk verified the history of `commit`.
+fn checked_key(commit: &str) -> String {
+    crate::memo::key(&[
+        "checked-1",
+        env!("CARGO_PKG_VERSION"),
+        crate::memo::build_id(),
+        commit,
+    ])
+}
+
+/// The checkpoint, if it may be trusted: the memo remembers that this build's clean
+/// walk verified it (a ref moved by hand is not remembered). `Err` holds the
+/// checkpoint ignored, to say so.
+pub fn trusted_checkpoint(git: &Repo) -> std::result::Result<Option<String>, String> {
+    let Some(cp) = git.ref_commit(CHECKPOINT_REF) else {
+        return Ok(None);
+    };
+    if git.memo.summary::<bool>(&checked_key(&cp)) == Some(true) {
+        Ok(Some(cp))
+    } else {
+        Err(cp)
+    }
+}
+
 /// Verifies the history of HEAD from the checkpoint, and moves the checkpoint when
 /// everything walked is clean.
-pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
-    let checkpoint = git.ref_commit(CHECKPOINT_REF);
+pub fn verify(git: &Repo, scope: &Scope<'_>) -> Result<HistoryReport> {
     let mut report = HistoryReport::default();
+    let checkpoint = match trusted_checkpoint(git) {
+        Ok(cp) => cp,
+        Err(cp) => {
+            // Without the memo there is nothing to remember a walk by: every walk
+            // starts from the root, silently.
+            if git.memo.active() {
+                report.checkpoint_ignored = Some(cp);
+            }
+            None
+        }
+    };
     let mut problems = Vec::new();
     let mut verified = 0;
     let roster_dir = join(scope.root, ROSTER_DIR);
@@ -178,14 +222,19 @@ pub fn verify(git: &GitStore, scope: &Scope<'_>) -> Result<HistoryReport> {
     if let Some(head) = &walk.head {
         report.settled = settle(git, scope, head, &mut problems)?;
     }
+    // Without the memo the walk could not be remembered, and an unremembered
+    // checkpoint is never honoured: it is left where it is.
     if problems.is_empty()
         && scope.move_checkpoint
+        && git.memo.active()
         && !walk.shallow
         && let Some(head) = &walk.head
-        && walk.checkpoint.as_ref() != Some(head)
     {
-        git.set_ref(CHECKPOINT_REF, head, "medreview check: history verified")?;
-        report.checkpoint_moved = true;
+        if walk.checkpoint.as_ref() != Some(head) {
+            git.set_ref(CHECKPOINT_REF, head, "medreview check: history verified")?;
+            report.checkpoint_moved = true;
+        }
+        git.memo.keep_summary(&checked_key(head), &true);
     }
     report.walk = walk;
     report.problems = problems;
