@@ -231,6 +231,12 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
         .map(|(rel, bytes)| (format!("{prefix}{rel}"), bytes))
         .collect();
     let now = clock::now()?;
+    // The signing key (git config's, if any) is found before anything is committed,
+    // so a bad key setting refuses init instead of leaving a workspace half made.
+    let key = match &admin {
+        Some(_) => medreview_core::signing::SigningKey::find(None, &|name| git.config_string(name))?,
+        None => None,
+    };
     let commit = {
         let _lock = git.lock()?;
         let author = default_identity(&git);
@@ -260,15 +266,12 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
     // The roster's record starts here, with its author as the first admin.
     let ws = Workspace::discover(&root)?;
     let proposal = edit::admin_add(&ws, &admin)?;
-    let signer = super::SignerArgs {
-        as_id: None,
-        key: None,
-    };
+
     let genesis = edit::record(
         &ws,
         proposal,
         Some(admin.as_str()),
-        || super::load_key(&ws, &signer),
+        || Ok(key),
         now,
     )?;
     say(
