@@ -234,7 +234,9 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
     // The signing key (git config's, if any) is found before anything is committed,
     // so a bad key setting refuses init instead of leaving a workspace half made.
     let key = match &admin {
-        Some(_) => medreview_core::signing::SigningKey::find(None, &|name| git.config_string(name))?,
+        Some(_) => {
+            medreview_core::signing::SigningKey::find(None, &|name| git.config_string(name))?
+        }
         None => None,
     };
     let commit = {
@@ -267,13 +269,7 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
     let ws = Workspace::discover(&root)?;
     let proposal = edit::admin_add(&ws, &admin)?;
 
-    let genesis = edit::record(
-        &ws,
-        proposal,
-        Some(admin.as_str()),
-        || Ok(key),
-        now,
-    )?;
+    let genesis = edit::record(&ws, proposal, Some(admin.as_str()), || Ok(key), now)?;
     say(
         ctx.err,
         &format!(
