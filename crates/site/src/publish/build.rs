@@ -105,10 +105,12 @@ pub fn build(
         // publishable (that can only leave a page out), never that it is. A kept
         // "publishable" is judged again from the record (one folder read per
         // published article), so a forged entry cannot put a page up.
-        let kept = key
+        let summary = key
             .as_deref()
-            .and_then(|k| ws.git.memo.summary::<(Option<Publishable>, State)>(k))
-            .filter(|(publishable, _)| publishable.is_none());
+            .and_then(|k| ws.git.memo.summary::<(Option<Publishable>, State)>(k));
+        // A page the memo says is publishable is judged straight from the commit.
+        let known_publishable = summary.as_ref().is_some_and(|(p, _)| p.is_some());
+        let kept = summary.filter(|(publishable, _)| publishable.is_none());
         let (publishable, state) = match kept {
             Some(kept) => kept,
             None => {
@@ -132,10 +134,11 @@ pub fn build(
                     let status = evaluate(&slug, &ledger, &*people, &policy, timeless);
                     Ok((status.publishable, status.state))
                 };
-                let mut judged = judge(Some(&ws.git.memo))?;
                 // Entries the memo kept for the folder are local state too: a page
-                // goes up only on entries read from the commit itself.
-                if judged.0.is_some() && ws.git.memo.active() {
+                // goes up only on entries read from the commit itself, so an article
+                // known to be publishable is judged once, without them.
+                let mut judged = judge((!known_publishable).then_some(&ws.git.memo))?;
+                if judged.0.is_some() && !known_publishable && ws.git.memo.active() {
                     judged = judge(None)?;
                 }
                 if let Some(k) = &key {
