@@ -41,6 +41,10 @@ struct LogEntry {
     revision_number: Option<usize>,
     note: Option<String>,
     signed: bool,
+    /// For a signed entry whose key admins reset (not signed by the person's own
+    /// earlier key): `key reset on DATE by A, B`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_reset: Option<String>,
     /// Who typed it in for the signer, when someone else did.
     recorded_by: Option<Id>,
     /// How `at` was set when not by the system clock.
@@ -103,6 +107,14 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
             revision_number: revision_of(&e.revision).map(|r| r.number),
             note: e.note.clone(),
             signed: e.signature.is_some(),
+            key_reset: e.signature.as_ref().and_then(|_| {
+                people
+                    .at(e)
+                    .roster
+                    .key_resets
+                    .get(&e.by)
+                    .map(|r| r.describe())
+            }),
             recorded_by: e.recorded_by.clone(),
             clock: e.clock.clone(),
             does_not_count: verdict.clone(),
@@ -150,7 +162,11 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
         let who = roster
             .name_of(&e.by)
             .map_or(e.by.to_string(), |name| format!("{name} ({})", e.by));
-        let signed = if e.signed { ", signed" } else { "" };
+        let signed = match (e.signed, &e.key_reset) {
+            (true, Some(reset)) => format!(", signed ({reset})"),
+            (true, None) => ", signed".to_owned(),
+            _ => String::new(),
+        };
         let proxy = e
             .recorded_by
             .as_ref()

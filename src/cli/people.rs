@@ -20,8 +20,10 @@ use medreview_core::workspace::Workspace;
 pub enum WriterCommand {
     /// Add a writer to writers/
     Add(WriterAddArgs),
-    /// Change a writer's details (only the fields given)
+    /// Change a writer's details (only the fields given); their own key or email is theirs to change
     Edit(WriterEditArgs),
+    /// Reset a lost key as an admin: applies once enough admins made the same reset
+    ResetKey(ResetKeyArgs),
     /// List the writers
     List(super::people_list::ListArgs),
 }
@@ -31,8 +33,10 @@ pub enum WriterCommand {
 pub enum ReviewerCommand {
     /// Add a medical reviewer to reviewers/
     Add(ReviewerAddArgs),
-    /// Change a reviewer's details (only the fields given), e.g. a renewed license or a new key
+    /// Change a reviewer's details (only the fields given), e.g. a renewed license; their own key or email is theirs to change
     Edit(ReviewerEditArgs),
+    /// Reset a lost key as an admin: applies once enough admins made the same reset
+    ResetKey(ResetKeyArgs),
     /// Retire a reviewer: no new decision of theirs counts; their past ones keep their meaning
     Retire(RetireArgs),
     /// List the reviewers
@@ -157,6 +161,26 @@ pub struct ReviewerEditArgs {
     fields: ReviewerFields,
 }
 
+/// Arguments of `writer|reviewer reset-key`.
+#[derive(Debug, Args)]
+pub struct ResetKeyArgs {
+    /// The person's id
+    id: String,
+    /// The person's new OpenSSH public key (every admin making the reset gives the same)
+    #[arg(long, value_name = "KEY", required = true)]
+    public_key: String,
+    #[command(flatten)]
+    signer: SignerArgs,
+}
+
+/// Runs `writer|reviewer reset-key`.
+fn reset_key(ctx: &mut Ctx<'_>, role: Role, args: ResetKeyArgs) -> Result<ExitCode> {
+    let ws = ctx.workspace()?;
+    let id = Id::parse("person id", &args.id)?;
+    let proposal = edit::reset_key(&ws, role, &id, &args.public_key)?;
+    record(ctx, &ws, proposal, &args.signer)
+}
+
 /// Arguments of `reviewer retire`.
 #[derive(Debug, Args)]
 pub struct RetireArgs {
@@ -180,6 +204,7 @@ pub fn cmd_writer(ctx: &mut Ctx<'_>, command: WriterCommand) -> Result<ExitCode>
     let (p, name, adding) = match command {
         WriterCommand::Add(args) => (args.person, Some(args.name), true),
         WriterCommand::Edit(args) => (args.person, args.name, false),
+        WriterCommand::ResetKey(args) => return reset_key(ctx, Role::Writer, args),
         WriterCommand::List(args) => {
             return super::people_list::cmd_list(ctx, Role::Writer, &args);
         }
@@ -212,6 +237,7 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
         ReviewerCommand::Add(a) => (a.person, Some(a.name), Some(a.credentials), a.fields, true),
         ReviewerCommand::Edit(a) => (a.person, a.name, a.credentials, a.fields, false),
         ReviewerCommand::Retire(args) => return retire(ctx, args),
+        ReviewerCommand::ResetKey(args) => return reset_key(ctx, Role::Reviewer, args),
         ReviewerCommand::List(args) => {
             return super::people_list::cmd_list(ctx, Role::Reviewer, &args);
         }

@@ -15,6 +15,7 @@ mod faults;
 mod governance;
 mod hints;
 mod hostile;
+mod identity;
 mod inbox;
 mod json;
 mod keys;

@@ -332,7 +332,7 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
 pub fn split_warnings(problems: &mut Vec<Problem>) -> Vec<Problem> {
     let (warnings, rest): (Vec<_>, Vec<_>) = std::mem::take(problems)
         .into_iter()
-        .partition(|p| history::is_clock_warning(p.code));
+        .partition(|p| history::is_clock_warning(p.code) || p.code == "key-reset-waiting");
     *problems = rest;
     warnings
         .into_iter()

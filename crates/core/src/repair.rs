@@ -370,6 +370,9 @@ fn step_for(p: &Problem) -> Fix {
             "someone committed a sign-off or roster change as another person; ask that person to record it again themselves, and tell your admins"
         }
         "revision-missing" => "fetch the commits that recorded it (`medreview sync`)",
+        "recorded-after-end" => {
+            "this sign-off was recorded after its signer's role, license or key had ended, and is dated before: it must not be shared. If it is not pushed yet, take its commit out (`git reset --hard HEAD~1` when it is the last one); a server with the gate refuses it. An active reviewer reviews the article again"
+        }
         "roster-conflict" => {
             "an admin records the file again, seeing both changes (`medreview admin record PATH -m NOTE`)"
         }
@@ -424,6 +427,7 @@ pub fn void_proposal(path: &str, blob: &RevId, why: &str) -> crate::roster::edit
         trailers: format!("Medreview-Action: repair-void\nMedreview-File: {path}\n"),
         done: format!("Voided {path}"),
         bootstrap: None,
+        reset: false,
         voids: [(path.to_owned(), blob.clone())].into_iter().collect(),
     }
 }

@@ -77,6 +77,11 @@ pub struct ReviewPolicy {
     /// the entry then names them in `recorded_by`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub proxies: Vec<String>,
+    /// How many admins must make the same key reset (a person's key set without
+    /// their own earlier key) before it applies; default 2, or 1 where the roster
+    /// has one admin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_reset_admins: Option<u32>,
 }
 
 impl Default for ReviewPolicy {
@@ -86,6 +91,7 @@ impl Default for ReviewPolicy {
             required_approvals: 1,
             require_signatures: false,
             proxies: Vec::new(),
+            key_reset_admins: None,
         }
     }
 }

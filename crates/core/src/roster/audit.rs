@@ -60,6 +60,14 @@ pub fn audit(log: &RosterLog<'_>, src: &dyn Source, roster: &Roster) -> Result<V
             }
             continue;
         }
+        if let Some(why) = why.filter(|_| log.is_waiting(id)) {
+            push(
+                "key-reset-waiting",
+                format!("{ROSTER_DIR}/{}", id.file_name()),
+                format!("this key reset does not apply yet: {why}"),
+            );
+            continue;
+        }
         if let Some(why) = why {
             push(
                 "roster-entry-invalid",
@@ -80,6 +88,8 @@ pub fn audit(log: &RosterLog<'_>, src: &dyn Source, roster: &Roster) -> Result<V
         for rel in files {
             let here = src.read(&rel)?.map(|b| GitStore::blob_id(&b));
             match (state.files.get(&rel), here) {
+                // A key reset waiting for more admins: said once, as a warning.
+                (Some(_), Some(here)) if log.waiting_for(&rel, &here) => {}
                 (Some(recorded), Some(here)) if *recorded != here => push(
                     "roster-unrecorded",
                     rel,

@@ -33,6 +33,8 @@ pub struct Change {
     pub key: Option<SigningKey>,
     /// Entry files the change voids, with their exact bytes.
     pub voids: std::collections::BTreeMap<String, medreview_store::revision::RevId>,
+    /// Whether it is a key reset by admins, recorded even while it waits for more.
+    pub reset: bool,
 }
 
 /// What a recorded change did.
@@ -42,6 +44,8 @@ pub struct Changed {
     /// Whether it was recorded in the roster's record (false: the roster is not
     /// audited yet).
     pub audited: bool,
+    /// For a key reset that waits for more admins: what it waits for.
+    pub waiting: Option<String>,
 }
 
 /// Records `change` in one commit.
@@ -66,6 +70,7 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
             return Ok(Changed {
                 commit,
                 audited: false,
+                waiting: None,
             });
         }
     };
@@ -141,7 +146,12 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
         .entries()
         .find(|(e, _, _)| **e == id)
         .and_then(|(_, _, why)| why.map(str::to_owned));
-    crate::roster::log::require_valid(why.as_deref())?;
+    let waiting = judged.is_waiting(&id).then(|| why.clone()).flatten();
+    match (&waiting, change.reset) {
+        (Some(_), true) => {}
+        (Some(_), false) => return Err(identity_refusal(&judged, &id)),
+        (None, _) => crate::roster::log::require_valid(why.as_deref())?,
+    }
     files.push((format!("{ROSTER_DIR}/{}", id.file_name()), bytes));
     let message = format!(
         "{}\n\n{}Medreview-By: {by}\nMedreview-Entry: {id}\n",
@@ -158,7 +168,28 @@ pub fn record(ws: &Workspace, change: Change) -> Result<Changed> {
     Ok(Changed {
         commit,
         audited: true,
+        waiting,
     })
+}
+
+/// The refusal of an edit that changes someone's key (or email) without their
+/// signature: the person changes their own, or admins reset a lost one.
+fn identity_refusal(judged: &RosterLog<'_>, id: &crate::ledger::entry::EntryId) -> Error {
+    let people = judged.identity_changed(id);
+    let person = people
+        .first()
+        .map(|(p, _)| p.as_str())
+        .unwrap_or("the person");
+    let role = people.first().map_or("reviewer", |(_, role)| role.noun());
+    Error::with_hint(
+        Code::WouldNotCount,
+        format!(
+            "this changes {person}'s key or email without {person}'s signature, and a person's identity is theirs: an admin cannot replace it alone"
+        ),
+        format!(
+            "{person} changes it themselves: `medreview {role} edit {person} --public-key NEW` run as {person}, signed with their current key; if they lost it, admins reset it: `medreview {role} reset-key {person} --public-key NEW` (more than one admin where the roster has them)"
+        ),
+    )
 }
 
 /// Whether the change's `medreview.yaml` names at least one admin.

@@ -31,6 +31,9 @@ pub struct Proposal {
     pub done: String,
     /// The admin this change makes, when it may start the roster's record.
     pub bootstrap: Option<Id>,
+    /// Whether it is a key reset by admins (`reset-key`): recorded even while it
+    /// waits for more admins to make the same reset.
+    pub reset: bool,
     /// Entry files the change voids, with their exact bytes (`repair`).
     pub voids: std::collections::BTreeMap<String, medreview_store::revision::RevId>,
 }
@@ -69,8 +72,72 @@ pub fn retire(ws: &Workspace, id: &Id, today: NaiveDate) -> Result<Proposal> {
         trailers: format!("Medreview-Action: retire-reviewer\nMedreview-Person: {id}\n"),
         done: format!("Retired reviewer {id}"),
         bootstrap: None,
+        reset: false,
         voids: Default::default(),
     })
+}
+
+/// `writer|reviewer reset-key ID --public-key KEY`: an admin's part of a visible
+/// recovery of a lost key. The person's file with the new key; it applies once
+/// `review.key_reset_admins` admins made the same reset (see
+/// [`crate::roster::log`]), and every signature with the new key says who reset it.
+pub fn reset_key(ws: &Workspace, role: Role, id: &Id, public_key: &str) -> Result<Proposal> {
+    let key = public_key.trim().to_owned();
+    check_key(Some(&key))?;
+    let unknown = || {
+        Error::with_hint(
+            Code::UnknownPerson,
+            format!("there is no {} {id}", role.noun()),
+            format!("`medreview {} list` shows the ids", role.noun()),
+        )
+    };
+    let mut proposal = match role {
+        Role::Reviewer => {
+            let mut person: Reviewer = recorded_person(ws, role, id)?.ok_or_else(unknown)?;
+            refuse_same_key(person.public_key.as_deref(), &key, id)?;
+            person.public_key = Some(key);
+            self::person(ws, role, id, &person, false)?
+        }
+        Role::Writer => {
+            let mut person: crate::roster::Writer =
+                recorded_person(ws, role, id)?.ok_or_else(unknown)?;
+            refuse_same_key(person.public_key.as_deref(), &key, id)?;
+            person.public_key = Some(key);
+            self::person(ws, role, id, &person, false)?
+        }
+    };
+    proposal.what = format!("reset the key of {} {id}", role.noun());
+    proposal.trailers = format!("Medreview-Action: reset-key\nMedreview-Person: {id}\n");
+    proposal.done = format!("Reset the key of {} {id}", role.noun());
+    proposal.reset = true;
+    Ok(proposal)
+}
+
+/// The person's file as the roster's record holds it (a reset waiting for more
+/// admins leaves the new key in the tree, not in the record), `None` if missing.
+fn recorded_person<T: DeserializeOwned>(ws: &Workspace, role: Role, id: &Id) -> Result<Option<T>> {
+    let rel = role.file_rel(id);
+    if !ws.path(&rel).exists() {
+        return Ok(None);
+    }
+    let bytes = base(ws, &rel)?;
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(Some(yaml::parse(&text, &ws.path(&rel), 1)?))
+}
+
+/// Refuses a reset to the key already on file.
+fn refuse_same_key(old: Option<&str>, new: &str, id: &Id) -> Result<()> {
+    let same = old
+        .and_then(crate::signing::key_fingerprint)
+        .is_some_and(|old| Some(old) == crate::signing::key_fingerprint(new));
+    if same {
+        return Err(Error::with_hint(
+            Code::NothingToDo,
+            format!("{id} has that key on file already"),
+            "nothing to do",
+        ));
+    }
+    Ok(())
 }
 
 /// `writer|reviewer add|edit`: the person's new file, refusing one that would make
@@ -117,6 +184,7 @@ pub fn person<T: Serialize>(
         ),
         done,
         bootstrap: None,
+        reset: false,
         voids: Default::default(),
     })
 }
@@ -339,12 +407,17 @@ pub fn record(
             now,
             key,
             voids: proposal.voids,
+            reset: proposal.reset,
         },
     )?;
+    let done = match changed.waiting {
+        Some(why) => format!("{}; it does not apply yet: {why}", proposal.done),
+        None => proposal.done,
+    };
     Ok(Recorded {
         commit: changed.commit,
         audited: changed.audited,
-        done: proposal.done,
+        done,
     })
 }
 
@@ -475,6 +548,7 @@ pub fn config_set(ws: &Workspace, key: &str, value: Option<&str>) -> Result<Prop
         trailers: format!("Medreview-Action: config-{verb}\nMedreview-Setting: {key}\n"),
         done,
         bootstrap: None,
+        reset: false,
         voids: Default::default(),
     })
 }
@@ -584,6 +658,7 @@ pub fn role_change(ws: &Workspace, role: ListRole, id: &Id, add: bool) -> Result
             format!("{id} is no longer {}", role.a())
         },
         bootstrap: (add && role == ListRole::Admin).then(|| id.clone()),
+        reset: false,
         voids: Default::default(),
     })
 }
@@ -652,6 +727,7 @@ pub fn record_files(ws: &Workspace, paths: &[String], note: &str) -> Result<Prop
         done: format!("Recorded {}", names.join(", ")),
         files,
         bootstrap: None,
+        reset: false,
         voids: Default::default(),
     })
 }

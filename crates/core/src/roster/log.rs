@@ -248,6 +248,93 @@ enum Resolved {
     Conflict,
 }
 
+/// A key taken out of use by a roster change that counts: the person's key was
+/// replaced (by themselves, or reset by admins). Nothing the old key signs dated
+/// from `at` on counts, on any branch, merged or not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revocation {
+    /// Whose key.
+    pub person: Id,
+    /// The key taken out of use (its SHA-256 fingerprint).
+    pub fingerprint: String,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// The roster entry that replaced it.
+    pub entry: EntryId,
+}
+
+impl Revocation {
+    /// `the key ana-example replaced on 2026-03-01 (roster entry …)`.
+    pub fn describe(&self) -> String {
+        format!(
+            "it is signed with a key {} replaced on {} (roster entry {}); a replaced key is revoked, and nothing it signs from then on counts",
+            self.person,
+            crate::clock::rfc3339(&self.at),
+            self.entry
+        )
+    }
+}
+
+/// A person's key set by admins without the person's own earlier key: a recovery
+/// that needs more than one admin where the roster has them (`review.key_reset_admins`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyReset {
+    /// When the last admin confirmed it.
+    pub at: DateTime<FixedOffset>,
+    /// The admins who made it, in order of id.
+    pub by: Vec<Id>,
+}
+
+impl KeyReset {
+    /// `key reset on 2026-03-01 by rosa-editor, sam-admin`.
+    pub fn describe(&self) -> String {
+        format!("key reset on {} by {}", self.at.date_naive(), ids(&self.by))
+    }
+}
+
+impl Roster {
+    /// The revocation that makes `key` (the key `id` signed with) sign nothing
+    /// dated `at`, if one does.
+    pub fn revoked(
+        &self,
+        id: &Id,
+        key: Option<&str>,
+        at: &DateTime<FixedOffset>,
+    ) -> Option<&Revocation> {
+        let fingerprint = crate::signing::key_fingerprint(key?)?;
+        self.revocations
+            .iter()
+            .find(|r| &r.person == id && r.fingerprint == fingerprint && r.at <= *at)
+    }
+}
+
+/// What ended for a person with a roster change that counts, for judging the
+/// entries made without seeing it.
+#[derive(Debug, Clone, PartialEq)]
+enum Ending {
+    /// They were no longer an admin.
+    Admin,
+    /// Their key (this fingerprint) was replaced.
+    Key(String),
+}
+
+/// A person file's key and email, and the rest of it as text.
+struct Identity {
+    key: Option<String>,
+    email: Option<String>,
+    rest: String,
+}
+
+/// One roster entry's verdict.
+#[derive(Debug, Clone, Default)]
+struct Verdict {
+    why: Option<String>,
+    /// A key reset waiting for more admins: it does not apply yet, and is not a problem.
+    waiting: bool,
+    /// The key resets it completes.
+    reset: Vec<(Id, KeyReset)>,
+}
+
 /// The roster in force in one view, and what could not be read of it.
 #[derive(Debug, Clone, Default)]
 pub struct RosterState {
@@ -269,6 +356,14 @@ pub struct RosterLog<'g> {
     dag: Dag<RosterEntry>,
     /// For each entry: why it does not count, if it does not.
     invalid: Vec<Option<String>>,
+    /// For each entry: whether it is a key reset waiting for more admins.
+    waiting: Vec<bool>,
+    /// For each entry: the key resets it completes.
+    resets: Vec<Vec<(Id, KeyReset)>>,
+    /// What each entry that counts ended, and for whom.
+    endings: Vec<(usize, Id, Ending)>,
+    /// The keys taken out of use.
+    revocations: std::sync::Arc<Vec<Revocation>>,
     blobs: Blobs<'g>,
     states: RefCell<HashMap<Vec<usize>, Rc<RosterState>>>,
 }
@@ -347,27 +442,100 @@ impl<'g> RosterLog<'g> {
         self.invalid[i].is_some() && self.voids().contains_key(&file)
     }
 
+    /// Whether roster entry `id` is a key reset that waits for more admins.
+    pub fn is_waiting(&self, id: &EntryId) -> bool {
+        self.dag.position(id).is_some_and(|i| self.waiting[i])
+    }
+
+    /// Whether `blob` is what a key reset that waits for more admins names for
+    /// `path`: the tree holds it while the record keeps the old file.
+    pub(crate) fn waiting_for(&self, path: &str, blob: &RevId) -> bool {
+        (0..self.dag.entries.len())
+            .any(|i| self.waiting[i] && self.dag.entries[i].files.get(path) == Some(blob))
+    }
+
+    /// The people (and their role) whose key or email entry `id` changes.
+    pub(crate) fn identity_changed(&self, id: &EntryId) -> Vec<(Id, Role)> {
+        let Some(i) = self.dag.position(id) else {
+            return Vec::new();
+        };
+        let before: Vec<usize> = (0..i).filter(|&j| self.dag.saw(i, j)).collect();
+        self.identity_changes(&before, i)
+            .into_iter()
+            .map(|(person, path)| {
+                let role = if path.starts_with("writers/") {
+                    Role::Writer
+                } else {
+                    Role::Reviewer
+                };
+                (person, role)
+            })
+            .collect()
+    }
+
     /// Files set aside as voided junk.
     pub fn voided_junk(&self) -> &[String] {
         &self.dag.voided
     }
 
     /// Judges each entry of `dag` in order; `blobs` reads file contents by id.
+    ///
+    /// What an entry that counts ends (an admin's role, a person's key) judges the
+    /// entries made without seeing it, so the judging is repeated until what ends
+    /// stays the same (a few rounds at most; bounded).
     pub(crate) fn from_dag(dag: Dag<RosterEntry>, blobs: Blobs<'g>) -> RosterLog<'g> {
+        let n = dag.entries.len();
         let mut log = RosterLog {
-            invalid: vec![None; dag.entries.len()],
+            invalid: vec![None; n],
+            waiting: vec![false; n],
+            resets: vec![Vec::new(); n],
+            endings: Vec::new(),
+            revocations: std::sync::Arc::new(Vec::new()),
             dag,
             blobs,
             states: RefCell::new(HashMap::new()),
         };
-        let n = log.dag.entries.len();
+        for _round in 0..8 {
+            log.judge_all();
+            let endings = log.endings_now();
+            if endings == log.endings {
+                break;
+            }
+            log.endings = endings;
+        }
+        log.revocations = std::sync::Arc::new(
+            log.endings
+                .iter()
+                .filter_map(|(j, person, ending)| match ending {
+                    Ending::Key(fingerprint) => Some(Revocation {
+                        person: person.clone(),
+                        fingerprint: fingerprint.clone(),
+                        at: log.dag.entries[*j].at,
+                        entry: log.dag.ids[*j].clone(),
+                    }),
+                    Ending::Admin => None,
+                })
+                .collect(),
+        );
+        // States seen while judging may include entries found invalid since.
+        log.states.borrow_mut().clear();
+        log
+    }
+
+    /// One round of judging every entry, in order.
+    fn judge_all(&mut self) {
+        let n = self.dag.entries.len();
+        self.states.borrow_mut().clear();
+        self.invalid = vec![None; n];
+        self.waiting = vec![false; n];
+        self.resets = vec![Vec::new(); n];
         let all_roots: Vec<usize> = (0..n)
-            .filter(|&i| log.dag.entries[i].after.is_empty())
+            .filter(|&i| self.dag.entries[i].after.is_empty())
             .collect();
         // A first entry nothing was built on, beside the one the team built on, is
         // a stray second genesis: it does not count (`repair` voids it), and the
         // history rule `roster-second-genesis` reports the commit that added it.
-        let stray = log.roots_apart(&all_roots);
+        let stray = self.roots_apart(&all_roots);
         let roots: Vec<usize> = all_roots
             .iter()
             .copied()
@@ -375,24 +543,75 @@ impl<'g> RosterLog<'g> {
             .collect();
         for i in 0..n {
             if stray.contains(&i) {
-                log.invalid[i] = Some(
+                self.invalid[i] = Some(
                     "it is a second first entry (genesis) of the roster, beside the one the team built on; it does not count (`medreview repair` voids it)".into(),
                 );
                 continue;
             }
-            let why = if roots.len() > 1 && roots.contains(&i) {
-                Some(format!(
-                    "the roster has {} first entries; only one genesis is possible, so none counts",
-                    roots.len()
-                ))
+            let verdict = if roots.len() > 1 && roots.contains(&i) {
+                Verdict {
+                    why: Some(format!(
+                        "the roster has {} first entries; only one genesis is possible, so none counts",
+                        roots.len()
+                    )),
+                    ..Verdict::default()
+                }
             } else {
-                log.judge(i)
+                self.judge(i)
             };
-            log.invalid[i] = why;
+            self.invalid[i] = verdict.why;
+            self.waiting[i] = verdict.waiting;
+            self.resets[i] = verdict.reset;
         }
-        // States seen while judging may include entries found invalid since.
-        log.states.borrow_mut().clear();
-        log
+    }
+
+    /// What each entry that counts ended: an admin's role (`admins` no longer names
+    /// them), a person's key (replaced).
+    fn endings_now(&self) -> Vec<(usize, Id, Ending)> {
+        let mut endings = Vec::new();
+        for j in 0..self.dag.entries.len() {
+            if self.invalid[j].is_some() {
+                continue;
+            }
+            let entry = &self.dag.entries[j];
+            let before: Vec<usize> = (0..j).filter(|&k| self.dag.saw(j, k)).collect();
+            if before.is_empty() {
+                continue;
+            }
+            let mut after = before.clone();
+            after.push(j);
+            if entry.files.contains_key(CONFIG_FILE)
+                && let (Some(was), Some(now)) = (self.config_in(&before), self.config_in(&after))
+            {
+                for admin in was.admins.iter().filter(|a| !now.admins.contains(a)) {
+                    endings.push((j, admin.clone(), Ending::Admin));
+                }
+            }
+            for path in entry.files.keys() {
+                let Some(person) =
+                    person_id(path, Role::Reviewer).or_else(|| person_id(path, Role::Writer))
+                else {
+                    continue;
+                };
+                let (Some(was), now) = (
+                    self.identity_in(&before, path),
+                    self.identity_in(&after, path),
+                ) else {
+                    continue;
+                };
+                let Some(old) = was.key.as_deref().and_then(crate::signing::key_fingerprint) else {
+                    continue;
+                };
+                let new = now
+                    .and_then(|n| n.key)
+                    .as_deref()
+                    .and_then(crate::signing::key_fingerprint);
+                if new.as_ref() != Some(&old) {
+                    endings.push((j, person, Ending::Key(old)));
+                }
+            }
+        }
+        endings
     }
 
     /// With more than one first entry: those no real change came after while
@@ -471,6 +690,16 @@ impl<'g> RosterLog<'g> {
             .max()
     }
 
+    /// The latest `at` of the roster entries that count among `ids` (an entry that
+    /// does not count, however it is dated, moves no one's time).
+    pub(crate) fn latest_valid_at(&self, ids: &[EntryId]) -> Option<DateTime<FixedOffset>> {
+        ids.iter()
+            .filter_map(|h| self.dag.position(h))
+            .filter(|&p| self.invalid[p].is_none())
+            .map(|p| self.dag.entries[p].at)
+            .max()
+    }
+
     /// Whether entry `id` is in the log.
     pub fn contains(&self, id: &EntryId) -> bool {
         self.dag.position(id).is_some()
@@ -510,17 +739,27 @@ impl<'g> RosterLog<'g> {
             .collect()
     }
 
-    /// The content of `path` in a view: its latest valid assignment.
-    fn resolve(&self, view: &[usize], path: &str) -> Resolved {
+    /// The entries of a view that last assigned `path` (validly): one, or several
+    /// made at the same time.
+    fn latest_assigning(&self, view: &[usize], path: &str) -> Vec<usize> {
         let assigning: Vec<usize> = view
             .iter()
             .copied()
             .filter(|&i| self.invalid[i].is_none() && self.dag.entries[i].files.contains_key(path))
             .collect();
-        let latest: Vec<&RevId> = assigning
+        assigning
             .iter()
-            .filter(|&&i| !assigning.iter().any(|&j| self.dag.saw(j, i)))
-            .map(|&i| &self.dag.entries[i].files[path])
+            .copied()
+            .filter(|&i| !assigning.iter().any(|&j| self.dag.saw(j, i)))
+            .collect()
+    }
+
+    /// The content of `path` in a view: its latest valid assignment.
+    fn resolve(&self, view: &[usize], path: &str) -> Resolved {
+        let latest: Vec<&RevId> = self
+            .latest_assigning(view, path)
+            .into_iter()
+            .map(|i| &self.dag.entries[i].files[path])
             .collect();
         match latest.split_first() {
             None => Resolved::Absent,
@@ -531,18 +770,35 @@ impl<'g> RosterLog<'g> {
         }
     }
 
-    /// Why entry `i` does not count, if it does not: judged by the roster it saw.
-    fn judge(&self, i: usize) -> Option<String> {
+    /// Entry `i`'s verdict: judged by the roster it saw, by what ended without it
+    /// seeing (an admin's role, the key it is signed with), and, where it replaces
+    /// someone's key, by who may do that.
+    fn judge(&self, i: usize) -> Verdict {
         let entry = &self.dag.entries[i];
         let before: Vec<usize> = (0..i).filter(|&j| self.dag.saw(i, j)).collect();
+        let genesis = before.is_empty();
         // The genesis is judged by the files it names itself.
-        let view: Vec<usize> = if before.is_empty() { vec![i] } else { before };
-        let config = self.config_in(&view);
-        let Some(config) = config else {
-            return Some("medreview.yaml cannot be read in the roster it saw".into());
+        let view: Vec<usize> = if genesis { vec![i] } else { before.clone() };
+        let fail = |why: String| Verdict {
+            why: Some(why),
+            ..Verdict::default()
         };
-        if !config.admins.contains(&entry.by) {
-            return Some(format!(
+        let Some(config) = self.config_in(&view) else {
+            return fail("medreview.yaml cannot be read in the roster it saw".into());
+        };
+        // The people whose key (or email, while they have a key) this entry changes.
+        let changes: Vec<(Id, &String)> = if genesis {
+            Vec::new()
+        } else {
+            self.identity_changes(&before, i)
+        };
+        let own = changes.len() == 1
+            && changes[0].0 == entry.by
+            && entry.files.len() == 1
+            && entry.voids.is_empty()
+            && self.only_identity_changes(&before, i, changes[0].1);
+        if !own && !config.admins.contains(&entry.by) {
+            return fail(format!(
                 "{} was not an admin in the roster it saw (admins: {})",
                 entry.by,
                 ids(&config.admins)
@@ -550,7 +806,7 @@ impl<'g> RosterLog<'g> {
         }
         let state = self.state_of(view);
         let key = state.roster.public_key_of(&entry.by);
-        match (&entry.signature, config.review.require_signatures) {
+        let signature = match (&entry.signature, config.review.require_signatures || own) {
             (Some(sig), _) => signing::verify_text(
                 signing::ROSTER_NAMESPACE,
                 &entry.canonical_text(),
@@ -560,8 +816,179 @@ impl<'g> RosterLog<'g> {
             )
             .err()
             .map(|why| format!("its signature does not verify: {why}")),
+            (None, true) if own => Some(format!(
+                "it changes {}'s own key or email and is unsigned; a person's key changes are signed with their current key",
+                entry.by
+            )),
             (None, true) => Some("it is unsigned and the policy requires signatures".into()),
             (None, false) => None,
+        };
+        if let Some(why) = signature {
+            return fail(why);
+        }
+        if let Some(why) = self.ended_unseen(i, key) {
+            return fail(why);
+        }
+        if own || changes.is_empty() {
+            return Verdict::default();
+        }
+        self.reset_verdict(i, &before, &config, &changes)
+    }
+
+    /// Why entry `i` does not count because of a change that counts and that it did
+    /// not see: its author stopped being an admin concurrently (a removed admin
+    /// writing as if before the removal), or the key it is signed with was replaced
+    /// concurrently or before its date.
+    fn ended_unseen(&self, i: usize, key: Option<&str>) -> Option<String> {
+        let entry = &self.dag.entries[i];
+        let used = key.and_then(crate::signing::key_fingerprint);
+        self.endings.iter().find_map(|(j, person, ending)| {
+            let j = *j;
+            if person != &entry.by || j == i || self.dag.saw(i, j) || self.dag.saw(j, i) {
+                return None;
+            }
+            let ended = &self.dag.entries[j];
+            match ending {
+                Ending::Admin => Some(format!(
+                    "it was made without seeing roster entry {} of {}, which took the admin role from {}; a change made beside the one that ends its author's role does not count",
+                    self.dag.ids[j],
+                    crate::clock::rfc3339(&ended.at),
+                    entry.by
+                )),
+                Ending::Key(old) if used.as_ref() == Some(old) => Some(format!(
+                    "it is signed with the key {} replaced in roster entry {} of {}, which it did not see; a replaced key is revoked",
+                    entry.by,
+                    self.dag.ids[j],
+                    crate::clock::rfc3339(&ended.at)
+                )),
+                Ending::Key(_) => None,
+            }
+        })
+    }
+
+    /// A key reset by an admin: it applies once `review.key_reset_admins` distinct
+    /// admins (default 2, or 1 where the roster has one admin) made the same reset,
+    /// each seeing the ones before; until then it waits and changes nothing.
+    fn reset_verdict(
+        &self,
+        i: usize,
+        before: &[usize],
+        config: &Config,
+        changes: &[(Id, &String)],
+    ) -> Verdict {
+        let entry = &self.dag.entries[i];
+        let required = config
+            .review
+            .key_reset_admins
+            .unwrap_or(2)
+            .min(config.admins.len().max(1) as u32)
+            .max(1) as usize;
+        let mut confirmed = Vec::new();
+        for (person, path) in changes {
+            let blob = &entry.files[*path];
+            let mut by: Vec<Id> = before
+                .iter()
+                .filter(|&&j| self.waiting[j] && self.dag.entries[j].files.get(*path) == Some(blob))
+                .map(|&j| self.dag.entries[j].by.clone())
+                .filter(|admin| config.admins.contains(admin))
+                .chain(std::iter::once(entry.by.clone()))
+                .collect();
+            by.sort();
+            by.dedup();
+            if by.len() < required {
+                return Verdict {
+                    why: Some(format!(
+                        "it resets {person}'s key without {person}'s signature, which needs {required} admins; {} of them made it so far ({}). Another admin confirms it with the same `medreview {} reset-key {person} --public-key …`",
+                        by.len(),
+                        ids(&by),
+                        if path.starts_with("reviewers/") {
+                            "reviewer"
+                        } else {
+                            "writer"
+                        },
+                    )),
+                    waiting: true,
+                    reset: Vec::new(),
+                };
+            }
+            confirmed.push((person.clone(), KeyReset { at: entry.at, by }));
+        }
+        Verdict {
+            why: None,
+            waiting: false,
+            reset: confirmed,
+        }
+    }
+
+    /// The people whose key (or, while they have a key, email) entry `i` changes
+    /// from the view `before`, with the file that holds them.
+    fn identity_changes<'e>(&'e self, before: &[usize], i: usize) -> Vec<(Id, &'e String)> {
+        let entry = &self.dag.entries[i];
+        let mut after = before.to_vec();
+        after.push(i);
+        entry
+            .files
+            .keys()
+            .filter_map(|path| {
+                let person =
+                    person_id(path, Role::Reviewer).or_else(|| person_id(path, Role::Writer))?;
+                let was = self.identity_in(before, path)?;
+                let old = was
+                    .key
+                    .as_deref()
+                    .and_then(crate::signing::key_fingerprint)?;
+                let now = self.identity_with(path, &entry.files[path]);
+                let new = now
+                    .as_ref()
+                    .and_then(|n| n.key.as_deref())
+                    .and_then(crate::signing::key_fingerprint);
+                let changed = new.as_ref() != Some(&old)
+                    || now.as_ref().and_then(|n| n.email.as_ref()) != was.email.as_ref();
+                changed.then_some((person, path))
+            })
+            .collect()
+    }
+
+    /// Whether entry `i` changes nothing of `path` but the key and email.
+    fn only_identity_changes(&self, before: &[usize], i: usize, path: &str) -> bool {
+        let (Some(was), Some(now)) = (
+            self.identity_in(before, path),
+            self.identity_with(path, &self.dag.entries[i].files[path]),
+        ) else {
+            return false;
+        };
+        was.rest == now.rest
+    }
+
+    /// The identity `path` holds in a view.
+    fn identity_in(&self, view: &[usize], path: &str) -> Option<Identity> {
+        match self.resolve(view, path) {
+            Resolved::Blob(blob) => self.identity_with(path, &blob),
+            _ => None,
+        }
+    }
+
+    /// The identity in the person file `path` with content `blob`.
+    fn identity_with(&self, path: &str, blob: &RevId) -> Option<Identity> {
+        let bytes = (self.blobs)(blob)?;
+        let text = String::from_utf8_lossy(&bytes);
+        let shown = Path::new(path);
+        if person_id(path, Role::Reviewer).is_some() {
+            let mut r: crate::roster::Reviewer = crate::roster::parse_person(&text, shown).ok()?;
+            let (key, email) = (r.public_key.take(), r.email.take());
+            Some(Identity {
+                key,
+                email,
+                rest: crate::yaml::to_string(&r),
+            })
+        } else {
+            let mut w: crate::roster::Writer = crate::roster::parse_person(&text, shown).ok()?;
+            let (key, email) = (w.public_key.take(), w.email.take());
+            Some(Identity {
+                key,
+                email,
+                rest: crate::yaml::to_string(&w),
+            })
         }
     }
 
@@ -596,6 +1023,7 @@ impl<'g> RosterLog<'g> {
         paths.sort();
         paths.dedup();
         let mut state = RosterState::default();
+        state.roster.revocations = self.revocations.clone();
         for path in paths {
             let blob = match self.resolve(&view, path) {
                 Resolved::Blob(blob) => blob,
@@ -635,6 +1063,15 @@ impl<'g> RosterLog<'g> {
             if let Err(err) = parsed {
                 state.problems.push(err.to_string());
                 continue;
+            }
+            // A key that came from admins' reset is shown as such wherever it signs.
+            for j in self.latest_assigning(&view, path) {
+                for (person, reset) in &self.resets[j] {
+                    state
+                        .roster
+                        .key_resets
+                        .insert(person.clone(), reset.clone());
+                }
             }
             state.files.insert(path.clone(), blob);
         }

@@ -146,6 +146,14 @@ pub struct Roster {
     pub writers: BTreeMap<Id, Writer>,
     /// Reviewers by id.
     pub reviewers: BTreeMap<Id, Reviewer>,
+    /// Keys the roster's record took out of use, on any branch it holds: nothing a
+    /// key signs dated from its revocation on counts (empty before the roster is
+    /// audited).
+    pub revocations: std::sync::Arc<Vec<log::Revocation>>,
+    /// For each person whose current key came from a reset by admins (not signed by
+    /// their own earlier key): when, and by whom. Shown beside every signature the
+    /// new key makes.
+    pub key_resets: BTreeMap<Id, log::KeyReset>,
 }
 
 impl Roster {
@@ -169,6 +177,7 @@ impl Roster {
         let roster = Roster {
             writers: load_folder(src, Role::Writer, &mut problems)?,
             reviewers: load_folder(src, Role::Reviewer, &mut problems)?,
+            ..Roster::default()
         };
         Ok((roster, problems))
     }

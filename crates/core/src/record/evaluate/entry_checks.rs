@@ -76,9 +76,18 @@ pub fn signature_problem(
     policy: &ReviewPolicy,
 ) -> Option<String> {
     match (&entry.signature, policy.require_signatures) {
-        (Some(_), _) => signing::verify(slug, entry, roster.public_key_of(&entry.by))
-            .err()
-            .map(|why| format!("its signature does not verify: {why}")),
+        (Some(_), _) => {
+            let key = roster.public_key_of(&entry.by);
+            signing::verify(slug, entry, key)
+                .err()
+                .map(|why| format!("its signature does not verify: {why}"))
+                // A replaced key is revoked on every branch, merged or not.
+                .or_else(|| {
+                    roster
+                        .revoked(&entry.by, key, &entry.at)
+                        .map(|r| r.describe())
+                })
+        }
         (None, true) => Some("it is unsigned and the policy requires signatures".into()),
         (None, false) => None,
     }

@@ -128,6 +128,7 @@ pub(super) fn check_commit(
         entry_in_the_future(&entry, path, &mut report);
         revision_carried(git, scope, commit, &entry, path, &mut report);
         roster_stale(scope, commit, &entry, path, &mut report);
+        recorded_after_end(scope, commit, &entry, path, &mut report);
         sign_off_committer(scope, commit, &entry, path, &mut report);
     }
     commit_time_order(commit, adds_sign_off, &mut report);
@@ -471,6 +472,78 @@ fn roster_stale(
             format!(
                 "the {} by {} names an older roster than its commit had: it did not see the roster change {unseen} to {}'s own file",
                 entry.action, entry.by, entry.by
+            ),
+        );
+    }
+}
+
+/// Rule 4d': time judged by history, in every clone. A sign-off is recorded after
+/// every roster entry its commit's parents hold, whatever date it carries: if by
+/// the latest of them its signer had retired, their license had ended or the key
+/// it is signed with had been replaced, it is refused, however it is dated (an
+/// approval backdated to before the end). Only a vouching sign-off (an approval
+/// or a re-review) is held to it: the others can only keep a page off the site.
+fn recorded_after_end(
+    scope: &Scope<'_>,
+    commit: &CommitChanges,
+    entry: &Entry,
+    path: &str,
+    report: &mut Report<'_, '_>,
+) {
+    if !entry.action.vouches() || entry.roster.is_empty() {
+        return;
+    }
+    let heads: Vec<crate::ledger::entry::EntryId> = commit
+        .parents_roster
+        .iter()
+        .filter_map(|name| name.strip_suffix(".yaml"))
+        .filter_map(crate::ledger::entry::EntryId::parse)
+        .filter(|id| scope.roster_log.contains(id))
+        .collect();
+    let Some(latest) = scope.roster_log.latest_valid_at(&heads) else {
+        return;
+    };
+    if latest <= entry.at {
+        return;
+    }
+    let then = scope.roster_log.state(&heads);
+    let day = latest.date_naive();
+    let why = match then.roster.reviewers.get(&entry.by) {
+        Some(r) if r.retired.is_some_and(|d| d <= day) => Some(format!(
+            "{} had retired on {}",
+            entry.by,
+            r.retired.unwrap_or(day)
+        )),
+        Some(r) if !r.licensed_on(day) => Some(format!(
+            "{}'s license had expired ({})",
+            entry.by,
+            r.license
+                .as_ref()
+                .and_then(|l| l.expires)
+                .map_or("no date".to_owned(), |d| d.to_string())
+        )),
+        _ => entry.signature.as_ref().and_then(|_| {
+            let key = scope.roster_log.state(&entry.roster);
+            then.roster
+                .revoked(&entry.by, key.roster.public_key_of(&entry.by), &latest)
+                .map(|r| {
+                    format!(
+                        "the key it is signed with had been replaced on {}",
+                        r.at.date_naive()
+                    )
+                })
+        }),
+    };
+    if let Some(why) = why {
+        report.at(
+            "recorded-after-end",
+            path,
+            format!(
+                "the {} by {} is dated {}, but its commit was made on top of the roster as it stood on {}, by which {why}: it was recorded after that, and dated before it. It does not count; an active reviewer decides again, and an admin voids it (`medreview repair`)",
+                entry.action,
+                entry.by,
+                crate::clock::rfc3339(&entry.at),
+                crate::clock::rfc3339(&latest),
             ),
         );
     }
