@@ -110,10 +110,11 @@ impl GitDaemon {
             return None;
         }
         let port = free_port();
-        let mut child = Command::new("git")
+        // git-daemon itself, not `git daemon`: git runs a dashed command as its child,
+        // which killing `git` would leave serving after the test.
+        let mut child = Command::new(git_exec_path().join("git-daemon"))
             .env_clear()
             .envs(server_env(base, env))
-            .arg("daemon")
             .arg("--reuseaddr")
             .arg(format!("--base-path={}", base.display()))
             .args([
