@@ -1,13 +1,17 @@
 //! The server gate: `medreview hook install --server GIT_DIR` and the pre-receive hook
 //! it installs, tried through real servers on loopback (`git daemon`, and lighttpd
-//! running `git http-backend` with basic auth) by people who push with plain git.
+//! running `git http-backend` with basic auth, gitolite over sshd) by people who push
+//! with plain git.
 //! A refused push must change nothing on the server, and the pusher must see why,
 //! with the rule's code.
 
 #[path = "common/http.rs"]
 mod http;
+#[path = "common/ssh.rs"]
+mod ssh;
 
 mod attacks;
+mod authenticated;
 mod scale;
 mod wedges;
 

@@ -140,6 +140,41 @@ pub fn verify(
     )
 }
 
+/// The SSHSIG namespace git signs tags and commits in (`git tag -s` with
+/// `gpg.format=ssh`).
+pub const GIT_NAMESPACE: &str = "git";
+
+/// Whether the tag object `object` ends in an SSH signature block (`git tag -s`
+/// with `gpg.format=ssh`), valid or not.
+pub fn has_git_signature(object: &[u8]) -> bool {
+    std::str::from_utf8(object).is_ok_and(|text| split_git_signature(text).is_some())
+}
+
+/// Checks the SSH signature git appends to a signed tag object (`git tag -s` with
+/// `gpg.format=ssh`) as made by `by`, whose roster key is `public_key`. `object` is
+/// the tag object's bytes; git signs everything before the signature's first line.
+pub fn verify_git_tag(
+    object: &[u8],
+    by: &Id,
+    public_key: Option<&str>,
+) -> std::result::Result<(), String> {
+    let text = std::str::from_utf8(object).map_err(|_| "the tag is not UTF-8".to_owned())?;
+    let (payload, signature) =
+        split_git_signature(text).ok_or_else(|| "it is not signed with an SSH key".to_owned())?;
+    verify_text(GIT_NAMESPACE, payload, by, Some(signature), public_key)
+}
+
+/// A signed git object's text split into what was signed and the SSH signature
+/// block after it. Like git, the last block that starts a line counts.
+fn split_git_signature(text: &str) -> Option<(&str, &str)> {
+    const BEGIN: &str = "-----BEGIN SSH SIGNATURE-----";
+    let start = text
+        .rmatch_indices(BEGIN)
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || text[..at].ends_with('\n'))?;
+    Some(text.split_at(start))
+}
+
 /// Checks `signature` over `text` in `namespace` by `by`, whose roster key is
 /// `public_key`; `Err` says why it does not verify.
 pub(crate) fn verify_text(

@@ -155,58 +155,6 @@ fn changed_attributes(
     Ok(files)
 }
 
-/// Why the push of publication tag `tag` is not a publisher's, if it is not: the
-/// pusher (when the server names one), else the tag's tagger, must be in
-/// `publishers` of `medreview.yaml` on the gated branch's tip.
-fn not_a_publisher(
-    git: &medreview_core::repo::Repo,
-    prefix: &str,
-    tip: &str,
-    pusher: Option<&str>,
-    tag: &str,
-) -> Option<String> {
-    use medreview_core::roster::Roster;
-    use medreview_core::source::{Committed, Source};
-    use medreview_core::workspace::{CONFIG_FILE, Config};
-    let src = Committed {
-        snapshot: git.snapshot(tip).ok()?,
-        prefix: prefix.to_owned(),
-        root: std::path::PathBuf::new(),
-    };
-    let config = src
-        .read(CONFIG_FILE)
-        .ok()
-        .flatten()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| Config::parse(&text, Path::new(CONFIG_FILE)).ok());
-    let Some(config) = config else {
-        return Some(format!(
-            "the gated branch holds no readable {CONFIG_FILE}, so no one may publish"
-        ));
-    };
-    let roster = Roster::load_lenient(&src)
-        .map(|(r, _)| r)
-        .unwrap_or_default();
-    let (who, what) = match pusher {
-        Some(p) => (p.to_owned(), "pushed"),
-        None => match git.tagger_email(tag) {
-            Some(email) => (email, "tagged"),
-            None => return Some("the tag names no tagger, and the server no pusher".into()),
-        },
-    };
-    let publisher = config.publishers.iter().any(|id| {
-        id.as_str() == who
-            || roster
-                .email_of(id)
-                .is_some_and(|e| e.eq_ignore_ascii_case(&who))
-    });
-    (!publisher).then(|| {
-        format!(
-            "{who} {what} it, and is not in publishers in {CONFIG_FILE}; only a publisher records a publication"
-        )
-    })
-}
-
 /// One refusal.
 struct Refusal {
     refname: String,
@@ -333,11 +281,12 @@ pub fn pre_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<bool>
                         main_ref.as_deref().unwrap_or("the gated branch")
                     ),
                 );
-            } else if let Some(why) = not_a_publisher(
+            } else if let Some(why) = crate::publication::not_a_publisher(
                 &git,
                 &prefix,
                 main_tip.as_deref().unwrap_or_default(),
                 pusher.as_deref(),
+                &pusher_var,
                 new,
             ) {
                 refuse("tag-publisher", why);

@@ -5,5 +5,6 @@
 
 pub mod gate;
 pub mod hook;
+mod publication;
 pub mod sync;
 pub mod transport;

@@ -17,7 +17,7 @@ use tempfile::TempDir;
 pub const LIGHTTPD: &str = "/usr/sbin/lighttpd";
 
 /// A port nobody listens on right now.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -25,7 +25,7 @@ fn free_port() -> u16 {
 }
 
 /// Waits (at most 5 s) until `child` accepts connections on `port`.
-fn wait_listening(child: &mut Child, port: u16, what: &str, log: Option<&Path>) {
+pub fn wait_listening(child: &mut Child, port: u16, what: &str, log: Option<&Path>) {
     for _ in 0..200 {
         if TcpStream::connect(("127.0.0.1", port)).is_ok() {
             return;
@@ -71,7 +71,7 @@ pub fn git_exec_path() -> PathBuf {
 }
 
 /// The variables every server (and so every hook it runs) gets, plus `extra`.
-fn server_env(home: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)> {
+pub fn server_env(home: &Path, extra: &[(&str, &str)]) -> Vec<(String, String)> {
     let path = std::env::var("PATH").unwrap_or_else(|_| "/usr/bin:/bin".into());
     let mut vars = vec![
         ("PATH".to_owned(), path),
@@ -110,10 +110,11 @@ impl GitDaemon {
             return None;
         }
         let port = free_port();
-        let mut child = Command::new("git")
+        // git-daemon itself, not `git daemon`: git runs a dashed command as its child,
+        // which killing `git` would leave serving after the test.
+        let mut child = Command::new(git_exec_path().join("git-daemon"))
             .env_clear()
             .envs(server_env(base, env))
-            .arg("daemon")
             .arg("--reuseaddr")
             .arg(format!("--base-path={}", base.display()))
             .args([

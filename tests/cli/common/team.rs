@@ -501,13 +501,19 @@ impl Daemon {
     /// Serves `base` read-write on 127.0.0.1 at a free port, once it accepts connections.
     pub fn start(base: &Path) -> Daemon {
         let port = free_port();
-        let child = Process::new("git")
+        // git-daemon itself, not `git daemon`: git runs a dashed command as its child,
+        // which killing `git` on drop would leave serving after the test.
+        let exec_path = Process::new("git")
+            .arg("--exec-path")
+            .output()
+            .expect("run git --exec-path");
+        let exec_path = String::from_utf8_lossy(&exec_path.stdout).trim().to_owned();
+        let child = Process::new(Path::new(&exec_path).join("git-daemon"))
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", base)
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1")
-            .arg("daemon")
             .arg("--reuseaddr")
             .arg(format!("--base-path={}", base.display()))
             .args([

@@ -402,7 +402,8 @@ fn symlink_blob(member: &super::Member, target: &str) -> String {
 }
 
 /// Guards publication tags (issue 23): only an annotated tag, on a commit of main,
-/// pushed (or, without a pusher variable, tagged) by a publisher is accepted.
+/// pushed by a publisher (or, where the server names no pusher, signed by one: see
+/// `authenticated.rs`) is accepted.
 #[test]
 fn a_publication_tag_from_a_non_publisher_or_off_main_is_refused() {
     let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {

@@ -124,12 +124,13 @@ impl GitStore {
         Some(kind.str())
     }
 
-    /// The tagger's email of the annotated tag `id`, if it is one and names one.
-    pub fn tagger_email(&self, id: &str) -> Option<String> {
+    /// The bytes of the annotated tag object `id` (header, message and any signature
+    /// git appended to it), if it is one.
+    pub fn tag_bytes(&self, id: &str) -> Option<Vec<u8>> {
         let oid = Oid::from_str(id).ok()?;
-        let tag = self.repo.find_tag(oid).ok()?;
-        let tagger = tag.tagger()?;
-        tagger.email().ok().map(str::to_owned)
+        let odb = self.repo.odb().ok()?;
+        let object = odb.read(oid).ok()?;
+        (object.kind() == git2::ObjectType::Tag).then(|| object.data().to_vec())
     }
 
     /// The commit an object peels to (a tag's target), if it is one.
