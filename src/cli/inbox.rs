@@ -53,7 +53,7 @@ pub fn cmd_inbox(ctx: &mut Ctx<'_>, args: InboxArgs) -> Result<ExitCode> {
     let (articles, problems) = medreview_site::report::all_summaries(&ws, now, !args.json)?;
     let items = medreview_site::inbox::items(&me, roster, &articles, now);
     super::warn_uncommitted(ctx, &ws)?;
-    let failed = !problems.is_empty();
+    let failed = super::warn_roster(ctx, &*people)?.is_some() || !problems.is_empty();
     if args.json {
         let problems = problems
             .iter()

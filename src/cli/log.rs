@@ -84,6 +84,7 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
     // Judged by the committed people and policy, as `status` and `publish` judge.
     let people = ws.committed_people()?;
+    super::warn_roster(ctx, &*people)?;
     let roster = people.current().roster.clone();
     let record = ArticleRecord::load(&ws, &slug)?;
     let summary = summarize(&ws, &*people, &record, clock::now()?)?;

@@ -566,6 +566,30 @@ pub(super) const UNREADABLE: &str = "article-unreadable";
 /// Warns on stderr about roster and settings files whose working-tree content is
 /// not committed: `status`, `inbox` and `publish` judge by HEAD's, so such an edit
 /// (a `public_key` added by hand, a policy change) changes nothing until committed.
+/// Says on stderr what keeps the roster from judging, with the step that fixes it:
+/// a damaged record (an error; returned as a `roster-damaged` problem for `--json`
+/// and the exit code) and each file in conflict (a warning). The verdicts
+/// themselves come from [`medreview_core::roster::people::People::unsettled`].
+pub(super) fn warn_roster(
+    ctx: &mut Ctx<'_>,
+    people: &dyn medreview_core::roster::people::People,
+) -> Result<Option<medreview_core::check::Problem>> {
+    if let Some((why, hint)) = people.damage() {
+        say(ctx.err, &format!("Error: {why}"))?;
+        say(ctx.err, &format!("Hint: {hint}"))?;
+        return Ok(Some(medreview_core::check::Problem::at(
+            "roster-damaged",
+            medreview_core::roster::log::ROSTER_DIR,
+            None,
+            format!("{why} ({hint})"),
+        )));
+    }
+    for (_, line) in medreview_core::roster::damage::conflicts(&people.current()) {
+        say(ctx.err, &format!("Warning: {line}"))?;
+    }
+    Ok(None)
+}
+
 pub(super) fn warn_uncommitted(
     ctx: &mut Ctx<'_>,
     ws: &medreview_core::workspace::Workspace,

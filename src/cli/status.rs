@@ -114,11 +114,13 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     ws.git.head_snapshot()?;
     let now = clock::now()?;
     let single = args.slug.is_some();
+    // The people every summary is judged by, read here too so status can say what
+    // keeps them from judging (a damaged roster, a file in conflict).
+    let people = ws.committed_people()?;
     let (mut articles, problems) = match &args.slug {
         // One article: read directly (the memo pays off only when every article is read).
         Some(slug) => {
             let slug = slug_arg(slug)?;
-            let people = ws.committed_people()?;
             let summary = medreview_site::report::summary(&ws, &*people, &slug, None, now)?;
             (vec![summary], Vec::new())
         }
@@ -129,18 +131,19 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     }
     let remote = medreview_core::upstream::standing(&ws);
     super::warn_uncommitted(ctx, &ws)?;
+    let damaged = super::warn_roster(ctx, &*people)?;
     if args.json {
-        let failed = !problems.is_empty();
+        let failed = !problems.is_empty() || damaged.is_some();
         print_json(
             ctx.out,
             &StatusJson {
                 articles: with_lint(&ws, articles)?,
-                problems: problems
-                    .iter()
-                    .map(|e| {
+                problems: damaged
+                    .into_iter()
+                    .chain(problems.iter().map(|e| {
                         medreview_core::check::Problem::from_error(super::UNREADABLE, e)
                             .relative_to(ws.root())
-                    })
+                    }))
                     .collect(),
                 remote,
             },
@@ -180,7 +183,7 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
             say(ctx.err, &format!("Hint: {hint}"))?;
         }
     }
-    Ok(exit_code(!problems.is_empty()))
+    Ok(exit_code(!problems.is_empty() || damaged.is_some()))
 }
 
 /// 1 when some article could not be read, so scripts notice.

@@ -33,6 +33,7 @@ mod refusals;
 mod review_block;
 mod robust;
 mod roster;
+mod roster_record;
 mod server;
 mod setup;
 mod signatures;

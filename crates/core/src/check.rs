@@ -168,20 +168,42 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
             .map(|e| Problem::from_error("roster-file", e)),
     );
     check_roster(&roster, ws, &mut problems);
-    let log = crate::roster::log::RosterLog::load(&src, &ws.git)?;
-    // Sign-offs are judged by HEAD's roster and settings, as approve, status and
-    // publish judge them; the working tree's files are still checked above.
-    let people = match ws.git.head_snapshot() {
-        Ok(snapshot) => crate::roster::people::load_lenient(
-            &crate::source::Committed {
+    let committed = || -> Result<Option<crate::source::Committed<'_>>> {
+        Ok(match ws.git.head_snapshot() {
+            Ok(snapshot) => Some(crate::source::Committed {
                 snapshot,
                 prefix: ws.prefix().to_owned(),
                 root: ws.root().to_path_buf(),
-            },
-            &ws.git,
-        )?,
-        Err(_) => crate::roster::people::load_lenient(&src, &ws.git)?,
+            }),
+            Err(_) => None,
+        })
     };
+    let log = match crate::roster::log::RosterLog::load(&src, &ws.git) {
+        Ok(log) => log,
+        // A working tree whose `roster` is a link or a file: reported, and the
+        // history is judged by the committed record instead.
+        Err(err) => match committed()? {
+            Some(head) => {
+                problems.push(Problem::from_error("roster-damaged", &err).relative_to(ws.root()));
+                crate::roster::log::RosterLog::load(&head, &ws.git)?
+            }
+            None => return Err(err),
+        },
+    };
+    // Sign-offs are judged by HEAD's roster and settings, as approve, status and
+    // publish judge them; the working tree's files are still checked above.
+    let people = match committed()? {
+        Some(head) => crate::roster::people::load_lenient(&head, &ws.git)?,
+        None => crate::roster::people::load_lenient(&src, &ws.git)?,
+    };
+    if let Some((why, _)) = people.damage() {
+        problems.push(Problem::at(
+            "roster-damaged",
+            crate::roster::log::ROSTER_DIR,
+            None,
+            format!("{why} (the problems below name the commit that did it; `medreview repair` lists the recorded fix)"),
+        ));
+    }
     let current = people.current().roster.clone();
     let mut voided = Vec::new();
     for p in crate::roster::audit::audit(&log, &src, &current)? {
@@ -201,12 +223,14 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
         ));
     }
     ws.git.memo.bulk();
+    // A damaged roster is judged afresh: no result kept under another judges it.
     let people_key = ws
         .git
         .memo
         .active()
         .then(|| ws.committed_people_key())
-        .flatten();
+        .flatten()
+        .filter(|_| people.damage().is_none());
     let mut articles = 0;
     let mut entries = 0;
     let slugs = ws.article_slugs()?;
@@ -417,9 +441,33 @@ fn check_article(
         problems,
         not_fetched,
     );
+    unsettled_approvals(people, record, problems);
     if !record.ledger.voided.is_empty() {
         let listed = voided_files(&record.ledger, problems, &people.voids());
         voided.extend(listed);
+    }
+}
+
+/// The approvals the roster cannot judge because their signer's file is in
+/// conflict ([`People::unsettled`], the rule `evaluate` applies for status, log and
+/// publish): `roster-conflict` on each. A damaged roster is reported once, above.
+fn unsettled_approvals(people: &dyn People, record: &ArticleRecord, problems: &mut Vec<Problem>) {
+    if people.damage().is_some() {
+        return;
+    }
+    let dir = Workspace::signoffs_rel(&record.slug);
+    for (i, entry) in record.ledger.entries.iter().enumerate() {
+        if !entry.action.vouches() {
+            continue;
+        }
+        if let Some(why) = people.unsettled(entry) {
+            problems.push(Problem::at(
+                "roster-conflict",
+                &format!("{dir}/{}", record.ledger.ids[i].file_name()),
+                None,
+                format!("the {} by {} does not count: {why}", entry.action, entry.by),
+            ));
+        }
     }
 }
 

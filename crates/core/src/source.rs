@@ -64,6 +64,12 @@ pub trait Source {
         None
     }
 
+    /// Where the history behind this source is read (see [`Lineage`]); `None`
+    /// before the first commit.
+    fn lineage(&self, _git: &medreview_store::gitstore::GitStore) -> Option<Lineage> {
+        None
+    }
+
     /// Reads `name`, a regular file that `list(dir)` returned, refusing one over
     /// `max` bytes before reading it: `Err(size)`.
     fn read_listed(
@@ -88,10 +94,31 @@ pub trait Source {
     }
 }
 
+/// The commit a source is (for the working tree: the commit HEAD points at), and
+/// the workspace's folder inside the repository, so what the source lacks can be
+/// looked for in the history behind it.
+#[derive(Debug, Clone)]
+pub struct Lineage {
+    /// The commit id.
+    pub commit: String,
+    /// The workspace root inside the repository (`""` or `sub/dir/`).
+    pub prefix: String,
+    /// Whether the source is the working tree, not the commit itself.
+    pub work_tree: bool,
+}
+
 /// The working tree under a workspace root.
 pub(crate) struct WorkTree<'a>(pub &'a Path);
 
 impl Source for WorkTree<'_> {
+    fn lineage(&self, git: &medreview_store::gitstore::GitStore) -> Option<Lineage> {
+        Some(Lineage {
+            commit: git.head_commit()?,
+            prefix: crate::workspace::repo_prefix(git.workdir(), self.0).ok()?,
+            work_tree: true,
+        })
+    }
+
     fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
         refuse_symlinks(self.0, rel)?;
         let path = self.0.join(rel);
@@ -190,6 +217,14 @@ pub struct Committed<'a> {
 }
 
 impl Source for Committed<'_> {
+    fn lineage(&self, _git: &medreview_store::gitstore::GitStore) -> Option<Lineage> {
+        Some(Lineage {
+            commit: self.snapshot.commit_id().to_owned(),
+            prefix: self.prefix.clone(),
+            work_tree: false,
+        })
+    }
+
     fn read(&self, rel: &str) -> Result<Option<Vec<u8>>> {
         Ok(self.snapshot.read(&format!("{}{rel}", self.prefix))?)
     }

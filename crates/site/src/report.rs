@@ -319,12 +319,14 @@ pub fn all_summaries(
 ) -> Result<(Vec<ArticleSummary>, Vec<medreview_core::Error>)> {
     let people = ws.committed_people()?;
     ws.git.memo.bulk();
+    // A damaged roster is judged afresh: no result kept under another judges it.
     let people_key = ws
         .git
         .memo
         .active()
         .then(|| ws.committed_people_key())
-        .flatten();
+        .flatten()
+        .filter(|_| people.damage().is_none());
     let slugs = ws.article_slugs()?;
     let mut articles = Vec::new();
     let mut problems = Vec::new();

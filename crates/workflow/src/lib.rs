@@ -440,6 +440,10 @@ fn record_entry(
     mut warnings: Vec<String>,
 ) -> Result<Recorded> {
     record.ensure_ledger_committed(ws)?;
+    // Nothing is recorded under a damaged roster: it would count for no one.
+    if let Some((why, hint)) = people.damage() {
+        return Err(medreview_core::roster::damage::refusal(why, hint));
+    }
     medreview_core::record::ensure_folder_committed(ws, medreview_core::roster::log::ROSTER_DIR)?;
     let roster = &people.current().roster;
     let ledger = &record.ledger;

@@ -351,6 +351,10 @@ pub fn record(
 ) -> Result<Recorded> {
     // Leniently, as in `person`: a change may repair an unreadable roster file.
     let people = crate::roster::people::load_lenient(&WorkTree(ws.root()), &ws.git)?;
+    // A roster that was audited never starts over unaudited: its record comes back first.
+    if let Some((why, hint)) = people.damage() {
+        return Err(crate::roster::damage::refusal(why, hint));
+    }
     let state = people.current();
     let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
     let email = ws.git.config_string("user.email");

@@ -346,6 +346,10 @@ pub struct RosterState {
     pub files: BTreeMap<String, RevId>,
     /// Files that cannot be used, and why.
     pub problems: Vec<String>,
+    /// Files two concurrent roster changes give different contents, which nothing
+    /// later settles (also in `problems`): whoever they describe judges no one and
+    /// is judged by no one (see [`crate::roster::damage::conflict_of`]).
+    pub conflicted: std::collections::BTreeSet<String>,
 }
 
 /// Reads a file's content by blob id.
@@ -1029,6 +1033,7 @@ impl<'g> RosterLog<'g> {
                 Resolved::Blob(blob) => blob,
                 Resolved::Absent => continue,
                 Resolved::Conflict => {
+                    state.conflicted.insert(path.clone());
                     state.problems.push(format!(
                         "{path}: two roster changes made at the same time give it different contents; an admin must record it again"
                     ));

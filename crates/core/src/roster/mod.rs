@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod change;
+pub mod damage;
 pub mod edit;
 pub mod hints;
 pub mod identity;

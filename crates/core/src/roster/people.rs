@@ -4,7 +4,9 @@
 //! is judged against the roster its signer had (`roster:` in the entry names the
 //! roster heads of their copy), read from the roster's own record, never from the
 //! working tree. Before that, everything is judged by the roster files as they are,
-//! as before the roster was part of the record.
+//! as before the roster was part of the record. A roster that was audited never
+//! becomes unaudited again: a record gone from the source is damage
+//! ([`crate::roster::damage`]), under which no approval counts.
 
 use std::rc::Rc;
 
@@ -46,6 +48,22 @@ pub trait People {
     /// The files admins voided (none before the roster is audited).
     fn voids(&self) -> crate::ledger::voids::Voids {
         Default::default()
+    }
+    /// Why the roster's record cannot judge anyone, and the next step, if so: the
+    /// roster was audited and its record is gone or is not a folder of entries
+    /// (see [`crate::roster::damage`]). No approval counts.
+    fn damage(&self) -> Option<(&str, &str)> {
+        None
+    }
+    /// Why no approval by `entry`'s signer can count, if none can: the roster's
+    /// record is damaged, or the signer's own file is in conflict in the roster the
+    /// entry names or in today's. The one rule every reader of the record applies
+    /// (`evaluate`, and through it status, log, the inbox and publish; and `check`).
+    fn unsettled(&self, entry: &Entry) -> Option<String> {
+        if let Some((why, _)) = self.damage() {
+            return Some(why.to_owned());
+        }
+        crate::roster::damage::conflict_of(&entry.by, &self.at(entry), &self.current())
     }
 }
 
@@ -158,10 +176,63 @@ impl People for Audited<'_> {
     }
 }
 
+/// A roster that was audited and whose record is damaged (see
+/// [`crate::roster::damage`]): the people as the source's files hold them, for
+/// names and roles, but no approval counts.
+struct Damaged<'g> {
+    inner: Unaudited<'g>,
+    why: String,
+    hint: String,
+}
+
+impl People for Damaged<'_> {
+    fn at(&self, entry: &Entry) -> Rc<RosterState> {
+        self.inner.at(entry)
+    }
+    fn current(&self) -> Rc<RosterState> {
+        self.inner.current()
+    }
+    fn includes(&self, _: &Entry, _: &Entry) -> bool {
+        true
+    }
+    fn heads(&self) -> Vec<EntryId> {
+        Vec::new()
+    }
+    fn writer_of(&self, id: &RevId) -> Option<Id> {
+        self.inner.writer_of(id)
+    }
+    fn policy(&self) -> Option<ReviewPolicy> {
+        self.inner.policy()
+    }
+    fn damage(&self) -> Option<(&str, &str)> {
+        Some((&self.why, &self.hint))
+    }
+}
+
+/// The damaged people of `src`, when its roster's record is damaged.
+fn damaged<'g>(
+    src: &dyn Source,
+    git: &'g crate::repo::Repo,
+) -> Result<Option<Box<dyn People + 'g>>> {
+    let Some((why, hint)) = crate::roster::damage::of_record(src, git)? else {
+        return Ok(None);
+    };
+    let (roster, _) = Roster::load_lenient(src)?;
+    let config = source_config(src).ok().flatten();
+    Ok(Some(Box::new(Damaged {
+        inner: Unaudited::new(roster, git).with_config(config),
+        why,
+        hint,
+    })))
+}
+
 /// The people of a workspace as `src` holds them (the working tree, or a commit).
 pub fn load<'g>(src: &dyn Source, git: &'g crate::repo::Repo) -> Result<Box<dyn People + 'g>> {
     let log = RosterLog::load(src, git)?;
     if log.is_empty() {
+        if let Some(people) = damaged(src, git)? {
+            return Ok(people);
+        }
         let config = source_config(src)?;
         return Ok(Box::new(
             Unaudited::new(Roster::load_from(src)?, git).with_config(config),
@@ -182,6 +253,9 @@ pub fn load_lenient<'g>(
 ) -> Result<Box<dyn People + 'g>> {
     let log = RosterLog::load(src, git)?;
     if log.is_empty() {
+        if let Some(people) = damaged(src, git)? {
+            return Ok(people);
+        }
         let (roster, _) = Roster::load_lenient(src)?;
         let config = source_config(src).ok().flatten();
         return Ok(Box::new(Unaudited::new(roster, git).with_config(config)));

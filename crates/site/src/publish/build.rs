@@ -39,6 +39,10 @@ pub fn build(
     })?;
     let config = Config::parse(&config_text, &src.shown(CONFIG_FILE))?;
     let people = medreview_core::roster::people::load(&src, &ws.git)?;
+    // As `check` reports it and `status` says: nothing is judged by a damaged roster.
+    if let Some((why, hint)) = people.damage() {
+        return Err(medreview_core::roster::damage::refusal(why, hint));
+    }
     let voids = people.voids();
     let roster = people.current().roster.clone();
     let policy = people.policy().unwrap_or_else(|| config.review.clone());

@@ -175,6 +175,42 @@ impl GitStore {
         self.repo.merge_base(a, b).ok().map(|o| o.to_string())
     }
 
+    /// The newest commit reachable from `tip` (`tip` itself included) whose tree holds
+    /// something at `path` other than a folder of hidden files only (`.gitkeep`): a
+    /// folder with a visible entry, a file, a link or a submodule. The walk stops at
+    /// the first one, so its cost is the commits since then (the whole history when
+    /// there is none).
+    pub fn history_holds(&self, tip: &str, path: &str) -> Result<Option<String>, GitError> {
+        let mut walk = self.repo.revwalk().context("walk the history")?;
+        walk.push(Oid::from_str(tip).context("parse a commit id")?)
+            .context("walk the history")?;
+        // Folders of hidden files only, by id: each is listed once.
+        let mut hidden_only = std::collections::HashSet::new();
+        for oid in walk {
+            let oid = oid.context("walk the history")?;
+            let tree = self
+                .repo
+                .find_commit(oid)
+                .and_then(|c| c.tree())
+                .context("read a commit's tree")?;
+            let Ok(entry) = tree.get_path(Path::new(path)) else {
+                continue;
+            };
+            if entry.kind() == Some(git2::ObjectType::Tree) {
+                if hidden_only.contains(&entry.id()) {
+                    continue;
+                }
+                let folder = self.repo.find_tree(entry.id()).context("read a folder")?;
+                if folder.iter().all(|e| e.name_bytes().starts_with(b".")) {
+                    hidden_only.insert(entry.id());
+                    continue;
+                }
+            }
+            return Ok(Some(oid.to_string()));
+        }
+        Ok(None)
+    }
+
     /// How many commits `local` has that `upstream` lacks, and the other way round.
     pub fn ahead_behind(&self, local: &str, upstream: &str) -> Option<(usize, usize)> {
         let (a, b) = (Oid::from_str(local).ok()?, Oid::from_str(upstream).ok()?);

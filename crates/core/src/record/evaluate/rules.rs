@@ -100,6 +100,16 @@ impl<'a> Judge<'a> {
                     .roster
                     .reviewers
                     .contains_key(&self.entries[i].by))
+            || (!self.is(i, Action::Approved) && self.reviewer_in_conflict(i))
+    }
+
+    /// Whether entry `i`'s signer has a reviewer's file in conflict in the roster it
+    /// names or in today's: her requests for changes and withdrawals still stand.
+    fn reviewer_in_conflict(&self, i: usize) -> bool {
+        let file = crate::roster::Role::Reviewer.file_rel(&self.entries[i].by);
+        [&self.rosters[i], &self.now_roster]
+            .iter()
+            .any(|s| s.conflicted.contains(&file))
     }
 
     /// Rule 1, the part of it that does not depend on concurrent entries.
@@ -125,6 +135,9 @@ impl<'a> Judge<'a> {
                 .or_else(|| ended_since(entry, &self.now_roster.roster))
                 .or_else(|| crate::roster::identity::proxy_problem(entry, &rosters[a])),
             };
+            // The roster cannot judge its signer (a damaged record, her own file in
+            // conflict): it does not count, whatever else holds (fail closed).
+            let why = people.unsettled(entry).or(why);
             policy_ok[a] = why.is_none();
             let why = why.or_else(|| stale(ledger, a, &self.revisions));
             current[a] = why.is_none();
