@@ -11,8 +11,9 @@
 //! entries; then no approval counts (fail closed) until `medreview repair` puts
 //! the record back. Cost: one `kind` lookup, plus a walk of the history (one tree
 //! lookup per commit, stopping at the first that holds roster entries) only when
-//! the source holds no roster entry; the walk is not memoised, because the memo is
-//! local state anyone can edit and this answer decides whether approvals count.
+//! the source holds no roster entry. The memo remembers the last commit whose whole
+//! history held none, and later walks stop there: the same trust as the checkpoint
+//! (`check`'s history walk still reports a commit that removed roster entries).
 
 use std::rc::Rc;
 
@@ -21,7 +22,7 @@ use crate::ids::Id;
 use crate::roster::Role;
 use crate::roster::log::{ROSTER_DIR, RosterState};
 use crate::source::Source;
-use medreview_store::gitstore::{EntryKind, GitStore};
+use medreview_store::gitstore::EntryKind;
 
 /// What to do about a damaged roster record, for a commit.
 pub const COMMITTED_HINT: &str = "run `medreview check` to see the commit that did it, then `medreview repair` for the recorded fix (an admin runs `medreview repair --yes`)";
@@ -32,7 +33,10 @@ pub const WORK_TREE_HINT: &str = "run `git checkout -- roster` to restore it fro
 /// Why `src`'s roster record is damaged, if it is, given that it holds no roster
 /// entry: `roster` is not a folder there, or a commit behind it held entries.
 /// Returns the sentence and the next step.
-pub(crate) fn of_record(src: &dyn Source, git: &GitStore) -> Result<Option<(String, String)>> {
+pub(crate) fn of_record(
+    src: &dyn Source,
+    git: &crate::repo::Repo,
+) -> Result<Option<(String, String)>> {
     let lineage = src.lineage(git);
     let (place, hint) = match &lineage {
         Some(l) if l.work_tree => ("the working tree".to_owned(), WORK_TREE_HINT),
@@ -60,7 +64,18 @@ pub(crate) fn of_record(src: &dyn Source, git: &GitStore) -> Result<Option<(Stri
         return Ok(None);
     };
     let path = format!("{}{ROSTER_DIR}", lineage.prefix);
-    let Some(found) = git.history_holds(&lineage.commit, &path)? else {
+    // The last commit this build found with no roster entry in all its history:
+    // its history is not walked again (only what came since), so an unaudited
+    // workspace pays for its new commits, not for its whole history, per command.
+    let key = crate::memo::key(&[
+        "roster-never-1",
+        env!("CARGO_PKG_VERSION"),
+        crate::memo::build_id(),
+        &path,
+    ]);
+    let known: Option<String> = git.memo.summary(&key);
+    let Some(found) = git.history_holds(&lineage.commit, &path, known.as_deref())? else {
+        git.memo.keep_summary(&key, &lineage.commit);
         return Ok(None);
     };
     let message = if found == lineage.commit {

@@ -180,10 +180,22 @@ impl GitStore {
     /// folder with a visible entry, a file, a link or a submodule. The walk stops at
     /// the first one, so its cost is the commits since then (the whole history when
     /// there is none).
-    pub fn history_holds(&self, tip: &str, path: &str) -> Result<Option<String>, GitError> {
+    /// `known`, when given, is a commit whose whole history holds nothing there: it
+    /// and its ancestors are not walked.
+    pub fn history_holds(
+        &self,
+        tip: &str,
+        path: &str,
+        known: Option<&str>,
+    ) -> Result<Option<String>, GitError> {
         let mut walk = self.repo.revwalk().context("walk the history")?;
         walk.push(Oid::from_str(tip).context("parse a commit id")?)
             .context("walk the history")?;
+        if let Some(oid) = known.and_then(|k| Oid::from_str(k).ok())
+            && self.repo.find_commit(oid).is_ok()
+        {
+            walk.hide(oid).context("walk the history")?;
+        }
         // Folders of hidden files only, by id: each is listed once.
         let mut hidden_only = std::collections::HashSet::new();
         for oid in walk {
