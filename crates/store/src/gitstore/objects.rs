@@ -92,6 +92,21 @@ impl GitStore {
     }
 }
 
+impl GitStore {
+    /// A second handle on the same repository, for another thread: git2's handles
+    /// are not shared between threads, and each keeps its own object cache.
+    pub fn reopen(&self) -> Result<GitStore, GitError> {
+        let repo = Repository::open(self.repo.path()).map_err(|_| GitError::NotARepository {
+            path: self.repo.path().to_path_buf(),
+        })?;
+        Ok(GitStore {
+            repo,
+            workdir: self.workdir.clone(),
+            index: Default::default(),
+        })
+    }
+}
+
 impl<'r> Snapshot<'r> {
     /// The commit id.
     pub fn commit_id(&self) -> &str {
