@@ -2,7 +2,8 @@
 //!
 //! A page is rendered with each fragment medreview makes (the review block, the
 //! preview banner, the body, the JSON-LD...) replaced by a slot token no template
-//! or writer can guess (a digest of the page's inputs). This module reads that
+//! or writer can guess (a digest of the page's inputs under keys drawn at random
+//! for each run, which no template or text can know). This module reads that
 //! page as a browser's tokenizer does (html5ever: entities decoded, comments,
 //! attributes, raw text elements told apart) and refuses it when
 //!
@@ -98,7 +99,8 @@ pub(crate) enum Placement {
 
 /// The fragments of one page, each stood for by a token `{prefix}{index}z`, where
 /// the prefix is a digest of every fragment and of `inputs` (the page's other
-/// values): no text on the page can spell a token it would have to contain.
+/// values) under this run's random keys: no text on the page can spell a token it
+/// would have to contain.
 pub(crate) struct Slots {
     prefix: String,
     inputs: Vec<String>,
@@ -126,11 +128,30 @@ impl Slots {
 
     /// Fixes the token prefix and gives each slot's name and token, in order added.
     pub(crate) fn seal(&mut self) -> Vec<(&'static str, String)> {
-        let mut parts: Vec<&str> = vec!["slots-1"];
-        parts.extend(self.slots.iter().map(|s| s.html.as_str()));
-        parts.extend(self.inputs.iter().map(String::as_str));
-        let key = medreview_core::memo::key(&parts);
-        let digest = key.rsplit(':').next().unwrap_or_default();
+        use std::hash::{BuildHasher, Hash, Hasher};
+        // SipHash under two keys from the operating system's randomness, drawn once
+        // a run: 128 bits no one writing a template or an article can compute, at a
+        // fraction of the cost of SHA-1 over every page's body.
+        static KEYS: std::sync::LazyLock<[std::collections::hash_map::RandomState; 2]> =
+            std::sync::LazyLock::new(|| {
+                [
+                    std::collections::hash_map::RandomState::new(),
+                    std::collections::hash_map::RandomState::new(),
+                ]
+            });
+        let parts = std::iter::once("slots-2")
+            .chain(self.slots.iter().map(|s| s.html.as_str()))
+            .chain(self.inputs.iter().map(String::as_str));
+        let mut hashers: Vec<_> = KEYS.iter().map(BuildHasher::build_hasher).collect();
+        for part in parts {
+            for hasher in &mut hashers {
+                part.hash(hasher);
+            }
+        }
+        let digest: String = hashers
+            .iter()
+            .map(|h| format!("{:016x}", h.finish()))
+            .collect();
         self.prefix = format!("mrslot{digest}n");
         self.slots
             .iter()
