@@ -211,6 +211,16 @@ impl Source for Committed<'_> {
         self.snapshot.folder_id(&format!("{}{rel}", self.prefix))
     }
 
+    fn read_listed(
+        &self,
+        dir: &str,
+        name: &str,
+        max: u64,
+    ) -> Result<std::result::Result<Vec<u8>, u64>> {
+        let path = format!("{}{dir}/{name}", self.prefix);
+        Ok(self.snapshot.read_at_most(&path, max)?)
+    }
+
     fn shown(&self, rel: &str) -> PathBuf {
         let short = &self.snapshot.commit_id()[..7];
         PathBuf::from(format!(
