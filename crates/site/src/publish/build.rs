@@ -99,7 +99,7 @@ pub fn build(
     // is not publishable (that can only leave a page out), never that it is. Every
     // other article is judged from the entries read from the commit itself (never
     // the memo's copy of them), once; those folders are read on every core.
-    let plans: Vec<(Id, Option<String>, Option<(Option<Publishable>, State)>)> = slugs
+    let plans: Vec<(Id, Option<String>, Option<Judged>)> = slugs
         .into_iter()
         .map(|slug| {
             let key = src.folder_id(&format!("articles/{slug}")).map(|folder| {
@@ -112,7 +112,7 @@ pub fn build(
             });
             let kept = key
                 .as_deref()
-                .and_then(|k| ws.git.memo.summary::<(Option<Publishable>, State)>(k))
+                .and_then(|k| ws.git.memo.summary::<Judged>(k))
                 .filter(|(publishable, _)| publishable.is_none());
             (slug, key, kept)
         })
@@ -403,6 +403,9 @@ pub(super) fn page_from(
         reused: false,
     })
 }
+
+/// What the record says of an article: the page it may publish, and its state.
+type Judged = (Option<Publishable>, State);
 
 /// A publishable article, read from an earlier publish or still to be read and
 /// parsed (its revision named in messages by its record's folder).
