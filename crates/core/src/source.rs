@@ -6,7 +6,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Code, Error, Result};
-use medreview_store::gitstore::{EntryKind, Snapshot};
+use medreview_store::gitstore::{EntryKind, GitStore, Snapshot};
 
 /// Refuses a workspace path any part of which is a symbolic link, so nothing outside
 /// the workspace is ever read into a commit or a page, or written by medreview.
@@ -246,11 +246,103 @@ impl Source for Committed<'_> {
         self.snapshot.folder_id(&format!("{}{rel}", self.prefix))
     }
 
+    fn read_listed(
+        &self,
+        dir: &str,
+        name: &str,
+        max: u64,
+    ) -> Result<std::result::Result<Vec<u8>, u64>> {
+        let path = format!("{}{dir}/{name}", self.prefix);
+        Ok(self.snapshot.read_at_most(&path, max)?)
+    }
+
     fn shown(&self, rel: &str) -> PathBuf {
         let short = &self.snapshot.commit_id()[..7];
         PathBuf::from(format!(
             "{} (commit {short})",
             self.root.join(rel).display()
         ))
+    }
+}
+
+/// The fewest items worth another thread (which opens its own handle on the
+/// repository, about a millisecond).
+const ITEMS_A_THREAD: usize = 16;
+
+impl Committed<'_> {
+    /// `job` run on each of `items`, on every core, in the order of `items`. This
+    /// thread reads through `self` and `git`; each other thread through its own
+    /// handle on the repository, at the same commit (git2's handles are not shared
+    /// between threads), so every thread reads the same objects. A thread that
+    /// cannot open its handle leaves its share to the others.
+    pub fn on_every_core<I, R>(
+        &self,
+        git: &GitStore,
+        items: Vec<I>,
+        job: impl Fn(&Committed<'_>, &GitStore, I) -> R + Sync,
+    ) -> Vec<R>
+    where
+        I: Send,
+        R: Send,
+    {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(items.len() / ITEMS_A_THREAD)
+            .max(1);
+        // Opened here, since a handle may move to another thread but not be shared.
+        let handles: Vec<GitStore> = (1..threads).filter_map(|_| git.reopen().ok()).collect();
+        // Each item is taken once, by whichever thread comes to it first.
+        let items: Vec<std::sync::Mutex<Option<I>>> = items
+            .into_iter()
+            .map(|item| std::sync::Mutex::new(Some(item)))
+            .collect();
+        let next = AtomicUsize::new(0);
+        let work = |src: &Committed<'_>, git: &GitStore| -> Vec<(usize, R)> {
+            let mut done = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(slot) = items.get(i) else {
+                    return done;
+                };
+                let item = slot
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .take();
+                if let Some(item) = item {
+                    done.push((i, job(src, git, item)));
+                }
+            }
+        };
+        let (commit, prefix, root) = (self.snapshot.commit_id(), &self.prefix, &self.root);
+        let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+            let helpers: Vec<_> = handles
+                .into_iter()
+                .map(|store| {
+                    let work = &work;
+                    scope.spawn(move || {
+                        let Ok(snapshot) = store.snapshot(commit) else {
+                            return Vec::new();
+                        };
+                        let src = Committed {
+                            snapshot,
+                            prefix: prefix.clone(),
+                            root: root.clone(),
+                        };
+                        work(&src, &store)
+                    })
+                })
+                .collect();
+            let mut done = work(self, git);
+            for helper in helpers {
+                match helper.join() {
+                    Ok(theirs) => done.extend(theirs),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+            done
+        });
+        done.sort_unstable_by_key(|(i, _)| *i);
+        done.into_iter().map(|(_, r)| r).collect()
     }
 }

@@ -350,6 +350,21 @@ pub struct RosterState {
     /// later settles (also in `problems`): whoever they describe judges no one and
     /// is judged by no one (see [`crate::roster::damage::conflict_of`]).
     pub conflicted: std::collections::BTreeSet<String>,
+    /// Each person's identity marks, worked out once for this roster: every
+    /// approval of every article judged by it asks for them.
+    pub(crate) marks: RefCell<HashMap<Id, Rc<std::collections::BTreeSet<String>>>>,
+}
+
+impl RosterState {
+    /// [`Roster::identity_marks`] of `id`, worked out once.
+    pub(crate) fn identity_marks(&self, id: &Id) -> Rc<std::collections::BTreeSet<String>> {
+        if let Some(marks) = self.marks.borrow().get(id) {
+            return marks.clone();
+        }
+        let marks = Rc::new(self.roster.identity_marks(id));
+        self.marks.borrow_mut().insert(id.clone(), marks.clone());
+        marks
+    }
 }
 
 /// Reads a file's content by blob id.

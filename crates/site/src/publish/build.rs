@@ -10,6 +10,7 @@ use medreview_core::roster::Roster;
 use medreview_core::source::{Committed, Source};
 use medreview_core::workspace::{CONFIG_FILE, Config, Workspace};
 use medreview_store::gitstore::EntryKind;
+use medreview_store::revision::RevId;
 use std::path::Path;
 
 use super::*;
@@ -96,55 +97,59 @@ pub fn build(
         let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
         medreview_core::memo::key(&parts)
     };
-    let mut bar = medreview_output::Progress::new(slugs.len() as u64, "articles", true);
-    for slug in slugs {
+    // What the record says, from the memo when the article's folder and the people
+    // are what they were (judged without the clock, which only moves an approval to
+    // re-review-due). The memo is local state anyone can edit: it may say an article
+    // is not publishable (that can only leave a page out), never that it is. Every
+    // other article is judged from the entries read from the commit itself (never
+    // the memo's copy of them), once; those folders are read on every core.
+    let plans: Vec<(Id, Option<String>, Option<Judged>)> = slugs
+        .into_iter()
+        .map(|slug| {
+            let key = src.folder_id(&format!("articles/{slug}")).map(|folder| {
+                medreview_core::memo::key(&[
+                    "publish-1",
+                    &people_key,
+                    slug.as_str(),
+                    folder.as_str(),
+                ])
+            });
+            let kept = key
+                .as_deref()
+                .and_then(|k| ws.git.memo.summary::<Judged>(k))
+                .filter(|(publishable, _)| publishable.is_none());
+            (slug, key, kept)
+        })
+        .collect();
+    let to_judge: Vec<(&Id, Option<RevId>)> = plans
+        .iter()
+        .filter(|(_, _, kept)| kept.is_none())
+        .map(|(slug, _, _)| (slug, src.folder_id(&Workspace::signoffs_rel(slug))))
+        .collect();
+    let mut ledgers = src
+        .on_every_core(&ws.git, to_judge, |src, _, (slug, folder)| {
+            medreview_core::record::load_ledger_with(src, slug, None, folder, &voids)
+        })
+        .into_iter();
+    let mut bar = medreview_output::Progress::new(plans.len() as u64, "articles", true);
+    for (slug, key, kept) in plans {
         bar.tick();
-        // What the record says, from the memo when the article's folder and the
-        // people are what they were (judged without the clock, which only moves an
-        // approval to re-review-due).
-        let key = src.folder_id(&format!("articles/{slug}")).map(|folder| {
-            medreview_core::memo::key(&["publish-1", &people_key, slug.as_str(), folder.as_str()])
-        });
-        // The memo is local state anyone can edit: it may say an article is not
-        // publishable (that can only leave a page out), never that it is. A kept
-        // "publishable" is judged again from the record (one folder read per
-        // published article), so a forged entry cannot put a page up.
-        let summary = key
-            .as_deref()
-            .and_then(|k| ws.git.memo.summary::<(Option<Publishable>, State)>(k));
-        // A page the memo says is publishable is judged straight from the commit.
-        let known_publishable = summary.as_ref().is_some_and(|(p, _)| p.is_some());
-        let kept = summary.filter(|(publishable, _)| publishable.is_none());
         let (publishable, state) = match kept {
             Some(kept) => kept,
             None => {
-                let folder = src.folder_id(&Workspace::signoffs_rel(&slug));
-                let judge = |memo: Option<&medreview_core::memo::Memo>| -> Result<_> {
-                    let ledger = medreview_core::record::load_ledger_with(
-                        &src,
-                        &slug,
-                        memo,
-                        folder.clone(),
-                        &voids,
-                    )?;
-                    ledger.require_intact(&slug).map_err(|err| {
-                        Error::with_hint(
-                            err.code(),
-                            format!("{err} (commit {}, which publish reads)", &commit[..7]),
-                            err.hint().unwrap_or_default(),
-                        )
-                    })?;
-                    let timeless = DateTime::<chrono::Utc>::MIN_UTC.fixed_offset();
-                    let status = evaluate(&slug, &ledger, &*people, &policy, timeless);
-                    Ok((status.publishable, status.state))
-                };
-                // Entries the memo kept for the folder are local state too: a page
-                // goes up only on entries read from the commit itself, so an article
-                // known to be publishable is judged once, without them.
-                let mut judged = judge((!known_publishable).then_some(&ws.git.memo))?;
-                if judged.0.is_some() && !known_publishable && ws.git.memo.active() {
-                    judged = judge(None)?;
-                }
+                let ledger = ledgers.next().ok_or_else(|| {
+                    Error::internal(format!("publish read no record for {slug}"))
+                })??;
+                ledger.require_intact(&slug).map_err(|err| {
+                    Error::with_hint(
+                        err.code(),
+                        format!("{err} (commit {}, which publish reads)", &commit[..7]),
+                        err.hint().unwrap_or_default(),
+                    )
+                })?;
+                let timeless = DateTime::<chrono::Utc>::MIN_UTC.fixed_offset();
+                let status = evaluate(&slug, &ledger, &*people, &policy, timeless);
+                let judged = (status.publishable, status.state);
                 if let Some(k) = &key {
                     ws.git.memo.keep_summary(k, &judged);
                 }
@@ -185,32 +190,30 @@ pub fn build(
                         }
                     }
                 }
-                let bytes = medreview_core::article::read_revision(
-                    &ws.git,
-                    &publishable.revision.id,
-                    &src.shown(&Workspace::signoffs_rel(&slug)),
-                )?;
-                pages.push(Pending::Parse(slug, Box::new(publishable), bytes));
+                let ledger_shown = src.shown(&Workspace::signoffs_rel(&slug));
+                pages.push(Pending::Parse(slug, Box::new(publishable), ledger_shown));
             }
             None => skipped.push((slug, state)),
         }
     }
-    // Parsed on every core; the first problem in slug order is the one reported.
-    let pages: Vec<Page> = {
-        use rayon::prelude::*;
-        let parsed: Vec<Result<Page>> = pages
-            .into_par_iter()
-            .map(|pending| match pending {
-                Pending::Ready(p) => Ok(*p),
-                Pending::Parse(slug, publishable, bytes) => {
-                    let mut p = page(&src_names, &roster, slug, *publishable, &bytes)?;
-                    p.fingerprint = fingerprint(&render, &p);
-                    Ok(p)
-                }
-            })
-            .collect();
-        parsed.into_iter().collect::<Result<_>>()?
-    };
+    // Read and parsed on every core; the first problem in slug order is the one
+    // reported.
+    let pages: Vec<Page> = src
+        .on_every_core(&ws.git, pages, |_, git, pending| match pending {
+            Pending::Ready(p) => Ok(*p),
+            Pending::Parse(slug, publishable, ledger_shown) => {
+                let bytes = medreview_core::article::read_revision(
+                    git,
+                    &publishable.revision.id,
+                    &ledger_shown,
+                )?;
+                let mut p = page(&src_names, &roster, slug, *publishable, &bytes)?;
+                p.fingerprint = fingerprint(&render, &p);
+                Ok(p)
+            }
+        })
+        .into_iter()
+        .collect::<Result<_>>()?;
     for p in pages.iter().filter(|p| !p.reused) {
         ws.git
             .memo
@@ -405,10 +408,14 @@ pub(super) fn page_from(
     })
 }
 
-/// A publishable article, read from an earlier publish or still to be parsed.
+/// What the record says of an article: the page it may publish, and its state.
+type Judged = (Option<Publishable>, State);
+
+/// A publishable article, read from an earlier publish or still to be read and
+/// parsed (its revision named in messages by its record's folder).
 pub(super) enum Pending {
     Ready(Box<Page>),
-    Parse(Id, Box<Publishable>, Vec<u8>),
+    Parse(Id, Box<Publishable>, std::path::PathBuf),
 }
 
 pub(super) fn person_view(roster: &Roster, id: &Id) -> Option<PersonView> {

@@ -92,6 +92,21 @@ impl GitStore {
     }
 }
 
+impl GitStore {
+    /// A second handle on the same repository, for another thread: git2's handles
+    /// are not shared between threads, and each keeps its own object cache.
+    pub fn reopen(&self) -> Result<GitStore, GitError> {
+        let repo = Repository::open(self.repo.path()).map_err(|_| GitError::NotARepository {
+            path: self.repo.path().to_path_buf(),
+        })?;
+        Ok(GitStore {
+            repo,
+            workdir: self.workdir.clone(),
+            index: Default::default(),
+        })
+    }
+}
+
 impl<'r> Snapshot<'r> {
     /// The commit id.
     pub fn commit_id(&self) -> &str {
@@ -153,12 +168,36 @@ impl<'r> Snapshot<'r> {
         Ok(Some(size as u64))
     }
 
+    /// The bytes of the regular file at `path`, or `Err(size)` when it is over
+    /// `max` bytes (said by the blob's header, before a byte is read); empty when
+    /// there is no regular file there. One lookup for [`Snapshot::size`] then
+    /// [`Snapshot::read`].
+    pub fn read_at_most(&self, path: &str, max: u64) -> Result<Result<Vec<u8>, u64>, GitError> {
+        let Some((id, EntryKind::File)) = self.entry(path) else {
+            return Ok(Ok(Vec::new()));
+        };
+        let odb = self.repo.odb().context("open the object database")?;
+        let (size, _) = odb.read_header(id).context("read a blob header")?;
+        if size as u64 > max {
+            return Ok(Err(size as u64));
+        }
+        let blob = self.repo.find_blob(id).context("read a blob")?;
+        Ok(Ok(blob.content().to_vec()))
+    }
+
     /// The entries of the folder at `path` (repository-relative; "" for the top).
     pub fn list(&self, path: &str) -> Result<Vec<(String, EntryKind)>, GitError> {
-        Ok(self
-            .list_ids(path)
-            .into_iter()
-            .map(|(name, kind, _)| (name, kind))
+        let Some(tree) = self.dir(path) else {
+            return Ok(Vec::new());
+        };
+        Ok(tree
+            .iter()
+            .map(|e| {
+                (
+                    String::from_utf8_lossy(e.name_bytes()).into_owned(),
+                    entry_kind(&e),
+                )
+            })
             .collect())
     }
 

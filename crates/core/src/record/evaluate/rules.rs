@@ -312,14 +312,14 @@ impl<'a> Judge<'a> {
                 return None;
             }
             // One person counts once, under however many ids or keys they appear.
-            let mut persons: Vec<BTreeSet<String>> = Vec::new();
+            let mut persons: Vec<std::rc::Rc<BTreeSet<String>>> = Vec::new();
             let mut approvals = Vec::new();
             let mut last_index = 0;
             for a in (0..n).filter(|&a| {
                 counts[a] && self.is(a, Action::Approved) && entries[a].revision == rev.id
             }) {
                 last_index = a;
-                let marks = self.rosters[a].roster.identity_marks(&entries[a].by);
+                let marks = self.rosters[a].identity_marks(&entries[a].by);
                 if !persons.iter().any(|p| !p.is_disjoint(&marks)) {
                     persons.push(marks);
                     approvals.push(Approval {
