@@ -132,14 +132,24 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     let remote = medreview_core::upstream::standing(&ws);
     super::warn_uncommitted(ctx, &ws)?;
     let damaged = super::warn_roster(ctx, &*people)?;
+    // What `check` finds in the history, `status` says too, and publish refuses
+    // until it is put right (one rule: `record::history`). Incremental from the
+    // checkpoint, which a clean walk moves.
+    let history: Vec<medreview_core::check::Problem> =
+        medreview_core::record::history::unsupported(&ws, true, !args.json)?
+            .into_iter()
+            .map(medreview_core::check::Problem::from)
+            .collect();
+    let damaged_or_history = damaged.is_some() || !history.is_empty();
     if args.json {
-        let failed = !problems.is_empty() || damaged.is_some();
+        let failed = !problems.is_empty() || damaged_or_history;
         print_json(
             ctx.out,
             &StatusJson {
                 articles: with_lint(&ws, articles)?,
                 problems: damaged
                     .into_iter()
+                    .chain(history)
                     .chain(problems.iter().map(|e| {
                         medreview_core::check::Problem::from_error(super::UNREADABLE, e)
                             .relative_to(ws.root())
@@ -176,6 +186,16 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
         };
         say(ctx.out, &line)?;
     }
+    if !history.is_empty() {
+        for p in &history {
+            let file = p.file.as_deref().map(|f| format!("{f}: ")).unwrap_or_default();
+            say(ctx.err, &format!("Error: {file}{} [{}]", p.message, p.code))?;
+        }
+        say(
+            ctx.err,
+            "Hint: the record's history has problems `medreview check` reports, and publish refuses until they are put right: `medreview repair` lists the recorded fix for each, `medreview repair --yes` makes them",
+        )?;
+    }
     // Regression: `status --due` used to drop the errors of unreadable articles.
     for p in &problems {
         say(ctx.err, &format!("Error: {p}"))?;
@@ -183,7 +203,7 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
             say(ctx.err, &format!("Hint: {hint}"))?;
         }
     }
-    Ok(exit_code(!problems.is_empty() || damaged.is_some()))
+    Ok(exit_code(!problems.is_empty() || damaged_or_history))
 }
 
 /// 1 when some article could not be read, so scripts notice.

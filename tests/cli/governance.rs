@@ -377,8 +377,11 @@ fn unsigned_sign_offs_where_signatures_are_required_are_voided_by_an_admin() {
     assert!(!check.stdout.contains("[signature]"), "{}", check.stdout);
 }
 
+/// An admin's void of an approval is honoured even when it counted: it can only
+/// keep a page off the site (issue 23: the way back from `recorded-after-end`),
+/// and it is listed for good. A void never takes out what keeps a page off.
 #[test]
-fn a_void_of_a_sign_off_that_counts_is_refused() {
+fn a_void_of_an_approval_that_counts_takes_it_out_visibly() {
     let env = audited();
     let file = env.signoff_path(SLUG, "approved");
     let blob = env.git(&["hash-object", &file]);
@@ -405,10 +408,11 @@ fn a_void_of_a_sign_off_that_counts_is_refused() {
         std::str::from_utf8(&bytes).unwrap(),
     );
     commit_all(&env, "void the approval");
-    let check = red(&env, &["check"]);
-    assert!(check.stdout.contains("void-refused"), "{}", check.stdout);
+    let check = env.run(&["check"]);
+    assert!(!check.stdout.contains("void-refused"), "{}", check.stdout);
+    assert!(check.stdout.contains("voided by rosa-editor"), "{}", check.stdout);
     let status = env.ok(&["status", SLUG]);
-    assert!(status.stdout.contains("approved"), "{}", status.stdout);
+    assert!(status.stdout.contains("in-review"), "{}", status.stdout);
 }
 
 #[test]

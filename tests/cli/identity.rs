@@ -265,14 +265,7 @@ fn an_approval_recorded_after_the_license_ended_is_refused_however_it_is_dated()
     env.git(&["cherry-pick", &approval]);
     as_person(&env, "runner@example.org");
     env.set_now("2027-07-03T09:00:00-04:00");
-    let check = env.run(&["check"]);
-    assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
-    assert!(
-        check.stdout.contains("recorded-after-end") && check.stdout.contains("license had expired"),
-        "{}",
-        check.stdout
-    );
-    assert!(!published(&env));
+    refused_then_voided(&env);
     // Before the end, merged as it was made, it is ordinary work: counted.
     let mut env = TestEnv::seeded();
     audited(&mut env);
@@ -284,4 +277,48 @@ fn an_approval_recorded_after_the_license_ended_is_refused_however_it_is_dated()
     env.ok(&["writer", "add", "sam-lee", "--name", "Sam Lee"]);
     let check = env.run(&["check"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
+/// `check`, `status` and `publish` refuse the approval recorded after the end;
+/// an admin's `repair --yes` voids it, and all three are green again, the
+/// article unapproved.
+fn refused_then_voided(env: &TestEnv) {
+    let check = env.run(&["check"]);
+    assert_eq!(check.code, 1, "{}{}", check.stdout, check.stderr);
+    assert!(
+        check.stdout.contains("recorded-after-end") && check.stdout.contains("license had expired"),
+        "{}",
+        check.stdout
+    );
+    let status = env.run(&["status"]);
+    assert_eq!(status.code, 1, "{}{}", status.stdout, status.stderr);
+    assert!(status.stderr.contains("recorded-after-end"), "{}", status.stderr);
+    assert!(!published(env));
+    let repair = env.run(&["repair", "--yes"]);
+    assert_eq!(repair.code, 0, "{}{}", repair.stdout, repair.stderr);
+    let check = env.run(&["check"]);
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    assert!(check.stdout.contains("voided by rosa-editor"), "{}", check.stdout);
+    assert_eq!(state(env), "in-review");
+    env.ok(&["publish", "--out", env.outside("site2").to_str().expect("utf-8")]);
+}
+
+#[test]
+fn an_approval_merged_in_after_the_license_ended_is_refused_however_it_is_dated() {
+    let mut env = TestEnv::seeded();
+    audited(&mut env);
+    let main = env.git(&["rev-parse", "--abbrev-ref", "HEAD"]).trim().to_owned();
+    env.git(&["branch", "offline"]);
+    env.set_now("2027-07-02T09:00:00-04:00");
+    env.ok(&["writer", "add", "sam-lee", "--name", "Sam Lee"]);
+    // Made on a branch forked before the end, dated before it, merged after.
+    env.git(&["checkout", "-q", "offline"]);
+    env.set_now("2027-06-29T09:00:00-04:00");
+    as_person(&env, "ana@example.org");
+    env.ok(&["approve", SLUG, "-m", "ok"]);
+    env.git(&["checkout", "-q", &main]);
+    as_person(&env, "runner@example.org");
+    env.set_now("2027-07-03T09:00:00-04:00");
+    env.git(&["merge", "-q", "--no-edit", "offline"]);
+    refused_then_voided(&env);
 }

@@ -603,9 +603,10 @@ pub fn check_entries(
         }
         if !ledger.voided.contains(&file) {
             problems.append(&mut mine);
-        } else if !mine
-            .iter()
-            .any(|p| crate::ledger::voids::DOES_NOT_COUNT.contains(&p.code))
+        } else if !entry.action.vouches()
+            && !mine
+                .iter()
+                .any(|p| crate::ledger::voids::DOES_NOT_COUNT.contains(&p.code))
         {
             // A void never takes out a sign-off that counts.
             problems.append(&mut mine);

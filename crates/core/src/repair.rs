@@ -323,6 +323,13 @@ fn fix_for(
                 },
             }
         }
+        "recorded-after-end" => match &here_id {
+            Some(blob) => Fix::Void {
+                path: f.to_owned(),
+                blob: blob.clone(),
+            },
+            None => step_for(p),
+        },
         code if DOES_NOT_COUNT.contains(&code) && p.commit.is_none() => match &here_id {
             Some(blob) => Fix::Void {
                 path: f.to_owned(),

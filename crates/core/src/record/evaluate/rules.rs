@@ -121,7 +121,16 @@ impl<'a> Judge<'a> {
         let mut current = vec![false; n];
         for a in (0..n).filter(|&a| entries[a].action.vouches()) {
             let entry = &entries[a];
+            // An admin's void of an approval or a re-review is always honoured: it
+            // can only keep a page off the site (one recorded after its signer's
+            // role ended, `recorded-after-end`).
+            let file = ledger.ids[a].file_name();
+            let voided = ledger
+                .voided
+                .iter()
+                .any(|f| f.rsplit('/').next() == Some(file.as_str()));
             let why = match self.revision(&entry.revision) {
+                _ if voided => Some("an admin voided it".to_owned()),
                 None => Some("it names a revision that was never submitted".to_owned()),
                 Some(rev) => approval_problem(
                     slug,

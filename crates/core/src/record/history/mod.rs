@@ -242,6 +242,37 @@ pub fn verify(git: &Repo, scope: &Scope<'_>) -> Result<HistoryReport> {
     Ok(report)
 }
 
+/// The problems in HEAD's history that `check` would report (clock warnings and
+/// problems put right aside): what keeps `publish` from publishing, and what
+/// `status` says. The walk starts at the trusted checkpoint; with
+/// `move_checkpoint`, a clean walk moves it, as `check`'s does.
+pub fn unsupported(
+    ws: &crate::workspace::Workspace,
+    move_checkpoint: bool,
+    progress: bool,
+) -> Result<Vec<HistoryProblem>> {
+    let src = crate::source::Committed {
+        snapshot: ws.git.head_snapshot()?,
+        prefix: ws.prefix().to_owned(),
+        root: ws.root().to_path_buf(),
+    };
+    let log = RosterLog::load(&src, &ws.git)?;
+    let roster = if log.is_empty() {
+        crate::roster::Roster::load_lenient(&src)?.0
+    } else {
+        log.current().roster.clone()
+    };
+    let root = ws.prefix().trim_end_matches('/').to_owned();
+    let scope = Scope {
+        root: &root,
+        roster: &roster,
+        move_checkpoint,
+        roster_log: &log,
+        progress,
+    };
+    Ok(verify(&ws.git, &scope)?.problems)
+}
+
 /// An entry file a walked commit added, for the checks only a server can make
 /// (its clock, who pushed it).
 #[derive(Debug, Clone)]
@@ -419,7 +450,13 @@ pub(crate) fn settle(
         let voided = voids
             .get(rel)
             .filter(|v| here.as_ref() == Some(&v.blob))
-            .filter(|_| roster_voided || matches!(p.code, "entry-invalid" | "entry-unreadable"));
+            .filter(|_| {
+                roster_voided
+                    || matches!(
+                        p.code,
+                        "entry-invalid" | "entry-unreadable" | "recorded-after-end"
+                    )
+            });
         let how = if let Some(void) = voided {
             put_right.push((i, void.describe()));
             continue;

@@ -128,12 +128,57 @@ pub(super) fn check_commit(
         entry_in_the_future(&entry, path, &mut report);
         revision_carried(git, scope, commit, &entry, path, &mut report);
         roster_stale(scope, commit, &entry, path, &mut report);
-        recorded_after_end(scope, commit, &entry, path, &mut report);
+        recorded_after_end(scope, &commit.parents_roster, &entry, path, &mut report);
         sign_off_committer(scope, commit, &entry, path, &mut report);
     }
+    merged_after_end(git, scope, commit, &mut report);
     commit_time_order(commit, adds_sign_off, &mut report);
     roster_unrecorded(commit, &changes.roster, &recorded, &mut report);
     verified
+}
+
+/// Rule 4d' for a merge: a sign-off one parent brings onto another parent's roster
+/// is recorded there after every roster entry that parent holds (a backdated
+/// approval made on a branch forked before the end, merged after it).
+fn merged_after_end(
+    git: &GitStore,
+    scope: &Scope<'_>,
+    commit: &CommitChanges,
+    report: &mut Report<'_, '_>,
+) {
+    if commit.against_parents.len() < 2 {
+        return;
+    }
+    for (k, changes) in commit.against_parents.iter().enumerate() {
+        let Some(names) = commit.parents_rosters.get(k) else {
+            continue;
+        };
+        for change in changes {
+            let (None, Some(blob)) = (&change.old, &change.new) else {
+                continue;
+            };
+            let in_signoffs = change
+                .path
+                .strip_prefix("articles/")
+                .and_then(|p| p.split_once('/'))
+                .is_some_and(|(_, rest)| rest.starts_with("signoffs/"));
+            // Added against every parent: judged with the commit's own additions.
+            let everywhere = commit
+                .against_parents
+                .iter()
+                .all(|other| other.iter().any(|c| c.path == change.path && c.old.is_none()));
+            if !in_signoffs || everywhere {
+                continue;
+            }
+            let name = change.path.rsplit('/').next().unwrap_or_default();
+            let Ok(bytes) = git.read_blob(blob) else {
+                continue;
+            };
+            if let Ok((_, entry)) = entry::read(name, &bytes, Path::new(&change.path)) {
+                recorded_after_end(scope, names, &entry, &change.path, report);
+            }
+        }
+    }
 }
 
 /// Rule 1: entry files are append-only. Returns the files the commit adds (new
@@ -485,7 +530,7 @@ fn roster_stale(
 /// or a re-review) is held to it: the others can only keep a page off the site.
 fn recorded_after_end(
     scope: &Scope<'_>,
-    commit: &CommitChanges,
+    parents_roster: &[String],
     entry: &Entry,
     path: &str,
     report: &mut Report<'_, '_>,
@@ -493,8 +538,7 @@ fn recorded_after_end(
     if !entry.action.vouches() || entry.roster.is_empty() {
         return;
     }
-    let heads: Vec<crate::ledger::entry::EntryId> = commit
-        .parents_roster
+    let heads: Vec<crate::ledger::entry::EntryId> = parents_roster
         .iter()
         .filter_map(|name| name.strip_suffix(".yaml"))
         .filter_map(crate::ledger::entry::EntryId::parse)
@@ -539,7 +583,7 @@ fn recorded_after_end(
             "recorded-after-end",
             path,
             format!(
-                "the {} by {} is dated {}, but its commit was made on top of the roster as it stood on {}, by which {why}: it was recorded after that, and dated before it. It does not count; an active reviewer decides again, and an admin voids it (`medreview repair`)",
+                "the {} by {} is dated {}, but it was recorded on top of the roster as it stood on {} (its commit, or a merge that brought it in), by which {why}: recorded after that, dated before it. It does not count; an admin voids it (`medreview repair --yes`), and an active reviewer reviews the article again",
                 entry.action,
                 entry.by,
                 crate::clock::rfc3339(&entry.at),

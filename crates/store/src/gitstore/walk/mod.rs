@@ -49,6 +49,9 @@ pub struct CommitChanges {
     /// The names of the files in `roster_dir` in any parent: the roster entries
     /// a sign-off made on top of them must have seen.
     pub parents_roster: Vec<String>,
+    /// The same, parent by parent (a merge brings one parent's entries onto the
+    /// other's roster).
+    pub parents_rosters: Vec<Vec<String>>,
 }
 
 fn time_of(when: git2::Time) -> DateTime<FixedOffset> {
@@ -184,6 +187,7 @@ impl GitStore {
             let mut parents_commit_time = None;
             let mut parents_audited = Vec::new();
             let mut parents_roster = Vec::new();
+            let mut parents_rosters = Vec::new();
             let parents: Vec<Option<Oid>> = if shallow_boundary {
                 Vec::new()
             } else if commit.parent_count() == 0 {
@@ -200,10 +204,13 @@ impl GitStore {
                     let roster =
                         subtree_id(&parent_tree, roster_dir).and_then(|id| repo.find_tree(id).ok());
                     parents_audited.push(roster.is_some());
-                    for entry in roster.iter().flat_map(|t| t.iter()) {
-                        parents_roster
-                            .push(String::from_utf8_lossy(entry.name_bytes()).into_owned());
-                    }
+                    let names: Vec<String> = roster
+                        .iter()
+                        .flat_map(|t| t.iter())
+                        .map(|entry| String::from_utf8_lossy(entry.name_bytes()).into_owned())
+                        .collect();
+                    parents_roster.extend(names.iter().cloned());
+                    parents_rosters.push(names);
                     parent_trees.push(subtree_id(&parent_tree, dir));
                 }
                 parent_trees
@@ -232,6 +239,7 @@ impl GitStore {
                 parents_commit_time,
                 parents_audited,
                 parents_roster,
+                parents_rosters,
             })?;
         }
         Ok(commits)
