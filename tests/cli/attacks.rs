@@ -3,5 +3,6 @@
 //! should happen.
 
 mod editorial;
+mod issue23;
 mod pages;
 mod recertify_and_views;

@@ -6,7 +6,7 @@
 //! with the rule's code.
 
 #[path = "common/http.rs"]
-mod http;
+pub(crate) mod http;
 #[path = "common/ssh.rs"]
 mod ssh;
 
@@ -105,7 +105,7 @@ fn medreview(dir: &Path, args: &[&str]) -> Run {
 }
 
 /// `hook install --server` on the team's remote; asserts it succeeded.
-fn install(team: &Team) {
+pub(crate) fn install(team: &Team) {
     let remote = team.remote();
     let run = medreview(
         team.base(),
@@ -143,7 +143,7 @@ fn clone_over(team: &Team, daemon: &GitDaemon, person: Person, now: &str) -> Mem
 }
 
 /// Every ref of the remote with the object it names: what a refused push must keep.
-fn remote_refs(team: &Team) -> String {
+pub(crate) fn remote_refs(team: &Team) -> String {
     let out = team.git_remote(&["for-each-ref", "--format=%(refname) %(objectname)"]);
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -155,7 +155,7 @@ fn remote_main(team: &Team) -> String {
 }
 
 /// `git ARGS` in the clone; (whether it succeeded, what it printed on stderr).
-fn push(member: &Member, args: &[&str]) -> (bool, String) {
+pub(crate) fn push(member: &Member, args: &[&str]) -> (bool, String) {
     let out = member.git_output(args);
     (
         out.status.success(),
@@ -165,7 +165,7 @@ fn push(member: &Member, args: &[&str]) -> (bool, String) {
 
 /// `git ARGS` must be accepted by the remote.
 #[track_caller]
-fn accepted(member: &Member, args: &[&str]) {
+pub(crate) fn accepted(member: &Member, args: &[&str]) {
     let (ok, stderr) = push(member, args);
     assert!(ok, "git {args:?} was refused:\n{stderr}");
     assert!(!stderr.contains("medreview: refused"), "{stderr}");
@@ -174,7 +174,13 @@ fn accepted(member: &Member, args: &[&str]) {
 /// `git ARGS` must be refused with a hook line `medreview: refused <refname>: [<code>]`
 /// and leave every ref of the remote as it was. Returns what the pusher saw.
 #[track_caller]
-fn refused(team: &Team, member: &Member, args: &[&str], refname: &str, code: &str) -> String {
+pub(crate) fn refused(
+    team: &Team,
+    member: &Member,
+    args: &[&str],
+    refname: &str,
+    code: &str,
+) -> String {
     let before = remote_refs(team);
     let (ok, stderr) = push(member, args);
     assert!(
