@@ -140,7 +140,9 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
             .into_iter()
             .map(medreview_core::check::Problem::from)
             .collect();
-    let damaged_or_history = damaged.is_some() || !history.is_empty();
+    // Said, and in `--json` `problems`, but not a failure of status itself: the
+    // states shown stand, and publish and check are the ones that refuse.
+    let damaged_or_history = damaged.is_some();
     if args.json {
         let failed = !problems.is_empty() || damaged_or_history;
         print_json(
@@ -149,11 +151,11 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
                 articles: with_lint(&ws, articles)?,
                 problems: damaged
                     .into_iter()
-                    .chain(history)
                     .chain(problems.iter().map(|e| {
                         medreview_core::check::Problem::from_error(super::UNREADABLE, e)
                             .relative_to(ws.root())
                     }))
+                    .chain(history)
                     .collect(),
                 remote,
             },
@@ -186,22 +188,26 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
         };
         say(ctx.out, &line)?;
     }
-    if !history.is_empty() {
-        for p in &history {
-            let file = p.file.as_deref().map(|f| format!("{f}: ")).unwrap_or_default();
-            say(ctx.err, &format!("Error: {file}{} [{}]", p.message, p.code))?;
-        }
-        say(
-            ctx.err,
-            "Hint: the record's history has problems `medreview check` reports, and publish refuses until they are put right: `medreview repair` lists the recorded fix for each, `medreview repair --yes` makes them",
-        )?;
-    }
     // Regression: `status --due` used to drop the errors of unreadable articles.
     for p in &problems {
         say(ctx.err, &format!("Error: {p}"))?;
         if let Some(hint) = &p.hint() {
             say(ctx.err, &format!("Hint: {hint}"))?;
         }
+    }
+    if !history.is_empty() {
+        for p in &history {
+            let file = p
+                .file
+                .as_deref()
+                .map(|f| format!("{f}: "))
+                .unwrap_or_default();
+            say(ctx.err, &format!("Error: {file}{} [{}]", p.message, p.code))?;
+        }
+        say(
+            ctx.err,
+            "Hint: the record's history has problems `medreview check` reports, and publish refuses until they are put right: `medreview repair` lists the recorded fix for each, `medreview repair --yes` makes them",
+        )?;
     }
     Ok(exit_code(!problems.is_empty() || damaged_or_history))
 }

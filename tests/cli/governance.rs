@@ -410,7 +410,11 @@ fn a_void_of_an_approval_that_counts_takes_it_out_visibly() {
     commit_all(&env, "void the approval");
     let check = env.run(&["check"]);
     assert!(!check.stdout.contains("void-refused"), "{}", check.stdout);
-    assert!(check.stdout.contains("voided by rosa-editor"), "{}", check.stdout);
+    assert!(
+        check.stdout.contains("voided by rosa-editor"),
+        "{}",
+        check.stdout
+    );
     let status = env.ok(&["status", SLUG]);
     assert!(status.stdout.contains("in-review"), "{}", status.stdout);
 }

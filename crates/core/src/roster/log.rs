@@ -353,9 +353,39 @@ pub struct RosterState {
     /// Each person's identity marks, worked out once for this roster: every
     /// approval of every article judged by it asks for them.
     pub(crate) marks: RefCell<HashMap<Id, Rc<std::collections::BTreeSet<String>>>>,
+    /// The pairs of people a reader could take for one another by their byline,
+    /// worked out once for this roster.
+    pub(crate) look_alikes: std::cell::OnceCell<Vec<(Id, Id)>>,
 }
 
 impl RosterState {
+    /// The person `id`'s byline imitates, if any: a name or byline that is another
+    /// person's once letters that look alike are one letter, written with such
+    /// stand-in letters (a Cyrillic "Аnа Example, M.D." beside Ana Example, M.D.).
+    /// A page would name the wrong doctor, so no approval of theirs counts (fail
+    /// closed) until an admin tells the two apart; `check` reports
+    /// `shared-identity`.
+    pub(crate) fn byline_look_alike(&self, id: &Id) -> Option<&Id> {
+        self.look_alikes
+            .get_or_init(|| {
+                self.roster
+                    .shared_identities()
+                    .into_iter()
+                    .filter(|(_, _, how)| *how == crate::roster::Likeness::LookAlike)
+                    .map(|(a, b, _)| (a, b))
+                    .collect()
+            })
+            .iter()
+            .find_map(|(a, b)| match () {
+                _ if a == id => Some(b),
+                _ if b == id => Some(a),
+                _ => None,
+            })
+            // The one whose byline holds the stand-in letters is the look-alike;
+            // the person it imitates keeps signing.
+            .filter(|_| !crate::roster::lookalike::stand_ins(&self.roster.shown_as(id)).is_empty())
+    }
+
     /// [`Roster::identity_marks`] of `id`, worked out once.
     pub(crate) fn identity_marks(&self, id: &Id) -> Rc<std::collections::BTreeSet<String>> {
         if let Some(marks) = self.marks.borrow().get(id) {

@@ -63,7 +63,14 @@ pub trait People {
         if let Some((why, _)) = self.damage() {
             return Some(why.to_owned());
         }
-        crate::roster::damage::conflict_of(&entry.by, &self.at(entry), &self.current())
+        let at = self.at(entry);
+        if let Some(other) = at.byline_look_alike(&entry.by) {
+            return Some(format!(
+                "{}'s byline looks like {other}'s, so a page would name the wrong person; no approval of theirs counts until an admin tells the two apart (`medreview reviewer edit {} --name ...`)",
+                entry.by, entry.by
+            ));
+        }
+        crate::roster::damage::conflict_of(&entry.by, &at, &self.current())
     }
 }
 

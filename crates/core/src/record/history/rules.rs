@@ -163,10 +163,11 @@ fn merged_after_end(
                 .and_then(|p| p.split_once('/'))
                 .is_some_and(|(_, rest)| rest.starts_with("signoffs/"));
             // Added against every parent: judged with the commit's own additions.
-            let everywhere = commit
-                .against_parents
-                .iter()
-                .all(|other| other.iter().any(|c| c.path == change.path && c.old.is_none()));
+            let everywhere = commit.against_parents.iter().all(|other| {
+                other
+                    .iter()
+                    .any(|c| c.path == change.path && c.old.is_none())
+            });
             if !in_signoffs || everywhere {
                 continue;
             }
