@@ -242,8 +242,10 @@ fn a_removed_admin_writing_as_if_before_his_removal_changes_nothing() {
     assert!(!published(&env));
 }
 
-#[test]
-fn an_approval_recorded_after_the_license_ended_is_refused_however_it_is_dated() {
+/// The seeded article, approved by ana on a branch forked before her license ended
+/// (2027-06-30), dated the day before the end, brought onto main by `bring` after
+/// an admin added a writer there, days after the end.
+fn approved_offline_and_brought_in_after_the_end(bring: &[&str]) -> TestEnv {
     let mut env = TestEnv::seeded();
     audited(&mut env);
     let main = env
@@ -251,21 +253,28 @@ fn an_approval_recorded_after_the_license_ended_is_refused_however_it_is_dated()
         .trim()
         .to_owned();
     env.git(&["branch", "offline"]);
-    // ana's license ends on 2027-06-30. Days after, an admin adds a writer.
     env.set_now("2027-07-02T09:00:00-04:00");
     env.ok(&["writer", "add", "sam-lee", "--name", "Sam Lee"]);
-    // The approval is dated the day before the end, and recorded after the
-    // writer was added: replayed onto main.
     env.git(&["checkout", "-q", "offline"]);
     env.set_now("2027-06-29T09:00:00-04:00");
     as_person(&env, "ana@example.org");
     env.ok(&["approve", SLUG, "-m", "ok"]);
     let approval = env.head();
     env.git(&["checkout", "-q", &main]);
-    env.git(&["cherry-pick", &approval]);
+    let mut args: Vec<&str> = bring.to_vec();
+    args.push(&approval);
+    env.git(&args);
     as_person(&env, "runner@example.org");
     env.set_now("2027-07-03T09:00:00-04:00");
-    refused_then_voided(&env);
+    env
+}
+
+#[test]
+fn an_approval_recorded_after_the_license_ended_is_refused_however_it_is_dated() {
+    // Replayed onto main (what a rebase or `sync` does).
+    refused_then_voided(&approved_offline_and_brought_in_after_the_end(&[
+        "cherry-pick",
+    ]));
     // Before the end, merged as it was made, it is ordinary work: counted.
     let mut env = TestEnv::seeded();
     audited(&mut env);
@@ -277,6 +286,17 @@ fn an_approval_recorded_after_the_license_ended_is_refused_however_it_is_dated()
     env.ok(&["writer", "add", "sam-lee", "--name", "Sam Lee"]);
     let check = env.run(&["check"]);
     assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+}
+
+#[test]
+fn an_approval_merged_in_after_the_license_ended_is_refused_however_it_is_dated() {
+    // Made on a branch forked before the end, merged after it: judged on main's
+    // roster, as a replay is.
+    refused_then_voided(&approved_offline_and_brought_in_after_the_end(&[
+        "merge",
+        "-q",
+        "--no-edit",
+    ]));
 }
 
 /// `check`, `status` and `publish` refuse the approval recorded after the end;
@@ -312,27 +332,4 @@ fn refused_then_voided(env: &TestEnv) {
         "--out",
         env.outside("site2").to_str().expect("utf-8"),
     ]);
-}
-
-#[test]
-fn an_approval_merged_in_after_the_license_ended_is_refused_however_it_is_dated() {
-    let mut env = TestEnv::seeded();
-    audited(&mut env);
-    let main = env
-        .git(&["rev-parse", "--abbrev-ref", "HEAD"])
-        .trim()
-        .to_owned();
-    env.git(&["branch", "offline"]);
-    env.set_now("2027-07-02T09:00:00-04:00");
-    env.ok(&["writer", "add", "sam-lee", "--name", "Sam Lee"]);
-    // Made on a branch forked before the end, dated before it, merged after.
-    env.git(&["checkout", "-q", "offline"]);
-    env.set_now("2027-06-29T09:00:00-04:00");
-    as_person(&env, "ana@example.org");
-    env.ok(&["approve", SLUG, "-m", "ok"]);
-    env.git(&["checkout", "-q", &main]);
-    as_person(&env, "runner@example.org");
-    env.set_now("2027-07-03T09:00:00-04:00");
-    env.git(&["merge", "-q", "--no-edit", "offline"]);
-    refused_then_voided(&env);
 }
