@@ -86,6 +86,9 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
     let people = ws.committed_people()?;
     super::warn_roster(ctx, &*people)?;
     let roster = people.current().roster.clone();
+    // A sign-off history refuses counts here as nowhere else (one rule with
+    // `status` and `publish`).
+    medreview_core::record::history::judge_history(&ws, false)?;
     let record = ArticleRecord::load(&ws, &slug)?;
     let summary = summarize(&ws, &*people, &record, clock::now()?)?;
     let revisions = record.ledger.revisions();

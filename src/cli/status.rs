@@ -117,6 +117,14 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     // The people every summary is judged by, read here too so status can say what
     // keeps them from judging (a damaged roster, a file in conflict).
     let people = ws.committed_people()?;
+    // What `check` finds in the history, `status` says too, and an article whose
+    // history has a problem counts no approval (one rule: `record::history`).
+    // Incremental from the checkpoint, which a clean walk moves.
+    let history: Vec<medreview_core::check::Problem> =
+        medreview_core::record::history::judge_history(&ws, !args.json)?
+            .into_iter()
+            .map(medreview_core::check::Problem::from)
+            .collect();
     let (mut articles, problems) = match &args.slug {
         // One article: read directly (the memo pays off only when every article is read).
         Some(slug) => {
@@ -132,16 +140,8 @@ pub fn cmd_status(ctx: &mut Ctx<'_>, args: StatusArgs) -> Result<ExitCode> {
     let remote = medreview_core::upstream::standing(&ws);
     super::warn_uncommitted(ctx, &ws)?;
     let damaged = super::warn_roster(ctx, &*people)?;
-    // What `check` finds in the history, `status` says too, and publish refuses
-    // until it is put right (one rule: `record::history`). Incremental from the
-    // checkpoint, which a clean walk moves.
-    let history: Vec<medreview_core::check::Problem> =
-        medreview_core::record::history::unsupported(&ws, true, !args.json)?
-            .into_iter()
-            .map(medreview_core::check::Problem::from)
-            .collect();
-    // Said, and in `--json` `problems`, but not a failure of status itself: the
-    // states shown stand, and publish and check are the ones that refuse.
+    // History problems are said, and in `--json` `problems`, but are not a failure
+    // of status itself (the states shown already count no approval they touch).
     let damaged_or_history = damaged.is_some();
     if args.json {
         let failed = !problems.is_empty() || damaged_or_history;

@@ -233,9 +233,11 @@ fn a_removed_entry_is_reported_although_the_record_still_reads() {
     let objection = env.signoff_path(SLUG, "changes-requested");
     env.git(&["rm", "-q", &objection]);
     let removal = commit_all(&env, "drop the objection", "2025-03-05T09:00:00-05:00");
-    // What is left reads cleanly, and approved again: only the history shows the loss.
+    // What is left reads cleanly, but the history shows the loss, and `status`
+    // judges as `check` does (issue 23): no approval counts, and it says why.
     let status = json(&env.ok(&["status", SLUG, "--json"]).stdout);
-    assert_eq!(status["articles"][0]["state"], "approved", "{status}");
+    assert_eq!(status["articles"][0]["state"], "in-review", "{status}");
+    assert_eq!(status["problems"][0]["code"], "entry-removed", "{status}");
     let run = env.run(&["check"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(

@@ -144,9 +144,31 @@ pub struct Workspace {
     prefix: String,
     /// The files admins voided, read once (see `Workspace::voids`).
     pub(crate) voids: std::cell::OnceCell<std::rc::Rc<crate::ledger::voids::Voids>>,
+    /// Articles whose history has a problem, and why, once this command walked the
+    /// history (see [`crate::record::history::judge_history`]).
+    pub(crate) unsound: std::cell::RefCell<std::collections::BTreeMap<String, String>>,
+    /// Sign-off files (workspace-relative) a problem in history refuses, and why.
+    pub(crate) refused: std::cell::RefCell<std::collections::BTreeMap<String, String>>,
 }
 
 impl Workspace {
+    /// Why article `slug`'s history does not support counting its approvals, if
+    /// this command found a problem in it.
+    pub fn unsound(&self, slug: &str) -> Option<String> {
+        self.unsound.borrow().get(slug).cloned()
+    }
+
+    /// The sign-off files of article `slug` (by name) that a problem in history
+    /// refuses, and why, as this command found them.
+    pub fn refused_in(&self, slug: &str) -> std::collections::BTreeMap<String, String> {
+        let folder = format!("articles/{slug}/signoffs/");
+        self.refused
+            .borrow()
+            .iter()
+            .filter_map(|(f, why)| Some((f.strip_prefix(&folder)?.to_owned(), why.clone())))
+            .collect()
+    }
+
     /// Walks up from `start` to the first folder holding `medreview.yaml` and opens it.
     pub fn discover(start: &Path) -> Result<Workspace> {
         let start = start
@@ -188,6 +210,8 @@ impl Workspace {
             git,
             prefix,
             voids: Default::default(),
+            unsound: Default::default(),
+            refused: Default::default(),
         })
     }
 

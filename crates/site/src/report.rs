@@ -283,10 +283,12 @@ pub fn summary(
     people_key: Option<&str>,
     now: DateTime<FixedOffset>,
 ) -> Result<ArticleSummary> {
-    let key = people_key.and_then(|people| {
-        let article = ws.article_key(slug)?;
-        Some(medreview_core::memo::key(&["status-1", people, &article]))
-    });
+    let key = people_key
+        .filter(|_| ws.unsound(slug.as_str()).is_none())
+        .and_then(|people| {
+            let article = ws.article_key(slug)?;
+            Some(medreview_core::memo::key(&["status-1", people, &article]))
+        });
     let kept = key
         .as_deref()
         .and_then(|key| ws.git.memo.summary::<ArticleSummary>(key));

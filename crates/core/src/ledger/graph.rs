@@ -124,6 +124,13 @@ pub struct Dag<T> {
     pub damage: Vec<Damage>,
     /// Files an admin voided (see [`crate::ledger::voids`]), workspace-relative.
     pub voided: Vec<String>,
+    /// Why no approval or re-review of this record counts while its history has a
+    /// problem `check` reports (set by the command that walked the history; see
+    /// [`crate::record::history::judge_history`]).
+    pub unsound: Option<String>,
+    /// Entry files (by name) a problem in history refuses, and why: an approval or
+    /// re-review among them does not count.
+    pub refused: std::collections::BTreeMap<String, String>,
 }
 
 impl<T> Default for Dag<T> {
@@ -134,6 +141,8 @@ impl<T> Default for Dag<T> {
             ancestors: Vec::new(),
             damage: Vec::new(),
             voided: Vec::new(),
+            unsound: None,
+            refused: Default::default(),
         }
     }
 }
@@ -280,6 +289,8 @@ impl<T: Node + Clone> Dag<T> {
             ancestors,
             damage,
             voided: Vec::new(),
+            unsound: None,
+            refused: Default::default(),
         }
     }
 

@@ -223,13 +223,15 @@ impl ArticleRecord {
             })
             .flatten();
         let voids = ws.voids()?;
-        let ledger = load_ledger_with(
+        let mut ledger = load_ledger_with(
             &WorkTree(ws.root()),
             slug,
             Some(&ws.git.memo),
             folder,
             &voids,
         )?;
+        ledger.unsound = ws.unsound(slug.as_str());
+        ledger.refused = ws.refused_in(slug.as_str());
         let working_id = working.as_deref().map(GitStore::blob_id);
         Ok(ArticleRecord {
             slug: slug.clone(),

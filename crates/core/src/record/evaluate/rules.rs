@@ -144,6 +144,11 @@ impl<'a> Judge<'a> {
                 .or_else(|| ended_since(entry, &self.now_roster.roster))
                 .or_else(|| crate::roster::identity::proxy_problem(entry, &rosters[a])),
             };
+            // What `check` refuses in the history counts nowhere: the article's
+            // record lost a sign-off, or this entry's own commit broke a rule.
+            let why = why
+                .or_else(|| ledger.unsound.clone())
+                .or_else(|| ledger.refused.get(&file).cloned());
             // The roster cannot judge its signer (a damaged record, her own file in
             // conflict): it does not count, whatever else holds (fail closed).
             let why = people.unsettled(entry).or(why);

@@ -273,6 +273,51 @@ pub fn unsupported(
     Ok(verify(&ws.git, &scope)?.problems)
 }
 
+/// [`unsupported`], remembered for the rest of the command: an article whose own
+/// folder a problem names counts no approval or re-review until the problem is put
+/// right (publish refuses the whole history meanwhile). One rule for `status`,
+/// `log` and `publish`: what `check` refuses, they do not count.
+pub fn judge_history(
+    ws: &crate::workspace::Workspace,
+    progress: bool,
+) -> Result<Vec<HistoryProblem>> {
+    let problems = unsupported(ws, true, progress)?;
+    let (mut unsound, mut refused) = (ws.unsound.borrow_mut(), ws.refused.borrow_mut());
+    for p in &problems {
+        let Some(file) = p.file.as_deref() else {
+            continue;
+        };
+        let rel = file.strip_prefix(ws.prefix()).unwrap_or(file);
+        let Some((slug, _)) = rel
+            .strip_prefix("articles/")
+            .and_then(|r| r.split_once('/'))
+        else {
+            continue;
+        };
+        // A sign-off removed or edited: what it said is not in the record read, so
+        // nothing of the article counts. Any other problem refuses its own entry.
+        if matches!(
+            p.code,
+            "entry-removed" | "entry-edited" | "verified-entry-gone"
+        ) {
+            unsound.entry(slug.to_owned()).or_insert_with(|| {
+                format!(
+                    "a sign-off of this article was removed or edited ({}, `medreview check`): no approval counts until it is put back (`medreview repair`)",
+                    p.code
+                )
+            });
+        } else {
+            refused.entry(rel.to_owned()).or_insert_with(|| {
+                format!(
+                    "history refuses it ({}, `medreview check`; `medreview repair` names the fix)",
+                    p.code
+                )
+            });
+        }
+    }
+    Ok(problems)
+}
+
 /// An entry file a walked commit added, for the checks only a server can make
 /// (its clock, who pushed it).
 #[derive(Debug, Clone)]
