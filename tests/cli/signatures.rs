@@ -466,8 +466,9 @@ fn required_signatures_refuse_unsigned_approvals_and_ignore_hand_written_ones() 
         "{}",
         run.stdout
     );
-    // Signed, it counts.
-    env.git(&["revert", "--no-edit", "HEAD"]);
+    // Signed, it counts. (The unsigned one stays in the record, counting for
+    // nothing: removing a sign-off, even by `git revert`, is a loss `check`,
+    // `status` and `publish` refuse.)
     env.ok(&[
         "approve",
         SLUG,
