@@ -575,10 +575,12 @@ fn a_rewrite_that_drops_a_verified_sign_off_is_reported_until_dealt_with() {
     let withdrawal = env.signoff_path(SLUG, "withdrawn");
     env.ok(&["check"]);
     let verified = env.head();
-    // Dropping the withdrawal puts the approval back in force.
+    // Dropping the withdrawal would put the approval back in force; the history
+    // shows the loss, and `status` judges as `check` does (issue 23).
     env.git(&["reset", "-q", "--hard", "HEAD~1"]);
     let status = json(&env.ok(&["status", SLUG, "--json"]).stdout);
-    assert_eq!(status["articles"][0]["state"], "approved", "{status}");
+    assert_eq!(status["articles"][0]["state"], "in-review", "{status}");
+    assert!(status["articles"][0]["publishable"].is_null(), "{status}");
     for _ in 0..2 {
         let run = env.run(&["check"]);
         assert_eq!(run.code, 1, "{}", run.stderr);

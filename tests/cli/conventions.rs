@@ -270,7 +270,7 @@ fn counts_of_one_are_singular_and_of_two_plural() {
     let check = env.run(&["check"]);
     insta::assert_snapshot!(format!("{}\n{}", check.code, check.stderr), @"
     0
-    Checked 1 article, 3 sign-offs and 8 commits (3 new sign-offs verified): no problems.
+    Checked 1 article, 3 sign-offs and 1 commit since the checkpoint 327231cdae (1 new sign-off verified): no problems.
     ");
     let out = env.outside("site");
     let publish = env.ok(&["publish", "--out", &out.display().to_string()]);

@@ -143,10 +143,10 @@ impl Memo {
     }
 
     fn with_summaries<R>(&self, key: &str, f: impl FnOnce(&mut Summaries) -> R) -> Option<R> {
-        if !self.bulk.get() {
+        let kind = kind_of(key);
+        if !self.bulk.get() && !SMALL_KINDS.contains(&kind) {
             return None;
         }
-        let kind = kind_of(key);
         let file = self.summaries_file(kind)?;
         let mut all = self.summaries.borrow_mut();
         let state = all.entry(kind.to_owned()).or_default();
@@ -356,6 +356,11 @@ pub fn key(parts: &[&str]) -> String {
         digest.as_str()
     )
 }
+
+/// Kinds of result every command may read and keep, memo in bulk or not: one small
+/// file each, read only when asked (the history checkpoint this build verified,
+/// the last commit whose history held no roster entry).
+const SMALL_KINDS: [&str; 2] = ["checked-1", "roster-never-1"];
 
 /// The kind of result a key names (its first part).
 fn kind_of(key: &str) -> &str {

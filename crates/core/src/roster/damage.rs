@@ -76,6 +76,7 @@ pub(crate) fn of_record(
     let known: Option<String> = git.memo.summary(&key);
     let Some(found) = git.history_holds(&lineage.commit, &path, known.as_deref())? else {
         git.memo.keep_summary(&key, &lineage.commit);
+        git.memo.save(false);
         return Ok(None);
     };
     let message = if found == lineage.commit {

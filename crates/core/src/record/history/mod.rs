@@ -154,7 +154,7 @@ pub fn verify(git: &Repo, scope: &Scope<'_>) -> Result<HistoryReport> {
         Err(cp) => {
             // Without the memo there is nothing to remember a walk by: every walk
             // starts from the root, silently.
-            if git.memo.active() {
+            if git.memo.on() {
                 report.checkpoint_ignored = Some(cp);
             }
             None
@@ -226,7 +226,7 @@ pub fn verify(git: &Repo, scope: &Scope<'_>) -> Result<HistoryReport> {
     // checkpoint is never honoured: it is left where it is.
     if problems.is_empty()
         && scope.move_checkpoint
-        && git.memo.active()
+        && git.memo.on()
         && !walk.shallow
         && let Some(head) = &walk.head
     {
@@ -282,6 +282,7 @@ pub fn judge_history(
     progress: bool,
 ) -> Result<Vec<HistoryProblem>> {
     let problems = unsupported(ws, true, progress)?;
+    ws.git.memo.save(false);
     let (mut unsound, mut refused) = (ws.unsound.borrow_mut(), ws.refused.borrow_mut());
     for p in &problems {
         let Some(file) = p.file.as_deref() else {
