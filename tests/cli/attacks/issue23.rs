@@ -718,7 +718,6 @@ fn an_old_key_approval_backdated_before_the_rotation_and_replayed_is_refused() {
 }
 
 #[test]
-#[ignore = "BUG (open): status reports the history problem (stderr, `--json` problems) as check does, but the state column still counts the approval; check and publish refuse it"]
 fn status_agrees_an_old_key_approval_backdated_and_replayed_does_not_count() {
     let Some(env) = old_key_backdated_and_replayed() else {
         return;
@@ -910,7 +909,6 @@ fn an_approval_backdated_before_the_license_ended_and_replayed_is_refused() {
 }
 
 #[test]
-#[ignore = "BUG (open): status reports recorded-after-end (stderr, `--json` problems) as check does, but the state column still counts the approval; check and publish refuse it"]
 fn status_agrees_an_approval_backdated_before_the_license_ended_does_not_count() {
     let Some(env) = license_backdated_and_replayed() else {
         return;
@@ -1051,7 +1049,6 @@ fn a_checkpoint_moved_by_hand_past_a_deleted_request_for_changes_publishes_nothi
 }
 
 #[test]
-#[ignore = "BUG (open): status reports entry-removed (stderr, `--json` problems) as check does, but the state column shows approved; check and publish refuse"]
 fn status_agrees_a_deleted_request_for_changes_still_stands() {
     let Some(env) = request_deleted_behind_a_moved_checkpoint() else {
         return;
