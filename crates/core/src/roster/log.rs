@@ -637,9 +637,7 @@ impl<'g> RosterLog<'g> {
                 }
             }
             for path in entry.files.keys() {
-                let Some(person) =
-                    person_id(path, Role::Reviewer).or_else(|| person_id(path, Role::Writer))
-                else {
+                let Some(person) = person_of(path) else {
                     continue;
                 };
                 let (Some(was), now) = (
@@ -973,14 +971,11 @@ impl<'g> RosterLog<'g> {
     /// from the view `before`, with the file that holds them.
     fn identity_changes<'e>(&'e self, before: &[usize], i: usize) -> Vec<(Id, &'e String)> {
         let entry = &self.dag.entries[i];
-        let mut after = before.to_vec();
-        after.push(i);
         entry
             .files
             .keys()
             .filter_map(|path| {
-                let person =
-                    person_id(path, Role::Reviewer).or_else(|| person_id(path, Role::Writer))?;
+                let person = person_of(path)?;
                 let was = self.identity_in(before, path)?;
                 let old = was
                     .key
@@ -1140,6 +1135,11 @@ fn void_of(id: &EntryId, entry: &RosterEntry, blob: &RevId) -> crate::ledger::vo
         note: entry.note.clone(),
         entry: id.clone(),
     }
+}
+
+/// The id of the person whose file (in either role) is `path`.
+fn person_of(path: &str) -> Option<Id> {
+    person_id(path, Role::Reviewer).or_else(|| person_id(path, Role::Writer))
 }
 
 /// The id of the person whose file in `role` is `path` (`reviewers/ana.yaml`).

@@ -572,11 +572,14 @@ fn join(root: &str, rel: &str) -> String {
 /// Whether `path` (workspace-relative) is an immutable entry file: a sign-off or a
 /// roster entry.
 fn is_entry_path(path: &str) -> bool {
-    path.starts_with("roster/")
-        || path
-            .strip_prefix("articles/")
-            .and_then(|p| p.split_once('/'))
-            .is_some_and(|(_, rest)| rest.starts_with("signoffs/"))
+    path.starts_with("roster/") || is_signoff_path(path)
+}
+
+/// Whether `path` (workspace-relative) is in an article's `signoffs/` folder.
+fn is_signoff_path(path: &str) -> bool {
+    path.strip_prefix("articles/")
+        .and_then(|p| p.split_once('/'))
+        .is_some_and(|(_, rest)| rest.starts_with("signoffs/"))
 }
 
 mod format1;

@@ -157,11 +157,7 @@ fn merged_after_end(
             let (None, Some(blob)) = (&change.old, &change.new) else {
                 continue;
             };
-            let in_signoffs = change
-                .path
-                .strip_prefix("articles/")
-                .and_then(|p| p.split_once('/'))
-                .is_some_and(|(_, rest)| rest.starts_with("signoffs/"));
+            let in_signoffs = super::is_signoff_path(&change.path);
             // Added against every parent: judged with the commit's own additions.
             let everywhere = commit.against_parents.iter().all(|other| {
                 other
