@@ -82,6 +82,15 @@ pub struct ReviewPolicy {
     /// has one admin.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key_reset_admins: Option<u32>,
+    /// When true (the default), `approve` refuses while the approver's own comment
+    /// threads on the article are open.
+    #[serde(skip_serializing_if = "is_true")]
+    pub block_on_unresolved: bool,
+    // Meanings and review rules (issue 24) follow here.
+}
+
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 impl Default for ReviewPolicy {
@@ -92,6 +101,7 @@ impl Default for ReviewPolicy {
             require_signatures: false,
             proxies: Vec::new(),
             key_reset_admins: None,
+            block_on_unresolved: true,
         }
     }
 }
