@@ -3,6 +3,7 @@
 mod approve;
 mod check;
 pub mod color;
+mod comments;
 mod completions;
 mod config;
 mod diff;
@@ -108,6 +109,16 @@ enum Command {
     Approve(approve::ApproveArgs),
     /// Send the latest submitted revision back to the writer
     RequestChanges(request_changes::RequestChangesArgs),
+    /// Comment on words of a revision (a new thread), suggest wording, or reply
+    Comment(comments::CommentArgs),
+    /// List an article's comment threads and where their words stand now
+    Comments(comments::CommentsArgs),
+    /// Mark a comment thread you opened as settled
+    Resolve(comments::SettleArgs),
+    /// Open a settled comment thread again
+    Reopen(comments::SettleArgs),
+    /// Put a thread's suggested wording into the working tree's article (no commit)
+    Apply(comments::ApplyArgs),
     /// Take an article out of publication
     Withdraw(withdraw::WithdrawArgs),
     /// Record the periodic re-review of the approved revision, unchanged: renews its review date
@@ -158,6 +169,9 @@ impl Command {
             Command::Approve(a) => a.output.json,
             Command::RequestChanges(a) => a.output.json,
             Command::Withdraw(a) => a.output.json,
+            Command::Comment(a) => a.output.json,
+            Command::Comments(a) => a.json,
+            Command::Resolve(a) | Command::Reopen(a) => a.output.json,
             Command::Recertify(a) => a.output.json,
             Command::Publish(a) => a.json,
             Command::Check(a) => a.json,
@@ -265,6 +279,19 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Approve(args) => approve::cmd_approve(&mut ctx, args),
         Command::RequestChanges(args) => request_changes::cmd_request_changes(&mut ctx, args),
         Command::Withdraw(args) => withdraw::cmd_withdraw(&mut ctx, args),
+        Command::Comment(args) => comments::cmd_comment(&mut ctx, args),
+        Command::Comments(args) => comments::cmd_comments(&mut ctx, args),
+        Command::Resolve(args) => comments::cmd_settle(
+            &mut ctx,
+            args,
+            medreview_core::comments::entry::CommentAction::Resolved,
+        ),
+        Command::Reopen(args) => comments::cmd_settle(
+            &mut ctx,
+            args,
+            medreview_core::comments::entry::CommentAction::Reopened,
+        ),
+        Command::Apply(args) => comments::cmd_apply(&mut ctx, args),
         Command::Recertify(args) => recertify::cmd_recertify(&mut ctx, args),
         Command::Publish(args) => publish::cmd_publish(&mut ctx, args),
         Command::Check(args) => check::cmd_check(&mut ctx, args),
@@ -328,10 +355,17 @@ pub(crate) fn report_recorded(
     for warning in &recorded.warnings {
         say(ctx.err, &format!("Warning: {warning}"))?;
     }
+    // A comment entry is named by its digest, the handle replies and resolve take.
+    let thread = medreview_core::ledger::entry::COMMENT_KINDS
+        .contains(&recorded.action)
+        .then(|| recorded.entry.rsplit('-').next())
+        .flatten()
+        .map(|digest| format!(" as {digest}"))
+        .unwrap_or_default();
     say(
         ctx.err,
         &format!(
-            "{what} {slug} {} (commit {}); {slug} is now {}",
+            "{what} {slug} {}{thread} (commit {}); {slug} is now {}",
             recorded.revision.label_with_id(),
             &recorded.commit[..recorded.commit.len().min(10)],
             recorded.state
@@ -342,8 +376,8 @@ pub(crate) fn report_recorded(
 /// What a sign-off command prints with `--json`.
 #[derive(serde::Serialize)]
 struct RecordedJson<'a> {
-    /// The entry's action (`approved`, `recertified`, ...).
-    action: medreview_core::record::entry::Action,
+    /// The entry's action (`approved`, `recertified`, `comment`, ...).
+    action: &'a str,
     slug: &'a str,
     /// `r2`.
     revision: String,
@@ -497,6 +531,7 @@ pub(crate) fn sign_off(
         viewed: (role == Role::Reviewer && acting.recorded_by.is_none())
             .then(|| medreview_core::viewed::recall(&ws, &slug))
             .flatten(),
+        comments: Vec::new(),
     };
     let recorded = act(&ws, &request)?;
     report_recorded(ctx, done, &slug, &recorded)?;

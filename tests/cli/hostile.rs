@@ -1324,7 +1324,7 @@ fn a_sign_off_with_an_unknown_action_is_refused_naming_the_file_and_line() {
     assert_mentions(
         &err,
         &[&format!(
-            "{renamed} has a name medreview never writes (<UTC time>-<action or roster>-<person>-<12 hex digits>.yaml)"
+            "{renamed} has a name medreview never writes (<UTC time>-<action, roster or comment>-<person>-<12 hex digits>.yaml)"
         )],
     );
 }

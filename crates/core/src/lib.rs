@@ -6,6 +6,7 @@
 pub mod article;
 pub mod check;
 pub mod clock;
+pub mod comments;
 pub mod editorial;
 pub mod error;
 pub mod ids;

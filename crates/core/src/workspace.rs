@@ -394,6 +394,11 @@ impl Workspace {
         format!("{}{rel}", self.prefix)
     }
 
+    /// `articles/<slug>/comments`, the folder of review comments, workspace-relative.
+    pub fn comments_rel(slug: &Id) -> String {
+        format!("articles/{slug}/comments")
+    }
+
     /// `articles/<slug>/article.md`, workspace-relative.
     pub fn article_rel(slug: &Id) -> String {
         format!("articles/{slug}/article.md")

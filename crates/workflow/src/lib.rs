@@ -4,6 +4,8 @@
 
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod comments;
+
 use chrono::{DateTime, FixedOffset};
 
 use medreview_core::error::{Code, Error, Result};
@@ -19,8 +21,9 @@ use medreview_core::workspace::Workspace;
 /// What a recorded sign-off did.
 #[derive(Debug)]
 pub struct Recorded {
-    /// What was recorded.
-    pub action: Action,
+    /// What was recorded: a sign-off's action (`approved`), or a comment entry's
+    /// (`comment`, `resolved`, `reopened`).
+    pub action: &'static str,
     /// The entry's id.
     pub entry: String,
     /// The commit that holds it.
@@ -34,6 +37,7 @@ pub struct Recorded {
 }
 
 /// A sign-off to record: who, what, and the note.
+#[derive(Clone)]
 pub struct Request<'a> {
     /// The article.
     pub slug: &'a Id,
@@ -49,6 +53,8 @@ pub struct Request<'a> {
     pub key: Option<&'a SigningKey>,
     /// What the signer last looked at in this clone, where known.
     pub viewed: Option<Viewed>,
+    /// Comments to record with a request for changes, in the same commit.
+    pub comments: Vec<comments::NewComment>,
 }
 
 impl Request<'_> {
@@ -151,7 +157,8 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         ),
     )?;
     let entry = req.entry(Action::Submitted, revision_id);
-    record_entry(ws, &*people, &record, entry, req.key, Some(bytes), warnings)
+    let files = vec![(Workspace::article_rel(req.slug), bytes)];
+    record_entry(ws, &*people, &record, entry, req.key, Some(files), warnings)
 }
 
 /// The reviewer the article asks for (front matter `reviewer:` of the working text),
@@ -230,11 +237,26 @@ pub fn decide(
     }
     let mut warnings = unsubmitted_warning(&record, &target, "sign-off");
     if action == Action::Approved {
+        comments::approval_gate(ws, &*people, &record, req.by)?;
         warnings.extend(revision_lint_gate(ws, &record, &target, req.slug)?);
         require_key(ws, &*people, req)?;
     }
+    let mut files = Vec::new();
+    if !req.comments.is_empty() {
+        let conversation =
+            medreview_core::comments::Conversation::of_record(ws, &record, &*people)?;
+        let entries = req
+            .comments
+            .iter()
+            .map(|c| comments::thread_entry(ws, req, &record, &target, c))
+            .collect::<Result<Vec<_>>>()?;
+        let (comment_files, _, more) =
+            comments::comment_files(ws, &*people, &record, &conversation, entries, req.key)?;
+        files = comment_files;
+        warnings.extend(more);
+    }
     let entry = req.entry(action, target.id.clone());
-    record_entry(ws, &*people, &record, entry, req.key, None, warnings)
+    record_entry(ws, &*people, &record, entry, req.key, Some(files), warnings)
 }
 
 /// The editorial findings of a submitted revision.
@@ -414,7 +436,7 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     record_entry(ws, &*people, &record, entry, req.key, None, Vec::new())
 }
 
-fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
+pub(crate) fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
     record.ledger.latest_revision().ok_or_else(|| {
         Error::with_hint(
             Code::NoSubmittedRevision,
@@ -428,7 +450,8 @@ fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
 }
 
 /// Adds `entry` to the record after its current heads, and commits its file (with
-/// the article text when submitting). An approval that the rules of the record
+/// `also`: the article text when submitting, comments sent with a request for
+/// changes). An approval that the rules of the record
 /// would not count is refused here by the same function that judges it everywhere.
 fn record_entry(
     ws: &Workspace,
@@ -436,7 +459,7 @@ fn record_entry(
     record: &ArticleRecord,
     mut entry: Entry,
     key: Option<&SigningKey>,
-    article: Option<Vec<u8>>,
+    also: Option<Vec<(String, Vec<u8>)>>,
     mut warnings: Vec<String>,
 ) -> Result<Recorded> {
     record.ensure_ledger_committed(ws)?;
@@ -529,9 +552,8 @@ fn record_entry(
         ),
         bytes,
     )];
-    if let Some(bytes) = article {
-        files.insert(0, (Workspace::article_rel(&record.slug), bytes));
-    }
+    // The article's text (a submission) or comments, in the same commit.
+    files.splice(0..0, also.unwrap_or_default());
     let subject = format!(
         "{} {} {}",
         entry.action.verb(),
@@ -550,7 +572,7 @@ fn record_entry(
     let author = roster.identity(&entry.by);
     let commit = ws.commit(files, &message, Some(&author), entry.at)?;
     Ok(Recorded {
-        action: entry.action,
+        action: entry.action.as_str(),
         entry: id.to_string(),
         commit,
         revision,

@@ -266,6 +266,21 @@ codes! {
     DamagedHistory = "damaged-history", Refused,
         Some("`medreview check` explains each problem; restore what was removed or edited, or have an admin record the roster change");
 
+    // The review conversation.
+
+    /// A comment's quoted words are not in the revision.
+    QuoteNotFound = "quote-not-found", Refused,
+        Some("copy the words exactly from `medreview preview SLUG` or the article; the message lists the closest lines");
+    /// A comment's quoted words stand in more than one place.
+    QuoteAmbiguous = "quote-ambiguous", Refused,
+        Some("quote more words, or add --prefix with the words just before the place you mean");
+    /// No thread by that id.
+    UnknownThread = "unknown-thread", Refused,
+        Some("`medreview comments SLUG` lists the threads and their ids");
+    /// An approval while the approver's own comment threads are open.
+    OpenThreads = "open-threads", Refused,
+        Some("resolve each of your threads (`medreview resolve SLUG ID`) once the text answers it, then approve");
+
     // Signing keys.
 
     /// The signing key file named cannot be read.

@@ -30,6 +30,10 @@ pub const DIGEST_LEN: usize = 12;
 /// The kind word in the name of a roster entry (`<time>-roster-<admin>-<digest>`).
 pub(crate) const ROSTER_KIND: &str = "roster";
 
+/// The kind words in the names of an article's comment entries
+/// (`articles/<slug>/comments/`, see [`crate::comments`]).
+pub const COMMENT_KINDS: [&str; 3] = ["comment", "resolved", "reopened"];
+
 /// What a sign-off did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -200,7 +204,11 @@ fn parse_name(text: &str) -> Option<NameParts> {
         return None;
     }
     // Kinds contain hyphens too, so match the known ones as prefixes.
-    let kinds = Action::ALL.iter().map(|a| a.as_str()).chain([ROSTER_KIND]);
+    let kinds = Action::ALL
+        .iter()
+        .map(|a| a.as_str())
+        .chain([ROSTER_KIND])
+        .chain(COMMENT_KINDS);
     let (kind, by) = kinds.into_iter().find_map(|k| {
         rest.strip_prefix(k)
             .and_then(|r| r.strip_prefix('-'))
@@ -436,7 +444,7 @@ pub fn read_named<T: Named>(
     };
     let Some(id) = EntryId::parse(stem) else {
         return Err(
-            "has a name medreview never writes (<UTC time>-<action or roster>-<person>-<12 hex digits>.yaml)"
+            "has a name medreview never writes (<UTC time>-<action, roster or comment>-<person>-<12 hex digits>.yaml)"
                 .into(),
         );
     };

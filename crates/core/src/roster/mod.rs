@@ -455,7 +455,7 @@ pub(crate) fn name_problem(name: &str) -> Option<String> {
 
 /// Control characters, line and paragraph separators, and the marks that reorder
 /// text when shown (bidirectional controls): none belongs in a name on a page.
-fn is_invisible_control(c: char) -> bool {
+pub(crate) fn is_invisible_control(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
