@@ -9,7 +9,7 @@ use super::{Ctx, print_json, say};
 use medreview_core::clock;
 use medreview_core::error::Result;
 use medreview_core::ids::Id;
-use medreview_site::inbox::Item;
+use medreview_site::inbox::{Item, Kind};
 
 /// Arguments of `inbox`.
 #[derive(Debug, Args)]
@@ -108,10 +108,24 @@ fn print_items(ctx: &mut Ctx<'_>, items: &[Item]) -> Result<()> {
             .since
             .map_or("-".to_owned(), |t| t.date_naive().to_string());
         let run: Vec<String> = item.commands.iter().map(|c| format!("`{c}`")).collect();
+        let threads = if item.open_threads > 0
+            && matches!(item.kind, Kind::Decide | Kind::Answered | Kind::SentBack)
+        {
+            format!(
+                " ({} open)",
+                medreview_core::plural::plural(
+                    item.open_threads,
+                    "comment thread",
+                    "comment threads"
+                )
+            )
+        } else {
+            String::new()
+        };
         say(
             ctx.out,
             &format!(
-                "{since:<10}  {:<width$}  {}; run {}",
+                "{since:<10}  {:<width$}  {}{threads}; run {}",
                 item.slug,
                 item.what,
                 run.join(", then ")

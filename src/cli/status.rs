@@ -364,6 +364,23 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
             say(ctx.out, &format!("  note:         {note}"))?;
         }
     }
+    let t = &a.threads;
+    if t.open + t.resolved > 0 {
+        let waiting = if t.awaiting_writer > 0 {
+            format!(", {} waiting on {}", t.awaiting_writer, a.writer)
+        } else {
+            String::new()
+        };
+        say(
+            ctx.out,
+            &format!(
+                "  comments:     {} open{waiting}, {} resolved (`medreview comments {}`)",
+                medreview_core::plural::plural(t.open, "thread", "threads"),
+                t.resolved,
+                a.slug
+            ),
+        )?;
+    }
     match &a.publishable {
         Some(p) => {
             let who: Vec<&str> = p.approved_by.iter().map(Id::as_str).collect();

@@ -256,18 +256,18 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
             .filter(|_| not_fetched.is_none())
             .and_then(|people| {
                 let article = ws.article_key(&slug)?;
-                let committed = head.as_ref().and_then(|h| {
-                    h.folder_id(&format!(
-                        "{}{}",
-                        ws.prefix(),
-                        Workspace::signoffs_rel(&slug)
-                    ))
-                });
+                let folder = |rel: String| {
+                    head.as_ref()
+                        .and_then(|h| h.folder_id(&format!("{}{rel}", ws.prefix())))
+                };
+                let committed = folder(Workspace::signoffs_rel(&slug));
+                let comments = folder(Workspace::comments_rel(&slug));
                 Some(crate::memo::key(&[
                     "check-1",
                     people,
                     &article,
                     committed.as_ref().map_or("-", |c| c.as_str()),
+                    comments.as_ref().map_or("-", |c| c.as_str()),
                 ]))
             });
         if let Some(clean) = key.as_deref().and_then(|k| ws.git.memo.summary::<usize>(k)) {
@@ -442,9 +442,53 @@ fn check_article(
         not_fetched,
     );
     unsettled_approvals(people, record, problems);
+    check_comments(ws, head, people, record, problems);
     if !record.ledger.voided.is_empty() {
         let listed = voided_files(&record.ledger, problems, &people.voids());
         voided.extend(listed);
+    }
+}
+
+/// The article's comment entries: files that cannot be read as comments
+/// (`comment-damaged`), entries the conversation's rules do not count
+/// (`comment-refused`, the rule `comments` and the approval gate apply), and a
+/// folder that differs from the committed one (`uncommitted`).
+fn check_comments(
+    ws: &Workspace,
+    head: Option<&medreview_store::gitstore::Snapshot<'_>>,
+    people: &dyn People,
+    record: &ArticleRecord,
+    problems: &mut Vec<Problem>,
+) {
+    let dir = Workspace::comments_rel(&record.slug);
+    let conversation = match crate::comments::Conversation::of_record(ws, record, people) {
+        Ok(conversation) => conversation,
+        Err(err) => {
+            problems.push(Problem::from_error("comment-damaged", &err));
+            return;
+        }
+    };
+    if conversation.dag.entries.is_empty() && conversation.damage().is_empty() {
+        return;
+    }
+    for damage in conversation.damage() {
+        problems.push(Problem::at(
+            "comment-damaged",
+            &damage.file,
+            damage.line,
+            damage.message.clone(),
+        ));
+    }
+    for (file, why) in conversation.refused_files(&record.slug) {
+        problems.push(Problem::at(
+            "comment-refused",
+            &file,
+            None,
+            format!("the comment entry does not count: {why}"),
+        ));
+    }
+    if let Err(err) = crate::workspace::ensure_folder_committed_in(ws, head, &dir) {
+        problems.push(Problem::at("uncommitted", &dir, None, err.to_string()));
     }
 }
 

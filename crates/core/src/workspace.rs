@@ -369,6 +369,18 @@ impl Workspace {
                 .as_str()
                 .to_owned(),
         };
+        let comments_rel = Self::comments_rel(slug);
+        let comments = match std::fs::symlink_metadata(self.root.join(&comments_rel)) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => "-".to_owned(),
+            _ => self
+                .git
+                .work_folder_id(
+                    &format!("{}{comments_rel}", self.prefix),
+                    crate::ledger::MAX_ENTRY_BYTES as u64,
+                )?
+                .as_str()
+                .to_owned(),
+        };
         let text = self.git.work_file_id(
             &format!("{}{}", self.prefix, Self::article_rel(slug)),
             crate::article::MAX_ARTICLE_BYTES as u64,
@@ -376,9 +388,10 @@ impl Workspace {
         let legacy =
             std::fs::symlink_metadata(self.root.join(Self::legacy_ledger_rel(slug))).is_ok();
         Some(crate::memo::key(&[
-            "article-1",
+            "article-2",
             slug.as_str(),
             &folder,
+            &comments,
             text.as_ref().map_or("-", |t| t.as_str()),
             if legacy { "legacy" } else { "-" },
         ]))

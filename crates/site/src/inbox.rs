@@ -30,6 +30,8 @@ pub enum Kind {
     SentBack,
     /// My article has edits not yet submitted.
     Unsubmitted,
+    /// Comment threads wait on me: a reviewer's, on my article; or mine, answered.
+    Threads,
 }
 
 /// One thing that waits on me.
@@ -51,6 +53,8 @@ pub struct Item {
     pub since: Option<DateTime<FixedOffset>>,
     /// The commands to run, in order.
     pub commands: Vec<String>,
+    /// The article's open comment threads.
+    pub open_threads: usize,
 }
 
 impl Item {
@@ -71,6 +75,7 @@ impl Item {
             revision,
             since,
             commands,
+            open_threads: a.threads.open,
         }
     }
 }
@@ -272,6 +277,57 @@ fn writer_items(a: &ArticleSummary, me: &Id) -> Vec<Item> {
     vec![item(Kind::Unsubmitted, what, None, since, vec![submit])]
 }
 
+/// The comment threads of one article that wait on `me`: as its writer, the open
+/// threads whose last word is not mine; as a thread's author, my open threads
+/// someone answered.
+fn thread_items(a: &ArticleSummary, me: &Id) -> Vec<Item> {
+    let slug = &a.slug;
+    let latest = a.latest.as_ref().map(|r| r.number);
+    let mut items = Vec::new();
+    let waiting = a.threads.awaiting_writer;
+    if a.writer == *me && waiting > 0 {
+        items.push(Item::of(
+            a,
+            Kind::Threads,
+            format!(
+                "{} on your article wait on you: reply, or change the text and submit",
+                medreview_core::plural::plural(waiting, "comment thread", "comment threads")
+            ),
+            latest,
+            None,
+            vec![
+                format!("medreview comments {slug} --open"),
+                format!("medreview comment {slug} --reply ID -m NOTE"),
+                format!("medreview apply {slug} ID"),
+            ],
+        ));
+    }
+    if let Some(mine) = a
+        .threads
+        .by_author
+        .iter()
+        .find(|t| t.by == *me && t.answered > 0)
+    {
+        items.push(Item::of(
+            a,
+            Kind::Threads,
+            format!(
+                "{} of your {} open threads {} an answer: resolve or reply",
+                mine.answered,
+                mine.open,
+                if mine.answered == 1 { "has" } else { "have" }
+            ),
+            latest,
+            None,
+            vec![
+                format!("medreview comments {slug} --open"),
+                format!("medreview resolve {slug} ID"),
+            ],
+        ));
+    }
+    items
+}
+
 /// Everything that waits on `me` at `now`, oldest first (an item with no time
 /// last), judged from `articles` and the roster.
 pub fn items(
@@ -285,6 +341,7 @@ pub fn items(
         .flat_map(|a| {
             let mut mine = reviewer_items(a, me, roster, now);
             mine.extend(writer_items(a, me));
+            mine.extend(thread_items(a, me));
             mine
         })
         .collect();

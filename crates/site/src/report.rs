@@ -162,6 +162,66 @@ pub struct ArticleSummary {
     pub open_request: Option<RequestInfo>,
     /// Each reviewer's most recent decision, by reviewer id.
     pub decisions: Vec<DecisionInfo>,
+    /// The review conversation's threads.
+    #[serde(default)]
+    pub threads: ThreadCounts,
+}
+
+/// How many comment threads an article has, and whom the open ones wait on.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ThreadCounts {
+    /// Threads still open.
+    pub open: usize,
+    /// Threads their author resolved.
+    pub resolved: usize,
+    /// Open threads whose last word is not the writer's: they wait on the writer.
+    pub awaiting_writer: usize,
+    /// Per author of open threads, how many they opened and how many of those
+    /// have a reply since their own last word (they wait on that author).
+    pub by_author: Vec<AuthorThreads>,
+}
+
+/// One person's open threads on an article.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AuthorThreads {
+    /// Who opened them.
+    pub by: Id,
+    /// How many are open.
+    pub open: usize,
+    /// How many of them someone answered since the author last wrote.
+    pub answered: usize,
+}
+
+impl ThreadCounts {
+    /// The counts of `threads` on an article written by `writer`.
+    pub fn of(threads: &[medreview_core::comments::Thread], writer: &Id) -> ThreadCounts {
+        let mut counts = ThreadCounts::default();
+        for t in threads {
+            if !t.open {
+                counts.resolved += 1;
+                continue;
+            }
+            counts.open += 1;
+            let last = t.replies.last().map_or(&t.by, |r| &r.by);
+            if last != writer {
+                counts.awaiting_writer += 1;
+            }
+            let answered = usize::from(last != &t.by);
+            match counts.by_author.iter_mut().find(|a| a.by == t.by) {
+                Some(a) => {
+                    a.open += 1;
+                    a.answered += answered;
+                }
+                None => counts.by_author.push(AuthorThreads {
+                    by: t.by.clone(),
+                    open: 1,
+                    answered,
+                }),
+            }
+        }
+        counts.by_author.sort_by(|a, b| a.by.cmp(&b.by));
+        counts
+    }
 }
 
 /// A request for changes in listings.
@@ -243,6 +303,8 @@ pub fn summarize(
         }
     }
     decisions.sort_by(|a, b| a.by.cmp(&b.by));
+    let threads = medreview_core::comments::Conversation::of_record(ws, record, people)?.threads();
+    let threads = ThreadCounts::of(&threads, &front.writer);
     Ok(ArticleSummary {
         slug: record.slug.to_string(),
         title: front.title,
@@ -268,6 +330,7 @@ pub fn summarize(
         topic: front.topic,
         open_request,
         decisions,
+        threads,
     })
 }
 
@@ -287,7 +350,7 @@ pub fn summary(
         .filter(|_| ws.unsound(slug.as_str()).is_none())
         .and_then(|people| {
             let article = ws.article_key(slug)?;
-            Some(medreview_core::memo::key(&["status-1", people, &article]))
+            Some(medreview_core::memo::key(&["status-2", people, &article]))
         });
     let kept = key
         .as_deref()

@@ -411,6 +411,9 @@ pub(crate) fn record_comments(
     })
 }
 
+/// New comment files (path, bytes), their ids, and warnings for the person.
+pub(crate) type CommentFiles = (Vec<(String, Vec<u8>)>, Vec<EntryId>, Vec<String>);
+
 /// The files of new comment entries: each after the conversation's heads, naming
 /// the roster's heads, signed with `key` where given, and judged with the rest.
 pub(crate) fn comment_files(
@@ -420,10 +423,22 @@ pub(crate) fn comment_files(
     conversation: &Conversation,
     entries: Vec<CommentEntry>,
     key: Option<&SigningKey>,
-) -> Result<(Vec<(String, Vec<u8>)>, Vec<EntryId>, Vec<String>)> {
+) -> Result<CommentFiles> {
     medreview_core::record::ensure_folder_committed(ws, &Workspace::comments_rel(&record.slug))?;
     if let Some((why, hint)) = people.damage() {
         return Err(medreview_core::roster::damage::refusal(why, hint));
+    }
+    let held = conversation.dag.entries.len() + conversation.damage().len();
+    let max = medreview_core::ledger::MAX_ENTRIES;
+    if held + entries.len() > max {
+        return Err(Error::with_hint(
+            Code::WouldNotCount,
+            format!(
+                "the conversation on {} holds {held} entries, the most one article's record may hold is {max}",
+                record.slug
+            ),
+            "reply in the threads that exist, or settle the article's review before adding more",
+        ));
     }
     let roster = people.current().roster.clone();
     let heads = conversation.dag.heads();

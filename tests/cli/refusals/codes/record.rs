@@ -500,5 +500,60 @@ pub(super) fn rows() -> Vec<Row> {
                 cmd(&["publish", "--out", "../site"])
             },
         },
+        // The review conversation.
+        Row {
+            code: Code::QuoteNotFound,
+            start: Start::Submitted,
+            setup: |_| {
+                cmd(&[
+                    "comment",
+                    SLUG,
+                    "--as",
+                    "ana-example",
+                    "--quote",
+                    "Drugs such as pertuzumab",
+                    "-m",
+                    "Which?",
+                ])
+            },
+        },
+        Row {
+            code: Code::QuoteAmbiguous,
+            start: Start::Submitted,
+            setup: |_| {
+                cmd(&[
+                    "comment",
+                    SLUG,
+                    "--as",
+                    "ana-example",
+                    "--quote",
+                    "HER2",
+                    "-m",
+                    "?",
+                ])
+            },
+        },
+        Row {
+            code: Code::UnknownThread,
+            start: Start::Submitted,
+            setup: |_| cmd(&["resolve", SLUG, "0123abcd", "--as", "ana-example"]),
+        },
+        Row {
+            code: Code::OpenThreads,
+            start: Start::Submitted,
+            setup: |env| {
+                env.ok(&[
+                    "comment",
+                    SLUG,
+                    "--as",
+                    "ana-example",
+                    "--quote",
+                    "Drugs such as",
+                    "-m",
+                    "Which drugs?",
+                ]);
+                cmd(&["approve", SLUG, "--as", "ana-example"])
+            },
+        },
     ]
 }

@@ -569,10 +569,17 @@ fn join(root: &str, rel: &str) -> String {
     }
 }
 
-/// Whether `path` (workspace-relative) is an immutable entry file: a sign-off or a
-/// roster entry.
+/// Whether `path` (workspace-relative) is an immutable entry file: a sign-off, a
+/// comment or a roster entry.
 fn is_entry_path(path: &str) -> bool {
-    path.starts_with("roster/") || is_signoff_path(path)
+    path.starts_with("roster/") || is_signoff_path(path) || is_comment_path(path)
+}
+
+/// Whether `path` (workspace-relative) is in an article's `comments/` folder.
+fn is_comment_path(path: &str) -> bool {
+    path.strip_prefix("articles/")
+        .and_then(|p| p.split_once('/'))
+        .is_some_and(|(_, rest)| rest.starts_with("comments/"))
 }
 
 /// Whether `path` (workspace-relative) is in an article's `signoffs/` folder.

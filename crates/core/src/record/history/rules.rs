@@ -13,6 +13,8 @@
 //!    ([`entry_in_the_future`]), it saw every change to its signer's own roster
 //!    file ([`roster_stale`]), and its committer is its signer or recorder
 //!    ([`sign_off_committer`]).
+//!    A new comment entry: its `at` agrees with its commit, and its committer
+//!    is its author or recorder ([`comment_rules`]).
 //! 5. The commit is not dated before its parent ([`commit_time_order`]).
 //! 6. Every roster file changed under an audited roster is named by an admin's
 //!    roster entry in the same commit ([`roster_unrecorded`]).
@@ -22,6 +24,7 @@ use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
 
+use crate::comments::entry::CommentEntry;
 use crate::ids::Id;
 use crate::record::entry::{self, Entry};
 use crate::roster::Role;
@@ -108,6 +111,16 @@ pub(super) fn check_commit(
                     if roster_entry_committer(scope, commit, path, &entry, &mut report) {
                         recorded.extend(entry.files);
                     }
+                }
+                Err(err) => report.at("entry-invalid", path, err.to_string()),
+            }
+            continue;
+        }
+        if super::is_comment_path(path) {
+            match entry::read_named::<CommentEntry>(name, &bytes, Path::new(path)) {
+                Ok((_, comment)) => {
+                    verified += 1;
+                    comment_rules(scope, commit, &comment, path, &mut report);
                 }
                 Err(err) => report.at("entry-invalid", path, err.to_string()),
             }
@@ -210,7 +223,7 @@ fn append_only<'c>(
             };
             if rest == "signoffs.yaml" {
                 folders.entry(slug).or_default().legacy = Some(change);
-            } else if rest.starts_with("signoffs/") {
+            } else if rest.starts_with("signoffs/") || rest.starts_with("comments/") {
                 folders.entry(slug).or_default().entries.push(change);
             }
         }
@@ -264,10 +277,12 @@ fn append_only<'c>(
     Changes { added, roster }
 }
 
-/// "a sign-off file" or "a roster entry file", for messages.
+/// "a sign-off file", "a comment file" or "a roster entry file", for messages.
 fn kind_of(path: &str) -> &'static str {
     if path.starts_with("roster/") {
         "a roster entry file"
+    } else if super::is_comment_path(path) {
+        "a comment file"
     } else {
         "a sign-off file"
     }
@@ -625,6 +640,43 @@ fn sign_off_committer(
     }
 }
 
+/// Rule 4': a new comment entry's `at` agrees with its commit, and (where the
+/// roster is audited) its committer is its author or the person recording for them.
+fn comment_rules(
+    scope: &Scope<'_>,
+    commit: &CommitChanges,
+    comment: &CommentEntry,
+    path: &str,
+    report: &mut Report<'_, '_>,
+) {
+    if let Some(why) = time_problem(comment.action.as_str(), &comment.by, comment.at, commit) {
+        report.at("entry-time", path, why);
+    }
+    if comment.roster.is_empty() {
+        return;
+    }
+    let people: Vec<&Id> = std::iter::once(&comment.by)
+        .chain(&comment.recorded_by)
+        .collect();
+    if !people.iter().any(|id| committed_by(scope, commit, id)) {
+        report.at(
+            "committer-mismatch",
+            path,
+            format!(
+                "the {} by {} was committed by {}, who is not {}",
+                comment.action.as_str(),
+                comment.by,
+                commit.committer_email,
+                people
+                    .iter()
+                    .map(|i| i.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        );
+    }
+}
+
 /// Rule 5: committer times. A rebase or `medreview sync` keeps a sign-off's author
 /// time (its `at`) and commits it anew after its new parent (sync never before the
 /// parent's time), so a commit dated before its parent means one of the two clocks
@@ -699,7 +751,7 @@ fn roster_unrecorded(
 
 /// Why an entry's time disagrees with the commit that added it, if it does.
 pub(super) fn time_problem(
-    action: crate::record::entry::Action,
+    action: impl std::fmt::Display,
     by: &Id,
     at: DateTime<FixedOffset>,
     commit: &CommitChanges,
