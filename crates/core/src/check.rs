@@ -449,10 +449,8 @@ fn check_article(
     }
 }
 
-/// The article's comment entries: files that cannot be read as comments
-/// (`comment-damaged`), entries the conversation's rules do not count
-/// (`comment-refused`, the rule `comments` and the approval gate apply), and a
-/// folder that differs from the committed one (`uncommitted`).
+/// The article's comment entries in the working tree ([`check_conversation`]),
+/// and a folder that differs from the committed one (`uncommitted`).
 fn check_comments(
     ws: &Workspace,
     head: Option<&medreview_store::gitstore::Snapshot<'_>>,
@@ -460,17 +458,47 @@ fn check_comments(
     record: &ArticleRecord,
     problems: &mut Vec<Problem>,
 ) {
-    let dir = Workspace::comments_rel(&record.slug);
-    let conversation = match crate::comments::Conversation::of_record(ws, record, people) {
+    let src = crate::source::WorkTree(ws.root());
+    let held = check_conversation(
+        &src,
+        people,
+        &ws.policy(people),
+        &record.slug,
+        &record.ledger,
+        problems,
+    );
+    if held {
+        let dir = Workspace::comments_rel(&record.slug);
+        if let Err(err) = crate::workspace::ensure_folder_committed_in(ws, head, &dir) {
+            problems.push(Problem::at("uncommitted", &dir, None, err.to_string()));
+        }
+    }
+}
+
+/// The rules every comment entry of one article must meet, wherever the record is
+/// read from (the working tree for `check`, a pushed commit for the server gate):
+/// files that cannot be read as comments (`comment-damaged`), and entries the
+/// conversation's rules do not count (`comment-refused`: the rule `comments` and
+/// the approval gate apply). Returns whether the article has comment files.
+pub fn check_conversation(
+    src: &dyn crate::source::Source,
+    people: &dyn People,
+    policy: &crate::workspace::ReviewPolicy,
+    slug: &crate::ids::Id,
+    ledger: &crate::ledger::graph::Ledger,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    let mut conversation = match crate::comments::Conversation::load(src, slug) {
         Ok(conversation) => conversation,
         Err(err) => {
             problems.push(Problem::from_error("comment-damaged", &err));
-            return;
+            return true;
         }
     };
     if conversation.dag.entries.is_empty() && conversation.damage().is_empty() {
-        return;
+        return false;
     }
+    conversation.judge(slug, people, policy, &ledger.revisions());
     for damage in conversation.damage() {
         problems.push(Problem::at(
             "comment-damaged",
@@ -479,7 +507,7 @@ fn check_comments(
             damage.message.clone(),
         ));
     }
-    for (file, why) in conversation.refused_files(&record.slug) {
+    for (file, why) in conversation.refused_files(slug) {
         problems.push(Problem::at(
             "comment-refused",
             &file,
@@ -487,9 +515,7 @@ fn check_comments(
             format!("the comment entry does not count: {why}"),
         ));
     }
-    if let Err(err) = crate::workspace::ensure_folder_committed_in(ws, head, &dir) {
-        problems.push(Problem::at("uncommitted", &dir, None, err.to_string()));
-    }
+    true
 }
 
 /// The approvals the roster cannot judge because their signer's file is in

@@ -140,6 +140,14 @@ pub fn verify(
                     &mut report.problems,
                     &mut not_fetched,
                 );
+                medreview_core::check::check_conversation(
+                    &src,
+                    &*people,
+                    &policy,
+                    &slug,
+                    &ledger,
+                    &mut report.problems,
+                );
             }
             Err(err) => report.problems.push(Problem::from_error("record", &err)),
         }
