@@ -184,7 +184,8 @@ fn inbox_json_has_a_stable_shape() {
           "commands": [
             "medreview diff mammogram",
             "medreview approve mammogram --revision r2"
-          ]
+          ],
+          "open_threads": 0
         },
         {
           "slug": "breast-screening",
@@ -196,7 +197,8 @@ fn inbox_json_has_a_stable_shape() {
           "commands": [
             "medreview diff breast-screening",
             "medreview approve breast-screening --revision r1"
-          ]
+          ],
+          "open_threads": 0
         },
         {
           "slug": "chemo-side-effects",
@@ -208,7 +210,8 @@ fn inbox_json_has_a_stable_shape() {
           "commands": [
             "medreview diff chemo-side-effects",
             "medreview approve chemo-side-effects --revision r1"
-          ]
+          ],
+          "open_threads": 0
         },
         {
           "slug": "her2-treatment",
@@ -220,7 +223,8 @@ fn inbox_json_has_a_stable_shape() {
           "commands": [
             "medreview diff her2-treatment",
             "medreview recertify her2-treatment -m NOTE"
-          ]
+          ],
+          "open_threads": 0
         }
       ],
       "problems": []

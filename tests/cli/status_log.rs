@@ -176,6 +176,7 @@ fn status_json_lists_every_article_with_a_stable_shape() {
             "decisions": [
                 {"by": "ana-example", "action": "approved", "revision": 1, "at": NEXT_DAY},
             ],
+            "threads": {"open": 0, "resolved": 0, "awaiting_writer": 0, "by_author": []},
             "lint": {"errors": 0, "warnings": 0},
         })
     );

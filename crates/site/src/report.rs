@@ -350,7 +350,7 @@ pub fn summary(
         .filter(|_| ws.unsound(slug.as_str()).is_none())
         .and_then(|people| {
             let article = ws.article_key(slug)?;
-            Some(medreview_core::memo::key(&["status-2", people, &article]))
+            Some(medreview_core::memo::key(&["status-1", people, &article]))
         });
     let kept = key
         .as_deref()
