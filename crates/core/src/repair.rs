@@ -383,6 +383,12 @@ fn step_for(p: &Problem) -> Fix {
         "roster-conflict" => {
             "an admin records the file again, seeing both changes (`medreview admin record PATH -m NOTE`)"
         }
+        "comment-damaged" => {
+            "a comment file medreview did not write (or one edited since) never counts: put the recorded bytes back (`git checkout COMMIT -- PATH`), or remove a hand-made file (`git rm PATH`, then commit); removing a file that never read as a comment loses nothing"
+        }
+        "comment-refused" => {
+            "the entry stays in the record and counts for nothing; its author records it again as themselves (`medreview comment`, `resolve` or `reopen`)"
+        }
         _ => "`medreview check` and docs/errors.md explain this problem; it has no automatic fix",
     };
     Fix::Step { step: step.into() }
