@@ -498,6 +498,28 @@ fn a_forged_resolution_settles_nothing_and_a_hand_made_file_is_reported() {
     assert!(run.stderr.contains("does not count"), "{}", run.stderr);
     let codes = json(&env.run(&["check", "--json"]).stdout);
     assert!(codes.to_string().contains("comment-damaged"), "{codes:#}");
+    // Offsets a hand-made entry invents are never trusted: the words are found by content.
+    let mut far = entry(
+        "ana-example",
+        &rev,
+        "2025-03-04T09:50:00-05:00",
+        CommentAction::Comment,
+    );
+    far.quote = Some(anchor::Anchor {
+        exact: "Drugs".into(),
+        prefix: String::new(),
+        suffix: String::new(),
+        start: 5_000_000,
+        end: 5_000_005,
+    });
+    let (far_id, bytes) = far.to_file();
+    env.write_bytes(&format!("{dir}/{}", far_id.file_name()), &bytes);
+    env.git(&["add", "-A"]);
+    env.git(&["commit", "-qm", "far"]);
+    let doc = conversation(&env);
+    let far = thread(&doc, "Drugs");
+    assert_eq!(far["place"], "anchored", "{doc:#}");
+    assert_eq!(far["line"], 16, "{doc:#}");
     // Editing a recorded comment is an append-only violation in history.
     let name = std::fs::read_dir(env.root().join(&dir))
         .expect("dir")

@@ -429,6 +429,28 @@ impl<'a> Locator<'a> {
         let mut anchor = thread.anchor.clone();
         let mut moved = false;
         let mut last = thread.revision.clone();
+        // The offsets an entry carries are checked against its own revision's text
+        // before anyone uses them: a hand-made entry may name any numbers.
+        let Some(own) = self.text(&thread.revision) else {
+            return Some(Located {
+                thread: thread.clone(),
+                place: Place::Outdated { now: None },
+                last_seen: None,
+            });
+        };
+        if own.get(anchor.start..anchor.end) != Some(anchor.exact.as_str()) {
+            let text = own;
+            match anchor::relocate(&anchor, &text).range() {
+                Some((start, end)) => anchor = anchor::at(&text, start, end),
+                None => {
+                    return Some(Located {
+                        thread: thread.clone(),
+                        place: Place::Outdated { now: None },
+                        last_seen: None,
+                    });
+                }
+            }
+        }
         for revision in &self.revisions[from + 1..=to] {
             let Some(text) = self.text(&revision.id) else {
                 return Some(Located {
