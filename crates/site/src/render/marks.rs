@@ -26,6 +26,9 @@ pub enum Scope {
     Sentence,
     /// The block (paragraph, heading, list item, cell) holding it.
     Block,
+    /// Exactly the text up to this byte offset of the body (a comment's quoted
+    /// words); placed only where both ends are in the page's text.
+    Until(usize),
 }
 
 /// One place to mark, with the markup around it (already safe HTML).
