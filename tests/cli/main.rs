@@ -6,6 +6,7 @@ mod common;
 mod attacks;
 mod bad_input;
 mod check;
+mod comments_display;
 mod committed_roster;
 mod confusables;
 mod conventions;

@@ -272,8 +272,12 @@ pub(crate) fn aside_html(note: &Note) -> String {
             "<p class=\"comment-was\">Was: <q>{}</q></p>",
             text(&t.anchor.exact)
         ));
-        if let Some(now) = now_text(&note.place) {
-            html.push_str(&format!("<p class=\"comment-now\">{}</p>", text(&now)));
+        match &note.place {
+            Place::Outdated { now: Some(now) } => html.push_str(&format!(
+                "<p class=\"comment-now\">Now: <q>{}</q></p>",
+                text(now)
+            )),
+            _ => html.push_str("<p class=\"comment-now\">The quoted words are gone.</p>"),
         }
     }
     if let Some(n) = &t.note {
