@@ -110,6 +110,15 @@ fn a_thread_shows_in_the_terminal_redline_after_its_paragraph() {
       ┃   Spell out once
       ┃   Suggests: "HER2 (human epidermal growth factor receptor 2)"
     "#);
+    // Colour only where colour is on: a magenta bar, never in plain output.
+    let coloured = env
+        .ok(&["diff", SLUG, "r1", "r2", "--color", "always"])
+        .stdout;
+    assert!(
+        coloured.contains("  \x1b[35m┃\x1b[0m [comment "),
+        "{coloured}"
+    );
+    assert!(!out.contains('\x1b'), "{out}");
     // Without comments, the redline it always was.
     let plain = env.ok(&["diff", SLUG, "r1", "r2", "--no-comments"]).stdout;
     assert!(!plain.contains("[comment"), "{plain}");
@@ -175,6 +184,17 @@ fn a_preview_marks_the_words_and_puts_the_note_before_their_paragraph() {
     <aside class="comment comment-open" data-thread="ID"><p class="comment-head"><span class="comment-id">ID</span> <span class="comment-by">ana-example</span> <span class="comment-state">open</span></p><p class="comment-note">Spell out once</p><p class="comment-suggest">Suggests: <q>HER2 (human epidermal growth factor receptor 2)</q></p></aside>
     <p>HER2 stands for <mark class="comment-anchor comment-open" data-thread="ID">human epidermal growth factor receptor 2</mark>. It is a protein.</p>
     "#);
+    // Unsubmitted edits move the words: the working tree's preview finds them.
+    env.write(ARTICLE, &format!("{FRONT}A new first paragraph.\n\n{R2}"));
+    let working = env
+        .ok(&["preview", SLUG, "working"])
+        .stdout
+        .replace(&id, "ID");
+    assert!(
+        working.contains("<p>HER2 stands for <mark class=\"comment-anchor comment-open\" data-thread=\"ID\">human epidermal growth factor receptor 2</mark>."),
+        "{working}"
+    );
+    env.write(ARTICLE, &format!("{FRONT}{R2}"));
     // The page with the thread hidden is byte for byte the page before it.
     let hidden = env.ok(&["preview", SLUG, "--no-comments"]).stdout;
     assert_eq!(hidden, before);

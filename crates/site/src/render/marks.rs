@@ -238,6 +238,24 @@ mod tests {
     }
 
     #[test]
+    fn a_range_is_marked_exactly_or_not_at_all() {
+        let md = "One two three. Four **five six** seven.\n";
+        let at = |w: &str| md.find(w).expect("word");
+        let pins = [
+            pin(at("two"), Scope::Until(at("three") + 5), 1),
+            pin(at("five"), Scope::Until(at("six") + 3), 2),
+        ];
+        let (html, placed) = markdown_to_html_marked(md, &pins);
+        assert_eq!(placed, vec![true, true], "{html}");
+        insta::assert_snapshot!(html, @r#"<p>One <mark class="m" title="1">two three</mark>. Four <strong><mark class="m" title="2">five six</mark></strong> seven.</p>"#);
+        // This one would cut the bold text: left out, not broken.
+        let cut = [pin(at("Four"), Scope::Until(at("six")), 3)];
+        let (html, placed) = markdown_to_html_marked(md, &cut);
+        assert_eq!(placed, vec![false], "{html}");
+        assert_eq!(html, super::super::markdown_to_html(md));
+    }
+
+    #[test]
     fn places_map_to_their_blocks() {
         let md = "First para.\n\n- item one\n-\n\n| A | B |\n|---|---|\n| x | About 30 percent |\n\nLast[^n].\n\n[^n]: A note.\n";
         let places = [
