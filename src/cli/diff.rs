@@ -9,8 +9,8 @@ use super::{Ctx, say, slug_arg};
 use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::ViewKind;
-use medreview_site::diff::redline;
 use medreview_site::diff::{self, Side};
+use medreview_site::diff::{comment_marks, redline};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -39,6 +39,9 @@ pub struct DiffArgs {
     /// Print the comparison as JSON (what was compared, the counts, and every change)
     #[arg(long, conflicts_with_all = ["format", "out"])]
     pub(super) json: bool,
+    /// Leave review comments out of the margin
+    #[arg(long)]
+    no_comments: bool,
 }
 
 /// `diff --json`: what was compared, why, and the changes.
@@ -152,6 +155,17 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
             say(ctx.err, &format!("Your note then: {}", note.trim()))?;
         }
     }
+    // The review comments on the newer side's words.
+    let notes = if args.no_comments {
+        Vec::new()
+    } else {
+        comment_marks::notes(&ws, &record, &*people, &to)?
+    };
+    let new_text = if notes.is_empty() {
+        Vec::new()
+    } else {
+        diff::bytes(&ws, &record, &to)?
+    };
     let output = match args.format {
         DiffFormat::Html => {
             // The findings of the newer side, marked where the redline shows them.
@@ -176,11 +190,14 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
                     )?)
                 }
             };
+            let comments = (!notes.is_empty())
+                .then(|| comment_marks::redline(&new_text, &notes, &comparison.rendered));
             redline::html(
                 &comparison.header,
                 &comparison.redline,
                 &comparison.rendered,
                 lint.as_ref(),
+                comments.as_ref(),
             )?
         }
         DiffFormat::Text => {
@@ -189,7 +206,8 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
                 Some(_) => super::color::enabled(ctx.color, false),
                 None => ctx.colour(),
             };
-            redline::text(&comparison.header, &comparison.redline, colour)
+            let margin = comment_marks::text_margin(&notes, &new_text, colour, slug.as_str());
+            redline::text_with_margin(&comparison.header, &comparison.redline, colour, &margin)
         }
     };
     if let Some(path) = super::write_out(ctx, args.out.as_deref(), output.as_bytes())? {

@@ -12,7 +12,7 @@ use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::ViewKind;
 use medreview_core::source::Committed;
 use medreview_site::diff::{self, Side};
-use medreview_site::publish::preview::render_preview;
+use medreview_site::publish::preview::render_preview_with;
 
 /// Arguments of `preview`.
 #[derive(Debug, Args)]
@@ -24,6 +24,9 @@ pub struct PreviewArgs {
     /// Write the page to FILE instead of standard output
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// Leave review comments out of the margin
+    #[arg(long)]
+    no_comments: bool,
 }
 
 /// Runs `preview`.
@@ -68,7 +71,7 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
     ledger.require_intact(&slug)?;
     let record = ArticleRecord { ledger, ..record };
     let status = record.status(&ws, &*people, now);
-    let preview = render_preview(&ws, &record, &status, &side, now)?;
+    let preview = render_preview_with(&ws, &record, &status, &side, now, !args.no_comments)?;
     let what = match (&args.rev, &side) {
         (None, Side::Working) => "in the working tree (it has unsubmitted edits)".to_owned(),
         (None, Side::Revision(r)) => {
@@ -119,6 +122,32 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
                 counts.describe()
             ),
         )?;
+    }
+    if !preview.comments.is_empty() {
+        let open = preview.comments.iter().filter(|n| n.thread.open).count();
+        let outdated = preview
+            .comments
+            .iter()
+            .filter(|n| n.place.range().is_none())
+            .count();
+        let counts = format!(
+            "{} open, {} resolved{}",
+            medreview_core::plural::plural(open, "comment thread", "comment threads"),
+            preview.comments.len() - open,
+            if outdated > 0 {
+                format!(" ({outdated} no longer anchored)")
+            } else {
+                String::new()
+            }
+        );
+        let said = if preview.comments_shown {
+            format!("Comments: {counts}, in the margin.")
+        } else {
+            format!(
+                "Comments: {counts}, not shown on this page, which is the published one; `medreview comments {slug}` lists them."
+            )
+        };
+        say(ctx.err, &said)?;
     }
     if let Some(path) = super::write_out(ctx, args.out.as_deref(), preview.html.as_bytes())? {
         say(ctx.err, &format!("Wrote {}", path.display()))?;

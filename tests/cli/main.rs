@@ -7,6 +7,7 @@ mod attacks;
 mod bad_input;
 mod check;
 mod comments;
+mod comments_display;
 mod committed_roster;
 mod confusables;
 mod conventions;

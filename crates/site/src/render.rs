@@ -39,7 +39,7 @@ static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
 static REDLINE_SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
     std::sync::LazyLock::new(|| {
         let mut builder = ammonia::Builder::default();
-        builder.add_generic_attributes(["class"]);
+        builder.add_generic_attributes(["class", "data-thread"]);
         builder
     });
 

@@ -347,6 +347,24 @@ fn elide(shown: Vec<Shown>) -> Vec<Shown> {
     out
 }
 
+/// For each shown part, the index of its block among the newer side's blocks (none
+/// for elided runs and deleted blocks).
+pub(crate) fn new_side_index(shown: &[Shown]) -> Vec<Option<usize>> {
+    let mut new_index = vec![None; shown.len()];
+    let mut k = 0;
+    for (i, part) in shown.iter().enumerate() {
+        match part {
+            Shown::Elided(n) => k += n,
+            Shown::Block(b) if b.change == Change::Deleted => {}
+            Shown::Block(_) => {
+                new_index[i] = Some(k);
+                k += 1;
+            }
+        }
+    }
+    new_index
+}
+
 /// Whether any block changed.
 pub(crate) fn any_change(shown: &[Shown]) -> bool {
     shown

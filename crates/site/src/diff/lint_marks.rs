@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::diff::blocks::{Change, Shown};
+use crate::diff::blocks::Shown;
 use crate::diff::redline_blocks::BlockMark;
 use crate::render::escape_html;
 use crate::render::marks::{self, Pin, Scope};
@@ -62,6 +62,17 @@ fn mark_id(n: usize) -> String {
 /// A preview's body: `body` rendered as pages render it, each finding marked in
 /// place; and where each finding is.
 pub(crate) fn preview_body(body: &str, findings: &[Finding]) -> (String, Vec<Place>) {
+    let (html, places, _) = preview_body_with(body, findings, Vec::new());
+    (html, places)
+}
+
+/// [`preview_body`] with `extra` pins (review comments) marked too; and which of
+/// those were placed.
+pub(crate) fn preview_body_with(
+    body: &str,
+    findings: &[Finding],
+    extra: Vec<Pin>,
+) -> (String, Vec<Place>, Vec<bool>) {
     let mut pins = Vec::new();
     let mut of_pin = Vec::new();
     for (i, f) in findings.iter().enumerate() {
@@ -81,6 +92,8 @@ pub(crate) fn preview_body(body: &str, findings: &[Finding]) -> (String, Vec<Pla
             of_pin.push(i);
         }
     }
+    let lint = pins.len();
+    pins.extend(extra);
     let (html, placed) = marks::markdown_to_html_marked(body, &pins);
     let mut places: Vec<Place> = findings
         .iter()
@@ -94,7 +107,8 @@ pub(crate) fn preview_body(body: &str, findings: &[Finding]) -> (String, Vec<Pla
             places[i] = Place::Marked(Some(mark_id(i + 1)));
         }
     }
-    (html, places)
+    let extra_placed = placed.get(lint..).unwrap_or_default().to_vec();
+    (html, places, extra_placed)
 }
 
 /// The HTML redline's marks: one per shown block holding findings of the new side.
@@ -118,19 +132,7 @@ pub fn redline(
     let text = String::from_utf8_lossy(&medreview_core::article::normalize_eol(new)).into_owned();
     let compared =
         medreview_core::article::split_front_matter(&text).map_or(text.as_str(), |s| s.1);
-    // Block numbers of the new side, as the redline shows them.
-    let mut new_index = vec![None; shown.len()];
-    let mut k = 0;
-    for (i, part) in shown.iter().enumerate() {
-        match part {
-            Shown::Elided(n) => k += n,
-            Shown::Block(b) if b.change == Change::Deleted => {}
-            Shown::Block(_) => {
-                new_index[i] = Some(k);
-                k += 1;
-            }
-        }
-    }
+    let new_index = crate::diff::blocks::new_side_index(shown);
     let places: Vec<(usize, Scope)> = findings
         .iter()
         .filter_map(|f| f.offset.map(|at| (at, Scope::Block)))

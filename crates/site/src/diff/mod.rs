@@ -10,6 +10,7 @@
 //!   [`redline_blocks`] shows that as the HTML redline.
 
 pub mod blocks;
+pub mod comment_marks;
 pub mod lint_marks;
 pub mod redline;
 pub mod redline_blocks;

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::diff::blocks::Shown;
+use crate::diff::comment_marks::{RedlineNotes, TextMargin};
 use crate::diff::text::{Block, FieldChange, Piece, Redline};
 use crate::render::{Context, TemplateSource, Templates};
 use medreview_core::error::Result;
@@ -64,6 +65,20 @@ const COLOUR: Marks = Marks {
 
 /// The terminal redline. `colour` switches plain markers for ANSI colours.
 pub fn text(header: &Header, redline: &Redline, colour: bool) -> String {
+    text_with_margin(header, redline, colour, &TextMargin::default())
+}
+
+/// The terminal redline with review comments: each thread's block after the
+/// paragraph holding its words, and the threads shown apart at the end.
+pub fn text_with_margin(
+    header: &Header,
+    redline: &Redline,
+    colour: bool,
+    margin: &TextMargin,
+) -> String {
+    let mut shown_paragraphs: Vec<usize> = Vec::new();
+    // The newer side's paragraph each block shows, counted as the redline counts them.
+    let mut next = 0;
     let marks = if colour { &COLOUR } else { &PLAIN };
     let mut out = String::new();
     out.push_str(&format!(
@@ -115,6 +130,20 @@ pub fn text(header: &Header, redline: &Redline, colour: bool) -> String {
         out.push_str("\nText\n");
         for block in &redline.blocks {
             out.push('\n');
+            let paragraph = match block {
+                Block::Elided(n) => {
+                    next += n;
+                    None
+                }
+                Block::Context(_) => Some(next),
+                Block::Changed { pieces, .. } => pieces
+                    .iter()
+                    .any(|p| !matches!(p, Piece::Deleted(_)))
+                    .then_some(next),
+            };
+            if let Some(k) = paragraph {
+                next = k + 1;
+            }
             match block {
                 Block::Elided(n) => out.push_str(&format!(
                     "  ⋯ {} ⋯\n",
@@ -142,7 +171,40 @@ pub fn text(header: &Header, redline: &Redline, colour: bool) -> String {
                     out.push('\n');
                 }
             }
+            if let Some(notes) = paragraph.and_then(|k| margin.by_paragraph.get(&k)) {
+                shown_paragraphs.extend(paragraph);
+                for note in notes {
+                    out.push_str(note);
+                }
+            }
         }
+    }
+    let mut apart: Vec<&String> = margin
+        .by_paragraph
+        .iter()
+        .filter(|(k, _)| !shown_paragraphs.contains(k))
+        .flat_map(|(_, notes)| notes)
+        .collect();
+    apart.extend(&margin.elsewhere);
+    for (title, notes) in [
+        ("Comments on text not shown above", apart),
+        (
+            "Comments no longer anchored (their words changed)",
+            margin.outdated.iter().collect(),
+        ),
+    ] {
+        if !notes.is_empty() {
+            out.push_str(&format!("\n{title}\n\n"));
+            for note in notes {
+                out.push_str(note);
+            }
+        }
+    }
+    if let Some((n, slug)) = &margin.hidden {
+        out.push_str(&format!(
+            "\n{} not shown; `medreview comments {slug}` lists them.\n",
+            medreview_core::plural::plural(*n, "resolved thread", "resolved threads")
+        ));
     }
     out
 }
@@ -179,6 +241,7 @@ pub fn html(
     redline: &Redline,
     body: &[Shown],
     lint: Option<&crate::diff::lint_marks::RedlineMarks>,
+    comments: Option<&RedlineNotes>,
 ) -> Result<String> {
     let templates = Templates::new(vec![TemplateSource {
         name: "redline.html".into(),
@@ -220,9 +283,10 @@ pub fn html(
     ctx.insert("fields", &fields);
     if crate::diff::blocks::any_change(body) {
         let marks = lint.map_or(&[][..], |l| l.blocks.as_slice());
+        let notes = comments.map_or(&[][..], |c| c.parts.as_slice());
         ctx.insert_safe(
             "body_html",
-            super::redline_blocks::body_html_marked(body, marks),
+            super::redline_blocks::body_html_marked(body, marks, notes),
         );
     } else {
         ctx.insert("body_html", &None::<String>);
@@ -232,5 +296,17 @@ pub fn html(
         None => ctx.insert("lint_panel", &None::<String>),
     }
     ctx.insert_safe("lint_css", crate::diff::lint_marks::CSS.to_owned());
+    // Comments add their style and section only where there are threads, so a
+    // redline without them is the page it always was.
+    match comments {
+        Some(c) => {
+            ctx.insert_safe("comments_css", crate::diff::comment_marks::CSS.to_owned());
+            ctx.insert_safe("comments_apart", c.apart.clone());
+        }
+        None => {
+            ctx.insert_safe("comments_css", String::new());
+            ctx.insert("comments_apart", &None::<String>);
+        }
+    }
     templates.render("redline.html", &ctx)
 }

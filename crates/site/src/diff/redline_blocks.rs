@@ -4,6 +4,7 @@
 //! sanitized again, so nothing a writer typed becomes markup.
 
 use crate::diff::blocks::{Change, Shown, ShownBlock, Tag};
+use crate::diff::comment_marks::{PartNotes, mark_words};
 use crate::render::blocks::{Kind, Mark, Run};
 use crate::render::{escape_html, sanitize_redline};
 
@@ -19,11 +20,16 @@ pub struct BlockMark {
 
 /// The body part of the redline page.
 pub fn body_html(shown: &[Shown]) -> String {
-    body_html_marked(shown, &[])
+    body_html_marked(shown, &[], &[])
 }
 
-/// The body part of the redline page, with `marks[i]` around the text of part `i`.
-pub(crate) fn body_html_marked(shown: &[Shown], marks: &[Option<BlockMark>]) -> String {
+/// The body part of the redline page, with `marks[i]` around the text of part `i`
+/// and the comment threads `notes[i]` on it.
+pub(crate) fn body_html_marked(
+    shown: &[Shown],
+    marks: &[Option<BlockMark>],
+    notes: &[Option<PartNotes>],
+) -> String {
     let mut out = Html::default();
     for (i, part) in shown.iter().enumerate() {
         match part {
@@ -34,7 +40,11 @@ pub(crate) fn body_html_marked(shown: &[Shown], marks: &[Option<BlockMark>]) -> 
                     if *n == 1 { "" } else { "s" }
                 ));
             }
-            Shown::Block(block) => out.block(block, marks.get(i).and_then(Option::as_ref)),
+            Shown::Block(block) => out.block(
+                block,
+                marks.get(i).and_then(Option::as_ref),
+                notes.get(i).and_then(Option::as_ref),
+            ),
         }
     }
     out.close_groups();
@@ -141,14 +151,20 @@ impl Html {
         labels
     }
 
-    fn block(&mut self, block: &ShownBlock, mark: Option<&BlockMark>) {
+    fn block(&mut self, block: &ShownBlock, mark: Option<&BlockMark>, notes: Option<&PartNotes>) {
         let class = class(block);
         let labels = Self::labels(block);
+        // Margin notes stand before a paragraph, first inside an item or a row.
+        let asides = notes.map_or("", |n| n.asides.as_str());
         let cell = |i: usize, pre: bool| {
             let html = block
                 .cells
                 .get(i)
                 .map_or(String::new(), |runs| cell_html(runs, pre));
+            let html = match notes {
+                Some(n) if i == 0 && !pre => mark_words(&html, n),
+                _ => html,
+            };
             match mark {
                 Some(m) => format!("{}{html}{}", m.open, m.close),
                 None => html,
@@ -181,7 +197,10 @@ impl Html {
                 }
                 let more = matches!(block.kind, Kind::Item { more: true, .. });
                 let class = if more { format!("{class} more") } else { class };
-                let html = format!("<li class=\"{class}\">{labels}{}</li>\n", cell(0, false));
+                let html = format!(
+                    "<li class=\"{class}\">{asides}{labels}{}</li>\n",
+                    cell(0, false)
+                );
                 self.push(&html);
             }
             Kind::Row { head } => {
@@ -194,7 +213,10 @@ impl Html {
                 }
                 let tag = if *head { "th" } else { "td" };
                 let cells: String = (0..block.cells.len())
-                    .map(|i| format!("<{tag}>{}</{tag}>", cell(i, false)))
+                    .map(|i| {
+                        let asides = if i == 0 { asides } else { "" };
+                        format!("<{tag}>{asides}{}</{tag}>", cell(i, false))
+                    })
                     .collect();
                 let html = format!("<tr class=\"{class}\">{cells}</tr>\n");
                 self.push(&html);
@@ -212,13 +234,14 @@ impl Html {
                     self.notes = true;
                 }
                 let html = format!(
-                    "<p class=\"note {class}\">{labels}<sup>{n}</sup> {}</p>\n",
+                    "{asides}<p class=\"note {class}\">{labels}<sup>{n}</sup> {}</p>\n",
                     cell(0, false)
                 );
                 self.push(&html);
             }
             other => {
                 self.close_groups();
+                self.push(asides);
                 let html = match other {
                     Kind::Heading(n) => {
                         format!(

@@ -220,6 +220,22 @@ fn field_changes(old: &[(String, FieldValue)], new: &[(String, FieldValue)]) -> 
     changes
 }
 
+/// The index among the body's paragraphs (as the redline counts them) of the one
+/// holding byte `offset` of the article text `text`; none in the front matter, or
+/// when the text's line endings make its offsets differ from the redline's.
+pub(crate) fn paragraph_of(text: &str, offset: usize) -> Option<usize> {
+    if text.contains('\r') {
+        return None;
+    }
+    let body = split(text).1;
+    let body_start = text.len() - body.len();
+    let at = offset.checked_sub(body_start)?;
+    paragraphs(body).iter().position(|p| {
+        let start = p.as_ptr() as usize - body.as_ptr() as usize;
+        start <= at && at < start + p.len()
+    })
+}
+
 /// Paragraphs: runs of non-blank lines, trimmed of the blank lines between them.
 fn paragraphs(body: &str) -> Vec<&str> {
     let mut out = Vec::new();

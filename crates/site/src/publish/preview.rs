@@ -34,6 +34,10 @@ pub struct Preview {
     pub findings: Vec<medreview_lint::Finding>,
     /// Whether the findings are marked on the page.
     pub marked: bool,
+    /// The review comment threads on the text (none with `--no-comments`).
+    pub comments: Vec<crate::diff::comment_marks::Note>,
+    /// Whether they are shown on the page (in the margin), as findings are.
+    pub comments_shown: bool,
 }
 
 /// The class of the banner element; a template that shows `preview` itself uses it,
@@ -41,13 +45,26 @@ pub struct Preview {
 pub(crate) const BANNER_CLASS: &str = "preview-banner";
 
 /// Renders the page of `side` (a revision or the working tree) of `record`, with the
-/// templates, settings and roster of the last commit, as `publish` would.
+/// templates, settings and roster of the last commit, as `publish` would; review
+/// comments in the margin where lint findings are marked.
 pub fn render_preview(
     ws: &Workspace,
     record: &ArticleRecord,
     status: &Status,
     side: &Side,
     now: DateTime<FixedOffset>,
+) -> Result<Preview> {
+    render_preview_with(ws, record, status, side, now, true)
+}
+
+/// [`render_preview`], with the review comments left out unless `comments`.
+pub fn render_preview_with(
+    ws: &Workspace,
+    record: &ArticleRecord,
+    status: &Status,
+    side: &Side,
+    now: DateTime<FixedOffset>,
+    comments: bool,
 ) -> Result<Preview> {
     let src = Committed {
         snapshot: ws.git.head_snapshot()?,
@@ -145,10 +162,21 @@ pub fn render_preview(
         name: &config.publication,
         base_url: config.base_url.as_deref(),
     };
+    let notes = if comments {
+        crate::diff::comment_marks::notes(ws, record, &*people, side)?
+    } else {
+        Vec::new()
+    };
     // A text that is not the approved one shows its lint findings in place, and
-    // lists them in a panel by the banner.
+    // lists them in a panel by the banner; and its review comments in the margin.
     let marked = banner.is_some().then(|| {
-        let (body, places) = crate::diff::lint_marks::preview_body(&page.article.body, &findings);
+        let (body, places, apart) = crate::diff::comment_marks::preview_body(
+            &page.article.body,
+            &String::from_utf8_lossy(&bytes),
+            &findings,
+            &notes,
+        );
+        let body = format!("{body}{apart}");
         let what = if label == "working tree" {
             "the working tree".to_owned()
         } else {
@@ -178,7 +206,17 @@ pub fn render_preview(
     if let Some(banner) = banner.as_ref().filter(|_| !shows_banner) {
         html = after_body(&html, &format!("{}{panel}", banner_markup(banner)));
     }
-    if marked.is_some() {
+    let comments_shown = marked.is_some() && !notes.is_empty();
+    if comments_shown {
+        html = with_style(
+            &html,
+            &format!(
+                "{}{}",
+                crate::diff::lint_marks::CSS,
+                crate::diff::comment_marks::CSS
+            ),
+        );
+    } else if marked.is_some() {
         html = with_style(&html, crate::diff::lint_marks::CSS);
     }
     Ok(Preview {
@@ -189,6 +227,8 @@ pub fn render_preview(
         published,
         marked: marked.is_some(),
         findings,
+        comments: notes,
+        comments_shown,
     })
 }
 

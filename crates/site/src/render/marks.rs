@@ -26,6 +26,9 @@ pub enum Scope {
     Sentence,
     /// The block (paragraph, heading, list item, cell) holding it.
     Block,
+    /// Exactly the text up to this byte offset of the body (a comment's quoted
+    /// words); placed only where both ends are in the page's text.
+    Until(usize),
 }
 
 /// One place to mark, with the markup around it (already safe HTML).
@@ -232,6 +235,24 @@ mod tests {
         assert_eq!(placed, vec![true, false], "{html}");
         assert_eq!(html.matches("<mark").count(), 2, "{html}");
         assert_eq!(html.matches("</mark>").count(), 2, "{html}");
+    }
+
+    #[test]
+    fn a_range_is_marked_exactly_or_not_at_all() {
+        let md = "One two three. Four **five six** seven.\n";
+        let at = |w: &str| md.find(w).expect("word");
+        let pins = [
+            pin(at("two"), Scope::Until(at("three") + 5), 1),
+            pin(at("five"), Scope::Until(at("six") + 3), 2),
+        ];
+        let (html, placed) = markdown_to_html_marked(md, &pins);
+        assert_eq!(placed, vec![true, true], "{html}");
+        insta::assert_snapshot!(html, @r#"<p>One <mark class="m" title="1">two three</mark>. Four <strong><mark class="m" title="2">five six</mark></strong> seven.</p>"#);
+        // This one would cut the bold text: left out, not broken.
+        let cut = [pin(at("Four"), Scope::Until(at("six")), 3)];
+        let (html, placed) = markdown_to_html_marked(md, &cut);
+        assert_eq!(placed, vec![false], "{html}");
+        assert_eq!(html, super::super::markdown_to_html(md));
     }
 
     #[test]

@@ -151,7 +151,7 @@ impl Tree {
         scope: Scope,
     ) -> Option<(Pos, Pos)> {
         // A text event whose source is its text, holding `at` (or ending there).
-        let text_at = |ending: bool| {
+        let text_at = |at: usize, ending: bool| {
             events.iter().enumerate().find_map(|(i, (event, range))| {
                 let Event::Text(text) = event else {
                     return None;
@@ -183,14 +183,20 @@ impl Tree {
             let start = found?;
             Some((Pos::before(start), Pos::before(self.end[start]? + 1)))
         };
+        if let Scope::Until(end) = scope {
+            let open = text_at(at, false)?;
+            let close = text_at(end, true)?;
+            return (open < close)
+                .then_some((Pos::inside(open.0, open.1), Pos::inside(close.0, close.1)));
+        }
         if scope != Scope::Block {
-            if let Some((i, local)) = text_at(false) {
+            if let Some((i, local)) = text_at(at, false) {
                 return self.text_span(events, i, local, scope);
             }
             if let Some(span) = inline() {
                 return Some(span);
             }
-            if let Some((i, local)) = text_at(true) {
+            if let Some((i, local)) = text_at(at, true) {
                 return self.text_span(events, i, local, scope);
             }
         }
