@@ -161,6 +161,16 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
     } else {
         comment_marks::notes(&ws, &record, &*people, &to)?
     };
+    if notes.len() >= comment_marks::MAX_SHOWN {
+        say(
+            ctx.err,
+            &format!(
+                "Comments: the first {} threads are in the margin; `medreview comments {}` lists them all.",
+                comment_marks::MAX_SHOWN,
+                record.slug
+            ),
+        )?;
+    }
     let new_text = if notes.is_empty() {
         Vec::new()
     } else {

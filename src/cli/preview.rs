@@ -11,7 +11,7 @@ use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::ViewKind;
 use medreview_core::source::Committed;
-use medreview_site::diff::{self, Side};
+use medreview_site::diff::{self, Side, comment_marks};
 use medreview_site::publish::preview::render_preview_with;
 
 /// Arguments of `preview`.
@@ -140,7 +140,11 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
                 String::new()
             }
         );
-        let said = if preview.comments_shown {
+        let said = if preview.comments.len() >= comment_marks::MAX_SHOWN {
+            format!(
+                "Comments: the first {counts}, in the margin; `medreview comments {slug}` lists them all."
+            )
+        } else if preview.comments_shown {
             format!("Comments: {counts}, in the margin.")
         } else {
             format!(

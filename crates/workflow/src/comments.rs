@@ -441,7 +441,7 @@ pub(crate) fn comment_files(
         ));
     }
     let roster = people.current().roster.clone();
-    let heads = conversation.dag.heads();
+    let heads = heads_to_name(conversation, &entries);
     let mut warnings = Vec::new();
     let mut new = Vec::new();
     for mut entry in entries {
@@ -467,7 +467,19 @@ pub(crate) fn comment_files(
                 }
             }
         }
-        let (id, _) = entry.to_file();
+        let (id, bytes) = entry.to_file();
+        if bytes.len() > medreview_core::ledger::MAX_ENTRY_BYTES {
+            return Err(Error::with_hint(
+                Code::InvalidArgument,
+                format!(
+                    "this {} would be a file of {} bytes, more than an entry may hold ({})",
+                    entry.action.as_str(),
+                    bytes.len(),
+                    medreview_core::ledger::MAX_ENTRY_BYTES
+                ),
+                "shorten the note, the quote or the suggestion",
+            ));
+        }
         new.push((id, entry));
     }
     let after = conversation.with_entries(
@@ -506,6 +518,45 @@ pub(crate) fn comment_files(
         ids.push(id);
     }
     Ok((files, ids, warnings))
+}
+
+/// The most heads a new comment entry names in `after:`; thousands of concurrent
+/// entries must not make a file too large to read back.
+const MAX_AFTER: usize = 100;
+
+/// The conversation heads a new entry names: all of them, or where there are more
+/// than [`MAX_AFTER`], first every head that belongs to the threads the new entries
+/// answer (so a resolution sees every reopening it must), then the newest others.
+fn heads_to_name(conversation: &Conversation, entries: &[CommentEntry]) -> Vec<EntryId> {
+    let heads = conversation.dag.heads();
+    if heads.len() <= MAX_AFTER {
+        return heads;
+    }
+    let threads: Vec<usize> = entries
+        .iter()
+        .filter_map(|e| e.thread.as_ref())
+        .filter_map(|t| conversation.dag.ids.iter().position(|x| x == t))
+        .collect();
+    let index: std::collections::HashMap<&EntryId, usize> = conversation
+        .dag
+        .ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id, i))
+        .collect();
+    let related = |id: &EntryId| {
+        index.get(id).is_some_and(|&i| {
+            threads
+                .iter()
+                .any(|&t| t == i || conversation.dag.saw(i, t))
+        })
+    };
+    let (mut named, others): (Vec<EntryId>, Vec<EntryId>) =
+        heads.into_iter().partition(|id| related(id));
+    let room = MAX_AFTER.saturating_sub(named.len());
+    named.extend(others.into_iter().rev().take(room));
+    named.sort();
+    named
 }
 
 fn blank(req: &Request<'_>, action: CommentAction, revision: Revision) -> CommentEntry {

@@ -507,6 +507,19 @@ fn record_entry(
         entry.signature = signature;
     }
     let (id, bytes) = entry.to_file();
+    if bytes.len() > medreview_core::ledger::MAX_ENTRY_BYTES {
+        // Never write an entry that could not be read back.
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
+            format!(
+                "this {} would be a file of {} bytes, more than an entry may hold ({})",
+                entry.action,
+                bytes.len(),
+                medreview_core::ledger::MAX_ENTRY_BYTES
+            ),
+            "shorten the note; `medreview check` says whether the record holds files made by hand",
+        ));
+    }
     let (after, position) = ledger.with_entry(id.clone(), entry.clone());
     // The new entry names only heads of this very record, so it is always in it.
     let Some(position) = position else {

@@ -31,6 +31,11 @@ pub use text::{TextMargin, text_margin};
 /// counts them (`medreview comments` lists them all).
 pub const FEW_RESOLVED: usize = 3;
 
+/// The most threads a margin shows (open ones first): a page or a terminal with
+/// thousands of notes helps no one, and each costs a pass over the page.
+/// `medreview comments` lists them all.
+pub const MAX_SHOWN: usize = 200;
+
 /// The style of the marks, the margin notes and the list of threads shown apart.
 pub const CSS: &str = "\
 mark.comment-anchor { color: inherit; background: #ece4ff; border-bottom: 2px solid #6941c6; padding: 0 0.05em; border-radius: 2px; }
@@ -62,7 +67,8 @@ pub struct Note {
 
 /// The threads of `record` placed in the text of `side` (for the working tree:
 /// through the latest revision): open ones first, then by where their words are,
-/// the outdated last. Threads made on a later revision than `side` are left out.
+/// the outdated last, at most [`MAX_SHOWN`]. Threads made on a later revision than
+/// `side` are left out.
 pub fn notes(
     ws: &Workspace,
     record: &ArticleRecord,
@@ -112,6 +118,7 @@ pub fn notes(
         let range = n.place.range();
         (!n.thread.open, range.is_none(), range.map_or(0, |r| r.0))
     });
+    notes.truncate(MAX_SHOWN);
     Ok(notes)
 }
 
