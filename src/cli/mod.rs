@@ -497,6 +497,7 @@ pub(crate) fn sign_off(
         viewed: (role == Role::Reviewer && acting.recorded_by.is_none())
             .then(|| medreview_core::viewed::recall(&ws, &slug))
             .flatten(),
+        meaning: None,
     };
     let recorded = act(&ws, &request)?;
     report_recorded(ctx, done, &slug, &recorded)?;

@@ -254,6 +254,9 @@ fn forge_for(
         clock: last.clock.clone(),
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     };
     let (id, bytes) = forged.to_file();

@@ -114,6 +114,9 @@ fn approval_after(env: &TestEnv, note: &str) -> Entry {
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     }
 }
@@ -265,6 +268,9 @@ fn the_canonical_text_spells_lists_people_and_notes_as_documented() {
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     };
     let text = signing::canonical_text(&slug(), &entry);
@@ -550,6 +556,9 @@ fn signed_entry(note: &str) -> (Id, Entry) {
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     };
     let pem = key

@@ -108,6 +108,9 @@ impl Case {
             clock: None,
             format: None,
             viewed: None,
+            meaning: None,
+            name: None,
+            credentials: None,
             signature: None,
         };
         let (entry_id, _) = entry.to_file();
