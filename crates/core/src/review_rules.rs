@@ -172,6 +172,14 @@ pub fn validate(meanings: &[String], rules: &[ReviewRule], file: &Path) -> Resul
             );
         }
     }
+    if !meanings.iter().any(|m| m == MEDICAL_ACCURACY) {
+        return bad(
+            format!(
+                "review.meanings does not list {MEDICAL_ACCURACY}, and every revision needs review.required_approvals {MEDICAL_ACCURACY} approvals"
+            ),
+            "add medical-accuracy to review.meanings, e.g. `meanings: [medical-accuracy, fact-check]`",
+        );
+    }
     for (n, rule) in rules.iter().enumerate() {
         let which = format!("review.rules[{}]", n + 1);
         match (&rule.topic, &rule.slug) {
@@ -195,9 +203,9 @@ pub fn validate(meanings: &[String], rules: &[ReviewRule], file: &Path) -> Resul
             }
             (None, Some(pattern)) => {
                 let ok = !pattern.is_empty()
-                    && pattern
-                        .chars()
-                        .all(|c| c == '*' || c == '-' || c.is_ascii_lowercase() || c.is_ascii_digit());
+                    && pattern.chars().all(|c| {
+                        c == '*' || c == '-' || c.is_ascii_lowercase() || c.is_ascii_digit()
+                    });
                 if !ok {
                     return bad(
                         format!("{which}: slug pattern {pattern:?} can never match a slug"),
@@ -235,7 +243,11 @@ pub fn validate(meanings: &[String], rules: &[ReviewRule], file: &Path) -> Resul
                     "set count to 1 or more, or remove the requirement",
                 );
             }
-            if need.specialty.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            if need
+                .specialty
+                .as_deref()
+                .is_some_and(|s| s.trim().is_empty())
+            {
                 return bad(
                     format!("{which} ({}) has an empty specialty", rule.describe()),
                     "write the specialty as reviewers' files list it, e.g. `specialty: oncology`, or remove it",
