@@ -134,7 +134,8 @@ pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
             text_or_null(viewed.from.as_ref().map(ToString::to_string)),
         )
     });
-    let says_meaning = entry.meaning.is_some() || entry.name.is_some() || entry.credentials.is_some();
+    let says_meaning =
+        entry.meaning.is_some() || entry.name.is_some() || entry.credentials.is_some();
     match viewed {
         // Version 4 added what a signature means and who signed it; an entry
         // without them keeps the text of its time (version 2 without `viewed`,

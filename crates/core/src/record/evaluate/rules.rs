@@ -350,9 +350,9 @@ impl<'a> Judge<'a> {
         let mut persons: Vec<(Rc<BTreeSet<String>>, String)> = Vec::new();
         let mut positions = Vec::new();
         let mut approvals = Vec::new();
-        for a in (0..n).filter(|&a| {
-            counts[a] && self.is(a, Action::Approved) && entries[a].revision == rev.id
-        }) {
+        for a in (0..n)
+            .filter(|&a| counts[a] && self.is(a, Action::Approved) && entries[a].revision == rev.id)
+        {
             let marks = self.rosters[a].identity_marks(&entries[a].by);
             let meaning = entries[a].meaning();
             if !persons
@@ -431,36 +431,37 @@ impl<'a> Judge<'a> {
         let first_approved_at = (0..n)
             .find(|&a| policy_ok[a] && self.is(a, Action::Approved))
             .map(|a| entries[a].at);
-        let publishable = approved
-            .into_iter()
-            .max_by_key(|(i, _, _)| *i)
-            .map(|(i, rev, approvals)| {
-                let renewals: Vec<usize> = (0..n)
-                    .filter(|&r| {
-                        counts[r]
-                            && self.is(r, Action::Recertified)
-                            && entries[r].revision == rev.id
-                    })
-                    .collect();
-                // The page's date only moves forward: a re-review dated before the
-                // approval it renews (a wrong clock) leaves the approval's date.
-                let reviewed_at = renewals
-                    .iter()
-                    .map(|&r| entries[r].at)
-                    .fold(entries[i].at, DateTime::max);
-                let recertifications = renewals.iter().map(|&r| self.approval(r)).collect();
-                let due_at = reviewed_at
-                    .checked_add_months(Months::new(policy.interval_months))
-                    .unwrap_or(reviewed_at);
-                Publishable {
-                    revision: rev.clone(),
-                    approvals,
-                    recertifications,
-                    reviewed_at,
-                    due_at,
-                    first_approved_at: first_approved_at.unwrap_or(reviewed_at),
-                }
-            });
+        let publishable =
+            approved
+                .into_iter()
+                .max_by_key(|(i, _, _)| *i)
+                .map(|(i, rev, approvals)| {
+                    let renewals: Vec<usize> = (0..n)
+                        .filter(|&r| {
+                            counts[r]
+                                && self.is(r, Action::Recertified)
+                                && entries[r].revision == rev.id
+                        })
+                        .collect();
+                    // The page's date only moves forward: a re-review dated before the
+                    // approval it renews (a wrong clock) leaves the approval's date.
+                    let reviewed_at = renewals
+                        .iter()
+                        .map(|&r| entries[r].at)
+                        .fold(entries[i].at, DateTime::max);
+                    let recertifications = renewals.iter().map(|&r| self.approval(r)).collect();
+                    let due_at = reviewed_at
+                        .checked_add_months(Months::new(policy.interval_months))
+                        .unwrap_or(reviewed_at);
+                    Publishable {
+                        revision: rev.clone(),
+                        approvals,
+                        recertifications,
+                        reviewed_at,
+                        due_at,
+                        first_approved_at: first_approved_at.unwrap_or(reviewed_at),
+                    }
+                });
         (publishable, latest)
     }
 
