@@ -465,3 +465,53 @@ fn bad_rules_are_refused_naming_the_file_and_the_fix() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_re_review_carries_its_meaning_into_the_log_and_the_manifest() {
+    let mut env = approved_and_checked();
+    env.set_now("2026-02-20T09:00:00-05:00");
+    env.ok(&[
+        "recertify",
+        SLUG,
+        "--as",
+        "ana-example",
+        "-m",
+        "Still accurate.",
+    ]);
+    let log = env.ok(&["log", SLUG]).stdout;
+    assert!(
+        log.contains("recertified by Ana Example (ana-example)\n    meaning: medical-accuracy (signed as Ana Example, M.D.)\n"),
+        "{log}"
+    );
+    // A meaning medreview.yaml does not list is refused here too.
+    let stderr = env.refuse(&[
+        "recertify",
+        SLUG,
+        "--as",
+        "david-okafor",
+        "--meaning",
+        "legal",
+    ]);
+    assert!(stderr.ends_with("Code: would-not-count\n"), "{stderr}");
+    let (manifest, _) = publish(&env, "site");
+    let actions: Vec<(&str, &str, &str)> = manifest["articles"][0]["approvals"]
+        .as_array()
+        .expect("approvals")
+        .iter()
+        .map(|a| {
+            (
+                a["action"].as_str().unwrap_or_default(),
+                a["by"].as_str().unwrap_or_default(),
+                a["meaning"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("approved", "ana-example", "medical-accuracy"),
+            ("approved", "fred-checker", "fact-check"),
+            ("recertified", "ana-example", "medical-accuracy")
+        ]
+    );
+}
