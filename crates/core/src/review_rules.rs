@@ -104,12 +104,10 @@ impl Requirement {
 /// Whether `slug` matches `pattern`, where `*` stands for any run of characters.
 pub fn glob_matches(pattern: &str, slug: &str) -> bool {
     let parts: Vec<&str> = pattern.split('*').collect();
+    // One part: no `*`, the slug itself.
     let [first, middle @ .., last] = parts.as_slice() else {
         return pattern == slug;
     };
-    if parts.len() == 1 {
-        return pattern == slug;
-    }
     let Some(mut rest) = slug.strip_prefix(first) else {
         return false;
     };
