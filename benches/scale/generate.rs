@@ -254,6 +254,9 @@ pub fn build(dir: &Path, articles: usize, rounds: usize) -> (Vec<Final>, usize) 
             clock: Some("MEDREVIEW_NOW".to_owned()),
             format: None,
             viewed: None,
+            meaning: None,
+            name: None,
+            credentials: None,
             signature: None,
         };
         let (entry_id, bytes) = entry.to_file();

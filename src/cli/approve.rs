@@ -37,6 +37,9 @@ pub struct ApproveArgs {
         allow_hyphen_values = true
     )]
     note: Option<String>,
+    /// What your approval vouches for, from review.meanings (default: medical-accuracy when listed)
+    #[arg(long, value_name = "MEANING")]
+    meaning: Option<String>,
 }
 
 /// Runs `approve`.
@@ -58,7 +61,13 @@ pub fn cmd_approve(ctx: &mut Ctx<'_>, args: ApproveArgs) -> Result<ExitCode> {
         Role::Reviewer,
         args.note,
         "Approved",
-        |ws, req| workflow::decide(ws, req, Action::Approved, Some(&revision)),
+        |ws, req| {
+            let req = workflow::Request {
+                meaning: args.meaning.clone(),
+                ..req.clone()
+            };
+            workflow::decide(ws, &req, Action::Approved, Some(&revision))
+        },
     )
 }
 

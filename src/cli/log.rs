@@ -51,6 +51,17 @@ struct LogEntry {
     clock: Option<String>,
     /// For approvals: why it does not count, if it does not.
     does_not_count: Option<String>,
+    /// For approvals and re-reviews: what it vouches for (`medical-accuracy` for
+    /// those made before meanings were recorded).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meaning: Option<String>,
+    /// For approvals and re-reviews: the signer's printed name, as signed (or as
+    /// the roster of its time had it, for entries that did not sign it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
+    /// For approvals and re-reviews: the signer's credentials, likewise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credentials: Option<String>,
 }
 
 /// The `--json` document.
@@ -101,27 +112,43 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
         .iter()
         .zip(&record.ledger.ids)
         .zip(&status.verdicts)
-        .map(|((e, id), verdict)| LogEntry {
-            id: id.to_string(),
-            after: e.after.iter().map(ToString::to_string).collect(),
-            action: e.action,
-            by: e.by.clone(),
-            at: e.at,
-            revision: e.revision.clone(),
-            revision_number: revision_of(&e.revision).map(|r| r.number),
-            note: e.note.clone(),
-            signed: e.signature.is_some(),
-            key_reset: e.signature.as_ref().and_then(|_| {
-                people
-                    .at(e)
-                    .roster
-                    .key_resets
-                    .get(&e.by)
-                    .map(|r| r.describe())
-            }),
-            recorded_by: e.recorded_by.clone(),
-            clock: e.clock.clone(),
-            does_not_count: verdict.clone(),
+        .map(|((e, id), verdict)| {
+            let then = e
+                .action
+                .vouches()
+                .then(|| people.at(e).roster.reviewers.get(&e.by).cloned())
+                .flatten();
+            LogEntry {
+                id: id.to_string(),
+                after: e.after.iter().map(ToString::to_string).collect(),
+                action: e.action,
+                by: e.by.clone(),
+                at: e.at,
+                revision: e.revision.clone(),
+                revision_number: revision_of(&e.revision).map(|r| r.number),
+                note: e.note.clone(),
+                signed: e.signature.is_some(),
+                key_reset: e.signature.as_ref().and_then(|_| {
+                    people
+                        .at(e)
+                        .roster
+                        .key_resets
+                        .get(&e.by)
+                        .map(|r| r.describe())
+                }),
+                recorded_by: e.recorded_by.clone(),
+                clock: e.clock.clone(),
+                does_not_count: verdict.clone(),
+                meaning: e.action.vouches().then(|| e.meaning().to_owned()),
+                name: e
+                    .name
+                    .clone()
+                    .or_else(|| then.as_ref().map(|r| r.name.clone())),
+                credentials: e
+                    .credentials
+                    .clone()
+                    .or_else(|| then.as_ref().map(|r| r.credentials.clone())),
+            }
         })
         .collect();
     let infos = revisions
@@ -206,6 +233,15 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
                 )
             };
             say(ctx.out, &format!("    ({what})"))?;
+        }
+        // What a signature means, with the name it printed (21 CFR 11.50).
+        if let Some(meaning) = &e.meaning {
+            let signer = match (&e.name, &e.credentials) {
+                (Some(name), Some(c)) => format!(" (signed as {name}, {c})"),
+                (Some(name), None) => format!(" (signed as {name})"),
+                _ => String::new(),
+            };
+            say(ctx.out, &format!("    meaning: {meaning}{signer}"))?;
         }
         if let Some(why) = &e.does_not_count {
             say(ctx.out, &format!("    (does not count: {why})"))?;

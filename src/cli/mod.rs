@@ -532,6 +532,7 @@ pub(crate) fn sign_off(
             .then(|| medreview_core::viewed::recall(&ws, &slug))
             .flatten(),
         comments: Vec::new(),
+        meaning: None,
     };
     let recorded = act(&ws, &request)?;
     report_recorded(ctx, done, &slug, &recorded)?;

@@ -28,6 +28,9 @@ pub struct RecertifyArgs {
         allow_hyphen_values = true
     )]
     note: Option<String>,
+    /// What your re-review vouches for, from review.meanings (default: medical-accuracy when listed)
+    #[arg(long, value_name = "MEANING")]
+    meaning: Option<String>,
 }
 
 /// Runs `recertify`.
@@ -39,6 +42,12 @@ pub fn cmd_recertify(ctx: &mut Ctx<'_>, args: RecertifyArgs) -> Result<ExitCode>
         Role::Reviewer,
         args.note,
         "Re-reviewed",
-        workflow::recertify,
+        |ws, req| {
+            let req = workflow::Request {
+                meaning: args.meaning.clone(),
+                ..req.clone()
+            };
+            workflow::recertify(ws, &req)
+        },
     )
 }

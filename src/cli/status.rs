@@ -349,6 +349,12 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
         )?,
         None => say(ctx.out, "  latest:       never submitted")?,
     }
+    // What the latest revision still lacks, where review rules apply or some of
+    // what it needs is there (the simple case in review says it by its state).
+    let partly = a.needs.iter().any(|n| n.rule.is_some() || !n.by.is_empty());
+    if let Some(missing) = a.missing.as_deref().filter(|_| partly) {
+        say(ctx.out, &format!("  review:       {missing}"))?;
+    }
     if let Some(r) = &a.open_request {
         say(
             ctx.out,
@@ -383,13 +389,13 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
     }
     match &a.publishable {
         Some(p) => {
-            let who: Vec<&str> = p.approved_by.iter().map(Id::as_str).collect();
+            let who = approvers(p);
             say(
                 ctx.out,
                 &format!(
                     "  publishable:  {} approved by {} on {}",
                     p.revision.label(),
-                    who.join(", "),
+                    who,
                     clock::short(&p.approved_at)
                 ),
             )?;
@@ -415,6 +421,24 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
         "same as the latest revision"
     };
     say(ctx.out, &format!("  working tree: {tree}"))
+}
+
+/// Who approved, with the meaning of each approval that is not a medical review:
+/// `ana-example, fred-example (fact-check)`.
+fn approvers(p: &medreview_site::report::PublishableInfo) -> String {
+    if p.approvals.is_empty() {
+        let who: Vec<&str> = p.approved_by.iter().map(Id::as_str).collect();
+        return who.join(", ");
+    }
+    let who: Vec<String> = p
+        .approvals
+        .iter()
+        .map(|a| match a.is_medical() {
+            true => a.by.to_string(),
+            false => format!("{} ({})", a.by, a.meaning),
+        })
+        .collect();
+    who.join(", ")
 }
 
 /// The width of the ARTICLE column: the longest slug, at least the heading's.

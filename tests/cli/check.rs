@@ -68,6 +68,9 @@ fn hand_entry(env: &TestEnv, action: Action, by: &str, at: &str, revision: &str)
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     }
 }

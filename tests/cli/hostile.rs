@@ -241,6 +241,9 @@ fn hand_entry(action: Action, by: &str, at: &str, revision: &str, after: &[&str]
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     }
 }

@@ -23,6 +23,7 @@ mod json;
 mod keys;
 mod lint;
 mod lint_marks;
+mod meaning;
 mod memo;
 mod migrate;
 mod pager;

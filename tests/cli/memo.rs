@@ -62,7 +62,7 @@ fn every_change_to_the_inputs_is_seen_through_the_memo() {
     let mut env = TestEnv::approved();
     same_with_and_without_memo(&env, "approved");
     assert!(
-        env.root().join(".git/medreview/status-1.json").exists(),
+        env.root().join(".git/medreview/status-2.json").exists(),
         "the memo was written"
     );
 
@@ -164,7 +164,7 @@ fn a_forged_memo_entry_needs_the_content_it_names() {
     // never used, because the key is derived from the bytes on disk.
     let env = TestEnv::approved();
     env.ok(&["status"]);
-    let file = env.root().join(".git/medreview/status-1.json");
+    let file = env.root().join(".git/medreview/status-2.json");
     let text = fs::read_to_string(&file).expect("memo");
     // Say "approved" for every key, then make the article a draft.
     fs::write(&file, text.replace("in-review", "approved")).expect("write");
@@ -184,13 +184,13 @@ fn a_forged_memo_entry_needs_the_content_it_names() {
     assert!(entry.exists());
 }
 
-/// Guards the publish memo (issue 23): a hand-edited `publish-1.json` that says an
+/// Guards the publish memo (issue 23): a hand-edited `publish-2.json` that says an
 /// article in review is publishable (the value an earlier approval left) does not
 /// publish it: a kept "publishable" is judged again from the record.
 #[test]
 fn a_forged_publish_memo_does_not_publish() {
     let mut env = TestEnv::approved();
-    let memo = env.root().join(".git/medreview/publish-1.json");
+    let memo = env.root().join(".git/medreview/publish-2.json");
     let read = |memo: &std::path::Path| -> serde_json::Value {
         serde_json::from_slice(&fs::read(memo).expect("the publish memo")).expect("json")
     };

@@ -90,6 +90,9 @@ fn format_1_workspace() -> (TestEnv, Vec<Old>) {
                 clock: None,
                 format: Some(1),
                 viewed: None,
+                meaning: None,
+                name: None,
+                credentials: None,
                 signature: None,
             };
             let slug = Id::parse("slug", SLUG).expect("slug");

@@ -114,9 +114,13 @@ fn byline_and_json_ld_come_from_the_record() {
         "Six Things to Know About HER2-Positive Breast Cancer Treatment"
     );
     assert_eq!(ld["author"]["name"], "Suzanne Example");
-    assert_eq!(ld["reviewedBy"]["@type"], "Person");
-    assert_eq!(ld["reviewedBy"]["name"], "Ana Example");
-    assert_eq!(ld["reviewedBy"]["honorificSuffix"], "M.D.");
+    // schema.org's Role in place of the Person: what the review meant, and when.
+    assert_eq!(ld["reviewedBy"][0]["@type"], "Role");
+    assert_eq!(ld["reviewedBy"][0]["roleName"], "medical-accuracy");
+    let person = &ld["reviewedBy"][0]["reviewedBy"];
+    assert_eq!(person["@type"], "Person");
+    assert_eq!(person["name"], "Ana Example");
+    assert_eq!(person["honorificSuffix"], "M.D.");
     assert_eq!(ld["lastReviewed"], "2025-03-04");
     assert_eq!(ld["datePublished"], "2025-03-04");
     assert_eq!(ld["dateModified"], "2025-03-04");

@@ -248,6 +248,9 @@ fn hand_entry(env: &TestEnv, action: Action, by: &str, at: &str) -> Entry {
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     }
 }

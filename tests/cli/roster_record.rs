@@ -96,6 +96,9 @@ fn forge_anas_approval(env: &TestEnv) -> String {
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     };
     let key = SigningKey::load(&fixture("suzanne_ed25519")).expect("key");

@@ -234,6 +234,20 @@ fn forge_for(
     at: &str,
     note: &str,
 ) -> String {
+    forge_with(member, action, by, at, note, |forged| {
+        forged.recorded_by = recorded_by.map(|id| Id::parse("id", id).expect("a valid id"));
+    })
+}
+
+/// `forge`, with `edit` applied to the entry before it is written.
+fn forge_with(
+    member: &Member,
+    action: Action,
+    by: &str,
+    at: &str,
+    note: &str,
+    edit: impl FnOnce(&mut Entry),
+) -> String {
     let all = entries(member);
     let (last_id, last) = all.last().expect("the record has an entry");
     let revision = all
@@ -242,7 +256,7 @@ fn forge_for(
         .find(|(_, e)| e.action == Action::Submitted)
         .map(|(_, e)| e.revision.clone())
         .expect("a submitted revision");
-    let forged = Entry {
+    let mut forged = Entry {
         action,
         by: Id::parse("id", by).expect("a valid id"),
         at: DateTime::parse_from_rfc3339(at).expect("an RFC 3339 time"),
@@ -250,12 +264,16 @@ fn forge_for(
         after: vec![last_id.clone()],
         roster: last.roster.clone(),
         note: Some(note.to_owned()),
-        recorded_by: recorded_by.map(|id| Id::parse("id", id).expect("a valid id")),
+        recorded_by: None,
         clock: last.clock.clone(),
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     };
+    edit(&mut forged);
     let (id, bytes) = forged.to_file();
     let rel = format!("{SIGNOFFS}/{}", id.file_name());
     member.write(&rel, std::str::from_utf8(&bytes).expect("UTF-8 entry"));
@@ -629,6 +647,27 @@ fn an_approval_by_the_revisions_own_writer_is_refused() {
         "refs/heads/main",
         "approval-policy",
     );
+}
+
+/// Guards what a signature means on the server (issue 24): an approval whose meaning
+/// medreview.yaml does not list, or that prints a name the roster does not have,
+/// is refused like any approval that breaks the policy.
+#[test]
+fn an_approval_of_an_unlisted_meaning_or_another_printed_name_is_refused() {
+    let Some((team, daemon)) = gated(SERVER_NOW, &[]) else {
+        return;
+    };
+    let ana = clone_over(&team, &daemon, ANA, T0900);
+    forge_with(&ana, Action::Approved, ANA.id, T0900, "Legal.", |e| {
+        e.meaning = Some("legal".into());
+    });
+    refused(&team, &ana, PUSH_MAIN, "refs/heads/main", "approval-policy");
+    ana.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    forge_with(&ana, Action::Approved, ANA.id, T0900, "Fine.", |e| {
+        e.meaning = Some("medical-accuracy".into());
+        e.name = Some("Dr Famous".into());
+    });
+    refused(&team, &ana, PUSH_MAIN, "refs/heads/main", "approval-policy");
 }
 
 // --- 4. the server's clock ------------------------------------------------------------

@@ -73,7 +73,9 @@ fn keygen_sign(path: &Path, dir: &Path, key: &str, namespace: &str, text: &str) 
 
 /// The canonical text as the doc comment of `signing::canonical_text` describes it,
 /// built here without the library: eleven lines, `after` and `roster` compact JSON
-/// arrays of ids, `note`, `recorded_by` and `clock` JSON strings or `null`.
+/// arrays of ids, `note`, `recorded_by` and `clock` JSON strings or `null`; for an
+/// entry with a meaning (version 4), `viewed: null` (these entries viewed nothing)
+/// and `meaning`, `name` and `credentials` JSON strings or `null`.
 fn documented_text(slug: &str, entry: &Entry) -> String {
     let quoted = |s: &str| serde_json::Value::String(s.to_owned()).to_string();
     let after: Vec<String> = entry.after.iter().map(|id| quoted(id.as_str())).collect();
@@ -84,7 +86,7 @@ fn documented_text(slug: &str, entry: &Entry) -> String {
         .as_ref()
         .map_or("null".to_owned(), |id| quoted(id.as_str()));
     let clock = entry.clock.as_deref().map_or("null".to_owned(), quoted);
-    format!(
+    let text = format!(
         "medreview sign-off v2\narticle: {slug}\nrevision: {}\naction: {}\nby: {}\nat: {}\nafter: [{}]\nroster: [{}]\nnote: {note}\nrecorded_by: {recorded_by}\nclock: {clock}\n",
         entry.revision,
         entry.action,
@@ -92,6 +94,18 @@ fn documented_text(slug: &str, entry: &Entry) -> String {
         entry.at.to_rfc3339(),
         after.join(","),
         roster.join(",")
+    );
+    if entry.meaning.is_none() && entry.name.is_none() && entry.credentials.is_none() {
+        return text;
+    }
+    assert!(entry.viewed.is_none(), "these tests view nothing");
+    let or_null = |v: &Option<String>| v.as_deref().map_or("null".to_owned(), quoted);
+    format!(
+        "{}viewed: null\nmeaning: {}\nname: {}\ncredentials: {}\n",
+        text.replacen("v2\n", "v4\n", 1),
+        or_null(&entry.meaning),
+        or_null(&entry.name),
+        or_null(&entry.credentials)
     )
 }
 
@@ -114,6 +128,9 @@ fn approval_after(env: &TestEnv, note: &str) -> Entry {
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     }
 }
@@ -193,7 +210,7 @@ fn signed_sign_offs_verify_here_and_with_ssh_keygen() {
             "medreview sign-off v2\narticle: her2-treatment\nrevision: {revision}\naction: submitted\nby: suzanne-example\nat: {START}\nafter: []\nroster: []\nnote: \"First draft.\\nTwo lines: \\\"quoted\\\".\"\nrecorded_by: null\nclock: \"MEDREVIEW_NOW\"\n"
         ),
         format!(
-            "medreview sign-off v2\narticle: her2-treatment\nrevision: {revision}\naction: approved\nby: ana-example\nat: {NEXT_DAY}\nafter: [\"{submission_id}\"]\nroster: []\nnote: \"Accurate.\"\nrecorded_by: null\nclock: \"MEDREVIEW_NOW\"\n"
+            "medreview sign-off v4\narticle: her2-treatment\nrevision: {revision}\naction: approved\nby: ana-example\nat: {NEXT_DAY}\nafter: [\"{submission_id}\"]\nroster: []\nnote: \"Accurate.\"\nrecorded_by: null\nclock: \"MEDREVIEW_NOW\"\nviewed: null\nmeaning: \"medical-accuracy\"\nname: \"Ana Example\"\ncredentials: \"M.D.\"\n"
         ),
     ];
     for ((_, entry), expected) in entries.iter().zip(&expected) {
@@ -265,6 +282,9 @@ fn the_canonical_text_spells_lists_people_and_notes_as_documented() {
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     };
     let text = signing::canonical_text(&slug(), &entry);
@@ -550,6 +570,9 @@ fn signed_entry(note: &str) -> (Id, Entry) {
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     };
     let pem = key

@@ -166,6 +166,10 @@ fn status_json_lists_every_article_with_a_stable_shape() {
                 "approved_at": NEXT_DAY,
                 "reviewed_at": NEXT_DAY,
                 "due_at": "2026-03-04T09:00:00-05:00",
+                "approvals": [
+                    {"by": "ana-example", "at": NEXT_DAY, "recorded_by": null,
+                     "meaning": "medical-accuracy", "name": "Ana Example", "credentials": "M.D."},
+                ],
             },
             "last": {"action": "submitted", "by": "suzanne-example", "at": "2025-03-12T08:00:00-04:00", "clock": "MEDREVIEW_NOW"},
             "conflicts": [],
@@ -177,6 +181,8 @@ fn status_json_lists_every_article_with_a_stable_shape() {
                 {"by": "ana-example", "action": "approved", "revision": 1, "at": NEXT_DAY},
             ],
             "threads": {"open": 0, "resolved": 0, "awaiting_writer": 0, "by_author": []},
+            "needs": [{"meaning": "medical-accuracy", "count": 1, "by": []}],
+            "missing": "needs one medical-accuracy approval",
             "lint": {"errors": 0, "warnings": 0},
         })
     );
@@ -297,6 +303,7 @@ fn log_lists_every_sign_off_with_names_notes_and_revisions() {
     2025-03-05 14:30 -05:00*  r2 b831253  submitted by Suzanne Example (suzanne-example)
         (7 words added, 0 removed since r1)
     2025-03-06 08:15 -05:00*  r2 b831253  approved by Ana Example (ana-example)
+        meaning: medical-accuracy (signed as Ana Example, M.D.)
         Thanks, accurate now.
     now: approved; publishable: r2 b831253
     the working tree has edits not yet submitted
@@ -345,12 +352,19 @@ fn log_json_lists_revisions_and_entries() {
     let ids: Vec<String> = env.entries(SLUG).into_iter().map(|(id, _)| id).collect();
     let entry = |i: usize, action: &str, by: &str, at: &str, note: &str, why: Value| {
         let after: Vec<&String> = ids[..i].iter().rev().take(1).collect();
-        json!({
+        let mut entry = json!({
             "id": ids[i], "after": after,
             "action": action, "by": by, "at": at, "revision": r1, "revision_number": 1,
             "note": note, "signed": false, "recorded_by": null, "clock": "MEDREVIEW_NOW",
             "does_not_count": why,
-        })
+        });
+        // What an approval means, and the printed name it signed.
+        if action == "approved" {
+            entry["meaning"] = json!("medical-accuracy");
+            entry["name"] = json!("Ana Example");
+            entry["credentials"] = json!("M.D.");
+        }
+        entry
     };
     assert_eq!(
         log["entries"],
@@ -400,6 +414,7 @@ fn log_explains_an_approval_that_no_longer_counts() {
     assert!(
         log.contains(
             "approved by Ana Example (ana-example)\n    \
+             meaning: medical-accuracy (signed as Ana Example, M.D.)\n    \
              (does not count: ana-example's license expired on 2025-02-28, before this approval)\n"
         ),
         "{log}"

@@ -132,7 +132,8 @@ fn approve_adds_one_sign_off_after_the_submission_and_commits_only_it() {
         format!(
             "# A sign-off, written by medreview. Immutable: never edit, rename or remove this file.\n\
              action: approved\nby: ana-example\nat: {NEXT_DAY}\nrevision: {revision}\n\
-             after:\n- {submitted_id}\nnote: Accurate.\nclock: MEDREVIEW_NOW\n"
+             after:\n- {submitted_id}\nnote: Accurate.\nclock: MEDREVIEW_NOW\n\
+             meaning: medical-accuracy\nname: Ana Example\ncredentials: M.D.\n"
         )
     );
 

@@ -221,6 +221,17 @@ pub(crate) fn front_writer(git: &GitStore, id: &RevId) -> Option<Id> {
         .map(|a| a.front.writer)
 }
 
+/// The topic the front matter of revision `id` names, if it parses and names one.
+pub(crate) fn front_topic(git: &GitStore, id: &RevId) -> Option<String> {
+    if git.blob_size(id)? > crate::article::MAX_ARTICLE_BYTES {
+        return None;
+    }
+    let bytes = git.read_blob(id).ok()?;
+    Article::parse(&bytes, std::path::Path::new("article.md"))
+        .ok()
+        .and_then(|a| a.front.topic)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

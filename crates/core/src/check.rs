@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::ledger::entry::Action;
 use crate::record::ArticleRecord;
-use crate::record::evaluate::{approval_policy_problem, signature_problem};
+use crate::record::evaluate::{approval_policy_problem, meaning_problem, signature_problem};
 use crate::record::history::{self, HistoryProblem};
 use crate::roster::Roster;
 use crate::roster::people::People;
@@ -647,6 +647,7 @@ pub fn check_entries(
                 // Signature problems were reported above; the policy ones here.
                 let writer = people.writer_of(&entry.revision);
                 if let Some(why) = approval_policy_problem(entry, revision, roster, writer.as_ref())
+                    .or_else(|| meaning_problem(entry, roster, policy))
                     && roster.reviewers.contains_key(&entry.by)
                 {
                     report(

@@ -17,6 +17,7 @@ pub mod plural;
 pub mod record;
 pub mod repair;
 pub mod repo;
+pub mod review_rules;
 pub mod roster;
 pub mod signing;
 pub mod source;

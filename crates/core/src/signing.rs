@@ -35,7 +35,21 @@ pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 /// its signer last viewed (`viewed`, a diff or a preview) is signed over version 3:
 /// the first line says `v3` and a twelfth line `viewed: {"how":"diff","revision":
 /// "…","from":"…"}` (a JSON object with exactly those keys in that order, `from`
-/// `null` for a preview) follows `clock`.
+/// `null` for a preview) follows `clock`. An approval or a re-review that says
+/// what it means and who signed it (`meaning`, `name`, `credentials`) is signed
+/// over version 4: the first line says `v4`, the twelfth line is `viewed:` as in
+/// version 3 or `viewed: null`, and three more lines follow it, `meaning:`,
+/// `name:` and `credentials:`, each a JSON string or `null`:
+///
+/// ```text
+/// medreview sign-off v4
+/// article: her2-treatment
+/// ...(revision to clock, as in version 2)
+/// viewed: null
+/// meaning: "medical-accuracy"
+/// name: "Ana Example"
+/// credentials: "M.D."
+/// ```
 ///
 /// ```text
 /// medreview sign-off v2
@@ -71,6 +85,9 @@ pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 ///     clock: None,
 ///     format: None,
 ///     viewed: None,
+///     meaning: None,
+///     name: None,
+///     credentials: None,
 ///     signature: None,
 /// };
 /// let slug = Id::parse("slug", "her2-treatment").unwrap();
@@ -109,19 +126,29 @@ pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
         text_or_null(entry.recorded_by.as_ref().map(ToString::to_string)),
         text_or_null(entry.clock.clone()),
     );
-    match &entry.viewed {
-        // Version 2 had no `viewed`; an entry without one keeps the version 2 text,
-        // so every signature made before it still verifies.
+    let viewed = entry.viewed.as_ref().map(|viewed| {
+        format!(
+            "{{\"how\":{},\"revision\":{},\"from\":{}}}",
+            json(viewed.how.as_str().into()),
+            json(viewed.revision.to_string().into()),
+            text_or_null(viewed.from.as_ref().map(ToString::to_string)),
+        )
+    });
+    let says_meaning =
+        entry.meaning.is_some() || entry.name.is_some() || entry.credentials.is_some();
+    match viewed {
+        // Version 4 added what a signature means and who signed it; an entry
+        // without them keeps the text of its time (version 2 without `viewed`,
+        // version 3 with it), so every signature made before still verifies.
+        _ if says_meaning => format!(
+            "medreview sign-off v4\n{head}{tail}viewed: {}\nmeaning: {}\nname: {}\ncredentials: {}\n",
+            viewed.unwrap_or_else(|| "null".to_owned()),
+            text_or_null(entry.meaning.clone()),
+            text_or_null(entry.name.clone()),
+            text_or_null(entry.credentials.clone()),
+        ),
         None => format!("medreview sign-off v2\n{head}{tail}"),
-        Some(viewed) => {
-            let viewed = format!(
-                "{{\"how\":{},\"revision\":{},\"from\":{}}}",
-                json(viewed.how.as_str().into()),
-                json(viewed.revision.to_string().into()),
-                text_or_null(viewed.from.as_ref().map(ToString::to_string)),
-            );
-            format!("medreview sign-off v3\n{head}{tail}viewed: {viewed}\n")
-        }
+        Some(viewed) => format!("medreview sign-off v3\n{head}{tail}viewed: {viewed}\n"),
     }
 }
 

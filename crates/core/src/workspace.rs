@@ -87,6 +87,29 @@ pub struct ReviewPolicy {
     #[serde(skip_serializing_if = "is_true")]
     pub block_on_unresolved: bool,
     // Meanings and review rules (issue 24) follow here.
+    /// What an approval may mean (`approve --meaning`); default `[medical-accuracy]`.
+    #[serde(skip_serializing_if = "is_default_meanings")]
+    pub meanings: Vec<String>,
+    /// What articles of a topic or slug pattern need, beyond `required_approvals`
+    /// medical reviews (see [`crate::review_rules`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<crate::review_rules::ReviewRule>,
+}
+
+fn is_default_meanings(meanings: &Vec<String>) -> bool {
+    *meanings == crate::review_rules::default_meanings()
+}
+
+impl ReviewPolicy {
+    /// The meaning `approve` records when none is given: `medical-accuracy` when
+    /// it is listed, else the first listed.
+    pub fn default_meaning(&self) -> &str {
+        let medical = crate::ledger::entry::MEDICAL_ACCURACY;
+        match self.meanings.iter().find(|m| *m == medical) {
+            Some(m) => m,
+            None => self.meanings.first().map_or(medical, String::as_str),
+        }
+    }
 }
 
 fn is_true(value: &bool) -> bool {
@@ -102,6 +125,8 @@ impl Default for ReviewPolicy {
             proxies: Vec::new(),
             key_reset_admins: None,
             block_on_unresolved: true,
+            meanings: crate::review_rules::default_meanings(),
+            rules: Vec::new(),
         }
     }
 }
@@ -127,6 +152,7 @@ impl Config {
                 "set review.interval_months to the number of months an approval lasts, e.g. 12",
             ));
         }
+        crate::review_rules::validate(&config.review.meanings, &config.review.rules, file)?;
         config.editorial.validate(file)?;
         Ok(config)
     }

@@ -131,6 +131,37 @@ fn routed_to_me(a: &ArticleSummary, me: &Id, roster: &Roster, day: NaiveDate) ->
     })
 }
 
+/// Whether `me` can meet a requirement of `review.rules` the latest revision still
+/// lacks: what it needs and who on the roster can give it (`needs one
+/// medical-accuracy approval by a reviewer in oncology: ana-example`), and its
+/// meaning.
+fn rule_route(
+    a: &ArticleSummary,
+    me: &Id,
+    roster: &Roster,
+    day: NaiveDate,
+) -> Option<(String, String)> {
+    let latest = a.latest.as_ref()?;
+    let writers = [&a.writer, &latest.submitted_by];
+    a.needs
+        .iter()
+        .filter(|n| n.rule.is_some() && !n.met())
+        .find_map(|need| {
+            let who = medreview_core::record::evaluate::who_can(need, roster, &writers, day);
+            who.contains(me).then(|| {
+                let who: Vec<&str> = who.iter().map(Id::as_str).collect();
+                (
+                    format!(
+                        "needs {}: {}",
+                        need.requirement().describe(need.missing()),
+                        who.join(", ")
+                    ),
+                    need.meaning.clone(),
+                )
+            })
+        })
+}
+
 /// The items of one article for reviewer `me`.
 fn reviewer_items(
     a: &ArticleSummary,
@@ -172,9 +203,24 @@ fn reviewer_items(
         }
         let decided = mine.is_some_and(|d| d.revision == Some(n));
         let conflict = a.state == State::NeedsDecision;
+        // A rule's requirement routes to the reviewers who can meet it, with the
+        // meaning to approve with.
+        let (routed, decide) = match routed_to_me(a, me, roster, day) {
+            Some(why) => (Some(why), decide),
+            None => match rule_route(a, me, roster, day) {
+                Some((why, meaning)) => {
+                    let mut decide = decide;
+                    if meaning != medreview_core::record::entry::MEDICAL_ACCURACY {
+                        decide[1].push_str(&format!(" --meaning {meaning}"));
+                    }
+                    (Some(why), decide)
+                }
+                None => (None, decide),
+            },
+        };
         if !wrote
             && (conflict || !decided)
-            && let Some(why) = routed_to_me(a, me, roster, day)
+            && let Some(why) = routed
         {
             let what = if conflict {
                 format!("r{n} needs a new decision, seeing both of the conflicting ones ({why})")

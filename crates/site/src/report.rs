@@ -8,7 +8,7 @@ use medreview_core::error::Result;
 use medreview_core::ids::Id;
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::{Action, Entry};
-use medreview_core::record::evaluate::State;
+use medreview_core::record::evaluate::{Approval, Need, State};
 use medreview_core::record::graph::Revision;
 use medreview_core::roster::people::People;
 use medreview_core::workspace::Workspace;
@@ -101,6 +101,10 @@ pub struct PublishableInfo {
     /// When a re-review is due.
     #[serde(serialize_with = "clock::ser", deserialize_with = "clock::de")]
     pub due_at: DateTime<FixedOffset>,
+    /// The approvals that count, each with its meaning, the reviewer's printed
+    /// name and credentials of its time, and when it was given.
+    #[serde(default)]
+    pub approvals: Vec<Approval>,
 }
 
 /// A ledger entry in listings.
@@ -162,6 +166,14 @@ pub struct ArticleSummary {
     pub open_request: Option<RequestInfo>,
     /// Each reviewer's most recent decision, by reviewer id.
     pub decisions: Vec<DecisionInfo>,
+    /// What the latest revision needs (`required_approvals` and the matching
+    /// `review.rules`), each with the reviewers whose approvals meet it.
+    #[serde(default)]
+    pub needs: Vec<Need>,
+    /// What the latest revision still lacks, in words (`needs one fact-check
+    /// approval; has medical-accuracy by ana-example`); `null` when nothing.
+    #[serde(default)]
+    pub missing: Option<String>,
     /// The review conversation's threads.
     #[serde(default)]
     pub threads: ThreadCounts,
@@ -317,11 +329,20 @@ pub fn summarize(
             .transpose()?,
         publishable: status.publishable.as_ref().map(|p| PublishableInfo {
             revision: RevisionInfo::from(&p.revision),
-            approved_by: p.approvals.iter().map(|a| a.by.clone()).collect(),
+            approved_by: {
+                let mut ids: Vec<Id> = Vec::new();
+                for a in &p.approvals {
+                    if !ids.contains(&a.by) {
+                        ids.push(a.by.clone());
+                    }
+                }
+                ids
+            },
             recertified_by: p.recertifications.iter().map(|a| a.by.clone()).collect(),
             approved_at: p.approvals.last().map_or(p.reviewed_at, |a| a.at),
             reviewed_at: p.reviewed_at,
             due_at: p.due_at,
+            approvals: p.approvals.clone(),
         }),
         last: status.last.as_ref().map(EntryInfo::from),
         conflicts: status.conflicts.clone(),
@@ -331,6 +352,11 @@ pub fn summarize(
         open_request,
         decisions,
         threads,
+        missing: match status.state {
+            State::Draft | State::Approved | State::ReReviewDue => None,
+            _ => medreview_core::record::evaluate::explain(&status.needs, &status.latest_approvals),
+        },
+        needs: status.needs.clone(),
     })
 }
 
@@ -350,7 +376,7 @@ pub fn summary(
         .filter(|_| ws.unsound(slug.as_str()).is_none())
         .and_then(|people| {
             let article = ws.article_key(slug)?;
-            Some(medreview_core::memo::key(&["status-1", people, &article]))
+            Some(medreview_core::memo::key(&["status-2", people, &article]))
         });
     let kept = key
         .as_deref()

@@ -16,7 +16,7 @@ use medreview_core::record::evaluate::{self, State};
 use medreview_core::record::graph::Revision;
 use medreview_core::roster::people::People;
 use medreview_core::signing::SigningKey;
-use medreview_core::workspace::Workspace;
+use medreview_core::workspace::{ReviewPolicy, Workspace};
 
 /// What a recorded sign-off did.
 #[derive(Debug)]
@@ -55,6 +55,9 @@ pub struct Request<'a> {
     pub viewed: Option<Viewed>,
     /// Comments to record with a request for changes, in the same commit.
     pub comments: Vec<comments::NewComment>,
+    /// What an approval or re-review means (`--meaning`); the policy's default
+    /// meaning when not given.
+    pub meaning: Option<String>,
 }
 
 impl Request<'_> {
@@ -73,8 +76,39 @@ impl Request<'_> {
             clock: None,
             format: None,
             viewed: self.viewed.clone(),
+            meaning: None,
+            name: None,
+            credentials: None,
             signature: None,
         }
+    }
+
+    /// The meaning an approval or re-review records: `--meaning`, else the
+    /// policy's default; refused when `review.meanings` does not list it.
+    fn meaning(&self, policy: &ReviewPolicy) -> Result<String> {
+        let meaning = self
+            .meaning
+            .clone()
+            .unwrap_or_else(|| policy.default_meaning().to_owned());
+        if policy.meanings.contains(&meaning) {
+            return Ok(meaning);
+        }
+        Err(Error::with_hint(
+            Code::WouldNotCount,
+            format!(
+                "an approval meaning {meaning} would not count: review.meanings in medreview.yaml lists {}",
+                policy.meanings.join(", ")
+            ),
+            medreview_core::roster::hints::hint_with(
+                &meaning,
+                policy.meanings.iter().map(String::as_str),
+                format!(
+                    "choose one of them with `--meaning {}`; an admin adds a meaning with `medreview config set review.meanings \"[{}, {meaning}]\"`",
+                    policy.default_meaning(),
+                    policy.meanings.join(", ")
+                ),
+            ),
+        ))
     }
 }
 
@@ -207,10 +241,17 @@ pub fn decide(
         ));
     }
     may_review(ws, req, &record, reviewer, &target)?;
+    let meaning = match action {
+        Action::Approved => Some(req.meaning(&ws.policy(&*people))?),
+        _ => None,
+    };
     let status = record.status(ws, &*people, req.now);
-    if action == Action::Approved
+    if let Some(meaning) = &meaning
         && status.publishable.as_ref().is_some_and(|p| {
-            p.revision.id == target.id && p.approvals.iter().any(|a| &a.by == req.by)
+            p.revision.id == target.id
+                && p.approvals
+                    .iter()
+                    .any(|a| &a.by == req.by && &a.meaning == meaning)
         })
     {
         let hint = if status.state == State::ReReviewDue {
@@ -255,7 +296,8 @@ pub fn decide(
         files = comment_files;
         warnings.extend(more);
     }
-    let entry = req.entry(action, target.id.clone());
+    let mut entry = req.entry(action, target.id.clone());
+    entry.meaning = meaning;
     record_entry(ws, &*people, &record, entry, req.key, Some(files), warnings)
 }
 
@@ -349,7 +391,8 @@ pub fn recertify(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     may_review(ws, req, &record, reviewer, &target)?;
     require_key(ws, &*people, req)?;
     let warnings = unsubmitted_warning(&record, &target, "re-review");
-    let entry = req.entry(Action::Recertified, target.id.clone());
+    let mut entry = req.entry(Action::Recertified, target.id.clone());
+    entry.meaning = Some(req.meaning(&ws.policy(&*people))?);
     record_entry(ws, &*people, &record, entry, req.key, None, warnings)
 }
 
@@ -473,6 +516,13 @@ fn record_entry(
     entry.after = ledger.heads();
     entry.roster = people.heads();
     entry.clock = medreview_core::clock::fixed_by().map(str::to_owned);
+    // What a signature means names its signer as the roster it names has them.
+    if entry.action.vouches()
+        && let Some(reviewer) = roster.reviewers.get(&entry.by)
+    {
+        entry.name = Some(reviewer.name.clone());
+        entry.credentials = Some(reviewer.credentials.clone());
+    }
     if let Some(latest) = entry
         .after
         .iter()

@@ -454,6 +454,9 @@ fn hand_approval(d: &impl Desk, by: Who, key: &str, at: &str) {
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     };
     let signing_key = SigningKey::load(Path::new(&private(&d.scratch(), key))).expect("key");

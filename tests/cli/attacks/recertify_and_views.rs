@@ -147,6 +147,9 @@ fn hand_entry(env: &TestEnv, action: Action, by: &str, at: &str, revision: &str)
         clock: None,
         format: None,
         viewed: None,
+        meaning: None,
+        name: None,
+        credentials: None,
         signature: None,
     }
 }
@@ -447,7 +450,7 @@ fn the_signature_covers_viewed_and_every_change_to_it_breaks_it() {
     let ana = public_key("ana_ed25519");
     assert!(
         medreview_core::signing::canonical_text(&slug, &signed)
-            .starts_with("medreview sign-off v3\n")
+            .starts_with("medreview sign-off v4\n")
     );
     assert_eq!(
         medreview_core::signing::verify(&slug, &signed, Some(&ana)),
@@ -496,10 +499,11 @@ fn the_signature_covers_viewed_and_every_change_to_it_breaks_it() {
     assert!(check_codes(&env).contains(&"entry-removed".to_owned()));
 }
 
-/// Regression: an entry signed without `viewed` keeps canonical text v2, and a
+/// Regression: an entry signed without `viewed` says `viewed: null` in its
+/// canonical text (v4, an approval with its meaning; v2 before meanings), and a
 /// `viewed` added to it later breaks its signature.
 #[test]
-fn a_v2_signed_entry_verifies_and_adding_viewed_to_it_breaks_it() {
+fn a_signed_entry_without_viewed_verifies_and_adding_viewed_to_it_breaks_it() {
     let mut env = signed_policy();
     let key = ana_key(&env);
     env.set_now(NEXT_DAY);
@@ -509,9 +513,10 @@ fn a_v2_signed_entry_verifies_and_adding_viewed_to_it_breaks_it() {
     assert_eq!(signed.viewed, None, "nothing was diffed or previewed");
     let slug = Id::parse("slug", SLUG).expect("slug");
     let ana = public_key("ana_ed25519");
+    let text = medreview_core::signing::canonical_text(&slug, &signed);
     assert!(
-        medreview_core::signing::canonical_text(&slug, &signed)
-            .starts_with("medreview sign-off v2\n")
+        text.starts_with("medreview sign-off v4\n") && text.contains("\nviewed: null\n"),
+        "{text}"
     );
     assert_eq!(
         medreview_core::signing::verify(&slug, &signed, Some(&ana)),

@@ -85,6 +85,9 @@ fn big_bundle() -> &'static [u8] {
                 clock: first.clock.clone(),
                 format: None,
                 viewed: None,
+                meaning: None,
+                name: None,
+                credentials: None,
                 signature: None,
             };
             let (id, bytes) = entry.to_file();

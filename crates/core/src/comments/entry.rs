@@ -241,6 +241,9 @@ impl CommentEntry {
             clock: self.clock.clone(),
             format: None,
             viewed: None,
+            meaning: None,
+            name: None,
+            credentials: None,
             signature: None,
         }
     }

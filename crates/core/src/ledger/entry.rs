@@ -24,6 +24,10 @@ use medreview_store::revision::RevId;
 pub const HEADER: &str =
     "# A sign-off, written by medreview. Immutable: never edit, rename or remove this file.\n";
 
+/// The meaning of a medical review, and of every approval made before meanings
+/// were recorded: the only one that makes a page "medically reviewed".
+pub const MEDICAL_ACCURACY: &str = "medical-accuracy";
+
 /// How many hex digits of the blob id end an entry's name.
 pub const DIGEST_LEN: usize = 12;
 
@@ -95,7 +99,7 @@ impl Action {
 
     /// Whether the entry vouches for a revision's text, so the approval rules (a
     /// reviewer, not its writer, licensed, signed where required) apply to it.
-    pub(crate) fn vouches(self) -> bool {
+    pub fn vouches(self) -> bool {
         matches!(self, Action::Approved | Action::Recertified)
     }
 }
@@ -261,6 +265,18 @@ pub struct Entry {
     /// this clone knows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub viewed: Option<Viewed>,
+    /// What an approval or a re-review vouches for (`medical-accuracy`,
+    /// `fact-check`, ... from `review.meanings`); absent on entries made before
+    /// meanings, which mean `medical-accuracy`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meaning: Option<String>,
+    /// The signer's printed name as the roster of its time had it (approvals and
+    /// re-reviews), so every human-readable form of the record names them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The signer's credentials as the roster of its time had them (`M.D.`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<String>,
     /// An SSH signature over the entry's canonical text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
@@ -325,6 +341,12 @@ impl Entry {
         self.format == Some(1)
     }
 
+    /// What the entry vouches for: its `meaning`, or `medical-accuracy` for an
+    /// entry made before meanings were recorded.
+    pub fn meaning(&self) -> &str {
+        self.meaning.as_deref().unwrap_or(MEDICAL_ACCURACY)
+    }
+
     /// The file's bytes and the id they give.
     pub fn to_file(&self) -> (EntryId, Vec<u8>) {
         to_file(HEADER, self)
@@ -380,12 +402,22 @@ impl Named for Entry {
         &self.at
     }
     fn check(&self) -> Result<(), String> {
-        match self.format {
-            Some(format) if format != 1 => Err(format!(
+        if let Some(format) = self.format
+            && format != 1
+        {
+            return Err(format!(
                 "format: {format} is not known (only migrated entries carry `format: 1`)"
-            )),
-            _ => Ok(()),
+            ));
         }
+        let says_meaning =
+            self.meaning.is_some() || self.name.is_some() || self.credentials.is_some();
+        if says_meaning && (!self.action.vouches() || self.is_migrated()) {
+            return Err(format!(
+                "a {} entry carries meaning:, name: or credentials:, which medreview writes only on approvals and re-reviews",
+                self.action
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -524,6 +556,9 @@ mod tests {
             clock: None,
             format: None,
             viewed: None,
+            meaning: None,
+            name: None,
+            credentials: None,
             signature: None,
         }
     }

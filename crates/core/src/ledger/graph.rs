@@ -490,6 +490,9 @@ pub(crate) mod tests {
                 clock: None,
                 format: None,
                 viewed: None,
+                meaning: None,
+                name: None,
+                credentials: None,
                 signature: None,
             },
         )

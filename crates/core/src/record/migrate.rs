@@ -43,6 +43,9 @@ pub fn convert(text: &str, shown: &std::path::Path) -> Result<Vec<(EntryId, Vec<
             clock: None,
             format: Some(1),
             viewed: None,
+            meaning: None,
+            name: None,
+            credentials: None,
             signature: old.signature,
         };
         let (id, bytes) = entry.to_file();

@@ -523,10 +523,14 @@ pub fn config_set(ws: &Workspace, key: &str, value: Option<&str>) -> Result<Prop
     let after = yaml::with_setting(&before, key, value, &shown)?;
     crate::workspace::Config::parse(&after, &shown).map_err(|err| {
         let why = err.to_string().replace(&format!("{}: ", shown.display()), "");
+        // The setting's own fix where its check names one.
+        let hint = err.hint().unwrap_or_else(|| {
+            "`medreview config get KEY` shows a setting; docs/errors.md and the spec list every setting and its values".to_owned()
+        });
         Error::with_hint(
             Code::InvalidSetting,
-            format!("cannot set {key}: {why}"),
-            "`medreview config get KEY` shows a setting; docs/errors.md and the spec list every setting and its values",
+            format!("cannot set {key} in {CONFIG_FILE}: {why}"),
+            hint,
         )
     })?;
     if yaml::setting(&after, key, &shown)? == yaml::setting(&before, key, &shown)? {

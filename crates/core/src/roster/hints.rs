@@ -52,7 +52,7 @@ pub(crate) fn did_you_mean(names: &[&str]) -> Option<String> {
 }
 
 /// `hint`, led by "did you mean …?" when `given` is close to a known name.
-pub(crate) fn hint_with<'a>(
+pub fn hint_with<'a>(
     given: &str,
     known: impl IntoIterator<Item = &'a str>,
     hint: impl Into<String>,

@@ -31,6 +31,10 @@ pub trait People {
     fn heads(&self) -> Vec<EntryId>;
     /// The writer named in the front matter of revision `id`.
     fn writer_of(&self, id: &RevId) -> Option<Id>;
+    /// The topic named in the front matter of revision `id` (for `review.rules`).
+    fn topic_of(&self, _id: &RevId) -> Option<String> {
+        None
+    }
     /// When the latest roster entry `entry` names was made (it had seen it).
     fn roster_seen_at(&self, _entry: &Entry) -> Option<chrono::DateTime<chrono::FixedOffset>> {
         None
@@ -96,11 +100,28 @@ impl Writers {
     }
 }
 
+/// The topic named in each revision's front matter, read once per revision and
+/// only where a review rule asks for it.
+#[derive(Default)]
+struct Topics(std::cell::RefCell<std::collections::HashMap<RevId, Option<String>>>);
+
+impl Topics {
+    fn of(&self, git: &crate::repo::Repo, id: &RevId) -> Option<String> {
+        if let Some(found) = self.0.borrow().get(id) {
+            return found.clone();
+        }
+        let found = crate::article::front_topic(git, id);
+        self.0.borrow_mut().insert(id.clone(), found.clone());
+        found
+    }
+}
+
 /// Judging by one roster for everyone: a workspace whose roster is not audited yet.
 pub(crate) struct Unaudited<'g> {
     state: Rc<RosterState>,
     git: &'g crate::repo::Repo,
     writers: Writers,
+    topics: Topics,
     /// The review policy of the `medreview.yaml` read with the roster, if any.
     policy: Option<ReviewPolicy>,
 }
@@ -115,6 +136,7 @@ impl<'g> Unaudited<'g> {
             }),
             git,
             writers: Writers::default(),
+            topics: Topics::default(),
             policy: None,
         }
     }
@@ -143,6 +165,9 @@ impl People for Unaudited<'_> {
     fn writer_of(&self, id: &RevId) -> Option<Id> {
         self.writers.of(self.git, id)
     }
+    fn topic_of(&self, id: &RevId) -> Option<String> {
+        self.topics.of(self.git, id)
+    }
     fn audited(&self) -> bool {
         false
     }
@@ -157,6 +182,7 @@ pub(crate) struct Audited<'g> {
     pub log: RosterLog<'g>,
     git: &'g crate::repo::Repo,
     writers: Writers,
+    topics: Topics,
 }
 
 impl People for Audited<'_> {
@@ -174,6 +200,9 @@ impl People for Audited<'_> {
     }
     fn writer_of(&self, id: &RevId) -> Option<Id> {
         self.writers.of(self.git, id)
+    }
+    fn topic_of(&self, id: &RevId) -> Option<String> {
+        self.topics.of(self.git, id)
     }
     fn roster_seen_at(&self, entry: &Entry) -> Option<chrono::DateTime<chrono::FixedOffset>> {
         self.log.latest_at(&entry.roster)
@@ -207,6 +236,9 @@ impl People for Damaged<'_> {
     }
     fn writer_of(&self, id: &RevId) -> Option<Id> {
         self.inner.writer_of(id)
+    }
+    fn topic_of(&self, id: &RevId) -> Option<String> {
+        self.inner.topic_of(id)
     }
     fn policy(&self) -> Option<ReviewPolicy> {
         self.inner.policy()
@@ -249,6 +281,7 @@ pub fn load<'g>(src: &dyn Source, git: &'g crate::repo::Repo) -> Result<Box<dyn 
         log,
         git,
         writers: Writers::default(),
+        topics: Topics::default(),
     }))
 }
 
@@ -271,6 +304,7 @@ pub fn load_lenient<'g>(
         log,
         git,
         writers: Writers::default(),
+        topics: Topics::default(),
     }))
 }
 

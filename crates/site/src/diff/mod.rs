@@ -217,10 +217,12 @@ fn info(record: &ArticleRecord, roster: &Roster, side: &Side) -> SideInfo {
         Side::Nothing => SideInfo {
             label: "nothing".into(),
             detail: "no approved revision yet, so the whole text is shown as new".into(),
+            signatures: Vec::new(),
         },
         Side::Working => SideInfo {
             label: "working tree".into(),
             detail: "the file as it is now, not submitted".into(),
+            signatures: Vec::new(),
         },
         Side::Revision(r) => {
             let who = |id: &medreview_core::ids::Id| {
@@ -248,9 +250,39 @@ fn info(record: &ArticleRecord, roster: &Roster, side: &Side) -> SideInfo {
                     format!("{what} by {}{proxy} on {}", who(&e.by), clock::short(&e.at))
                 })
                 .collect();
+            let signatures = record
+                .ledger
+                .entries
+                .iter()
+                .filter(|e| e.revision == r.id && e.action.vouches())
+                .map(|e| {
+                    let then = roster.reviewers.get(&e.by);
+                    let name = e
+                        .name
+                        .clone()
+                        .or_else(|| then.map(|t| t.name.clone()))
+                        .unwrap_or_else(|| e.by.to_string());
+                    let credentials = e
+                        .credentials
+                        .clone()
+                        .or_else(|| then.map(|t| t.credentials.clone()))
+                        .map_or(String::new(), |c| format!(", {c}"));
+                    let what = match e.action {
+                        Action::Recertified => "re-reviewed",
+                        _ => "approved",
+                    };
+                    format!(
+                        "{what} for {} by {name}{credentials} ({}) on {}",
+                        e.meaning(),
+                        e.by,
+                        clock::short(&e.at)
+                    )
+                })
+                .collect();
             SideInfo {
                 label: r.label_with_id(),
                 detail: signed.join("; "),
+                signatures,
             }
         }
     }

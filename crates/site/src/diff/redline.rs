@@ -19,6 +19,9 @@ pub struct SideInfo {
     pub label: String,
     /// Who submitted and signed it, and when.
     pub detail: String,
+    /// Each approval and re-review of it as signed: the meaning, the printed name
+    /// and credentials of its time, and the date and time (21 CFR 11.50).
+    pub signatures: Vec<String>,
 }
 
 /// What is being compared.

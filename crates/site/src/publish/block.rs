@@ -23,6 +23,39 @@ fn byline_name(r: &PersonView) -> String {
     }
 }
 
+/// How the review block names a review other than a medical one: `Fact checked
+/// by`, `Legal review by`, else `Reviewed for MEANING by`.
+fn meaning_label(meaning: &str) -> String {
+    match meaning {
+        "fact-check" => "Fact checked by".to_owned(),
+        "legal" => "Legal review by".to_owned(),
+        other => format!("Reviewed for {} by", escape_html(&other.replace('-', " "))),
+    }
+}
+
+/// The lines of the reviews other than medical ones, one per meaning in the
+/// order first given: `Fact checked by Fred Example`, escaped.
+fn other_reviews(p: &Page) -> Vec<String> {
+    let mut meanings: Vec<&str> = Vec::new();
+    for (m, _) in &p.others {
+        if !meanings.contains(&m.as_str()) {
+            meanings.push(m);
+        }
+    }
+    meanings
+        .into_iter()
+        .map(|m| {
+            let names: Vec<String> = p
+                .others
+                .iter()
+                .filter(|(om, _)| om == m)
+                .map(|(_, r)| byline_name(r))
+                .collect();
+            format!("{} {}", meaning_label(m), joined(&names))
+        })
+        .collect()
+}
+
 /// The page's review block: who reviewed it (or that no one did), who wrote it
 /// and when it was last reviewed.
 pub(super) fn review_block(p: &Page) -> String {
@@ -35,6 +68,12 @@ pub(super) fn review_block(p: &Page) -> String {
             joined(&names)
         )
     };
+    let mut reviewed = reviewed;
+    for line in other_reviews(p) {
+        reviewed.push_str(&format!(
+            "<span class=\"sep\">&middot;</span>\n<span class=\"part other-review\">{line}</span>"
+        ));
+    }
     let date = DateView::of(&p.reviewed);
     format!(
         "<div class=\"review-block\" data-medreview=\"review-block\">\n<p class=\"byline\">\n{reviewed}<span class=\"sep\">&middot;</span>\n<span class=\"part\">Written by {}</span><span class=\"sep\">&middot;</span>\n<span class=\"part\">Updated on <time datetime=\"{}\">{}</time></span>\n</p>\n</div>",

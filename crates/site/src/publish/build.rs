@@ -108,7 +108,7 @@ pub fn build(
         .map(|slug| {
             let key = src.folder_id(&format!("articles/{slug}")).map(|folder| {
                 medreview_core::memo::key(&[
-                    "publish-1",
+                    "publish-2",
                     &people_key,
                     slug.as_str(),
                     folder.as_str(),
@@ -371,21 +371,30 @@ pub(super) fn page_from(
         )
     })?;
     // The reviewers who approved the text, then any who re-reviewed it since: the
-    // byline names everyone who vouched for what is on the page.
+    // byline names everyone who vouched for its medical accuracy; the others are
+    // named for what they vouched for (a fact-check).
     let mut vouched: Vec<&Id> = Vec::new();
+    let mut others: Vec<(String, PersonView)> = Vec::new();
     for a in publishable
         .approvals
         .iter()
         .chain(&publishable.recertifications)
     {
-        if !vouched.contains(&&a.by) {
-            vouched.push(&a.by);
+        if a.is_medical() {
+            if !vouched.contains(&&a.by) {
+                vouched.push(&a.by);
+            }
+        } else if !others.iter().any(|(m, p)| *m == a.meaning && p.id == a.by)
+            && let Some(view) = person_view(roster, &a.by)
+        {
+            others.push((a.meaning.clone(), view));
         }
     }
     let reviewers = vouched
         .into_iter()
         .filter_map(|id| person_view(roster, id))
         .collect();
+
     // First publication: the earliest approval on record that passes the policy.
     let first_published = publishable.first_approved_at;
     let recorded_by = publishable
@@ -400,6 +409,18 @@ pub(super) fn page_from(
         revision_number: revision.number,
         writer,
         reviewers,
+        others,
+        approvals: publishable
+            .approvals
+            .iter()
+            .map(|a| ("approved", a.clone()))
+            .chain(
+                publishable
+                    .recertifications
+                    .iter()
+                    .map(|a| ("recertified", a.clone())),
+            )
+            .collect(),
         recorded_by,
         reviewed: publishable.reviewed_at,
         first_published,
@@ -452,6 +473,18 @@ pub(super) fn manifest_entry(p: &Page, format: Format) -> ManifestArticle {
         revision_number: p.revision_number,
         writer: p.writer.id.clone(),
         reviewers: p.reviewers.iter().map(|r| r.id.clone()).collect(),
+        approvals: p
+            .approvals
+            .iter()
+            .map(|(action, a)| ManifestApproval {
+                by: a.by.clone(),
+                action,
+                meaning: a.meaning.clone(),
+                name: a.name.clone(),
+                credentials: a.credentials.clone(),
+                at: clock::rfc3339(&a.at),
+            })
+            .collect(),
         recorded_by: p.recorded_by.clone(),
         last_reviewed: clock::rfc3339(&p.reviewed),
         date_published: clock::rfc3339(&p.first_published),

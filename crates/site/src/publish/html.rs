@@ -252,15 +252,30 @@ pub(super) fn index_page(
 /// schema.org `MedicalWebPage` for one page.
 pub(super) fn json_ld(config: &Config, p: &Page, article: &ArticleView<'_>) -> serde_json::Value {
     use serde_json::json;
+    // Each approval as a schema.org Role, which schema.org allows in place of a
+    // property's value: what it vouched for (`roleName`) and who, printed as
+    // signed (the roster of its time), with when.
     let reviewers: Vec<serde_json::Value> = p
-        .reviewers
+        .approvals
         .iter()
-        .map(|r| {
+        .map(|(_, a)| {
+            let specialties = p
+                .reviewers
+                .iter()
+                .chain(p.others.iter().map(|(_, r)| r))
+                .find(|r| r.id == a.by)
+                .map(|r| r.specialties.clone())
+                .unwrap_or_default();
             json!({
-                "@type": "Person",
-                "name": r.name,
-                "honorificSuffix": r.credentials,
-                "knowsAbout": r.specialties,
+                "@type": "Role",
+                "roleName": a.meaning,
+                "startDate": medreview_core::clock::rfc3339(&a.at),
+                "reviewedBy": {
+                    "@type": "Person",
+                    "name": a.name.clone().unwrap_or_else(|| a.by.to_string()),
+                    "honorificSuffix": a.credentials,
+                    "knowsAbout": specialties,
+                },
             })
         })
         .collect();
@@ -271,7 +286,7 @@ pub(super) fn json_ld(config: &Config, p: &Page, article: &ArticleView<'_>) -> s
         "headline": article.title,
         "inLanguage": "en",
         "author": { "@type": "Person", "name": p.writer.name },
-        "reviewedBy": if reviewers.len() == 1 { reviewers[0].clone() } else { json!(reviewers) },
+        "reviewedBy": reviewers,
         "lastReviewed": DateView::of(&p.reviewed).iso,
         "datePublished": DateView::of(&p.first_published).iso,
         "dateModified": DateView::of(&p.reviewed).iso,
@@ -329,6 +344,34 @@ fn probe_page() -> Result<Page> {
         revision_number: 1,
         writer,
         reviewers: vec![person("probe-reviewer", "Probe Reviewer", Some("M.D."))?],
+        others: vec![(
+            "fact-check".to_owned(),
+            person("probe-checker", "Probe Checker", Some("M.A."))?,
+        )],
+        approvals: vec![
+            (
+                "approved",
+                medreview_core::record::evaluate::Approval {
+                    by: Id::parse_slug("probe person", "probe-reviewer")?,
+                    at: when,
+                    recorded_by: None,
+                    meaning: "medical-accuracy".to_owned(),
+                    name: Some("Probe Reviewer".to_owned()),
+                    credentials: Some("M.D.".to_owned()),
+                },
+            ),
+            (
+                "approved",
+                medreview_core::record::evaluate::Approval {
+                    by: Id::parse_slug("probe person", "probe-checker")?,
+                    at: when,
+                    recorded_by: None,
+                    meaning: "fact-check".to_owned(),
+                    name: Some("Probe Checker".to_owned()),
+                    credentials: Some("M.A.".to_owned()),
+                },
+            ),
+        ],
         recorded_by: Default::default(),
         reviewed: when,
         first_published: when,
@@ -346,6 +389,8 @@ pub(super) fn probe_article(
     let mut page = probe_page()?;
     article_page(templates, config, publication, &page, None, None, "")?;
     page.reviewers.clear();
+    page.others.clear();
+    page.approvals.clear();
     let banner = BannerView {
         title: "Not approved".to_owned(),
         detail: "preview of r1, not medically reviewed. State: in-review.".to_owned(),

@@ -95,7 +95,7 @@ pub(super) fn render_id(src: &dyn Source, config: &Config, format: Format) -> Re
     let article = template_source(src, "article.html", templates::ARTICLE_HTML)?;
     let base = config.base_url.clone().unwrap_or_default();
     Ok(medreview_core::memo::key(&[
-        "render-3",
+        "render-4",
         env!("CARGO_PKG_VERSION"),
         match format {
             Format::Html => "html",
@@ -136,6 +136,21 @@ pub(super) fn fingerprint(render: &str, p: &Page) -> String {
         person(&p.writer),
     ];
     parts.extend(p.reviewers.iter().map(person));
+    parts.extend(
+        p.others
+            .iter()
+            .map(|(meaning, r)| format!("{meaning}:{}", person(r))),
+    );
+    parts.extend(p.approvals.iter().map(|(action, a)| {
+        format!(
+            "{action}|{}|{}|{}|{}|{}",
+            a.by,
+            a.meaning,
+            a.name.as_deref().unwrap_or_default(),
+            a.credentials.as_deref().unwrap_or_default(),
+            clock::rfc3339(&a.at)
+        )
+    }));
     parts.extend(p.recorded_by.iter().map(|(by, r)| format!("{by}<{r}")));
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     medreview_core::memo::key(&parts)

@@ -94,6 +94,9 @@ pub struct ManifestArticle {
     pub writer: Id,
     /// The reviewers whose approvals count.
     pub reviewers: Vec<Id>,
+    /// Each approval and re-review that counts: who, what it means, the printed
+    /// name and credentials it was signed with, and when.
+    pub approvals: Vec<ManifestApproval>,
     /// For approvals someone recorded for the reviewer: reviewer id → who recorded it.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub recorded_by: std::collections::BTreeMap<Id, Id>,
@@ -109,6 +112,23 @@ pub struct ManifestArticle {
     /// and dates on it, the templates and settings, the medreview version. A later
     /// publish into the same folder keeps a page whose fingerprint is unchanged.
     pub fingerprint: String,
+}
+
+/// One approval or re-review in `manifest.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestApproval {
+    /// The reviewer's roster id.
+    pub by: Id,
+    /// `approved` or `recertified`.
+    pub action: &'static str,
+    /// What it vouches for (`medical-accuracy`, `fact-check`, ...).
+    pub meaning: String,
+    /// The reviewer's printed name as the roster of its time had it.
+    pub name: Option<String>,
+    /// The reviewer's credentials as the roster of its time had them.
+    pub credentials: Option<String>,
+    /// When (RFC 3339).
+    pub at: String,
 }
 
 /// The `manifest.json` document.
@@ -151,7 +171,14 @@ struct Page {
     revision: RevId,
     revision_number: usize,
     writer: PersonView,
+    /// The medical reviewers: the byline's "Medically reviewed by".
     reviewers: Vec<PersonView>,
+    /// Reviewers who vouched for something else, with the meaning (`fact-check`).
+    others: Vec<(String, PersonView)>,
+    /// Every approval and re-review behind the page, as signed: meaning, printed
+    /// name and credentials of its time, and when.
+    /// (`approved` or `recertified`, the approval).
+    approvals: Vec<(&'static str, medreview_core::record::evaluate::Approval)>,
     recorded_by: std::collections::BTreeMap<Id, Id>,
     reviewed: DateTime<FixedOffset>,
     first_published: DateTime<FixedOffset>,

@@ -145,6 +145,8 @@ pub fn render_preview_with(
                 writer,
                 // No approval of this text counts: the byline names no reviewer.
                 reviewers: Vec::new(),
+                others: Vec::new(),
+                approvals: Vec::new(),
                 recorded_by: Default::default(),
                 reviewed: when,
                 first_published: when,

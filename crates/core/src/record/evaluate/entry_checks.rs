@@ -65,6 +65,38 @@ pub fn approval_problem(
         return Some(problem);
     }
     signature_problem(slug, entry, roster, policy)
+        .or_else(|| meaning_problem(entry, roster, policy))
+}
+
+/// Why an approval or a re-review's meaning or printed name does not count, if it
+/// does not: its meaning is not one `review.meanings` lists, or the name or
+/// credentials it signed are not what the roster of its time had for its signer.
+pub fn meaning_problem(entry: &Entry, roster: &Roster, policy: &ReviewPolicy) -> Option<String> {
+    let meaning = entry.meaning();
+    if !policy.meanings.iter().any(|m| m == meaning) {
+        return Some(format!(
+            "it means {meaning}, which review.meanings in medreview.yaml does not list (it lists {})",
+            policy.meanings.join(", ")
+        ));
+    }
+    let reviewer = roster.reviewers.get(&entry.by)?;
+    if let Some(name) = &entry.name
+        && *name != reviewer.name
+    {
+        return Some(format!(
+            "it prints the name {name:?}, but the roster of its time names {} {:?}",
+            entry.by, reviewer.name
+        ));
+    }
+    if let Some(credentials) = &entry.credentials
+        && *credentials != reviewer.credentials
+    {
+        return Some(format!(
+            "it prints the credentials {credentials:?}, but the roster of its time gives {} {:?}",
+            entry.by, reviewer.credentials
+        ));
+    }
+    None
 }
 
 /// Why an entry's signature does not count, if it does not: it does not verify, or

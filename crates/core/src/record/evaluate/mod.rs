@@ -14,8 +14,12 @@
 //!      is a conflict);
 //!    - no request for changes on its revision that it did not see is *live*
 //!      (not yet answered by a later decision of the same reviewer that saw it).
-//! 2. A revision is *approved* when approvals by `required_approvals` distinct
-//!    reviewers count and no live request for changes on it stands. The
+//! 2. A revision is *approved* when the approvals that count meet what it needs
+//!    and no live request for changes on it stands. It needs `required_approvals`
+//!    distinct reviewers' `medical-accuracy` approvals, and each requirement of
+//!    the `review.rules` matching its slug, its topic or the topic of the last
+//!    revision approved before it (a meaning, a specialty in the roster of the
+//!    approval's time, a number of distinct people; see `requirements`). The
 //!    publishable revision is the approved one approved last in graph order.
 //! 3. A *conflict* is an approval that would count but for an entry concurrent
 //!    with it: a withdrawal, or a request for changes on the same revision; or
@@ -28,6 +32,10 @@
 //!    counts and that its signer had seen. It moves the publishable revision's
 //!    review date forward (never back) and does nothing else: it is not an
 //!    approval, never answers a request for changes and never resolves a conflict.
+//!
+//! Rule 1's policy includes what the entry says it means and who signed it: a
+//! meaning `review.meanings` lists (none recorded: `medical-accuracy`), and a
+//! printed name and credentials that are the roster's of its time.
 //!
 //! Rule 1's policy is judged by the roster the entry names, and also by today's for
 //! what has ended since: a retirement or a license end on or before its day.
@@ -48,8 +56,12 @@ use crate::roster::people::People;
 use crate::workspace::ReviewPolicy;
 
 mod entry_checks;
+mod requirements;
 mod rules;
-pub use entry_checks::{approval_policy_problem, approval_problem, signature_problem};
+pub use entry_checks::{
+    approval_policy_problem, approval_problem, meaning_problem, signature_problem,
+};
+pub use requirements::{Need, explain, who_can};
 
 /// The states an article can be in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -117,6 +129,27 @@ pub struct Approval {
     pub at: DateTime<FixedOffset>,
     /// Who recorded it for them, when someone else did.
     pub recorded_by: Option<Id>,
+    /// What it vouches for (`medical-accuracy` for approvals made before meanings).
+    #[serde(default = "medical_accuracy")]
+    pub meaning: String,
+    /// The reviewer's printed name as the roster of its time had it.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The reviewer's credentials as the roster of its time had them.
+    #[serde(default)]
+    pub credentials: Option<String>,
+}
+
+fn medical_accuracy() -> String {
+    crate::ledger::entry::MEDICAL_ACCURACY.to_owned()
+}
+
+impl Approval {
+    /// Whether it is a medical review, the only kind a "Medically reviewed by"
+    /// byline names.
+    pub fn is_medical(&self) -> bool {
+        self.meaning == crate::ledger::entry::MEDICAL_ACCURACY
+    }
 }
 
 /// The revision a publisher may put on the site, and the approvals behind it.
@@ -165,6 +198,11 @@ pub struct Status {
     pub conflicts: Vec<String>,
     /// For each entry (by position): why it does not count, for approvals that do not.
     pub verdicts: Vec<Option<String>>,
+    /// What the latest revision needs (`required_approvals` and the matching
+    /// `review.rules`), and who meets each part of it.
+    pub needs: Vec<Need>,
+    /// The approvals that count on the latest revision, one per person and meaning.
+    pub latest_approvals: Vec<Approval>,
 }
 
 /// Derives the state of article `slug` from its record at time `now`.
@@ -185,6 +223,8 @@ pub fn evaluate(
             last,
             conflicts: Vec::new(),
             verdicts: vec![None; judge.n],
+            needs: Vec::new(),
+            latest_approvals: Vec::new(),
         };
     };
     let latest = judge.revision(&latest_id).cloned();
@@ -205,7 +245,8 @@ pub fn evaluate(
     // Rule 4.
     judge.renewals(&mut counts, &mut verdicts);
     // Rule 2.
-    let publishable = judge.publishable(&counts, &live, &policy_ok);
+    let (publishable, (needs, latest_approvals)) =
+        judge.publishable(&counts, &live, &policy_ok, &latest_id);
     let state = judge.state(&latest_id, &conflicts, &publishable, &live, now);
     Status {
         state,
@@ -214,6 +255,8 @@ pub fn evaluate(
         last,
         conflicts,
         verdicts,
+        needs,
+        latest_approvals,
     }
 }
 

@@ -13,7 +13,8 @@ use chrono::{DateTime, FixedOffset, Months};
 use super::entry_checks::{
     approval_problem, ended_since, roster_problem, signature_problem, stale,
 };
-use super::{Approval, Publishable, State};
+use super::requirements::{self, Counted};
+use super::{Approval, Need, Publishable, State};
 use crate::ids::Id;
 use crate::record::entry::{Action, Entry};
 use crate::record::graph::{Ledger, Revision};
@@ -295,10 +296,12 @@ impl<'a> Judge<'a> {
             .filter(|&r| self.is(r, Action::Recertified) && counts[r])
             .collect();
         for r in renewing {
+            // A re-review renews an approval of its own meaning.
             let renews = (0..n).any(|a| {
                 self.is(a, Action::Approved)
                     && counts[a]
                     && entries[a].revision == entries[r].revision
+                    && entries[a].meaning() == entries[r].meaning()
                     && ledger.saw(r, a)
             });
             if !renews {
@@ -312,81 +315,154 @@ impl<'a> Judge<'a> {
         }
     }
 
+    /// The approval or re-review `a` as the record shows it: its meaning, and the
+    /// printed name and credentials it signed (else the roster's of its time).
+    fn approval(&self, a: usize) -> Approval {
+        let entry = &self.entries[a];
+        let reviewer = self.rosters[a].roster.reviewers.get(&entry.by);
+        Approval {
+            by: entry.by.clone(),
+            at: entry.at,
+            recorded_by: entry.recorded_by.clone(),
+            meaning: entry.meaning().to_owned(),
+            name: entry
+                .name
+                .clone()
+                .or_else(|| reviewer.map(|r| r.name.clone())),
+            credentials: entry
+                .credentials
+                .clone()
+                .or_else(|| reviewer.map(|r| r.credentials.clone())),
+        }
+    }
+
+    /// The approvals that count on revision `rev`, one per person and meaning,
+    /// and what it needs with who meets it, when its own topic and `previous` (the
+    /// topic of the last revision approved before it) choose the rules.
+    fn needs_of(
+        &self,
+        counts: &[bool],
+        rev: &Revision,
+        previous: Option<&str>,
+    ) -> (Vec<usize>, Vec<Approval>, Vec<Need>) {
+        let (entries, n) = (self.entries, self.n);
+        // One person counts once per meaning, under however many ids or keys.
+        let mut persons: Vec<(Rc<BTreeSet<String>>, String)> = Vec::new();
+        let mut positions = Vec::new();
+        let mut approvals = Vec::new();
+        for a in (0..n)
+            .filter(|&a| counts[a] && self.is(a, Action::Approved) && entries[a].revision == rev.id)
+        {
+            let marks = self.rosters[a].identity_marks(&entries[a].by);
+            let meaning = entries[a].meaning();
+            if !persons
+                .iter()
+                .any(|(p, m)| m == meaning && !p.is_disjoint(&marks))
+            {
+                persons.push((marks, meaning.to_owned()));
+                positions.push(a);
+                approvals.push(self.approval(a));
+            }
+        }
+        let no_specialties: Vec<String> = Vec::new();
+        let counted: Vec<Counted<'_>> = positions
+            .iter()
+            .zip(&approvals)
+            .map(|(&a, approval)| Counted {
+                approval,
+                specialties: self.rosters[a]
+                    .roster
+                    .reviewers
+                    .get(&entries[a].by)
+                    .map_or(&no_specialties, |r| &r.specialties),
+                marks: self.rosters[a].identity_marks(&entries[a].by),
+            })
+            .collect();
+        let topic = self.topic(rev);
+        let needs = requirements::judge(
+            self.policy,
+            self.slug,
+            &[topic.as_deref(), previous],
+            &counted,
+        );
+        (positions, approvals, needs)
+    }
+
+    /// The topic of revision `rev`'s front matter, read only when a rule names a topic.
+    fn topic(&self, rev: &Revision) -> Option<String> {
+        self.policy
+            .rules
+            .iter()
+            .any(|r| r.topic.is_some())
+            .then(|| self.people.topic_of(&rev.id))
+            .flatten()
+    }
+
     /// Rule 2: the publishable revision, the approved one approved last in graph
-    /// order, with the approvals and re-reviews behind it.
+    /// order, with the approvals and re-reviews behind it; and what the latest
+    /// revision needs, with the approvals that count on it.
     pub(super) fn publishable(
         &self,
         counts: &[bool],
         live: &[bool],
         policy_ok: &[bool],
-    ) -> Option<Publishable> {
+        latest_id: &RevId,
+    ) -> (Option<Publishable>, (Vec<Need>, Vec<Approval>)) {
         let (entries, n, policy) = (self.entries, self.n, self.policy);
-        let approved = |rev: &Revision| -> Option<(usize, Vec<Approval>)> {
-            if (0..n).any(|c| live[c] && entries[c].revision == rev.id) {
-                return None;
+        // Revisions in the order they were first submitted: each is judged with
+        // the rules of the topic of the last one approved before it.
+        let mut previous: Option<String> = None;
+        let mut approved: Vec<(usize, &Revision, Vec<Approval>)> = Vec::new();
+        let mut latest = (Vec::new(), Vec::new());
+        for rev in &self.revisions {
+            let (positions, approvals, needs) = self.needs_of(counts, rev, previous.as_deref());
+            let is_approved = !positions.is_empty()
+                && needs.iter().all(Need::met)
+                && !(0..n).any(|c| live[c] && entries[c].revision == rev.id);
+            if &rev.id == latest_id {
+                latest = (needs, approvals.clone());
             }
-            // One person counts once, under however many ids or keys they appear.
-            let mut persons: Vec<std::rc::Rc<BTreeSet<String>>> = Vec::new();
-            let mut approvals = Vec::new();
-            let mut last_index = 0;
-            for a in (0..n).filter(|&a| {
-                counts[a] && self.is(a, Action::Approved) && entries[a].revision == rev.id
-            }) {
-                last_index = a;
-                let marks = self.rosters[a].identity_marks(&entries[a].by);
-                if !persons.iter().any(|p| !p.is_disjoint(&marks)) {
-                    persons.push(marks);
-                    approvals.push(Approval {
-                        by: entries[a].by.clone(),
-                        at: entries[a].at,
-                        recorded_by: entries[a].recorded_by.clone(),
-                    });
-                }
+            if is_approved {
+                previous = self.topic(rev);
+                let last_index = positions.iter().copied().max().unwrap_or(0);
+                approved.push((last_index, rev, approvals));
             }
-            (approvals.len() >= policy.required_approvals as usize && !approvals.is_empty())
-                .then_some((last_index, approvals))
-        };
+        }
         let first_approved_at = (0..n)
             .find(|&a| policy_ok[a] && self.is(a, Action::Approved))
             .map(|a| entries[a].at);
-        self.revisions
-            .iter()
-            .filter_map(|r| approved(r).map(|(i, approvals)| (i, r, approvals)))
-            .max_by_key(|(i, _, _)| *i)
-            .map(|(i, rev, approvals)| {
-                let renewals: Vec<usize> = (0..n)
-                    .filter(|&r| {
-                        counts[r]
-                            && self.is(r, Action::Recertified)
-                            && entries[r].revision == rev.id
-                    })
-                    .collect();
-                // The page's date only moves forward: a re-review dated before the
-                // approval it renews (a wrong clock) leaves the approval's date.
-                let reviewed_at = renewals
-                    .iter()
-                    .map(|&r| entries[r].at)
-                    .fold(entries[i].at, DateTime::max);
-                let recertifications = renewals
-                    .iter()
-                    .map(|&r| Approval {
-                        by: entries[r].by.clone(),
-                        at: entries[r].at,
-                        recorded_by: entries[r].recorded_by.clone(),
-                    })
-                    .collect();
-                let due_at = reviewed_at
-                    .checked_add_months(Months::new(policy.interval_months))
-                    .unwrap_or(reviewed_at);
-                Publishable {
-                    revision: rev.clone(),
-                    approvals,
-                    recertifications,
-                    reviewed_at,
-                    due_at,
-                    first_approved_at: first_approved_at.unwrap_or(reviewed_at),
-                }
-            })
+        let publishable =
+            approved
+                .into_iter()
+                .max_by_key(|(i, _, _)| *i)
+                .map(|(i, rev, approvals)| {
+                    let renewals: Vec<usize> = (0..n)
+                        .filter(|&r| {
+                            counts[r]
+                                && self.is(r, Action::Recertified)
+                                && entries[r].revision == rev.id
+                        })
+                        .collect();
+                    // The page's date only moves forward: a re-review dated before the
+                    // approval it renews (a wrong clock) leaves the approval's date.
+                    let reviewed_at = renewals
+                        .iter()
+                        .map(|&r| entries[r].at)
+                        .fold(entries[i].at, DateTime::max);
+                    let recertifications = renewals.iter().map(|&r| self.approval(r)).collect();
+                    let due_at = reviewed_at
+                        .checked_add_months(Months::new(policy.interval_months))
+                        .unwrap_or(reviewed_at);
+                    Publishable {
+                        revision: rev.clone(),
+                        approvals,
+                        recertifications,
+                        reviewed_at,
+                        due_at,
+                        first_approved_at: first_approved_at.unwrap_or(reviewed_at),
+                    }
+                });
+        (publishable, latest)
     }
 
     /// The article's state: a conflict needs a decision; otherwise approved when

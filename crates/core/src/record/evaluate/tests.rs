@@ -38,6 +38,8 @@ fn roster() -> Roster {
         ("bob", None),
         ("cy", None),
         ("old", Some((2024, 1, 31))),
+        ("onco", None),
+        ("onco2", None),
     ] {
         let license = expires.map(|(y, m, d)| License {
             expires: NaiveDate::from_ymd_opt(y, m, d),
@@ -48,7 +50,11 @@ fn roster() -> Roster {
             Reviewer {
                 name: who.into(),
                 credentials: "M.D.".into(),
-                specialties: vec![],
+                specialties: if who.starts_with("onco") {
+                    vec!["Oncology".into()]
+                } else {
+                    vec![]
+                },
                 license,
                 email: None,
                 bio: None,
@@ -67,6 +73,10 @@ struct Case {
     day: u32,
     policy: ReviewPolicy,
     writer: Option<Id>,
+    /// The topic of each revision's front matter, by revision letter.
+    topics: std::collections::HashMap<char, String>,
+    /// The meaning, printed name and credentials the next entry carries.
+    next: (Option<String>, Option<String>, Option<String>),
 }
 
 impl Case {
@@ -76,6 +86,8 @@ impl Case {
             day: 1,
             policy: ReviewPolicy::default(),
             writer: None,
+            topics: Default::default(),
+            next: (None, None, None),
         }
     }
     fn ledger(&self) -> Ledger {
@@ -108,6 +120,9 @@ impl Case {
             clock: None,
             format: None,
             viewed: None,
+            meaning: self.next.0.take(),
+            name: self.next.1.take(),
+            credentials: self.next.2.take(),
             signature: None,
         };
         let (entry_id, _) = entry.to_file();
@@ -121,6 +136,7 @@ impl Case {
                 ..RosterState::default()
             }),
             writer: self.writer.clone(),
+            topics: self.topics.clone(),
         };
         evaluate(
             &id("her2-treatment"),
@@ -147,6 +163,7 @@ impl Case {
 struct TestPeople {
     state: Rc<RosterState>,
     writer: Option<Id>,
+    topics: std::collections::HashMap<char, String>,
 }
 
 impl People for TestPeople {
@@ -164,6 +181,10 @@ impl People for TestPeople {
     }
     fn writer_of(&self, _: &RevId) -> Option<Id> {
         self.writer.clone()
+    }
+    fn topic_of(&self, id: &RevId) -> Option<String> {
+        let letter = id.as_str().chars().next()?;
+        self.topics.get(&letter).cloned()
     }
 }
 
@@ -631,4 +652,257 @@ fn a_recertification_never_stands_in_for_a_second_approval() {
     c.add(Recertified, "bob", 'a');
     assert_eq!(c.state(), State::InReview);
     assert_eq!(c.publishable(), None);
+}
+
+// Meanings and review rules (issue 24).
+
+impl Case {
+    /// Adds an approval that says what it means, after the current heads.
+    fn approve_as(&mut self, by: &str, r: char, meaning: &str) -> usize {
+        self.next.0 = Some(meaning.to_owned());
+        self.add(Approved, by, r)
+    }
+}
+
+/// Meanings `[medical-accuracy, fact-check]`, and `rules` (YAML) parsed as
+/// medreview.yaml's `review.rules`.
+fn policy_with_rules(rules: &str) -> ReviewPolicy {
+    let text = format!(
+        "publication: P\nreview:\n  meanings: [medical-accuracy, fact-check]\n  rules:\n{rules}"
+    );
+    crate::workspace::Config::parse(&text, std::path::Path::new("medreview.yaml"))
+        .expect("valid settings")
+        .review
+}
+
+const ONCOLOGY_RULE: &str = "    - topic: oncology\n      require:\n        - meaning: medical-accuracy\n          specialty: oncology\n        - meaning: fact-check\n";
+
+#[test]
+fn a_fact_check_alone_never_approves() {
+    let mut c = Case::new();
+    c.policy = policy_with_rules("    []\n");
+    c.add(Submitted, "sam", 'a');
+    c.approve_as("cy", 'a', "fact-check");
+    let s = c.status();
+    assert_eq!(s.state, State::InReview);
+    assert_eq!(s.latest_approvals.len(), 1, "the fact-check counts as one");
+    let missing = explain(&s.needs, &s.latest_approvals).expect("missing");
+    assert_eq!(
+        missing,
+        "needs one medical-accuracy approval; has fact-check by cy"
+    );
+    c.add(Approved, "ana", 'a');
+    assert_eq!(c.state(), State::Approved);
+}
+
+#[test]
+fn an_approval_of_an_unlisted_meaning_does_not_count() {
+    let mut c = Case::new();
+    c.add(Submitted, "sam", 'a');
+    let a = c.approve_as("ana", 'a', "legal");
+    let s = c.status();
+    assert_eq!(s.state, State::InReview);
+    let why = s.verdicts[a - 1].as_deref().expect("does not count");
+    assert!(
+        why.contains("it means legal, which review.meanings in medreview.yaml does not list"),
+        "{why}"
+    );
+}
+
+#[test]
+fn an_approval_printing_another_name_or_credentials_does_not_count() {
+    let mut c = Case::new();
+    c.add(Submitted, "sam", 'a');
+    c.next = (
+        Some("medical-accuracy".into()),
+        Some("Dr Nobody".into()),
+        None,
+    );
+    let a = c.add(Approved, "ana", 'a');
+    c.next = (None, Some("ana".into()), Some("M.D., Ph.D.".into()));
+    let b = c.add(Approved, "bob", 'a');
+    let s = c.status();
+    assert_eq!(s.state, State::InReview);
+    let why = s.verdicts[a - 1].as_deref().expect("does not count");
+    assert!(why.contains("prints the name \"Dr Nobody\""), "{why}");
+    let why = s.verdicts[b - 1].as_deref().expect("does not count");
+    assert!(why.contains("prints the name \"ana\""), "{why}");
+    // The name and credentials of its time count.
+    c.next = (None, Some("cy".into()), Some("M.D.".into()));
+    c.add(Approved, "cy", 'a');
+    assert_eq!(c.state(), State::Approved);
+}
+
+#[test]
+fn a_rule_is_not_met_by_the_wrong_specialty_and_is_met_by_the_right_people() {
+    let mut c = Case::new();
+    c.policy = policy_with_rules(ONCOLOGY_RULE);
+    c.topics.insert('a', "Oncology".into());
+    c.add(Submitted, "sam", 'a');
+    c.add(Approved, "bob", 'a');
+    let s = c.status();
+    assert_eq!(s.state, State::InReview, "bob is no oncologist");
+    assert_eq!(
+        explain(&s.needs, &s.latest_approvals).as_deref(),
+        Some(
+            "needs one medical-accuracy approval by a reviewer in oncology and one fact-check approval; has medical-accuracy by bob"
+        )
+    );
+    // Who can meet what is missing: the oncologists.
+    let roster = roster();
+    let day = time(1, 6, 2025).date_naive();
+    let missing: Vec<&Need> = s.needs.iter().filter(|n| !n.met()).collect();
+    let sam = id("sam");
+    assert_eq!(
+        who_can(missing[0], &roster, &[&sam], day),
+        [id("onco"), id("onco2")]
+    );
+    c.add(Approved, "onco", 'a');
+    assert_eq!(c.state(), State::InReview, "the fact-check is missing");
+    // The same person's fact-check counts for the fact-check only.
+    c.approve_as("cy", 'a', "fact-check");
+    let s = c.status();
+    assert_eq!(s.state, State::Approved);
+    assert!(s.needs.iter().all(Need::met));
+    let p = s.publishable.expect("publishable");
+    let meanings: Vec<(&str, &str)> = p
+        .approvals
+        .iter()
+        .map(|a| (a.by.as_str(), a.meaning.as_str()))
+        .collect();
+    assert_eq!(
+        meanings,
+        [
+            ("bob", "medical-accuracy"),
+            ("onco", "medical-accuracy"),
+            ("cy", "fact-check")
+        ]
+    );
+}
+
+#[test]
+fn a_count_is_met_by_distinct_people_only() {
+    let mut c = Case::new();
+    c.policy = policy_with_rules(
+        "    - slug: \"her2-*\"\n      require:\n        - meaning: fact-check\n          count: 2\n",
+    );
+    c.add(Submitted, "sam", 'a');
+    c.add(Approved, "ana", 'a');
+    c.approve_as("cy", 'a', "fact-check");
+    c.approve_as("cy", 'a', "fact-check");
+    let s = c.status();
+    assert_eq!(s.state, State::InReview);
+    assert_eq!(
+        explain(&s.needs, &s.latest_approvals).as_deref(),
+        Some("needs one fact-check approval more; has medical-accuracy by ana, fact-check by cy")
+    );
+    c.approve_as("bob", 'a', "fact-check");
+    assert_eq!(c.state(), State::Approved);
+}
+
+#[test]
+fn the_writer_changing_the_topic_still_needs_the_oncologist() {
+    let mut c = Case::new();
+    c.policy = policy_with_rules(ONCOLOGY_RULE);
+    c.topics.insert('a', "oncology".into());
+    c.topics.insert('b', "general health".into());
+    c.add(Submitted, "sam", 'a');
+    c.add(Approved, "onco", 'a');
+    c.approve_as("cy", 'a', "fact-check");
+    assert_eq!(c.state(), State::Approved);
+    // r2 says it is not about oncology any more: the rules of r1's topic still apply.
+    c.add(Submitted, "sam", 'b');
+    c.add(Approved, "bob", 'b');
+    c.approve_as("cy", 'b', "fact-check");
+    let s = c.status();
+    assert_eq!(s.state, State::InReview);
+    assert_eq!(c.publishable(), Some('a'), "r1 stays on the site");
+    assert!(
+        explain(&s.needs, &s.latest_approvals)
+            .expect("missing")
+            .starts_with("needs one medical-accuracy approval by a reviewer in oncology;"),
+    );
+    c.add(Approved, "onco", 'b');
+    assert_eq!(c.state(), State::Approved);
+    assert_eq!(c.publishable(), Some('b'));
+}
+
+#[test]
+fn a_rule_of_another_topic_or_slug_does_not_apply() {
+    let mut c = Case::new();
+    c.policy = policy_with_rules(ONCOLOGY_RULE);
+    c.topics.insert('a', "cardiology".into());
+    c.add(Submitted, "sam", 'a');
+    c.add(Approved, "bob", 'a');
+    let s = c.status();
+    assert_eq!(s.state, State::Approved);
+    assert_eq!(s.needs.len(), 1, "only required_approvals");
+}
+
+#[test]
+fn a_re_review_renews_an_approval_of_its_own_meaning_only() {
+    let mut c = Case::new();
+    c.policy = policy_with_rules("    []\n");
+    c.add(Submitted, "sam", 'a');
+    c.add(Approved, "ana", 'a');
+    c.next.0 = Some("fact-check".into());
+    let r = c.add(Recertified, "ana", 'a');
+    let s = c.status();
+    assert!(s.verdicts[r - 1].is_some(), "no fact-check to renew");
+    let r = c.add(Recertified, "ana", 'a');
+    let s = c.status();
+    assert_eq!(s.verdicts[r - 1], None);
+    assert_eq!(
+        s.publishable.expect("publishable").reviewed_at,
+        time(5, 3, 2025)
+    );
+}
+
+#[test]
+fn bad_rules_are_refused_with_the_file_and_the_fix() {
+    let parse = |review: &str| {
+        crate::workspace::Config::parse(
+            &format!("publication: P\nreview:\n{review}"),
+            std::path::Path::new("medreview.yaml"),
+        )
+        .map(|_| ())
+        .map_err(|e| format!("{e} | {}", e.hint().unwrap_or_default()))
+    };
+    let cases = [
+        (
+            "  rules:\n    - topic: oncology\n      require:\n        - meaning: legal\n",
+            "review.rules[1] (topic oncology) requires the meaning legal, which review.meanings does not list (medical-accuracy)",
+        ),
+        (
+            "  rules:\n    - topic: oncology\n      require:\n        - meaning: medical-accuracy\n          count: 0\n",
+            "requires 0 medical-accuracy approvals",
+        ),
+        (
+            "  rules:\n    - slug: \"Breast/*\"\n      require:\n        - meaning: medical-accuracy\n",
+            "slug pattern \"Breast/*\" can never match a slug",
+        ),
+        (
+            "  rules:\n    - require:\n        - meaning: medical-accuracy\n",
+            "review.rules[1] names neither a topic nor a slug",
+        ),
+        (
+            "  rules:\n    - topic: oncology\n      requires:\n        - meaning: medical-accuracy\n",
+            "unknown field `requires`",
+        ),
+        ("  meanings: []\n", "review.meanings is empty"),
+        (
+            "  meanings: [fact-check]\n",
+            "review.meanings does not list medical-accuracy",
+        ),
+        (
+            "  meanings: [medical-accuracy, Fact Check]\n",
+            "\"Fact Check\" is not a meaning medreview can record",
+        ),
+    ];
+    for (review, want) in cases {
+        let err = parse(review).expect_err(want);
+        assert!(err.starts_with("medreview.yaml"), "{err}");
+        assert!(err.contains(want), "{want}: {err}");
+    }
+    assert!(parse("  meanings: [fact-check, medical-accuracy]\n").is_ok());
 }
