@@ -468,18 +468,7 @@ pub(crate) fn comment_files(
             }
         }
         let (id, bytes) = entry.to_file();
-        if bytes.len() > medreview_core::ledger::MAX_ENTRY_BYTES {
-            return Err(Error::with_hint(
-                Code::InvalidArgument,
-                format!(
-                    "this {} would be a file of {} bytes, more than an entry may hold ({})",
-                    entry.action.as_str(),
-                    bytes.len(),
-                    medreview_core::ledger::MAX_ENTRY_BYTES
-                ),
-                "shorten the note, the quote or the suggestion",
-            ));
-        }
+        crate::fits_in_an_entry(entry.action.as_str(), &bytes)?;
         new.push((id, entry));
     }
     let after = conversation.with_entries(

@@ -479,6 +479,22 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     record_entry(ws, &*people, &record, entry, req.key, None, Vec::new())
 }
 
+/// Refuses an entry file larger than any entry may be: it could not be read back.
+pub(crate) fn fits_in_an_entry(what: &str, bytes: &[u8]) -> Result<()> {
+    let max = medreview_core::ledger::MAX_ENTRY_BYTES;
+    if bytes.len() <= max {
+        return Ok(());
+    }
+    Err(Error::with_hint(
+        Code::InvalidArgument,
+        format!(
+            "this {what} would be a file of {} bytes, more than an entry may hold ({max})",
+            bytes.len()
+        ),
+        "shorten the note, the quote or the suggestion",
+    ))
+}
+
 pub(crate) fn latest_revision(record: &ArticleRecord) -> Result<Revision> {
     record.ledger.latest_revision().ok_or_else(|| {
         Error::with_hint(
@@ -557,19 +573,7 @@ fn record_entry(
         entry.signature = signature;
     }
     let (id, bytes) = entry.to_file();
-    if bytes.len() > medreview_core::ledger::MAX_ENTRY_BYTES {
-        // Never write an entry that could not be read back.
-        return Err(Error::with_hint(
-            Code::InvalidArgument,
-            format!(
-                "this {} would be a file of {} bytes, more than an entry may hold ({})",
-                entry.action,
-                bytes.len(),
-                medreview_core::ledger::MAX_ENTRY_BYTES
-            ),
-            "shorten the note; `medreview check` says whether the record holds files made by hand",
-        ));
-    }
+    fits_in_an_entry(entry.action.as_str(), &bytes)?;
     let (after, position) = ledger.with_entry(id.clone(), entry.clone());
     // The new entry names only heads of this very record, so it is always in it.
     let Some(position) = position else {

@@ -342,36 +342,22 @@ impl Conversation {
     }
 }
 
-/// Why a comment entry's signature does not count, if it does not (the rule
-/// sign-offs follow: it verifies against the key of its time, that key was not
-/// replaced by then, and one is there where the policy requires it).
+/// Why a comment entry's signature does not count, if it does not: the rule
+/// sign-offs follow ([`crate::record::evaluate::Signed`]), in the
+/// comments' own namespace.
 fn signature_problem(
     slug: &Id,
     entry: &CommentEntry,
     roster: &crate::roster::Roster,
     policy: &ReviewPolicy,
 ) -> Option<String> {
-    match (&entry.signature, policy.require_signatures) {
-        (Some(signature), _) => {
-            let key = roster.public_key_of(&entry.by);
-            crate::signing::verify_text(
-                entry::NAMESPACE,
-                &entry.canonical_text(slug),
-                &entry.by,
-                Some(signature),
-                key,
-            )
-            .err()
-            .map(|why| format!("its signature does not verify: {why}"))
-            .or_else(|| {
-                roster
-                    .revoked(&entry.by, key, &entry.at)
-                    .map(|r| r.describe())
-            })
-        }
-        (None, true) => Some("it is unsigned and the policy requires signatures".into()),
-        (None, false) => None,
-    }
+    let signed = crate::record::evaluate::Signed {
+        namespace: entry::NAMESPACE,
+        by: &entry.by,
+        at: &entry.at,
+        signature: entry.signature.as_deref(),
+    };
+    signed.problem(&|| entry.canonical_text(slug), roster, policy)
 }
 
 /// Reads revision texts of the article `record` from git's object database.

@@ -107,21 +107,51 @@ pub fn signature_problem(
     roster: &Roster,
     policy: &ReviewPolicy,
 ) -> Option<String> {
-    match (&entry.signature, policy.require_signatures) {
-        (Some(_), _) => {
-            let key = roster.public_key_of(&entry.by);
-            signing::verify(slug, entry, key)
-                .err()
-                .map(|why| format!("its signature does not verify: {why}"))
-                // A replaced key is revoked on every branch, merged or not.
-                .or_else(|| {
-                    roster
-                        .revoked(&entry.by, key, &entry.at)
-                        .map(|r| r.describe())
-                })
+    let signed = Signed {
+        namespace: signing::NAMESPACE,
+        by: &entry.by,
+        at: &entry.at,
+        signature: entry.signature.as_deref(),
+    };
+    signed.problem(&|| signing::canonical_text(slug, entry), roster, policy)
+}
+
+/// A signed entry of any kind (a sign-off, a comment): who signed, when, in which
+/// SSHSIG namespace, and the signature if any.
+pub struct Signed<'a> {
+    /// The namespace its kind of entry is signed in.
+    pub namespace: &'a str,
+    /// The signer.
+    pub by: &'a Id,
+    /// When the entry says it was made.
+    pub at: &'a chrono::DateTime<chrono::FixedOffset>,
+    /// The SSHSIG armour, if signed.
+    pub signature: Option<&'a str>,
+}
+
+impl Signed<'_> {
+    /// Why the signature does not count, if it does not: it does not verify
+    /// against the signer's key in `roster` over `text`, that key had been replaced
+    /// by `at`, or it is missing where the policy requires one. The one rule for
+    /// every kind of entry.
+    pub fn problem(
+        &self,
+        text: &dyn Fn() -> String,
+        roster: &Roster,
+        policy: &ReviewPolicy,
+    ) -> Option<String> {
+        match (self.signature, policy.require_signatures) {
+            (Some(signature), _) => {
+                let key = roster.public_key_of(self.by);
+                signing::verify_text(self.namespace, &text(), self.by, Some(signature), key)
+                    .err()
+                    .map(|why| format!("its signature does not verify: {why}"))
+                    // A replaced key is revoked on every branch, merged or not.
+                    .or_else(|| roster.revoked(self.by, key, self.at).map(|r| r.describe()))
+            }
+            (None, true) => Some("it is unsigned and the policy requires signatures".into()),
+            (None, false) => None,
         }
-        (None, true) => Some("it is unsigned and the policy requires signatures".into()),
-        (None, false) => None,
     }
 }
 

@@ -59,7 +59,7 @@ mod entry_checks;
 mod requirements;
 mod rules;
 pub use entry_checks::{
-    approval_policy_problem, approval_problem, meaning_problem, signature_problem,
+    Signed, approval_policy_problem, approval_problem, meaning_problem, signature_problem,
 };
 pub use requirements::{Need, explain, who_can};
 

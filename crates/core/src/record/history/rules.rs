@@ -617,18 +617,31 @@ fn sign_off_committer(
     if entry.roster.is_empty() {
         return;
     }
-    let people: Vec<&Id> = std::iter::once(&entry.by)
-        .chain(&entry.recorded_by)
-        .collect();
-    let ok = people.iter().any(|id| committed_by(scope, commit, id));
-    if !ok {
+    committer_is_signer(
+        scope,
+        commit,
+        (entry.action.as_str(), &entry.by, entry.recorded_by.as_ref()),
+        path,
+        report,
+    );
+}
+
+/// Reports `committer-mismatch` unless the commit was made by the entry's signer
+/// (`by`) or by who recorded it for them: `(kind, by, recorded_by)`.
+fn committer_is_signer(
+    scope: &Scope<'_>,
+    commit: &CommitChanges,
+    (kind, by, recorded_by): (&str, &Id, Option<&Id>),
+    path: &str,
+    report: &mut Report<'_, '_>,
+) {
+    let people: Vec<&Id> = std::iter::once(by).chain(recorded_by).collect();
+    if !people.iter().any(|id| committed_by(scope, commit, id)) {
         report.at(
             "committer-mismatch",
             path,
             format!(
-                "the {} by {} was committed by {}, who is not {}",
-                entry.action,
-                entry.by,
+                "the {kind} by {by} was committed by {}, who is not {}",
                 commit.committer_email,
                 people
                     .iter()
@@ -655,26 +668,17 @@ fn comment_rules(
     if comment.roster.is_empty() {
         return;
     }
-    let people: Vec<&Id> = std::iter::once(&comment.by)
-        .chain(&comment.recorded_by)
-        .collect();
-    if !people.iter().any(|id| committed_by(scope, commit, id)) {
-        report.at(
-            "committer-mismatch",
-            path,
-            format!(
-                "the {} by {} was committed by {}, who is not {}",
-                comment.action.as_str(),
-                comment.by,
-                commit.committer_email,
-                people
-                    .iter()
-                    .map(|i| i.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            ),
-        );
-    }
+    committer_is_signer(
+        scope,
+        commit,
+        (
+            comment.action.as_str(),
+            &comment.by,
+            comment.recorded_by.as_ref(),
+        ),
+        path,
+        report,
+    );
 }
 
 /// Rule 5: committer times. A rebase or `medreview sync` keeps a sign-off's author
