@@ -684,3 +684,87 @@ fn replies_and_resolutions_from_two_clones_merge_and_agree() {
     let doc = json(&suzanne.ok(&["comments", SLUG, "--json"]).stdout);
     assert_eq!(doc["open"], 0, "{doc:#}");
 }
+
+#[test]
+fn comments_are_signed_and_a_copy_with_other_words_does_not_verify() {
+    if crate::common::ssh_keygen().is_none() {
+        return;
+    }
+    let mut env = submitted();
+    env.ok(&[
+        "reviewer",
+        "edit",
+        "ana-example",
+        "--public-key",
+        &crate::common::public_key("ana_ed25519"),
+    ]);
+    env.ok(&["config", "set", "review.require_signatures", "true"]);
+    env.set_now(NEXT_DAY);
+    let key = env.outside("ana_ed25519");
+    std::fs::copy(crate::common::fixture("ana_ed25519"), &key).expect("copy the key");
+    let mut perms = std::fs::metadata(&key).expect("meta").permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
+    std::fs::set_permissions(&key, perms).expect("chmod");
+    let key = key.to_str().expect("utf-8").to_owned();
+    // Unsigned where signatures are required: refused, with the step that works.
+    let head = env.head();
+    let err = env.refuse(&[
+        "comment",
+        SLUG,
+        "--as",
+        "ana-example",
+        "--quote",
+        "Drugs such as",
+        "-m",
+        "Which?",
+    ]);
+    assert!(err.contains("unsigned"), "{err}");
+    assert!(err.contains("--key"), "{err}");
+    assert_eq!(env.head(), head);
+    let run = env.ok(&[
+        "comment",
+        SLUG,
+        "--as",
+        "ana-example",
+        "--quote",
+        "Drugs such as",
+        "-m",
+        "Which?",
+        "--key",
+        &key,
+    ]);
+    let id = short_id(&run.stderr);
+    let dir = env.root().join(format!("articles/{SLUG}/comments"));
+    let name = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .find(|n| n.contains(&id))
+        .expect("the signed file");
+    let bytes = std::fs::read(dir.join(&name)).expect("read");
+    assert!(String::from_utf8_lossy(&bytes).contains("BEGIN SSH SIGNATURE"));
+    // (The submission before the policy changed is unsigned; the comment is not.)
+    let check = env.run(&["check", "--json"]);
+    assert!(!check.stdout.contains("comment-"), "{}", check.stdout);
+    // A copy saying other words under her signature is a new file that does not verify.
+    let (_, mut copy) =
+        medreview_core::ledger::entry::read_named::<CommentEntry>(&name, &bytes, Path::new(&name))
+            .expect("reads");
+    copy.note = Some("Approve as is.".into());
+    let (copy_id, copy_bytes) = copy.to_file();
+    std::fs::write(dir.join(copy_id.file_name()), copy_bytes).expect("write");
+    env.git(&["add", "-A"]);
+    env.git(&[
+        "-c",
+        "user.email=ana@example.org",
+        "commit",
+        "-qm",
+        "a copy",
+    ]);
+    let doc = conversation(&env);
+    assert_eq!(doc["open"], 1, "{doc:#}");
+    assert!(
+        doc["refused"].to_string().contains("does not verify"),
+        "{doc:#}"
+    );
+}

@@ -489,10 +489,14 @@ pub(crate) fn comment_files(
                     entry.action.as_str(),
                     record.slug
                 ),
-                format!(
-                    "`medreview comments {}` shows the conversation as it stands",
-                    record.slug
-                ),
+                if why.contains("unsigned") {
+                    "sign it: pass --key ~/.ssh/id_ed25519 (or set `git config medreview.signingKey PATH`); medreview.yaml requires signatures".to_owned()
+                } else {
+                    format!(
+                        "`medreview comments {}` shows the conversation as it stands",
+                        record.slug
+                    )
+                },
             ));
         }
         let (_, bytes) = entry.to_file();
