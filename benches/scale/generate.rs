@@ -259,6 +259,16 @@ pub fn build(dir: &Path, articles: usize, rounds: usize) -> (Vec<Final>, usize) 
             credentials: None,
             signature: None,
         };
+        // Approvals and re-reviews say what they mean and print the signer's name
+        // and credentials, as `approve` writes them.
+        let mut entry = entry;
+        if matches!(s.action, Action::Approved | Action::Recertified) {
+            let (_, name, credentials) =
+                REVIEWERS.iter().find(|r| r.0 == s.by).expect("a reviewer");
+            entry.meaning = Some("medical-accuracy".to_owned());
+            entry.name = Some((*name).to_owned());
+            entry.credentials = Some((*credentials).to_owned());
+        }
         let (entry_id, bytes) = entry.to_file();
         let mut message = format!("{} {} r{}\n\n", s.action.verb(), s.slug, s.number);
         if let Some(note) = s.note.as_deref().filter(|n| !n.trim().is_empty()) {
