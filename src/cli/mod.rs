@@ -355,12 +355,11 @@ pub(crate) fn report_recorded(
     for warning in &recorded.warnings {
         say(ctx.err, &format!("Warning: {warning}"))?;
     }
-    // A comment entry is named by its digest, the handle replies and resolve take.
-    let thread = medreview_core::ledger::entry::COMMENT_KINDS
-        .contains(&recorded.action)
-        .then(|| recorded.entry.rsplit('-').next())
-        .flatten()
-        .map(|digest| format!(" as {digest}"))
+    // A comment names its thread: the handle replies, resolve and reopen take.
+    let thread = recorded
+        .thread
+        .as_ref()
+        .map(|short| format!(", thread {short}"))
         .unwrap_or_default();
     say(
         ctx.err,
@@ -385,6 +384,9 @@ struct RecordedJson<'a> {
     revision_id: String,
     /// The entry's id (its file name without `.yaml`).
     entry: &'a str,
+    /// For a comment entry, its thread's short id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    thread: Option<&'a str>,
     /// The commit that holds it.
     commit: &'a str,
     /// The article's state afterwards.
@@ -585,6 +587,7 @@ pub(crate) fn sign_off(
                 revision: recorded.revision.label(),
                 revision_id: recorded.revision.id.to_string(),
                 entry: &recorded.entry,
+                thread: recorded.thread.as_deref(),
                 commit: &recorded.commit,
                 state: recorded.state,
                 warnings: &recorded.warnings,

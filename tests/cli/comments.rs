@@ -28,10 +28,10 @@ fn thread<'a>(doc: &'a serde_json::Value, exact: &str) -> &'a serde_json::Value 
         .unwrap_or_else(|| panic!("no thread on {exact:?} in {doc:#}"))
 }
 
-/// The short id `comment` printed ("… as 3f9c2a1b4d5e (commit …").
+/// The thread's short id a comment command printed ("…, thread 3f9c2a1b4d5e (commit …").
 fn short_id(stderr: &str) -> String {
     stderr
-        .split(" as ")
+        .split(", thread ")
         .nth(1)
         .and_then(|rest| rest.split_whitespace().next())
         .unwrap_or_else(|| panic!("no thread id in {stderr}"))
@@ -188,7 +188,12 @@ fn a_suggestion_applied_by_the_writer_is_approved_by_the_doctor_once_resolved() 
     // Only the thread's author resolves it.
     let err = env.refuse(&["resolve", SLUG, &id, "--as", "suzanne-example"]);
     assert!(err.contains("only its author resolves it"), "{err}");
-    env.ok(&["resolve", SLUG, &id, "--as", "ana-example", "-m", "Thanks."]);
+    let resolved = env.ok(&["resolve", SLUG, &id, "--as", "ana-example", "-m", "Thanks."]);
+    assert_eq!(
+        short_id(&resolved.stderr),
+        id,
+        "resolve names the thread it settled"
+    );
     env.ok(&["approve", SLUG, "--as", "ana-example", "--revision", "r2"]);
     let status = json(&env.ok(&["status", SLUG, "--json"]).stdout);
     assert_eq!(status["articles"][0]["state"], "approved");

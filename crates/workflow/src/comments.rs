@@ -389,6 +389,8 @@ pub(crate) fn record_comments(
         .first()
         .map(|e| e.at)
         .ok_or_else(|| Error::internal("no comment to record"))?;
+    // The thread it belongs to: the one it answers, else the new thread it starts.
+    let answers = entries.first().and_then(|e| e.thread.clone());
     let (files, ids, warnings) = comment_files(ws, people, record, conversation, entries, key)?;
     let mut message = format!("{subject}\n\n");
     for id in &ids {
@@ -404,6 +406,9 @@ pub(crate) fn record_comments(
     Ok(Recorded {
         action: ids.first().map(|id| id.parts().kind).unwrap_or("comment"),
         entry: ids.first().map(ToString::to_string).unwrap_or_default(),
+        thread: answers
+            .or_else(|| ids.first().cloned())
+            .map(|id| id.parts().digest),
         commit,
         revision,
         state: status.state,

@@ -26,6 +26,9 @@ pub struct Recorded {
     pub action: &'static str,
     /// The entry's id.
     pub entry: String,
+    /// For a comment entry, the short id of its thread (what `reply`, `resolve`
+    /// and `reopen` take).
+    pub thread: Option<String>,
     /// The commit that holds it.
     pub commit: String,
     /// The revision it concerns.
@@ -641,6 +644,7 @@ fn record_entry(
     Ok(Recorded {
         action: entry.action.as_str(),
         entry: id.to_string(),
+        thread: None,
         commit,
         revision,
         state: status.state,
