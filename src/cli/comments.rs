@@ -243,11 +243,10 @@ pub fn cmd_comments(ctx: &mut Ctx<'_>, args: CommentsArgs) -> Result<ExitCode> {
     let latest = record.ledger.latest_revision();
     let read = revision_reader(&ws, &record);
     let mut locator = Locator::new(&revisions, &read);
-    let latest_text = latest
+    let latest_text: std::rc::Rc<str> = latest
         .as_ref()
-        .and_then(|r| read(&r.id))
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
+        .and_then(|r| locator.text(&r.id))
+        .unwrap_or_else(|| std::rc::Rc::from(""));
     let label = |id: &medreview_store::revision::RevId| {
         revisions
             .iter()

@@ -46,6 +46,11 @@ fn resubmit(env: &TestEnv, from: &str, to: &str, note: &str) {
     env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", note]);
 }
 
+/// `comment SLUG --as BY --quote QUOTE -m NOTE`, which must succeed.
+fn comment(env: &TestEnv, by: &str, quote: &str, note: &str) -> crate::common::Run {
+    env.ok(&["comment", SLUG, "--as", by, "--quote", quote, "-m", note])
+}
+
 fn submitted() -> TestEnv {
     let env = TestEnv::seeded();
     env.ok(&[
@@ -71,16 +76,7 @@ fn threads_follow_the_words_across_three_revisions() {
         ("attach to the HER2 protein", "Name the receptor."),
         ("to shrink the tumour", "Tumour or cancer? Be consistent."),
     ] {
-        env.ok(&[
-            "comment",
-            SLUG,
-            "--as",
-            "ana-example",
-            "--quote",
-            quote,
-            "-m",
-            note,
-        ]);
+        comment(&env, "ana-example", quote, note);
     }
     let doc = conversation(&env);
     assert_eq!(doc["open"], 3, "{doc:#}");
@@ -346,16 +342,7 @@ fn quotes_are_found_exactly_once_or_refused_with_the_candidates() {
             .replace("stop it from signalling", "stop it from **signalling**"),
     );
     env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "Bold."]);
-    env.ok(&[
-        "comment",
-        SLUG,
-        "--as",
-        "ana-example",
-        "--quote",
-        "stop it from signalling",
-        "-m",
-        "No bold.",
-    ]);
+    comment(&env, "ana-example", "stop it from signalling", "No bold.");
     let doc = conversation(&env);
     assert_eq!(
         thread(&doc, "stop it from **signalling")["place"],
@@ -383,16 +370,7 @@ fn quotes_are_found_exactly_once_or_refused_with_the_candidates() {
     assert_ne!(head, head2);
     // HTML and Markdown in a note are kept as text, byte for byte.
     let note = "<script>alert(1)</script> **not bold** [x](javascript:alert(1))";
-    env.ok(&[
-        "comment",
-        SLUG,
-        "--as",
-        "ana-example",
-        "--quote",
-        "Drugs such as",
-        "-m",
-        note,
-    ]);
+    comment(&env, "ana-example", "Drugs such as", note);
     let doc = conversation(&env);
     assert_eq!(thread(&doc, "Drugs such as")["note"], note);
     env.ok(&["check"]);
@@ -421,16 +399,7 @@ fn entry(by: &str, rev: &str, at: &str, action: CommentAction) -> CommentEntry {
 fn a_forged_resolution_settles_nothing_and_a_hand_made_file_is_reported() {
     let mut env = submitted();
     env.set_now(NEXT_DAY);
-    let run = env.ok(&[
-        "comment",
-        SLUG,
-        "--as",
-        "ana-example",
-        "--quote",
-        "Drugs such as",
-        "-m",
-        "Which?",
-    ]);
+    let run = comment(&env, "ana-example", "Drugs such as", "Which?");
     let id = short_id(&run.stderr);
     let doc = conversation(&env);
     let full = thread(&doc, "Drugs such as")["id"]
@@ -570,16 +539,7 @@ fn ten_thousand_comments_on_one_article_stay_fast_and_bounded() {
     let doc = conversation(&env);
     assert_eq!(doc["open"], n);
     // One more fills the record; the next is refused with the reason, nothing recorded.
-    env.ok(&[
-        "comment",
-        SLUG,
-        "--as",
-        "david-okafor",
-        "--quote",
-        "Drugs such as",
-        "-m",
-        "Last one.",
-    ]);
+    comment(&env, "david-okafor", "Drugs such as", "Last one.");
     let head = env.head();
     let err = env.refuse(&[
         "comment",

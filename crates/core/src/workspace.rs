@@ -383,30 +383,20 @@ impl Workspace {
     /// `None` when any of them is not a plain file or folder.
     pub fn article_key(&self, slug: &Id) -> Option<String> {
         crate::source::refuse_symlinks(&self.root, &format!("articles/{slug}")).ok()?;
-        let signoffs = Self::signoffs_rel(slug);
-        let folder = match std::fs::symlink_metadata(self.root.join(&signoffs)) {
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => "-".to_owned(),
+        // An entry folder's tree id, "-" when there is none; `None` (no key) when it
+        // cannot be read cheaply.
+        let folder_id = |rel: String| match std::fs::symlink_metadata(self.root.join(&rel)) {
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Some("-".to_owned()),
             _ => self
                 .git
                 .work_folder_id(
-                    &format!("{}{signoffs}", self.prefix),
+                    &format!("{}{rel}", self.prefix),
                     crate::ledger::MAX_ENTRY_BYTES as u64,
-                )?
-                .as_str()
-                .to_owned(),
+                )
+                .map(|id| id.as_str().to_owned()),
         };
-        let comments_rel = Self::comments_rel(slug);
-        let comments = match std::fs::symlink_metadata(self.root.join(&comments_rel)) {
-            Err(err) if err.kind() == std::io::ErrorKind::NotFound => "-".to_owned(),
-            _ => self
-                .git
-                .work_folder_id(
-                    &format!("{}{comments_rel}", self.prefix),
-                    crate::ledger::MAX_ENTRY_BYTES as u64,
-                )?
-                .as_str()
-                .to_owned(),
-        };
+        let folder = folder_id(Self::signoffs_rel(slug))?;
+        let comments = folder_id(Self::comments_rel(slug))?;
         let text = self.git.work_file_id(
             &format!("{}{}", self.prefix, Self::article_rel(slug)),
             crate::article::MAX_ARTICLE_BYTES as u64,

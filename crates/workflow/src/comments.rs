@@ -15,6 +15,7 @@ use medreview_core::record::graph::Revision;
 use medreview_core::roster::people::People;
 use medreview_core::signing::SigningKey;
 use medreview_core::workspace::Workspace;
+use std::rc::Rc;
 
 use crate::{Recorded, Request};
 
@@ -278,9 +279,11 @@ pub fn apply(ws: &Workspace, slug: &Id, handle: &str) -> Result<Applied> {
     let located = locator.locate(thread, &latest.id);
     let anchor: Anchor = match located.as_ref().map(|l| &l.place) {
         Some(Place::Anchored { start, end } | Place::Moved { start, end }) => {
-            let bytes =
-                medreview_core::article::read_revision(&ws.git, &latest.id, &record.signoffs_path)?;
-            anchor::at(&String::from_utf8_lossy(&bytes), *start, *end)
+            let text = locator.text(&latest.id).unwrap_or_else(|| Rc::from(""));
+            match text.get(*start..*end) {
+                Some(_) => anchor::at(&text, *start, *end),
+                None => thread.anchor.clone(),
+            }
         }
         _ => thread.anchor.clone(),
     };

@@ -389,7 +389,8 @@ impl<'a> Locator<'a> {
         }
     }
 
-    fn text(&mut self, id: &RevId) -> Option<Rc<str>> {
+    /// The text of revision `id`, read once (`None` when it cannot be read).
+    pub fn text(&mut self, id: &RevId) -> Option<Rc<str>> {
         if let Some(text) = self.texts.get(id) {
             return text.clone();
         }
