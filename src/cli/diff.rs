@@ -171,46 +171,14 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
             ),
         )?;
     }
-    let new_text = if notes.is_empty() {
-        Vec::new()
-    } else {
-        diff::bytes(&ws, &record, &to)?
-    };
     let output = match args.format {
-        DiffFormat::Html => {
-            // The findings of the newer side, marked where the redline shows them.
-            let lint = match &to {
-                Side::Nothing => None,
-                side => {
-                    let bytes = diff::bytes(&ws, &record, side)?;
-                    let findings = medreview_lint::Linter::for_workspace(&ws)?.lint(
-                        &bytes,
-                        &record.article_path,
-                        None,
-                    )?;
-                    Some(medreview_site::diff::lint_marks::redline(
-                        &bytes,
-                        &record.article_path,
-                        &findings,
-                        &comparison.rendered,
-                        &match side {
-                            Side::Working => "the working tree".to_owned(),
-                            _ => comparison.header.to.label.clone(),
-                        },
-                    )?)
-                }
-            };
-            let comments = (!notes.is_empty())
-                .then(|| comment_marks::redline(&new_text, &notes, &comparison.rendered));
-            redline::html(
-                &comparison.header,
-                &comparison.redline,
-                &comparison.rendered,
-                lint.as_ref(),
-                comments.as_ref(),
-            )?
-        }
+        DiffFormat::Html => diff::html_page(&ws, &record, &comparison, &to, &notes)?,
         DiffFormat::Text => {
+            let new_text = if notes.is_empty() {
+                Vec::new()
+            } else {
+                diff::bytes(&ws, &record, &to)?
+            };
             let colour = match args.out {
                 // A file is no terminal: coloured only with `--color always`.
                 Some(_) => super::color::enabled(ctx.color, false),

@@ -22,6 +22,7 @@ mod publish;
 mod recertify;
 mod repair;
 mod request_changes;
+mod serve;
 mod status;
 mod submit;
 mod sync;
@@ -143,6 +144,8 @@ enum Command {
     Migrate(migrate::MigrateArgs),
     /// Share the record with the team's remote: fetch, verify, replay your sign-offs, push
     Sync(sync::SyncArgs),
+    /// Serve the review desk: doctors review and sign in a browser, with passkeys
+    Serve(serve::ServeArgs),
     /// Install the server gate that refuses pushes which would break the record
     #[command(subcommand)]
     Hook(hook::HookCommand),
@@ -303,6 +306,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Preview(args) => preview::cmd_preview(&mut ctx, args),
         Command::Migrate(args) => migrate::cmd_migrate(&mut ctx, args),
         Command::Sync(args) => sync::cmd_sync(&mut ctx, args),
+        Command::Serve(args) => serve::cmd_serve(&mut ctx, args),
         Command::Hook(args) => hook::cmd_hook(&mut ctx, args),
         Command::Completions(args) => completions::cmd_completions(&mut ctx, args),
         Command::Man => man::cmd_man(&mut ctx),

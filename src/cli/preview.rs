@@ -10,9 +10,8 @@ use medreview_core::clock;
 use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::ViewKind;
-use medreview_core::source::Committed;
 use medreview_site::diff::{self, Side, comment_marks};
-use medreview_site::publish::preview::render_preview_with;
+use medreview_site::publish::preview::committed_preview;
 
 /// Arguments of `preview`.
 #[derive(Debug, Args)]
@@ -60,18 +59,7 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
         ));
     }
     let now = clock::now()?;
-    // Judged as publish judges: by the sign-offs of the last commit, so a sign-off
-    // file no commit holds never makes a page look approved.
-    let committed = Committed {
-        snapshot: ws.git.head_snapshot()?,
-        prefix: ws.prefix().to_owned(),
-        root: ws.root().to_path_buf(),
-    };
-    let ledger = medreview_core::record::load_ledger(&committed, &slug, &*ws.voids()?)?;
-    ledger.require_intact(&slug)?;
-    let record = ArticleRecord { ledger, ..record };
-    let status = record.status(&ws, &*people, now);
-    let preview = render_preview_with(&ws, &record, &status, &side, now, !args.no_comments)?;
+    let preview = committed_preview(&ws, &*people, record, &side, now, !args.no_comments)?;
     let what = match (&args.rev, &side) {
         (None, Side::Working) => "in the working tree (it has unsubmitted edits)".to_owned(),
         (None, Side::Revision(r)) => {

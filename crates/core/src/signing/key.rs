@@ -33,7 +33,24 @@ enum KeyRef {
     File(PathBuf),
     /// The public key line of a `key::` literal; only ssh-agent can sign with it.
     Literal(String),
+    /// A passkey in the signer's browser (the review desk), in two steps: see
+    /// [`SigningKey::passkey_ask`] and [`SigningKey::passkey_signed`].
+    Passkey(Passkey),
 }
+
+/// The two steps of a passkey signature. The desk runs a command once to learn the
+/// exact text it would record (`asked`), the browser signs that text, and the desk
+/// runs the command again with the signature: it is used only if the command would
+/// record exactly the text that was signed.
+struct Passkey {
+    /// What the first run asked to be signed: the namespace and the text.
+    asked: std::sync::Mutex<Option<(String, String)>>,
+    /// The signature the browser made: namespace, text and the SSHSIG PEM.
+    signed: Option<(String, String, String)>,
+}
+
+/// Where a passkey signature comes from, in messages.
+const FROM_PASSKEY: &str = "a passkey in the browser";
 
 /// The person a signature must be theirs: their id, the roster file holding their
 /// key, and that key.
@@ -87,6 +104,42 @@ impl SigningKey {
             origin,
             program: DEFAULT_PROGRAM.to_owned(),
         })
+    }
+
+    /// The first step of a passkey signature: the command stops where it would sign
+    /// and [`SigningKey::asked`] says what it would have signed.
+    pub fn passkey_ask() -> SigningKey {
+        SigningKey {
+            key: KeyRef::Passkey(Passkey {
+                asked: std::sync::Mutex::new(None),
+                signed: None,
+            }),
+            origin: FROM_PASSKEY,
+            program: String::new(),
+        }
+    }
+
+    /// The second step: `pem` is the passkey's signature over `text` in `namespace`
+    /// (see [`super::passkey::to_sshsig`]); the command records it only if it would
+    /// sign exactly that text, and only once it verifies against the roster key.
+    pub fn passkey_signed(namespace: &str, text: &str, pem: &str) -> SigningKey {
+        SigningKey {
+            key: KeyRef::Passkey(Passkey {
+                asked: std::sync::Mutex::new(None),
+                signed: Some((namespace.to_owned(), text.to_owned(), pem.to_owned())),
+            }),
+            origin: FROM_PASSKEY,
+            program: String::new(),
+        }
+    }
+
+    /// What a [`SigningKey::passkey_ask`] key was asked to sign: the namespace and
+    /// the text, once the command reached the point of signing.
+    pub fn asked(&self) -> Option<(String, String)> {
+        match &self.key {
+            KeyRef::Passkey(p) => p.asked.lock().ok().and_then(|a| a.clone()),
+            _ => None,
+        }
     }
 
     /// A key as `--key` or git config names it: `key::` (or git's older `ssh-`)
@@ -174,6 +227,7 @@ impl SigningKey {
         match &self.key {
             KeyRef::File(path) => format!("{} ({})", path.display(), self.origin),
             KeyRef::Literal(_) => format!("the key:: literal in {}", self.origin),
+            KeyRef::Passkey(_) => FROM_PASSKEY.to_owned(),
         }
     }
 
@@ -184,7 +238,7 @@ impl SigningKey {
             KeyRef::File(path) if self.agent_only(path) => {
                 format!("ssh-agent, for {}", self.describe())
             }
-            KeyRef::File(_) => self.describe(),
+            KeyRef::File(_) | KeyRef::Passkey(_) => self.describe(),
         }
     }
 
@@ -198,6 +252,7 @@ impl SigningKey {
     fn known_public(&self) -> Option<PublicKey> {
         match &self.key {
             KeyRef::Literal(line) => PublicKey::from_openssh(line).ok(),
+            KeyRef::Passkey(_) => None,
             KeyRef::File(path) => read_public(path)
                 .or_else(|| {
                     let text = std::fs::read_to_string(path).ok()?;
@@ -267,6 +322,9 @@ impl SigningKey {
                 "paste the single line of their .pub file (ssh-ed25519 AAAA... comment)",
             )
         })?;
+        if let KeyRef::Passkey(passkey) = &self.key {
+            return passkey.sign(namespace, text, signer, line);
+        }
         if let Some(known) = &known
             && known.key_data() != expected.key_data()
         {
@@ -325,6 +383,9 @@ impl SigningKey {
                     shown: &shown,
                 })
             }
+            KeyRef::Passkey(_) => Err(Error::internal(
+                "a passkey signs in the browser, not with a signing program",
+            )),
             KeyRef::Literal(line) => {
                 // As git does: the literal in a private temp file, `-U` for the agent.
                 program::require_agent(&shown)?;
@@ -394,6 +455,51 @@ impl SigningKey {
             ),
         )
     }
+}
+
+impl Passkey {
+/// The first step remembers the text and stops the command; the second checks
+/// that the text is the one signed and that the signature verifies.
+fn sign(
+    &self,
+    namespace: &str,
+    text: &str,
+    signer: &Signer<'_>,
+    public_key: &str,
+) -> Result<String> {
+    let Some((signed_namespace, signed_text, pem)) = &self.signed else {
+        if let Ok(mut asked) = self.asked.lock() {
+            *asked = Some((namespace.to_owned(), text.to_owned()));
+        }
+        return Err(Error::new(
+            Code::SigningFailed,
+            "the entry is signed with a passkey in the browser (first step)",
+        ));
+    };
+    if signed_namespace != namespace || signed_text != text {
+        return Err(Error::with_hint(
+            Code::SigningFailed,
+            format!(
+                "what {} signed is no longer what would be recorded: the record changed while the passkey was signing",
+                signer.id
+            ),
+            "look at the page again (it shows the record as it now stands) and sign once more",
+        ));
+    }
+    super::verify_text(namespace, text, signer.id, Some(pem), Some(public_key)).map_err(
+        |why| {
+            Error::with_hint(
+                Code::SigningFailed,
+                format!("the passkey signature of {} does not verify: {why}", signer.id),
+                format!(
+                    "sign with the passkey whose public line is in {}",
+                    signer.file()
+                ),
+            )
+        },
+    )?;
+    Ok(pem.clone())
+}
 }
 
 /// The public key line of a `key::` literal (or of git's older bare `ssh-...` form).

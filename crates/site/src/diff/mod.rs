@@ -191,6 +191,53 @@ pub fn compare(
     })
 }
 
+/// The HTML redline page of `comparison` (whose newer side is `to`): the newer
+/// side's lint findings marked where the redline shows them, and `notes` (the review
+/// comments on its words, maybe none) in the margin. What `diff --format html`
+/// writes and the review desk frames.
+pub fn html_page(
+    ws: &Workspace,
+    record: &ArticleRecord,
+    comparison: &Comparison,
+    to: &Side,
+    notes: &[comment_marks::Note],
+) -> Result<String> {
+    let lint = match to {
+        Side::Nothing => None,
+        side => {
+            let bytes = bytes(ws, record, side)?;
+            let findings = medreview_lint::Linter::for_workspace(ws)?.lint(
+                &bytes,
+                &record.article_path,
+                None,
+            )?;
+            Some(lint_marks::redline(
+                &bytes,
+                &record.article_path,
+                &findings,
+                &comparison.rendered,
+                &match side {
+                    Side::Working => "the working tree".to_owned(),
+                    _ => comparison.header.to.label.clone(),
+                },
+            )?)
+        }
+    };
+    let comments = if notes.is_empty() {
+        None
+    } else {
+        let new_text = bytes(ws, record, to)?;
+        Some(comment_marks::redline(&new_text, notes, &comparison.rendered))
+    };
+    redline::html(
+        &comparison.header,
+        &comparison.redline,
+        &comparison.rendered,
+        lint.as_ref(),
+        comments.as_ref(),
+    )
+}
+
 /// The text of one side of an article (empty for nothing).
 pub fn bytes(ws: &Workspace, record: &ArticleRecord, side: &Side) -> Result<Vec<u8>> {
     match side {

@@ -40,6 +40,29 @@ pub struct Preview {
     pub comments_shown: bool,
 }
 
+/// The page of `side` of `record` as patients would see it, judged as publish
+/// judges: by the sign-offs of the last commit, so a sign-off file no commit holds
+/// never makes a page look approved. What `preview` writes and the desk frames.
+pub fn committed_preview(
+    ws: &Workspace,
+    people: &dyn medreview_core::roster::people::People,
+    record: ArticleRecord,
+    side: &Side,
+    now: DateTime<FixedOffset>,
+    comments: bool,
+) -> Result<Preview> {
+    let committed = Committed {
+        snapshot: ws.git.head_snapshot()?,
+        prefix: ws.prefix().to_owned(),
+        root: ws.root().to_path_buf(),
+    };
+    let ledger = medreview_core::record::load_ledger(&committed, &record.slug, &*ws.voids()?)?;
+    ledger.require_intact(&record.slug)?;
+    let record = ArticleRecord { ledger, ..record };
+    let status = record.status(ws, people, now);
+    render_preview_with(ws, &record, &status, side, now, comments)
+}
+
 /// The class of the banner element; a template that shows `preview` itself uses it,
 /// and its absence from a page tells that the banner must be put in.
 pub(crate) const BANNER_CLASS: &str = "preview-banner";

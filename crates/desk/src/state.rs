@@ -1,0 +1,173 @@
+//! The desk's shared state: the clone it serves, its sessions, the sign-in limiter,
+//! and the lock that lets pages read while one writer records or syncs.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::{Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use medreview_core::error::{Code, Error, Result};
+use medreview_core::workspace::Workspace;
+
+use crate::Origin;
+use crate::session::Sessions;
+use crate::view::Views;
+
+/// Sign-in attempts a client may make per [`LIMIT_WINDOW`].
+pub(crate) const LIMIT_ATTEMPTS: usize = 10;
+/// The window of the sign-in limiter.
+pub(crate) const LIMIT_WINDOW: Duration = Duration::from_secs(60);
+/// How long a sign-in or enrolment challenge may be answered.
+pub(crate) const CHALLENGE_LIFETIME: Duration = Duration::from_secs(300);
+/// How many unanswered challenges the desk keeps at once.
+const MAX_CHALLENGES: usize = 10_000;
+
+/// A challenge given to a browser that is not signed in yet.
+pub(crate) struct Challenge {
+    pub bytes: Vec<u8>,
+    pub made: Instant,
+    /// The invitation an enrolment challenge belongs to.
+    pub invitation: Option<String>,
+}
+
+/// The desk.
+pub(crate) struct Desk {
+    pub root: PathBuf,
+    /// The clone's git folder, where the desk keeps its invitations.
+    pub git_dir: PathBuf,
+    pub origin: Origin,
+    sync_every: Duration,
+    pub sessions: Sessions,
+    challenges: Mutex<HashMap<String, Challenge>>,
+    limiter: Mutex<HashMap<IpAddr, Vec<Instant>>>,
+    /// Pages read under the shared lock; syncing and recording take it alone.
+    record: RwLock<()>,
+    last_sync: Mutex<Option<Instant>>,
+    /// What the last sync said, when it could not sync.
+    pub sync_problem: Mutex<Option<String>>,
+    pub views: Views,
+}
+
+impl Desk {
+    /// A desk serving the clone at `root`.
+    pub fn new(root: PathBuf, origin: Origin, sync_every: Duration) -> Result<Desk> {
+        let git_dir = Workspace::open(root.clone())?.git.git_dir().to_path_buf();
+        Ok(Desk {
+            root,
+            git_dir,
+            origin,
+            sync_every,
+            sessions: Sessions::default(),
+            challenges: Mutex::new(HashMap::new()),
+            limiter: Mutex::new(HashMap::new()),
+            record: RwLock::new(()),
+            last_sync: Mutex::new(None),
+            sync_problem: Mutex::new(None),
+            views: Views::new()?,
+        })
+    }
+
+    /// Reads the record: syncs first when the last sync is older than the
+    /// desk's interval, then runs `f` on the workspace while no one writes.
+    pub fn read<T>(&self, f: impl FnOnce(&Workspace) -> Result<T>) -> Result<T> {
+        let due = lock(&self.last_sync).is_none_or(|t| t.elapsed() >= self.sync_every);
+        if due {
+            let _alone = self
+                .record
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let still_due = lock(&self.last_sync).is_none_or(|t| t.elapsed() >= self.sync_every);
+            if still_due {
+                let ws = self.workspace()?;
+                self.sync(&ws);
+            }
+        }
+        let _shared = self
+            .record
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ws = self.workspace()?;
+        f(&ws)
+    }
+
+    /// Records: runs `f` alone, then syncs so the team sees it at once.
+    pub fn write<T>(&self, f: impl FnOnce(&Workspace) -> Result<T>) -> Result<T> {
+        let _alone = self
+            .record
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let ws = self.workspace()?;
+        let result = f(&ws);
+        if result.is_ok() {
+            self.sync(&ws);
+        }
+        result
+    }
+
+    fn workspace(&self) -> Result<Workspace> {
+        Workspace::open(self.root.clone())
+    }
+
+    /// Syncs with the team's remote; a clone without one (a desk on one
+    /// laptop) has nothing to sync. A failure is said on every page until a sync
+    /// succeeds, never hidden.
+    fn sync(&self, ws: &Workspace) {
+        *lock(&self.last_sync) = Some(Instant::now());
+        let problem = match medreview_remote::sync::sync(ws, &mut std::io::sink()) {
+            Ok(report) if report.dropped.is_empty() => None,
+            Ok(report) => Some(format!(
+                "the last sync set aside {} decision(s) the team's record refused: `medreview sync` in the desk's clone says why",
+                report.dropped.len()
+            )),
+            Err(e) if e.code() == Code::NoRemote => None,
+            Err(e) => Some(format!(
+                "the desk could not sync with the team's remote, so this page may be out of date: {e}"
+            )),
+        };
+        *lock(&self.sync_problem) = problem;
+    }
+
+    /// Whether client `ip` may try to sign in (or enrol) now; counts the attempt.
+    pub fn allow_attempt(&self, ip: IpAddr) -> bool {
+        let now = Instant::now();
+        let mut all = lock(&self.limiter);
+        if all.len() > MAX_CHALLENGES {
+            all.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < LIMIT_WINDOW));
+        }
+        let times = all.entry(ip).or_default();
+        times.retain(|t| now.duration_since(*t) < LIMIT_WINDOW);
+        if times.len() >= LIMIT_ATTEMPTS {
+            return false;
+        }
+        times.push(now);
+        true
+    }
+
+    /// Keeps a challenge under a fresh id; returns the id.
+    pub fn keep_challenge(&self, challenge: Challenge) -> Result<String> {
+        let id = crate::session::random_token();
+        let mut all = lock(&self.challenges);
+        all.retain(|_, c| c.made.elapsed() < CHALLENGE_LIFETIME);
+        if all.len() >= MAX_CHALLENGES {
+            return Err(Error::new(
+                Code::RepositoryLocked,
+                "the desk is answering too many sign-ins at once; try again in a minute",
+            ));
+        }
+        all.insert(id.clone(), challenge);
+        Ok(id)
+    }
+
+    /// Takes the challenge `id` (each is answered once), if it is still fresh.
+    pub fn take_challenge(&self, id: &str) -> Option<Challenge> {
+        lock(&self.challenges)
+            .remove(id)
+            .filter(|c| c.made.elapsed() < CHALLENGE_LIFETIME)
+    }
+}
+
+/// Locks `m`; a panic elsewhere while holding it leaves plain data behind.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
