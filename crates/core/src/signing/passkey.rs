@@ -52,7 +52,7 @@ const PEM_END: &str = "-----END SSH SIGNATURE-----";
 /// (`"SSHSIG"`, the namespace, an empty reserved field, `sha512` and the SHA-512
 /// of the text), which is the WebAuthn challenge to ask the browser for.
 pub fn challenge(namespace: &str, text: &str) -> Vec<u8> {
-    signed_data(namespace, b"", "sha512", text.as_bytes())
+    signed_data(namespace, "sha512", text.as_bytes())
 }
 
 /// What a browser returns for `navigator.credentials.get` (an
@@ -506,8 +506,10 @@ fn cose_p256_coordinates(cose: &[u8]) -> Result<(&[u8], &[u8]), String> {
     Ok((x, y))
 }
 
-/// The SSHSIG signed data for `message`, hashed with `hash` (`sha512` or `sha256`).
-fn signed_data(namespace: &str, reserved: &[u8], hash: &str, message: &[u8]) -> Vec<u8> {
+/// The SSHSIG signed data for `message`, hashed with `hash` (`sha512` or
+/// `sha256`). The reserved field is empty, as OpenSSH always signs and
+/// verifies it.
+fn signed_data(namespace: &str, hash: &str, message: &[u8]) -> Vec<u8> {
     let digest = if hash == "sha256" {
         Sha256::digest(message).to_vec()
     } else {
@@ -515,7 +517,7 @@ fn signed_data(namespace: &str, reserved: &[u8], hash: &str, message: &[u8]) -> 
     };
     let mut out = b"SSHSIG".to_vec();
     put_string(&mut out, namespace.as_bytes());
-    put_string(&mut out, reserved);
+    put_string(&mut out, b"");
     put_string(&mut out, hash.as_bytes());
     put_string(&mut out, &digest);
     out
@@ -626,14 +628,10 @@ fn mpint_scalar(mpint: &[u8]) -> Result<[u8; 32], String> {
 /// An SSHSIG whose signature is a passkey's (`webauthn-sk-ecdsa-…`), split into
 /// its fields.
 pub(crate) struct WebauthnSshSig {
-    /// The SSHSIG version.
-    version: u32,
     /// The signer's public key blob.
     public_key: Vec<u8>,
     /// The namespace.
     namespace: String,
-    /// The reserved field, covered by the signature.
-    reserved: Vec<u8>,
     /// The hash algorithm name.
     hash: String,
     /// The ECDSA signature.
@@ -667,7 +665,7 @@ impl WebauthnSshSig {
             let version = wire.u32()?;
             let public_key = wire.string()?.to_vec();
             let namespace = wire.text()?.to_owned();
-            let reserved = wire.string()?.to_vec();
+            let reserved = wire.string()?;
             let hash = wire.text()?.to_owned();
             let inner = wire.string()?;
             Ok((version, public_key, namespace, reserved, hash, inner))
@@ -681,6 +679,17 @@ impl WebauthnSshSig {
         }
         let rest = (|| -> Result<Self, String> {
             wire.done()?;
+            if version != 1 {
+                return Err(format!("it is SSHSIG version {version}, not 1"));
+            }
+            if !reserved.is_empty() {
+                return Err("its reserved field is not empty".into());
+            }
+            if hash != "sha512" && hash != "sha256" {
+                return Err(format!(
+                    "its hash algorithm {hash} is neither sha512 nor sha256"
+                ));
+            }
             let mut ecdsa = Wire(inner.string()?);
             let r = mpint_scalar(ecdsa.string()?)?;
             let s = mpint_scalar(ecdsa.string()?)?;
@@ -694,10 +703,8 @@ impl WebauthnSshSig {
             let extensions = inner.string()?.to_vec();
             inner.done()?;
             Ok(Self {
-                version,
                 public_key,
                 namespace,
-                reserved,
                 hash,
                 signature,
                 flags,
@@ -727,18 +734,6 @@ impl WebauthnSshSig {
         if self.namespace != namespace {
             return Err(SigFailure::Namespace);
         }
-        if self.version != 1 {
-            return Err(SigFailure::Parse(format!(
-                "it is SSHSIG version {}, not 1",
-                self.version
-            )));
-        }
-        if self.hash != "sha512" && self.hash != "sha256" {
-            return Err(SigFailure::Parse(format!(
-                "its hash algorithm {} is neither sha512 nor sha256",
-                self.hash
-            )));
-        }
         let passkey = PasskeyKey::from_key(key).map_err(SigFailure::Rule)?;
         // OpenSSH refuses an origin with a quote, and reads the one in the
         // client data at the same place; both must be the same.
@@ -751,7 +746,7 @@ impl WebauthnSshSig {
         authenticator_data.push(self.flags);
         authenticator_data.extend_from_slice(&self.counter.to_be_bytes());
         authenticator_data.extend_from_slice(&self.extensions);
-        let challenge = signed_data(namespace, &self.reserved, &self.hash, text.as_bytes());
+        let challenge = signed_data(namespace, &self.hash, text.as_bytes());
         let info = verify_parts(
             &passkey,
             &challenge,

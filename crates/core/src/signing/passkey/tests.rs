@@ -424,9 +424,9 @@ fn ssh_keygen_verifies_a_passkey_signature() {
         format!("ana@example.org namespaces=\"medreview-signoff\" {line}\n"),
     )
     .expect("allowed signers");
-    let sigfile = dir.path().join("sig");
-    std::fs::write(&sigfile, &sig).expect("signature");
-    let verify = |text: &str| {
+    let verify = |text: &str, sig: &str| {
+        let sigfile = dir.path().join("sig");
+        std::fs::write(&sigfile, sig).expect("signature");
         let textfile = dir.path().join("text");
         std::fs::write(&textfile, text).expect("text");
         let output = std::process::Command::new("ssh-keygen")
@@ -446,12 +446,47 @@ fn ssh_keygen_verifies_a_passkey_signature() {
             ),
         )
     };
-    let (ok, said) = verify(&text);
+    let (ok, said) = verify(&text, &sig);
     assert!(ok, "ssh-keygen refused the passkey signature: {said}");
-    let (ok, said) = verify(&approval_text("9d"));
+    let (ok, said) = verify(&approval_text("9d"), &sig);
     assert!(
         !ok,
         "ssh-keygen accepted the signature over another text: {said}"
+    );
+
+    // Both ECDSA s values verify, as authenticators may return either, and so
+    // does authenticator data with extensions (here credProtect).
+    let key = signing_key(0x11);
+    let c = challenge(crate::signing::NAMESPACE, &text);
+    let mut a = good(&key, &c);
+    let der = Signature::from_der(&a.signature).expect("DER");
+    let (r, s) = der.split_scalars();
+    let flipped = Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).expect("a signature");
+    a.signature = flipped.to_der().as_bytes().to_vec();
+    let sig = to_sshsig(&line, crate::signing::NAMESPACE, &text, &a).expect("the other s");
+    let (ok, said) = verify(&text, &sig);
+    assert!(ok, "ssh-keygen refused the other s: {said}");
+
+    let mut data = auth_data(RP, FLAG_UP | FLAG_UV | FLAG_ED, 9);
+    let cred_protect = b"\xa1\x6bcredProtect\x02";
+    data.extend_from_slice(cred_protect);
+    let a = sign(&key, data, client_data("webauthn.get", &c, ORIGIN));
+    let sig = to_sshsig(&line, crate::signing::NAMESPACE, &text, &a).expect("extensions");
+    verify_entry(&text, &sig, &line).expect("extensions verify");
+    let (ok, said) = verify(&text, &sig);
+    assert!(ok, "ssh-keygen refused extensions: {said}");
+    // Extensions without the ED flag are refused by both.
+    let mut data = auth_data(RP, FLAG_UP | FLAG_UV, 9);
+    data.extend_from_slice(cred_protect);
+    let a = sign(&key, data, client_data("webauthn.get", &c, ORIGIN));
+    let err = verify_assertion(&line, &c, &a).expect_err("no ED flag");
+    assert!(err.contains("ED flag"), "{err}");
+    let sig = unchecked_sshsig(&line, &a, ORIGIN);
+    assert!(verify_entry(&text, &sig, &line).is_err());
+    let (ok, said) = verify(&text, &sig);
+    assert!(
+        !ok,
+        "ssh-keygen accepted extensions without the ED flag: {said}"
     );
 }
 
@@ -568,6 +603,7 @@ fn base64url_is_unpadded_and_strict() {
 fn the_roster_takes_a_passkey_key() {
     let line = key_line(&signing_key(0x11), RP);
     crate::signing::check_public_key(&line).expect("an OpenSSH key");
+    crate::roster::edit::check_key(Some(&line)).expect("--public-key takes it");
     let fingerprint = crate::signing::key_fingerprint(&line).expect("a fingerprint");
     assert!(fingerprint.starts_with("SHA256:"), "{fingerprint}");
     assert_ne!(
