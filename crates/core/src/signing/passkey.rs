@@ -7,8 +7,9 @@
 //! the browser is asked for an assertion whose challenge is [`challenge`], the
 //! data `ssh-keygen -Y sign` would sign; [`to_sshsig`] turns that assertion into
 //! an armored SSHSIG with a `webauthn-sk-ecdsa-sha2-nistp256@openssh.com`
-//! signature (PROTOCOL.u2f), which `ssh-keygen -Y verify` and
-//! [`super::verify_text`] both accept. Nothing the desk that relays the
+//! signature (PROTOCOL.u2f), which `ssh-keygen -Y verify` and this crate's one
+//! verification path (`verify_text`, behind `check`, `publish` and the server
+//! gate) both accept. Nothing the desk that relays the
 //! assertion says is trusted: the signature covers the relying party, the
 //! origin, the flags and the challenge, and every one of them is checked here.
 //!
@@ -88,7 +89,7 @@ pub struct Registration {
 
 /// Why an assertion is refused, so callers can word the common cases their way.
 #[derive(Debug)]
-pub(crate) enum Refusal {
+enum Refusal {
     /// The assertion answers another challenge (another text, namespace or sign-in).
     Challenge,
     /// The ECDSA signature does not verify with the key.
@@ -768,7 +769,7 @@ impl WebauthnSshSig {
     }
 }
 
-/// Why a passkey SSH signature does not verify, for [`super::verify_text`] to word.
+/// Why a passkey SSH signature does not verify, for `verify_text` to word.
 #[derive(Debug)]
 pub(crate) enum SigFailure {
     /// It does not parse; the sentence says why.
