@@ -9,8 +9,13 @@
 //! Signing runs `ssh-keygen -Y sign` as git does for `gpg.format=ssh` (see
 //! [`SigningKey`]), so passphrases, ssh-agent and hardware keys work; verifying
 //! never leaves this process.
+//!
+//! A signature made with a passkey in a browser (see [`passkey`]) is an SSHSIG
+//! too, with a `webauthn-sk-ecdsa-sha2-nistp256@openssh.com` signature; it is
+//! verified here like any other, plus the passkey rules.
 
 mod key;
+pub mod passkey;
 mod program;
 
 use ssh_key::{HashAlg, PublicKey, SshSig};
@@ -221,6 +226,23 @@ pub(crate) fn verify_text(
     };
     let key = PublicKey::from_openssh(public_key.trim())
         .map_err(|e| format!("{by}'s public_key does not parse: {e}"))?;
+    // ssh-key does not read passkey (WebAuthn) signatures; those are verified
+    // by the passkey module, and every other signature as before.
+    if let Some(webauthn) = passkey::WebauthnSshSig::parse(pem.trim())? {
+        return webauthn
+            .verify(&key, namespace, text)
+            .map_err(|failure| match failure {
+                passkey::SigFailure::Parse(why) => format!("the signature does not parse: {why}"),
+                passkey::SigFailure::Key => format!("it was made with a key that is not {by}'s"),
+                passkey::SigFailure::Namespace => {
+                    format!("it was made for another namespace than {namespace}")
+                }
+                passkey::SigFailure::Mismatch => {
+                    "it does not match the entry (the entry or the signature was altered)".into()
+                }
+                passkey::SigFailure::Rule(why) => format!("it is a passkey signature, but {why}"),
+            });
+    }
     let signature =
         SshSig::from_pem(pem.trim()).map_err(|e| format!("the signature does not parse: {e}"))?;
     key.verify(namespace, text.as_bytes(), &signature)
