@@ -155,5 +155,9 @@ fn save(path: &Path, kept: &[Kept]) -> Result<()> {
 
 /// The SHA-256 of a token, hex: the file never holds a token that works.
 fn hash(token: &str) -> String {
-    medreview_core::signing::passkey::sha256_hex(token.as_bytes())
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

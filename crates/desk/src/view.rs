@@ -53,7 +53,7 @@ impl Views {
         match self
             .0
             .get_template(name)
-            .and_then(|t| t.render(minijinja::Value::from_serialize(&context)))
+            .and_then(|t| t.render(minijinja::value::Serde(&context)))
         {
             Ok(html) => html_response(StatusCode::OK, html),
             Err(e) => self.problem_page(
@@ -70,7 +70,7 @@ impl Views {
         match self
             .0
             .get_template("problem.html")
-            .and_then(|t| t.render(minijinja::Value::from_serialize(&context)))
+            .and_then(|t| t.render(minijinja::value::Serde(&context)))
         {
             Ok(html) => html_response(status, html),
             Err(_) => (status, message.to_owned()).into_response(),
