@@ -106,7 +106,11 @@ impl Desk {
     }
 
     fn workspace(&self) -> Result<Workspace> {
-        Workspace::open(self.root.clone())
+        let ws = Workspace::open(self.root.clone())?;
+        // Each entry is committed as the person who signed it (`check` holds a
+        // sign-off's committer to its signer), never as the desk's host.
+        ws.git.commit_as_author();
+        Ok(ws)
     }
 
     /// Syncs with the team's remote; a clone without one (a desk on one

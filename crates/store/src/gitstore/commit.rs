@@ -138,7 +138,12 @@ impl GitStore {
         );
         let author = Signature::new(&request.author.name, &request.author.email, &time)
             .context("make the author signature")?;
-        let committer = match self.configured_identity() {
+        let configured = if self.as_author.get() {
+            None
+        } else {
+            self.configured_identity()
+        };
+        let committer = match configured {
             Some(id) => Signature::new(&id.name, &id.email, &time)
                 .context("make the committer signature")?,
             None => author.clone(),

@@ -130,6 +130,9 @@ pub struct GitStore {
     workdir: PathBuf,
     /// git's index, read once, for the ids of unchanged working-tree files.
     index: std::cell::OnceCell<Option<statcache::StatCache>>,
+    /// Whether commits name their author as committer too, whatever git config
+    /// says: the review desk records for many people from one clone.
+    as_author: std::cell::Cell<bool>,
 }
 
 impl GitStore {
@@ -156,6 +159,7 @@ impl GitStore {
             repo,
             workdir,
             index: Default::default(),
+            as_author: Default::default(),
         })
     }
 
@@ -177,6 +181,12 @@ impl GitStore {
             .get_string(key)
             .ok()
             .filter(|s| !s.trim().is_empty())
+    }
+
+    /// Makes every commit from now on name its author as committer: the review
+    /// desk records each entry as the person who signed it, never as the host.
+    pub fn commit_as_author(&self) {
+        self.as_author.set(true);
     }
 
     /// The committer identity from git config, when both name and email are set.
