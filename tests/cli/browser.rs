@@ -100,6 +100,7 @@ struct Site {
 }
 
 impl Site {
+    /// Starts serving on a free loopback port.
     fn start() -> Site {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
         let port = listener.local_addr().expect("its address").port();
@@ -112,7 +113,11 @@ impl Site {
             let deadline = Instant::now() + Duration::from_secs(120);
             while !stopped.load(Ordering::Relaxed) && Instant::now() < deadline {
                 match listener.accept() {
-                    Ok((stream, _)) => serve(stream),
+                    // A thread per connection: a browser's idle preconnection must
+                    // not hold up the next request (each is bounded by timeouts).
+                    Ok((stream, _)) => {
+                        std::thread::spawn(move || serve(stream));
+                    }
                     Err(_) => sleep(Duration::from_millis(5)),
                 }
             }
@@ -282,6 +287,7 @@ fn a_virtual_authenticator_makes_and_uses_a_passkey() {
     // The screenshot is a real PNG of the whole page.
     let dir = tempfile::tempdir().expect("a temp folder");
     let shot = dir.path().join("page.png");
+    browser.eval("document.body.style.minHeight = '2500px'");
     browser.screenshot(&shot);
     let decoder = png::Decoder::new(std::io::BufReader::new(
         std::fs::File::open(&shot).expect("the screenshot"),
@@ -289,7 +295,7 @@ fn a_virtual_authenticator_makes_and_uses_a_passkey() {
     let reader = decoder.read_info().expect("a valid PNG");
     let info = reader.info();
     assert!(
-        info.width >= 1000 && info.height >= 100,
+        info.width >= 1000 && info.height >= 2500,
         "{}x{}",
         info.width,
         info.height
@@ -325,6 +331,13 @@ fn selected_words_and_a_filled_form_reach_the_page() {
     assert_eq!(browser.url(), site.url("/"));
     // The CSP allowed the page's own script and nothing complained.
     assert!(browser.console().is_empty(), "{:?}", browser.console());
+    // It is in force, and its violations reach the page's console.
+    browser.eval(
+        "(() => { const s = document.createElement('script'); \
+         s.textContent = 'window.inlineRan = true'; document.body.append(s); })()",
+    );
+    assert_eq!(browser.eval("window.inlineRan === undefined"), true);
+    browser.wait_for_console("Content Security Policy");
 }
 
 /// A second browser context is another person's browser: the first page's session
@@ -363,5 +376,37 @@ fn an_isolated_page_has_its_own_cookie_jar() {
     assert!(
         mine.iter().all(|c| c["value"] != "other-doctor"),
         "{mine:?}"
+    );
+}
+
+/// The harness fails with messages that say what went wrong: what a script threw,
+/// which selector matched nothing, and what a bounded wait was awaiting.
+#[test]
+fn harness_failures_say_what_went_wrong() {
+    let Some(browser) = Browser::launch() else {
+        return;
+    };
+    let site = Site::start();
+    browser.goto(&site.url("/"));
+    let thrown = browser
+        .try_eval("Promise.reject(new Error('no such article'))")
+        .expect_err("a rejected promise is an error");
+    assert!(thrown.contains("no such article"), "{thrown}");
+    let failed = browser
+        .try_call("Page.noSuchMethod", serde_json::json!({}))
+        .expect_err("an unknown method is an error");
+    assert!(failed.contains("Page.noSuchMethod"), "{failed}");
+
+    let message = |f: &dyn Fn()| -> String {
+        let panic =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).expect_err("the call panics");
+        panic.downcast_ref::<String>().cloned().unwrap_or_default()
+    };
+    let missing = message(&|| browser.click("#missing"));
+    assert!(missing.contains("no element matches #missing"), "{missing}");
+    let absent = message(&|| browser.select_text("#note", "second dose"));
+    assert!(
+        absent.contains("does not contain \"second dose\""),
+        "{absent}"
     );
 }

@@ -462,16 +462,24 @@ impl Page {
             .unwrap_or_else(|e| panic!("{e}{}", self.console_note()))
     }
 
-    /// Navigates to `url` and waits until `document.readyState` is `complete`.
+    /// Navigates to `url` and waits until the new document's `readyState` is
+    /// `complete`.
     pub fn goto(&self, url: &str) {
+        // The old document is marked, so its own `complete` is not mistaken for the
+        // new one's (a new document never carries the mark).
+        let _ = self.try_eval("document.medreviewLeft = true");
         let result = self.call("Page.navigate", json!({ "url": url }));
         if let Some(error) = result["errorText"].as_str() {
             panic!("navigating to {url} failed: {error}{}", self.console_note());
         }
-        self.wait_for(
-            "document.readyState === 'complete'",
-            &format!("{url} to load"),
-        );
+        // A navigation within the document (a fragment) has no loader, and no new
+        // document.
+        let condition = if result.get("loaderId").is_some() {
+            "!document.medreviewLeft && document.readyState === 'complete'"
+        } else {
+            "document.readyState === 'complete'"
+        };
+        self.wait_for(condition, &format!("{url} to load"));
     }
 
     /// Evaluates `js` (an expression; a promise is awaited) in the page and returns
@@ -732,6 +740,24 @@ impl Page {
             .get(&self.session)
             .cloned()
             .unwrap_or_default()
+    }
+
+    /// Waits (at most `WAIT_TIMEOUT`) until a console line of this page contains
+    /// `needle`, and returns that line.
+    pub fn wait_for_console(&self, needle: &str) -> String {
+        let deadline = Instant::now() + WAIT_TIMEOUT;
+        while Instant::now() < deadline {
+            if let Some(line) = self.console().into_iter().find(|l| l.contains(needle)) {
+                return line;
+            }
+            // A round trip reads the events Chromium sent meanwhile.
+            let _ = self.try_call("Runtime.evaluate", json!({ "expression": "0" }));
+            sleep(POLL);
+        }
+        panic!(
+            "timed out after {WAIT_TIMEOUT:?} awaiting a console line containing {needle:?}{}",
+            self.console_note()
+        );
     }
 
     /// The console lines for a failure message, or nothing when there are none.
