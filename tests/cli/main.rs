@@ -5,6 +5,7 @@ mod common;
 
 mod attacks;
 mod bad_input;
+mod browser;
 mod check;
 mod comments;
 mod comments_display;

@@ -2,7 +2,7 @@
 //! in Chromium), and bylines and headings that say what the record says.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command as Process;
 
 use crate::common::{ARTICLE, NEXT_DAY, SLUG, TestEnv};
@@ -152,22 +152,7 @@ fn bylines_carry_credentials_and_headings_count_reviewers() {
     );
 }
 
-/// Chromium, when installed (required under MEDREVIEW_REQUIRE_TOOLS).
-pub fn chromium() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .map(|dir| dir.join("chromium"))
-        .find(|path| path.is_file());
-    if found.is_none() {
-        assert!(
-            std::env::var_os("MEDREVIEW_REQUIRE_TOOLS").is_none(),
-            "chromium is required (MEDREVIEW_REQUIRE_TOOLS is set) but not installed"
-        );
-        eprintln!("skipped: chromium is not installed (apt-get install chromium)");
-    }
-    found
-}
+pub use crate::common::browser::chromium;
 
 /// Runs headless Chromium on `page` with `extra` arguments; returns stdout.
 pub fn run_chromium(chromium: &Path, env: &TestEnv, page: &Path, extra: &[String]) -> String {
