@@ -7,6 +7,7 @@ mod attacks;
 mod bad_input;
 mod browser;
 mod check;
+mod desk;
 mod comments;
 mod comments_display;
 mod committed_roster;

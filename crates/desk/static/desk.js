@@ -134,6 +134,14 @@ async function signForm(form) {
   }
 }
 
+// The text of a range without what the desk adds to the page (lint reference
+// numbers, comment notes in the margin): only the article's own words.
+function wordsOf(range) {
+  const copy = range.cloneContents();
+  for (const added of copy.querySelectorAll("sup.medreview-lint-ref, aside.comment, .medreview-lint-panel")) added.remove();
+  return copy.textContent;
+}
+
 // Words selected on the page as patients see it become the comment's quote, with
 // up to 32 characters around them to tell repeated words apart.
 function watchSelection(frame) {
@@ -141,11 +149,22 @@ function watchSelection(frame) {
   if (!doc) return;
   doc.addEventListener("mouseup", () => {
     const selection = doc.getSelection();
-    const quote = selection ? selection.toString().trim() : "";
-    if (!quote || selection.rangeCount === 0) return;
+    if (!selection || selection.rangeCount === 0) return;
     const range = selection.getRangeAt(0);
-    const before = range.startContainer.textContent.slice(0, range.startOffset);
-    const after = range.endContainer.textContent.slice(range.endOffset);
+    const quote = wordsOf(range).trim();
+    if (!quote) return;
+    // The context is read across marks (lint, comments) within the paragraph.
+    const node = range.commonAncestorContainer;
+    const element = node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
+    const block = element.closest("p, li, h1, h2, h3, h4, h5, h6, td, th, blockquote, dd, dt") || doc.body;
+    const head = doc.createRange();
+    head.setStart(block, 0);
+    head.setEnd(range.startContainer, range.startOffset);
+    const tail = doc.createRange();
+    tail.setStart(range.endContainer, range.endOffset);
+    tail.setEnd(block, block.childNodes.length);
+    const before = wordsOf(head);
+    const after = wordsOf(tail);
     document.getElementById("comment-quote").value = quote;
     document.getElementById("comment-prefix").value = before.slice(-32);
     document.getElementById("comment-suffix").value = after.slice(0, 32);

@@ -9,6 +9,7 @@ use assert_cmd::Command;
 use tempfile::TempDir;
 
 pub mod browser;
+pub mod desk;
 pub mod team;
 pub mod tty;
 

@@ -44,6 +44,7 @@ impl GitStore {
             repo,
             workdir,
             index: Default::default(),
+            as_author: Default::default(),
         })
     }
 
@@ -68,6 +69,7 @@ impl GitStore {
             repo,
             workdir,
             index: Default::default(),
+            as_author: Default::default(),
         })
     }
 

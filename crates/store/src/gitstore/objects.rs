@@ -103,6 +103,7 @@ impl GitStore {
             repo,
             workdir: self.workdir.clone(),
             index: Default::default(),
+            as_author: Default::default(),
         })
     }
 }
