@@ -5,6 +5,7 @@
 //! names her, and plain `ssh-keygen -Y verify` accepts the same signature.
 
 mod attacks;
+mod load;
 
 use std::path::Path;
 
@@ -53,7 +54,10 @@ fn a_doctor_reviews_and_signs_in_the_browser_and_every_clone_verifies_it() {
 
     // 1. The admin's invitation; Ana makes her passkey.
     let link = team.invite("ana-example", &server);
-    assert!(link.starts_with(&format!("{}/enroll/", server.origin)), "{link}");
+    assert!(
+        link.starts_with(&format!("{}/enroll/", server.origin)),
+        "{link}"
+    );
     browser.goto(&link);
     shoot(&browser, &team, "desk-enroll.png");
     browser.click("#enroll");
@@ -120,7 +124,10 @@ fn a_doctor_reviews_and_signs_in_the_browser_and_every_clone_verifies_it() {
         }})()"#,
         w = js_string(words)
     ));
-    assert_eq!(browser.eval("document.getElementById('comment-quote').value"), words);
+    assert_eq!(
+        browser.eval("document.getElementById('comment-quote').value"),
+        words
+    );
     assert_eq!(
         browser.eval("document.getElementById('comment-prefix').value"),
         "Drugs such as "
@@ -131,7 +138,8 @@ fn a_doctor_reviews_and_signs_in_the_browser_and_every_clone_verifies_it() {
             .as_str()
             .is_some_and(|s| s.starts_with(" attach to the HER2")),
         "{suffix}"
-    );    browser.fill(
+    );
+    browser.fill(
         "form[data-sign=\"comment\"] textarea[name=note]",
         "Name the brand too (Herceptin).",
     );
@@ -148,7 +156,10 @@ fn a_doctor_reviews_and_signs_in_the_browser_and_every_clone_verifies_it() {
     let threads = browser.text(".threads");
     let listed = team.env.run_in(&team.desk, &["comments", SLUG]);
     let checked = team.env.run_in(&team.desk, &["check"]);
-    assert!(threads.contains("Name the brand too"), "{threads}\n{listed:?}\n{checked:?}");
+    assert!(
+        threads.contains("Name the brand too"),
+        "{threads}\n{listed:?}\n{checked:?}"
+    );
     sign(&browser, "resolve");
     browser.goto(&format!("{}/review/{SLUG}", server.origin));
     browser.fill("form[data-sign=\"approve\"] input[name=note]", "Accurate.");
@@ -196,8 +207,8 @@ fn verify_with_ssh_keygen(
         .file_name()
         .and_then(|n| n.to_str())
         .expect("a file name");
-    let (_, entry) = medreview_core::ledger::entry::read(name, &bytes, approval)
-        .expect("the approval parses");
+    let (_, entry) =
+        medreview_core::ledger::entry::read(name, &bytes, approval).expect("the approval parses");
     let slug = medreview_core::ids::Id::parse("slug", SLUG).expect("slug");
     let canonical = medreview_core::signing::canonical_text(&slug, &entry);
     let signature = entry.signature.clone().expect("the approval is signed");

@@ -395,9 +395,7 @@ pub(crate) fn same_origin_refusal(desk: &Desk, headers: &HeaderMap) -> Option<Re
         .get(header::ORIGIN)
         .and_then(|v| v.to_str().ok())
         .map(|o| o.trim_end_matches('/').to_ascii_lowercase());
-    let site = headers
-        .get("sec-fetch-site")
-        .and_then(|v| v.to_str().ok());
+    let site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
     let foreign = origin.is_some_and(|o| o != desk.origin.url)
         || site.is_some_and(|s| s != "same-origin" && s != "none");
     foreign.then(|| {

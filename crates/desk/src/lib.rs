@@ -71,9 +71,7 @@ pub fn parse_origin(text: &str) -> Result<(String, String)> {
         )
     };
     let text = text.trim_end_matches('/');
-    let (scheme, rest) = text
-        .split_once("://")
-        .ok_or_else(|| bad("has no scheme"))?;
+    let (scheme, rest) = text.split_once("://").ok_or_else(|| bad("has no scheme"))?;
     let host = rest.split(':').next().unwrap_or_default();
     if rest.contains('/') || rest.contains('@') || rest.contains('?') || host.is_empty() {
         return Err(bad("is not scheme://host[:port]"));

@@ -486,7 +486,11 @@ async fn publisher(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Respons
                     Approved {
                         slug: a.slug.clone(),
                         title: a.title.clone(),
-                        revision: format!("r{} ({})", p.revision.number, &p.revision.id.to_string()[..10]),
+                        revision: format!(
+                            "r{} ({})",
+                            p.revision.number,
+                            &p.revision.id.to_string()[..10]
+                        ),
                         approvals: p
                             .approvals
                             .iter()
@@ -532,7 +536,10 @@ fn frame_response(html: String) -> Response {
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static(FRAME_POLICY),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("SAMEORIGIN"));
+    headers.insert(
+        header::X_FRAME_OPTIONS,
+        HeaderValue::from_static("SAMEORIGIN"),
+    );
     response
 }
 
@@ -621,10 +628,7 @@ async fn done(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Response {
     let Some(me) = desk.sessions.me(&headers) else {
         return Redirect::to("/signin").into_response();
     };
-    let done = desk
-        .sessions
-        .with(&me.token, |s| s.done.clone())
-        .flatten();
+    let done = desk.sessions.with(&me.token, |s| s.done.clone()).flatten();
     let Some(done) = done else {
         return Redirect::to("/inbox").into_response();
     };

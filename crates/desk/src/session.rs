@@ -149,7 +149,10 @@ pub(crate) fn clear_cookie(name: &str) -> String {
 
 /// 32 random bytes as 64 hex digits.
 pub(crate) fn random_token() -> String {
-    random_bytes::<32>().iter().map(|b| format!("{b:02x}")).collect()
+    random_bytes::<32>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `N` random bytes from the operating system.

@@ -227,7 +227,9 @@ fn run(
             };
             medreview_workflow::comments::comment(ws, &req, Some(revision), &new)
         }
-        Op::Reply { thread, note: n, .. } => {
+        Op::Reply {
+            thread, note: n, ..
+        } => {
             let new = NewComment {
                 quote: None,
                 prefix: None,
@@ -238,11 +240,15 @@ fn run(
             };
             medreview_workflow::comments::comment(ws, &req, None, &new)
         }
-        Op::Resolve { thread, note: n, .. } => {
+        Op::Resolve {
+            thread, note: n, ..
+        } => {
             req.note = note(n);
             medreview_workflow::comments::settle(ws, &req, thread, CommentAction::Resolved)
         }
-        Op::Reopen { thread, note: n, .. } => {
+        Op::Reopen {
+            thread, note: n, ..
+        } => {
             req.note = note(n);
             medreview_workflow::comments::settle(ws, &req, thread, CommentAction::Reopened)
         }
@@ -295,8 +301,7 @@ pub(crate) async fn prepare(
         Err(refused) => return refused,
     };
     let slug = op_slug(&ask.op);
-    if let Err(refused) = crate::pages::may_read_article(&desk, &me.person, slug.as_ref()).await
-    {
+    if let Err(refused) = crate::pages::may_read_article(&desk, &me.person, slug.as_ref()).await {
         return refused;
     }
     let viewed = desk
@@ -456,7 +461,9 @@ pub(crate) async fn finish(
 fn internal(e: &tokio::task::JoinError) -> Response {
     json_error(
         StatusCode::INTERNAL_SERVER_ERROR,
-        &format!("the desk failed while recording: {e}; nothing was recorded unless `medreview log` shows it"),
+        &format!(
+            "the desk failed while recording: {e}; nothing was recorded unless `medreview log` shows it"
+        ),
         None,
     )
 }

@@ -23,7 +23,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("inbox.html", include_str!("../templates/inbox.html")),
     ("review.html", include_str!("../templates/review.html")),
     ("article.html", include_str!("../templates/article.html")),
-    ("publisher.html", include_str!("../templates/publisher.html")),
+    (
+        "publisher.html",
+        include_str!("../templates/publisher.html"),
+    ),
     ("done.html", include_str!("../templates/done.html")),
     ("problem.html", include_str!("../templates/problem.html")),
 ];
@@ -79,7 +82,11 @@ impl Views {
 
     /// The page for a refusal or failure of the domain.
     pub fn error(&self, error: &Error) -> Response {
-        self.problem_page(status_of(error), &error.to_string(), error.hint().as_deref())
+        self.problem_page(
+            status_of(error),
+            &error.to_string(),
+            error.hint().as_deref(),
+        )
     }
 }
 

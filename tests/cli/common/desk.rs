@@ -251,8 +251,13 @@ pub fn http(
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .expect("set a timeout");
-    let mut request = format!("{method} {path} HTTP/1.1\r\nhost: localhost:{port}\r\nconnection: close\r\n");
-    if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("origin")) && method == "POST" {
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nhost: localhost:{port}\r\nconnection: close\r\n");
+    if !headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("origin"))
+        && method == "POST"
+    {
         request.push_str(&format!("origin: http://localhost:{port}\r\n"));
     }
     for (name, value) in headers {
@@ -364,8 +369,13 @@ impl SoftPasskey {
 pub fn sign_in(server: &Server, passkey: &SoftPasskey) -> (String, String) {
     let begin = http(server.port, "POST", "/signin/begin", &[], Some("{}"));
     assert_eq!(begin.status, 200, "{}", begin.body);
-    let login = begin.cookie("__Host-medreview-login").expect("a login cookie");
-    let challenge = begin.json()["challenge"].as_str().expect("a challenge").to_owned();
+    let login = begin
+        .cookie("__Host-medreview-login")
+        .expect("a login cookie");
+    let challenge = begin.json()["challenge"]
+        .as_str()
+        .expect("a challenge")
+        .to_owned();
     let answer = passkey.assert(&challenge, &server.origin, true);
     let cookie = format!("__Host-medreview-login={login}");
     let finish = http(

@@ -18,7 +18,9 @@ fn ana_enrolled() -> (DeskTeam, crate::common::desk::Server, SoftPasskey) {
 fn a_software_passkey_signs_in_and_approves_and_the_approval_verifies_elsewhere() {
     let (team, server, ana) = ana_enrolled();
     let (session, csrf) = sign_in(&server, &ana);
-    let revision = team.env.git(&["rev-parse", &format!("HEAD:articles/{SLUG}/article.md")]);
+    let revision = team
+        .env
+        .git(&["rev-parse", &format!("HEAD:articles/{SLUG}/article.md")]);
     let done = sign_op(
         &server,
         &ana,

@@ -458,48 +458,51 @@ impl SigningKey {
 }
 
 impl Passkey {
-/// The first step remembers the text and stops the command; the second checks
-/// that the text is the one signed and that the signature verifies.
-fn sign(
-    &self,
-    namespace: &str,
-    text: &str,
-    signer: &Signer<'_>,
-    public_key: &str,
-) -> Result<String> {
-    let Some((signed_namespace, signed_text, pem)) = &self.signed else {
-        if let Ok(mut asked) = self.asked.lock() {
-            *asked = Some((namespace.to_owned(), text.to_owned()));
-        }
-        return Err(Error::new(
-            Code::SigningFailed,
-            "the entry is signed with a passkey in the browser (first step)",
-        ));
-    };
-    if signed_namespace != namespace || signed_text != text {
-        return Err(Error::with_hint(
-            Code::SigningFailed,
-            format!(
-                "what {} signed is no longer what would be recorded: the record changed while the passkey was signing",
-                signer.id
-            ),
-            "look at the page again (it shows the record as it now stands) and sign once more",
-        ));
-    }
-    super::verify_text(namespace, text, signer.id, Some(pem), Some(public_key)).map_err(
-        |why| {
-            Error::with_hint(
+    /// The first step remembers the text and stops the command; the second checks
+    /// that the text is the one signed and that the signature verifies.
+    fn sign(
+        &self,
+        namespace: &str,
+        text: &str,
+        signer: &Signer<'_>,
+        public_key: &str,
+    ) -> Result<String> {
+        let Some((signed_namespace, signed_text, pem)) = &self.signed else {
+            if let Ok(mut asked) = self.asked.lock() {
+                *asked = Some((namespace.to_owned(), text.to_owned()));
+            }
+            return Err(Error::new(
                 Code::SigningFailed,
-                format!("the passkey signature of {} does not verify: {why}", signer.id),
+                "the entry is signed with a passkey in the browser (first step)",
+            ));
+        };
+        if signed_namespace != namespace || signed_text != text {
+            return Err(Error::with_hint(
+                Code::SigningFailed,
                 format!(
-                    "sign with the passkey whose public line is in {}",
-                    signer.file()
+                    "what {} signed is no longer what would be recorded: the record changed while the passkey was signing",
+                    signer.id
                 ),
-            )
-        },
-    )?;
-    Ok(pem.clone())
-}
+                "look at the page again (it shows the record as it now stands) and sign once more",
+            ));
+        }
+        super::verify_text(namespace, text, signer.id, Some(pem), Some(public_key)).map_err(
+            |why| {
+                Error::with_hint(
+                    Code::SigningFailed,
+                    format!(
+                        "the passkey signature of {} does not verify: {why}",
+                        signer.id
+                    ),
+                    format!(
+                        "sign with the passkey whose public line is in {}",
+                        signer.file()
+                    ),
+                )
+            },
+        )?;
+        Ok(pem.clone())
+    }
 }
 
 /// The public key line of a `key::` literal (or of git's older bare `ssh-...` form).

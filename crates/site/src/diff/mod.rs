@@ -227,7 +227,11 @@ pub fn html_page(
         None
     } else {
         let new_text = bytes(ws, record, to)?;
-        Some(comment_marks::redline(&new_text, notes, &comparison.rendered))
+        Some(comment_marks::redline(
+            &new_text,
+            notes,
+            &comparison.rendered,
+        ))
     };
     redline::html(
         &comparison.header,
