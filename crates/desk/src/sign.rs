@@ -269,23 +269,27 @@ pub(crate) struct PrepareJson {
 }
 
 /// Checks the session and its CSRF token for a script call.
-fn signed_in(desk: &Desk, headers: &HeaderMap, csrf: &str) -> std::result::Result<Me, Response> {
+fn signed_in(
+    desk: &Desk,
+    headers: &HeaderMap,
+    csrf: &str,
+) -> std::result::Result<Me, Box<Response>> {
     if let Some(refused) = same_origin_refusal(desk, headers) {
-        return Err(refused);
+        return Err(Box::new(refused));
     }
     let Some(me) = desk.sessions.me(headers) else {
-        return Err(json_error(
+        return Err(Box::new(json_error(
             StatusCode::UNAUTHORIZED,
             "you are not signed in (or your session ended)",
             Some("sign in again; nothing was recorded"),
-        ));
+        )));
     };
     if !crate::session::same_secret(&me.csrf, csrf) {
-        return Err(json_error(
+        return Err(Box::new(json_error(
             StatusCode::FORBIDDEN,
             "the page's form token is not this session's, so the desk did not act on it",
             Some("reload the page and try again"),
-        ));
+        )));
     }
     Ok(me)
 }
@@ -298,7 +302,7 @@ pub(crate) async fn prepare(
 ) -> Response {
     let me = match signed_in(&desk, &headers, &ask.csrf) {
         Ok(me) => me,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let slug = op_slug(&ask.op);
     if let Err(refused) = crate::pages::may_read_article(&desk, &me.person, slug.as_ref()).await {
@@ -381,7 +385,7 @@ pub(crate) async fn finish(
 ) -> Response {
     let me = match signed_in(&desk, &headers, &answer.csrf) {
         Ok(me) => me,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let pending = desk
         .sessions
