@@ -460,6 +460,21 @@ struct Approved {
     revision: String,
     approvals: Vec<String>,
     since: String,
+    /// Approved after the last publication (or there was none).
+    new: bool,
+}
+
+/// When the last publication was recorded: the newest `published/<UTC time>` tag.
+fn last_publication(ws: &Workspace) -> Option<DateTime<FixedOffset>> {
+    ws.git
+        .refs_under("refs/tags/published/")
+        .iter()
+        .filter_map(|(name, _)| {
+            let time = name.strip_prefix("refs/tags/published/")?;
+            chrono::NaiveDateTime::parse_from_str(time, "%Y%m%dT%H%M%SZ").ok()
+        })
+        .max()
+        .map(|t| t.and_utc().fixed_offset())
 }
 
 async fn publisher(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Response {
@@ -476,6 +491,7 @@ async fn publisher(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Respons
             ));
         }
         let (articles, _) = medreview_site::report::all_summaries(ws, reader.now, false)?;
+        let published = last_publication(ws);
         let mut approved: Vec<(DateTime<FixedOffset>, Approved)> = articles
             .iter()
             .filter_map(|a| {
@@ -504,6 +520,7 @@ async fn publisher(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Respons
                             })
                             .collect(),
                         since: medreview_core::clock::short(&last),
+                        new: published.is_none_or(|p| last > p),
                     },
                 ))
             })
@@ -513,7 +530,12 @@ async fn publisher(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Respons
         let frame = reader.frame(desk, &state.roster, roles);
         Ok(desk.views.page(
             "publisher.html",
-            serde_json::json!({ "title": "Approved pages", "frame": frame, "approved": approved }),
+            serde_json::json!({
+                "title": "Approved pages",
+                "frame": frame,
+                "approved": approved,
+                "published": published.as_ref().map(medreview_core::clock::short),
+            }),
         ))
     })
     .await

@@ -156,6 +156,8 @@ pub(crate) struct Done {
     pub thread: Option<String>,
     pub warnings: Vec<String>,
     pub sync_problem: Option<String>,
+    /// Why the team's record refused it, when sync set it aside.
+    pub refused: Option<String>,
 }
 
 /// Runs `op` for `me` at `now`, signing with `key`.
@@ -447,13 +449,18 @@ pub(crate) async fn finish(
                 thread: recorded.thread,
                 warnings: recorded.warnings,
                 sync_problem: None,
+                refused: None,
             })
         })
     })
     .await;
     match outcome {
-        Ok(Ok(mut done)) => {
+        Ok(Ok((mut done, dropped))) => {
             done.sync_problem = crate::state::lock(&desk.sync_problem).clone();
+            done.refused = dropped
+                .into_iter()
+                .find(|d| d.commit == done.commit)
+                .map(|d| d.reason);
             desk.sessions.with(&me.token, |s| s.done = Some(done));
             Json(serde_json::json!({ "next": "/done" })).into_response()
         }

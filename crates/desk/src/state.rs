@@ -91,18 +91,20 @@ impl Desk {
         f(&ws)
     }
 
-    /// Records: runs `f` alone, then syncs so the team sees it at once.
-    pub fn write<T>(&self, f: impl FnOnce(&Workspace) -> Result<T>) -> Result<T> {
+    /// Records: runs `f` alone, then syncs so the team sees it at once. Also
+    /// returns the decisions that sync set aside (the team's record refused them).
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&Workspace) -> Result<T>,
+    ) -> Result<(T, Vec<medreview_remote::sync::Dropped>)> {
         let _alone = self
             .record
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let ws = self.workspace()?;
-        let result = f(&ws);
-        if result.is_ok() {
-            self.sync(&ws);
-        }
-        result
+        let value = f(&ws)?;
+        let dropped = self.sync(&ws);
+        Ok((value, dropped))
     }
 
     fn workspace(&self) -> Result<Workspace> {
@@ -116,13 +118,17 @@ impl Desk {
     /// Syncs with the team's remote; a clone without one (a desk on one
     /// laptop) has nothing to sync. A failure is said on every page until a sync
     /// succeeds, never hidden.
-    fn sync(&self, ws: &Workspace) {
+    fn sync(&self, ws: &Workspace) -> Vec<medreview_remote::sync::Dropped> {
         *lock(&self.last_sync) = Some(Instant::now());
+        let mut dropped = Vec::new();
         let problem = match medreview_remote::sync::sync(ws, &mut std::io::sink()) {
             Ok(report) if report.dropped.is_empty() => None,
             Ok(report) => Some(format!(
                 "the last sync set aside {} decision(s) the team's record refused: `medreview sync` in the desk's clone says why",
-                report.dropped.len()
+                {
+                    dropped.clone_from(&report.dropped);
+                    report.dropped.len()
+                }
             )),
             Err(e) if e.code() == Code::NoRemote => None,
             Err(e) => Some(format!(
@@ -130,6 +136,7 @@ impl Desk {
             )),
         };
         *lock(&self.sync_problem) = problem;
+        dropped
     }
 
     /// Whether client `ip` may try to sign in (or enrol) now; counts the attempt.
