@@ -251,3 +251,120 @@ fn verify_with_ssh_keygen(
     assert!(!run("other").status.success());
     let _ = clone;
 }
+
+#[test]
+fn the_publisher_sees_what_was_approved_since_the_last_publication() {
+    use crate::common::desk::{SoftPasskey, http, sign_in, sign_op};
+    let team = DeskTeam::new();
+    let server = team.serve();
+    let ana = SoftPasskey::new(7, "localhost", "ana-example");
+    team.record_key("ana-example", &ana.public_key());
+    // Rosa, admin and now publisher, moves her own key to a passkey, signing the
+    // change with her current key (her identity chain).
+    let rosa = SoftPasskey::new(9, "localhost", "rosa-editor");
+    let admin_key = crate::common::fixture("eve_ed25519");
+    let admin_key = admin_key.to_str().expect("utf-8 path");
+    team.env
+        .ok(&["publisher", "add", "rosa-editor", "--key", admin_key]);
+    team.env.ok(&[
+        "writer",
+        "edit",
+        "rosa-editor",
+        "--public-key",
+        &rosa.public_key(),
+        "--key",
+        admin_key,
+    ]);
+    team.env.git(&["push", "-q", "origin", "main"]);
+
+    // Before any approval: nothing to publish. A reviewer may not open the list.
+    let (rosa_session, _) = sign_in(&server, &rosa);
+    let list = http(
+        server.port,
+        "GET",
+        "/publisher",
+        &[("cookie", &rosa_session)],
+        None,
+    );
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(
+        list.body.contains("No page is approved yet."),
+        "{}",
+        list.body
+    );
+    let (ana_session, ana_csrf) = sign_in(&server, &ana);
+    let refused = http(
+        server.port,
+        "GET",
+        "/publisher",
+        &[("cookie", &ana_session)],
+        None,
+    );
+    assert_eq!(refused.status, 409, "{}", refused.body);
+    assert!(refused.body.contains("ana-example is not a publisher"));
+
+    // Ana approves r1 in the desk: it is new on Rosa's list.
+    let revision = team
+        .env
+        .git(&["rev-parse", &format!("HEAD:articles/{SLUG}/article.md")]);
+    let done = sign_op(
+        &server,
+        &ana,
+        (&ana_session, &ana_csrf),
+        serde_json::json!({"op": "approve", "slug": SLUG, "revision": revision.trim(), "note": "Accurate."}),
+    );
+    assert_eq!(done.status, 200, "{}", done.body);
+    let list = http(
+        server.port,
+        "GET",
+        "/publisher",
+        &[("cookie", &rosa_session)],
+        None,
+    );
+    assert!(
+        list.body.contains("Nothing was published yet."),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body.contains("<strong class=\"tag\">new</strong>"),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body.contains("Ana Example (medical-accuracy"),
+        "{}",
+        list.body
+    );
+
+    // Rosa publishes on the desk's host, in its clone: the publication tag is
+    // there, and the page is no longer new.
+    let out = team.env.outside("site");
+    team.env.ok_in(
+        &team.desk,
+        &[
+            "publish",
+            "--out",
+            out.to_str().expect("utf-8 path"),
+            "--as",
+            "rosa-editor",
+        ],
+    );
+    let list = http(
+        server.port,
+        "GET",
+        "/publisher",
+        &[("cookie", &rosa_session)],
+        None,
+    );
+    assert!(
+        list.body.contains("The last publication was recorded on"),
+        "{}",
+        list.body
+    );
+    assert!(
+        !list.body.contains("<strong class=\"tag\">new</strong>"),
+        "{}",
+        list.body
+    );
+}
