@@ -135,3 +135,34 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr, &str)) -> Result<(
         .map_err(|e| Error::internal(format!("the desk stopped: {e}")))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_origin;
+
+    #[test]
+    fn an_origin_is_a_scheme_and_a_host_and_http_only_for_localhost() {
+        assert_eq!(
+            parse_origin("https://Desk.Example.org/").expect("https"),
+            (
+                "https://desk.example.org".to_owned(),
+                "desk.example.org".to_owned()
+            )
+        );
+        assert_eq!(
+            parse_origin("http://localhost:8080").expect("localhost").1,
+            "localhost"
+        );
+        for bad in [
+            "desk.example.org",
+            "http://desk.example.org",
+            "https://desk.example.org/review",
+            "https://user@desk.example.org",
+            "https://desk example.org",
+            "ftp://desk.example.org",
+            "https://",
+        ] {
+            assert!(parse_origin(bad).is_err(), "{bad} was taken");
+        }
+    }
+}
