@@ -51,7 +51,14 @@ pub fn cmd_inbox(ctx: &mut Ctx<'_>, args: InboxArgs) -> Result<ExitCode> {
     let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
     let roles = medreview_core::roster::identity::roles(roster, &config, &me);
     let (articles, problems) = medreview_site::report::all_summaries(&ws, now, !args.json)?;
-    let items = medreview_site::inbox::items(&me, roster, &articles, now);
+    let mut items = medreview_site::inbox::items(&me, roster, &articles, now);
+    if roles.contains(&"publisher") {
+        let published = medreview_site::publish::last_publication(&ws.git);
+        items.extend(medreview_site::inbox::publisher_items(
+            &me, roster, &articles, published, now,
+        ));
+        medreview_site::inbox::sort(&mut items);
+    }
     super::warn_uncommitted(ctx, &ws)?;
     let failed = super::warn_roster(ctx, &*people)?.is_some() || !problems.is_empty();
     if args.json {

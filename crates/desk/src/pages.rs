@@ -22,6 +22,7 @@ use medreview_core::record::entry::{ViewKind, Viewed};
 use medreview_core::roster::Roster;
 use medreview_core::workspace::{Config, Workspace};
 use medreview_site::diff::{self, Side, comment_marks};
+use medreview_site::inbox::Kind;
 use medreview_site::report::ArticleSummary;
 use serde::{Deserialize, Serialize};
 
@@ -235,7 +236,8 @@ struct InboxRow {
     since: Option<String>,
     open_threads: usize,
     rules: Vec<String>,
-    link: String,
+    /// The page to open; none for a reviewer's license.
+    link: Option<String>,
 }
 
 /// The review rules an article must meet, in words, with who met them.
@@ -270,13 +272,36 @@ async fn inbox(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Response {
         let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
         let roles = roles(&state.roster, &config, &reader.me.person);
         let (articles, problems) = medreview_site::report::all_summaries(ws, reader.now, false)?;
-        let items =
-            medreview_site::inbox::items(&reader.me.person, &state.roster, &articles, reader.now);
+        let me = &reader.me.person;
+        let mut items = medreview_site::inbox::items(me, &state.roster, &articles, reader.now);
+        if roles.contains(&"publisher") {
+            let published = medreview_site::publish::last_publication(&ws.git);
+            items.extend(medreview_site::inbox::publisher_items(
+                me,
+                &state.roster,
+                &articles,
+                published,
+                reader.now,
+            ));
+            medreview_site::inbox::sort(&mut items);
+        }
         let rows: Vec<InboxRow> = items
             .iter()
             .filter_map(|item| {
+                let row = |link: Option<String>, rules: Vec<String>| InboxRow {
+                    slug: item.slug.clone(),
+                    title: item.title.clone(),
+                    what: item.what.clone(),
+                    since: item.since.as_ref().map(medreview_core::clock::short),
+                    open_threads: item.open_threads,
+                    rules,
+                    link,
+                };
+                if item.kind == Kind::License {
+                    return Some(row(None, Vec::new()));
+                }
                 let summary = articles.iter().find(|a| a.slug == item.slug)?;
-                if !may_read(&reader.me.person, &roles, summary) {
+                if !may_read(me, &roles, summary) {
                     return None;
                 }
                 let link = if roles.contains(&"reviewer") {
@@ -284,15 +309,7 @@ async fn inbox(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Response {
                 } else {
                     format!("/article/{}", item.slug)
                 };
-                Some(InboxRow {
-                    slug: item.slug.clone(),
-                    title: item.title.clone(),
-                    what: item.what.clone(),
-                    since: item.since.as_ref().map(medreview_core::clock::short),
-                    open_threads: item.open_threads,
-                    rules: rules_of(summary),
-                    link,
-                })
+                Some(row(Some(link), rules_of(summary)))
             })
             .collect();
         let frame = reader.frame(desk, &state.roster, roles);
@@ -464,19 +481,6 @@ struct Approved {
     new: bool,
 }
 
-/// When the last publication was recorded: the newest `published/<UTC time>` tag.
-fn last_publication(ws: &Workspace) -> Option<DateTime<FixedOffset>> {
-    ws.git
-        .refs_under("refs/tags/published/")
-        .iter()
-        .filter_map(|(name, _)| {
-            let time = name.strip_prefix("refs/tags/published/")?;
-            chrono::NaiveDateTime::parse_from_str(time, "%Y%m%dT%H%M%SZ").ok()
-        })
-        .max()
-        .map(|t| t.and_utc().fixed_offset())
-}
-
 async fn publisher(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Response {
     signed_in_page(desk, &headers, |desk, ws, reader| {
         let people = ws.committed_people()?;
@@ -491,7 +495,15 @@ async fn publisher(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Respons
             ));
         }
         let (articles, _) = medreview_site::report::all_summaries(ws, reader.now, false)?;
-        let published = last_publication(ws);
+        let published = medreview_site::publish::last_publication(&ws.git);
+        // What is new is what the publisher's inbox lists (one rule).
+        let waiting = medreview_site::inbox::publisher_items(
+            &reader.me.person,
+            &state.roster,
+            &articles,
+            published,
+            reader.now,
+        );
         let mut approved: Vec<(DateTime<FixedOffset>, Approved)> = articles
             .iter()
             .filter_map(|a| {
@@ -520,7 +532,9 @@ async fn publisher(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Respons
                             })
                             .collect(),
                         since: medreview_core::clock::short(&last),
-                        new: published.is_none_or(|p| last > p),
+                        new: waiting
+                            .iter()
+                            .any(|i| i.kind == Kind::Publish && i.slug == a.slug),
                     },
                 ))
             })

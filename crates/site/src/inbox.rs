@@ -32,7 +32,16 @@ pub enum Kind {
     Unsubmitted,
     /// Comment threads wait on me: a reviewer's, on my article; or mine, answered.
     Threads,
+    /// (A publisher.) A page was approved since the last publication.
+    Publish,
+    /// (A publisher.) A published page is past its re-review date.
+    Overdue,
+    /// (A publisher.) A reviewer's license ends soon; `slug` is the reviewer's id.
+    License,
 }
+
+/// How far ahead a publisher sees a reviewer's license ending.
+pub const LICENSE_SOON_DAYS: i64 = 60;
 
 /// One thing that waits on me.
 #[derive(Debug, Clone, Serialize)]
@@ -391,6 +400,91 @@ pub fn items(
             mine
         })
         .collect();
+    sort(&mut items);
+    items
+}
+
+/// What waits on a publisher at `now`: pages approved (or re-reviewed) since the
+/// last publication (`published`, none when nothing was published), published
+/// pages past their re-review date, and reviewers whose license ends within
+/// [`LICENSE_SOON_DAYS`] days (or has ended while they are not retired).
+pub fn publisher_items(
+    me: &Id,
+    roster: &Roster,
+    articles: &[ArticleSummary],
+    published: Option<DateTime<FixedOffset>>,
+    now: DateTime<FixedOffset>,
+) -> Vec<Item> {
+    let mut items = Vec::new();
+    for a in articles {
+        let Some(p) = &a.publishable else {
+            continue;
+        };
+        let n = p.revision.number;
+        if published.is_none_or(|at| p.reviewed_at > at) {
+            let since = published.map_or("nothing was published yet".to_owned(), |at| {
+                format!("the last publication was on {}", clock::short(&at))
+            });
+            items.push(Item::of(
+                a,
+                Kind::Publish,
+                format!("r{n} approved on {}; {since}", clock::short(&p.reviewed_at)),
+                Some(n),
+                Some(p.reviewed_at),
+                vec![format!("medreview publish --out public --as {me}")],
+            ));
+        }
+        if p.due_at <= now {
+            items.push(Item::of(
+                a,
+                Kind::Overdue,
+                format!(
+                    "r{n} is published but its medical re-review was due on {}",
+                    p.due_at.date_naive()
+                ),
+                Some(n),
+                Some(p.due_at),
+                vec![format!("medreview status {}", a.slug)],
+            ));
+        }
+    }
+    let soon = now.date_naive() + chrono::Duration::days(LICENSE_SOON_DAYS);
+    for (id, reviewer) in &roster.reviewers {
+        let Some(expires) = reviewer.license.as_ref().and_then(|l| l.expires) else {
+            continue;
+        };
+        if reviewer.retired.is_some() || expires > soon {
+            continue;
+        }
+        let when = if expires < now.date_naive() {
+            "ended"
+        } else {
+            "ends"
+        };
+        items.push(Item {
+            slug: id.to_string(),
+            title: reviewer.name.clone(),
+            kind: Kind::License,
+            what: format!(
+                "the license of {} {when} on {expires}: their approvals stop counting from then",
+                reviewer.name
+            ),
+            revision: None,
+            since: expires
+                .and_hms_opt(0, 0, 0)
+                .map(|t| t.and_utc().fixed_offset()),
+            commands: vec![format!(
+                "medreview reviewer edit {id} --license-expires YYYY-MM-DD"
+            )],
+            open_threads: 0,
+        });
+    }
+    sort(&mut items);
+    items
+}
+
+/// Oldest first; an item with no time last.
+pub fn sort(items: &mut [Item]) {
     items.sort_by(|a, b| {
         (a.since.is_none(), a.since, &a.slug, a.kind).cmp(&(
             b.since.is_none(),
@@ -399,7 +493,6 @@ pub fn items(
             b.kind,
         ))
     });
-    items
 }
 
 /// Whose inbox: `--as ID` (a roster id), else the roster member whose email is

@@ -35,6 +35,7 @@ pub use self::html::{BannerView, template_problems, vet_templates};
 pub use self::incremental::remember_output;
 pub use self::output::{resolve_out, write_output};
 pub use self::run::{Published, Request, run};
+pub use self::tag::last_publication;
 pub use self::tag::{tag_message, tag_name};
 
 /// What `publish` writes.

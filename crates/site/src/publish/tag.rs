@@ -13,6 +13,19 @@ pub fn tag_name(now: &DateTime<FixedOffset>) -> String {
     )
 }
 
+/// When the last publication was recorded: the time in the newest
+/// `published/<UTC time>` tag name, if any.
+pub fn last_publication(git: &medreview_core::repo::Repo) -> Option<DateTime<FixedOffset>> {
+    git.refs_under("refs/tags/published/")
+        .iter()
+        .filter_map(|(name, _)| {
+            let time = name.strip_prefix("refs/tags/published/")?;
+            chrono::NaiveDateTime::parse_from_str(time, "%Y%m%dT%H%M%SZ").ok()
+        })
+        .max()
+        .map(|t| t.and_utc().fixed_offset())
+}
+
 /// The tag message: every page's slug and revision, then trailers.
 pub fn tag_message(manifest: &Manifest, publisher: &Id) -> String {
     let mut message = format!(
