@@ -73,6 +73,30 @@ fn r1(team: &DeskTeam) -> String {
         .to_owned()
 }
 
+/// Publishes the clone at `dir` into a fresh folder `name`; every file's text by
+/// its name.
+fn published(
+    team: &DeskTeam,
+    dir: &std::path::Path,
+    name: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let out = team.env.outside(name);
+    let _ = std::fs::remove_dir_all(&out);
+    let _ = team.env.run_in(
+        dir,
+        &["publish", "--out", out.to_str().expect("utf-8 path")],
+    );
+    std::fs::read_dir(&out)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| {
+            let e = e.ok()?;
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            Some((e.file_name().to_string_lossy().into_owned(), text))
+        })
+        .collect()
+}
+
 /// The state of the article in the clone at `dir`.
 fn state_in(team: &DeskTeam, dir: &std::path::Path) -> String {
     let status = team.env.ok_in(dir, &["status", SLUG, "--json"]);
@@ -345,12 +369,13 @@ fn the_host_rewraps_ana_sign_in_assertion_as_an_approval_and_the_gate_refuses_it
     assert!(!why.is_empty());
     host_pushes(&team, &entry);
     assert_eq!(remote_state(&team, "colleague"), "in-review");
-    let publish = team.env.run_in(&team.desk, &["publish"]);
+    let site = published(&team, &team.desk, "site");
     assert!(
-        !publish.stdout.contains("Ana Example"),
-        "{}",
-        publish.stdout
+        !site.contains_key(&format!("{SLUG}.html")),
+        "{:?}",
+        site.keys()
     );
+    assert!(!site.values().any(|page| page.contains("Ana Example")));
 }
 
 // ---------------------------------------------------------------------------
@@ -401,6 +426,11 @@ fn david_cannot_approve_as_ana_whatever_the_request_says() {
         status.stdout
     );
     team.env.ok_in(&clone, &["check"]);
+    let site = published(&team, &clone, "site");
+    let page = site
+        .get(&format!("{SLUG}.html"))
+        .expect("the published page");
+    assert!(page.contains("David Okafor") && !page.contains("Ana Example"));
 }
 
 #[test]
@@ -1173,10 +1203,10 @@ fn a_cardiologist_approval_through_the_desk_does_not_meet_an_oncology_rule() {
     assert_eq!(state_in(&team, &clone), "in-review");
     let status = team.env.ok_in(&clone, &["status", SLUG]);
     assert!(status.stdout.contains("oncology"), "{}", status.stdout);
-    let publish = team.env.run_in(&clone, &["publish"]);
+    let site = published(&team, &clone, "site");
     assert!(
-        !publish.stdout.contains(crate::common::TITLE),
-        "{}",
-        publish.stdout
+        !site.contains_key(&format!("{SLUG}.html")),
+        "{:?}",
+        site.keys()
     );
 }
