@@ -1210,3 +1210,78 @@ fn a_cardiologist_approval_through_the_desk_does_not_meet_an_oncology_rule() {
         site.keys()
     );
 }
+
+// ---------------------------------------------------------------------------
+// Passkey answers that are not what they claim.
+// ---------------------------------------------------------------------------
+
+/// Begins a sign-in and finishes it with `answer(challenge)`.
+fn sign_in_with(server: &Server, answer: impl Fn(&str) -> serde_json::Value) -> Answer {
+    let begin = http(server.port, "POST", "/signin/begin", &[], Some("{}"));
+    let login = format!(
+        "__Host-medreview-login={}",
+        begin.cookie("__Host-medreview-login").expect("login")
+    );
+    let challenge = begin.json()["challenge"]
+        .as_str()
+        .expect("challenge")
+        .to_owned();
+    let body = answer(&challenge).to_string();
+    http(
+        server.port,
+        "POST",
+        "/signin/finish",
+        &[("cookie", &login)],
+        Some(&body),
+    )
+}
+
+#[test]
+fn ana_passkey_claiming_to_be_david_or_unverified_or_from_a_phishing_origin_does_not_sign_in() {
+    let (_team, server, ana, _david) = ana_and_david();
+    let as_david = sign_in_with(&server, |c| {
+        let mut a = ana.assert(c, &server.origin, true);
+        a["user_handle"] = Base64UrlUnpadded::encode_string(b"david-okafor").into();
+        a
+    });
+    assert_eq!(as_david.status, 401, "{}", as_david.body);
+    assert!(
+        as_david.body.contains("does not verify for david-okafor"),
+        "{}",
+        as_david.body
+    );
+    let unverified = sign_in_with(&server, |c| ana.assert(c, &server.origin, false));
+    assert_eq!(unverified.status, 401, "{}", unverified.body);
+    let phished = sign_in_with(&server, |c| ana.assert(c, "http://evil.example", true));
+    assert_eq!(phished.status, 401, "{}", phished.body);
+    let other_rp = SoftPasskey::new(7, "evil.example", "ana-example");
+    let relayed = sign_in_with(&server, |c| other_rp.assert(c, &server.origin, true));
+    assert_eq!(relayed.status, 401, "{}", relayed.body);
+    for refused in [&as_david, &unverified, &phished, &relayed] {
+        assert!(refused.cookie("__Host-medreview-session").is_none());
+    }
+    // The control: her own answer signs her in.
+    let ok = sign_in_with(&server, |c| ana.assert(c, &server.origin, true));
+    assert_eq!(ok.status, 200, "{}", ok.body);
+}
+
+#[test]
+fn an_unverified_or_phished_approval_assertion_records_nothing() {
+    let (team, server, ana) = ana_enrolled();
+    let (session, csrf) = sign_in(&server, &ana);
+    let before = remote_head(&team);
+    for (origin, verified) in [
+        (server.origin.as_str(), false),
+        ("http://evil.example", true),
+    ] {
+        let challenge = prepare(&server, (&session, &csrf), approve(&r1(&team)));
+        let mut body = ana.assert(&challenge, origin, verified);
+        body["csrf"] = csrf.clone().into();
+        let refused = post(&server, "/sign/finish", &session, &body);
+        assert_eq!(refused.status, 409, "{origin} {verified}: {}", refused.body);
+        assert!(refused.body.contains("does not verify"), "{}", refused.body);
+    }
+    assert_eq!(remote_head(&team), before);
+    assert_eq!(desk_head(&team), before);
+    assert_eq!(remote_state(&team, "colleague"), "in-review");
+}
