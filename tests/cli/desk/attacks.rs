@@ -1285,3 +1285,48 @@ fn an_unverified_or_phished_approval_assertion_records_nothing() {
     assert_eq!(desk_head(&team), before);
     assert_eq!(remote_state(&team, "colleague"), "in-review");
 }
+
+#[test]
+fn a_writer_cannot_approve_her_own_article_nor_prepare_on_another_writers() {
+    let (team, server, _ana) = ana_enrolled();
+    let suzanne = suzanne_enrolled(&team);
+    team.env.ok(&[
+        "new",
+        "rosa-page",
+        "--title",
+        "Rosa's page",
+        "--writer",
+        "rosa-editor",
+    ]);
+    if !team.env.porcelain().trim().is_empty() {
+        team.env.git(&["add", "-A"]);
+        team.env
+            .git(&["commit", "-q", "-m", "another writer's article"]);
+    }
+    team.env.git(&["push", "-q", "origin", "main"]);
+    let (session, csrf) = sign_in(&server, &suzanne);
+    let before = remote_head(&team);
+    let own = sign_op(&server, &suzanne, (&session, &csrf), approve(&r1(&team)));
+    assert_eq!(own.status, 409, "{}", own.body);
+    assert!(
+        own.body
+            .contains("suzanne-example is a writer, and writers cannot approve"),
+        "{}",
+        own.body
+    );
+    let mut op = serde_json::json!({"op": "comment", "slug": "rosa-page", "revision": "r1",
+        "quote": "Rosa", "note": "n", "csrf": csrf});
+    let other = post(&server, "/sign/prepare", &session, &op);
+    assert_eq!(other.status, 409, "{}", other.body);
+    assert!(
+        other
+            .body
+            .contains("there is no article rosa-page for you here"),
+        "{}",
+        other.body
+    );
+    op["slug"] = "../her2-treatment".into();
+    assert_ne!(post(&server, "/sign/prepare", &session, &op).status, 200);
+    assert_eq!(remote_head(&team), before);
+    assert_eq!(remote_state(&team, "colleague"), "in-review");
+}
