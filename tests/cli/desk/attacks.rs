@@ -39,7 +39,6 @@ fn a_software_passkey_signs_in_and_approves_and_the_approval_verifies_elsewhere(
 // ---------------------------------------------------------------------------
 
 use base64ct::{Base64, Base64UrlUnpadded, Encoding};
-use chrono::TimeDelta;
 use medreview_core::ids::Id;
 use medreview_core::record::entry::{Action, Entry, EntryId};
 use medreview_core::signing::{self, SigningKey, passkey};
@@ -183,28 +182,57 @@ fn assertion(json: &serde_json::Value) -> passkey::Assertion {
     }
 }
 
-/// An approval by ana-example of r1, after the record's last entry, unsigned.
-fn forged_approval(team: &DeskTeam) -> Entry {
-    // The host's clone is up to date with the team's record.
-    team.env.git_in(&team.desk, &["pull", "-q", "--ff-only"]);
-    let (last, last_entry) = team.env.entries(SLUG).pop().expect("a submission");
-    Entry {
+/// An approval by ana-example of r1 exactly as the desk would record it (the
+/// host runs the desk, so he sees the text it asks her passkey to sign), unsigned.
+fn forged_approval(team: &DeskTeam, server: &Server, ana: &SoftPasskey) -> Entry {
+    let (session, csrf) = sign_in(server, ana);
+    let mut op = approve(&r1(team));
+    op["csrf"] = csrf.into();
+    let prepared = post(server, "/sign/prepare", &session, &op);
+    assert_eq!(prepared.status, 200, "{}", prepared.body);
+    let text = prepared.json()["text"]
+        .as_str()
+        .expect("the text")
+        .to_owned();
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
+            .to_owned()
+    };
+    let json = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&field(name)).expect("a JSON field")
+    };
+    let text_of = |name: &str| json(name).as_str().map(str::to_owned);
+    let ids = |name: &str| -> Vec<EntryId> {
+        json(name)
+            .as_array()
+            .expect("a list")
+            .iter()
+            .map(|v| EntryId::parse(v.as_str().expect("an id")).expect("an entry id"))
+            .collect()
+    };
+    let entry = Entry {
         action: Action::Approved,
-        by: Id::parse("id", "ana-example").expect("id"),
-        at: last_entry.at + TimeDelta::hours(1),
-        revision: RevId::parse(&r1(team)).expect("revision"),
-        after: vec![EntryId::parse(&last).expect("entry id")],
-        note: Some("Looks right to me.".into()),
+        by: Id::parse("id", &field("by")).expect("id"),
+        at: chrono::DateTime::parse_from_rfc3339(&field("at")).expect("time"),
+        revision: RevId::parse(&field("revision")).expect("revision"),
+        after: ids("after"),
+        note: text_of("note"),
         recorded_by: None,
-        roster: Vec::new(),
-        clock: None,
+        roster: ids("roster"),
+        clock: text_of("clock"),
         format: None,
         viewed: None,
-        meaning: None,
-        name: None,
-        credentials: None,
+        meaning: text_of("meaning"),
+        name: text_of("name"),
+        credentials: text_of("credentials"),
         signature: None,
-    }
+    };
+    assert_eq!(signing::canonical_text(&slug_id(), &entry), text);
+    // The host's clone is the desk's, up to date with the team's record.
+    team.env.git_in(&team.desk, &["pull", "-q", "--ff-only"]);
+    entry
 }
 
 /// The host commits `entry` in the desk's clone with plain git, as Ana, and
@@ -244,7 +272,13 @@ fn host_pushes(team: &DeskTeam, entry: &Entry) -> String {
         !push.status.success(),
         "the gate accepted a forgery: {stderr}"
     );
-    assert!(stderr.contains("medreview: refused"), "{stderr}");
+    // Refused for its signature alone: everything else is as the desk makes it.
+    let codes: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.split("medreview: refused refs/heads/main: [").nth(1))
+        .filter_map(|rest| rest.split(']').next())
+        .collect();
+    assert_eq!(codes, ["signature"], "{stderr}");
     assert_eq!(remote_head(team), before, "the remote moved");
     // The desk's own clone does not count it either.
     let check = team.env.run_in(&team.desk, &["check", "--json"]);
@@ -314,10 +348,10 @@ fn slug_id() -> Id {
 // ---------------------------------------------------------------------------
 
 #[test]
-fn the_host_forges_ana_approval_with_his_own_passkey_and_the_gate_refuses_it() {
-    let (team, _server, _ana) = ana_enrolled();
+fn the_host_forgesana_approval_with_his_own_passkey_and_the_gate_refuses_it() {
+    let (team, server, ana) = ana_enrolled();
     let host = SoftPasskey::new(99, "localhost", "ana-example");
-    let mut entry = forged_approval(&team);
+    let mut entry = forged_approval(&team, &server, &ana);
     let text = signing::canonical_text(&slug_id(), &entry);
     let challenge =
         Base64UrlUnpadded::encode_string(&passkey::challenge(signing::NAMESPACE, &text));
@@ -325,15 +359,15 @@ fn the_host_forges_ana_approval_with_his_own_passkey_and_the_gate_refuses_it() {
     let pem = passkey::to_sshsig(&host.public_key(), signing::NAMESPACE, &text, &answer)
         .expect("his own passkey signs");
     entry.signature = Some(pem);
-    assert!(signing::verify(&slug_id(), &entry, Some(&_ana.public_key())).is_err());
+    assert!(signing::verify(&slug_id(), &entry, Some(&ana.public_key())).is_err());
     host_pushes(&team, &entry);
     assert_eq!(remote_state(&team, "colleague"), "in-review");
 }
 
 #[test]
-fn the_host_forges_ana_approval_with_the_admins_ssh_key_and_the_gate_refuses_it() {
-    let (team, _server, _ana) = ana_enrolled();
-    let mut entry = forged_approval(&team);
+fn the_host_forgesana_approval_with_the_admins_ssh_key_and_the_gate_refuses_it() {
+    let (team, server, ana) = ana_enrolled();
+    let mut entry = forged_approval(&team, &server, &ana);
     let key = SigningKey::load(&fixture("eve_ed25519")).expect("the admin's key");
     let pem = key
         .sign(
@@ -358,7 +392,7 @@ fn the_host_rewraps_ana_sign_in_assertion_as_an_approval_and_the_gate_refuses_it
         .expect("challenge")
         .to_owned();
     let kept = assertion(&ana.assert(&challenge, &server.origin, true));
-    let mut entry = forged_approval(&team);
+    let mut entry = forged_approval(&team, &server, &ana);
     let text = signing::canonical_text(&slug_id(), &entry);
     let refused = passkey::to_sshsig(&ana.public_key(), signing::NAMESPACE, &text, &kept)
         .expect_err("a sign-in assertion is no approval");
