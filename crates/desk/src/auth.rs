@@ -213,6 +213,9 @@ pub(crate) async fn signout(
     headers: HeaderMap,
     axum::Form(form): axum::Form<SignOutForm>,
 ) -> Response {
+    if let Some(refused) = same_origin_refusal(&desk, &headers) {
+        return refused;
+    }
     if let Some(me) = desk.sessions.me(&headers) {
         if !session::same_secret(&me.csrf, &form.csrf) {
             return desk.views.problem_page(

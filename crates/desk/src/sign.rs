@@ -430,8 +430,10 @@ pub(crate) async fn finish(
             })?;
             let pem = passkey::to_sshsig(key, &pending.namespace, &pending.text, &assertion)
                 .map_err(|why| {
+                    // The signer's passkey answered something else: a refusal of
+                    // what was sent, not a failure of the desk.
                     Error::with_hint(
-                        Code::SigningFailed,
+                        Code::WrongSigningKey,
                         format!("your passkey's signature does not verify: {why}"),
                         "sign with the passkey you signed in with",
                     )
