@@ -1,7 +1,7 @@
 //! `inbox` and `status --mine`: what waits on a reviewer and on a writer, oldest
 //! first; and `status` showing the assigned reviewer and the open request for changes.
 
-use crate::common::{ARTICLE, Run, SLUG, TestEnv};
+use crate::common::{ARTICLE, Run, SLUG, TestEnv, json};
 
 /// Exit code, stdout and stderr in one text, for snapshots.
 fn shown(run: &Run) -> String {
@@ -369,4 +369,67 @@ fn status_shows_the_assigned_reviewer_and_the_open_request_for_changes() {
     let json = crate::common::json(&env.ok(&["status", SLUG, "--json"]).stdout);
     assert_eq!(json["articles"][0]["reviewer"], "ana-example");
     assert_eq!(json["articles"][0]["open_request"], serde_json::Value::Null);
+}
+
+/// Issue 26: a publisher's inbox says what was approved since the last
+/// publication, which published page is overdue for re-review, and whose license
+/// ends soon; publishing takes the first away.
+#[test]
+fn a_publisher_sees_new_approvals_overdue_re_reviews_and_ending_licenses() {
+    let mut env = TestEnv::approved();
+    env.ok(&[
+        "writer",
+        "add",
+        "rosa-editor",
+        "--name",
+        "Rosa Editor",
+        "--email",
+        "runner@example.org",
+    ]);
+    env.ok(&["publisher", "add", "rosa-editor"]);
+    let run = env.ok(&["inbox"]);
+    assert!(
+        run.stdout
+            .contains("r1 approved on 2025-03-04 09:00 -05:00; nothing was published yet"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("`medreview publish --out public --as rosa-editor`")
+    );
+    assert!(!run.stdout.contains("license"), "{}", run.stdout);
+
+    // Two years on: the page is overdue, Ana's license ends within 60 days.
+    env.set_now("2027-05-15T09:00:00-04:00");
+    let run = env.ok(&["inbox", "--json"]);
+    let items = json(&run.stdout)["items"].clone();
+    let kinds: Vec<&str> = items
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["kind"].as_str())
+        .collect();
+    assert_eq!(kinds, ["publish", "overdue", "license"], "{items}");
+    let license = &items[2];
+    assert_eq!(license["slug"], "ana-example");
+    assert!(
+        license["what"]
+            .as_str()
+            .is_some_and(|w| w.contains("the license of Ana Example ends on 2027-06-30")),
+        "{license}"
+    );
+
+    // Publishing records the publication: nothing new to publish.
+    let out = env.outside("public");
+    env.ok(&[
+        "publish",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+        "--as",
+        "rosa-editor",
+    ]);
+    let run = env.ok(&["inbox", "--json"]);
+    assert!(!run.stdout.contains("\"publish\""), "{}", run.stdout);
+    assert!(run.stdout.contains("\"overdue\""), "{}", run.stdout);
 }

@@ -439,7 +439,7 @@ pub fn publisher_items(
                 a,
                 Kind::Overdue,
                 format!(
-                    "r{n} is published but its medical re-review was due on {}",
+                    "r{n}, the approved revision, is past its medical re-review date ({})",
                     p.due_at.date_naive()
                 ),
                 Some(n),
