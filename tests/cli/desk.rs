@@ -252,16 +252,10 @@ fn verify_with_ssh_keygen(
     let _ = clone;
 }
 
-#[test]
-fn the_publisher_sees_what_was_approved_since_the_last_publication() {
-    use crate::common::desk::{SoftPasskey, http, sign_in, sign_op};
-    let team = DeskTeam::new();
-    let server = team.serve();
-    let ana = SoftPasskey::new(7, "localhost", "ana-example");
-    team.record_key("ana-example", &ana.public_key());
-    // Rosa, admin and now publisher, moves her own key to a passkey, signing the
-    // change with her current key (her identity chain).
-    let rosa = SoftPasskey::new(9, "localhost", "rosa-editor");
+/// Rosa, admin, becomes publisher and moves her own key to a passkey, signing the
+/// change with her current key (her identity chain); shared with the remote.
+fn publisher_with_passkey(team: &DeskTeam) -> crate::common::desk::SoftPasskey {
+    let rosa = crate::common::desk::SoftPasskey::new(9, "localhost", "rosa-editor");
     let admin_key = crate::common::fixture("eve_ed25519");
     let admin_key = admin_key.to_str().expect("utf-8 path");
     team.env
@@ -276,6 +270,129 @@ fn the_publisher_sees_what_was_approved_since_the_last_publication() {
         admin_key,
     ]);
     team.env.git(&["push", "-q", "origin", "main"]);
+    rosa
+}
+
+/// Gives `page` the session `cookie` (`NAME=VALUE`) at the desk.
+fn use_session(page: &Page, server: &crate::common::desk::Server, cookie: &str) {
+    let (name, value) = cookie.split_once('=').expect("NAME=VALUE");
+    page.call(
+        "Network.setCookie",
+        serde_json::json!({
+            "name": name, "value": value, "url": server.origin,
+            "secure": true, "httpOnly": true, "sameSite": "Strict", "path": "/",
+        }),
+    );
+}
+
+#[test]
+fn the_writer_and_the_publisher_see_their_pages_in_a_browser() {
+    use crate::common::desk::{SoftPasskey, sign_in, sign_op};
+    let Some(browser) = Browser::launch() else {
+        return;
+    };
+    let mut team = DeskTeam::new();
+    let server = team.serve();
+    let ana = SoftPasskey::new(7, "localhost", "ana-example");
+    team.record_key("ana-example", &ana.public_key());
+    let david = SoftPasskey::new(8, "localhost", "david-okafor");
+    team.record_key("david-okafor", &david.public_key());
+    let rosa = publisher_with_passkey(&team);
+    // Suzanne moves her own key to a passkey, signing with her SSH key, the next
+    // day (the key she signed her submission with is revoked from then on).
+    team.env.set_now(crate::common::NEXT_DAY);
+    let suzanne = SoftPasskey::new(10, "localhost", "suzanne-example");
+    let writer_key = crate::common::fixture("suzanne_ed25519");
+    team.env
+        .git(&["config", "user.email", "suzanne@example.org"]);
+    team.env.ok(&[
+        "writer",
+        "edit",
+        "suzanne-example",
+        "--public-key",
+        &suzanne.public_key(),
+        "--key",
+        writer_key.to_str().expect("utf-8 path"),
+    ]);
+    team.env
+        .git(&["config", "user.email", crate::common::desk::ADMIN_EMAIL]);
+    team.env.git(&["push", "-q", "origin", "main"]);
+
+    // Ana comments on words; David approves.
+    let revision = team
+        .env
+        .git(&["rev-parse", &format!("HEAD:articles/{SLUG}/article.md")]);
+    let (ana_session, ana_csrf) = sign_in(&server, &ana);
+    let commented = sign_op(
+        &server,
+        &ana,
+        (&ana_session, &ana_csrf),
+        serde_json::json!({"op": "comment", "slug": SLUG, "revision": revision.trim(),
+            "quote": "trastuzumab", "note": "Name the brand too.", "suggest": "trastuzumab (Herceptin)"}),
+    );
+    assert_eq!(commented.status, 200, "{}", commented.body);
+    let done = crate::common::desk::http(
+        server.port,
+        "GET",
+        "/done",
+        &[("cookie", &ana_session)],
+        None,
+    );
+    assert!(done.body.contains("<h1>Recorded</h1>"), "{}", done.body);
+    let (david_session, david_csrf) = sign_in(&server, &david);
+    let approved = sign_op(
+        &server,
+        &david,
+        (&david_session, &david_csrf),
+        serde_json::json!({"op": "approve", "slug": SLUG, "revision": revision.trim()}),
+    );
+    assert_eq!(approved.status, 200, "{}", approved.body);
+
+    // The writer: her inbox and her article, with Ana's thread to answer.
+    let (suzanne_session, _) = sign_in(&server, &suzanne);
+    browser.goto(&format!("{}/signin", server.origin));
+    shoot(&browser, &team, "desk-signin.png");
+    use_session(&browser, &server, &suzanne_session);
+    browser.goto(&format!("{}/inbox", server.origin));
+    assert!(
+        browser.text("main").contains("Six Things"),
+        "{}",
+        browser.text("main")
+    );
+    shoot(&browser, &team, "desk-writer-inbox.png");
+    browser.goto(&format!("{}/article/{SLUG}", server.origin));
+    let page = browser.text("main");
+    assert!(page.contains("Name the brand too."), "{page}");
+    assert!(page.contains("trastuzumab (Herceptin)"), "{page}");
+    assert!(!page.contains("Sign and approve"), "{page}");
+    shoot(&browser, &team, "desk-writer-article.png");
+
+    // The publisher: the approval is new on her list and in her inbox.
+    let (rosa_session, _) = sign_in(&server, &rosa);
+    let other = browser.new_isolated_page();
+    use_session(&other, &server, &rosa_session);
+    other.goto(&format!("{}/publisher", server.origin));
+    let list = other.text("main");
+    assert!(list.contains("new"), "{list}");
+    assert!(list.contains("David Okafor (medical-accuracy"), "{list}");
+    shoot(&other, &team, "desk-publisher.png");
+    other.goto(&format!("{}/inbox", server.origin));
+    assert!(
+        other.text("main").contains("nothing was published yet"),
+        "{}",
+        other.text("main")
+    );
+    shoot(&other, &team, "desk-publisher-inbox.png");
+}
+
+#[test]
+fn the_publisher_sees_what_was_approved_since_the_last_publication() {
+    use crate::common::desk::{SoftPasskey, http, sign_in, sign_op};
+    let team = DeskTeam::new();
+    let server = team.serve();
+    let ana = SoftPasskey::new(7, "localhost", "ana-example");
+    team.record_key("ana-example", &ana.public_key());
+    let rosa = publisher_with_passkey(&team);
 
     // Before any approval: nothing to publish. A reviewer may not open the list.
     let (rosa_session, _) = sign_in(&server, &rosa);
