@@ -508,7 +508,7 @@ async fn publisher(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Respons
                 ))
             })
             .collect();
-        approved.sort_by(|a, b| b.0.cmp(&a.0));
+        approved.sort_by_key(|a| std::cmp::Reverse(a.0));
         let approved: Vec<Approved> = approved.into_iter().map(|(_, a)| a).collect();
         let frame = reader.frame(desk, &state.roster, roles);
         Ok(desk.views.page(
