@@ -337,7 +337,10 @@ fn write(file: &std::path::Path, bytes: &[u8]) -> bool {
         return false;
     }
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("memo");
-    let tmp = dir.join(format!("{name}.tmp-{}", std::process::id()));
+    // Unique per write, not only per process: the desk writes from many threads.
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!("{name}.tmp-{}-{n}", std::process::id()));
     if std::fs::write(&tmp, bytes).is_ok() && std::fs::rename(&tmp, file).is_ok() {
         return true;
     }

@@ -122,6 +122,7 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr, &str)) -> Result<(
             Origin { url, rp_id },
             options.sync_every,
         )?);
+        warm_language_rules(options.root.clone());
         ready(local, &desk.origin.url);
         let app = pages::router(desk);
         axum::serve(
@@ -134,6 +135,20 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr, &str)) -> Result<(
         .await
         .map_err(|e| Error::internal(format!("the desk stopped: {e}")))
     })
+}
+
+/// Loads the linter's language rules (harper's dictionary and rules: about 0.7 s,
+/// once per process) on a thread of its own at start, so the first doctor's frame
+/// does not wait for them.
+fn warm_language_rules(root: PathBuf) {
+    const TEXT: &str = "---\ntitle: Warm-up\nwriter: desk\nreviewer: desk\n---\nThe desk loads its language rules before the first page asks for them.\n";
+    std::thread::spawn(move || {
+        if let Ok(ws) = medreview_core::workspace::Workspace::open(root)
+            && let Ok(linter) = medreview_lint::Linter::for_workspace(&ws)
+        {
+            let _ = linter.lint(TEXT.as_bytes(), std::path::Path::new("warm-up.md"), None);
+        }
+    });
 }
 
 #[cfg(test)]

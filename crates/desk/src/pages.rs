@@ -593,13 +593,29 @@ fn frame_side(record: &ArticleRecord, name: Option<&str>) -> Result<Side> {
     }
 }
 
+/// What a frame shows, as the desk keeps it drawn: its kind, the article, both
+/// sides and the minute of the clock (a page may say how old a review is).
+fn frame_key(kind: &str, slug: &str, from: &Side, to: &Side, now: DateTime<FixedOffset>) -> String {
+    let name = |side: &Side| match side {
+        Side::Revision(r) => r.id.to_string(),
+        Side::Working => "working".to_owned(),
+        Side::Nothing => String::new(),
+    };
+    format!(
+        "{kind} {slug} {} {} {}",
+        name(from),
+        name(to),
+        now.format("%Y-%m-%dT%H:%M%:z")
+    )
+}
+
 async fn redline_frame(
     State(desk): State<Arc<Desk>>,
     Path(slug): Path<String>,
     Query(query): Query<FrameQuery>,
     headers: HeaderMap,
 ) -> Response {
-    signed_in_page(desk, &headers, move |_, ws, reader| {
+    signed_in_page(desk, &headers, move |desk, ws, reader| {
         let me = &reader.me.person;
         let people = ws.committed_people()?;
         let state = people.current();
@@ -615,15 +631,13 @@ async fn redline_frame(
                 .latest_revision()
                 .map_or(Side::Nothing, Side::Revision),
         };
-        let comparison = diff::compare(ws, &state.roster, &record, &from, &to)?;
-        let notes = comment_marks::notes(ws, &record, &*people, &to)?;
-        Ok(frame_response(diff::html_page(
-            ws,
-            &record,
-            &comparison,
-            &to,
-            &notes,
-        )?))
+        let key = frame_key("redline", &slug, &from, &to, reader.now);
+        let html = desk.frame(ws.git.head_commit(), key, || {
+            let comparison = diff::compare(ws, &state.roster, &record, &from, &to)?;
+            let notes = comment_marks::notes(ws, &record, &*people, &to)?;
+            diff::html_page(ws, &record, &comparison, &to, &notes)
+        })?;
+        Ok(frame_response(html))
     })
     .await
 }
@@ -634,7 +648,7 @@ async fn preview_frame(
     Query(query): Query<FrameQuery>,
     headers: HeaderMap,
 ) -> Response {
-    signed_in_page(desk, &headers, move |_, ws, reader| {
+    signed_in_page(desk, &headers, move |desk, ws, reader| {
         let me = &reader.me.person;
         let people = ws.committed_people()?;
         let state = people.current();
@@ -652,10 +666,14 @@ async fn preview_frame(
         if let Side::Nothing = side {
             return Err(not_found(&slug));
         }
-        let preview = medreview_site::publish::preview::committed_preview(
-            ws, &*people, record, &side, reader.now, true,
-        )?;
-        Ok(frame_response(preview.html))
+        let key = frame_key("preview", &slug, &Side::Nothing, &side, reader.now);
+        let html = desk.frame(ws.git.head_commit(), key, || {
+            medreview_site::publish::preview::committed_preview(
+                ws, &*people, record, &side, reader.now, true,
+            )
+            .map(|preview| preview.html)
+        })?;
+        Ok(frame_response(html))
     })
     .await
 }

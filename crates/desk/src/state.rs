@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::PathBuf;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use medreview_core::error::{Code, Error, Result};
@@ -47,7 +47,21 @@ pub(crate) struct Desk {
     /// What the last sync said, when it could not sync.
     pub sync_problem: Mutex<Option<String>>,
     pub views: Views,
+    /// The frames drawn at the last commit (see [`Desk::frame`]).
+    frames: Mutex<Frames>,
 }
+
+/// Frames drawn from one commit, by what they show.
+#[derive(Default)]
+struct Frames {
+    head: String,
+    pages: HashMap<String, String>,
+    /// The frames being drawn now, each by one request.
+    drawing: HashMap<String, Arc<Mutex<()>>>,
+}
+
+/// How many frames the desk keeps drawn; a commit forgets them all.
+const MAX_FRAMES: usize = 256;
 
 impl Desk {
     /// A desk serving the clone at `root`.
@@ -65,6 +79,7 @@ impl Desk {
             last_sync: Mutex::new(None),
             sync_problem: Mutex::new(None),
             views: Views::new()?,
+            frames: Mutex::new(Frames::default()),
         })
     }
 
@@ -153,6 +168,50 @@ impl Desk {
         }
         times.push(now);
         true
+    }
+
+    /// The frame `key` drawn at commit `head`, drawing it with `draw` when it is not
+    /// kept. A frame is a function of the committed record alone (the key names
+    /// the article, both revisions and the minute of the clock, never the reader),
+    /// so it is drawn once per commit instead of at every page; who may read it
+    /// is still asked at every request, before this.
+    pub fn frame(
+        &self,
+        head: Option<String>,
+        key: String,
+        draw: impl FnOnce() -> Result<String>,
+    ) -> Result<String> {
+        let Some(head) = head else {
+            return draw();
+        };
+        let kept = |frames: &Frames| {
+            (frames.head == head)
+                .then(|| frames.pages.get(&key).cloned())
+                .flatten()
+        };
+        let gate = {
+            let mut frames = lock(&self.frames);
+            if let Some(page) = kept(&frames) {
+                return Ok(page);
+            }
+            frames.drawing.entry(key.clone()).or_default().clone()
+        };
+        // One request draws a frame; the others that want it meanwhile wait for it
+        // instead of drawing it too.
+        let _drawing = lock(&gate);
+        if let Some(page) = kept(&lock(&self.frames)) {
+            return Ok(page);
+        }
+        let page = draw();
+        let mut frames = lock(&self.frames);
+        frames.drawing.remove(&key);
+        let page = page?;
+        if frames.head != head || frames.pages.len() >= MAX_FRAMES {
+            frames.head = head;
+            frames.pages.clear();
+        }
+        frames.pages.insert(key, page.clone());
+        Ok(page)
     }
 
     /// Keeps a challenge under a fresh id; returns the id.
