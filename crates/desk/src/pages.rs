@@ -98,6 +98,21 @@ fn roles(roster: &Roster, config: &Config, me: &Id) -> Vec<&'static str> {
     roles
 }
 
+/// The committed roster and settings, and `me`'s roles in them.
+fn who<'w>(
+    ws: &'w Workspace,
+    me: &Id,
+) -> Result<(
+    Box<dyn medreview_core::roster::people::People + 'w>,
+    Vec<&'static str>,
+)> {
+    let people = ws.committed_people()?;
+    let state = people.current();
+    let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
+    let roles = roles(&state.roster, &config, me);
+    Ok((people, roles))
+}
+
 /// Whether a person with `roles` may read `article`: the one rule of the desk.
 fn may_read(me: &Id, roles: &[&str], article: &ArticleSummary) -> bool {
     roles.contains(&"reviewer")
@@ -208,10 +223,7 @@ pub(crate) async fn may_read_article(
     let outcome = tokio::task::spawn_blocking(move || {
         worker.read(|ws| {
             let now = medreview_core::clock::now()?;
-            let people = ws.committed_people()?;
-            let state = people.current();
-            let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
-            let roles = roles(&state.roster, &config, &me);
+            let (_, roles) = who(ws, &me)?;
             readable(ws, &me, &roles, slug.as_str(), now).map(|_| ())
         })
     })
@@ -267,10 +279,8 @@ fn rules_of(summary: &ArticleSummary) -> Vec<String> {
 
 async fn inbox(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Response {
     signed_in_page(desk, &headers, |desk, ws, reader| {
-        let people = ws.committed_people()?;
+        let (people, roles) = who(ws, &reader.me.person)?;
         let state = people.current();
-        let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
-        let roles = roles(&state.roster, &config, &reader.me.person);
         let (articles, problems) = medreview_site::report::all_summaries(ws, reader.now, false)?;
         let me = &reader.me.person;
         let mut items = medreview_site::inbox::items(me, &state.roster, &articles, reader.now);
@@ -386,10 +396,8 @@ async fn review(
 ) -> Response {
     signed_in_page(desk, &headers, move |desk, ws, reader| {
         let me = &reader.me.person;
-        let people = ws.committed_people()?;
+        let (people, roles) = who(ws, me)?;
         let state = people.current();
-        let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
-        let roles = roles(&state.roster, &config, me);
         if !roles.contains(&"reviewer") {
             return Err(not_found(&slug));
         }
@@ -452,10 +460,8 @@ async fn article(
 ) -> Response {
     signed_in_page(desk, &headers, move |desk, ws, reader| {
         let me = &reader.me.person;
-        let people = ws.committed_people()?;
+        let (people, roles) = who(ws, me)?;
         let state = people.current();
-        let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
-        let roles = roles(&state.roster, &config, me);
         let (id, summary) = readable(ws, me, &roles, &slug, reader.now)?;
         let record = ArticleRecord::load(ws, &id)?;
         let latest = record.ledger.latest_revision();
@@ -483,10 +489,8 @@ struct Approved {
 
 async fn publisher(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Response {
     signed_in_page(desk, &headers, |desk, ws, reader| {
-        let people = ws.committed_people()?;
+        let (people, roles) = who(ws, &reader.me.person)?;
         let state = people.current();
-        let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
-        let roles = roles(&state.roster, &config, &reader.me.person);
         if !roles.contains(&"publisher") {
             return Err(Error::with_hint(
                 Code::NotAPublisher,
@@ -593,6 +597,28 @@ fn frame_side(record: &ArticleRecord, name: Option<&str>) -> Result<Side> {
     }
 }
 
+/// The article a frame shows, if `me` may read it, and its newer side (`to`,
+/// default the latest revision).
+fn frame_article(
+    ws: &Workspace,
+    me: &Id,
+    roles: &[&str],
+    slug: &str,
+    query: &FrameQuery,
+    now: DateTime<FixedOffset>,
+) -> Result<(ArticleRecord, Side)> {
+    let (id, _) = readable(ws, me, roles, slug, now)?;
+    let record = ArticleRecord::load(ws, &id)?;
+    let to = match query.to.as_deref() {
+        Some(name) => frame_side(&record, Some(name))?,
+        None => record
+            .ledger
+            .latest_revision()
+            .map_or(Side::Nothing, Side::Revision),
+    };
+    Ok((record, to))
+}
+
 /// What a frame shows, as the desk keeps it drawn: its kind, the article, both
 /// sides and the minute of the clock (a page may say how old a review is).
 fn frame_key(kind: &str, slug: &str, from: &Side, to: &Side, now: DateTime<FixedOffset>) -> String {
@@ -617,20 +643,10 @@ async fn redline_frame(
 ) -> Response {
     signed_in_page(desk, &headers, move |desk, ws, reader| {
         let me = &reader.me.person;
-        let people = ws.committed_people()?;
+        let (people, roles) = who(ws, me)?;
         let state = people.current();
-        let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
-        let roles = roles(&state.roster, &config, me);
-        let (id, _) = readable(ws, me, &roles, &slug, reader.now)?;
-        let record = ArticleRecord::load(ws, &id)?;
+        let (record, to) = frame_article(ws, me, &roles, &slug, &query, reader.now)?;
         let from = frame_side(&record, query.from.as_deref())?;
-        let to = match query.to.as_deref() {
-            Some(name) => frame_side(&record, Some(name))?,
-            None => record
-                .ledger
-                .latest_revision()
-                .map_or(Side::Nothing, Side::Revision),
-        };
         let key = frame_key("redline", &slug, &from, &to, reader.now);
         let html = desk.frame(ws.git.head_commit(), key, || {
             let comparison = diff::compare(ws, &state.roster, &record, &from, &to)?;
@@ -650,19 +666,8 @@ async fn preview_frame(
 ) -> Response {
     signed_in_page(desk, &headers, move |desk, ws, reader| {
         let me = &reader.me.person;
-        let people = ws.committed_people()?;
-        let state = people.current();
-        let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
-        let roles = roles(&state.roster, &config, me);
-        let (id, _) = readable(ws, me, &roles, &slug, reader.now)?;
-        let record = ArticleRecord::load(ws, &id)?;
-        let side = match query.to.as_deref() {
-            Some(name) => frame_side(&record, Some(name))?,
-            None => record
-                .ledger
-                .latest_revision()
-                .map_or(Side::Nothing, Side::Revision),
-        };
+        let (people, roles) = who(ws, me)?;
+        let (record, side) = frame_article(ws, me, &roles, &slug, &query, reader.now)?;
         if let Side::Nothing = side {
             return Err(not_found(&slug));
         }

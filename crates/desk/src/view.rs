@@ -21,6 +21,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("signin.html", include_str!("../templates/signin.html")),
     ("enroll.html", include_str!("../templates/enroll.html")),
     ("inbox.html", include_str!("../templates/inbox.html")),
+    ("thread.html", include_str!("../templates/thread.html")),
     ("review.html", include_str!("../templates/review.html")),
     ("article.html", include_str!("../templates/article.html")),
     (

@@ -247,7 +247,7 @@ pub fn http(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> Answer {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the desk");
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to the desk");
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .expect("set a timeout");
@@ -275,6 +275,12 @@ pub fn http(
     }
     request.push_str("\r\n");
     request.push_str(body);
+    exchange(stream, &request)
+}
+
+/// Sends `request` (a whole HTTP/1.1 request) on `stream` and reads the answer
+/// until the server closes the connection.
+pub fn exchange(mut stream: TcpStream, request: &str) -> Answer {
     stream
         .write_all(request.as_bytes())
         .expect("send the request");
@@ -364,9 +370,9 @@ impl SoftPasskey {
     }
 }
 
-/// Signs in over HTTP with `passkey`; returns the session cookie and the CSRF token
-/// (read from the inbox page).
-pub fn sign_in(server: &Server, passkey: &SoftPasskey) -> (String, String) {
+/// Begins a sign-in: the login cookie (as a `cookie` header value) and the
+/// challenge (base64url).
+pub fn begin_sign_in(server: &Server) -> (String, String) {
     let begin = http(server.port, "POST", "/signin/begin", &[], Some("{}"));
     assert_eq!(begin.status, 200, "{}", begin.body);
     let login = begin
@@ -376,15 +382,25 @@ pub fn sign_in(server: &Server, passkey: &SoftPasskey) -> (String, String) {
         .as_str()
         .expect("a challenge")
         .to_owned();
-    let answer = passkey.assert(&challenge, &server.origin, true);
-    let cookie = format!("__Host-medreview-login={login}");
-    let finish = http(
+    (format!("__Host-medreview-login={login}"), challenge)
+}
+
+/// Begins a sign-in and finishes it with `answer(challenge)`.
+pub fn sign_in_with(server: &Server, answer: impl Fn(&str) -> serde_json::Value) -> Answer {
+    let (login, challenge) = begin_sign_in(server);
+    http(
         server.port,
         "POST",
         "/signin/finish",
-        &[("cookie", &cookie)],
-        Some(&answer.to_string()),
-    );
+        &[("cookie", &login)],
+        Some(&answer(&challenge).to_string()),
+    )
+}
+
+/// Signs in over HTTP with `passkey`; returns the session cookie and the CSRF token
+/// (read from the inbox page).
+pub fn sign_in(server: &Server, passkey: &SoftPasskey) -> (String, String) {
+    let finish = sign_in_with(server, |c| passkey.assert(c, &server.origin, true));
     assert_eq!(finish.status, 200, "{}", finish.body);
     let session = finish
         .cookie("__Host-medreview-session")

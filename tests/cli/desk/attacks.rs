@@ -3,7 +3,9 @@
 //! assertions, CSRF, session fixation, XSS, and roles reading what they may not.
 
 use crate::common::SLUG;
-use crate::common::desk::{DeskTeam, SoftPasskey, http, sign_in, sign_op};
+use crate::common::desk::{
+    DeskTeam, SoftPasskey, begin_sign_in, http, sign_in, sign_in_with, sign_op,
+};
 
 /// Ana with a software passkey on the roster, and the desk running.
 fn ana_enrolled() -> (DeskTeam, crate::common::desk::Server, SoftPasskey) {
@@ -348,7 +350,7 @@ fn slug_id() -> Id {
 // ---------------------------------------------------------------------------
 
 #[test]
-fn the_host_forgesana_approval_with_his_own_passkey_and_the_gate_refuses_it() {
+fn the_host_forges_ana_approval_with_his_own_passkey_and_the_gate_refuses_it() {
     let (team, server, ana) = ana_enrolled();
     let host = SoftPasskey::new(99, "localhost", "ana-example");
     let mut entry = forged_approval(&team, &server, &ana);
@@ -365,7 +367,7 @@ fn the_host_forgesana_approval_with_his_own_passkey_and_the_gate_refuses_it() {
 }
 
 #[test]
-fn the_host_forgesana_approval_with_the_admins_ssh_key_and_the_gate_refuses_it() {
+fn the_host_forges_ana_approval_with_the_admins_ssh_key_and_the_gate_refuses_it() {
     let (team, server, ana) = ana_enrolled();
     let mut entry = forged_approval(&team, &server, &ana);
     let key = SigningKey::load(&fixture("eve_ed25519")).expect("the admin's key");
@@ -386,11 +388,7 @@ fn the_host_forgesana_approval_with_the_admins_ssh_key_and_the_gate_refuses_it()
 fn the_host_rewraps_ana_sign_in_assertion_as_an_approval_and_the_gate_refuses_it() {
     let (team, server, ana) = ana_enrolled();
     // Ana signs in; the host keeps her assertion.
-    let begin = http(server.port, "POST", "/signin/begin", &[], Some("{}"));
-    let challenge = begin.json()["challenge"]
-        .as_str()
-        .expect("challenge")
-        .to_owned();
+    let (_, challenge) = begin_sign_in(&server);
     let kept = assertion(&ana.assert(&challenge, &server.origin, true));
     let mut entry = forged_approval(&team, &server, &ana);
     let text = signing::canonical_text(&slug_id(), &entry);
@@ -514,17 +512,7 @@ fn ana_cookie_with_david_csrf_is_refused_and_the_cookie_alone_names_ana() {
 #[test]
 fn a_replayed_sign_in_finish_is_refused() {
     let (_team, server, ana) = ana_enrolled();
-    let begin = http(server.port, "POST", "/signin/begin", &[], Some("{}"));
-    let login = format!(
-        "__Host-medreview-login={}",
-        begin
-            .cookie("__Host-medreview-login")
-            .expect("login cookie")
-    );
-    let challenge = begin.json()["challenge"]
-        .as_str()
-        .expect("challenge")
-        .to_owned();
+    let (login, challenge) = begin_sign_in(&server);
     let body = ana.assert(&challenge, &server.origin, true).to_string();
     let first = http(
         server.port,
@@ -1038,23 +1026,7 @@ fn a_retired_reviewer_cannot_sign_in() {
         admin_key.to_str().expect("utf-8 path"),
     ]);
     team.env.git(&["push", "-q", "origin", "main"]);
-    let begin = http(server.port, "POST", "/signin/begin", &[], Some("{}"));
-    let login = format!(
-        "__Host-medreview-login={}",
-        begin.cookie("__Host-medreview-login").expect("login")
-    );
-    let challenge = begin.json()["challenge"]
-        .as_str()
-        .expect("challenge")
-        .to_owned();
-    let body = david.assert(&challenge, &server.origin, true).to_string();
-    let finish = http(
-        server.port,
-        "POST",
-        "/signin/finish",
-        &[("cookie", &login)],
-        Some(&body),
-    );
+    let finish = sign_in_with(&server, |c| david.assert(c, &server.origin, true));
     assert_eq!(finish.status, 401, "{}", finish.body);
     assert!(
         finish.body.contains("david-okafor is retired"),
@@ -1248,27 +1220,6 @@ fn a_cardiologist_approval_through_the_desk_does_not_meet_an_oncology_rule() {
 // ---------------------------------------------------------------------------
 // Passkey answers that are not what they claim.
 // ---------------------------------------------------------------------------
-
-/// Begins a sign-in and finishes it with `answer(challenge)`.
-fn sign_in_with(server: &Server, answer: impl Fn(&str) -> serde_json::Value) -> Answer {
-    let begin = http(server.port, "POST", "/signin/begin", &[], Some("{}"));
-    let login = format!(
-        "__Host-medreview-login={}",
-        begin.cookie("__Host-medreview-login").expect("login")
-    );
-    let challenge = begin.json()["challenge"]
-        .as_str()
-        .expect("challenge")
-        .to_owned();
-    let body = answer(&challenge).to_string();
-    http(
-        server.port,
-        "POST",
-        "/signin/finish",
-        &[("cookie", &login)],
-        Some(&body),
-    )
-}
 
 #[test]
 fn ana_passkey_claiming_to_be_david_or_unverified_or_from_a_phishing_origin_does_not_sign_in() {

@@ -18,14 +18,13 @@
 //!
 //! `cargo test --release --test cli desk::load -- --nocapture` prints the numbers.
 
-use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Process, Stdio};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
-use crate::common::desk::{Answer, SoftPasskey};
+use crate::common::desk::{Answer, SoftPasskey, exchange};
 use crate::common::{ARTICLE, SLUG, TestEnv};
 
 /// How many loads of each page the median of the page-time test is taken over.
@@ -330,7 +329,7 @@ impl Desk {
         socket
             .connect(&SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)).into())
             .expect("connect to the desk");
-        let mut stream: TcpStream = socket.into();
+        let stream: TcpStream = socket.into();
         stream
             .set_read_timeout(Some(Duration::from_secs(30)))
             .expect("set a timeout");
@@ -351,28 +350,7 @@ impl Desk {
         } else {
             request.push_str("\r\n");
         }
-        stream
-            .write_all(request.as_bytes())
-            .expect("send the request");
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).expect("read the answer");
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-        let mut lines = head.lines();
-        let status = lines
-            .next()
-            .and_then(|l| l.split_whitespace().nth(1))
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0);
-        let headers = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
-            .collect();
-        Answer {
-            status,
-            headers,
-            body: body.to_owned(),
-        }
+        exchange(stream, &request)
     }
 
     /// A GET from 127.0.0.1 with a session; the answer and how long it took.
