@@ -301,22 +301,7 @@ fn the_writer_and_the_publisher_see_their_pages_in_a_browser() {
     // Suzanne moves her own key to a passkey, signing with her SSH key, the next
     // day (the key she signed her submission with is revoked from then on).
     team.env.set_now(crate::common::NEXT_DAY);
-    let suzanne = SoftPasskey::new(10, "localhost", "suzanne-example");
-    let writer_key = crate::common::fixture("suzanne_ed25519");
-    team.env
-        .git(&["config", "user.email", "suzanne@example.org"]);
-    team.env.ok(&[
-        "writer",
-        "edit",
-        "suzanne-example",
-        "--public-key",
-        &suzanne.public_key(),
-        "--key",
-        writer_key.to_str().expect("utf-8 path"),
-    ]);
-    team.env
-        .git(&["config", "user.email", crate::common::desk::ADMIN_EMAIL]);
-    team.env.git(&["push", "-q", "origin", "main"]);
+    let suzanne = team.writer_passkey(10);
 
     // Ana comments on words; David approves.
     let revision = team

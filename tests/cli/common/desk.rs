@@ -118,6 +118,29 @@ impl DeskTeam {
         self.env.git(&["push", "-q", "origin", "main"]);
     }
 
+    /// suzanne-example moves her own key to a software passkey (seed `seed`),
+    /// signing the change with her SSH key, and shares it. At the fixed clock her
+    /// submission's key is revoked from the same instant: move the clock on first
+    /// when the desk must record after it.
+    pub fn writer_passkey(&self, seed: u8) -> SoftPasskey {
+        let suzanne = SoftPasskey::new(seed, "localhost", "suzanne-example");
+        self.env
+            .git(&["config", "user.email", "suzanne@example.org"]);
+        let key = fixture("suzanne_ed25519");
+        self.env.ok(&[
+            "writer",
+            "edit",
+            "suzanne-example",
+            "--public-key",
+            &suzanne.public_key(),
+            "--key",
+            key.to_str().expect("utf-8 path"),
+        ]);
+        self.env.git(&["config", "user.email", ADMIN_EMAIL]);
+        self.env.git(&["push", "-q", "origin", "main"]);
+        suzanne
+    }
+
     /// Starts `medreview serve` on the desk's clone.
     pub fn serve(&self) -> Server {
         Server::start(&self.env, &self.desk)

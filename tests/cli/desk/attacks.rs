@@ -892,31 +892,12 @@ fn markup_in_titles_bodies_notes_and_names_is_shown_as_text_and_frames_run_no_sc
 // 8. Roles.
 // ---------------------------------------------------------------------------
 
-/// Suzanne's passkey replaces her SSH key, by a change she signs with it.
 fn suzanne_enrolled(team: &DeskTeam) -> SoftPasskey {
-    let suzanne = SoftPasskey::new(9, "localhost", "suzanne-example");
-    team.env
-        .git(&["config", "user.email", "suzanne@example.org"]);
-    let key = fixture("suzanne_ed25519");
-    team.env.ok(&[
-        "writer",
-        "edit",
-        "suzanne-example",
-        "--public-key",
-        &suzanne.public_key(),
-        "--key",
-        key.to_str().expect("utf-8 path"),
-    ]);
-    team.env
-        .git(&["config", "user.email", crate::common::desk::ADMIN_EMAIL]);
-    team.env.git(&["push", "-q", "origin", "main"]);
-    suzanne
+    team.writer_passkey(9)
 }
 
-#[test]
-fn a_writer_reads_her_own_article_only_and_never_the_review_page() {
-    let (team, server, ana) = ana_enrolled();
-    let suzanne = suzanne_enrolled(&team);
+/// rosa-editor's article, which suzanne-example does not write, shared.
+fn another_writers_article(team: &DeskTeam) {
     team.env.ok(&[
         "new",
         "rosa-page",
@@ -931,6 +912,13 @@ fn a_writer_reads_her_own_article_only_and_never_the_review_page() {
             .git(&["commit", "-q", "-m", "another writer's article"]);
     }
     team.env.git(&["push", "-q", "origin", "main"]);
+}
+
+#[test]
+fn a_writer_reads_her_own_article_only_and_never_the_review_page() {
+    let (team, server, ana) = ana_enrolled();
+    let suzanne = suzanne_enrolled(&team);
+    another_writers_article(&team);
     let (session, _) = sign_in(&server, &suzanne);
     let review = get(&server, &format!("/review/{SLUG}"), &session);
     assert_eq!(review.status, 409, "{}", review.body);
@@ -1275,20 +1263,7 @@ fn an_unverified_or_phished_approval_assertion_records_nothing() {
 fn a_writer_cannot_approve_her_own_article_nor_prepare_on_another_writers() {
     let (team, server, _ana) = ana_enrolled();
     let suzanne = suzanne_enrolled(&team);
-    team.env.ok(&[
-        "new",
-        "rosa-page",
-        "--title",
-        "Rosa's page",
-        "--writer",
-        "rosa-editor",
-    ]);
-    if !team.env.porcelain().trim().is_empty() {
-        team.env.git(&["add", "-A"]);
-        team.env
-            .git(&["commit", "-q", "-m", "another writer's article"]);
-    }
-    team.env.git(&["push", "-q", "origin", "main"]);
+    another_writers_article(&team);
     let (session, csrf) = sign_in(&server, &suzanne);
     let before = remote_head(&team);
     let own = sign_op(&server, &suzanne, (&session, &csrf), approve(&r1(&team)));
