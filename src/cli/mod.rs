@@ -339,6 +339,26 @@ pub(crate) fn repaired_line(p: &medreview_core::check::Problem) -> String {
     format!("{}{} [{}, repaired]", p.place(), p.message, p.code)
 }
 
+/// Says what a decision changes on the site (`r2 is on the site now; after this
+/// request for changes the site shows r1 instead`) and, on a terminal and without
+/// `--yes`, asks first: whether to go ahead. Without a terminal it goes ahead,
+/// having said it.
+pub(crate) fn confirm_live_change(change: &medreview_workflow::LiveChange, yes: bool) -> bool {
+    use std::io::BufRead;
+    let mut err = std::io::stderr();
+    let _ = writeln!(err, "Note: {}.", change.describe());
+    if yes || !(std::io::stdin().is_terminal() && err.is_terminal()) {
+        return true;
+    }
+    let _ = write!(err, "Go ahead? [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    if std::io::stdin().lock().read_line(&mut answer).is_err() {
+        return false;
+    }
+    matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
+}
+
 /// Writes a line to a stream, turning a closed pipe into an error instead of a panic.
 pub(crate) fn say(out: &mut dyn Write, line: &str) -> Result<()> {
     writeln!(out, "{line}").map_err(|e| Error::io("write", Path::new("<output>"), e))
@@ -539,6 +559,7 @@ pub(crate) fn sign_off(
             .flatten(),
         comments: Vec::new(),
         meaning: None,
+        confirm_live: None,
     };
     let recorded = act(&ws, &request)?;
     report_recorded(ctx, done, &slug, &recorded)?;

@@ -52,6 +52,9 @@ pub struct RequestChangesArgs {
         requires = "quote"
     )]
     suggest: Option<String>,
+    /// Do not ask before the page on the site changes (it is still said)
+    #[arg(long)]
+    yes: bool,
 }
 
 /// The threads `request-changes` records with its decision.
@@ -99,8 +102,10 @@ pub fn cmd_request_changes(ctx: &mut Ctx<'_>, args: RequestChangesArgs) -> Resul
         Some(note),
         "Sent back",
         |ws, req| {
+            let ask = |change: &workflow::LiveChange| super::confirm_live_change(change, args.yes);
             let mut req = req.clone();
             req.comments = comments;
+            req.confirm_live = Some(&ask);
             workflow::decide(ws, &req, Action::ChangesRequested, args.revision.as_deref())
         },
     )

@@ -28,6 +28,9 @@ pub struct WithdrawArgs {
         allow_hyphen_values = true
     )]
     note: String,
+    /// Do not ask before the page leaves the site (it is still said)
+    #[arg(long)]
+    yes: bool,
 }
 
 /// Runs `withdraw`.
@@ -39,6 +42,13 @@ pub fn cmd_withdraw(ctx: &mut Ctx<'_>, args: WithdrawArgs) -> Result<ExitCode> {
         Role::Reviewer,
         Some(super::required_note(args.note)?),
         "Withdrew",
-        workflow::withdraw,
+        |ws, req| {
+            let ask = |change: &workflow::LiveChange| super::confirm_live_change(change, args.yes);
+            let req = workflow::Request {
+                confirm_live: Some(&ask),
+                ..req.clone()
+            };
+            workflow::withdraw(ws, &req)
+        },
     )
 }

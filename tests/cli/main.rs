@@ -25,6 +25,7 @@ mod json;
 mod keys;
 mod lint;
 mod lint_marks;
+mod live_page;
 mod meaning;
 mod memo;
 mod migrate;

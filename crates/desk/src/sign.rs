@@ -181,6 +181,7 @@ fn run(
         viewed: None,
         comments: Vec::new(),
         meaning: None,
+        confirm_live: None,
     };
     match op {
         Op::Approve {

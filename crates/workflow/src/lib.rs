@@ -61,6 +61,45 @@ pub struct Request<'a> {
     /// What an approval or re-review means (`--meaning`); the policy's default
     /// meaning when not given.
     pub meaning: Option<String>,
+    /// Asked before the entry changes what the site shows of the article (the
+    /// live revision, or no page at all): `false` records nothing.
+    pub confirm_live: Option<&'a dyn Fn(&LiveChange) -> bool>,
+}
+
+/// What a decision would change on the site: the revision shown now, and the one
+/// shown after it (none: the article leaves the site).
+#[derive(Debug, Clone)]
+pub struct LiveChange {
+    /// The article.
+    pub slug: Id,
+    /// The decision.
+    pub action: Action,
+    /// The revision the site shows now.
+    pub now: Revision,
+    /// The revision it would show after the decision, if any.
+    pub next: Option<Revision>,
+}
+
+impl LiveChange {
+    /// In words: `r2 is on the site now; after this request for changes the site
+    /// shows r1 instead`.
+    pub fn describe(&self) -> String {
+        let what = match self.action {
+            Action::ChangesRequested => "request for changes",
+            Action::Withdrawn => "withdrawal",
+            Action::Approved => "approval",
+            _ => "sign-off",
+        };
+        let next = match &self.next {
+            Some(next) => format!("the site shows {} instead", next.label_with_id()),
+            None => format!("the site shows no page of {}", self.slug),
+        };
+        format!(
+            "{} of {} is on the site now; after this {what} {next}",
+            self.now.label_with_id(),
+            self.slug
+        )
+    }
 }
 
 impl Request<'_> {
@@ -195,7 +234,7 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     )?;
     let entry = req.entry(Action::Submitted, revision_id);
     let files = vec![(Workspace::article_rel(req.slug), bytes)];
-    record_entry(ws, &*people, &record, entry, req.key, Some(files), warnings)
+    record_entry(ws, &*people, &record, entry, req, Some(files), warnings)
 }
 
 /// The reviewer the article asks for (front matter `reviewer:` of the working text),
@@ -301,7 +340,7 @@ pub fn decide(
     }
     let mut entry = req.entry(action, target.id.clone());
     entry.meaning = meaning;
-    record_entry(ws, &*people, &record, entry, req.key, Some(files), warnings)
+    record_entry(ws, &*people, &record, entry, req, Some(files), warnings)
 }
 
 /// The editorial findings of a submitted revision.
@@ -396,7 +435,7 @@ pub fn recertify(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     let warnings = unsubmitted_warning(&record, &target, "re-review");
     let mut entry = req.entry(Action::Recertified, target.id.clone());
     entry.meaning = Some(req.meaning(&ws.policy(&*people))?);
-    record_entry(ws, &*people, &record, entry, req.key, None, warnings)
+    record_entry(ws, &*people, &record, entry, req, None, warnings)
 }
 
 /// Refuses a reviewer who may not vouch for `target`: its writer, or a reviewer
@@ -479,7 +518,7 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
         }
     };
     let entry = req.entry(Action::Withdrawn, target.id.clone());
-    record_entry(ws, &*people, &record, entry, req.key, None, Vec::new())
+    record_entry(ws, &*people, &record, entry, req, None, Vec::new())
 }
 
 /// Refuses an entry file larger than any entry may be: it could not be read back.
@@ -520,7 +559,7 @@ fn record_entry(
     people: &dyn People,
     record: &ArticleRecord,
     mut entry: Entry,
-    key: Option<&SigningKey>,
+    req: &Request<'_>,
     also: Option<Vec<(String, Vec<u8>)>>,
     mut warnings: Vec<String>,
 ) -> Result<Recorded> {
@@ -558,7 +597,7 @@ fn record_entry(
             medreview_core::clock::rfc3339(&latest)
         ));
     }
-    if let Some(key) = key {
+    if let Some(key) = req.key {
         let signer = medreview_core::signing::Signer {
             id: &entry.by,
             public_key: roster.public_key_of(&entry.by),
@@ -603,6 +642,32 @@ fn record_entry(
                 record.slug, record.slug
             ),
         ));
+    }
+    if let Some(confirm) = req.confirm_live {
+        let live =
+            |status: &evaluate::Status| status.publishable.as_ref().map(|p| p.revision.clone());
+        let before = live(&record.status(ws, people, entry.at));
+        let next = live(&status);
+        if let Some(now) = before
+            && Some(&now.id) != next.as_ref().map(|r| &r.id)
+        {
+            let change = LiveChange {
+                slug: record.slug.clone(),
+                action: entry.action,
+                now,
+                next,
+            };
+            if !confirm(&change) {
+                return Err(Error::with_hint(
+                    Code::NothingToDo,
+                    format!(
+                        "nothing was recorded: {} stays on the site",
+                        change.now.label_with_id()
+                    ),
+                    "run the command again and answer yes when you mean it (or pass --yes)",
+                ));
+            }
+        }
     }
     let revision = after
         .revisions()
