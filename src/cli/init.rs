@@ -32,13 +32,16 @@ pub struct InitArgs {
     /// anyone, until someone runs `medreview admin add ID` (for a trial or an import)
     #[arg(long)]
     no_admin: bool,
+    /// The site's address (https://health.example.org): canonical links and JSON-LD name it
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
 }
 
 /// What `init` writes into a workspace: `.gitattributes` first so the others are checked in under it.
-fn layout(publication: &str) -> Vec<(String, Vec<u8>)> {
+fn layout(publication: &str, base_url: Option<&str>) -> Vec<(String, Vec<u8>)> {
     let config = Config {
         publication: publication.to_owned(),
-        base_url: None,
+        base_url: base_url.map(|u| u.trim_end_matches('/').to_owned()),
         review: ReviewPolicy::default(),
         publishers: Vec::new(),
         admins: Vec::new(),
@@ -165,6 +168,15 @@ fn first_admin(git: &GitStore, given: Option<&str>) -> Result<(Id, String, Strin
 
 /// Runs `init`.
 pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitCode> {
+    if let Some(url) = &args.base_url
+        && let Some(why) = medreview_core::workspace::base_url_problem(url)
+    {
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
+            format!("--base-url {url:?} {why}"),
+            "give the site's address, e.g. --base-url https://health.example.org",
+        ));
+    }
     let root = match &args.dir {
         Some(dir) => ctx.start.join(dir),
         None => ctx.start.clone(),
@@ -222,7 +234,7 @@ pub fn cmd_init(ctx: &mut Ctx<'_>, args: InitArgs) -> Result<std::process::ExitC
             .filter(|rel| rel != CONFIG_FILE)
             .filter_map(|rel| fs::read(root.join(&rel)).ok().map(|bytes| (rel, bytes)))
             .collect();
-    let files: Vec<(String, Vec<u8>)> = layout(&publication)
+    let files: Vec<(String, Vec<u8>)> = layout(&publication, args.base_url.as_deref())
         .into_iter()
         .chain(admin_file)
         .filter(|(rel, _)| !root.join(rel).exists())

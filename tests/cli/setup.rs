@@ -301,3 +301,60 @@ fn files_it_writes_respect_the_umask_like_any_other_file() {
         assert_eq!(format!("{:o}", mode(rel)), format!("{expected:o}"), "{rel}");
     }
 }
+
+/// Issue 26: `init --base-url` sets the site's address, so pages carry their
+/// canonical link and JSON-LD url; an address that is not one is refused by `init`
+/// and by `config set`, before anything is written.
+#[test]
+fn init_takes_the_site_address_and_refuses_one_that_is_not_an_address() {
+    let env = TestEnv::bare();
+    let run = env.fails_as_usage(&["init", "--no-admin", "--base-url", "javascript:alert(1)"]);
+    assert!(
+        run.stderr
+            .contains("--base-url \"javascript:alert(1)\" is not an http or https address"),
+        "{}",
+        run.stderr
+    );
+    assert!(!env.root().join("medreview.yaml").exists());
+    env.ok(&[
+        "init",
+        "--no-admin",
+        "--publication",
+        "Example Health",
+        "--base-url",
+        "https://health.example.org/",
+    ]);
+    assert!(
+        env.read("medreview.yaml")
+            .contains("base_url: https://health.example.org\n"),
+        "{}",
+        env.read("medreview.yaml")
+    );
+    env.seed();
+    env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "First."]);
+    env.ok(&["approve", SLUG, "--as", "ana-example", "-m", "Accurate."]);
+    let out = env.outside("public");
+    env.ok(&["publish", "--out", out.to_str().expect("utf-8 path")]);
+    let page = fs::read_to_string(out.join(format!("{SLUG}.html")))
+        .or_else(|_| fs::read_to_string(out.join(format!("{SLUG}/index.html"))))
+        .expect("the page");
+    assert!(
+        page.contains(
+            "<link rel=\"canonical\" href=\"https:&#x2f;&#x2f;health.example.org&#x2f;her2-treatment.html\">"
+        ),
+        "{page}"
+    );
+    let refused = env.fails(&[
+        "config",
+        "set",
+        "base_url",
+        "https://health.example.org/\"><script>",
+    ]);
+    assert!(
+        refused
+            .stderr
+            .contains("holds a character an address may not hold"),
+        "{}",
+        refused.stderr
+    );
+}

@@ -152,10 +152,46 @@ impl Config {
                 "set review.interval_months to the number of months an approval lasts, e.g. 12",
             ));
         }
+        if let Some(url) = &config.base_url
+            && let Some(why) = base_url_problem(url)
+        {
+            return Err(Error::with_hint(
+                Code::InvalidSetting,
+                format!("{}: base_url {url:?} {why}", file.display()),
+                "set it to the site's address, e.g. `medreview config set base_url https://health.example.org`",
+            ));
+        }
         crate::review_rules::validate(&config.review.meanings, &config.review.rules, file)?;
         config.editorial.validate(file)?;
         Ok(config)
     }
+}
+
+/// Why `url` cannot be the site's address (it goes into every page's canonical
+/// link and JSON-LD): an `http` or `https` address with a host, and no character
+/// that would need escaping in a page.
+pub fn base_url_problem(url: &str) -> Option<&'static str> {
+    let Some(rest) = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+    else {
+        return Some("is not an http or https address");
+    };
+    let host = rest.split(['/', ':', '?', '#']).next().unwrap_or_default();
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    {
+        return Some("has no host name");
+    }
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || "\"'<>\\`{}|^".contains(c))
+    {
+        return Some("holds a character an address may not hold");
+    }
+    None
 }
 
 /// How a roster or settings file in the working tree differs from HEAD's.
