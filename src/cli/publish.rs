@@ -76,7 +76,11 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         .map(|id| Id::parse("publisher id (--as)", id))
         .transpose()?;
     let out = publish::resolve_out(&ctx.start, &args.out);
-    let publish::Published { export, tag } = publish::run(
+    let publish::Published {
+        export,
+        tag,
+        tag_reused,
+    } = publish::run(
         &ws,
         publish::Request {
             format,
@@ -134,8 +138,15 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
             &format!("Skipped {slug}: {state}, no approved revision."),
         )?;
     }
-    if let Some(name) = tag {
-        say(ctx.err, &format!("Recorded the publication as tag {name}."))?;
+    match tag {
+        Some(name) if tag_reused => say(
+            ctx.err,
+            &format!(
+                "This commit was published before, as tag {name}; that record stands (no second tag)."
+            ),
+        )?,
+        Some(name) => say(ctx.err, &format!("Recorded the publication as tag {name}."))?,
+        None => {}
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -622,3 +622,53 @@ fn a_second_publish_reuses_unchanged_pages_and_rewrites_only_what_changed() {
     assert!(page(&out).contains("Treatment keeps improving"));
     let _ = NEXT_DAY;
 }
+
+/// Issue 26: publishing the same commit again (a cron job every hour) reuses the
+/// publication's tag instead of recording a second one; a new commit gets its own.
+#[test]
+fn publishing_the_same_commit_again_reuses_its_publication_tag() {
+    let mut env = TestEnv::approved();
+    env.ok(&[
+        "writer",
+        "add",
+        "rosa-editor",
+        "--name",
+        "Rosa Editor",
+        "--email",
+        "rosa@example.org",
+    ]);
+    env.ok(&["publisher", "add", "rosa-editor"]);
+    let out = env.outside("site");
+    env.set_now("2025-03-06T12:00:00-05:00");
+    let first = publish(&env, &out, &["--as", "rosa-editor"]);
+    assert!(
+        first
+            .stderr
+            .contains("Recorded the publication as tag published/20250306T170000Z."),
+        "{}",
+        first.stderr
+    );
+    env.set_now("2025-03-06T13:00:00-05:00");
+    let again = publish(&env, &out, &["--as", "rosa-editor"]);
+    assert!(
+        again.stderr.contains(
+            "This commit was published before, as tag published/20250306T170000Z; that record stands (no second tag)."
+        ),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(
+        env.git(&["tag", "--list"]).trim(),
+        "published/20250306T170000Z"
+    );
+    // A new commit is a new publication.
+    env.ok(&["publisher", "add", "ana-example"]);
+    env.set_now("2025-03-06T14:00:00-05:00");
+    publish(&env, &out, &["--as", "rosa-editor"]);
+    assert_eq!(
+        env.git(&["tag", "--list"]).lines().count(),
+        2,
+        "{}",
+        env.git(&["tag", "--list"])
+    );
+}

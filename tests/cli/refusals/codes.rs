@@ -133,7 +133,8 @@ fn redact(env: &TestEnv, text: &str) -> String {
 }
 
 /// Each run of 7 to 40 lowercase hex digits holding a digit, standing alone, as
-/// `[HASH]`; but `ed25519` (a key type) and numbers of fewer than 10 digits (a size).
+/// `[HASH]`; but `ed25519` (a key type) and numbers of fewer than 10 digits (a size),
+/// unless the word `commit` names them (a short commit id may be all digits).
 fn hashes_redacted(line: &str) -> String {
     let mut out = String::new();
     let mut word = String::new();
@@ -145,7 +146,8 @@ fn hashes_redacted(line: &str) -> String {
             && (7..=40).contains(&word.len())
             && word.bytes().any(|b| b.is_ascii_digit())
             && word != "ed25519"
-            && !(word.len() < 10 && word.bytes().all(|b| b.is_ascii_digit()))
+            && (out.ends_with("commit ")
+                || !(word.len() < 10 && word.bytes().all(|b| b.is_ascii_digit())))
         {
             out.push_str("[HASH]");
         } else {

@@ -34,6 +34,9 @@ pub struct Published {
     pub export: Export,
     /// The publication tag, when a publisher recorded one.
     pub tag: Option<String>,
+    /// Whether that tag was already there: the same commit was published before,
+    /// and its record is reused rather than doubled.
+    pub tag_reused: bool,
 }
 
 /// Publishes `request` from the commit HEAD points at.
@@ -62,9 +65,12 @@ pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
     }
     let export = build(ws, format, now, Some(&out))?;
     ws.git.memo.save(true);
-    let tag = match &publisher {
-        Some(publisher) => Some(record_tag(ws, &export, publisher, now)?),
-        None => None,
+    let (tag, tag_reused) = match &publisher {
+        Some(publisher) => match published_tag_of(ws, &export.manifest.commit) {
+            Some(name) => (Some(name), true),
+            None => (Some(record_tag(ws, &export, publisher, now)?), false),
+        },
+        None => (None, false),
     };
     // One publish at a time, so an interrupted one's leftovers are never a live one's.
     let written = {
@@ -72,13 +78,32 @@ pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
         write_output(&out, ws.root(), &export.files, &export.reused, format)
     };
     if let Err(err) = written {
-        if let Some(name) = &tag {
+        // Only a tag this publish made is taken back; an earlier publication's stays.
+        if let Some(name) = tag.as_ref().filter(|_| !tag_reused) {
             let _ = ws.git.delete_tag(name);
         }
         return Err(err);
     }
     remember_output(ws, &out, &export);
-    Ok(Published { export, tag })
+    Ok(Published {
+        export,
+        tag,
+        tag_reused,
+    })
+}
+
+/// The publication tag (`published/<time>`) that already records `commit`, if
+/// any: publishing the same commit again records no second publication.
+fn published_tag_of(ws: &Workspace, commit: &str) -> Option<String> {
+    let mut tags: Vec<String> = ws
+        .git
+        .refs_under("refs/tags/published/")
+        .into_iter()
+        .filter(|(_, target)| ws.git.peel_to_commit(target).as_deref() == Some(commit))
+        .filter_map(|(name, _)| name.strip_prefix("refs/tags/").map(str::to_owned))
+        .collect();
+    tags.sort();
+    tags.into_iter().next()
 }
 
 /// Records the publication of `export` by `publisher` as tag `published/<time>`.
