@@ -4,7 +4,8 @@
 //! short-lived cookie; the browser's assertion names the person (the credential's
 //! user handle is their roster id) and must verify against the passkey on the
 //! committed roster. Only then is a session made, with a new token. Attempts are
-//! limited per client ([`crate::state::LIMIT_ATTEMPTS`] a minute).
+//! limited per client address: [`crate::state::LIMIT_FAILURES`] failures a minute,
+//! and [`crate::state::LIMIT_BEGINS`] beginnings (a newsroom behind one proxy).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -139,8 +140,8 @@ pub(crate) async fn signin_finish(
             response
         }
         Ok(Err(e)) => {
-            // A failed answer counts against the client like a new attempt.
-            desk.allow_attempt(client.ip());
+            // Failed answers are what the limit counts.
+            desk.count_failure(client.ip());
             json_error(
                 StatusCode::UNAUTHORIZED,
                 &e.to_string(),
@@ -313,6 +314,7 @@ pub(crate) struct RegistrationJson {
 /// roster step that makes it count.
 pub(crate) async fn enroll_finish(
     State(desk): State<Arc<Desk>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
     headers: HeaderMap,
     Json(made): Json<RegistrationJson>,
@@ -381,7 +383,10 @@ pub(crate) async fn enroll_finish(
         Ok(Ok((public_key, steps))) => {
             Json(serde_json::json!({ "public_key": public_key, "steps": steps })).into_response()
         }
-        Ok(Err(e)) => json_refusal(&e),
+        Ok(Err(e)) => {
+            desk.count_failure(client.ip());
+            json_refusal(&e)
+        }
         Err(e) => json_error(
             StatusCode::INTERNAL_SERVER_ERROR,
             &format!("the passkey could not be checked: {e}"),

@@ -14,8 +14,12 @@ use crate::Origin;
 use crate::session::Sessions;
 use crate::view::Views;
 
-/// Sign-in attempts a client may make per [`LIMIT_WINDOW`].
-pub(crate) const LIMIT_ATTEMPTS: usize = 10;
+/// Failed sign-ins (or enrolments) a client address may make per
+/// [`LIMIT_WINDOW`]; after them it may not begin another until the window passes.
+pub(crate) const LIMIT_FAILURES: usize = 10;
+/// Sign-ins a client address may begin per [`LIMIT_WINDOW`]: generous, since
+/// behind a reverse proxy a whole newsroom signs in from one address.
+pub(crate) const LIMIT_BEGINS: usize = 120;
 /// The window of the sign-in limiter.
 pub(crate) const LIMIT_WINDOW: Duration = Duration::from_secs(60);
 /// How long a sign-in or enrolment challenge may be answered.
@@ -31,6 +35,21 @@ pub(crate) struct Challenge {
     pub invitation: Option<String>,
 }
 
+/// A client address's recent sign-in beginnings and failures.
+#[derive(Default)]
+struct Attempts {
+    begun: Vec<Instant>,
+    failed: Vec<Instant>,
+}
+
+impl Attempts {
+    fn forget_before(&mut self, now: Instant) {
+        self.begun.retain(|t| now.duration_since(*t) < LIMIT_WINDOW);
+        self.failed
+            .retain(|t| now.duration_since(*t) < LIMIT_WINDOW);
+    }
+}
+
 /// The desk.
 pub(crate) struct Desk {
     pub root: PathBuf,
@@ -40,7 +59,8 @@ pub(crate) struct Desk {
     sync_every: Duration,
     pub sessions: Sessions,
     challenges: Mutex<HashMap<String, Challenge>>,
-    limiter: Mutex<HashMap<IpAddr, Vec<Instant>>>,
+    /// Per client address: when it began sign-ins, and when they failed.
+    limiter: Mutex<HashMap<IpAddr, Attempts>>,
     /// Pages read under the shared lock; syncing and recording take it alone.
     record: RwLock<()>,
     last_sync: Mutex<Option<Instant>>,
@@ -154,20 +174,32 @@ impl Desk {
         dropped
     }
 
-    /// Whether client `ip` may try to sign in (or enrol) now; counts the attempt.
+    /// Whether client `ip` may begin a sign-in (or enrolment) now: fewer than
+    /// [`LIMIT_FAILURES`] failures and [`LIMIT_BEGINS`] beginnings in the last
+    /// minute. Counts the beginning.
     pub fn allow_attempt(&self, ip: IpAddr) -> bool {
         let now = Instant::now();
         let mut all = lock(&self.limiter);
         if all.len() > MAX_CHALLENGES {
-            all.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < LIMIT_WINDOW));
+            all.values_mut().for_each(|a| a.forget_before(now));
+            all.retain(|_, a| !a.begun.is_empty() || !a.failed.is_empty());
         }
-        let times = all.entry(ip).or_default();
-        times.retain(|t| now.duration_since(*t) < LIMIT_WINDOW);
-        if times.len() >= LIMIT_ATTEMPTS {
+        let attempts = all.entry(ip).or_default();
+        attempts.forget_before(now);
+        if attempts.failed.len() >= LIMIT_FAILURES || attempts.begun.len() >= LIMIT_BEGINS {
             return false;
         }
-        times.push(now);
+        attempts.begun.push(now);
         true
+    }
+
+    /// Counts a failed sign-in (or enrolment) from client `ip`.
+    pub fn count_failure(&self, ip: IpAddr) {
+        let now = Instant::now();
+        let mut all = lock(&self.limiter);
+        let attempts = all.entry(ip).or_default();
+        attempts.forget_before(now);
+        attempts.failed.push(now);
     }
 
     /// The frame `key` drawn at commit `head`, drawing it with `draw` when it is not
