@@ -132,6 +132,15 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
             out.display()
         ),
     )?;
+    for (slug, due) in &export.overdue {
+        say(
+            ctx.err,
+            &format!(
+                "Warning: {slug} is published past its medical re-review date ({}); its reviewer renews it with `medreview recertify {slug}` after reading it again, or withdraws it.",
+                due.date_naive()
+            ),
+        )?;
+    }
     for (slug, state) in &export.skipped {
         say(
             ctx.err,

@@ -672,3 +672,23 @@ fn publishing_the_same_commit_again_reuses_its_publication_tag() {
         env.git(&["tag", "--list"])
     );
 }
+
+/// Issue 26: `publish` never puts up a page past its re-review date without a
+/// word: it says which, since when, and what renews it.
+#[test]
+fn publish_says_which_pages_are_past_their_re_review_date() {
+    let mut env = TestEnv::approved();
+    let out = env.outside("site");
+    let run = publish(&env, &out, &[]);
+    assert!(!run.stderr.contains("re-review date"), "{}", run.stderr);
+    env.set_now("2026-03-11T09:30:00-05:00");
+    let run = publish(&env, &out, &[]);
+    assert!(
+        run.stderr.contains(
+            "Warning: her2-treatment is published past its medical re-review date (2026-03-04); its reviewer renews it with `medreview recertify her2-treatment`"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(out.join(format!("{SLUG}.html")).is_file());
+}

@@ -49,6 +49,7 @@ pub fn build(
     let policy = people.policy().unwrap_or_else(|| config.review.clone());
     let mut pages = Vec::new();
     let mut skipped = Vec::new();
+    let mut overdue = Vec::new();
     let mut slugs = Vec::new();
     let render = render_id(&src, &config, format)?;
     let previous = match (format, out) {
@@ -160,6 +161,9 @@ pub fn build(
             Some(p) => state.on(p.due_at, now),
             None => state,
         };
+        if let Some(p) = publishable.as_ref().filter(|_| state == State::ReReviewDue) {
+            overdue.push((slug.clone(), p.due_at));
+        }
         match publishable {
             Some(publishable) => {
                 // A page an earlier publish made from the same inputs is kept.
@@ -263,6 +267,7 @@ pub fn build(
     Ok(Export {
         manifest,
         skipped,
+        overdue,
         files,
         publishers: config.publishers,
         reused,

@@ -156,6 +156,8 @@ pub struct Export {
     pub manifest: Manifest,
     /// Articles left out and why (their state).
     pub skipped: Vec<(Id, State)>,
+    /// Published pages past their medical re-review date, with that date.
+    pub overdue: Vec<(Id, chrono::DateTime<chrono::FixedOffset>)>,
     /// Output files: relative path and bytes.
     pub files: Vec<(String, Vec<u8>)>,
     /// Who may record a publication, from the exported commit's settings.
