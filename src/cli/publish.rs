@@ -142,10 +142,13 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         )?;
     }
     for (slug, state) in &export.skipped {
-        say(
-            ctx.err,
-            &format!("Skipped {slug}: {state}, no approved revision."),
-        )?;
+        let why = match state {
+            medreview_core::record::evaluate::State::ReReviewDue => {
+                "past its medical re-review date (review.overdue: unpublish); `medreview recertify SLUG` by its reviewer puts it back".replace("SLUG", slug.as_str())
+            }
+            _ => format!("{state}, no approved revision"),
+        };
+        say(ctx.err, &format!("Skipped {slug}: {why}."))?;
     }
     match tag {
         Some(name) if tag_reused => say(

@@ -674,7 +674,8 @@ fn publishing_the_same_commit_again_reuses_its_publication_tag() {
 }
 
 /// Issue 26: `publish` never puts up a page past its re-review date without a
-/// word: it says which, since when, and what renews it.
+/// word: it says which, since when, and what renews it; `review.overdue: banner`
+/// tells readers too, `unpublish` leaves the page out.
 #[test]
 fn publish_says_which_pages_are_past_their_re_review_date() {
     let mut env = TestEnv::approved();
@@ -691,4 +692,30 @@ fn publish_says_which_pages_are_past_their_re_review_date() {
         run.stderr
     );
     assert!(out.join(format!("{SLUG}.html")).is_file());
+    assert!(!page(&out).contains("due for medical re-review"));
+
+    // banner: readers are told, in the review block medreview draws.
+    env.ok(&["config", "set", "review.overdue", "banner"]);
+    publish(&env, &out, &[]);
+    assert!(
+        page(&out).contains(
+            "<p class=\"overdue-notice\" role=\"note\"><strong>This page is due for medical re-review</strong> (since March 4, 2026).</p>"
+        ),
+        "{}",
+        page(&out)
+    );
+
+    // unpublish: the page leaves the site until it is re-reviewed.
+    env.ok(&["config", "set", "review.overdue", "unpublish"]);
+    let run = publish(&env, &out, &[]);
+    assert!(
+        run.stderr.contains(
+            "Skipped her2-treatment: past its medical re-review date (review.overdue: unpublish)"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!out.join(format!("{SLUG}.html")).exists());
+    let refused = env.fails(&["config", "set", "review.overdue", "hide"]);
+    assert!(refused.stderr.contains("overdue"), "{}", refused.stderr);
 }

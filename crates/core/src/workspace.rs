@@ -94,6 +94,29 @@ pub struct ReviewPolicy {
     /// medical reviews (see [`crate::review_rules`]).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<crate::review_rules::ReviewRule>,
+    /// What `publish` does with a page past its re-review date.
+    #[serde(skip_serializing_if = "Overdue::is_warn")]
+    pub overdue: Overdue,
+}
+
+/// What `publish` does with a page past its medical re-review date
+/// (`review.overdue`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Overdue {
+    /// Publish it, and say so (the default).
+    #[default]
+    Warn,
+    /// Publish it with a notice to readers that its re-review is due.
+    Banner,
+    /// Leave it out until it is re-reviewed.
+    Unpublish,
+}
+
+impl Overdue {
+    fn is_warn(&self) -> bool {
+        *self == Overdue::Warn
+    }
 }
 
 fn is_default_meanings(meanings: &Vec<String>) -> bool {
@@ -127,6 +150,7 @@ impl Default for ReviewPolicy {
             block_on_unresolved: true,
             meanings: crate::review_rules::default_meanings(),
             rules: Vec::new(),
+            overdue: Overdue::Warn,
         }
     }
 }

@@ -75,8 +75,14 @@ pub(super) fn review_block(p: &Page) -> String {
         ));
     }
     let date = DateView::of(&p.reviewed);
+    let overdue = p.overdue.map_or(String::new(), |due| {
+        format!(
+            "<p class=\"overdue-notice\" role=\"note\"><strong>This page is due for medical re-review</strong> (since {}).</p>\n",
+            due.format("%B %-d, %Y")
+        )
+    });
     format!(
-        "<div class=\"review-block\" data-medreview=\"review-block\">\n<p class=\"byline\">\n{reviewed}<span class=\"sep\">&middot;</span>\n<span class=\"part\">Written by {}</span><span class=\"sep\">&middot;</span>\n<span class=\"part\">Updated on <time datetime=\"{}\">{}</time></span>\n</p>\n</div>",
+        "<div class=\"review-block\" data-medreview=\"review-block\">\n{overdue}<p class=\"byline\">\n{reviewed}<span class=\"sep\">&middot;</span>\n<span class=\"part\">Written by {}</span><span class=\"sep\">&middot;</span>\n<span class=\"part\">Updated on <time datetime=\"{}\">{}</time></span>\n</p>\n</div>",
         escape_html(&p.writer.name),
         date.iso,
         date.display

@@ -8,7 +8,7 @@ use medreview_core::ids::Id;
 use medreview_core::record::evaluate::{Publishable, State, evaluate};
 use medreview_core::roster::Roster;
 use medreview_core::source::{Committed, Source};
-use medreview_core::workspace::{CONFIG_FILE, Config, Workspace};
+use medreview_core::workspace::{CONFIG_FILE, Config, Overdue, Workspace};
 use medreview_store::gitstore::EntryKind;
 use medreview_store::revision::RevId;
 use std::path::Path;
@@ -161,9 +161,20 @@ pub fn build(
             Some(p) => state.on(p.due_at, now),
             None => state,
         };
-        if let Some(p) = publishable.as_ref().filter(|_| state == State::ReReviewDue) {
-            overdue.push((slug.clone(), p.due_at));
+        let due = publishable
+            .as_ref()
+            .filter(|_| state == State::ReReviewDue)
+            .map(|p| p.due_at);
+        if due.is_some() && policy.overdue == Overdue::Unpublish {
+            skipped.push((slug, state));
+            continue;
         }
+        if let Some(due) = due {
+            overdue.push((slug.clone(), due));
+        }
+        let banner = due
+            .filter(|_| policy.overdue == Overdue::Banner)
+            .map(|d| d.date_naive());
         match publishable {
             Some(publishable) => {
                 // A page an earlier publish made from the same inputs is kept.
@@ -186,6 +197,7 @@ pub fn build(
                         publishable.clone(),
                         article,
                     ) {
+                        p.overdue = banner;
                         p.fingerprint = fingerprint(&render, &p);
                         if previous.reuse(&page_path(&slug, format), &p.fingerprint) {
                             p.reused = true;
@@ -195,7 +207,12 @@ pub fn build(
                     }
                 }
                 let ledger_shown = src.shown(&Workspace::signoffs_rel(&slug));
-                pages.push(Pending::Parse(slug, Box::new(publishable), ledger_shown));
+                pages.push(Pending::Parse(
+                    slug,
+                    Box::new(publishable),
+                    ledger_shown,
+                    banner,
+                ));
             }
             None => skipped.push((slug, state)),
         }
@@ -205,13 +222,14 @@ pub fn build(
     let pages: Vec<Page> = src
         .on_every_core(&ws.git, pages, |_, git, pending| match pending {
             Pending::Ready(p) => Ok(*p),
-            Pending::Parse(slug, publishable, ledger_shown) => {
+            Pending::Parse(slug, publishable, ledger_shown, banner) => {
                 let bytes = medreview_core::article::read_revision(
                     git,
                     &publishable.revision.id,
                     &ledger_shown,
                 )?;
                 let mut p = page(&src_names, &roster, slug, *publishable, &bytes)?;
+                p.overdue = banner;
                 p.fingerprint = fingerprint(&render, &p);
                 Ok(p)
             }
@@ -429,6 +447,7 @@ pub(super) fn page_from(
         recorded_by,
         reviewed: publishable.reviewed_at,
         first_published,
+        overdue: None,
         fingerprint: String::new(),
         reused: false,
     })
@@ -441,7 +460,14 @@ type Judged = (Option<Publishable>, State);
 /// parsed (its revision named in messages by its record's folder).
 pub(super) enum Pending {
     Ready(Box<Page>),
-    Parse(Id, Box<Publishable>, std::path::PathBuf),
+    /// The article, its publishable revision, where its record is shown, and the
+    /// re-review date a banner names.
+    Parse(
+        Id,
+        Box<Publishable>,
+        std::path::PathBuf,
+        Option<chrono::NaiveDate>,
+    ),
 }
 
 pub(super) fn person_view(roster: &Roster, id: &Id) -> Option<PersonView> {

@@ -375,6 +375,7 @@ fn probe_page() -> Result<Page> {
         recorded_by: Default::default(),
         reviewed: when,
         first_published: when,
+        overdue: None,
         fingerprint: String::new(),
         reused: false,
     })

@@ -133,6 +133,7 @@ pub(super) fn fingerprint(render: &str, p: &Page) -> String {
         p.revision_number.to_string(),
         clock::rfc3339(&p.reviewed),
         clock::rfc3339(&p.first_published),
+        p.overdue.map_or(String::new(), |d| format!("overdue {d}")),
         person(&p.writer),
     ];
     parts.extend(p.reviewers.iter().map(person));

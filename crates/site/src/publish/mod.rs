@@ -185,6 +185,8 @@ struct Page {
     recorded_by: std::collections::BTreeMap<Id, Id>,
     reviewed: DateTime<FixedOffset>,
     first_published: DateTime<FixedOffset>,
+    /// The re-review date it is past, when `review.overdue: banner` tells readers.
+    overdue: Option<chrono::NaiveDate>,
     /// A digest of everything the page is made from (see [`fingerprint`]).
     fingerprint: String,
     /// Whether the page an earlier publish into the same folder wrote is kept: its

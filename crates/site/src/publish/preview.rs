@@ -173,6 +173,7 @@ pub fn render_preview_with(
                 recorded_by: Default::default(),
                 reviewed: when,
                 first_published: when,
+                overdue: None,
                 fingerprint: String::new(),
                 reused: false,
             }
