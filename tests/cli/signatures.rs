@@ -632,3 +632,89 @@ proptest! {
         prop_assert!(signing::verify(&changed_slug, &changed, Some(&key)).is_err());
     }
 }
+
+/// Issue 25's spike: a passkey (WebAuthn) signature as medreview stores it is one
+/// plain `ssh-keygen -Y verify` accepts, whichever of the two ECDSA `s` values the
+/// authenticator returned; over another text it is refused.
+#[test]
+fn ssh_keygen_verifies_passkey_signatures_with_either_s_value() {
+    use base64ct::{Base64UrlUnpadded, Encoding};
+    use medreview_core::signing::passkey;
+    let Some(path) = ssh_keygen() else {
+        return;
+    };
+    let env = TestEnv::new();
+    let dir = env.outside("passkey");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let ana = crate::common::desk::SoftPasskey::new(7, "localhost", "ana-example");
+    let line = ana.public_key();
+    std::fs::write(
+        dir.join("allowed"),
+        format!(
+            "ana@example.org namespaces=\"{}\" {line}\n",
+            signing::NAMESPACE
+        ),
+    )
+    .expect("allowed signers");
+    let text = "medreview sign-off v2\narticle: her2-treatment\n";
+    std::fs::write(dir.join("entry.txt"), text).expect("text");
+    std::fs::write(
+        dir.join("other.txt"),
+        "medreview sign-off v2\narticle: other\n",
+    )
+    .expect("text");
+    let challenge = passkey::challenge(signing::NAMESPACE, text);
+    let json = ana.assert(
+        &Base64UrlUnpadded::encode_string(&challenge),
+        "http://localhost:8080",
+        true,
+    );
+    let field = |name: &str| {
+        Base64UrlUnpadded::decode_vec(json[name].as_str().expect("a field")).expect("base64url")
+    };
+    let mut assertion = passkey::Assertion {
+        authenticator_data: field("authenticator_data"),
+        client_data_json: field("client_data_json"),
+        signature: field("signature"),
+    };
+    let verify = |sig: &str, file: &str| {
+        std::fs::write(dir.join("sig"), sig).expect("sig");
+        keygen(
+            &path,
+            &dir,
+            &[
+                "verify",
+                "-f",
+                "allowed",
+                "-I",
+                "ana@example.org",
+                "-n",
+                signing::NAMESPACE,
+                "-s",
+                "sig",
+            ],
+            Some(file),
+        )
+    };
+    let sig = passkey::to_sshsig(&line, signing::NAMESPACE, text, &assertion).expect("signs");
+    let good = verify(&sig, "entry.txt");
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(!verify(&sig, "other.txt").status.success());
+    // The other s value of the same signature.
+    let der = p256::ecdsa::Signature::from_der(&assertion.signature).expect("DER");
+    let (r, s) = der.split_scalars();
+    let flipped =
+        p256::ecdsa::Signature::from_scalars(r.to_bytes(), (-*s).to_bytes()).expect("signature");
+    assertion.signature = flipped.to_der().as_bytes().to_vec();
+    let sig = passkey::to_sshsig(&line, signing::NAMESPACE, text, &assertion).expect("signs");
+    let other_s = verify(&sig, "entry.txt");
+    assert!(
+        other_s.status.success(),
+        "{}",
+        String::from_utf8_lossy(&other_s.stderr)
+    );
+}

@@ -244,7 +244,11 @@ pub(crate) async fn enroll_page(
     match crate::invite::find(&desk.git_dir, &token, now) {
         Some(kept) => desk.views.page(
             "enroll.html",
-            serde_json::json!({ "title": "Make your passkey", "person": kept.person, "token": token }),
+            serde_json::json!({
+                "title": "Make your passkey",
+                "person": kept.person,
+                "token": token,
+            }),
         ),
         None => invitation_gone(&desk),
     }

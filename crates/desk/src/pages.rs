@@ -325,7 +325,12 @@ async fn inbox(State(desk): State<Arc<Desk>>, headers: HeaderMap) -> Response {
         let frame = reader.frame(desk, &state.roster, roles);
         Ok(desk.views.page(
             "inbox.html",
-            serde_json::json!({ "title": "Inbox", "frame": frame, "rows": rows, "unreadable": problems.len() }),
+            serde_json::json!({
+                "title": "Inbox",
+                "frame": frame,
+                "rows": rows,
+                "unreadable": problems.len(),
+            }),
         ))
     })
     .await
@@ -447,7 +452,25 @@ async fn review(
         let frame = reader.frame(desk, &state.roster, roles);
         Ok(desk.views.page(
             "review.html",
-            serde_json::json!({ "title": summary.title, "frame": frame, "slug": slug, "summary": summary, "state": summary.state.to_string(), "revision": latest.as_ref().map(|r| r.id.to_string()), "revision_label": latest.as_ref().map(|r| r.label_with_id()), "from": from, "since": base.why, "since_mine": base.mine, "my_note": base.note, "findings": findings, "threads": threads, "meanings": policy.meanings, "default_meaning": policy.default_meaning(), "publishable": publishable, "rules": rules_of(&summary) }),
+            serde_json::json!({
+                "title": summary.title,
+                "frame": frame,
+                "slug": slug,
+                "summary": summary,
+                "state": summary.state.to_string(),
+                "revision": latest.as_ref().map(|r| r.id.to_string()),
+                "revision_label": latest.as_ref().map(|r| r.label_with_id()),
+                "from": from,
+                "since": base.why,
+                "since_mine": base.mine,
+                "my_note": base.note,
+                "findings": findings,
+                "threads": threads,
+                "meanings": policy.meanings,
+                "default_meaning": policy.default_meaning(),
+                "publishable": publishable,
+                "rules": rules_of(&summary),
+            }),
         ))
     })
     .await
@@ -469,7 +492,16 @@ async fn article(
         let frame = reader.frame(desk, &state.roster, roles);
         Ok(desk.views.page(
             "article.html",
-            serde_json::json!({ "title": summary.title, "frame": frame, "slug": slug, "summary": summary, "state": summary.state.to_string(), "revision": latest.as_ref().map(|r| r.id.to_string()), "revision_label": latest.as_ref().map(|r| r.label_with_id()), "threads": threads }),
+            serde_json::json!({
+                "title": summary.title,
+                "frame": frame,
+                "slug": slug,
+                "summary": summary,
+                "state": summary.state.to_string(),
+                "revision": latest.as_ref().map(|r| r.id.to_string()),
+                "revision_label": latest.as_ref().map(|r| r.label_with_id()),
+                "threads": threads,
+            }),
         ))
     })
     .await

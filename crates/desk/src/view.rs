@@ -70,7 +70,12 @@ impl Views {
 
     /// The page that says what went wrong and what to do next.
     pub fn problem_page(&self, status: StatusCode, message: &str, hint: Option<&str>) -> Response {
-        let context = serde_json::json!({ "title": "Problem", "message": message, "hint": hint, "status": status.as_u16() });
+        let context = serde_json::json!({
+            "title": "Problem",
+            "message": message,
+            "hint": hint,
+            "status": status.as_u16(),
+        });
         match self
             .0
             .get_template("problem.html")
