@@ -46,7 +46,15 @@ impl Terminal {
     /// Starts `medreview args` at the workspace root of `env`, with the test
     /// environment and nothing else, on an 160x50 terminal.
     pub fn start(tmux: &Path, env: &TestEnv, args: &[&str]) -> Terminal {
-        let socket = env.outside(&format!("tmux-{}.sock", std::process::id()));
+        // A socket of its own for every terminal: a second terminal in the same
+        // test never talks to the server the first one's drop is still killing.
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let socket = env.outside(&format!("tmux-{}-{n}.sock", std::process::id()));
+        // remain-on-exit is set before the session starts: a command that ends at
+        // once must still leave its screen, and `new-session` must not race it.
+        let config = env.outside(&format!("tmux-{n}.conf"));
+        std::fs::write(&config, "set-option -g remain-on-exit on\n").expect("write tmux config");
         let exit_file = env.outside("tty-exit");
         let _ = std::fs::remove_file(&exit_file);
         let mut line = String::from("env -i");
@@ -64,28 +72,22 @@ impl Terminal {
             "; echo $? > {}",
             quote(&exit_file.to_string_lossy())
         ));
-        let status = Command::new(tmux)
+        let out = Command::new(tmux)
             .arg("-S")
             .arg(&socket)
-            .args([
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-s",
-                "t",
-                "-x",
-                "160",
-                "-y",
-                "50",
-            ])
+            .arg("-f")
+            .arg(&config)
+            .args(["new-session", "-d", "-s", "t", "-x", "160", "-y", "50"])
             .arg("-c")
             .arg(env.root())
             .arg(format!("sh -c {}", quote(&line)))
-            .args([";", "set-option", "-t", "t", "remain-on-exit", "on"])
-            .status()
+            .output()
             .expect("start tmux");
-        assert!(status.success(), "tmux new-session failed");
+        assert!(
+            out.status.success(),
+            "tmux new-session failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         Terminal {
             tmux: tmux.to_path_buf(),
             socket,
