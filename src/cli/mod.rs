@@ -22,6 +22,7 @@ mod publish;
 mod recertify;
 mod repair;
 mod request_changes;
+mod schedule;
 mod serve;
 mod status;
 mod submit;
@@ -124,6 +125,8 @@ enum Command {
     Withdraw(withdraw::WithdrawArgs),
     /// Record the periodic re-review of the approved revision, unchanged: renews its review date
     Recertify(recertify::RecertifyArgs),
+    /// Set when an article may be on the site: not before a time, not after another (publishers)
+    Schedule(schedule::ScheduleArgs),
     /// Export pages built only from approved revisions
     Publish(publish::PublishArgs),
     /// Check every file, reference, signature and the append-only history (for CI and hooks)
@@ -172,6 +175,7 @@ impl Command {
             Command::Approve(a) => a.output.json,
             Command::RequestChanges(a) => a.output.json,
             Command::Withdraw(a) => a.output.json,
+            Command::Schedule(a) => a.output.json,
             Command::Comment(a) => a.output.json,
             Command::Comments(a) => a.json,
             Command::Resolve(a) | Command::Reopen(a) => a.output.json,
@@ -282,6 +286,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Approve(args) => approve::cmd_approve(&mut ctx, args),
         Command::RequestChanges(args) => request_changes::cmd_request_changes(&mut ctx, args),
         Command::Withdraw(args) => withdraw::cmd_withdraw(&mut ctx, args),
+        Command::Schedule(args) => schedule::cmd_schedule(&mut ctx, args),
         Command::Comment(args) => comments::cmd_comment(&mut ctx, args),
         Command::Comments(args) => comments::cmd_comments(&mut ctx, args),
         Command::Resolve(args) => comments::cmd_settle(

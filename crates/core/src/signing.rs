@@ -56,6 +56,11 @@ pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 /// credentials: "M.D."
 /// ```
 ///
+/// A submission that says what it changes for readers (`change`) or a schedule
+/// entry (`schedule`) is signed over version 5: the version 4 lines, then
+/// `change:` (a JSON string or `null`) and `schedule:` (`{"not_before":…,
+/// "not_after":…}`, each an RFC 3339 JSON string or `null`; or `null`).
+///
 /// ```text
 /// medreview sign-off v2
 /// article: her2-treatment
@@ -93,6 +98,8 @@ pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 ///     meaning: None,
 ///     name: None,
 ///     credentials: None,
+///     change: None,
+///     schedule: None,
 ///     signature: None,
 /// };
 /// let slug = Id::parse("slug", "her2-treatment").unwrap();
@@ -141,7 +148,21 @@ pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
     });
     let says_meaning =
         entry.meaning.is_some() || entry.name.is_some() || entry.credentials.is_some();
+    let says_more = entry.change.is_some() || entry.schedule.is_some();
     match viewed {
+        // Version 5 added what a submission changes for readers and when a page
+        // may be on the site; entries without them keep the text of their time.
+        _ if says_more => format!(
+            "medreview sign-off v5\n{head}{tail}viewed: {}\nmeaning: {}\nname: {}\ncredentials: {}\nchange: {}\nschedule: {}\n",
+            viewed.unwrap_or_else(|| "null".to_owned()),
+            text_or_null(entry.meaning.clone()),
+            text_or_null(entry.name.clone()),
+            text_or_null(entry.credentials.clone()),
+            text_or_null(entry.change.map(|c| c.as_str().to_owned())),
+            entry
+                .schedule
+                .map_or_else(|| "null".to_owned(), |s| s.canonical_json()),
+        ),
         // Version 4 added what a signature means and who signed it; an entry
         // without them keeps the text of its time (version 2 without `viewed`,
         // version 3 with it), so every signature made before still verifies.

@@ -50,6 +50,7 @@ pub fn build(
     let mut pages = Vec::new();
     let mut skipped = Vec::new();
     let mut overdue = Vec::new();
+    let mut off_schedule = Vec::new();
     let mut slugs = Vec::new();
     let render = render_id(&src, &config, format)?;
     let previous = match (format, out) {
@@ -109,7 +110,7 @@ pub fn build(
         .map(|slug| {
             let key = src.folder_id(&format!("articles/{slug}")).map(|folder| {
                 medreview_core::memo::key(&[
-                    "publish-2",
+                    "publish-3",
                     &people_key,
                     slug.as_str(),
                     folder.as_str(),
@@ -175,6 +176,16 @@ pub fn build(
         let banner = due
             .filter(|_| policy.overdue == Overdue::Banner)
             .map(|d| d.date_naive());
+        // A schedule keeps a publishable page off the site before its start and
+        // after its end.
+        if let Some(schedule) = publishable
+            .as_ref()
+            .and_then(|p| p.schedule)
+            .filter(|s| !s.allows(now))
+        {
+            off_schedule.push((slug, schedule));
+            continue;
+        }
         match publishable {
             Some(publishable) => {
                 // A page an earlier publish made from the same inputs is kept.
@@ -286,6 +297,7 @@ pub fn build(
         manifest,
         skipped,
         overdue,
+        off_schedule,
         files,
         publishers: config.publishers,
         reused,
@@ -447,6 +459,8 @@ pub(super) fn page_from(
         recorded_by,
         reviewed: publishable.reviewed_at,
         first_published,
+        modified: publishable.modified_at,
+        changes: publishable.changes.clone(),
         overdue: None,
         fingerprint: String::new(),
         reused: false,
@@ -519,7 +533,7 @@ pub(super) fn manifest_entry(p: &Page, format: Format) -> ManifestArticle {
         recorded_by: p.recorded_by.clone(),
         last_reviewed: clock::rfc3339(&p.reviewed),
         date_published: clock::rfc3339(&p.first_published),
-        date_modified: clock::rfc3339(&p.reviewed),
+        date_modified: clock::rfc3339(&p.modified),
         path: page_path(&p.slug, format),
         fingerprint: p.fingerprint.clone(),
     }

@@ -289,12 +289,28 @@ pub(super) fn json_ld(config: &Config, p: &Page, article: &ArticleView<'_>) -> s
         "reviewedBy": reviewers,
         "lastReviewed": DateView::of(&p.reviewed).iso,
         "datePublished": DateView::of(&p.first_published).iso,
-        "dateModified": DateView::of(&p.reviewed).iso,
+        "dateModified": DateView::of(&p.modified).iso,
         "publisher": { "@type": "Organization", "name": config.publication },
         "citation": article.sources.iter().map(|s| json!({ "@type": "CreativeWork", "name": s.title, "url": s.url })).collect::<Vec<_>>(),
     });
     if let Some(summary) = article.summary {
         doc["description"] = json!(summary);
+    }
+    // Corrections, as schema.org asks: the text of each and when it was made.
+    let corrections: Vec<serde_json::Value> = p
+        .changes
+        .iter()
+        .filter(|c| c.kind == medreview_core::record::entry::Change::Correction)
+        .map(|c| {
+            json!({
+                "@type": "CorrectionComment",
+                "text": c.note,
+                "datePublished": medreview_core::clock::rfc3339(&c.at),
+            })
+        })
+        .collect();
+    if !corrections.is_empty() {
+        doc["correction"] = json!(corrections);
     }
     if p.reviewers.is_empty()
         && let Some(fields) = doc.as_object_mut()
@@ -375,6 +391,8 @@ fn probe_page() -> Result<Page> {
         recorded_by: Default::default(),
         reviewed: when,
         first_published: when,
+        modified: when,
+        changes: Vec::new(),
         overdue: None,
         fingerprint: String::new(),
         reused: false,

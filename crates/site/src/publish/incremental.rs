@@ -133,6 +133,7 @@ pub(super) fn fingerprint(render: &str, p: &Page) -> String {
         p.revision_number.to_string(),
         clock::rfc3339(&p.reviewed),
         clock::rfc3339(&p.first_published),
+        clock::rfc3339(&p.modified),
         p.overdue.map_or(String::new(), |d| format!("overdue {d}")),
         person(&p.writer),
     ];
@@ -153,6 +154,15 @@ pub(super) fn fingerprint(render: &str, p: &Page) -> String {
         )
     }));
     parts.extend(p.recorded_by.iter().map(|(by, r)| format!("{by}<{r}")));
+    parts.extend(p.changes.iter().map(|c| {
+        format!(
+            "change|{}|{}|{}|{}",
+            c.kind,
+            c.revision_number,
+            clock::rfc3339(&c.at),
+            c.note
+        )
+    }));
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     medreview_core::memo::key(&parts)
 }

@@ -25,6 +25,18 @@ pub(super) struct ReviewParams<'a> {
     topic: Option<&'a str>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     sources: &'a [Citation],
+    /// Corrections and updates, oldest first: `{kind, note, date, revision_number}`.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    changes: Vec<ChangeParam<'a>>,
+}
+
+/// A correction or an update, as a theme lists it.
+#[derive(Serialize)]
+pub(super) struct ChangeParam<'a> {
+    kind: &'static str,
+    note: &'a str,
+    date: String,
+    revision_number: usize,
 }
 
 #[derive(Serialize)]
@@ -73,13 +85,23 @@ pub(super) fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8
         writer_id: &p.writer.id,
         topic: front.topic.as_deref(),
         sources: &front.sources,
+        changes: p
+            .changes
+            .iter()
+            .map(|c| ChangeParam {
+                kind: c.kind.as_str(),
+                note: &c.note,
+                date: DateView::of(&c.at).iso,
+                revision_number: c.revision_number,
+            })
+            .collect(),
     };
     let site = SiteFrontMatter {
         title: &front.title,
         description: front.summary.as_deref(),
         date: clock::rfc3339(&p.first_published),
-        lastmod: clock::rfc3339(&p.reviewed),
-        updated: clock::rfc3339(&p.reviewed),
+        lastmod: clock::rfc3339(&p.modified),
+        updated: clock::rfc3339(&p.modified),
         authors: vec![&p.writer.name],
         params: &params,
         extra: &params,

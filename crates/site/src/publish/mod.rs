@@ -156,6 +156,9 @@ pub struct Export {
     pub manifest: Manifest,
     /// Articles left out and why (their state).
     pub skipped: Vec<(Id, State)>,
+    /// Publishable articles their schedule keeps off the site at the publication
+    /// time (not yet begun, or ended).
+    pub off_schedule: Vec<(Id, medreview_core::record::entry::Schedule)>,
     /// Published pages past their medical re-review date, with that date.
     pub overdue: Vec<(Id, chrono::DateTime<chrono::FixedOffset>)>,
     /// Output files: relative path and bytes.
@@ -185,6 +188,11 @@ struct Page {
     recorded_by: std::collections::BTreeMap<Id, Id>,
     reviewed: DateTime<FixedOffset>,
     first_published: DateTime<FixedOffset>,
+    /// When the text last changed in meaning (a minor change keeps the date before
+    /// it; a re-review never moves it): the page's "Updated on" and `dateModified`.
+    modified: DateTime<FixedOffset>,
+    /// The corrections and updates readers are told of, oldest first.
+    changes: Vec<medreview_core::record::evaluate::PublicChange>,
     /// The re-review date it is past, when `review.overdue: banner` tells readers.
     overdue: Option<chrono::NaiveDate>,
     /// A digest of everything the page is made from (see [`fingerprint`]).

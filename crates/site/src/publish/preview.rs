@@ -173,6 +173,8 @@ pub fn render_preview_with(
                 recorded_by: Default::default(),
                 reviewed: when,
                 first_published: when,
+                modified: when,
+                changes: Vec::new(),
                 overdue: None,
                 fingerprint: String::new(),
                 reused: false,
