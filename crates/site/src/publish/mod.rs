@@ -36,7 +36,7 @@ pub use self::incremental::remember_output;
 pub use self::output::{resolve_out, write_output};
 pub use self::run::{Published, Request, run};
 pub use self::tag::last_publication;
-pub use self::tag::{tag_message, tag_name};
+pub use self::tag::{TAG_COMMIT_DIGITS, tag_message, tag_name, tag_time};
 
 /// What `publish` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
