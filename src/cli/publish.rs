@@ -18,6 +18,8 @@ enum FormatArg {
     Html,
     /// Front matter + Markdown for Hugo or Zola, and manifest.json
     Markdown,
+    /// A Hugo site: content/articles/, layouts/ from templates/hugo/, data/medreview/manifest.json
+    Hugo,
 }
 
 /// Arguments of `publish`.
@@ -87,6 +89,7 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
     let format = match args.format {
         FormatArg::Html => Format::Html,
         FormatArg::Markdown => Format::Markdown,
+        FormatArg::Hugo => Format::Hugo,
     };
     let publisher = args
         .as_id

@@ -20,6 +20,7 @@ mod faults;
 mod governance;
 mod hints;
 mod hostile;
+mod hugo;
 mod identity;
 mod inbox;
 mod json;

@@ -266,10 +266,7 @@ pub fn build(
         generator: "medreview",
         publication: config.publication.clone(),
         commit,
-        format: match format {
-            Format::Html => "html",
-            Format::Markdown => "markdown",
-        },
+        format: format.name(),
         articles: manifest_articles,
         files: Vec::new(),
     };
@@ -277,20 +274,21 @@ pub fn build(
         Format::Html => html_files(&src, &config, &pages)?,
         Format::Markdown => pages
             .iter()
-            .map(|p| markdown_file(&config, p))
+            .map(|p| markdown_file(&config, p, format, None))
             .collect::<Result<_>>()?,
+        Format::Hugo => hugo_files(&src, &config, &pages)?,
     };
     let mut manifest = manifest;
     manifest.files = files
         .iter()
         .map(|(rel, _)| rel.clone())
-        .chain(std::iter::once("manifest.json".to_owned()))
+        .chain(std::iter::once(format.manifest_path().to_owned()))
         .collect();
     manifest.files.sort();
     let manifest_json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Error::internal(format!("cannot write manifest.json: {e}")))?;
     files.push((
-        "manifest.json".into(),
+        format.manifest_path().into(),
         format!("{manifest_json}\n").into_bytes(),
     ));
     Ok(Export {
@@ -507,6 +505,7 @@ pub(super) fn page_path(slug: &Id, format: Format) -> String {
     match format {
         Format::Html => format!("{slug}.html"),
         Format::Markdown => format!("{slug}.md"),
+        Format::Hugo => format!("content/{SECTION}/{slug}.md"),
     }
 }
 

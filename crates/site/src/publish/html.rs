@@ -504,3 +504,26 @@ pub fn template_problems(
         })
         .collect())
 }
+
+/// The JSON-LD of page `p` at `url` (relative to the site), ready to sit inside
+/// `<script type="application/ld+json">` (the Hugo export's `json_ld`).
+pub(super) fn page_json_ld(
+    config: &Config,
+    p: &Page,
+    url: String,
+    canonical_url: Option<String>,
+) -> Result<String> {
+    let front = &p.article.front;
+    let article = ArticleView {
+        slug: &p.slug,
+        title: &front.title,
+        summary: front.summary.as_deref(),
+        topic: front.topic.as_deref(),
+        sources: &front.sources,
+        revision: &p.revision,
+        revision_number: p.revision_number,
+        canonical_url,
+        url,
+    };
+    render::script_json(&json_ld(config, p, &article))
+}

@@ -97,10 +97,7 @@ pub(super) fn render_id(src: &dyn Source, config: &Config, format: Format) -> Re
     Ok(medreview_core::memo::key(&[
         "render-4",
         env!("CARGO_PKG_VERSION"),
-        match format {
-            Format::Html => "html",
-            Format::Markdown => "markdown",
-        },
+        format.name(),
         &article.text,
         &config.publication,
         &base,

@@ -62,9 +62,18 @@ pub(super) struct SiteFrontMatter<'a> {
     #[serde(flatten)]
     params: &'a ReviewParams<'a>,
     extra: &'a ReviewParams<'a>,
+    /// What medreview renders for a Hugo layout to place (`--format hugo`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    hugo: Option<&'a HugoFields>,
 }
 
-pub(super) fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8>)> {
+/// The page of `p` as front matter + Markdown, at its path in `format`.
+pub(super) fn markdown_file(
+    config: &Config,
+    p: &Page,
+    format: Format,
+    hugo: Option<&HugoFields>,
+) -> Result<(String, Vec<u8>)> {
     let front = &p.article.front;
     let params = ReviewParams {
         slug: &p.slug,
@@ -105,6 +114,7 @@ pub(super) fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8
         authors: vec![&p.writer.name],
         params: &params,
         extra: &params,
+        hugo,
     };
     // JSON is YAML too, and every string in it is quoted, so no YAML 1.1 parser (Hugo's)
     // can read a title `NO` or a credential `yes` as a boolean (the Norway problem).
@@ -115,5 +125,5 @@ pub(super) fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8
         "---\n{front_matter}\n---\n\n{}",
         p.article.body.trim_start_matches('\n')
     );
-    Ok((page_path(&p.slug, Format::Markdown), text.into_bytes()))
+    Ok((page_path(&p.slug, format), text.into_bytes()))
 }

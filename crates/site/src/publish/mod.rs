@@ -18,6 +18,7 @@ use medreview_store::revision::RevId;
 mod block;
 mod build;
 mod html;
+mod hugo;
 mod incremental;
 mod markdown;
 mod output;
@@ -27,6 +28,7 @@ mod tag;
 
 use self::build::*;
 use self::html::*;
+use self::hugo::*;
 use self::incremental::*;
 use self::markdown::*;
 
@@ -36,7 +38,7 @@ pub use self::incremental::remember_output;
 pub use self::output::{resolve_out, write_output};
 pub use self::run::{Published, Request, run};
 pub use self::tag::last_publication;
-pub use self::tag::{tag_message, tag_name};
+pub use self::tag::{TAG_COMMIT_DIGITS, tag_message, tag_name, tag_time};
 
 /// What `publish` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +47,28 @@ pub enum Format {
     Html,
     /// Front matter + Markdown per article (Hugo and Zola content) and `manifest.json`.
     Markdown,
+    /// A Hugo site: `content/articles/<slug>.md`, the layouts of `templates/hugo/`
+    /// under `layouts/`, and the manifest in `data/medreview/manifest.json`.
+    Hugo,
+}
+
+impl Format {
+    /// Its name in `manifest.json` and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Markdown => "markdown",
+            Format::Hugo => "hugo",
+        }
+    }
+
+    /// Where its manifest is written, relative to the output folder.
+    pub fn manifest_path(self) -> &'static str {
+        match self {
+            Format::Html | Format::Markdown => "manifest.json",
+            Format::Hugo => hugo::MANIFEST,
+        }
+    }
 }
 
 /// A date as templates see it.
@@ -141,11 +165,11 @@ pub struct Manifest {
     pub publication: String,
     /// The commit that was exported.
     pub commit: String,
-    /// `html` or `markdown`.
+    /// `html`, `markdown` or `hugo`.
     pub format: &'static str,
     /// The published articles, by slug.
     pub articles: Vec<ManifestArticle>,
-    /// Every file publish wrote, sorted (`manifest.json` among them): the files a
+    /// Every file publish wrote, sorted (the manifest among them): the files a
     /// later publish may replace. Others found in the folder are the user's.
     pub files: Vec<String>,
 }

@@ -92,7 +92,7 @@ pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
     })
 }
 
-/// The publication tag (`published/<time>`) that already records `commit`, if
+/// The publication tag (`published/<time>-<commit>`, or an older `published/<time>`) that already records `commit`, if
 /// any: publishing the same commit again records no second publication.
 fn published_tag_of(ws: &Workspace, commit: &str) -> Option<String> {
     let mut tags: Vec<String> = ws
@@ -106,7 +106,7 @@ fn published_tag_of(ws: &Workspace, commit: &str) -> Option<String> {
     tags.into_iter().next()
 }
 
-/// Records the publication of `export` by `publisher` as tag `published/<time>`.
+/// Records the publication of `export` by `publisher` as tag `published/<time>-<commit>`.
 fn record_tag(
     ws: &Workspace,
     export: &Export,
@@ -125,7 +125,7 @@ fn record_tag(
         ));
     }
     let roster = Roster::load(ws)?;
-    let name = tag_name(&now);
+    let name = tag_name(&now, &export.manifest.commit);
     let _lock = ws.git.lock()?;
     ws.git
         .tag(
@@ -139,7 +139,7 @@ fn record_tag(
             Error::with_hint(
                 Code::AlreadyExists,
                 format!("cannot record the publication as tag {name}: {err}"),
-                "wait a second and publish again",
+                "run `git tag --list 'published/*'` to see the publication tags; delete a stray local one with `git tag -d NAME`, then publish again",
             )
         })?;
     Ok(name)
