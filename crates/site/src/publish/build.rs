@@ -109,7 +109,7 @@ pub fn build(
         .map(|slug| {
             let key = src.folder_id(&format!("articles/{slug}")).map(|folder| {
                 medreview_core::memo::key(&[
-                    "publish-2",
+                    "publish-3",
                     &people_key,
                     slug.as_str(),
                     folder.as_str(),
@@ -269,8 +269,35 @@ pub fn build(
             .map(|p| markdown_file(&config, p))
             .collect::<Result<_>>()?,
     };
-    let mut manifest = manifest;
-    manifest.files = files
+    let well_known = wellknown::gather(
+        &src,
+        &ws.git,
+        &roster,
+        &config,
+        &pages,
+        &manifest.commit,
+        format,
+    )?;
+    files.extend(wellknown::unsigned_files(&well_known)?);
+    let mut export = Export {
+        manifest,
+        skipped,
+        overdue,
+        files,
+        publishers: config.publishers,
+        reused,
+        well_known,
+    };
+    finish_manifest(&mut export)?;
+    Ok(export)
+}
+
+/// Lists every file of `export` in its `manifest.json` and writes that file.
+pub(super) fn finish_manifest(export: &mut Export) -> Result<()> {
+    export.files.retain(|(rel, _)| rel != "manifest.json");
+    let manifest = &mut export.manifest;
+    manifest.files = export
+        .files
         .iter()
         .map(|(rel, _)| rel.clone())
         .chain(std::iter::once("manifest.json".to_owned()))
@@ -278,18 +305,11 @@ pub fn build(
     manifest.files.sort();
     let manifest_json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Error::internal(format!("cannot write manifest.json: {e}")))?;
-    files.push((
+    export.files.push((
         "manifest.json".into(),
         format!("{manifest_json}\n").into_bytes(),
     ));
-    Ok(Export {
-        manifest,
-        skipped,
-        overdue,
-        files,
-        publishers: config.publishers,
-        reused,
-    })
+    Ok(())
 }
 
 /// Refuses to publish from a history `check` would not call sound: an entry
@@ -445,6 +465,7 @@ pub(super) fn page_from(
             )
             .collect(),
         recorded_by,
+        submission: publishable.submission.clone(),
         reviewed: publishable.reviewed_at,
         first_published,
         overdue: None,

@@ -126,7 +126,7 @@ pub(super) fn fingerprint(render: &str, p: &Page) -> String {
         })
     };
     let mut parts = vec![
-        "page-1".to_owned(),
+        "page-2".to_owned(),
         render.to_owned(),
         p.slug.to_string(),
         p.revision.as_str().to_owned(),
@@ -153,6 +153,8 @@ pub(super) fn fingerprint(render: &str, p: &Page) -> String {
         )
     }));
     parts.extend(p.recorded_by.iter().map(|(by, r)| format!("{by}<{r}")));
+    // The page names its sign-offs (`medreview-signoffs`).
+    parts.push(p.signoff_ids().join(" "));
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     medreview_core::memo::key(&parts)
 }

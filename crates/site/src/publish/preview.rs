@@ -171,6 +171,7 @@ pub fn render_preview_with(
                 others: Vec::new(),
                 approvals: Vec::new(),
                 recorded_by: Default::default(),
+                submission: None,
                 reviewed: when,
                 first_published: when,
                 overdue: None,
