@@ -27,6 +27,7 @@ mod serve;
 mod status;
 mod submit;
 mod sync;
+mod verify;
 mod withdraw;
 
 use std::io::{self, IsTerminal, Write};
@@ -131,6 +132,8 @@ enum Command {
     Publish(publish::PublishArgs),
     /// Check every file, reference, signature and the append-only history (for CI and hooks)
     Check(check::CheckArgs),
+    /// Check a published site (folder or address) against its reviewers' signatures, without the repository
+    Verify(verify::VerifyArgs),
     /// Show what changed between two revisions, word by word
     Diff(diff::DiffArgs),
     /// Show the review state of every article, or of one
@@ -182,6 +185,7 @@ impl Command {
             Command::Recertify(a) => a.output.json,
             Command::Publish(a) => a.json,
             Command::Check(a) => a.json,
+            Command::Verify(a) => a.json,
             Command::Diff(a) => a.json,
             Command::Status(a) => a.json,
             Command::Log(a) => a.json,
@@ -303,6 +307,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Recertify(args) => recertify::cmd_recertify(&mut ctx, args),
         Command::Publish(args) => publish::cmd_publish(&mut ctx, args),
         Command::Check(args) => check::cmd_check(&mut ctx, args),
+        Command::Verify(args) => verify::cmd_verify(&mut ctx, args),
         Command::Lint(args) => lint::cmd_lint(&mut ctx, args),
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Status(args) => status::cmd_status(&mut ctx, args),

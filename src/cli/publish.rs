@@ -34,6 +34,9 @@ pub struct PublishArgs {
     /// Also record the publication as a git tag, made by this publisher (an id in medreview.yaml's publishers)
     #[arg(long = "as", value_name = "PUBLISHER")]
     as_id: Option<String>,
+    /// Sign the publication's manifest (/.well-known/medreview/) with this SSH key, the publisher's key in the roster (needs --as)
+    #[arg(long, value_name = "KEYFILE")]
+    key: Option<PathBuf>,
     /// Publish even though this clone is behind the remote's last fetched state
     #[arg(long)]
     offline: bool,
@@ -109,6 +112,7 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
             publisher,
             offline: args.offline,
             now,
+            key: args.key,
         },
     )?;
     if args.json {

@@ -50,4 +50,5 @@ mod states;
 mod status_log;
 mod sync;
 mod team;
+mod verify;
 mod workflow;

@@ -33,6 +33,10 @@ pub const NAMESPACE: &str = "medreview-signoff";
 /// can never be passed off as the other.
 pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 
+/// The namespace a publisher signs a publication's manifest in
+/// (`.well-known/medreview/manifest.json`, see `medreview verify`).
+pub const PUBLICATION_NAMESPACE: &str = "medreview-publication";
+
 /// The exact text a signature covers (version 2): eleven lines, each `field: value`
 /// and a newline. `after` and `roster` are JSON arrays of entry ids in the entry's
 /// order; `note`, `recorded_by` and `clock` JSON strings, or `null` when absent.
@@ -230,7 +234,7 @@ fn split_git_signature(text: &str) -> Option<(&str, &str)> {
 
 /// Checks `signature` over `text` in `namespace` by `by`, whose roster key is
 /// `public_key`; `Err` says why it does not verify.
-pub(crate) fn verify_text(
+pub fn verify_text(
     namespace: &str,
     text: &str,
     by: &Id,

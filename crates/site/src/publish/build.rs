@@ -278,20 +278,18 @@ pub fn build(
             .collect::<Result<_>>()?,
         Format::Hugo => hugo_files(&src, &config, &pages)?,
     };
-    let mut manifest = manifest;
-    manifest.files = files
-        .iter()
-        .map(|(rel, _)| rel.clone())
-        .chain(std::iter::once(format.manifest_path().to_owned()))
-        .collect();
-    manifest.files.sort();
-    let manifest_json = serde_json::to_string_pretty(&manifest)
-        .map_err(|e| Error::internal(format!("cannot write manifest.json: {e}")))?;
-    files.push((
-        format.manifest_path().into(),
-        format!("{manifest_json}\n").into_bytes(),
-    ));
-    Ok(Export {
+    let well_known = wellknown::gather(
+        &src,
+        &ws.git,
+        &roster,
+        &config,
+        &pages,
+        &manifest.commit,
+        format,
+    )?;
+    files.extend(wellknown::unsigned_files(&well_known)?);
+    let mut export = Export {
+        format,
         manifest,
         skipped,
         overdue,
@@ -299,7 +297,33 @@ pub fn build(
         files,
         publishers: config.publishers,
         reused,
-    })
+        well_known,
+    };
+    finish_manifest(&mut export)?;
+    Ok(export)
+}
+
+/// Lists every file of `export` in its `manifest.json` and writes that file.
+pub(super) fn finish_manifest(export: &mut Export) -> Result<()> {
+    let format = export.format;
+    export
+        .files
+        .retain(|(rel, _)| rel != format.manifest_path());
+    let manifest = &mut export.manifest;
+    manifest.files = export
+        .files
+        .iter()
+        .map(|(rel, _)| rel.clone())
+        .chain(std::iter::once(format.manifest_path().to_owned()))
+        .collect();
+    manifest.files.sort();
+    let manifest_json = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| Error::internal(format!("cannot write manifest.json: {e}")))?;
+    export.files.push((
+        format.manifest_path().into(),
+        format!("{manifest_json}\n").into_bytes(),
+    ));
+    Ok(())
 }
 
 /// Refuses to publish from a history `check` would not call sound: an entry
@@ -455,6 +479,7 @@ pub(super) fn page_from(
             )
             .collect(),
         recorded_by,
+        submission: publishable.submission.clone(),
         reviewed: publishable.reviewed_at,
         first_published,
         modified: publishable.modified_at,

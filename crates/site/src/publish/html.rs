@@ -98,7 +98,7 @@ pub(super) fn html_files(
                     return Ok((path, Vec::new()));
                 }
                 let (html, _) = article_page(&templates, config, &publication, p, None, None, "")?;
-                Ok((path, html.into_bytes()))
+                Ok((path, wellknown::mark_page(html, p).into_bytes()))
             })
             .collect()
     };
@@ -150,7 +150,20 @@ pub(super) fn article_page(
     };
     let excused = excused_texts(publication, p);
     let mut slots = Slots::new(&excused);
-    slots.add("review_block", Placement::Once, block::review_block(p));
+    // A published page marks its body, which `verify` compares with the signed
+    // revision, and links to how readers check it.
+    let (review_block, body_html) = match preview {
+        None => (
+            wellknown::with_verify_link(block::review_block(p)),
+            format!(
+                "{}\n{body_html}\n{}",
+                crate::verify::format::BODY_START,
+                crate::verify::format::BODY_END
+            ),
+        ),
+        Some(_) => (block::review_block(p), body_html),
+    };
+    slots.add("review_block", Placement::Once, review_block);
     slots.add("about_block", Placement::Any, block::about_block(p));
     slots.add("body_html", Placement::Any, body_html);
     slots.add(
@@ -374,6 +387,8 @@ fn probe_page() -> Result<Page> {
                     meaning: "medical-accuracy".to_owned(),
                     name: Some("Probe Reviewer".to_owned()),
                     credentials: Some("M.D.".to_owned()),
+                    entry: String::new(),
+                    public_key: None,
                 },
             ),
             (
@@ -385,10 +400,13 @@ fn probe_page() -> Result<Page> {
                     meaning: "fact-check".to_owned(),
                     name: Some("Probe Checker".to_owned()),
                     credentials: Some("M.A.".to_owned()),
+                    entry: String::new(),
+                    public_key: None,
                 },
             ),
         ],
         recorded_by: Default::default(),
+        submission: None,
         reviewed: when,
         first_published: when,
         modified: when,

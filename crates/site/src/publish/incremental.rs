@@ -123,7 +123,7 @@ pub(super) fn fingerprint(render: &str, p: &Page) -> String {
         })
     };
     let mut parts = vec![
-        "page-1".to_owned(),
+        "page-2".to_owned(),
         render.to_owned(),
         p.slug.to_string(),
         p.revision.as_str().to_owned(),
@@ -160,6 +160,8 @@ pub(super) fn fingerprint(render: &str, p: &Page) -> String {
             c.note
         )
     }));
+    // The page names its sign-offs (`medreview-signoffs`).
+    parts.push(p.signoff_ids().join(" "));
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     medreview_core::memo::key(&parts)
 }

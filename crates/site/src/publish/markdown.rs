@@ -17,6 +17,10 @@ pub(super) struct ReviewParams<'a> {
     publication: &'a str,
     revision: &'a RevId,
     revision_number: usize,
+    /// The sign-offs behind the page, which `medreview verify` checks.
+    signoffs: Vec<&'a str>,
+    /// Where the publication's manifest is, relative to the site's root.
+    manifest: String,
     medically_reviewed_by: Vec<ReviewerParam<'a>>,
     last_reviewed: String,
     writer: &'a str,
@@ -80,6 +84,12 @@ pub(super) fn markdown_file(
         publication: &config.publication,
         revision: &p.revision,
         revision_number: p.revision_number,
+        signoffs: p.signoff_ids(),
+        manifest: format!(
+            "{}/{}",
+            crate::verify::format::DIR,
+            crate::verify::format::MANIFEST
+        ),
         medically_reviewed_by: p
             .reviewers
             .iter()

@@ -25,6 +25,7 @@ mod output;
 pub mod preview;
 mod run;
 mod tag;
+mod wellknown;
 
 use self::build::*;
 use self::html::*;
@@ -78,6 +79,19 @@ pub(crate) struct DateView {
     pub iso: String,
     /// `March 5, 2025`
     pub display: String,
+}
+
+impl Page {
+    /// The ids of the sign-offs behind the page: the submission, then the approvals
+    /// and re-reviews that count.
+    fn signoff_ids(&self) -> Vec<&str> {
+        self.submission
+            .iter()
+            .map(|s| s.entry.as_str())
+            .chain(self.approvals.iter().map(|(_, a)| a.entry.as_str()))
+            .filter(|id| !id.is_empty())
+            .collect()
+    }
 }
 
 impl DateView {
@@ -176,6 +190,8 @@ pub struct Manifest {
 
 /// A built export, not yet written.
 pub struct Export {
+    /// What was built.
+    pub format: Format,
     /// The manifest (also among `files`).
     pub manifest: Manifest,
     /// Articles left out and why (their state).
@@ -192,6 +208,8 @@ pub struct Export {
     /// The pages kept as an earlier publish into the same folder wrote them
     /// (linked into the new output, not written again).
     pub reused: std::collections::BTreeSet<String>,
+    /// What `/.well-known/medreview/` holds, kept to name and sign the publisher.
+    pub(crate) well_known: wellknown::WellKnown,
 }
 
 /// Everything one page needs.
@@ -210,6 +228,8 @@ struct Page {
     /// (`approved` or `recertified`, the approval).
     approvals: Vec<(&'static str, medreview_core::record::evaluate::Approval)>,
     recorded_by: std::collections::BTreeMap<Id, Id>,
+    /// The submission of the revision, as the record has it.
+    submission: Option<medreview_core::record::evaluate::Submission>,
     reviewed: DateTime<FixedOffset>,
     first_published: DateTime<FixedOffset>,
     /// When the text last changed in meaning (a minor change keeps the date before

@@ -26,6 +26,8 @@ pub struct Request {
     pub offline: bool,
     /// The publication time.
     pub now: DateTime<FixedOffset>,
+    /// The publisher's key, which signs `/.well-known/medreview/manifest.json`.
+    pub key: Option<PathBuf>,
 }
 
 /// What a publish did.
@@ -47,7 +49,15 @@ pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
         publisher,
         offline,
         now,
+        key,
     } = request;
+    if key.is_some() && publisher.is_none() {
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
+            "--key signs the publication as its publisher, and no publisher is named",
+            "add --as PUBLISHER (an id in medreview.yaml's publishers)",
+        ));
+    }
     if !offline
         && let Some(r) = medreview_core::upstream::standing(ws)
         && r.behind > 0
@@ -63,8 +73,11 @@ pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
             "run `medreview sync` first, or publish what this clone holds with --offline",
         ));
     }
-    let export = build(ws, format, now, Some(&out))?;
+    let mut export = build(ws, format, now, Some(&out))?;
     ws.git.memo.save(true);
+    if let Some(publisher) = &publisher {
+        wellknown::seal(&mut export, publisher, key.as_deref())?;
+    }
     let (tag, tag_reused) = match &publisher {
         Some(publisher) => match published_tag_of(ws, &export.manifest.commit) {
             Some(name) => (Some(name), true),

@@ -139,6 +139,24 @@ pub struct Approval {
     /// The reviewer's credentials as the roster of its time had them.
     #[serde(default)]
     pub credentials: Option<String>,
+    /// The id of its entry (the file name without `.yaml`).
+    #[serde(default)]
+    pub entry: String,
+    /// The public key its signer had in the roster it names: the key its
+    /// signature was verified with.
+    #[serde(default)]
+    pub public_key: Option<String>,
+}
+
+/// The submission of a published revision: the entry the writer's text came in by.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Submission {
+    /// The id of its entry.
+    pub entry: String,
+    /// Who submitted it.
+    pub by: Id,
+    /// The public key the submitter had in the roster the entry names.
+    pub public_key: Option<String>,
 }
 
 fn medical_accuracy() -> String {
@@ -198,6 +216,9 @@ pub struct Publishable {
     /// When the page may be on the site, by the last schedule entry that counts.
     #[serde(default)]
     pub schedule: Option<crate::ledger::entry::Schedule>,
+    /// The first submission of the revision in graph order, if on record.
+    #[serde(default)]
+    pub submission: Option<Submission>,
 }
 
 /// A correction or an update, as the page lists it.

@@ -15,7 +15,7 @@ use super::entry_checks::{
     signature_problem, stale,
 };
 use super::requirements::{self, Counted};
-use super::{Approval, Need, Publishable, State};
+use super::{Approval, Need, Publishable, State, Submission};
 use crate::ids::Id;
 use crate::ledger::entry::Schedule;
 use crate::record::entry::{Action, Change, Entry};
@@ -335,7 +335,28 @@ impl<'a> Judge<'a> {
                 .credentials
                 .clone()
                 .or_else(|| reviewer.map(|r| r.credentials.clone())),
+            entry: self.ledger.ids[a].to_string(),
+            public_key: self.rosters[a]
+                .roster
+                .public_key_of(&entry.by)
+                .map(str::to_owned),
         }
+    }
+
+    /// The first submission of revision `rev` in graph order, with the key its
+    /// submitter had in the roster it names.
+    fn submission(&self, rev: &RevId) -> Option<Submission> {
+        let s = (0..self.n)
+            .find(|&s| self.is(s, Action::Submitted) && &self.entries[s].revision == rev)?;
+        let entry = &self.entries[s];
+        Some(Submission {
+            entry: self.ledger.ids[s].to_string(),
+            by: entry.by.clone(),
+            public_key: self.rosters[s]
+                .roster
+                .public_key_of(&entry.by)
+                .map(str::to_owned),
+        })
     }
 
     /// The approvals that count on revision `rev`, one per person and meaning,
@@ -503,6 +524,7 @@ impl<'a> Judge<'a> {
                         modified_at,
                         changes,
                         schedule: None,
+                        submission: self.submission(&rev.id),
                     }
                 });
         (publishable, latest)
