@@ -62,7 +62,7 @@ fn every_change_to_the_inputs_is_seen_through_the_memo() {
     let mut env = TestEnv::approved();
     same_with_and_without_memo(&env, "approved");
     assert!(
-        env.root().join(".git/medreview/status-2.json").exists(),
+        env.root().join(".git/medreview/status-3.json").exists(),
         "the memo was written"
     );
 
@@ -164,7 +164,7 @@ fn a_forged_memo_entry_needs_the_content_it_names() {
     // never used, because the key is derived from the bytes on disk.
     let env = TestEnv::approved();
     env.ok(&["status"]);
-    let file = env.root().join(".git/medreview/status-2.json");
+    let file = env.root().join(".git/medreview/status-3.json");
     let text = fs::read_to_string(&file).expect("memo");
     // Say "approved" for every key, then make the article a draft.
     fs::write(&file, text.replace("in-review", "approved")).expect("write");

@@ -599,7 +599,11 @@ pub fn check_entries(
         let in_roster = match entry.action {
             Action::Submitted => roster.contains(&entry.by),
             Action::Scheduled => {
-                if let Some(why) = crate::record::evaluate::schedule_problem(entry, &at) {
+                if let Some(why) = crate::record::evaluate::schedule_problem(
+                    entry,
+                    &at,
+                    people.settings().as_ref(),
+                ) {
                     report("signer-role", format!("{what}: {why}"));
                 }
                 true

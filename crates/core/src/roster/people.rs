@@ -49,6 +49,11 @@ pub trait People {
     fn policy(&self) -> Option<ReviewPolicy> {
         self.current().config.as_ref().map(|c| c.review.clone())
     }
+    /// The settings now (`medreview.yaml` as recorded, or as read with an
+    /// unaudited roster): who publishes, who is an admin.
+    fn settings(&self) -> Option<crate::workspace::Config> {
+        self.current().config.clone()
+    }
     /// The files admins voided (none before the roster is audited).
     fn voids(&self) -> crate::ledger::voids::Voids {
         Default::default()
@@ -124,6 +129,8 @@ pub(crate) struct Unaudited<'g> {
     topics: Topics,
     /// The review policy of the `medreview.yaml` read with the roster, if any.
     policy: Option<ReviewPolicy>,
+    /// That `medreview.yaml`: who publishes and who is an admin.
+    config: Option<crate::workspace::Config>,
 }
 
 impl<'g> Unaudited<'g> {
@@ -138,6 +145,7 @@ impl<'g> Unaudited<'g> {
             writers: Writers::default(),
             topics: Topics::default(),
             policy: None,
+            config: None,
         }
     }
 
@@ -145,11 +153,7 @@ impl<'g> Unaudited<'g> {
     /// same source as the roster, so a commit's people come with the commit's policy).
     pub(crate) fn with_config(mut self, config: Option<crate::workspace::Config>) -> Unaudited<'g> {
         self.policy = config.as_ref().map(|c| c.review.clone());
-        // Who holds which role in the settings (publishers, admins) is read from
-        // the same medreview.yaml.
-        if let Some(state) = Rc::get_mut(&mut self.state) {
-            state.config = config;
-        }
+        self.config = config;
         self
     }
 }
@@ -178,6 +182,9 @@ impl People for Unaudited<'_> {
     }
     fn policy(&self) -> Option<ReviewPolicy> {
         self.policy.clone()
+    }
+    fn settings(&self) -> Option<crate::workspace::Config> {
+        self.config.clone()
     }
 }
 
@@ -247,6 +254,9 @@ impl People for Damaged<'_> {
     }
     fn policy(&self) -> Option<ReviewPolicy> {
         self.inner.policy()
+    }
+    fn settings(&self) -> Option<crate::workspace::Config> {
+        self.inner.settings()
     }
     fn damage(&self) -> Option<(&str, &str)> {
         Some((&self.why, &self.hint))

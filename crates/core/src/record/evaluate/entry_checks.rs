@@ -29,8 +29,14 @@ pub fn public_note_problem(note: &str) -> Option<String> {
 /// admin in the settings of its time (`publishers`, `admins` in the roster state
 /// `at` that the entry is judged by) decides when a page is on the site. Its
 /// signature is judged like every entry's ([`signature_problem`]).
-pub fn schedule_problem(entry: &Entry, at: &crate::roster::log::RosterState) -> Option<String> {
-    let Some(config) = &at.config else {
+/// `settings`: the settings now, for a roster that records none of its time (an
+/// unaudited one).
+pub fn schedule_problem(
+    entry: &Entry,
+    at: &crate::roster::log::RosterState,
+    settings: Option<&crate::workspace::Config>,
+) -> Option<String> {
+    let Some(config) = at.config.as_ref().or(settings) else {
         return Some(format!(
             "no settings are on record to say whether {} may schedule pages",
             entry.by

@@ -535,11 +535,13 @@ impl<'a> Judge<'a> {
     /// policy requires); each one that does not count says why in `verdicts`.
     pub(super) fn schedule(&self, verdicts: &mut [Option<String>]) -> Option<Schedule> {
         let mut schedule = None;
+        let settings = self.people.settings();
         for i in (0..self.n).filter(|&i| self.is(i, Action::Scheduled)) {
             let entry = &self.entries[i];
-            let problem = schedule_problem(entry, &self.rosters[i]).or_else(|| {
-                signature_problem(self.slug, entry, &self.rosters[i].roster, self.policy)
-            });
+            let problem =
+                schedule_problem(entry, &self.rosters[i], settings.as_ref()).or_else(|| {
+                    signature_problem(self.slug, entry, &self.rosters[i].roster, self.policy)
+                });
             match problem {
                 Some(why) => verdicts[i] = Some(why),
                 None => schedule = entry.schedule,
