@@ -239,3 +239,46 @@ fn a_schedule_set_before_approval_holds_the_page_until_its_time() {
     publish_at(&env, "2025-03-20T09:00:00-05:00", "../site");
     assert!(env.outside(&format!("site/{SLUG}.html")).exists());
 }
+
+/// A publication tag records what went on the site: the same commit published
+/// again at a time its schedule puts other pages up is a second publication, and
+/// the same pages again are the first one's.
+#[test]
+fn a_scheduled_page_going_up_is_a_publication_of_its_own() {
+    let env = with_publisher();
+    env.ok(&[
+        "schedule",
+        SLUG,
+        "--as",
+        "rosa-editor",
+        "--not-before",
+        "2025-03-10T09:00:00-05:00",
+    ]);
+    let tags = |env: &TestEnv| -> Vec<String> {
+        env.git(&["tag", "--list", "published/*"])
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    };
+    let at = |time: &str| {
+        env.ok(&[
+            "publish",
+            "--out",
+            "../site",
+            "--as",
+            "rosa-editor",
+            "--at",
+            time,
+        ])
+    };
+    at("2025-03-09T09:00:00-05:00");
+    assert_eq!(tags(&env).len(), 1);
+    let run = at("2025-03-09T10:00:00-05:00");
+    assert!(run.stderr.contains("that record stands"), "{}", run.stderr);
+    assert_eq!(tags(&env).len(), 1);
+    at("2025-03-10T09:00:00-05:00");
+    assert_eq!(tags(&env).len(), 2, "{:?}", tags(&env));
+    let newest = tags(&env).last().cloned().expect("a tag");
+    let message = env.git(&["tag", "--list", "--format=%(contents)", &newest]);
+    assert!(message.contains(&format!("{SLUG} r1 ")), "{message}");
+}

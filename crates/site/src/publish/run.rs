@@ -79,7 +79,11 @@ pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
         wellknown::seal(&mut export, publisher, key.as_deref())?;
     }
     let (tag, tag_reused) = match &publisher {
-        Some(publisher) => match published_tag_of(ws, &export.manifest.commit) {
+        Some(publisher) => match published_tag_of(
+            ws,
+            &export.manifest.commit,
+            listed_pages(&tag_message(&export.manifest, publisher)),
+        ) {
             Some(name) => (Some(name), true),
             None => (Some(record_tag(ws, &export, publisher, now)?), false),
         },
@@ -107,16 +111,33 @@ pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
 
 /// The publication tag (`published/<time>-<commit>`, or an older `published/<time>`) that already records `commit`, if
 /// any: publishing the same commit again records no second publication.
-fn published_tag_of(ws: &Workspace, commit: &str) -> Option<String> {
+///
+/// With schedules, the same commit published at another time (`--at`) can put
+/// other pages on the site: only a tag that lists the same pages is the same
+/// publication.
+fn published_tag_of(ws: &Workspace, commit: &str, pages: &str) -> Option<String> {
     let mut tags: Vec<String> = ws
         .git
         .refs_under("refs/tags/published/")
         .into_iter()
         .filter(|(_, target)| ws.git.peel_to_commit(target).as_deref() == Some(commit))
+        .filter(|(_, target)| {
+            ws.git.tag_bytes(target).is_some_and(|bytes| {
+                let text = String::from_utf8_lossy(&bytes);
+                // The tag object's header, then the message.
+                let message = text.split_once("\n\n").map_or("", |(_, m)| m);
+                listed_pages(message) == pages
+            })
+        })
         .filter_map(|(name, _)| name.strip_prefix("refs/tags/").map(str::to_owned))
         .collect();
     tags.sort();
     tags.into_iter().next()
+}
+
+/// The pages a publication tag's message lists (one `slug rN blob` line each).
+fn listed_pages(message: &str) -> &str {
+    message.split("\n\n").nth(1).unwrap_or_default()
 }
 
 /// Records the publication of `export` by `publisher` as tag `published/<time>-<commit>`.
