@@ -236,6 +236,11 @@ pub fn build(
         })
         .into_iter()
         .collect::<Result<_>>()?;
+    // An HTML site has a page for each reviewer behind its pages, which bylines link.
+    let mut pages = pages;
+    for p in &mut pages {
+        p.reviewer_pages = format == Format::Html;
+    }
     for p in pages.iter().filter(|p| !p.reused) {
         ws.git
             .memo
@@ -263,11 +268,21 @@ pub fn build(
         files: Vec::new(),
     };
     let mut files: Vec<(String, Vec<u8>)> = match format {
-        Format::Html => html_files(&src, &config, &pages)?,
-        Format::Markdown => pages
-            .iter()
-            .map(|p| markdown_file(&config, p))
-            .collect::<Result<_>>()?,
+        Format::Html => {
+            let mut files = html_files(&src, &config, &pages)?;
+            files.extend(super::reviewer::reviewer_files(
+                &src, &config, &roster, &pages,
+            )?);
+            files
+        }
+        Format::Markdown => {
+            let mut files: Vec<(String, Vec<u8>)> = pages
+                .iter()
+                .map(|p| markdown_file(&config, p))
+                .collect::<Result<_>>()?;
+            files.extend(super::reviewer::reviewer_content(&config, &roster, &pages)?);
+            files
+        }
     };
     let mut manifest = manifest;
     manifest.files = files
@@ -450,6 +465,7 @@ pub(super) fn page_from(
         overdue: None,
         fingerprint: String::new(),
         reused: false,
+        reviewer_pages: false,
     })
 }
 
@@ -478,6 +494,7 @@ pub(super) fn person_view(roster: &Roster, id: &Id) -> Option<PersonView> {
             credentials: Some(r.credentials.clone()),
             specialties: r.specialties.clone(),
             bio: r.bio.clone(),
+            same_as: r.same_as.clone(),
         });
     }
     roster.writers.get(id).map(|w| PersonView {
@@ -486,6 +503,7 @@ pub(super) fn person_view(roster: &Roster, id: &Id) -> Option<PersonView> {
         credentials: None,
         specialties: Vec::new(),
         bio: w.bio.clone(),
+        same_as: Vec::new(),
     })
 }
 

@@ -32,6 +32,8 @@ pub(super) struct ReviewerParam<'a> {
     id: &'a Id,
     name: &'a str,
     credentials: &'a str,
+    /// The reviewer's page among the exported content (`reviewers/<id>.md`).
+    page: String,
 }
 
 /// Front matter that Hugo and Zola both accept: their shared fields, Hugo's
@@ -66,6 +68,7 @@ pub(super) fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8
                 id: &r.id,
                 name: &r.name,
                 credentials: r.credentials.as_deref().unwrap_or_default(),
+                page: super::reviewer::content_rel(&r.id),
             })
             .collect(),
         last_reviewed: DateView::of(&p.reviewed).iso,

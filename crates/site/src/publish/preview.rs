@@ -148,6 +148,7 @@ pub fn render_preview_with(
                     credentials: None,
                     specialties: Vec::new(),
                     bio: None,
+                    same_as: Vec::new(),
                 }
             });
             let (revision, number, when) = match side {
@@ -176,6 +177,7 @@ pub fn render_preview_with(
                 overdue: None,
                 fingerprint: String::new(),
                 reused: false,
+                reviewer_pages: false,
             }
         }
     };
