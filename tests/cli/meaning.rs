@@ -180,12 +180,12 @@ fn an_approvals_meaning_name_and_credentials_are_recorded_and_shown_everywhere()
     let page = page.expect("published");
     // The byline names medical reviewers only; the fact-check has its own line.
     assert!(
-        page.contains("Medically reviewed by Ana Example, M.D.</span>"),
+        page.contains("Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/ana-example.html\">Ana Example, M.D.</a></span>"),
         "{page}"
     );
     assert!(
         page.contains(
-            "<span class=\"part other-review\">Fact checked by Fred Checker, M.A.</span>"
+            "<span class=\"part other-review\">Fact checked by <a class=\"reviewer-link\" href=\"reviewers/fred-checker.html\">Fred Checker, M.A.</a></span>"
         ),
         "{page}"
     );
@@ -387,7 +387,7 @@ fn a_rule_the_wrong_specialty_does_not_satisfy_holds_the_page_until_an_oncologis
     assert_eq!(manifest["articles"][0]["slug"], SLUG);
     let page = page.expect("published");
     assert!(
-        page.contains("Medically reviewed by David Okafor, M.D., Ph.D. and Olga Onc, M.D.</span>"),
+        page.contains("Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/david-okafor.html\">David Okafor, M.D., Ph.D.</a> and <a class=\"reviewer-link\" href=\"reviewers/olga-onc.html\">Olga Onc, M.D.</a></span>"),
         "{page}"
     );
     let run = env.run(&["check"]);

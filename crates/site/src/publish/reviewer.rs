@@ -107,6 +107,23 @@ fn profiles<'a>(roster: &'a Roster, pages: &'a [Page]) -> Vec<Profile<'a>> {
     by_id.into_values().collect()
 }
 
+impl Profile<'_> {
+    /// `Medical reviewer` for someone who vouched for a page's medical accuracy,
+    /// else `Reviewer` (a fact-checker on the roster of reviewers).
+    fn role(&self) -> &'static str {
+        let medical = self.reviewed.iter().any(|r| {
+            r.meanings
+                .iter()
+                .any(|m| m == medreview_core::ledger::entry::MEDICAL_ACCURACY)
+        });
+        if medical {
+            "Medical reviewer"
+        } else {
+            "Reviewer"
+        }
+    }
+}
+
 /// What `templates/reviewer.html` sees as `reviewer`: the name (for `<title>`),
 /// never the credentials or dates, which only the profile block shows.
 #[derive(Serialize)]
@@ -256,9 +273,10 @@ fn profile_block(roster: &Roster, profile: &Profile<'_>) -> String {
     let mut html =
         String::from("<article class=\"reviewer-profile\" data-medreview=\"reviewer-profile\">\n");
     html.push_str(&format!(
-        "<h1>{}, {}</h1>\n<p class=\"role\">Medical reviewer</p>\n<dl class=\"facts\">\n",
+        "<h1>{}, {}</h1>\n<p class=\"role\">{}</p>\n<dl class=\"facts\">\n",
         escape_html(&r.name),
-        escape_html(&r.credentials)
+        escape_html(&r.credentials),
+        profile.role()
     ));
     html.push_str(&format!(
         "<dt>Credentials</dt><dd>{}</dd>\n",
@@ -375,7 +393,7 @@ fn json_ld(config: &Config, profile: &Profile<'_>) -> serde_json::Value {
         "@type": "Person",
         "name": r.name,
         "honorificSuffix": r.credentials,
-        "jobTitle": "Medical reviewer",
+        "jobTitle": profile.role(),
         "knowsAbout": r.specialties,
         "hasCredential": credentials,
         "url": url,
