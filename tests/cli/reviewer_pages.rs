@@ -585,3 +585,17 @@ fn a_reader_follows_the_byline_to_the_reviewer_page_in_chromium() {
     page.screenshot(&shot);
     assert!(fs::metadata(&shot).map(|m| m.len() > 0).unwrap_or(false));
 }
+
+#[test]
+fn reviewer_list_says_who_verified_each_license_and_whether_disclosures_are_on_file() {
+    let env = verified();
+    env.ok(&["reviewer", "edit", "david-okafor", "--no-disclosures"]);
+    let json = crate::common::json(&env.ok(&["reviewer", "list", "--json"]).stdout);
+    let ana = &json["reviewers"][0];
+    assert_eq!(ana["verified_by"], "rosa-editor");
+    assert_eq!(ana["verified_on"], "2025-03-05");
+    assert_eq!(ana["disclosures"].as_array().map(Vec::len), Some(2));
+    let david = &json["reviewers"][1];
+    assert_eq!(david["verified_by"], serde_json::Value::Null);
+    assert_eq!(david["disclosures"], serde_json::json!([]));
+}

@@ -280,7 +280,7 @@ pub fn build(
                 .iter()
                 .map(|p| markdown_file(&config, p))
                 .collect::<Result<_>>()?;
-            files.extend(super::reviewer::reviewer_content(&config, &roster, &pages)?);
+            files.extend(super::reviewer::reviewer_content(&roster, &pages)?);
             files
         }
     };

@@ -498,11 +498,7 @@ struct ReviewerFront<'a> {
 
 /// The reviewer pages of a Markdown export: front matter only (JSON, which YAML
 /// parsers read with every string quoted), for the site's theme to lay out.
-pub(super) fn reviewer_content(
-    _config: &Config,
-    roster: &Roster,
-    pages: &[Page],
-) -> Result<Vec<(String, Vec<u8>)>> {
+pub(super) fn reviewer_content(roster: &Roster, pages: &[Page]) -> Result<Vec<(String, Vec<u8>)>> {
     profiles(roster, pages)
         .iter()
         .map(|profile| {
