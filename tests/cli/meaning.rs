@@ -196,12 +196,17 @@ fn an_approvals_meaning_name_and_credentials_are_recorded_and_shown_everywhere()
         ld["reviewedBy"],
         serde_json::json!([
             {"@type": "Role", "roleName": "medical-accuracy", "startDate": NEXT_DAY,
-             "reviewedBy": {"@type": "Person", "name": "Ana Example", "honorificSuffix": "M.D.", "knowsAbout": ["oncology"]}},
+             "reviewedBy": {"@type": "Person", "name": "Ana Example", "honorificSuffix": "M.D.", "knowsAbout": ["oncology"], "url": "reviewers/ana-example.html"}},
             {"@type": "Role", "roleName": "fact-check", "startDate": "2025-03-04T10:30:00-05:00",
-             "reviewedBy": {"@type": "Person", "name": "Fred Checker", "honorificSuffix": "M.A.", "knowsAbout": []}}
+             "reviewedBy": {"@type": "Person", "name": "Fred Checker", "honorificSuffix": "M.A.", "knowsAbout": [], "url": "reviewers/fred-checker.html"}}
         ])
     );
     assert_eq!(ld["lastReviewed"], "2025-03-04");
+    // The fact-checker has a page too, which calls them a reviewer, not a medical one.
+    let fred = std::fs::read_to_string(env.outside("site").join("reviewers/fred-checker.html"))
+        .expect("fred-checker's page");
+    assert!(fred.contains("<p class=\"role\">Reviewer</p>"), "{fred}");
+    assert!(fred.contains("<span class=\"meta\">Fact check, "), "{fred}");
 }
 
 #[test]
