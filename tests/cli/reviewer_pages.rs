@@ -191,6 +191,28 @@ fn only_an_admin_verifies_a_license() {
     );
     let out = env.outside("site");
     env.fails(&["publish", "--out", out.to_str().expect("UTF-8 path")]);
+    // `repair` offers to put it back, never to adopt what would not count.
+    let plan = env.run(&["repair"]);
+    assert!(
+        plan.stdout
+            .contains("Fix: put back the recorded bytes of reviewers/ana-example.yaml"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        !plan
+            .stdout
+            .contains("an admin records reviewers/ana-example.yaml"),
+        "{}",
+        plan.stdout
+    );
+    env.ok(&["repair", "--yes"]);
+    let check = env.run(&["check"]);
+    assert_eq!(check.code, 0, "{}", check.stdout);
+    assert!(
+        !env.read("reviewers/ana-example.yaml")
+            .contains("suzanne-example")
+    );
 }
 
 #[test]

@@ -491,6 +491,18 @@ fn refuse_unvouched(
     Ok(())
 }
 
+/// Whether an admin's entry recording `bytes` as `rel` would pass the rule of
+/// license verifications ([`refuse_unvouched`]): `repair` offers to adopt only
+/// such a hand edit, and to put back any other.
+pub(crate) fn vouched(ws: &Workspace, rel: &str, bytes: &[u8]) -> bool {
+    let Ok(people) = crate::roster::people::load_lenient(&WorkTree(ws.root()), &ws.git) else {
+        return false;
+    };
+    let state = people.current();
+    let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
+    refuse_unvouched(&state.roster, &config, &[(rel.to_owned(), bytes.to_vec())]).is_ok()
+}
+
 /// The roster id of the person running a roster command: git's `user.email`, or
 /// `as_id`, judged as [`record`] judges them (a license verification names them).
 pub fn acting_id(ws: &Workspace, as_id: Option<&str>) -> Result<Id> {
