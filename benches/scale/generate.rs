@@ -257,6 +257,8 @@ pub fn build(dir: &Path, articles: usize, rounds: usize) -> (Vec<Final>, usize) 
             meaning: None,
             name: None,
             credentials: None,
+            change: None,
+            schedule: None,
             signature: None,
         };
         // Approvals and re-reviews say what they mean and print the signer's name

@@ -62,6 +62,13 @@ struct LogEntry {
     /// For approvals and re-reviews: the signer's credentials, likewise.
     #[serde(skip_serializing_if = "Option::is_none")]
     credentials: Option<String>,
+    /// For submissions: the kind of change for readers (`correction`, `update`,
+    /// `minor`), when the writer said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    change: Option<medreview_core::record::entry::Change>,
+    /// For schedule entries: `not_before` and `not_after` (RFC 3339), each when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schedule: Option<medreview_core::record::entry::Schedule>,
 }
 
 /// The `--json` document.
@@ -148,6 +155,8 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
                     .credentials
                     .clone()
                     .or_else(|| then.as_ref().map(|r| r.credentials.clone())),
+                change: e.change,
+                schedule: e.schedule,
             }
         })
         .collect();
@@ -242,6 +251,26 @@ pub fn cmd_log(ctx: &mut Ctx<'_>, args: LogArgs) -> Result<ExitCode> {
                 _ => String::new(),
             };
             say(ctx.out, &format!("    meaning: {meaning}{signer}"))?;
+        }
+        if let Some(change) = e.change {
+            let public = match change {
+                medreview_core::record::entry::Change::Minor => "",
+                _ => "; its note is shown to readers once approved",
+            };
+            say(ctx.out, &format!("    change: {change}{public}"))?;
+        }
+        if let Some(s) = &e.schedule {
+            let time = |t: Option<chrono::DateTime<chrono::FixedOffset>>| {
+                t.map_or("-".to_owned(), |t| clock::rfc3339(&t))
+            };
+            say(
+                ctx.out,
+                &format!(
+                    "    schedule: not before {}, not after {}",
+                    time(s.not_before),
+                    time(s.not_after)
+                ),
+            )?;
         }
         if let Some(why) = &e.does_not_count {
             say(ctx.out, &format!("    (does not count: {why})"))?;

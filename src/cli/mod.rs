@@ -22,10 +22,12 @@ mod publish;
 mod recertify;
 mod repair;
 mod request_changes;
+mod schedule;
 mod serve;
 mod status;
 mod submit;
 mod sync;
+mod verify;
 mod withdraw;
 
 use std::io::{self, IsTerminal, Write};
@@ -124,10 +126,14 @@ enum Command {
     Withdraw(withdraw::WithdrawArgs),
     /// Record the periodic re-review of the approved revision, unchanged: renews its review date
     Recertify(recertify::RecertifyArgs),
+    /// Set when an article may be on the site: not before a time, not after another (publishers)
+    Schedule(schedule::ScheduleArgs),
     /// Export pages built only from approved revisions
     Publish(publish::PublishArgs),
     /// Check every file, reference, signature and the append-only history (for CI and hooks)
     Check(check::CheckArgs),
+    /// Check a published site (folder or address) against its reviewers' signatures, without the repository
+    Verify(verify::VerifyArgs),
     /// Show what changed between two revisions, word by word
     Diff(diff::DiffArgs),
     /// Show the review state of every article, or of one
@@ -172,12 +178,14 @@ impl Command {
             Command::Approve(a) => a.output.json,
             Command::RequestChanges(a) => a.output.json,
             Command::Withdraw(a) => a.output.json,
+            Command::Schedule(a) => a.output.json,
             Command::Comment(a) => a.output.json,
             Command::Comments(a) => a.json,
             Command::Resolve(a) | Command::Reopen(a) => a.output.json,
             Command::Recertify(a) => a.output.json,
             Command::Publish(a) => a.json,
             Command::Check(a) => a.json,
+            Command::Verify(a) => a.json,
             Command::Diff(a) => a.json,
             Command::Status(a) => a.json,
             Command::Log(a) => a.json,
@@ -282,6 +290,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Approve(args) => approve::cmd_approve(&mut ctx, args),
         Command::RequestChanges(args) => request_changes::cmd_request_changes(&mut ctx, args),
         Command::Withdraw(args) => withdraw::cmd_withdraw(&mut ctx, args),
+        Command::Schedule(args) => schedule::cmd_schedule(&mut ctx, args),
         Command::Comment(args) => comments::cmd_comment(&mut ctx, args),
         Command::Comments(args) => comments::cmd_comments(&mut ctx, args),
         Command::Resolve(args) => comments::cmd_settle(
@@ -298,6 +307,7 @@ pub fn run(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<ExitCod
         Command::Recertify(args) => recertify::cmd_recertify(&mut ctx, args),
         Command::Publish(args) => publish::cmd_publish(&mut ctx, args),
         Command::Check(args) => check::cmd_check(&mut ctx, args),
+        Command::Verify(args) => verify::cmd_verify(&mut ctx, args),
         Command::Lint(args) => lint::cmd_lint(&mut ctx, args),
         Command::Diff(args) => diff::cmd_diff(&mut ctx, args),
         Command::Status(args) => status::cmd_status(&mut ctx, args),

@@ -18,6 +18,8 @@ enum FormatArg {
     Html,
     /// Front matter + Markdown for Hugo or Zola, and manifest.json
     Markdown,
+    /// A Hugo site: content/articles/, layouts/ from templates/hugo/, data/medreview/manifest.json
+    Hugo,
 }
 
 /// Arguments of `publish`.
@@ -32,9 +34,15 @@ pub struct PublishArgs {
     /// Also record the publication as a git tag, made by this publisher (an id in medreview.yaml's publishers)
     #[arg(long = "as", value_name = "PUBLISHER")]
     as_id: Option<String>,
+    /// Sign the publication's manifest (/.well-known/medreview/) with this SSH key, the publisher's key in the roster (needs --as)
+    #[arg(long, value_name = "KEYFILE")]
+    key: Option<PathBuf>,
     /// Publish even though this clone is behind the remote's last fetched state
     #[arg(long)]
     offline: bool,
+    /// Publish as of this time (RFC 3339 with offset; default: now): schedules and re-review dates are judged at it, and the same commit at the same time publishes the same files
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    at: Option<String>,
     /// Print what was published as JSON (shape documented in docs/json.md)
     #[arg(long)]
     pub(super) json: bool,
@@ -53,6 +61,18 @@ struct PublishJson<'a> {
     articles: &'a [publish::ManifestArticle],
     /// Articles left out, and their state.
     skipped: Vec<Skipped<'a>>,
+    /// Publishable articles their schedule keeps off the site at this time.
+    off_schedule: Vec<OffSchedule<'a>>,
+}
+
+/// A publishable article its schedule keeps off the site.
+#[derive(serde::Serialize)]
+struct OffSchedule<'a> {
+    slug: &'a Id,
+    /// When it may go up (RFC 3339), if the schedule says.
+    not_before: Option<String>,
+    /// When it comes down (RFC 3339), if the schedule says.
+    not_after: Option<String>,
 }
 
 /// An article `publish` left out.
@@ -65,10 +85,14 @@ struct Skipped<'a> {
 /// Runs `publish`.
 pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
-    let now = clock::now()?;
+    let now = match &args.at {
+        Some(at) => clock::parse_arg("--at", at)?,
+        None => clock::now()?,
+    };
     let format = match args.format {
         FormatArg::Html => Format::Html,
         FormatArg::Markdown => Format::Markdown,
+        FormatArg::Hugo => Format::Hugo,
     };
     let publisher = args
         .as_id
@@ -88,6 +112,7 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
             publisher,
             offline: args.offline,
             now,
+            key: args.key,
         },
     )?;
     if args.json {
@@ -104,6 +129,15 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
                     .map(|(slug, state)| Skipped {
                         slug,
                         state: *state,
+                    })
+                    .collect(),
+                off_schedule: export
+                    .off_schedule
+                    .iter()
+                    .map(|(slug, s)| OffSchedule {
+                        slug,
+                        not_before: s.not_before.as_ref().map(clock::rfc3339),
+                        not_after: s.not_after.as_ref().map(clock::rfc3339),
                     })
                     .collect(),
             },
@@ -149,6 +183,20 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
             _ => format!("{state}, no approved revision"),
         };
         say(ctx.err, &format!("Skipped {slug}: {why}."))?;
+    }
+    for (slug, schedule) in &export.off_schedule {
+        let why = match (schedule.not_before, schedule.not_after) {
+            (Some(from), _) if now < from => format!(
+                "scheduled to go up at {}; a publish at or after that time puts it on the site",
+                clock::rfc3339(&from)
+            ),
+            (_, Some(until)) => format!(
+                "its schedule took it off the site at {}; a publisher changes that with `medreview schedule {slug} --clear`",
+                clock::rfc3339(&until)
+            ),
+            _ => "its schedule keeps it off the site now".to_owned(),
+        };
+        say(ctx.err, &format!("Left out {slug}: {why}."))?;
     }
     match tag {
         Some(name) if tag_reused => say(

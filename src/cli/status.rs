@@ -387,6 +387,19 @@ fn print_detail(ctx: &mut Ctx<'_>, a: &ArticleSummary) -> Result<()> {
             ),
         )?;
     }
+    if let Some(s) = &a.schedule {
+        let when = match (s.not_before, s.not_after) {
+            (Some(from), Some(until)) => format!(
+                "on the site from {} until {}",
+                clock::short(&from),
+                clock::short(&until)
+            ),
+            (Some(from), None) => format!("on the site from {}", clock::short(&from)),
+            (None, Some(until)) => format!("on the site until {}", clock::short(&until)),
+            (None, None) => "cleared: on the site whenever it is publishable".to_owned(),
+        };
+        say(ctx.out, &format!("  schedule:     {when}"))?;
+    }
     match &a.publishable {
         Some(p) => {
             let who = approvers(p);

@@ -71,6 +71,8 @@ fn hand_entry(env: &TestEnv, action: Action, by: &str, at: &str, revision: &str)
         meaning: None,
         name: None,
         credentials: None,
+        change: None,
+        schedule: None,
         signature: None,
     }
 }

@@ -244,6 +244,8 @@ fn hand_entry(action: Action, by: &str, at: &str, revision: &str, after: &[&str]
         meaning: None,
         name: None,
         credentials: None,
+        change: None,
+        schedule: None,
         signature: None,
     }
 }

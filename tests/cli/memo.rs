@@ -184,13 +184,13 @@ fn a_forged_memo_entry_needs_the_content_it_names() {
     assert!(entry.exists());
 }
 
-/// Guards the publish memo (issue 23): a hand-edited `publish-2.json` that says an
+/// Guards the publish memo (issue 23): a hand-edited `publish-3.json` that says an
 /// article in review is publishable (the value an earlier approval left) does not
 /// publish it: a kept "publishable" is judged again from the record.
 #[test]
 fn a_forged_publish_memo_does_not_publish() {
     let mut env = TestEnv::approved();
-    let memo = env.root().join(".git/medreview/publish-2.json");
+    let memo = env.root().join(".git/medreview/publish-3.json");
     let read = |memo: &std::path::Path| -> serde_json::Value {
         serde_json::from_slice(&fs::read(memo).expect("the publish memo")).expect("json")
     };

@@ -93,6 +93,8 @@ fn format_1_workspace() -> (TestEnv, Vec<Old>) {
                 meaning: None,
                 name: None,
                 credentials: None,
+                change: None,
+                schedule: None,
                 signature: None,
             };
             let slug = Id::parse("slug", SLUG).expect("slug");

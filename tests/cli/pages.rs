@@ -56,6 +56,7 @@ fn footnotes_on_a_published_page_link_both_ways() {
     let html = published_page(&env, &env.outside("site"), &[]);
     insta::assert_snapshot!(body_of(&html), @r##"
     <div class="body">
+    <!-- medreview:body -->
     <p>Trastuzumab attaches to the HER2 protein.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci" role="doc-noteref">1</a></sup> It can weaken the heart,<sup class="footnote-ref"><a href="#fn-fda" id="fnref-fda" role="doc-noteref">2</a></sup> so your team checks it.</p>
     <h2>What to ask</h2>
     <p>Ask how often your heart is checked.<sup class="footnote-ref"><a href="#fn-nci" id="fnref-nci--2" role="doc-noteref">1</a></sup></p>
@@ -70,6 +71,8 @@ fn footnotes_on_a_published_page_link_both_ways() {
     </li>
     </ol>
     </section>
+
+    <!-- /medreview:body -->
     "##);
 }
 

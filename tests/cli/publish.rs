@@ -402,12 +402,9 @@ fn publish_as_a_publisher_records_an_annotated_tag() {
     env.git(&["commit", "-q", "-am", "rosa publishes"]);
     env.set_now("2025-03-06T12:00:00-05:00");
     let run = publish(&env, &out, &["--as", "rosa-editor"]);
-    assert!(
-        run.stderr.contains("published/20250306T170000Z"),
-        "{}",
-        run.stderr
-    );
-    let tag = env.git(&["cat-file", "-p", "published/20250306T170000Z"]);
+    let name = format!("published/20250306T170000Z-{}", &env.head()[..12]);
+    assert!(run.stderr.contains(&name), "{}", run.stderr);
+    let tag = env.git(&["cat-file", "-p", &name]);
     assert!(tag.contains(&format!("object {}", env.head())), "{tag}");
     assert!(
         tag.contains("tagger Rosa Editor <rosa@example.org> 1741280400 -0500"),
@@ -641,26 +638,24 @@ fn publishing_the_same_commit_again_reuses_its_publication_tag() {
     let out = env.outside("site");
     env.set_now("2025-03-06T12:00:00-05:00");
     let first = publish(&env, &out, &["--as", "rosa-editor"]);
+    let name = format!("published/20250306T170000Z-{}", &env.head()[..12]);
     assert!(
         first
             .stderr
-            .contains("Recorded the publication as tag published/20250306T170000Z."),
+            .contains(&format!("Recorded the publication as tag {name}.")),
         "{}",
         first.stderr
     );
     env.set_now("2025-03-06T13:00:00-05:00");
     let again = publish(&env, &out, &["--as", "rosa-editor"]);
     assert!(
-        again.stderr.contains(
-            "This commit was published before, as tag published/20250306T170000Z; that record stands (no second tag)."
-        ),
+        again.stderr.contains(&format!(
+            "This commit was published before, as tag {name}; that record stands (no second tag)."
+        )),
         "{}",
         again.stderr
     );
-    assert_eq!(
-        env.git(&["tag", "--list"]).trim(),
-        "published/20250306T170000Z"
-    );
+    assert_eq!(env.git(&["tag", "--list"]).trim(), name);
     // A new commit is a new publication.
     env.ok(&["publisher", "add", "ana-example"]);
     env.set_now("2025-03-06T14:00:00-05:00");

@@ -251,6 +251,8 @@ fn hand_entry(env: &TestEnv, action: Action, by: &str, at: &str) -> Entry {
         meaning: None,
         name: None,
         credentials: None,
+        change: None,
+        schedule: None,
         signature: None,
     }
 }

@@ -99,6 +99,8 @@ fn forge_anas_approval(env: &TestEnv) -> String {
         meaning: None,
         name: None,
         credentials: None,
+        change: None,
+        schedule: None,
         signature: None,
     };
     let key = SigningKey::load(&fixture("suzanne_ed25519")).expect("key");

@@ -271,6 +271,8 @@ fn forge_with(
         meaning: None,
         name: None,
         credentials: None,
+        change: None,
+        schedule: None,
         signature: None,
     };
     edit(&mut forged);

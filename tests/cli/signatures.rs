@@ -131,6 +131,8 @@ fn approval_after(env: &TestEnv, note: &str) -> Entry {
         meaning: None,
         name: None,
         credentials: None,
+        change: None,
+        schedule: None,
         signature: None,
     }
 }
@@ -285,6 +287,8 @@ fn the_canonical_text_spells_lists_people_and_notes_as_documented() {
         meaning: None,
         name: None,
         credentials: None,
+        change: None,
+        schedule: None,
         signature: None,
     };
     let text = signing::canonical_text(&slug(), &entry);
@@ -573,6 +577,8 @@ fn signed_entry(note: &str) -> (Id, Entry) {
         meaning: None,
         name: None,
         credentials: None,
+        change: None,
+        schedule: None,
         signature: None,
     };
     let pem = key

@@ -139,6 +139,12 @@ fn status_json_lists_every_article_with_a_stable_shape() {
     let r2 = env.hash_object(ARTICLE);
     let first_submit = env.git(&["rev-parse", ":/^submit her2-treatment r1"]);
     let r1 = env.git(&["rev-parse", &format!("{}:{ARTICLE}", first_submit.trim())]);
+    let approval = env
+        .entries(SLUG)
+        .into_iter()
+        .map(|(id, _)| id)
+        .find(|id| id.contains("-approved-"))
+        .expect("the approval");
     assert_eq!(
         her2,
         &json!({
@@ -168,7 +174,8 @@ fn status_json_lists_every_article_with_a_stable_shape() {
                 "due_at": "2026-03-04T09:00:00-05:00",
                 "approvals": [
                     {"by": "ana-example", "at": NEXT_DAY, "recorded_by": null,
-                     "meaning": "medical-accuracy", "name": "Ana Example", "credentials": "M.D."},
+                     "meaning": "medical-accuracy", "name": "Ana Example", "credentials": "M.D.",
+                     "entry": approval, "public_key": null},
                 ],
             },
             "last": {"action": "submitted", "by": "suzanne-example", "at": "2025-03-12T08:00:00-04:00", "clock": "MEDREVIEW_NOW"},

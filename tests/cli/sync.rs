@@ -5,6 +5,7 @@
 //! cannot integrate safely.
 
 mod hostile;
+mod publications;
 mod refusals;
 
 use std::fs;

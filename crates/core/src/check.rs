@@ -598,6 +598,12 @@ pub fn check_entries(
         }
         let in_roster = match entry.action {
             Action::Submitted => roster.contains(&entry.by),
+            Action::Scheduled => {
+                if let Some(why) = crate::record::evaluate::schedule_problem(entry, &at) {
+                    report("signer-role", format!("{what}: {why}"));
+                }
+                true
+            }
             _ => roster.reviewers.contains_key(&entry.by),
         };
         if !in_roster {

@@ -46,6 +46,38 @@ fn system_offset() -> Result<chrono::TimeDelta> {
         })
 }
 
+/// A time given on the command line (`--at`, `--not-before`): RFC 3339 with an
+/// offset, seconds optional (`2026-12-08T09:00-05:00`, `2026-12-08T14:00:00Z`).
+/// `flag` names it in the error.
+pub fn parse_arg(flag: &str, text: &str) -> Result<DateTime<FixedOffset>> {
+    let text = text.trim();
+    let parsed = DateTime::parse_from_rfc3339(text).or_else(|err| {
+        // Without seconds: put them in before the offset.
+        let split = text
+            .char_indices()
+            .skip(16)
+            .find(|(_, c)| matches!(c, 'Z' | 'z' | '+' | '-'))
+            .map(|(i, _)| i);
+        match split {
+            Some(i) if text.len() > 16 && text[..i].len() == 16 => {
+                DateTime::parse_from_rfc3339(&format!("{}:00{}", &text[..i], &text[i..]))
+            }
+            _ => Err(err),
+        }
+    });
+    parsed
+        .map(|t| t.with_nanosecond(0).unwrap_or(t))
+        .map_err(|err| {
+            Error::with_hint(
+                Code::InvalidArgument,
+                format!("{flag} {text:?} is not a time with an offset: {err}"),
+                format!(
+                    "give the date, the time and the time zone's offset, like {flag} 2026-12-08T09:00-05:00 (or Z for UTC)"
+                ),
+            )
+        })
+}
+
 /// How the clock was set when not by the system (`Some("MEDREVIEW_NOW")`), for the
 /// record: an entry made with a fixed clock says so.
 pub fn fixed_by() -> Option<&'static str> {

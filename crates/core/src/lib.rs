@@ -5,6 +5,7 @@
 
 pub mod article;
 pub mod check;
+pub mod claims;
 pub mod clock;
 pub mod comments;
 pub mod editorial;

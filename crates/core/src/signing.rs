@@ -33,6 +33,10 @@ pub const NAMESPACE: &str = "medreview-signoff";
 /// can never be passed off as the other.
 pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 
+/// The namespace a publisher signs a publication's manifest in
+/// (`.well-known/medreview/manifest.json`, see `medreview verify`).
+pub const PUBLICATION_NAMESPACE: &str = "medreview-publication";
+
 /// The exact text a signature covers (version 2): eleven lines, each `field: value`
 /// and a newline. `after` and `roster` are JSON arrays of entry ids in the entry's
 /// order; `note`, `recorded_by` and `clock` JSON strings, or `null` when absent.
@@ -55,6 +59,11 @@ pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 /// name: "Ana Example"
 /// credentials: "M.D."
 /// ```
+///
+/// A submission that says what it changes for readers (`change`) or a schedule
+/// entry (`schedule`) is signed over version 5: the version 4 lines, then
+/// `change:` (a JSON string or `null`) and `schedule:` (`{"not_before":…,
+/// "not_after":…}`, each an RFC 3339 JSON string or `null`; or `null`).
 ///
 /// ```text
 /// medreview sign-off v2
@@ -93,6 +102,8 @@ pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 ///     meaning: None,
 ///     name: None,
 ///     credentials: None,
+///     change: None,
+///     schedule: None,
 ///     signature: None,
 /// };
 /// let slug = Id::parse("slug", "her2-treatment").unwrap();
@@ -141,7 +152,21 @@ pub fn canonical_text(slug: &Id, entry: &Entry) -> String {
     });
     let says_meaning =
         entry.meaning.is_some() || entry.name.is_some() || entry.credentials.is_some();
+    let says_more = entry.change.is_some() || entry.schedule.is_some();
     match viewed {
+        // Version 5 added what a submission changes for readers and when a page
+        // may be on the site; entries without them keep the text of their time.
+        _ if says_more => format!(
+            "medreview sign-off v5\n{head}{tail}viewed: {}\nmeaning: {}\nname: {}\ncredentials: {}\nchange: {}\nschedule: {}\n",
+            viewed.unwrap_or_else(|| "null".to_owned()),
+            text_or_null(entry.meaning.clone()),
+            text_or_null(entry.name.clone()),
+            text_or_null(entry.credentials.clone()),
+            text_or_null(entry.change.map(|c| c.as_str().to_owned())),
+            entry
+                .schedule
+                .map_or_else(|| "null".to_owned(), |s| s.canonical_json()),
+        ),
         // Version 4 added what a signature means and who signed it; an entry
         // without them keeps the text of its time (version 2 without `viewed`,
         // version 3 with it), so every signature made before still verifies.
@@ -209,7 +234,7 @@ fn split_git_signature(text: &str) -> Option<(&str, &str)> {
 
 /// Checks `signature` over `text` in `namespace` by `by`, whose roster key is
 /// `public_key`; `Err` says why it does not verify.
-pub(crate) fn verify_text(
+pub fn verify_text(
     namespace: &str,
     text: &str,
     by: &Id,

@@ -133,26 +133,32 @@ pub fn fetch(workdir: &Path, remote: &str, branch: &str) -> Result<bool> {
     Ok(branch_there)
 }
 
-/// Fetches the remote's publication tags; one that clashes with a local tag of the
-/// same name is left alone and named in the returned warnings.
-pub(crate) fn fetch_tags(workdir: &Path, remote: &str) -> Vec<String> {
+/// Where `sync` fetches the remote's publication tags to compare them with this
+/// clone's before any is taken or pushed (emptied again after).
+pub(crate) const INCOMING_PUBLICATIONS: &str = "refs/medreview/incoming/published/";
+
+/// Fetches the remote's publication tags, as they are there, into
+/// [`INCOMING_PUBLICATIONS`] (none of this clone's tags is touched); a failure is
+/// the returned warning.
+pub(crate) fn fetch_publications(workdir: &Path, remote: &str) -> Option<String> {
     let mut cmd = git(workdir);
     cmd.args([
         "fetch",
         "--no-tags",
         "--no-write-fetch-head",
         "--quiet",
+        "--prune",
         remote,
     ]);
-    cmd.arg("refs/tags/published/*:refs/tags/published/*");
+    cmd.arg(format!("+refs/tags/published/*:{INCOMING_PUBLICATIONS}*"));
     cmd.stderr(Stdio::piped()).stdout(Stdio::null());
     match cmd.output() {
-        Ok(out) if out.status.success() => Vec::new(),
-        Ok(out) => vec![format!(
-            "some publication tags of {remote} were not fetched: {}",
+        Ok(out) if out.status.success() => None,
+        Ok(out) => Some(format!(
+            "the publication tags of {remote} were not fetched, so none was exchanged: {}",
             String::from_utf8_lossy(&out.stderr).trim()
-        )],
-        Err(e) => vec![format!("cannot run git to fetch tags: {e}")],
+        )),
+        Err(e) => Some(format!("cannot run git to fetch tags: {e}")),
     }
 }
 

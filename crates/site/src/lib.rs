@@ -9,3 +9,4 @@ pub mod publish;
 pub mod render;
 pub mod report;
 pub mod templates;
+pub mod verify;

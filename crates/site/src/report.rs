@@ -177,6 +177,10 @@ pub struct ArticleSummary {
     /// The review conversation's threads.
     #[serde(default)]
     pub threads: ThreadCounts,
+    /// When the article may be on the site (`medreview schedule`), if a schedule
+    /// that counts says: `not_before` and `not_after`, RFC 3339, each when set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<medreview_core::record::entry::Schedule>,
 }
 
 /// How many comment threads an article has, and whom the open ones wait on.
@@ -357,6 +361,7 @@ pub fn summarize(
             _ => medreview_core::record::evaluate::explain(&status.needs, &status.latest_approvals),
         },
         needs: status.needs.clone(),
+        schedule: status.schedule,
     })
 }
 
@@ -376,7 +381,7 @@ pub fn summary(
         .filter(|_| ws.unsound(slug.as_str()).is_none())
         .and_then(|people| {
             let article = ws.article_key(slug)?;
-            Some(medreview_core::memo::key(&["status-2", people, &article]))
+            Some(medreview_core::memo::key(&["status-3", people, &article]))
         });
     let kept = key
         .as_deref()

@@ -11,7 +11,7 @@ use chrono::{DateTime, FixedOffset};
 use medreview_core::error::{Code, Error, Result};
 use medreview_core::ids::Id;
 use medreview_core::record::ArticleRecord;
-use medreview_core::record::entry::{Action, Entry, Viewed};
+use medreview_core::record::entry::{Action, Change, Entry, Schedule, Viewed};
 use medreview_core::record::evaluate::{self, State};
 use medreview_core::record::graph::Revision;
 use medreview_core::roster::people::People;
@@ -121,6 +121,8 @@ impl Request<'_> {
             meaning: None,
             name: None,
             credentials: None,
+            change: None,
+            schedule: None,
             signature: None,
         }
     }
@@ -168,7 +170,26 @@ fn unsubmitted_warning(record: &ArticleRecord, target: &Revision, what: &str) ->
 }
 
 /// `submit`: records the working-tree `article.md` as a new revision for review.
-pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
+/// `change` says, for readers, what kind of change the revision is (`--change`):
+/// the entry's note is then the public note a correction or an update is listed
+/// with on the page.
+pub fn submit(ws: &Workspace, req: &Request<'_>, change: Option<Change>) -> Result<Recorded> {
+    if matches!(change, Some(Change::Correction | Change::Update))
+        && req.note.as_deref().is_none_or(|n| n.trim().is_empty())
+    {
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
+            format!(
+                "a {} is listed on the page with a note for readers, and none was given",
+                change.map_or("", Change::as_str)
+            ),
+            format!(
+                "say what changed in words a reader follows: `medreview submit {} --change {} -m \"We corrected the dose of ...\"`",
+                req.slug,
+                change.map_or("", Change::as_str)
+            ),
+        ));
+    }
     let _lock = ws.git.lock()?;
     let people = ws.people()?;
     let roster = people.current().roster.clone();
@@ -218,6 +239,19 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
             ),
         ));
     }
+    if matches!(change, Some(Change::Correction | Change::Update))
+        && let Some(why) = req.note.as_deref().and_then(evaluate::public_note_problem)
+    {
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
+            format!(
+                "cannot submit {} as a {}: {why}",
+                req.slug,
+                change.map_or("", Change::as_str)
+            ),
+            "say what changed and leave out who reviewed it; the page names its reviewers itself",
+        ));
+    }
     // What a machine can find is fixed before a doctor reads it.
     let file = Workspace::article_rel(req.slug);
     let findings = medreview_lint::Linter::for_workspace(ws)?
@@ -232,7 +266,8 @@ pub fn submit(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
             req.slug
         ),
     )?;
-    let entry = req.entry(Action::Submitted, revision_id);
+    let mut entry = req.entry(Action::Submitted, revision_id);
+    entry.change = change;
     let files = vec![(Workspace::article_rel(req.slug), bytes)];
     record_entry(ws, &*people, &record, entry, req, Some(files), warnings)
 }
@@ -521,6 +556,29 @@ pub fn withdraw(ws: &Workspace, req: &Request<'_>) -> Result<Recorded> {
     record_entry(ws, &*people, &record, entry, req, None, Vec::new())
 }
 
+/// `schedule`: a publisher (or an admin) sets when the article may be on the site:
+/// not before `schedule.not_before`, not after `schedule.not_after`. The entry
+/// names the latest submitted revision, but the schedule holds for the article,
+/// whichever revision is approved.
+pub fn schedule(ws: &Workspace, req: &Request<'_>, schedule: Schedule) -> Result<Recorded> {
+    let _lock = ws.git.lock()?;
+    let people = ws.people()?;
+    let record = ArticleRecord::load(ws, req.slug)?;
+    let latest = latest_revision(&record)?;
+    let mut warnings = Vec::new();
+    let status = record.status(ws, &*people, req.now);
+    if status.publishable.is_some() && !schedule.allows(req.now) {
+        warnings.push(format!(
+            "{} is publishable now, and this schedule keeps it off the site at {}: the next `medreview publish` leaves it out",
+            req.slug,
+            medreview_core::clock::rfc3339(&req.now)
+        ));
+    }
+    let mut entry = req.entry(Action::Scheduled, latest.id);
+    entry.schedule = Some(schedule);
+    record_entry(ws, &*people, &record, entry, req, None, warnings)
+}
+
 /// Refuses an entry file larger than any entry may be: it could not be read back.
 pub(crate) fn fits_in_an_entry(what: &str, bytes: &[u8]) -> Result<()> {
     let max = medreview_core::ledger::MAX_ENTRY_BYTES;
@@ -633,6 +691,7 @@ fn record_entry(
                 match entry.action {
                     Action::Recertified => "re-review",
                     Action::Approved => "approval",
+                    Action::Scheduled => "schedule",
                     _ => "sign-off",
                 },
                 record.slug

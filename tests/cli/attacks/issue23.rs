@@ -457,6 +457,8 @@ fn hand_approval(d: &impl Desk, by: Who, key: &str, at: &str) {
         meaning: None,
         name: None,
         credentials: None,
+        change: None,
+        schedule: None,
         signature: None,
     };
     let signing_key = SigningKey::load(Path::new(&private(&d.scratch(), key))).expect("key");

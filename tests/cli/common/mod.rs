@@ -632,3 +632,11 @@ pub fn with_latest_revision(dir: &Path, args: &[&str]) -> Vec<String> {
     }
     out
 }
+
+/// The JSON-LD object of a published page.
+pub fn json_ld(html: &str) -> serde_json::Value {
+    let open = r#"<script type="application/ld+json">"#;
+    let start = html.find(open).expect("JSON-LD script") + open.len();
+    let end = start + html[start..].find("</script>").expect("script end");
+    json(&html[start..end])
+}

@@ -229,6 +229,8 @@ fn forged_approval(team: &DeskTeam, server: &Server, ana: &SoftPasskey) -> Entry
         meaning: text_of("meaning"),
         name: text_of("name"),
         credentials: text_of("credentials"),
+        change: None,
+        schedule: None,
         signature: None,
     };
     assert_eq!(signing::canonical_text(&slug_id(), &entry), text);

@@ -88,6 +88,8 @@ fn big_bundle() -> &'static [u8] {
                 meaning: None,
                 name: None,
                 credentials: None,
+                change: None,
+                schedule: None,
                 signature: None,
             };
             let (id, bytes) = entry.to_file();

@@ -244,6 +244,8 @@ impl CommentEntry {
             meaning: None,
             name: None,
             credentials: None,
+            change: None,
+            schedule: None,
             signature: None,
         }
     }

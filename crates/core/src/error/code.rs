@@ -226,6 +226,9 @@ codes! {
     /// Someone not in `publishers:` tried to record a publication.
     NotAPublisher = "not-a-publisher", Refused,
         Some("an admin adds them with `medreview publisher add ID`, or publish without --as");
+    /// `verify` cannot read a published site's `/.well-known/medreview/` (missing, malformed, unreachable).
+    SiteUnverifiable = "site-unverifiable", Refused,
+        Some("name the folder `publish --out` wrote or the site's address; a site published before verification existed is published again to add it");
 
     // Revisions and sign-offs.
 

@@ -53,16 +53,20 @@ pub enum Action {
     /// A reviewer re-reviewed the approved revision unchanged (the periodic review):
     /// it renews the review date and makes no new revision.
     Recertified,
+    /// A publisher set when the article may be on the site (`schedule`): not
+    /// before one time, not after another.
+    Scheduled,
 }
 
 impl Action {
     /// Every action, for parsing names.
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 6] = [
         Action::Submitted,
         Action::Approved,
         Action::ChangesRequested,
         Action::Withdrawn,
         Action::Recertified,
+        Action::Scheduled,
     ];
 
     /// The word used in the record and in messages.
@@ -73,6 +77,7 @@ impl Action {
             Action::ChangesRequested => "changes-requested",
             Action::Withdrawn => "withdrawn",
             Action::Recertified => "recertified",
+            Action::Scheduled => "scheduled",
         }
     }
 
@@ -84,6 +89,7 @@ impl Action {
             Action::ChangesRequested => "request-changes",
             Action::Withdrawn => "withdraw",
             Action::Recertified => "recertify",
+            Action::Scheduled => "schedule",
         }
     }
 
@@ -277,9 +283,109 @@ pub struct Entry {
     /// The signer's credentials as the roster of its time had them (`M.D.`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credentials: Option<String>,
+    /// What kind of change a submission is, for readers (`submit --change`): a
+    /// correction or an update is listed on the page with its note, a minor change
+    /// keeps the page's "Updated on" date. Submissions only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<Change>,
+    /// When the article may be on the site (`schedule` entries only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<Schedule>,
     /// An SSH signature over the entry's canonical text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signature: Option<String>,
+}
+
+/// What kind of change a submitted revision makes, as readers are told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    /// It corrects an error readers may have relied on: listed on the page, with
+    /// its note, and in the JSON-LD `correction`.
+    Correction,
+    /// It brings the page up to date (new guidance, new evidence): listed on the
+    /// page with its note.
+    Update,
+    /// Wording, spelling, layout: the meaning is unchanged, so the page keeps its
+    /// "Updated on" date and lists nothing.
+    Minor,
+}
+
+impl Change {
+    /// The word used in the record and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Correction => "correction",
+            Change::Update => "update",
+            Change::Minor => "minor",
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// When an article may be on the site: from `not_before`, until `not_after`
+/// (either may be open). An entry with neither clears an earlier schedule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Schedule {
+    /// The page goes up no earlier than this.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_time",
+        deserialize_with = "de_opt_time"
+    )]
+    pub not_before: Option<DateTime<FixedOffset>>,
+    /// The page leaves the site at this time.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "ser_opt_time",
+        deserialize_with = "de_opt_time"
+    )]
+    pub not_after: Option<DateTime<FixedOffset>>,
+}
+
+impl Schedule {
+    /// Whether the page may be on the site at `now`.
+    pub fn allows(&self, now: DateTime<FixedOffset>) -> bool {
+        self.not_before.is_none_or(|t| now >= t) && self.not_after.is_none_or(|t| now < t)
+    }
+
+    /// The schedule as one JSON object, as the canonical text carries it.
+    pub fn canonical_json(&self) -> String {
+        let time = |t: Option<DateTime<FixedOffset>>| {
+            t.map_or("null".to_owned(), |t| {
+                serde_json::Value::String(clock::rfc3339(&t)).to_string()
+            })
+        };
+        format!(
+            "{{\"not_before\":{},\"not_after\":{}}}",
+            time(self.not_before),
+            time(self.not_after)
+        )
+    }
+}
+
+fn ser_opt_time<S: Serializer>(
+    time: &Option<DateTime<FixedOffset>>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    match time {
+        Some(t) => ser_time(t, s),
+        None => s.serialize_none(),
+    }
+}
+
+fn de_opt_time<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<DateTime<FixedOffset>>, D::Error> {
+    de_time(d).map(Some)
 }
 
 /// What a reviewer looked at before a decision: a diff between two revisions, or a
@@ -416,6 +522,33 @@ impl Named for Entry {
                 "a {} entry carries meaning:, name: or credentials:, which medreview writes only on approvals and re-reviews",
                 self.action
             ));
+        }
+        if self.change.is_some() && (self.action != Action::Submitted || self.is_migrated()) {
+            return Err(format!(
+                "a {} entry carries change:, which medreview writes only on submissions",
+                self.action
+            ));
+        }
+        match (self.action, &self.schedule) {
+            (Action::Scheduled, None) => {
+                return Err("a scheduled entry has no schedule:".to_owned());
+            }
+            (Action::Scheduled, Some(schedule)) => {
+                if let (Some(from), Some(until)) = (schedule.not_before, schedule.not_after)
+                    && until <= from
+                {
+                    return Err(
+                        "its schedule ends (not_after) before it begins (not_before)".to_owned(),
+                    );
+                }
+            }
+            (_, Some(_)) => {
+                return Err(format!(
+                    "a {} entry carries schedule:, which medreview writes only on scheduled entries",
+                    self.action
+                ));
+            }
+            (_, None) => {}
         }
         Ok(())
     }
@@ -559,6 +692,8 @@ mod tests {
             meaning: None,
             name: None,
             credentials: None,
+            change: None,
+            schedule: None,
             signature: None,
         }
     }

@@ -493,6 +493,8 @@ pub(crate) mod tests {
                 meaning: None,
                 name: None,
                 credentials: None,
+                change: None,
+                schedule: None,
                 signature: None,
             },
         )

@@ -46,6 +46,8 @@ pub fn convert(text: &str, shown: &std::path::Path) -> Result<Vec<(EntryId, Vec<
             meaning: None,
             name: None,
             credentials: None,
+            change: None,
+            schedule: None,
             signature: old.signature,
         };
         let (id, bytes) = entry.to_file();

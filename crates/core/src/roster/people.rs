@@ -144,7 +144,12 @@ impl<'g> Unaudited<'g> {
     /// Judges by the review policy of `config` too (the `medreview.yaml` of the
     /// same source as the roster, so a commit's people come with the commit's policy).
     pub(crate) fn with_config(mut self, config: Option<crate::workspace::Config>) -> Unaudited<'g> {
-        self.policy = config.map(|c| c.review);
+        self.policy = config.as_ref().map(|c| c.review.clone());
+        // Who holds which role in the settings (publishers, admins) is read from
+        // the same medreview.yaml.
+        if let Some(state) = Rc::get_mut(&mut self.state) {
+            state.config = config;
+        }
         self
     }
 }

@@ -31,6 +31,7 @@ use medreview_core::upstream::{branch, remote_name, seen_ref, tracking_ref};
 use medreview_core::workspace::Workspace;
 
 mod fetch;
+mod publications;
 mod refused;
 mod replay;
 use fetch::{Fetched, fetch_verified};
@@ -212,10 +213,7 @@ pub fn sync(ws: &Workspace, progress: &mut dyn Write) -> Result<SyncReport> {
             ),
         ));
     }
-    push_extras(ws, &remote, &mut report);
-    report
-        .warnings
-        .extend(transport::fetch_tags(&workdir, &remote));
+    publications::exchange(ws, &remote, &mut report);
     Ok(report)
 }
 
@@ -300,22 +298,6 @@ fn commit_time_warning(ws: &Workspace, tip: &str, remote_tip: Option<&str>) -> O
         behind.0.subject,
         medreview_core::clock::span(behind.1)
     ))
-}
-
-/// Pushes publication tags; what the remote does not take is a warning. The
-/// checkpoint is never pushed: on a gated server the gate alone moves
-/// `refs/medreview/checked`, and on another server anyone could move it, so no
-/// clone trusts it further than its branch's history (issue 22).
-fn push_extras(ws: &Workspace, remote: &str, report: &mut SyncReport) {
-    let specs: Vec<String> = ws
-        .git
-        .refs_under("refs/tags/published/")
-        .into_iter()
-        .map(|(name, _)| format!("{name}:{name}"))
-        .collect();
-    report
-        .warnings
-        .extend(transport::push_refs(ws.git.workdir(), remote, &specs));
 }
 
 /// Before a sign-off with `--sync`: fetch, verify, and fast-forward when the remote

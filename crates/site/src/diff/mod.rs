@@ -293,6 +293,7 @@ fn info(record: &ArticleRecord, roster: &Roster, side: &Side) -> SideInfo {
                         Action::ChangesRequested => "changes requested",
                         Action::Withdrawn => "withdrawn",
                         Action::Recertified => "re-reviewed",
+                        Action::Scheduled => "scheduled",
                     };
                     let proxy = e
                         .recorded_by

@@ -87,7 +87,19 @@ pub(super) fn review_block(p: &Page) -> String {
             "<span class=\"sep\">&middot;</span>\n<span class=\"part other-review\">{line}</span>"
         ));
     }
-    let date = DateView::of(&p.reviewed);
+    let date = DateView::of(&p.modified);
+    // A re-review (or a minor change) leaves the "Updated on" date where the
+    // meaning last changed; the review date is said too when it differs.
+    let reviewed_on = if DateView::of(&p.reviewed).iso != date.iso && !p.reviewers.is_empty() {
+        let r = DateView::of(&p.reviewed);
+        format!(
+            "<span class=\"sep\">&middot;</span>\n<span class=\"part\">Reviewed on <time datetime=\"{}\">{}</time></span>",
+            r.iso, r.display
+        )
+    } else {
+        String::new()
+    };
+    let changes = changes_list(p);
     let overdue = p.overdue.map_or(String::new(), |due| {
         format!(
             "<p class=\"overdue-notice\" role=\"note\"><strong>This page is due for medical re-review</strong> (since {}).</p>\n",
@@ -95,11 +107,38 @@ pub(super) fn review_block(p: &Page) -> String {
         )
     });
     format!(
-        "<div class=\"review-block\" data-medreview=\"review-block\">\n{overdue}<p class=\"byline\">\n{reviewed}<span class=\"sep\">&middot;</span>\n<span class=\"part\">Written by {}</span><span class=\"sep\">&middot;</span>\n<span class=\"part\">Updated on <time datetime=\"{}\">{}</time></span>\n</p>\n</div>",
+        "<div class=\"review-block\" data-medreview=\"review-block\">\n{overdue}<p class=\"byline\">\n{reviewed}<span class=\"sep\">&middot;</span>\n<span class=\"part\">Written by {}</span><span class=\"sep\">&middot;</span>\n<span class=\"part\">Updated on <time datetime=\"{}\">{}</time></span>{reviewed_on}\n</p>\n{changes}</div>",
         escape_html(&p.writer.name),
         date.iso,
         date.display
     )
+}
+
+/// The corrections and updates of the page, newest first, each with its date and
+/// public note (escaped); nothing when there are none.
+fn changes_list(p: &Page) -> String {
+    if p.changes.is_empty() {
+        return String::new();
+    }
+    let mut html = String::from(
+        "<ul class=\"changes\" data-medreview=\"changes\" aria-label=\"Corrections and updates\">\n",
+    );
+    for c in p.changes.iter().rev() {
+        let date = DateView::of(&c.at);
+        let kind = match c.kind {
+            medreview_core::record::entry::Change::Correction => "Corrected",
+            _ => "Updated",
+        };
+        html.push_str(&format!(
+            "<li class=\"change {}\"><strong>{kind} on <time datetime=\"{}\">{}</time>:</strong> {}</li>\n",
+            c.kind.as_str(),
+            date.iso,
+            date.display,
+            escape_html(&c.note)
+        ));
+    }
+    html.push_str("</ul>\n");
+    html
 }
 
 /// The bios of the page's reviewers and writer.

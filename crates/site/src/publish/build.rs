@@ -50,6 +50,7 @@ pub fn build(
     let mut pages = Vec::new();
     let mut skipped = Vec::new();
     let mut overdue = Vec::new();
+    let mut off_schedule = Vec::new();
     let mut slugs = Vec::new();
     let render = render_id(&src, &config, format)?;
     let previous = match (format, out) {
@@ -109,7 +110,7 @@ pub fn build(
         .map(|slug| {
             let key = src.folder_id(&format!("articles/{slug}")).map(|folder| {
                 medreview_core::memo::key(&[
-                    "publish-2",
+                    "publish-3",
                     &people_key,
                     slug.as_str(),
                     folder.as_str(),
@@ -175,6 +176,16 @@ pub fn build(
         let banner = due
             .filter(|_| policy.overdue == Overdue::Banner)
             .map(|d| d.date_naive());
+        // A schedule keeps a publishable page off the site before its start and
+        // after its end.
+        if let Some(schedule) = publishable
+            .as_ref()
+            .and_then(|p| p.schedule)
+            .filter(|s| !s.allows(now))
+        {
+            off_schedule.push((slug, schedule));
+            continue;
+        }
         match publishable {
             Some(publishable) => {
                 // A page an earlier publish made from the same inputs is kept.
@@ -260,10 +271,7 @@ pub fn build(
         generator: "medreview",
         publication: config.publication.clone(),
         commit,
-        format: match format {
-            Format::Html => "html",
-            Format::Markdown => "markdown",
-        },
+        format: format.name(),
         articles: manifest_articles,
         files: Vec::new(),
     };
@@ -278,33 +286,59 @@ pub fn build(
         Format::Markdown => {
             let mut files: Vec<(String, Vec<u8>)> = pages
                 .iter()
-                .map(|p| markdown_file(&config, p))
+                .map(|p| markdown_file(&config, p, format, None))
                 .collect::<Result<_>>()?;
             files.extend(super::reviewer::reviewer_content(&roster, &pages)?);
             files
         }
+        Format::Hugo => hugo_files(&src, &config, &pages)?,
     };
-    let mut manifest = manifest;
-    manifest.files = files
+    let well_known = wellknown::gather(
+        &src,
+        &ws.git,
+        &roster,
+        &config,
+        &pages,
+        &manifest.commit,
+        format,
+    )?;
+    files.extend(wellknown::unsigned_files(&well_known)?);
+    let mut export = Export {
+        format,
+        manifest,
+        skipped,
+        overdue,
+        off_schedule,
+        files,
+        publishers: config.publishers,
+        reused,
+        well_known,
+    };
+    finish_manifest(&mut export)?;
+    Ok(export)
+}
+
+/// Lists every file of `export` in its `manifest.json` and writes that file.
+pub(super) fn finish_manifest(export: &mut Export) -> Result<()> {
+    let format = export.format;
+    export
+        .files
+        .retain(|(rel, _)| rel != format.manifest_path());
+    let manifest = &mut export.manifest;
+    manifest.files = export
+        .files
         .iter()
         .map(|(rel, _)| rel.clone())
-        .chain(std::iter::once("manifest.json".to_owned()))
+        .chain(std::iter::once(format.manifest_path().to_owned()))
         .collect();
     manifest.files.sort();
     let manifest_json = serde_json::to_string_pretty(&manifest)
         .map_err(|e| Error::internal(format!("cannot write manifest.json: {e}")))?;
-    files.push((
-        "manifest.json".into(),
+    export.files.push((
+        format.manifest_path().into(),
         format!("{manifest_json}\n").into_bytes(),
     ));
-    Ok(Export {
-        manifest,
-        skipped,
-        overdue,
-        files,
-        publishers: config.publishers,
-        reused,
-    })
+    Ok(())
 }
 
 /// Refuses to publish from a history `check` would not call sound: an entry
@@ -460,8 +494,11 @@ pub(super) fn page_from(
             )
             .collect(),
         recorded_by,
+        submission: publishable.submission.clone(),
         reviewed: publishable.reviewed_at,
         first_published,
+        modified: publishable.modified_at,
+        changes: publishable.changes.clone(),
         overdue: None,
         fingerprint: String::new(),
         reused: false,
@@ -511,6 +548,7 @@ pub(super) fn page_path(slug: &Id, format: Format) -> String {
     match format {
         Format::Html => format!("{slug}.html"),
         Format::Markdown => format!("{slug}.md"),
+        Format::Hugo => format!("content/{SECTION}/{slug}.md"),
     }
 }
 
@@ -537,7 +575,7 @@ pub(super) fn manifest_entry(p: &Page, format: Format) -> ManifestArticle {
         recorded_by: p.recorded_by.clone(),
         last_reviewed: clock::rfc3339(&p.reviewed),
         date_published: clock::rfc3339(&p.first_published),
-        date_modified: clock::rfc3339(&p.reviewed),
+        date_modified: clock::rfc3339(&p.modified),
         path: page_path(&p.slug, format),
         fingerprint: p.fingerprint.clone(),
     }

@@ -98,7 +98,7 @@ pub(super) fn html_files(
                     return Ok((path, Vec::new()));
                 }
                 let (html, _) = article_page(&templates, config, &publication, p, None, None, "")?;
-                Ok((path, html.into_bytes()))
+                Ok((path, wellknown::mark_page(html, p).into_bytes()))
             })
             .collect()
     };
@@ -150,7 +150,20 @@ pub(super) fn article_page(
     };
     let excused = excused_texts(publication, p);
     let mut slots = Slots::new(&excused);
-    slots.add("review_block", Placement::Once, block::review_block(p));
+    // A published page marks its body, which `verify` compares with the signed
+    // revision, and links to how readers check it.
+    let (review_block, body_html) = match preview {
+        None => (
+            wellknown::with_verify_link(block::review_block(p)),
+            format!(
+                "{}\n{body_html}\n{}",
+                crate::verify::format::BODY_START,
+                crate::verify::format::BODY_END
+            ),
+        ),
+        Some(_) => (block::review_block(p), body_html),
+    };
+    slots.add("review_block", Placement::Once, review_block);
     slots.add("about_block", Placement::Any, block::about_block(p));
     slots.add("body_html", Placement::Any, body_html);
     slots.add(
@@ -296,12 +309,28 @@ pub(super) fn json_ld(config: &Config, p: &Page, article: &ArticleView<'_>) -> s
         "reviewedBy": reviewers,
         "lastReviewed": DateView::of(&p.reviewed).iso,
         "datePublished": DateView::of(&p.first_published).iso,
-        "dateModified": DateView::of(&p.reviewed).iso,
+        "dateModified": DateView::of(&p.modified).iso,
         "publisher": { "@type": "Organization", "name": config.publication },
         "citation": article.sources.iter().map(|s| json!({ "@type": "CreativeWork", "name": s.title, "url": s.url })).collect::<Vec<_>>(),
     });
     if let Some(summary) = article.summary {
         doc["description"] = json!(summary);
+    }
+    // Corrections, as schema.org asks: the text of each and when it was made.
+    let corrections: Vec<serde_json::Value> = p
+        .changes
+        .iter()
+        .filter(|c| c.kind == medreview_core::record::entry::Change::Correction)
+        .map(|c| {
+            json!({
+                "@type": "CorrectionComment",
+                "text": c.note,
+                "datePublished": medreview_core::clock::rfc3339(&c.at),
+            })
+        })
+        .collect();
+    if !corrections.is_empty() {
+        doc["correction"] = json!(corrections);
     }
     if p.reviewers.is_empty()
         && let Some(fields) = doc.as_object_mut()
@@ -366,6 +395,8 @@ pub(super) fn probe_page() -> Result<Page> {
                     meaning: "medical-accuracy".to_owned(),
                     name: Some("Probe Reviewer".to_owned()),
                     credentials: Some("M.D.".to_owned()),
+                    entry: String::new(),
+                    public_key: None,
                 },
             ),
             (
@@ -377,12 +408,17 @@ pub(super) fn probe_page() -> Result<Page> {
                     meaning: "fact-check".to_owned(),
                     name: Some("Probe Checker".to_owned()),
                     credentials: Some("M.A.".to_owned()),
+                    entry: String::new(),
+                    public_key: None,
                 },
             ),
         ],
         recorded_by: Default::default(),
+        submission: None,
         reviewed: when,
         first_published: when,
+        modified: when,
+        changes: Vec::new(),
         overdue: None,
         fingerprint: String::new(),
         reused: false,
@@ -499,4 +535,27 @@ pub fn template_problems(
             )
         })
         .collect())
+}
+
+/// The JSON-LD of page `p` at `url` (relative to the site), ready to sit inside
+/// `<script type="application/ld+json">` (the Hugo export's `json_ld`).
+pub(super) fn page_json_ld(
+    config: &Config,
+    p: &Page,
+    url: String,
+    canonical_url: Option<String>,
+) -> Result<String> {
+    let front = &p.article.front;
+    let article = ArticleView {
+        slug: &p.slug,
+        title: &front.title,
+        summary: front.summary.as_deref(),
+        topic: front.topic.as_deref(),
+        sources: &front.sources,
+        revision: &p.revision,
+        revision_number: p.revision_number,
+        canonical_url,
+        url,
+    };
+    render::script_json(&json_ld(config, p, &article))
 }

@@ -97,10 +97,7 @@ pub(super) fn render_id(src: &dyn Source, config: &Config, format: Format) -> Re
     Ok(medreview_core::memo::key(&[
         "render-4",
         env!("CARGO_PKG_VERSION"),
-        match format {
-            Format::Html => "html",
-            Format::Markdown => "markdown",
-        },
+        format.name(),
         &article.text,
         &config.publication,
         &base,
@@ -126,13 +123,14 @@ pub(super) fn fingerprint(render: &str, p: &Page) -> String {
         })
     };
     let mut parts = vec![
-        "page-1".to_owned(),
+        "page-2".to_owned(),
         render.to_owned(),
         p.slug.to_string(),
         p.revision.as_str().to_owned(),
         p.revision_number.to_string(),
         clock::rfc3339(&p.reviewed),
         clock::rfc3339(&p.first_published),
+        clock::rfc3339(&p.modified),
         p.overdue.map_or(String::new(), |d| format!("overdue {d}")),
         person(&p.writer),
     ];
@@ -153,6 +151,17 @@ pub(super) fn fingerprint(render: &str, p: &Page) -> String {
         )
     }));
     parts.extend(p.recorded_by.iter().map(|(by, r)| format!("{by}<{r}")));
+    parts.extend(p.changes.iter().map(|c| {
+        format!(
+            "change|{}|{}|{}|{}",
+            c.kind,
+            c.revision_number,
+            clock::rfc3339(&c.at),
+            c.note
+        )
+    }));
+    // The page names its sign-offs (`medreview-signoffs`).
+    parts.push(p.signoff_ids().join(" "));
     let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
     medreview_core::memo::key(&parts)
 }

@@ -17,6 +17,10 @@ pub(super) struct ReviewParams<'a> {
     publication: &'a str,
     revision: &'a RevId,
     revision_number: usize,
+    /// The sign-offs behind the page, which `medreview verify` checks.
+    signoffs: Vec<&'a str>,
+    /// Where the publication's manifest is, relative to the site's root.
+    manifest: String,
     medically_reviewed_by: Vec<ReviewerParam<'a>>,
     last_reviewed: String,
     writer: &'a str,
@@ -25,6 +29,18 @@ pub(super) struct ReviewParams<'a> {
     topic: Option<&'a str>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     sources: &'a [Citation],
+    /// Corrections and updates, oldest first: `{kind, note, date, revision_number}`.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    changes: Vec<ChangeParam<'a>>,
+}
+
+/// A correction or an update, as a theme lists it.
+#[derive(Serialize)]
+pub(super) struct ChangeParam<'a> {
+    kind: &'static str,
+    note: &'a str,
+    date: String,
+    revision_number: usize,
 }
 
 #[derive(Serialize)]
@@ -32,8 +48,10 @@ pub(super) struct ReviewerParam<'a> {
     id: &'a Id,
     name: &'a str,
     credentials: &'a str,
-    /// The reviewer's page among the exported content (`reviewers/<id>.md`).
-    page: String,
+    /// The reviewer's page among the exported content (`reviewers/<id>.md`; a
+    /// Markdown export only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<String>,
 }
 
 /// Front matter that Hugo and Zola both accept: their shared fields, Hugo's
@@ -52,15 +70,30 @@ pub(super) struct SiteFrontMatter<'a> {
     #[serde(flatten)]
     params: &'a ReviewParams<'a>,
     extra: &'a ReviewParams<'a>,
+    /// What medreview renders for a Hugo layout to place (`--format hugo`).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    hugo: Option<&'a HugoFields>,
 }
 
-pub(super) fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8>)> {
+/// The page of `p` as front matter + Markdown, at its path in `format`.
+pub(super) fn markdown_file(
+    config: &Config,
+    p: &Page,
+    format: Format,
+    hugo: Option<&HugoFields>,
+) -> Result<(String, Vec<u8>)> {
     let front = &p.article.front;
     let params = ReviewParams {
         slug: &p.slug,
         publication: &config.publication,
         revision: &p.revision,
         revision_number: p.revision_number,
+        signoffs: p.signoff_ids(),
+        manifest: format!(
+            "{}/{}",
+            crate::verify::format::DIR,
+            crate::verify::format::MANIFEST
+        ),
         medically_reviewed_by: p
             .reviewers
             .iter()
@@ -68,7 +101,7 @@ pub(super) fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8
                 id: &r.id,
                 name: &r.name,
                 credentials: r.credentials.as_deref().unwrap_or_default(),
-                page: super::reviewer::content_rel(&r.id),
+                page: (format == Format::Markdown).then(|| super::reviewer::content_rel(&r.id)),
             })
             .collect(),
         last_reviewed: DateView::of(&p.reviewed).iso,
@@ -76,16 +109,27 @@ pub(super) fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8
         writer_id: &p.writer.id,
         topic: front.topic.as_deref(),
         sources: &front.sources,
+        changes: p
+            .changes
+            .iter()
+            .map(|c| ChangeParam {
+                kind: c.kind.as_str(),
+                note: &c.note,
+                date: DateView::of(&c.at).iso,
+                revision_number: c.revision_number,
+            })
+            .collect(),
     };
     let site = SiteFrontMatter {
         title: &front.title,
         description: front.summary.as_deref(),
         date: clock::rfc3339(&p.first_published),
-        lastmod: clock::rfc3339(&p.reviewed),
-        updated: clock::rfc3339(&p.reviewed),
+        lastmod: clock::rfc3339(&p.modified),
+        updated: clock::rfc3339(&p.modified),
         authors: vec![&p.writer.name],
         params: &params,
         extra: &params,
+        hugo,
     };
     // JSON is YAML too, and every string in it is quoted, so no YAML 1.1 parser (Hugo's)
     // can read a title `NO` or a credential `yes` as a boolean (the Norway problem).
@@ -96,5 +140,5 @@ pub(super) fn markdown_file(config: &Config, p: &Page) -> Result<(String, Vec<u8
         "---\n{front_matter}\n---\n\n{}",
         p.article.body.trim_start_matches('\n')
     );
-    Ok((page_path(&p.slug, Format::Markdown), text.into_bytes()))
+    Ok((page_path(&p.slug, format), text.into_bytes()))
 }

@@ -18,6 +18,7 @@ use medreview_store::revision::RevId;
 mod block;
 mod build;
 mod html;
+mod hugo;
 mod incremental;
 mod markdown;
 mod output;
@@ -25,9 +26,11 @@ pub mod preview;
 mod reviewer;
 mod run;
 mod tag;
+mod wellknown;
 
 use self::build::*;
 use self::html::*;
+use self::hugo::*;
 use self::incremental::*;
 use self::markdown::*;
 
@@ -37,7 +40,7 @@ pub use self::incremental::remember_output;
 pub use self::output::{resolve_out, write_output};
 pub use self::run::{Published, Request, run};
 pub use self::tag::last_publication;
-pub use self::tag::{tag_message, tag_name};
+pub use self::tag::{TAG_COMMIT_DIGITS, tag_message, tag_name, tag_time};
 
 /// What `publish` writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +49,28 @@ pub enum Format {
     Html,
     /// Front matter + Markdown per article (Hugo and Zola content) and `manifest.json`.
     Markdown,
+    /// A Hugo site: `content/articles/<slug>.md`, the layouts of `templates/hugo/`
+    /// under `layouts/`, and the manifest in `data/medreview/manifest.json`.
+    Hugo,
+}
+
+impl Format {
+    /// Its name in `manifest.json` and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Html => "html",
+            Format::Markdown => "markdown",
+            Format::Hugo => "hugo",
+        }
+    }
+
+    /// Where its manifest is written, relative to the output folder.
+    pub fn manifest_path(self) -> &'static str {
+        match self {
+            Format::Html | Format::Markdown => "manifest.json",
+            Format::Hugo => hugo::MANIFEST,
+        }
+    }
 }
 
 /// A date as templates see it.
@@ -55,6 +80,19 @@ pub(crate) struct DateView {
     pub iso: String,
     /// `March 5, 2025`
     pub display: String,
+}
+
+impl Page {
+    /// The ids of the sign-offs behind the page: the submission, then the approvals
+    /// and re-reviews that count.
+    fn signoff_ids(&self) -> Vec<&str> {
+        self.submission
+            .iter()
+            .map(|s| s.entry.as_str())
+            .chain(self.approvals.iter().map(|(_, a)| a.entry.as_str()))
+            .filter(|id| !id.is_empty())
+            .collect()
+    }
 }
 
 impl DateView {
@@ -144,21 +182,26 @@ pub struct Manifest {
     pub publication: String,
     /// The commit that was exported.
     pub commit: String,
-    /// `html` or `markdown`.
+    /// `html`, `markdown` or `hugo`.
     pub format: &'static str,
     /// The published articles, by slug.
     pub articles: Vec<ManifestArticle>,
-    /// Every file publish wrote, sorted (`manifest.json` among them): the files a
+    /// Every file publish wrote, sorted (the manifest among them): the files a
     /// later publish may replace. Others found in the folder are the user's.
     pub files: Vec<String>,
 }
 
 /// A built export, not yet written.
 pub struct Export {
+    /// What was built.
+    pub format: Format,
     /// The manifest (also among `files`).
     pub manifest: Manifest,
     /// Articles left out and why (their state).
     pub skipped: Vec<(Id, State)>,
+    /// Publishable articles their schedule keeps off the site at the publication
+    /// time (not yet begun, or ended).
+    pub off_schedule: Vec<(Id, medreview_core::record::entry::Schedule)>,
     /// Published pages past their medical re-review date, with that date.
     pub overdue: Vec<(Id, chrono::DateTime<chrono::FixedOffset>)>,
     /// Output files: relative path and bytes.
@@ -168,6 +211,8 @@ pub struct Export {
     /// The pages kept as an earlier publish into the same folder wrote them
     /// (linked into the new output, not written again).
     pub reused: std::collections::BTreeSet<String>,
+    /// What `/.well-known/medreview/` holds, kept to name and sign the publisher.
+    pub(crate) well_known: wellknown::WellKnown,
 }
 
 /// Everything one page needs.
@@ -186,8 +231,15 @@ struct Page {
     /// (`approved` or `recertified`, the approval).
     approvals: Vec<(&'static str, medreview_core::record::evaluate::Approval)>,
     recorded_by: std::collections::BTreeMap<Id, Id>,
+    /// The submission of the revision, as the record has it.
+    submission: Option<medreview_core::record::evaluate::Submission>,
     reviewed: DateTime<FixedOffset>,
     first_published: DateTime<FixedOffset>,
+    /// When the text last changed in meaning (a minor change keeps the date before
+    /// it; a re-review never moves it): the page's "Updated on" and `dateModified`.
+    modified: DateTime<FixedOffset>,
+    /// The corrections and updates readers are told of, oldest first.
+    changes: Vec<medreview_core::record::evaluate::PublicChange>,
     /// The re-review date it is past, when `review.overdue: banner` tells readers.
     overdue: Option<chrono::NaiveDate>,
     /// A digest of everything the page is made from (see [`fingerprint`]).

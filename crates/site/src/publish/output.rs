@@ -10,8 +10,9 @@ use super::*;
 /// `out`, which then takes its place in one step (`renameat2(RENAME_EXCHANGE)` on
 /// Linux; elsewhere two renames, recovered by the next run if interrupted). `out`
 /// always holds a complete output. Files in `out` that the previous manifest does
-/// not list are the user's: carried into the new folder (HTML), or a refusal that
-/// names them (Markdown, a content folder another tool owns).
+/// not list are the user's: carried into the new folder (HTML; Hugo, whose folder
+/// is the user's Hugo site), or a refusal that names them (Markdown, a content
+/// folder another tool owns).
 pub fn write_output(
     out: &Path,
     workspace_root: &Path,
@@ -36,7 +37,7 @@ pub fn write_output(
     let out = parent.join(name);
     let prefix = format!(".medreview-publish-{}-", name.to_string_lossy());
     recover_leftovers(&parent, &out, &prefix)?;
-    refuse_unsafe_target(&out, workspace_root)?;
+    refuse_unsafe_target(&out, workspace_root, format)?;
     let theirs = unknown_files(&out, format)?;
     let written: std::collections::BTreeSet<&str> = files.iter().map(|(r, _)| r.as_str()).collect();
     let in_the_way: Vec<&PathBuf> = theirs
@@ -107,8 +108,15 @@ pub fn write_output(
             std::os::unix::fs::symlink(&target, &to).map_err(|e| Error::io("write", &to, e))?;
             continue;
         }
-        let bytes = fs::read(&from).map_err(|e| Error::io("read", &from, e))?;
-        write(rel, &bytes)?;
+        // Linked where it can be (a Hugo site's themes and `public/` are large), else copied.
+        let to = staging.path().join(rel);
+        if let Some(dir) = to.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io("create folder", dir, e))?;
+        }
+        if fs::hard_link(&from, &to).is_err() {
+            let bytes = fs::read(&from).map_err(|e| Error::io("read", &from, e))?;
+            write(rel, &bytes)?;
+        }
     }
     let staged = staging.keep();
     if fs::symlink_metadata(&out).is_err() {
@@ -168,8 +176,7 @@ pub(super) fn recover_leftovers(parent: &Path, out: &Path, prefix: &str) -> Resu
         .collect();
     leftovers.sort();
     for path in leftovers {
-        let complete = fs::read_to_string(path.join("manifest.json"))
-            .is_ok_and(|m| m.contains("\"generator\": \"medreview\""));
+        let complete = manifest_of(&path).is_some();
         if fs::symlink_metadata(out).is_err() && complete {
             fs::rename(&path, out).map_err(|e| Error::io("restore", out, e))?;
             medreview_output::notice(format!(
@@ -206,13 +213,10 @@ pub(super) fn unknown_files(out: &Path, format: Format) -> Result<Vec<PathBuf>> 
     if !out.is_dir() {
         return Ok(Vec::new());
     }
-    let manifest = fs::read_to_string(out.join("manifest.json"))
-        .ok()
-        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .filter(|m| m["generator"] == "medreview");
+    let manifest = manifest_of(out);
     let mut ours: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    if let Some(m) = &manifest {
-        ours.insert("manifest.json".into());
+    if let Some((rel, m)) = &manifest {
+        ours.insert((*rel).into());
         match m["files"].as_array() {
             Some(files) => ours.extend(files.iter().filter_map(|v| v.as_str()).map(str::to_owned)),
             // A manifest from before `files`: its pages, and the index of an HTML one.
@@ -257,7 +261,11 @@ pub(super) fn unknown_files(out: &Path, format: Format) -> Result<Vec<PathBuf>> 
 }
 
 /// Refuses an output folder that would replace the workspace or a folder medreview did not write.
-pub(super) fn refuse_unsafe_target(out: &Path, workspace_root: &Path) -> Result<()> {
+pub(super) fn refuse_unsafe_target(
+    out: &Path,
+    workspace_root: &Path,
+    format: Format,
+) -> Result<()> {
     if workspace_root.starts_with(out) {
         return Err(Error::with_hint(
             Code::UnsafeOutputFolder,
@@ -291,9 +299,10 @@ pub(super) fn refuse_unsafe_target(out: &Path, workspace_root: &Path) -> Result<
     let is_empty = fs::read_dir(out)
         .map(|mut d| d.next().is_none())
         .unwrap_or(false);
-    let ours = fs::read_to_string(out.join("manifest.json"))
-        .is_ok_and(|m| m.contains("\"generator\": \"medreview\""));
-    if !is_empty && !ours {
+    let ours = manifest_of(out).is_some();
+    // A Hugo export goes into the user's Hugo site: their files are carried over.
+    let hugo_site = format == Format::Hugo && HUGO_CONFIGS.iter().any(|c| out.join(c).is_file());
+    if !is_empty && !ours && !hugo_site {
         let theirs = unknown_files(out, Format::Html)?;
         return Err(Error::with_hint(
             Code::ForeignFilesInOutput,
@@ -302,10 +311,39 @@ pub(super) fn refuse_unsafe_target(out: &Path, workspace_root: &Path) -> Result<
                 out.display(),
                 names(&theirs.iter().collect::<Vec<_>>())
             ),
-            "publish into an empty or new folder; medreview replaces its output folder whole",
+            if format == Format::Hugo {
+                "publish into a Hugo site (a folder with hugo.toml, hugo.yaml or config.toml), or an empty or new folder; medreview replaces its output folder whole, carrying over the files it did not write"
+            } else {
+                "publish into an empty or new folder; medreview replaces its output folder whole"
+            },
         ));
     }
     Ok(())
+}
+
+/// The configuration files that make a folder a Hugo site.
+const HUGO_CONFIGS: [&str; 8] = [
+    "hugo.toml",
+    "hugo.yaml",
+    "hugo.yml",
+    "hugo.json",
+    "config.toml",
+    "config.yaml",
+    "config.yml",
+    "config.json",
+];
+
+/// The medreview manifest in folder `dir`, where any format writes it, with its
+/// path: a folder with one is medreview's output.
+pub(super) fn manifest_of(dir: &Path) -> Option<(&'static str, serde_json::Value)> {
+    [Format::Html, Format::Hugo]
+        .into_iter()
+        .map(Format::manifest_path)
+        .find_map(|rel| {
+            let text = fs::read_to_string(dir.join(rel)).ok()?;
+            let m = serde_json::from_str::<serde_json::Value>(&text).ok()?;
+            (m["generator"] == "medreview").then_some((rel, m))
+        })
 }
 
 /// The folder `--out` names, made absolute against `start`.

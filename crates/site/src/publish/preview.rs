@@ -178,8 +178,11 @@ pub fn render_preview_with(
                 others: Vec::new(),
                 approvals: Vec::new(),
                 recorded_by: Default::default(),
+                submission: None,
                 reviewed: when,
                 first_published: when,
+                modified: when,
+                changes: Vec::new(),
                 overdue: None,
                 fingerprint: String::new(),
                 reused: false,
@@ -237,6 +240,10 @@ pub fn render_preview_with(
         body,
         &panel,
     )?;
+    // The approved text previews exactly as published, with what the page names.
+    if banner.is_none() {
+        html = super::wellknown::mark_page(html, &page);
+    }
     if let Some(banner) = banner.as_ref().filter(|_| !shows_banner) {
         html = after_body(&html, &format!("{}{panel}", banner_markup(banner)));
     }

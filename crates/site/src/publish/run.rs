@@ -26,6 +26,8 @@ pub struct Request {
     pub offline: bool,
     /// The publication time.
     pub now: DateTime<FixedOffset>,
+    /// The publisher's key, which signs `/.well-known/medreview/manifest.json`.
+    pub key: Option<PathBuf>,
 }
 
 /// What a publish did.
@@ -47,7 +49,15 @@ pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
         publisher,
         offline,
         now,
+        key,
     } = request;
+    if key.is_some() && publisher.is_none() {
+        return Err(Error::with_hint(
+            Code::InvalidArgument,
+            "--key signs the publication as its publisher, and no publisher is named",
+            "add --as PUBLISHER (an id in medreview.yaml's publishers)",
+        ));
+    }
     if !offline
         && let Some(r) = medreview_core::upstream::standing(ws)
         && r.behind > 0
@@ -63,8 +73,11 @@ pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
             "run `medreview sync` first, or publish what this clone holds with --offline",
         ));
     }
-    let export = build(ws, format, now, Some(&out))?;
+    let mut export = build(ws, format, now, Some(&out))?;
     ws.git.memo.save(true);
+    if let Some(publisher) = &publisher {
+        wellknown::seal(&mut export, publisher, key.as_deref())?;
+    }
     let (tag, tag_reused) = match &publisher {
         Some(publisher) => match published_tag_of(ws, &export.manifest.commit) {
             Some(name) => (Some(name), true),
@@ -92,7 +105,7 @@ pub fn run(ws: &Workspace, request: Request) -> Result<Published> {
     })
 }
 
-/// The publication tag (`published/<time>`) that already records `commit`, if
+/// The publication tag (`published/<time>-<commit>`, or an older `published/<time>`) that already records `commit`, if
 /// any: publishing the same commit again records no second publication.
 fn published_tag_of(ws: &Workspace, commit: &str) -> Option<String> {
     let mut tags: Vec<String> = ws
@@ -106,7 +119,7 @@ fn published_tag_of(ws: &Workspace, commit: &str) -> Option<String> {
     tags.into_iter().next()
 }
 
-/// Records the publication of `export` by `publisher` as tag `published/<time>`.
+/// Records the publication of `export` by `publisher` as tag `published/<time>-<commit>`.
 fn record_tag(
     ws: &Workspace,
     export: &Export,
@@ -125,7 +138,7 @@ fn record_tag(
         ));
     }
     let roster = Roster::load(ws)?;
-    let name = tag_name(&now);
+    let name = tag_name(&now, &export.manifest.commit);
     let _lock = ws.git.lock()?;
     ws.git
         .tag(
@@ -139,7 +152,7 @@ fn record_tag(
             Error::with_hint(
                 Code::AlreadyExists,
                 format!("cannot record the publication as tag {name}: {err}"),
-                "wait a second and publish again",
+                "run `git tag --list 'published/*'` to see the publication tags; delete a stray local one with `git tag -d NAME`, then publish again",
             )
         })?;
     Ok(name)

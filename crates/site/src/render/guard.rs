@@ -33,20 +33,9 @@ use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{
     BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
 };
-use unicode_normalization::UnicodeNormalization;
+use medreview_core::claims::{PHRASES, letters};
 
 use medreview_core::error::{Code, Error, Result};
-
-/// The phrases a page may say only inside medreview's fragments, as letters only.
-const PHRASES: &[&str] = &[
-    "reviewed",
-    "reviewer",
-    "medicalreview",
-    "factchecked",
-    "approvedby",
-    "verifiedby",
-    "notapproved",
-];
 
 /// Attributes no reader sees as text (`style` is vetted as CSS).
 const NOT_TEXT: &[&str] = &[
@@ -302,55 +291,6 @@ fn phrase_in(folded: &str, excused: &[String]) -> Option<&'static str> {
             !spans.iter().any(|&(s, e)| s <= at && end <= e)
         })
     })
-}
-
-/// `text` as the phrase rule compares it: NFKC, look-alikes folded, lower case,
-/// letters only.
-pub(crate) fn letters(text: &str) -> String {
-    // ASCII is its own NFKC, folds to itself, and has ASCII lower case: the same
-    // letters without the Unicode tables (most of a page is ASCII).
-    if text.is_ascii() {
-        return text
-            .bytes()
-            .filter(u8::is_ascii_alphabetic)
-            .map(|b| char::from(b.to_ascii_lowercase()))
-            .collect();
-    }
-    text.nfkc()
-        .flat_map(char::to_lowercase)
-        .map(fold)
-        .filter(|c| c.is_alphabetic())
-        .collect()
-}
-
-/// A Latin letter for its common Cyrillic and Greek look-alikes (lower case).
-fn fold(c: char) -> char {
-    match c {
-        'а' | 'α' => 'a',
-        'с' | 'ϲ' => 'c',
-        'ԁ' => 'd',
-        'е' | 'ε' | 'ё' => 'e',
-        'һ' => 'h',
-        'і' | 'ι' | 'ї' => 'i',
-        'ј' => 'j',
-        'к' | 'κ' => 'k',
-        'м' => 'm',
-        'η' | 'п' => 'n',
-        'о' | 'ο' | 'σ' => 'o',
-        'р' | 'ρ' => 'p',
-        'ԛ' => 'q',
-        'г' => 'r',
-        'ѕ' => 's',
-        'т' | 'τ' => 't',
-        'υ' | 'ц' => 'u',
-        'ν' | 'ѵ' => 'v',
-        'ԝ' | 'ω' | 'ш' => 'w',
-        'х' | 'χ' => 'x',
-        'у' | 'γ' => 'y',
-        'ʏ' => 'y',
-        'ı' => 'i',
-        c => c,
-    }
 }
 
 /// What the tokenizer found on a page.
@@ -738,25 +678,6 @@ mod tests {
             check("SLOTreview<h1>A title reviewed by a writer</h1><p>Reviewed by Dr Nobody</p>")
                 .is_err()
         );
-    }
-
-    /// Guards the ASCII fast path of `letters`: the same letters as the Unicode path.
-    #[test]
-    fn ascii_letters_are_the_unicode_letters() {
-        for text in [
-            "Medically <b>Re</b>viewed by Dr. X, M.D. (2025) _-_ Fact-Checked",
-            "",
-            "0123 !@#$%^&*() ~`\\|{}[];:'\",.<>/?",
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz",
-        ] {
-            let slow: String = text
-                .nfkc()
-                .flat_map(char::to_lowercase)
-                .map(fold)
-                .filter(|c| c.is_alphabetic())
-                .collect();
-            assert_eq!(letters(text), slow, "{text}");
-        }
     }
 
     /// Guards the faster phrase search: a phrase is excused only by one text that

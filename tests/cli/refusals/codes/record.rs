@@ -386,6 +386,11 @@ pub(super) fn rows() -> Vec<Row> {
             start: Start::Approved,
             setup: |_| cmd(&["publish", "--out", "../site", "--as", "ana-example"]),
         },
+        Row {
+            code: Code::SiteUnverifiable,
+            start: Start::New,
+            setup: |_| cmd(&["verify", "../no-such-site"]),
+        },
         // Revisions and sign-offs.
         Row {
             code: Code::UnknownRevision,

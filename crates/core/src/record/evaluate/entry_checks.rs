@@ -13,6 +13,41 @@ use crate::signing;
 use crate::workspace::ReviewPolicy;
 use medreview_store::revision::RevId;
 
+/// Why the public note of a correction or an update may not be shown to readers,
+/// if it may not: it says the page was reviewed (a review claim, see
+/// [`crate::claims`]), which only medreview's review block says, from the record.
+/// `submit` refuses such a note and pages never list one.
+pub fn public_note_problem(note: &str) -> Option<String> {
+    crate::claims::review_claim(note).map(|phrase| {
+        format!(
+            "the public note says \"{phrase}\": who reviewed a page is said only by medreview's review block, from the sign-offs"
+        )
+    })
+}
+
+/// Why a schedule entry does not count, if it does not: only a publisher or an
+/// admin in the settings of its time (`publishers`, `admins` in the roster state
+/// `at` that the entry is judged by) decides when a page is on the site. Its
+/// signature is judged like every entry's ([`signature_problem`]).
+pub fn schedule_problem(entry: &Entry, at: &crate::roster::log::RosterState) -> Option<String> {
+    let Some(config) = &at.config else {
+        return Some(format!(
+            "no settings are on record to say whether {} may schedule pages",
+            entry.by
+        ));
+    };
+    if !at.roster.contains(&entry.by) {
+        return Some(format!("{} is not in writers/ or reviewers/", entry.by));
+    }
+    if config.publishers.contains(&entry.by) || config.admins.contains(&entry.by) {
+        return None;
+    }
+    Some(format!(
+        "{} was neither a publisher nor an admin in medreview.yaml when they set the schedule, so it does not count",
+        entry.by
+    ))
+}
+
 /// Why an approval breaks the review policy, if it does: the approver is not a
 /// reviewer, wrote the revision (submitted it, or is named its writer), or had no
 /// valid license that day.

@@ -59,7 +59,8 @@ mod entry_checks;
 mod requirements;
 mod rules;
 pub use entry_checks::{
-    Signed, approval_policy_problem, approval_problem, meaning_problem, signature_problem,
+    Signed, approval_policy_problem, approval_problem, meaning_problem, public_note_problem,
+    schedule_problem, signature_problem,
 };
 pub use requirements::{Need, explain, who_can};
 
@@ -138,6 +139,24 @@ pub struct Approval {
     /// The reviewer's credentials as the roster of its time had them.
     #[serde(default)]
     pub credentials: Option<String>,
+    /// The id of its entry (the file name without `.yaml`).
+    #[serde(default)]
+    pub entry: String,
+    /// The public key its signer had in the roster it names: the key its
+    /// signature was verified with.
+    #[serde(default)]
+    pub public_key: Option<String>,
+}
+
+/// The submission of a published revision: the entry the writer's text came in by.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Submission {
+    /// The id of its entry.
+    pub entry: String,
+    /// Who submitted it.
+    pub by: Id,
+    /// The public key the submitter had in the roster the entry names.
+    pub public_key: Option<String>,
 }
 
 fn medical_accuracy() -> String {
@@ -181,6 +200,42 @@ pub struct Publishable {
         deserialize_with = "crate::clock::de"
     )]
     pub first_approved_at: DateTime<FixedOffset>,
+    /// When the page's text last changed in meaning: the approval of the published
+    /// revision or, when that was a minor change (`submit --change minor`), of the
+    /// last approved revision before it that was not. A re-review never moves it.
+    #[serde(
+        serialize_with = "crate::clock::ser",
+        deserialize_with = "crate::clock::de"
+    )]
+    pub modified_at: DateTime<FixedOffset>,
+    /// The corrections and updates readers are told of, oldest first: one per
+    /// approved revision up to the published one submitted as a correction or an
+    /// update, with its public note and the time it was approved.
+    #[serde(default)]
+    pub changes: Vec<PublicChange>,
+    /// When the page may be on the site, by the last schedule entry that counts.
+    #[serde(default)]
+    pub schedule: Option<crate::ledger::entry::Schedule>,
+    /// The first submission of the revision in graph order, if on record.
+    #[serde(default)]
+    pub submission: Option<Submission>,
+}
+
+/// A correction or an update, as the page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct PublicChange {
+    /// `correction` or `update`.
+    pub kind: crate::ledger::entry::Change,
+    /// The public note its writer submitted with it.
+    pub note: String,
+    /// The revision that made it (r1 = 1).
+    pub revision_number: usize,
+    /// When it was approved, so went on the site.
+    #[serde(
+        serialize_with = "crate::clock::ser",
+        deserialize_with = "crate::clock::de"
+    )]
+    pub at: DateTime<FixedOffset>,
 }
 
 /// An article's derived state.
@@ -203,6 +258,9 @@ pub struct Status {
     pub needs: Vec<Need>,
     /// The approvals that count on the latest revision, one per person and meaning.
     pub latest_approvals: Vec<Approval>,
+    /// When the article may be on the site, by the last schedule entry that
+    /// counts (`medreview schedule`); none: whenever it is publishable.
+    pub schedule: Option<crate::ledger::entry::Schedule>,
 }
 
 /// Derives the state of article `slug` from its record at time `now`.
@@ -225,6 +283,7 @@ pub fn evaluate(
             verdicts: vec![None; judge.n],
             needs: Vec::new(),
             latest_approvals: Vec::new(),
+            schedule: None,
         };
     };
     let latest = judge.revision(&latest_id).cloned();
@@ -245,8 +304,13 @@ pub fn evaluate(
     // Rule 4.
     judge.renewals(&mut counts, &mut verdicts);
     // Rule 2.
-    let (publishable, (needs, latest_approvals)) =
+    let (mut publishable, (needs, latest_approvals)) =
         judge.publishable(&counts, &live, &policy_ok, &latest_id);
+    // When the page may be on the site.
+    let schedule = judge.schedule(&mut verdicts);
+    if let Some(p) = &mut publishable {
+        p.schedule = schedule;
+    }
     let state = judge.state(&latest_id, &conflicts, &publishable, &live, now);
     Status {
         state,
@@ -257,6 +321,7 @@ pub fn evaluate(
         verdicts,
         needs,
         latest_approvals,
+        schedule,
     }
 }
 

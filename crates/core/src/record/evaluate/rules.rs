@@ -11,12 +11,14 @@ use std::rc::Rc;
 use chrono::{DateTime, FixedOffset, Months};
 
 use super::entry_checks::{
-    approval_problem, ended_since, roster_problem, signature_problem, stale,
+    approval_problem, ended_since, public_note_problem, roster_problem, schedule_problem,
+    signature_problem, stale,
 };
 use super::requirements::{self, Counted};
-use super::{Approval, Need, Publishable, State};
+use super::{Approval, Need, Publishable, State, Submission};
 use crate::ids::Id;
-use crate::record::entry::{Action, Entry};
+use crate::ledger::entry::Schedule;
+use crate::record::entry::{Action, Change, Entry};
 use crate::record::graph::{Ledger, Revision};
 use crate::roster::log::RosterState;
 use crate::roster::people::People;
@@ -333,7 +335,28 @@ impl<'a> Judge<'a> {
                 .credentials
                 .clone()
                 .or_else(|| reviewer.map(|r| r.credentials.clone())),
+            entry: self.ledger.ids[a].to_string(),
+            public_key: self.rosters[a]
+                .roster
+                .public_key_of(&entry.by)
+                .map(str::to_owned),
         }
+    }
+
+    /// The first submission of revision `rev` in graph order, with the key its
+    /// submitter had in the roster it names.
+    fn submission(&self, rev: &RevId) -> Option<Submission> {
+        let s = (0..self.n)
+            .find(|&s| self.is(s, Action::Submitted) && &self.entries[s].revision == rev)?;
+        let entry = &self.entries[s];
+        Some(Submission {
+            entry: self.ledger.ids[s].to_string(),
+            by: entry.by.clone(),
+            public_key: self.rosters[s]
+                .roster
+                .public_key_of(&entry.by)
+                .map(str::to_owned),
+        })
     }
 
     /// The approvals that count on revision `rev`, one per person and meaning,
@@ -431,11 +454,49 @@ impl<'a> Judge<'a> {
         let first_approved_at = (0..n)
             .find(|&a| policy_ok[a] && self.is(a, Action::Approved))
             .map(|a| entries[a].at);
+        // What each approved revision changed for readers, in the order they were
+        // approved.
+        approved.sort_by_key(|(i, _, _)| *i);
+        let told: Vec<(usize, usize, Option<Change>, Option<String>)> = approved
+            .iter()
+            .map(|(i, rev, _)| {
+                let submission = (0..n)
+                    .rev()
+                    .find(|&s| self.is(s, Action::Submitted) && entries[s].revision == rev.id);
+                let (change, note) = submission.map_or((None, None), |s| {
+                    (entries[s].change, entries[s].note.clone())
+                });
+                (*i, rev.number, change, note)
+            })
+            .collect();
         let publishable =
             approved
                 .into_iter()
                 .max_by_key(|(i, _, _)| *i)
                 .map(|(i, rev, approvals)| {
+                    // The page's "Updated on" date: the last approval of a change that
+                    // was not minor (the first approved revision's, when all were).
+                    let modified_at = told
+                        .iter()
+                        .rev()
+                        .find(|(_, _, change, _)| *change != Some(Change::Minor))
+                        .or(told.first())
+                        .map_or(entries[i].at, |(j, ..)| entries[*j].at);
+                    let changes =
+                        told.iter()
+                            .filter_map(|(j, number, change, note)| {
+                                let kind = (*change).filter(|c| *c != Change::Minor)?;
+                                let note = note.as_deref().map(str::trim).filter(|n| {
+                                    !n.is_empty() && public_note_problem(n).is_none()
+                                })?;
+                                Some(super::PublicChange {
+                                    kind,
+                                    note: note.to_owned(),
+                                    revision_number: *number,
+                                    at: entries[*j].at,
+                                })
+                            })
+                            .collect();
                     let renewals: Vec<usize> = (0..n)
                         .filter(|&r| {
                             counts[r]
@@ -460,9 +521,31 @@ impl<'a> Judge<'a> {
                         reviewed_at,
                         due_at,
                         first_approved_at: first_approved_at.unwrap_or(reviewed_at),
+                        modified_at,
+                        changes,
+                        schedule: None,
+                        submission: self.submission(&rev.id),
                     }
                 });
         (publishable, latest)
+    }
+
+    /// When the page may be on the site: the schedule of the last schedule entry
+    /// in graph order that counts (a publisher's or an admin's, signed as the
+    /// policy requires); each one that does not count says why in `verdicts`.
+    pub(super) fn schedule(&self, verdicts: &mut [Option<String>]) -> Option<Schedule> {
+        let mut schedule = None;
+        for i in (0..self.n).filter(|&i| self.is(i, Action::Scheduled)) {
+            let entry = &self.entries[i];
+            let problem = schedule_problem(entry, &self.rosters[i]).or_else(|| {
+                signature_problem(self.slug, entry, &self.rosters[i].roster, self.policy)
+            });
+            match problem {
+                Some(why) => verdicts[i] = Some(why),
+                None => schedule = entry.schedule,
+            }
+        }
+        schedule
     }
 
     /// The article's state: a conflict needs a decision; otherwise approved when

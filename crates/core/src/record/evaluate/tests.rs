@@ -126,6 +126,8 @@ impl Case {
             meaning: self.next.0.take(),
             name: self.next.1.take(),
             credentials: self.next.2.take(),
+            change: None,
+            schedule: None,
             signature: None,
         };
         let (entry_id, _) = entry.to_file();

@@ -90,6 +90,8 @@ fn approval_text(revision: &str) -> String {
         meaning: Some("medical-accuracy".into()),
         name: Some("Ana Example".into()),
         credentials: Some("M.D.".into()),
+        change: None,
+        schedule: None,
         signature: None,
     };
     crate::signing::canonical_text(&id("her2-treatment"), &entry)
