@@ -12,6 +12,7 @@ use medreview_core::error::{Code, Error, Result};
 use medreview_core::ids::Id;
 use medreview_core::roster::edit::{self, Proposal};
 use medreview_core::roster::identity;
+use medreview_core::roster::profile::Verification;
 use medreview_core::roster::{License, Reviewer, Role, Writer};
 use medreview_core::workspace::Workspace;
 
@@ -129,6 +130,32 @@ pub struct ReviewerFields {
     /// Last day the license is valid (YYYY-MM-DD)
     #[arg(long, value_name = "DATE")]
     license_expires: Option<String>,
+    #[command(flatten)]
+    profile: ProfileArgs,
+}
+
+/// What a reviewer's page says beyond the byline.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// Record that you, an admin, checked the license today at SOURCE (the board's lookup page address, or a short text)
+    #[arg(long, value_name = "SOURCE")]
+    verified_source: Option<String>,
+    /// A conflict of interest, shown on the reviewer's page (repeat for several; replaces the list)
+    #[arg(
+        long = "disclosure",
+        value_name = "TEXT",
+        conflicts_with = "no_disclosures"
+    )]
+    disclosures: Vec<String>,
+    /// Declare that the reviewer has no conflicts of interest (the page says "None declared")
+    #[arg(long)]
+    no_disclosures: bool,
+    /// A profile page elsewhere: the licensing board, ORCID, the NPI registry (repeat for several; replaces the list)
+    #[arg(long = "same-as", value_name = "URL", conflicts_with = "no_same_as")]
+    same_as: Vec<String>,
+    /// Remove every profile address
+    #[arg(long)]
+    no_same_as: bool,
 }
 
 /// Arguments of `reviewer add`.
@@ -277,6 +304,12 @@ pub fn cmd_reviewer(ctx: &mut Ctx<'_>, command: ReviewerCommand) -> Result<ExitC
     set(&mut reviewer.bio, p.bio.clone());
     set(&mut reviewer.public_key, p.public_key.clone());
     edit::check_key(reviewer.public_key.as_deref())?;
+    profile(
+        &ws,
+        &mut reviewer,
+        fields.profile,
+        p.signer.as_id.as_deref(),
+    )?;
     let proposal = edit::person(&ws, Role::Reviewer, &id, &reviewer, adding)?;
     record(ctx, &ws, proposal, &p.signer)
 }
@@ -401,6 +434,43 @@ fn retire(ctx: &mut Ctx<'_>, args: RetireArgs) -> Result<ExitCode> {
     let id = Id::parse("reviewer id", &args.id)?;
     let proposal = edit::retire(&ws, &id, clock::now()?.date_naive())?;
     record(ctx, &ws, proposal, &args.signer)
+}
+
+/// Sets the profile fields given: a license verification by the person running
+/// the command (an admin) on today's date, the disclosures, the profile addresses.
+fn profile(
+    ws: &Workspace,
+    reviewer: &mut Reviewer,
+    args: ProfileArgs,
+    as_id: Option<&str>,
+) -> Result<()> {
+    if let Some(source) = args.verified_source {
+        reviewer.verified = Some(Verification {
+            by: edit::acting_id(ws, as_id)?,
+            on: clock::now()?.date_naive(),
+            source: source.trim().to_owned(),
+        });
+    }
+    if args.no_disclosures {
+        reviewer.disclosures = Some(Vec::new());
+    } else if !args.disclosures.is_empty() {
+        reviewer.disclosures = Some(
+            args.disclosures
+                .into_iter()
+                .map(|d| d.trim().to_owned())
+                .collect(),
+        );
+    }
+    if args.no_same_as {
+        reviewer.same_as.clear();
+    } else if !args.same_as.is_empty() {
+        reviewer.same_as = args
+            .same_as
+            .into_iter()
+            .map(|u| u.trim().to_owned())
+            .collect();
+    }
+    edit::check_profile(reviewer)
 }
 
 fn set<T>(field: &mut Option<T>, value: Option<T>) {

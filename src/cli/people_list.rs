@@ -45,6 +45,11 @@ struct ReviewerRow<'a> {
     licensed: bool,
     retired: Option<NaiveDate>,
     has_key: bool,
+    /// The admin who checked the license, and when (see `roster.md`).
+    verified_by: Option<&'a Id>,
+    verified_on: Option<NaiveDate>,
+    /// Conflicts of interest: `null` when none were stated, `[]` when none were declared.
+    disclosures: Option<&'a [String]>,
 }
 
 /// The `writer list --json` document.
@@ -94,6 +99,9 @@ impl<'a> ReviewerRow<'a> {
             licensed: r.licensed_on(today),
             retired: r.retired,
             has_key: r.public_key.is_some(),
+            verified_by: r.verified.as_ref().map(|v| &v.by),
+            verified_on: r.verified.as_ref().map(|v| v.on),
+            disclosures: r.disclosures.as_deref(),
         }
     }
 

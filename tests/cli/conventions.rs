@@ -185,7 +185,10 @@ fn writer_list_and_reviewer_list_as_tables_and_json() {
           "license_expires": "2027-06-30",
           "licensed": true,
           "retired": null,
-          "has_key": true
+          "has_key": true,
+          "verified_by": null,
+          "verified_on": null,
+          "disclosures": null
         },
         {
           "id": "david-okafor",
@@ -200,7 +203,10 @@ fn writer_list_and_reviewer_list_as_tables_and_json() {
           "license_expires": null,
           "licensed": true,
           "retired": "2025-03-04",
-          "has_key": false
+          "has_key": false,
+          "verified_by": null,
+          "verified_on": null,
+          "disclosures": null
         }
       ]
     }

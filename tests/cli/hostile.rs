@@ -610,7 +610,7 @@ fn norway_values_stay_strings_and_a_non_boolean_setting_is_refused() {
         &[
             "<h1>NO</h1>",
             "<meta name=\"description\" content=\"yes\">",
-            "Medically reviewed by Nora No, NO",
+            "Nora No, NO</a>",
             "\"honorificSuffix\": \"NO\"",
             "\"headline\": \"NO\"",
         ],

@@ -39,6 +39,7 @@ mod publish;
 mod readme;
 mod refusals;
 mod review_block;
+mod reviewer_pages;
 mod robust;
 mod roster;
 mod roster_record;

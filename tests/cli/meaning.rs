@@ -180,12 +180,12 @@ fn an_approvals_meaning_name_and_credentials_are_recorded_and_shown_everywhere()
     let page = page.expect("published");
     // The byline names medical reviewers only; the fact-check has its own line.
     assert!(
-        page.contains("Medically reviewed by Ana Example, M.D.</span>"),
+        page.contains("Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/ana-example.html\">Ana Example, M.D.</a></span>"),
         "{page}"
     );
     assert!(
         page.contains(
-            "<span class=\"part other-review\">Fact checked by Fred Checker, M.A.</span>"
+            "<span class=\"part other-review\">Fact checked by <a class=\"reviewer-link\" href=\"reviewers/fred-checker.html\">Fred Checker, M.A.</a></span>"
         ),
         "{page}"
     );
@@ -196,12 +196,17 @@ fn an_approvals_meaning_name_and_credentials_are_recorded_and_shown_everywhere()
         ld["reviewedBy"],
         serde_json::json!([
             {"@type": "Role", "roleName": "medical-accuracy", "startDate": NEXT_DAY,
-             "reviewedBy": {"@type": "Person", "name": "Ana Example", "honorificSuffix": "M.D.", "knowsAbout": ["oncology"]}},
+             "reviewedBy": {"@type": "Person", "name": "Ana Example", "honorificSuffix": "M.D.", "knowsAbout": ["oncology"], "url": "reviewers/ana-example.html"}},
             {"@type": "Role", "roleName": "fact-check", "startDate": "2025-03-04T10:30:00-05:00",
-             "reviewedBy": {"@type": "Person", "name": "Fred Checker", "honorificSuffix": "M.A.", "knowsAbout": []}}
+             "reviewedBy": {"@type": "Person", "name": "Fred Checker", "honorificSuffix": "M.A.", "knowsAbout": [], "url": "reviewers/fred-checker.html"}}
         ])
     );
     assert_eq!(ld["lastReviewed"], "2025-03-04");
+    // The fact-checker has a page too, which calls them a reviewer, not a medical one.
+    let fred = std::fs::read_to_string(env.outside("site").join("reviewers/fred-checker.html"))
+        .expect("fred-checker's page");
+    assert!(fred.contains("<p class=\"role\">Reviewer</p>"), "{fred}");
+    assert!(fred.contains("<span class=\"meta\">Fact check, "), "{fred}");
 }
 
 #[test]
@@ -387,7 +392,7 @@ fn a_rule_the_wrong_specialty_does_not_satisfy_holds_the_page_until_an_oncologis
     assert_eq!(manifest["articles"][0]["slug"], SLUG);
     let page = page.expect("published");
     assert!(
-        page.contains("Medically reviewed by David Okafor, M.D., Ph.D. and Olga Onc, M.D.</span>"),
+        page.contains("Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/david-okafor.html\">David Okafor, M.D., Ph.D.</a> and <a class=\"reviewer-link\" href=\"reviewers/olga-onc.html\">Olga Onc, M.D.</a></span>"),
         "{page}"
     );
     let run = env.run(&["check"]);

@@ -118,7 +118,7 @@ fn bylines_carry_credentials_and_headings_count_reviewers() {
     );
     let index = fs::read_to_string(out.join("index.html")).expect("index");
     assert!(
-        index.contains("Medically reviewed by Ana Example, M.D. &middot; Updated on"),
+        index.contains("Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/ana-example.html\">Ana Example, M.D.</a> &middot; Updated on"),
         "{index}"
     );
     // Two approvals that count: plural, and both named with their credentials.
@@ -149,7 +149,7 @@ fn bylines_carry_credentials_and_headings_count_reviewers() {
     let index = fs::read_to_string(out.join("index.html")).expect("index");
     assert!(
         index.contains(
-            "Medically reviewed by Ana Example, M.D. and David Okafor, M.D., Ph.D. &middot;"
+            "Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/ana-example.html\">Ana Example, M.D.</a> and <a class=\"reviewer-link\" href=\"reviewers/david-okafor.html\">David Okafor, M.D., Ph.D.</a> &middot;"
         ),
         "{index}"
     );

@@ -104,7 +104,7 @@ fn unsubmitted_edits_are_previewed_by_default_and_older_revisions_on_request() {
     ");
     assert!(
         run.stdout
-            .contains("Medically reviewed by Ana Example, M.D.")
+            .contains("Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/ana-example.html\">Ana Example, M.D.</a>")
     );
     env.ok(&[
         "request-changes",

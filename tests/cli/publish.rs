@@ -94,7 +94,7 @@ fn byline_and_json_ld_come_from_the_record() {
     );
     let html = page(&out);
     assert!(
-        html.contains("Medically reviewed by Ana Example, M.D."),
+        html.contains("Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/ana-example.html\">Ana Example, M.D.</a>"),
         "{html}"
     );
     assert!(html.contains("Written by Suzanne Example"), "{html}");
@@ -130,7 +130,7 @@ fn byline_and_json_ld_come_from_the_record() {
         "{index}"
     );
     assert!(
-        index.contains("Medically reviewed by Ana Example"),
+        index.contains("Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/ana-example.html\">Ana Example, M.D.</a>"),
         "{index}"
     );
 }

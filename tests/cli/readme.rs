@@ -145,7 +145,7 @@ fn readme_walkthrough_runs_as_written_and_publishes_the_doctors_byline() {
     let html = fs::read_to_string(&page)
         .unwrap_or_else(|e| panic!("the walkthrough published no {}: {e}", page.display()));
     assert!(
-        html.contains("Medically reviewed by Ana Example, M.D."),
+        html.contains("Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/ana-example.html\">Ana Example, M.D.</a>"),
         "the published page's byline does not name the doctor:\n{html}"
     );
     assert!(

@@ -113,14 +113,14 @@ fn the_default_template_publishes_medreviews_review_line_only() {
     assert_eq!(
         lines,
         [
-            "<span class=\"part reviewed\">Medically reviewed by Ana Example, M.D.</span><span class=\"sep\">&middot;</span>"
+            "<span class=\"part reviewed\">Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/ana-example.html\">Ana Example, M.D.</a></span><span class=\"sep\">&middot;</span>"
         ],
         "{page}"
     );
     assert_eq!(page.matches("data-medreview=\"review-block\"").count(), 1);
     let index = std::fs::read_to_string(out.join("index.html")).expect("index");
     assert!(
-        index.contains("<span class=\"review-line\" data-medreview=\"review-line\">Medically reviewed by Ana Example, M.D. &middot; Updated on"),
+        index.contains("<span class=\"review-line\" data-medreview=\"review-line\">Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/ana-example.html\">Ana Example, M.D.</a> &middot; Updated on"),
         "{index}"
     );
 }

@@ -635,7 +635,7 @@ fn status_and_publish_work_in_a_shallow_clone() {
         &["publish", "--out", site.to_str().expect("utf-8")],
     );
     let page = fs::read_to_string(site.join(format!("{SLUG}.html"))).expect("the page");
-    assert!(page.contains("Medically reviewed by Ana Example"), "{page}");
+    assert!(page.contains("Medically reviewed by <a class=\"reviewer-link\" href=\"reviewers/ana-example.html\">Ana Example, M.D.</a>"), "{page}");
 }
 
 // ---------------------------------------------------------------------------------

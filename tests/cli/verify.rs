@@ -242,8 +242,8 @@ fn tampered_copies_fail_with_what_is_wrong() {
             Box::new(|d: &Path| {
                 edit(
                     &d.join(&page),
-                    "Medically reviewed by Ana Example, M.D.",
-                    "Medically reviewed by Ana Example, M.D., Ph.D.",
+                    "Ana Example, M.D.</a>",
+                    "Ana Example, M.D., Ph.D.</a>",
                 )
             }),
             "the byline says \"Medically reviewed by Ana Example, M.D., Ph.D.\", and the verified approvals are by Ana Example, M.D.",

@@ -263,7 +263,8 @@ fn fix_for(
     match p.code {
         "roster-unrecorded" => match (here, recorded.get(f)) {
             (Some(bytes), _)
-                if crate::roster::edit::validate_governed(f, &bytes, &ws.path(f)).is_ok() =>
+                if crate::roster::edit::validate_governed(f, &bytes, &ws.path(f)).is_ok()
+                    && crate::roster::edit::vouched(ws, f, &bytes) =>
             {
                 if p.commit.is_some() && recorded.get(f) == here_id.as_ref() {
                     Fix::Step {

@@ -38,3 +38,6 @@ pub const TEMPLATES_README: &str = include_str!("templates/README.md");
 
 /// The workspace's README.md that `init` writes; `{publication}` stands for its name.
 pub const WORKSPACE_README: &str = include_str!("templates/workspace-README.md");
+
+/// The built-in page of a medical reviewer (`reviewers/<id>.html`).
+pub const REVIEWER_HTML: &str = include_str!("templates/reviewer.html");

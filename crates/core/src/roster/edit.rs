@@ -311,6 +311,36 @@ pub fn required_text(flag: &str, value: String) -> Result<String> {
     Ok(value)
 }
 
+/// Refuses a reviewer's profile fields a page could not show
+/// ([`crate::roster::profile::problem`]), naming the flag that set them.
+pub fn check_profile(reviewer: &Reviewer) -> Result<()> {
+    let Some((field, why)) = crate::roster::profile::problem(reviewer) else {
+        return Ok(());
+    };
+    let (flag, example) = match field.split('[').next().unwrap_or_default() {
+        "verified.source" => (
+            "--verified-source",
+            "--verified-source https://www.op.nysed.gov/verification-search",
+        ),
+        "disclosures" => (
+            "--disclosure",
+            "--disclosure \"Consults for Acme Pharma (2024-2026)\", or --no-disclosures",
+        ),
+        _ => (
+            "--same-as",
+            "--same-as https://orcid.org/0000-0002-1825-0097",
+        ),
+    };
+    Err(Error::with_hint(
+        Code::InvalidArgument,
+        format!("{flag} cannot be used ({field}): {why}"),
+        format!(
+            "give each {flag} as one line of plain text of at most {} characters, addresses as http:// or https://, e.g. {example}",
+            crate::roster::profile::MAX_TEXT
+        ),
+    ))
+}
+
 /// Refuses an email git could not record.
 pub fn checked_email(email: Option<String>) -> Result<Option<String>> {
     if let Some(e) = &email
@@ -368,6 +398,11 @@ pub fn record(
             Role::Writer,
         )
     };
+    // The roster's record judges an audited change (`change::record`); before
+    // there is one, the same rule is applied here.
+    if !people.audited() {
+        refuse_unvouched(&state.roster, &config, &proposal.files)?;
+    }
     let by = match (people.audited(), proposal.bootstrap.as_ref()) {
         // Not audited yet: a plain commit, as roster changes always were.
         (false, None) => None,
@@ -423,6 +458,67 @@ pub fn record(
         audited: changed.audited,
         done,
     })
+}
+
+/// Refuses reviewer files whose new license verification names someone who is
+/// not an admin ([`crate::roster::profile::verification_problem`]).
+fn refuse_unvouched(
+    roster: &Roster,
+    config: &crate::workspace::Config,
+    files: &[(String, Vec<u8>)],
+) -> Result<()> {
+    for (rel, bytes) in files {
+        let Some(id) = person_id(rel, Role::Reviewer) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(bytes);
+        let Ok(after) = crate::roster::parse_person::<Reviewer>(&text, std::path::Path::new(rel))
+        else {
+            continue;
+        };
+        if let Some(why) = crate::roster::profile::verification_problem(
+            roster.reviewers.get(&id),
+            &after,
+            &config.admins,
+        ) {
+            return Err(Error::with_hint(
+                Code::WouldNotCount,
+                format!("this roster change would not count: {rel} ({id}): {why}"),
+                "an admin records the verification (`medreview reviewer edit ID --verified-source URL` run as an admin; `medreview admin add ID` makes one)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Whether an admin's entry recording `bytes` as `rel` would pass the rule of
+/// license verifications ([`refuse_unvouched`]): `repair` offers to adopt only
+/// such a hand edit, and to put back any other.
+pub(crate) fn vouched(ws: &Workspace, rel: &str, bytes: &[u8]) -> bool {
+    let Ok(people) = crate::roster::people::load_lenient(&WorkTree(ws.root()), &ws.git) else {
+        return false;
+    };
+    let state = people.current();
+    let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
+    refuse_unvouched(&state.roster, &config, &[(rel.to_owned(), bytes.to_vec())]).is_ok()
+}
+
+/// The roster id of the person running a roster command: git's `user.email`, or
+/// `as_id`, judged as [`record`] judges them (a license verification names them).
+pub fn acting_id(ws: &Workspace, as_id: Option<&str>) -> Result<Id> {
+    let people = crate::roster::people::load_lenient(&WorkTree(ws.root()), &ws.git)?;
+    let state = people.current();
+    let config = state.config.clone().unwrap_or_else(|| ws.config.clone());
+    let email = ws.git.config_string("user.email");
+    Ok(identity::acting(
+        &state.roster,
+        &config,
+        people.audited(),
+        as_id,
+        email.as_deref(),
+        Role::Writer,
+    )?
+    .by)
 }
 
 /// The bytes a change to the governed file `rel` starts from: what the roster's

@@ -876,10 +876,41 @@ impl<'g> RosterLog<'g> {
         if let Some(why) = self.ended_unseen(i, key) {
             return fail(why);
         }
+        if let Some(why) = self.verification_unvouched(&before, i, &config) {
+            return fail(why);
+        }
         if own || changes.is_empty() {
             return Verdict::default();
         }
         self.reset_verdict(i, &before, &config, &changes)
+    }
+
+    /// Why entry `i` does not count because a license verification it sets names
+    /// someone who was not an admin in the roster it saw
+    /// ([`crate::roster::profile::verification_problem`]).
+    fn verification_unvouched(
+        &self,
+        before: &[usize],
+        i: usize,
+        config: &Config,
+    ) -> Option<String> {
+        let entry = &self.dag.entries[i];
+        entry.files.iter().find_map(|(path, blob)| {
+            let person = person_id(path, Role::Reviewer)?;
+            let after = self.reviewer_with(path, blob)?;
+            let was = match self.resolve(before, path) {
+                Resolved::Blob(old) => self.reviewer_with(path, &old),
+                _ => None,
+            };
+            crate::roster::profile::verification_problem(was.as_ref(), &after, &config.admins)
+                .map(|why| format!("{path} ({person}): {why}"))
+        })
+    }
+
+    /// The reviewer file `path` with content `blob`, when it reads as one.
+    fn reviewer_with(&self, path: &str, blob: &RevId) -> Option<crate::roster::Reviewer> {
+        let bytes = (self.blobs)(blob)?;
+        crate::roster::parse_person(&String::from_utf8_lossy(&bytes), Path::new(path)).ok()
     }
 
     /// Why entry `i` does not count because of a change that counts and that it did

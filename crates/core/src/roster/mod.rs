@@ -10,6 +10,7 @@ pub mod identity;
 pub mod log;
 pub(crate) mod lookalike;
 pub mod people;
+pub mod profile;
 
 use std::collections::BTreeMap;
 
@@ -82,6 +83,16 @@ pub struct Reviewer {
     /// their earlier ones keep their meaning (a reviewer is retired, never deleted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retired: Option<NaiveDate>,
+    /// Who checked the license, when and where (set by an admin; see [`profile`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified: Option<profile::Verification>,
+    /// Conflicts of interest, one line each: `None` when none were stated, an
+    /// empty list when the reviewer declared none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disclosures: Option<Vec<String>>,
+    /// Profile pages elsewhere (the licensing board, ORCID, the NPI registry).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub same_as: Vec<String>,
 }
 
 impl Reviewer {
@@ -96,6 +107,9 @@ impl Reviewer {
             bio: None,
             public_key: None,
             retired: None,
+            verified: None,
+            disclosures: None,
+            same_as: Vec::new(),
         }
     }
 
@@ -418,6 +432,10 @@ pub trait Person: serde::de::DeserializeOwned {
     fn name(&self) -> &str;
     /// The email, if any.
     fn email(&self) -> Option<&str>;
+    /// The first other field a page could not show, as `(field, why)`.
+    fn field_problem(&self) -> Option<(String, String)> {
+        None
+    }
 }
 
 impl Person for Writer {
@@ -435,6 +453,9 @@ impl Person for Reviewer {
     }
     fn email(&self) -> Option<&str> {
         self.email.as_deref()
+    }
+    fn field_problem(&self) -> Option<(String, String)> {
+        profile::problem(self)
     }
 }
 
@@ -482,13 +503,14 @@ pub(crate) fn email_problem(email: &str) -> Option<String> {
 pub(crate) fn parse_person<T: Person>(text: &str, shown: &std::path::Path) -> Result<T> {
     let person: T = yaml::parse(text, shown, 1)?;
     let bad = name_problem(person.name())
-        .map(|why| ("name", why))
+        .map(|why| ("name".to_owned(), why))
         .or_else(|| {
             person
                 .email()
                 .and_then(email_problem)
-                .map(|why| ("email", why))
-        });
+                .map(|why| ("email".to_owned(), why))
+        })
+        .or_else(|| person.field_problem());
     if let Some((field, why)) = bad {
         return Err(Error::with_hint(
             Code::InvalidPersonField,

@@ -23,6 +23,19 @@ fn byline_name(r: &PersonView) -> String {
     }
 }
 
+/// A reviewer as a byline names them, linked to their page where the site has
+/// one (`reviewers/<id>.html`, relative: the site works from any folder).
+fn linked_name(p: &Page, r: &PersonView) -> String {
+    match (p.reviewer_pages, &r.credentials) {
+        (true, Some(_)) => format!(
+            "<a class=\"reviewer-link\" href=\"{}\">{}</a>",
+            super::reviewer::page_rel(&r.id),
+            byline_name(r)
+        ),
+        _ => byline_name(r),
+    }
+}
+
 /// How the review block names a review other than a medical one: `Fact checked
 /// by`, `Legal review by`, else `Reviewed for MEANING by`.
 fn meaning_label(meaning: &str) -> String {
@@ -49,7 +62,7 @@ fn other_reviews(p: &Page) -> Vec<String> {
                 .others
                 .iter()
                 .filter(|(om, _)| om == m)
-                .map(|(_, r)| byline_name(r))
+                .map(|(_, r)| linked_name(p, r))
                 .collect();
             format!("{} {}", meaning_label(m), joined(&names))
         })
@@ -59,7 +72,7 @@ fn other_reviews(p: &Page) -> Vec<String> {
 /// The page's review block: who reviewed it (or that no one did), who wrote it
 /// and when it was last reviewed.
 pub(super) fn review_block(p: &Page) -> String {
-    let names: Vec<String> = p.reviewers.iter().map(byline_name).collect();
+    let names: Vec<String> = p.reviewers.iter().map(|r| linked_name(p, r)).collect();
     let reviewed = if names.is_empty() {
         "<span class=\"part unreviewed\">Not medically reviewed</span>".to_owned()
     } else {
@@ -144,7 +157,7 @@ pub(super) fn about_block(p: &Page) -> String {
     for r in &p.reviewers {
         html.push_str(&format!(
             "<div class=\"person\"><h3>{} <small>(medical reviewer)</small></h3>{}</div>\n",
-            byline_name(r),
+            linked_name(p, r),
             bio(&r.bio)
         ));
     }
@@ -158,7 +171,7 @@ pub(super) fn about_block(p: &Page) -> String {
 
 /// The index page's line for one article: who reviewed it and when.
 pub(super) fn index_review_line(p: &Page) -> String {
-    let names: Vec<String> = p.reviewers.iter().map(byline_name).collect();
+    let names: Vec<String> = p.reviewers.iter().map(|r| linked_name(p, r)).collect();
     let date = DateView::of(&p.reviewed);
     format!(
         "<span class=\"review-line\" data-medreview=\"review-line\">Medically reviewed by {} &middot; Updated on <time datetime=\"{}\">{}</time></span>",

@@ -247,6 +247,11 @@ pub fn build(
         })
         .into_iter()
         .collect::<Result<_>>()?;
+    // An HTML site has a page for each reviewer behind its pages, which bylines link.
+    let mut pages = pages;
+    for p in &mut pages {
+        p.reviewer_pages = format == Format::Html;
+    }
     for p in pages.iter().filter(|p| !p.reused) {
         ws.git
             .memo
@@ -271,11 +276,21 @@ pub fn build(
         files: Vec::new(),
     };
     let mut files: Vec<(String, Vec<u8>)> = match format {
-        Format::Html => html_files(&src, &config, &pages)?,
-        Format::Markdown => pages
-            .iter()
-            .map(|p| markdown_file(&config, p, format, None))
-            .collect::<Result<_>>()?,
+        Format::Html => {
+            let mut files = html_files(&src, &config, &pages)?;
+            files.extend(super::reviewer::reviewer_files(
+                &src, &config, &roster, &pages,
+            )?);
+            files
+        }
+        Format::Markdown => {
+            let mut files: Vec<(String, Vec<u8>)> = pages
+                .iter()
+                .map(|p| markdown_file(&config, p, format, None))
+                .collect::<Result<_>>()?;
+            files.extend(super::reviewer::reviewer_content(&roster, &pages)?);
+            files
+        }
         Format::Hugo => hugo_files(&src, &config, &pages)?,
     };
     let well_known = wellknown::gather(
@@ -487,6 +502,7 @@ pub(super) fn page_from(
         overdue: None,
         fingerprint: String::new(),
         reused: false,
+        reviewer_pages: false,
     })
 }
 
@@ -515,6 +531,7 @@ pub(super) fn person_view(roster: &Roster, id: &Id) -> Option<PersonView> {
             credentials: Some(r.credentials.clone()),
             specialties: r.specialties.clone(),
             bio: r.bio.clone(),
+            same_as: r.same_as.clone(),
         });
     }
     roster.writers.get(id).map(|w| PersonView {
@@ -523,6 +540,7 @@ pub(super) fn person_view(roster: &Roster, id: &Id) -> Option<PersonView> {
         credentials: None,
         specialties: Vec::new(),
         bio: w.bio.clone(),
+        same_as: Vec::new(),
     })
 }
 

@@ -272,23 +272,30 @@ pub(super) fn json_ld(config: &Config, p: &Page, article: &ArticleView<'_>) -> s
         .approvals
         .iter()
         .map(|(_, a)| {
-            let specialties = p
+            let view = p
                 .reviewers
                 .iter()
                 .chain(p.others.iter().map(|(_, r)| r))
-                .find(|r| r.id == a.by)
-                .map(|r| r.specialties.clone())
-                .unwrap_or_default();
+                .find(|r| r.id == a.by);
+            let specialties = view.map(|r| r.specialties.clone()).unwrap_or_default();
+            let mut person = json!({
+                "@type": "Person",
+                "name": a.name.clone().unwrap_or_else(|| a.by.to_string()),
+                "honorificSuffix": a.credentials,
+                "knowsAbout": specialties,
+            });
+            // The reviewer's page on this site, and their profiles elsewhere.
+            if let Some(view) = view.filter(|_| p.reviewer_pages) {
+                person["url"] = json!(super::reviewer::page_url(config, &view.id));
+                if !view.same_as.is_empty() {
+                    person["sameAs"] = json!(view.same_as);
+                }
+            }
             json!({
                 "@type": "Role",
                 "roleName": a.meaning,
                 "startDate": medreview_core::clock::rfc3339(&a.at),
-                "reviewedBy": {
-                    "@type": "Person",
-                    "name": a.name.clone().unwrap_or_else(|| a.by.to_string()),
-                    "honorificSuffix": a.credentials,
-                    "knowsAbout": specialties,
-                },
+                "reviewedBy": person,
             })
         })
         .collect();
@@ -339,7 +346,7 @@ pub(super) fn json_ld(config: &Config, p: &Page, article: &ArticleView<'_>) -> s
 }
 
 /// A made-up article, so a template is vetted whatever the workspace's articles are.
-fn probe_page() -> Result<Page> {
+pub(super) fn probe_page() -> Result<Page> {
     use medreview_core::article::{Article, FrontMatter};
     let when = chrono::DateTime::parse_from_rfc3339("2025-01-02T03:04:05+00:00")
         .map_err(|e| medreview_core::error::Error::internal(format!("probe date: {e}")))?;
@@ -350,6 +357,7 @@ fn probe_page() -> Result<Page> {
             credentials: credentials.map(str::to_owned),
             specialties: vec!["probe".to_owned()],
             bio: Some(format!("{name} bio.")),
+            same_as: vec!["https://example.org/probe-profile".to_owned()],
         })
     };
     let writer = person("probe-writer", "Probe Writer", None)?;
@@ -414,6 +422,7 @@ fn probe_page() -> Result<Page> {
         overdue: None,
         fingerprint: String::new(),
         reused: false,
+        reviewer_pages: true,
     })
 }
 
@@ -461,9 +470,14 @@ pub fn vet_templates(src: &dyn Source, config: &Config) -> Vec<medreview_core::e
         base_url: config.base_url.as_deref(),
     };
     let mut problems = Vec::new();
-    let runs: [(&str, &str, Probe); 2] = [
+    let runs: [(&str, &str, Probe); 3] = [
         ("article.html", templates::ARTICLE_HTML, probe_article),
         ("index.html", templates::INDEX_HTML, probe_index),
+        (
+            "reviewer.html",
+            templates::REVIEWER_HTML,
+            super::reviewer::probe_reviewer,
+        ),
     ];
     for (name, builtin, run) in runs {
         let vetted = template_source(src, name, builtin)
@@ -502,7 +516,7 @@ pub fn template_problems(
         .into_iter()
         .map(|err| {
             let message = err.to_string();
-            let file = [ARTICLE, INDEX]
+            let file = [ARTICLE, INDEX, super::reviewer::REVIEWER]
                 .into_iter()
                 .find(|name| message.starts_with(name))
                 .unwrap_or("templates/");

@@ -48,6 +48,10 @@ pub(super) struct ReviewerParam<'a> {
     id: &'a Id,
     name: &'a str,
     credentials: &'a str,
+    /// The reviewer's page among the exported content (`reviewers/<id>.md`; a
+    /// Markdown export only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    page: Option<String>,
 }
 
 /// Front matter that Hugo and Zola both accept: their shared fields, Hugo's
@@ -97,6 +101,7 @@ pub(super) fn markdown_file(
                 id: &r.id,
                 name: &r.name,
                 credentials: r.credentials.as_deref().unwrap_or_default(),
+                page: (format == Format::Markdown).then(|| super::reviewer::content_rel(&r.id)),
             })
             .collect(),
         last_reviewed: DateView::of(&p.reviewed).iso,

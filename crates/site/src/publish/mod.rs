@@ -23,6 +23,7 @@ mod incremental;
 mod markdown;
 mod output;
 pub mod preview;
+mod reviewer;
 mod run;
 mod tag;
 mod wellknown;
@@ -116,6 +117,8 @@ pub(crate) struct PersonView {
     pub specialties: Vec<String>,
     /// Short bio.
     pub bio: Option<String>,
+    /// Profile pages elsewhere (reviewers only): the JSON-LD's `sameAs`.
+    pub same_as: Vec<String>,
 }
 
 /// One published article in `manifest.json`.
@@ -244,6 +247,9 @@ struct Page {
     /// Whether the page an earlier publish into the same folder wrote is kept: its
     /// fingerprint is the same and the file is as that publish left it.
     reused: bool,
+    /// Whether the site has a page for each of its reviewers (`reviewers/<id>.html`,
+    /// an HTML publish), which the byline and the JSON-LD link; not on a preview.
+    reviewer_pages: bool,
 }
 
 /// What an earlier publish into the output folder left: the fingerprint of each

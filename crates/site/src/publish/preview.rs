@@ -138,7 +138,13 @@ pub fn render_preview_with(
         }),
     };
     let page = match approved {
-        Some(publishable) => page_from(&names, &roster, slug, publishable, article)?,
+        Some(publishable) => {
+            // The page publish writes, byte for byte: its byline links the
+            // reviewers' pages of the published site.
+            let mut page = page_from(&names, &roster, slug, publishable, article)?;
+            page.reviewer_pages = true;
+            page
+        }
         None => {
             let writer = person_view(&roster, &article.front.writer).unwrap_or_else(|| {
                 // Publish refuses a writer who is not on file; a preview still shows the text.
@@ -148,6 +154,7 @@ pub fn render_preview_with(
                     credentials: None,
                     specialties: Vec::new(),
                     bio: None,
+                    same_as: Vec::new(),
                 }
             });
             let (revision, number, when) = match side {
@@ -179,6 +186,7 @@ pub fn render_preview_with(
                 overdue: None,
                 fingerprint: String::new(),
                 reused: false,
+                reviewer_pages: false,
             }
         }
     };

@@ -60,6 +60,9 @@ fn roster() -> Roster {
                 bio: None,
                 public_key: None,
                 retired: None,
+                verified: None,
+                disclosures: None,
+                same_as: Vec::new(),
             },
         );
     }
