@@ -8,36 +8,32 @@ use crate::common::{ARTICLE, NEXT_DAY, SLUG, TestEnv, json_ld};
 
 const CORRECTION: &str = "We corrected the dose of trastuzumab: it is 6 mg/kg every three weeks.";
 
+/// Submits the working text as suzanne-example, as a change of `kind` with `note`.
+fn submit_change(env: &TestEnv, kind: &str, note: &str) {
+    env.ok(&[
+        "submit",
+        SLUG,
+        "--as",
+        "suzanne-example",
+        "--change",
+        kind,
+        "-m",
+        note,
+    ]);
+}
+
 /// r1 approved on March 4; r2, a correction, approved on March 6; r3, a minor
 /// change, approved on March 8.
 fn corrected() -> TestEnv {
     let mut env = TestEnv::approved();
     env.set_now("2025-03-05T09:00:00-05:00");
     env.append(ARTICLE, "\nThe usual dose is 6 mg/kg every three weeks.\n");
-    env.ok(&[
-        "submit",
-        SLUG,
-        "--as",
-        "suzanne-example",
-        "--change",
-        "correction",
-        "-m",
-        CORRECTION,
-    ]);
+    submit_change(&env, "correction", CORRECTION);
     env.set_now("2025-03-06T09:00:00-05:00");
     env.ok(&["approve", SLUG, "--as", "ana-example", "-m", "Right dose."]);
     env.set_now("2025-03-07T09:00:00-05:00");
     env.append(ARTICLE, "\nAsk your care team about side effects.\n");
-    env.ok(&[
-        "submit",
-        SLUG,
-        "--as",
-        "suzanne-example",
-        "--change",
-        "minor",
-        "-m",
-        "One more sentence of advice, no new facts.",
-    ]);
+    submit_change(&env, "minor", "One more sentence of advice, no new facts.");
     env.set_now("2025-03-08T09:00:00-05:00");
     env.ok(&["approve", SLUG, "--as", "ana-example", "-m", "Fine."]);
     env
@@ -129,16 +125,7 @@ fn an_update_is_listed_and_moves_the_date_newest_first() {
     let mut env = corrected();
     env.set_now("2025-04-01T09:00:00-04:00");
     env.append(ARTICLE, "\nA 2025 trial added a new option.\n");
-    env.ok(&[
-        "submit",
-        SLUG,
-        "--as",
-        "suzanne-example",
-        "--change",
-        "update",
-        "-m",
-        "We added the results of a 2025 trial.",
-    ]);
+    submit_change(&env, "update", "We added the results of a 2025 trial.");
     env.set_now("2025-04-02T09:00:00-04:00");
     env.ok(&["approve", SLUG, "--as", "ana-example", "-m", "Good."]);
     let html = page(&env);
@@ -203,16 +190,11 @@ fn a_public_note_is_escaped_and_a_sent_back_correction_is_not_listed() {
     let mut env = TestEnv::approved();
     env.set_now("2025-03-05T09:00:00-05:00");
     env.append(ARTICLE, "\nThe usual dose is 6 mg/kg.\n");
-    env.ok(&[
-        "submit",
-        SLUG,
-        "--as",
-        "suzanne-example",
-        "--change",
+    submit_change(
+        &env,
         "correction",
-        "-m",
         "<script>alert(1)</script> We fixed the dose.",
-    ]);
+    );
     env.set_now(NEXT_DAY.replace("03-04", "03-06").as_str());
     env.ok(&[
         "request-changes",

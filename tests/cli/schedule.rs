@@ -6,9 +6,8 @@
 
 use crate::common::{NEXT_DAY, SLUG, TestEnv};
 
-/// The approved article, with rosa-editor on the roster as a publisher.
-fn with_publisher() -> TestEnv {
-    let mut env = TestEnv::approved();
+/// Puts rosa-editor on the roster as a publisher.
+fn add_publisher(env: &TestEnv) {
     env.ok(&[
         "writer",
         "add",
@@ -19,6 +18,12 @@ fn with_publisher() -> TestEnv {
         "rosa@example.org",
     ]);
     env.ok(&["publisher", "add", "rosa-editor"]);
+}
+
+/// The approved article, with rosa-editor on the roster as a publisher.
+fn with_publisher() -> TestEnv {
+    let mut env = TestEnv::approved();
+    add_publisher(&env);
     env.set_now("2025-03-05T09:00:00-05:00");
     env
 }
@@ -213,16 +218,7 @@ fn bad_times_are_usage_errors_and_clear_removes_the_schedule() {
 #[test]
 fn a_schedule_set_before_approval_holds_the_page_until_its_time() {
     let mut env = TestEnv::seeded();
-    env.ok(&[
-        "writer",
-        "add",
-        "rosa-editor",
-        "--name",
-        "Rosa Editor",
-        "--email",
-        "rosa@example.org",
-    ]);
-    env.ok(&["publisher", "add", "rosa-editor"]);
+    add_publisher(&env);
     env.ok(&["submit", SLUG, "--as", "suzanne-example", "-m", "First."]);
     env.ok(&[
         "schedule",
