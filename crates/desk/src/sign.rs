@@ -168,6 +168,7 @@ fn run(
     now: DateTime<FixedOffset>,
     key: &SigningKey,
     viewed: Option<Viewed>,
+    live: Option<&dyn Fn(&medreview_workflow::LiveChange) -> bool>,
 ) -> Result<Recorded> {
     let slug = Id::parse("slug", op.slug())?;
     let note = |n: &Option<String>| n.clone().filter(|n| !n.trim().is_empty());
@@ -181,7 +182,7 @@ fn run(
         viewed: None,
         comments: Vec::new(),
         meaning: None,
-        confirm_live: None,
+        confirm_live: live,
     };
     match op {
         Op::Approve {
@@ -267,6 +268,10 @@ fn revision_in(text: &str) -> Option<&str> {
 #[derive(Debug, Deserialize)]
 pub(crate) struct PrepareJson {
     csrf: String,
+    /// `yes` once the person was told what the site will show after a decision
+    /// on the live revision, and pressed again.
+    #[serde(default)]
+    go_ahead: Option<String>,
     #[serde(flatten)]
     op: Op,
 }
@@ -318,14 +323,25 @@ pub(crate) async fn prepare(
     let worker = desk.clone();
     let person = me.person.clone();
     let op = ask.op.clone();
+    let go_ahead = ask.go_ahead.as_deref() == Some("yes");
     let outcome = tokio::task::spawn_blocking(move || {
         worker.read(|ws| {
             let now = medreview_core::clock::now()?;
             let head = ws.git.head_commit();
             let key = SigningKey::passkey_ask();
-            let result = run(ws, &person, &op, now, &key, viewed);
+            // A decision that changes what readers see is said first, and asked
+            // again: the passkey is asked only once the person goes ahead.
+            let told = std::cell::RefCell::new(None);
+            let ask_live = |change: &medreview_workflow::LiveChange| {
+                *told.borrow_mut() = Some(change.describe());
+                go_ahead
+            };
+            let result = run(ws, &person, &op, now, &key, viewed, Some(&ask_live));
+            if let (Some(live), false) = (told.borrow_mut().take(), go_ahead) {
+                return Ok(Err(live));
+            }
             match (result, key.asked()) {
-                (Err(_), Some((namespace, text))) => Ok((now, namespace, text, head)),
+                (Err(_), Some((namespace, text))) => Ok(Ok((now, namespace, text, head))),
                 (Err(e), None) => Err(e),
                 (Ok(_), _) => Err(Error::internal(
                     "the desk recorded an entry without a signature; run `medreview check` in its clone",
@@ -335,7 +351,18 @@ pub(crate) async fn prepare(
     })
     .await;
     let (now, namespace, text, head) = match outcome {
-        Ok(Ok(prepared)) => prepared,
+        Ok(Ok(Ok(prepared))) => prepared,
+        Ok(Ok(Err(live))) => {
+            return (
+                StatusCode::CONFLICT,
+                Json(serde_json::json!({
+                    "error": format!("{live}. Nothing was recorded yet."),
+                    "hint": "press the button again to go ahead",
+                    "live": true,
+                })),
+            )
+                .into_response();
+        }
         Ok(Err(e)) => return json_refusal(&e),
         Err(e) => return internal(&e),
     };
@@ -441,7 +468,9 @@ pub(crate) async fn finish(
                 })?;
             drop(people);
             let key = SigningKey::passkey_signed(&pending.namespace, &pending.text, &pem);
-            let recorded = run(ws, &person, &pending.op, pending.now, &key, viewed)?;
+            // Told and confirmed at prepare.
+            let yes = |_: &medreview_workflow::LiveChange| true;
+            let recorded = run(ws, &person, &pending.op, pending.now, &key, viewed, Some(&yes))?;
             Ok(Done {
                 slug: pending.op.slug().to_owned(),
                 action: recorded.action.to_owned(),

@@ -33,6 +33,7 @@ async function post(url, body) {
   if (!response.ok) {
     const error = new Error(data.error || ("the desk answered " + response.status));
     error.hint = data.hint;
+    error.live = data.live === true;
     throw error;
   }
   return data;
@@ -109,6 +110,7 @@ async function signForm(form) {
   const shown = document.querySelector(".signing-text");
   const fields = { op: form.dataset.sign, csrf: csrf() };
   for (const [name, value] of new FormData(form).entries()) fields[name] = value;
+  if (form.dataset.goAhead === "yes") fields.go_ahead = "yes";
   say(status, "Preparing…");
   try {
     const prepared = await post("/sign/prepare", fields);
@@ -130,6 +132,12 @@ async function signForm(form) {
     const done = await post("/sign/finish", answer);
     window.location.assign(done.next);
   } catch (e) {
+    if (e.live) {
+      // What readers will see next; the next press goes ahead.
+      form.dataset.goAhead = "yes";
+      say(status, e.message, e.hint);
+      return;
+    }
     say(status, "Nothing was recorded: " + e.message, e.hint);
   }
 }

@@ -655,6 +655,40 @@ fn record_entry(
             medreview_core::clock::rfc3339(&latest)
         ));
     }
+    // Asked before anything is signed (a passkey is asked once, for a decision the
+    // person has confirmed): what the site shows once this entry counts.
+    if let Some(confirm) = req.confirm_live {
+        let (draft_id, _) = entry.to_file();
+        let (preview, _) = ledger.with_entry(draft_id, entry.clone());
+        // Judged as if signed: an entry that would not count is refused below.
+        let mut policy = ws.policy(people);
+        policy.require_signatures = false;
+        let status = evaluate::evaluate(&record.slug, &preview, people, &policy, entry.at);
+        let live =
+            |status: &evaluate::Status| status.publishable.as_ref().map(|p| p.revision.clone());
+        let before = live(&record.status(ws, people, entry.at));
+        let next = live(&status);
+        if let Some(now) = before
+            && Some(&now.id) != next.as_ref().map(|r| &r.id)
+        {
+            let change = LiveChange {
+                slug: record.slug.clone(),
+                action: entry.action,
+                now,
+                next,
+            };
+            if !confirm(&change) {
+                return Err(Error::with_hint(
+                    Code::NothingToDo,
+                    format!(
+                        "nothing was recorded: {} stays on the site",
+                        change.now.label_with_id()
+                    ),
+                    "run the command again and answer yes when you mean it (or pass --yes)",
+                ));
+            }
+        }
+    }
     if let Some(key) = req.key {
         let signer = medreview_core::signing::Signer {
             id: &entry.by,
@@ -701,32 +735,6 @@ fn record_entry(
                 record.slug, record.slug
             ),
         ));
-    }
-    if let Some(confirm) = req.confirm_live {
-        let live =
-            |status: &evaluate::Status| status.publishable.as_ref().map(|p| p.revision.clone());
-        let before = live(&record.status(ws, people, entry.at));
-        let next = live(&status);
-        if let Some(now) = before
-            && Some(&now.id) != next.as_ref().map(|r| &r.id)
-        {
-            let change = LiveChange {
-                slug: record.slug.clone(),
-                action: entry.action,
-                now,
-                next,
-            };
-            if !confirm(&change) {
-                return Err(Error::with_hint(
-                    Code::NothingToDo,
-                    format!(
-                        "nothing was recorded: {} stays on the site",
-                        change.now.label_with_id()
-                    ),
-                    "run the command again and answer yes when you mean it (or pass --yes)",
-                ));
-            }
-        }
     }
     let revision = after
         .revisions()

@@ -1276,3 +1276,34 @@ fn a_writer_cannot_approve_her_own_article_nor_prepare_on_another_writers() {
     assert_eq!(remote_head(&team), before);
     assert_eq!(remote_state(&team, "colleague"), "in-review");
 }
+
+/// Issue 26, item 2 at the desk: a withdrawal of the live revision first says
+/// what readers will see next and records nothing; only a second press, with
+/// `go_ahead`, asks the passkey and records it.
+#[test]
+fn a_withdrawal_at_the_desk_says_the_page_leaves_the_site_before_the_passkey_is_asked() {
+    let (team, server, ana) = ana_enrolled();
+    let (session, csrf) = sign_in(&server, &ana);
+    let approved = sign_op(&server, &ana, (&session, &csrf), approve(&r1(&team)));
+    assert_eq!(approved.status, 200, "{}", approved.body);
+    let before = remote_head(&team);
+    let withdraw = serde_json::json!({"op": "withdraw", "slug": SLUG, "revision": r1(&team), "note": "Outdated."});
+    let told = sign_op(&server, &ana, (&session, &csrf), withdraw.clone());
+    assert_eq!(told.status, 409, "{}", told.body);
+    assert!(
+        told.body
+            .contains("after this withdrawal the site shows no page of her2-treatment"),
+        "{}",
+        told.body
+    );
+    assert_eq!(told.json()["live"], true, "{}", told.body);
+    assert_eq!(remote_head(&team), before);
+    assert_eq!(desk_head(&team), before);
+    let mut again = withdraw;
+    again["go_ahead"] = "yes".into();
+    let done = sign_op(&server, &ana, (&session, &csrf), again);
+    assert_eq!(done.status, 200, "{}", done.body);
+    let clone = team.fresh_clone("colleague");
+    let status = team.env.ok_in(&clone, &["status", SLUG, "--json"]);
+    assert!(status.stdout.contains("\"withdrawn\""), "{}", status.stdout);
+}
