@@ -699,6 +699,27 @@ fn publish_says_which_pages_are_past_their_re_review_date() {
         "{}",
         page(&out)
     );
+    // Where the reader sees it: drawn, above the byline.
+    if let Some(browser) = crate::common::browser::Browser::launch() {
+        browser.goto(&format!(
+            "file://{}",
+            out.join(format!("{SLUG}.html")).display()
+        ));
+        let seen = browser.eval(
+            "(() => { const n = document.querySelector('.overdue-notice'); \
+             const b = document.querySelector('.byline'); const r = n.getBoundingClientRect(); \
+             return { text: n.innerText, shown: r.height > 0 && r.width > 0, \
+             above: r.bottom <= b.getBoundingClientRect().top }; })()",
+        );
+        assert_eq!(seen["shown"], true, "{seen}");
+        assert_eq!(seen["above"], true, "{seen}");
+        assert!(
+            seen["text"]
+                .as_str()
+                .is_some_and(|t| t.contains("This page is due for medical re-review")),
+            "{seen}"
+        );
+    }
 
     // unpublish: the page leaves the site until it is re-reviewed.
     env.ok(&["config", "set", "review.overdue", "unpublish"]);

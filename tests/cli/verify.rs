@@ -509,3 +509,55 @@ fn a_site_verifies_over_http_and_a_tampered_one_does_not() {
         "the how-to-verify page",
     );
 }
+
+/// A legitimate page verifies whatever its review block also says: a notice that
+/// it is due for re-review before the byline, a list of corrections after it.
+#[test]
+fn a_page_verifies_with_a_due_notice_and_a_correction() {
+    let Some((mut env, _)) = published() else {
+        return;
+    };
+    env.set_now("2025-03-05T09:00:00-05:00");
+    env.append(crate::common::ARTICLE, "\nThe usual dose is 6 mg/kg.\n");
+    env.ok(&[
+        "submit",
+        SLUG,
+        "--as",
+        "suzanne-example",
+        "--change",
+        "correction",
+        "-m",
+        "We corrected the dose.",
+        "--key",
+        key("suzanne_ed25519"),
+    ]);
+    env.set_now("2025-03-06T09:00:00-05:00");
+    env.ok(&[
+        "approve",
+        SLUG,
+        "--as",
+        "ana-example",
+        "-m",
+        "Right.",
+        "--key",
+        key("ana_ed25519"),
+    ]);
+    env.ok(&["config", "set", "review.overdue", "banner"]);
+    env.set_now("2026-06-01T09:00:00-04:00");
+    let site = env.outside("site-2");
+    let out = site.to_str().expect("utf-8").to_owned();
+    env.ok(&[
+        "publish",
+        "--out",
+        &out,
+        "--as",
+        "eve-editor",
+        "--key",
+        key("eve_ed25519"),
+    ]);
+    let page = fs::read_to_string(site.join(format!("{SLUG}.html"))).expect("page");
+    assert!(page.contains("due for medical re-review"), "{page}");
+    assert!(page.contains("Corrected on"), "{page}");
+    let run = verify(&env, &site, &[]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+}

@@ -462,9 +462,29 @@ pub(super) fn page_from(
             others.push((a.meaning.clone(), view));
         }
     }
+    // The byline names each reviewer as they signed (their last medical approval
+    // or re-review of this text), so the page says what the signatures say and a
+    // reader's `medreview verify` finds the same words.
     let reviewers = vouched
         .into_iter()
-        .filter_map(|id| person_view(roster, id))
+        .filter_map(|id| {
+            let mut view = person_view(roster, id)?;
+            if let Some(signed) = publishable
+                .approvals
+                .iter()
+                .chain(&publishable.recertifications)
+                .filter(|a| a.is_medical() && &a.by == id)
+                .max_by_key(|a| a.at)
+            {
+                if let Some(name) = &signed.name {
+                    view.name = name.clone();
+                }
+                if signed.credentials.is_some() {
+                    view.credentials = signed.credentials.clone();
+                }
+            }
+            Some(view)
+        })
         .collect();
 
     // First publication: the earliest approval on record that passes the policy.

@@ -283,7 +283,12 @@ fn html_page(
             let text = text_of(block);
             let parts: Vec<&str> = text.split('·').map(str::trim).collect();
             let want = expected_byline(vouches);
-            match parts.iter().find_map(|p| p.strip_prefix("Medically reviewed by ")) {
+            // The byline may follow a notice (due for re-review) in the block.
+            const REVIEWED: &str = "Medically reviewed by ";
+            match parts
+                .iter()
+                .find_map(|p| p.find(REVIEWED).map(|at| &p[at + REVIEWED.len()..]))
+            {
                 Some(names) if names == want => {}
                 Some(names) => problems.push(format!(
                     "the byline says \"Medically reviewed by {names}\", and the verified approvals are by {}",
