@@ -516,3 +516,92 @@ fn grammar_is_harpers_rules_and_grammar_off_leaves_one_out() {
         vec![]
     );
 }
+
+/// Issue 27: near-duplicates are found by the words' stems, and parallel list
+/// introductions are not duplicates. Recall and precision on labelled pairs (a
+/// body sentence, then a pull-quote): each pair is linted alone.
+#[test]
+fn near_duplicates_by_stems_recall_and_precision_on_labelled_pairs() {
+    // (body sentence, later sentence, a repeat?)
+    let pairs: &[(&str, &str, bool)] = &[
+        (
+            "Targeted therapies turn off or interfere with signals that tell cancer cells to grow and divide.",
+            "They do this by turning off or interfering with signals that tell cancer cells to grow and divide.",
+            true,
+        ),
+        (
+            "Trastuzumab can weaken the heart muscle, so your care team checks your heart often.",
+            "Trastuzumab can weaken the heart muscle, so your team checks your heart often.",
+            true,
+        ),
+        (
+            "Doctors test the tumor for the HER2 protein before they choose a treatment.",
+            "Doctors tested the tumors for HER2 proteins before choosing the treatments.",
+            true,
+        ),
+        (
+            "Most people finish radiation therapy within five to seven weeks of starting it.",
+            "Most people finished their radiation therapy within five to seven weeks of starting.",
+            true,
+        ),
+        (
+            "Hormone therapy lowers the chance that the cancer comes back after surgery.",
+            "Hormone therapies lower the chances that cancers come back after surgeries.",
+            true,
+        ),
+        (
+            "Ask your care team which side effects to report right away and which can wait.",
+            "Asking your care team which side effects to report right away, and which can wait, matters.",
+            true,
+        ),
+        (
+            "Kinase inhibitors used to treat HER2-positive breast cancer include:",
+            "ADCs used to treat HER2-positive breast cancer include:",
+            false,
+        ),
+        (
+            "Monoclonal antibodies used to treat HER2-positive breast cancer include:",
+            "Vaccines being studied to treat HER2-positive breast cancer include:",
+            false,
+        ),
+        (
+            "Trastuzumab is given by IV every three weeks for a year.",
+            "Pertuzumab is often given together with trastuzumab before surgery.",
+            false,
+        ),
+        (
+            "Your heart is checked with an echocardiogram before treatment starts.",
+            "Your blood counts are checked before each dose of chemotherapy.",
+            false,
+        ),
+        (
+            "HER2-positive cancers tend to grow faster than other types of breast cancer.",
+            "HER2-positive cancers respond well to treatments that target the HER2 protein.",
+            false,
+        ),
+        (
+            "Side effects of trastuzumab are usually mild and include chills and fever.",
+            "Side effects of chemotherapy can be harder and include hair loss and nausea.",
+            false,
+        ),
+    ];
+    let (mut found_dup, mut missed_dup, mut false_alarm) = (0, 0, 0);
+    for (first, second, repeat) in pairs {
+        let body = format!("{first}\n\n> {second}\n");
+        let found = !places(&lint_body(QUIET, &body), "near-duplicate").is_empty();
+        match (found, *repeat) {
+            (true, true) => found_dup += 1,
+            (false, true) => missed_dup += 1,
+            (true, false) => false_alarm += 1,
+            (false, false) => {}
+        }
+        if found != *repeat {
+            eprintln!("near-duplicate: {found} for {first:?} / {second:?}");
+        }
+    }
+    let recall = found_dup as f64 / (found_dup + missed_dup) as f64;
+    let precision = found_dup as f64 / (found_dup + false_alarm).max(1) as f64;
+    eprintln!("near-duplicate recall {recall:.2}, precision {precision:.2}");
+    assert!(recall >= 0.8, "recall {recall:.2}");
+    assert!(precision >= 0.99, "precision {precision:.2}");
+}

@@ -286,9 +286,59 @@ pub(crate) fn unsourced_claims(blocks: &[Block], names: &[String], out: &mut Vec
     }
 }
 
+/// The three-word shingles of `text` two ways: as written (`w:`), and by the
+/// English stems (Snowball) of its content words (`s:`), so a restatement that
+/// changes a word's form ("turn off" and "turning off") or drops an article
+/// still shares them. Two sentences are as alike as the closer of the two.
 fn shingles(text: &str) -> HashSet<String> {
-    let w = words(text);
-    w.windows(3).map(|s| s.join(" ")).collect()
+    thread_local! {
+        static STEMMER: rust_stemmers::Stemmer =
+            rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+    }
+    let written = words(text);
+    let stems: Vec<String> = STEMMER.with(|stemmer| {
+        written
+            .iter()
+            .filter(|w| !FUNCTION_WORDS.contains(&w.as_str()))
+            .map(|w| {
+                // Snowball gives "interfer" for interfere and "interf" for
+                // interfering: the first six letters of a stem are its root here.
+                stemmer.stem(w).chars().take(STEM_LETTERS).collect()
+            })
+            .collect()
+    });
+    written
+        .windows(3)
+        .map(|s| format!("w:{}", s.join(" ")))
+        .chain(stems.windows(3).map(|s| format!("s:{}", s.join(" "))))
+        .collect()
+}
+
+/// How many of `shingles` are as written, and how many by stems.
+fn kinds(shingles: &HashSet<String>) -> (usize, usize) {
+    let written = shingles.iter().filter(|s| s.starts_with("w:")).count();
+    (written, shingles.len() - written)
+}
+
+/// How many letters of a word's stem are compared.
+const STEM_LETTERS: usize = 6;
+
+/// Words a restatement adds, drops or swaps without changing what it says
+/// (articles, pronouns, prepositions, auxiliaries). Negations are not among
+/// them: "do not take it with food" never repeats "take it with food".
+const FUNCTION_WORDS: &[&str] = &[
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "for", "with", "by", "from", "as",
+    "into", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that",
+    "these", "those", "they", "them", "their", "he", "she", "his", "her", "we", "our", "you",
+    "your", "i", "my", "do", "does", "did", "so", "can", "will", "would", "may", "might", "should",
+    "could", "has", "have", "had", "which", "who", "whom", "there", "here",
+];
+
+/// Whether `sentence` announces a list (it ends with a colon): two of them that
+/// share their frame ("Kinase inhibitors used to treat it include:" and "ADCs used
+/// to treat it include:") are parallel structure, not a repeat.
+fn announces_a_list(sentence: &str) -> bool {
+    sentence.trim_end().ends_with(':')
 }
 
 /// `near-duplicate`: a sentence that says nearly word for word what an earlier one says.
@@ -298,9 +348,11 @@ pub(crate) fn near_duplicates(
     place: impl Fn(usize) -> String,
 ) {
     struct Seen {
-        shingles: HashSet<String>,
+        /// How many shingles are as written, and how many by stems.
+        kinds: (usize, usize),
         at: usize,
         text: String,
+        announces: bool,
     }
     let mut seen: Vec<Seen> = Vec::new();
     // shingle → the sentences that have it, so each sentence is compared only with
@@ -315,17 +367,32 @@ pub(crate) fn near_duplicates(
                 continue;
             }
             let mine = shingles(sentence.text);
-            let mut shared: HashMap<usize, usize> = HashMap::new();
+            let my_kinds = kinds(&mine);
+            let announces = announces_a_list(sentence.text);
+            let mut shared: HashMap<usize, (usize, usize)> = HashMap::new();
             for s in &mine {
                 for &other in index.get(s).into_iter().flatten() {
-                    *shared.entry(other).or_default() += 1;
+                    // Parallel list introductions are never each other's repeat.
+                    if announces && seen[other].announces {
+                        continue;
+                    }
+                    let common = shared.entry(other).or_default();
+                    if s.starts_with("w:") {
+                        common.0 += 1;
+                    } else {
+                        common.1 += 1;
+                    }
                 }
             }
+            let jaccard =
+                |common: usize, a: usize, b: usize| common as f64 / (a + b - common).max(1) as f64;
             let best = shared
                 .into_iter()
-                .map(|(other, common)| {
-                    let union = mine.len() + seen[other].shingles.len() - common;
-                    (other, common as f64 / union.max(1) as f64)
+                .map(|(other, (written, stemmed))| {
+                    let theirs = seen[other].kinds;
+                    let sim = jaccard(written, my_kinds.0, theirs.0)
+                        .max(jaccard(stemmed, my_kinds.1, theirs.1));
+                    (other, sim)
                 })
                 .filter(|&(_, sim)| sim >= NEAR_DUPLICATE_THRESHOLD)
                 .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)));
@@ -356,9 +423,10 @@ pub(crate) fn near_duplicates(
                 }
             }
             seen.push(Seen {
-                shingles: mine,
+                kinds: my_kinds,
                 at,
                 text: sentence.text.to_owned(),
+                announces,
             });
         }
     }
@@ -434,4 +502,31 @@ pub fn reading_grade(blocks: &[Block], target: f64, out: &mut Vec<Found>) -> Opt
         ));
     }
     Some(grade)
+}
+
+#[cfg(test)]
+mod stem_tests {
+    use super::*;
+
+    #[test]
+    fn a_restatement_that_changes_word_forms_shares_its_stemmed_shingles() {
+        let stemmed = |text: &str| -> HashSet<String> {
+            shingles(text)
+                .into_iter()
+                .filter(|s| s.starts_with("s:"))
+                .collect()
+        };
+        let a = stemmed(
+            "Targeted therapies turn off or interfere with signals that tell cancer cells to grow and divide.",
+        );
+        let b = stemmed(
+            "They do this by turning off or interfering with signals that tell cancer cells to grow and divide.",
+        );
+        let common = a.intersection(&b).count();
+        let union = a.union(&b).count();
+        assert!(
+            common as f64 / union as f64 >= NEAR_DUPLICATE_THRESHOLD,
+            "{common}/{union}: {a:?} {b:?}"
+        );
+    }
 }
