@@ -77,7 +77,7 @@ impl Linter {
 
     pub(super) fn memo_key(&self, bytes: &[u8]) -> String {
         let blob = medreview_store::gitstore::GitStore::blob_id(bytes);
-        medreview_core::memo::key(&["lint-1", &self.key, blob.as_str()])
+        medreview_core::memo::key(&["lint-2", &self.key, blob.as_str()])
     }
 }
 

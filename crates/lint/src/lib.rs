@@ -200,7 +200,7 @@ impl Linter {
         }
         let mut parts = vec![serde_json::to_string(settings).unwrap_or_default()];
         parts.extend(allowed.iter().cloned());
-        let key = medreview_core::memo::key(&["lint-1", &parts.join("\n")]);
+        let key = medreview_core::memo::key(&["lint-2", &parts.join("\n")]);
         Linter {
             settings: settings.clone(),
             allowed,
