@@ -6,7 +6,7 @@ use crate::common::{SLUG, TestEnv};
 /// The seeded workspace, audited: rosa-editor (the runner, runner@example.org) is
 /// its first admin; r1 submitted by suzanne-example and approved by ana-example,
 /// each as themselves.
-fn audited() -> TestEnv {
+pub(crate) fn audited() -> TestEnv {
     let mut env = TestEnv::seeded();
     env.ok(&[
         "writer",
@@ -28,7 +28,7 @@ fn audited() -> TestEnv {
 }
 
 /// Makes git's `user.email` (who acts) `email`.
-fn as_person(env: &TestEnv, email: &str) {
+pub(crate) fn as_person(env: &TestEnv, email: &str) {
     env.git(&["config", "user.email", email]);
 }
 

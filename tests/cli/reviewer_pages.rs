@@ -8,7 +8,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use crate::common::browser::Browser;
-use crate::common::{NEXT_DAY, SLUG, TITLE, TestEnv};
+use crate::common::{SLUG, TITLE, TestEnv};
+use crate::governance::{as_person, audited};
 
 /// The state board's lookup page the tests verify licenses at.
 const BOARD: &str = "https://www.op.nysed.gov/verification-search?q=123456";
@@ -16,29 +17,6 @@ const BOARD: &str = "https://www.op.nysed.gov/verification-search?q=123456";
 const ORCID: &str = "https://orcid.org/0000-0002-1825-0097";
 /// When the admin checks the license.
 const VERIFIED_AT: &str = "2025-03-05T11:00:00-05:00";
-
-/// The seeded workspace, audited: rosa-editor (the runner, runner@example.org) is
-/// its first admin; r1 submitted by suzanne-example and approved by ana-example.
-fn audited() -> TestEnv {
-    let mut env = TestEnv::seeded();
-    env.ok(&[
-        "writer",
-        "add",
-        "rosa-editor",
-        "--name",
-        "Rosa Editor",
-        "--email",
-        "runner@example.org",
-    ]);
-    env.ok(&["admin", "add", "rosa-editor"]);
-    as_person(&env, "suzanne@example.org");
-    env.ok(&["submit", SLUG, "-m", "First draft."]);
-    env.set_now(NEXT_DAY);
-    as_person(&env, "ana@example.org");
-    env.ok(&["approve", SLUG, "--revision", "r1", "-m", "Accurate."]);
-    as_person(&env, "runner@example.org");
-    env
-}
 
 /// `audited`, then the admin records Ana's verified license, disclosures and profile.
 fn verified() -> TestEnv {
@@ -58,11 +36,6 @@ fn verified() -> TestEnv {
         ORCID,
     ]);
     env
-}
-
-/// Makes git's `user.email` (who acts) `email`.
-fn as_person(env: &TestEnv, email: &str) {
-    env.git(&["config", "user.email", email]);
 }
 
 /// Publishes HTML into `out` (outside the repository) and gives its path.
