@@ -1,8 +1,10 @@
 //! The binary's side of the one output channel: notices to standard error and
 //! progress bars drawn with indicatif, for the commands that can take long on a
-//! large newsroom (`status`, `check`, `publish`). A bar is drawn only on a
-//! terminal, only once the work has taken a second, never with `--json` (the
-//! library asks for none then), and cleared when done.
+//! large newsroom (`lint`, `status`, `check`, `publish`). A bar is drawn only on a
+//! terminal, never in CI (the `CI` variable that CI services set) nor on a `dumb`
+//! terminal, only once the work has taken a second (`MEDREVIEW_PROGRESS_AFTER`,
+//! in milliseconds, changes that), never with `--json` (the library asks for none
+//! then), and cleared when done.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -12,6 +14,21 @@ use medreview_output::{Bar, Output};
 
 /// How long a command runs before its bar appears.
 const AFTER: Duration = Duration::from_secs(1);
+
+/// Whether bars are drawn at all: on a terminal, outside CI, not on a `dumb` one.
+fn wanted() -> bool {
+    std::io::stderr().is_terminal()
+        && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false" || v == "0")
+        && std::env::var_os("TERM").is_none_or(|t| t != "dumb")
+}
+
+/// [`AFTER`], or `MEDREVIEW_PROGRESS_AFTER` milliseconds.
+fn after() -> Duration {
+    std::env::var("MEDREVIEW_PROGRESS_AFTER")
+        .ok()
+        .and_then(|ms| ms.trim().parse().ok())
+        .map_or(AFTER, Duration::from_millis)
+}
 
 /// Standard error, with indicatif for the bars.
 pub struct Terminal;
@@ -37,6 +54,7 @@ impl Output for Terminal {
 struct Progress {
     bar: ProgressBar,
     started: Instant,
+    after: Duration,
     shown: bool,
     wanted: bool,
 }
@@ -55,8 +73,9 @@ impl Progress {
         Progress {
             bar,
             started: Instant::now(),
+            after: after(),
             shown: false,
-            wanted: std::io::stderr().is_terminal(),
+            wanted: wanted(),
         }
     }
 }
@@ -64,9 +83,11 @@ impl Progress {
 impl Bar for Progress {
     fn tick(&mut self) {
         self.bar.inc(1);
-        if self.wanted && !self.shown && self.started.elapsed() >= AFTER {
+        if self.wanted && !self.shown && self.started.elapsed() >= self.after {
             self.shown = true;
             self.bar.set_draw_target(ProgressDrawTarget::stderr());
+            // Drawn now, not at the next item: the next may be the last.
+            self.bar.tick();
         }
     }
 }

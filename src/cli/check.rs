@@ -42,7 +42,7 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
         let linter = medreview_lint::Linter::for_workspace(&ws)?.without_info();
         let (inputs, _) = medreview_lint::working_inputs(&ws, None)?;
         ws.git.memo.bulk();
-        let outputs = linter.lint_all(inputs, ws.root(), &ws.git.memo);
+        let outputs = linter.lint_all(inputs, ws.root(), &ws.git.memo, !args.json);
         let (articles, problems, _) = super::lint::collect(outputs, ws.root());
         report.problems.extend(problems);
         Some(articles)

@@ -132,7 +132,7 @@ pub fn cmd_lint(ctx: &mut Ctx<'_>, args: LintArgs) -> Result<ExitCode> {
     if inputs.len() > 1 {
         ws.git.memo.bulk();
     }
-    let outputs = linter.lint_all(inputs, ws.root(), &ws.git.memo);
+    let outputs = linter.lint_all(inputs, ws.root(), &ws.git.memo, !args.json);
     ws.git.memo.save(whole);
     let linted = outputs.len();
     let (articles, mut problems, mut total) = collect(outputs, ws.root());

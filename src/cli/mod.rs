@@ -230,7 +230,10 @@ impl Ctx<'_> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let json = cli.command.json();
-    let mut stderr = io::stderr().lock();
+    // Not locked for the whole run: progress bars and notices drawn from the
+    // threads of a parallel run write to standard error too (a held lock would
+    // leave them waiting for ever).
+    let mut stderr = io::stderr();
     let paging = !cli.no_pager && cli.command.pages() && io::stdout().is_terminal();
     let mut pager = paging.then(crate::pager::Pager::start).flatten();
     let result = match pager.as_mut() {

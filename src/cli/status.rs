@@ -47,7 +47,8 @@ struct LintCounts {
     warnings: usize,
 }
 
-/// Each article with its editorial counts, from the memo where it knows them.
+/// Each article with its editorial counts, from the memo where it knows them (for
+/// `--json`, so no progress bar).
 fn with_lint(
     ws: &medreview_core::workspace::Workspace,
     articles: Vec<ArticleSummary>,
@@ -72,7 +73,7 @@ fn with_lint(
     if whole {
         ws.git.memo.bulk();
     }
-    let outputs = linter.lint_all(inputs, ws.root(), &ws.git.memo);
+    let outputs = linter.lint_all(inputs, ws.root(), &ws.git.memo, false);
     ws.git.memo.save(false);
     Ok(articles
         .into_iter()

@@ -34,6 +34,7 @@ mod migrate;
 mod pager;
 mod pages;
 mod preview;
+mod progress;
 mod properties;
 mod publish;
 mod readme;

@@ -29,12 +29,14 @@ pub struct Output {
 impl Linter {
     /// Lints every input: what the memo knows is taken from it, the rest is linted
     /// on every core and kept in the memo. `root` is the workspace folder (errors
-    /// name files under it).
+    /// name files under it). `progress`: show a bar through the articles linted
+    /// afresh (drawn only on a terminal, once the run has taken a second).
     pub fn lint_all(
         &self,
         inputs: Vec<Input>,
         root: &Path,
         memo: &medreview_core::memo::Memo,
+        progress: bool,
     ) -> Vec<Output> {
         use rayon::prelude::*;
         let keyed: Vec<(Input, Option<String>, Option<Vec<Finding>>)> = inputs
@@ -45,6 +47,8 @@ impl Linter {
                 (input, key, known)
             })
             .collect();
+        let afresh = keyed.iter().filter(|k| k.2.is_none()).count();
+        let bar = medreview_output::SharedProgress::new(afresh as u64, "articles linted", progress);
         let done: Vec<(Output, Option<String>, bool)> = keyed
             .into_par_iter()
             .map(|(input, key, known)| {
@@ -54,6 +58,9 @@ impl Linter {
                     (None, Ok(bytes)) => self.lint(&bytes, &root.join(&input.file), None),
                     (None, Err(e)) => Err(e),
                 };
+                if fresh {
+                    bar.tick();
+                }
                 (
                     Output {
                         slug: input.slug,

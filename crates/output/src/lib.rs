@@ -20,8 +20,9 @@ pub trait Output: Send + Sync {
     fn progress(&self, len: u64, what: &str) -> Box<dyn Bar>;
 }
 
-/// One progress bar; it is cleared when dropped.
-pub trait Bar {
+/// One progress bar; it is cleared when dropped. A bar may be ticked from the
+/// threads of a parallel run (behind a lock), so it is `Send`.
+pub trait Bar: Send {
     /// One more item done.
     fn tick(&mut self);
 }
@@ -58,6 +59,23 @@ impl Progress {
     pub fn tick(&mut self) {
         if let Some(bar) = self.bar.as_mut() {
             bar.tick();
+        }
+    }
+}
+
+/// A [`Progress`] that the threads of a parallel run tick together.
+pub struct SharedProgress(std::sync::Mutex<Progress>);
+
+impl SharedProgress {
+    /// A shared bar for `len` items of `what`, or none when `wanted` is false.
+    pub fn new(len: u64, what: &str, wanted: bool) -> SharedProgress {
+        SharedProgress(std::sync::Mutex::new(Progress::new(len, what, wanted)))
+    }
+
+    /// One more item done, from any thread.
+    pub fn tick(&self) {
+        if let Ok(mut progress) = self.0.lock() {
+            progress.tick();
         }
     }
 }

@@ -168,3 +168,65 @@ impl Drop for Terminal {
         self.tmux(&["kill-server"]);
     }
 }
+
+/// The `script` program of util-linux (a command on a pseudo-terminal, every byte
+/// it wrote kept), or `None` (with a message) to skip; under
+/// `MEDREVIEW_REQUIRE_TOOLS` its absence fails the test.
+pub fn script() -> Option<PathBuf> {
+    let found = ["/usr/bin/script", "/bin/script"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file());
+    if found.is_some() {
+        return found;
+    }
+    assert!(
+        std::env::var_os("MEDREVIEW_REQUIRE_TOOLS").is_none(),
+        "script is required (MEDREVIEW_REQUIRE_TOOLS is set) but not installed"
+    );
+    eprintln!("skipped: script is not installed (apt-get install bsdutils)");
+    None
+}
+
+/// Runs `medreview args` at the workspace root of `env` on a pseudo-terminal (with
+/// the test environment, `vars` and `TERM=xterm`), to its end; returns every byte
+/// it wrote to the terminal (standard output and error, escapes included) and its
+/// exit code.
+pub fn recorded(
+    script: &Path,
+    env: &TestEnv,
+    vars: &[(&str, &str)],
+    args: &[&str],
+) -> (String, i32) {
+    let mut line = String::from("env -i");
+    for (key, value) in env.env_vars() {
+        line.push_str(&format!(" {key}={}", quote(&value.to_string_lossy())));
+    }
+    line.push_str(" TERM=xterm");
+    for (key, value) in vars {
+        line.push_str(&format!(" {key}={}", quote(value)));
+    }
+    line.push(' ');
+    line.push_str(&quote(env!("CARGO_BIN_EXE_medreview")));
+    for arg in args {
+        line.push(' ');
+        line.push_str(&quote(arg));
+    }
+    let log = env.outside("typescript");
+    let _ = std::fs::remove_file(&log);
+    // -q: no start and end lines; -e: its exit code; -f: written as it comes;
+    // `timeout`: a command that hangs fails the test instead of stopping it.
+    let line = format!("timeout 30 {line}");
+    let out = Command::new(script)
+        .args(["-q", "-e", "-f", "-c", &line])
+        .arg(&log)
+        .current_dir(env.root())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run script");
+    let bytes = std::fs::read(&log).unwrap_or_default();
+    (
+        String::from_utf8_lossy(&bytes).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
