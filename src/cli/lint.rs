@@ -43,6 +43,9 @@ pub(super) struct ArticleCounts {
     pub(super) file: String,
     #[serde(flatten)]
     pub(super) counts: Counts,
+    /// The reading grade and what it was counted over (`null` when `reading-grade`
+    /// is off or the article has no graded words).
+    pub(super) reading_grade: Option<medreview_lint::Reading>,
 }
 
 /// The problems and counts of linted articles; an article that could not be
@@ -78,6 +81,7 @@ pub(super) fn collect(
             slug: out.slug,
             file: out.file,
             counts,
+            reading_grade: out.reading,
         });
     }
     (articles, problems, total)

@@ -141,7 +141,7 @@ Approximately 20 percent of people with breast cancer have a tumor that makes to
     let env = env_with(QUIET, &format!("{FRONT}{body}"));
     insta::assert_snapshot!(shown(&env), @r#"
     exit 1
-    articles/her2-treatment/article.md:10:1: warning: the article reads at grade 9.7 (Flesch–Kincaid); the target is 8: use shorter sentences and everyday words [reading-grade]
+    articles/her2-treatment/article.md:10:1: warning: reading grade 9.7 (Flesch–Kincaid, target 8) over 54 words in 4 sentences of paragraphs and quotes; headings are not graded. It is above the target: use shorter sentences and everyday words [reading-grade]
     articles/her2-treatment/article.md:10:87: error: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period [empty-list]
     articles/her2-treatment/article.md:14:68: error: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period [empty-list]
     articles/her2-treatment/article.md:16:1: warning: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter [unsourced-claim]
@@ -418,7 +418,7 @@ fn reading_grade_is_a_body_above_the_target_with_its_hardest_paragraph() {
     let messages: Vec<&str> = hits.iter().map(|h| h.message.as_str()).collect();
     insta::assert_debug_snapshot!(messages, @r#"
     [
-        "the article reads at grade 18.8 (Flesch–Kincaid); the target is 8: use shorter sentences and everyday words",
+        "reading grade 18.8 (Flesch–Kincaid, target 8) over 31 words in 2 sentences of paragraphs; headings are not graded. It is above the target: use shorter sentences and everyday words",
         "one of the hardest paragraphs, at grade 24.8: \"Anti-HER2 monoclonal antibodies that can…\"",
     ]
     "#);

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Counts, Finding, Linter, Severity};
+use super::{Counts, Finding, Linted, Linter, Reading, Severity};
 use medreview_core::error::{Code, Error, Result};
 
 /// One article to lint: its slug and the text of its `article.md`.
@@ -24,6 +24,9 @@ pub struct Output {
     pub file: String,
     /// The findings, or why the article could not be linted.
     pub findings: Result<Vec<Finding>>,
+    /// Its reading grade, unless `reading-grade` is off, nothing graded has a word
+    /// or the article could not be linted.
+    pub reading: Option<Reading>,
 }
 
 impl Linter {
@@ -39,52 +42,60 @@ impl Linter {
         progress: bool,
     ) -> Vec<Output> {
         use rayon::prelude::*;
-        let keyed: Vec<(Input, Option<String>, Option<Vec<Finding>>)> = inputs
+        let keyed: Vec<(Input, Option<String>, Option<Linted>)> = inputs
             .into_iter()
             .map(|input| {
                 let key = input.bytes.as_ref().ok().map(|b| self.memo_key(b));
-                let known = key.as_ref().and_then(|k| memo.summary::<Vec<Finding>>(k));
+                let known = key.as_ref().and_then(|k| memo.summary::<Linted>(k));
                 (input, key, known)
             })
             .collect();
         let afresh = keyed.iter().filter(|k| k.2.is_none()).count();
         let bar = medreview_output::SharedProgress::new(afresh as u64, "articles linted", progress);
-        let done: Vec<(Output, Option<String>, bool)> = keyed
+        type Done = (
+            medreview_core::ids::Id,
+            String,
+            Result<Linted>,
+            Option<String>,
+            bool,
+        );
+        let done: Vec<Done> = keyed
             .into_par_iter()
             .map(|(input, key, known)| {
                 let fresh = known.is_none();
-                let findings = match (known, input.bytes) {
+                let linted = match (known, input.bytes) {
                     (Some(found), _) => Ok(found),
-                    (None, Ok(bytes)) => self.lint(&bytes, &root.join(&input.file), None),
+                    (None, Ok(bytes)) => self.lint_graded(&bytes, &root.join(&input.file), None),
                     (None, Err(e)) => Err(e),
                 };
                 if fresh {
                     bar.tick();
                 }
-                (
-                    Output {
-                        slug: input.slug,
-                        file: input.file,
-                        findings,
-                    },
-                    key,
-                    fresh,
-                )
+                (input.slug, input.file, linted, key, fresh)
             })
             .collect();
         done.into_iter()
-            .map(|(output, key, fresh)| {
-                if fresh && let (Some(key), Ok(found)) = (key, &output.findings) {
-                    memo.keep_summary(&key, found);
+            .map(|(slug, file, linted, key, fresh)| {
+                if fresh && let (Some(key), Ok(linted)) = (key, &linted) {
+                    memo.keep_summary(&key, linted);
                 }
-                output
+                let (findings, reading) = match linted {
+                    Ok(l) => (Ok(l.findings), l.reading),
+                    Err(e) => (Err(e), None),
+                };
+                Output {
+                    slug,
+                    file,
+                    findings,
+                    reading,
+                }
             })
             .collect()
     }
 
     pub(super) fn memo_key(&self, bytes: &[u8]) -> String {
         let blob = medreview_store::gitstore::GitStore::blob_id(bytes);
-        medreview_core::memo::key(&["lint-2", &self.key, blob.as_str()])
+        medreview_core::memo::key(&[super::MEMO_KIND, &self.key, blob.as_str()])
     }
 }
 

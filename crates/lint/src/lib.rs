@@ -51,10 +51,14 @@ pub mod rules;
 use medreview_core::editorial as settings;
 
 pub use batch::{Input, LISTED, Output, refuse_errors, working_inputs};
+pub use readability::Reading;
 pub use settings::{Editorial, RULES, Rule, Severity, rule};
 
 /// The workspace word list for `spelling`: one word a line, `#` starts a comment.
 pub(crate) const DICTIONARY_FILE: &str = "dictionary.txt";
+
+/// The kind of the lint memo's entries: changed whenever findings or their shape change.
+pub(crate) const MEMO_KIND: &str = "lint-3";
 
 /// The default reading-grade target (NIH and AMA guidance for patient material).
 pub(crate) const DEFAULT_READING_GRADE: f64 = 8.0;
@@ -88,6 +92,17 @@ impl Found {
             message,
         }
     }
+}
+
+/// What linting an article gives: its findings and its reading grade (as the memo
+/// keeps them).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Linted {
+    /// The findings, in place order.
+    pub findings: Vec<Finding>,
+    /// The reading grade and what it was counted over, unless `reading-grade` is
+    /// off or nothing graded has a word.
+    pub reading: Option<Reading>,
 }
 
 /// One finding in an article.
@@ -200,7 +215,7 @@ impl Linter {
         }
         let mut parts = vec![serde_json::to_string(settings).unwrap_or_default()];
         parts.extend(allowed.iter().cloned());
-        let key = medreview_core::memo::key(&["lint-2", &parts.join("\n")]);
+        let key = medreview_core::memo::key(&[MEMO_KIND, &parts.join("\n")]);
         Linter {
             settings: settings.clone(),
             allowed,
@@ -266,21 +281,31 @@ impl Linter {
         file: &Path,
         memo: Option<&medreview_core::memo::Memo>,
     ) -> Result<Vec<Finding>> {
+        self.lint_graded(bytes, file, memo).map(|l| l.findings)
+    }
+
+    /// [`Linter::lint`] with the article's reading grade.
+    pub fn lint_graded(
+        &self,
+        bytes: &[u8],
+        file: &Path,
+        memo: Option<&medreview_core::memo::Memo>,
+    ) -> Result<Linted> {
         let memo_key = memo.map(|_| self.memo_key(bytes));
         if let (Some(memo), Some(key)) = (memo, &memo_key)
-            && let Some(found) = memo.summary::<Vec<Finding>>(key)
+            && let Some(found) = memo.summary::<Linted>(key)
         {
             return Ok(found);
         }
         let article = Article::parse(bytes, file)?;
-        let findings = self.lint_article(&article, bytes);
+        let linted = self.lint_article(&article, bytes);
         if let (Some(memo), Some(key)) = (memo, &memo_key) {
-            memo.keep_summary(key, &findings);
+            memo.keep_summary(key, &linted);
         }
-        Ok(findings)
+        Ok(linted)
     }
 
-    fn lint_article(&self, article: &Article, bytes: &[u8]) -> Vec<Finding> {
+    fn lint_article(&self, article: &Article, bytes: &[u8]) -> Linted {
         let text = String::from_utf8_lossy(bytes);
         let text = text
             .strip_prefix('\u{feff}')
@@ -340,10 +365,25 @@ impl Linter {
         if self.on("near-duplicate") {
             rules::near_duplicates(&prose.blocks, &mut found, place);
         }
-        if self.on("reading-grade") {
+        let reading = if self.on("reading-grade") {
             let target = self.settings.reading_grade.unwrap_or(DEFAULT_READING_GRADE);
-            rules::reading_grade(&prose.blocks, target, &mut found);
-        }
+            let reading = Reading::of(
+                article.front.summary.as_deref(),
+                &prose.blocks,
+                prose.images,
+                target,
+            );
+            if let Some(reading) = &reading {
+                let summary_line = front_lines
+                    .iter()
+                    .position(|l| l.starts_with("summary:"))
+                    .map_or(1, |i| i + 1);
+                rules::reading_grade(reading, &prose.blocks, summary_line, &mut found);
+            }
+            reading
+        } else {
+            None
+        };
         found.extend(language::check(
             &prose.blocks,
             &language::Options {
@@ -382,7 +422,7 @@ impl Linter {
             (a.line, a.column, order(&a.code)).cmp(&(b.line, b.column, order(&b.code)))
         });
         findings.dedup();
-        findings
+        Linted { findings, reading }
     }
 }
 
@@ -398,12 +438,29 @@ fn line_column(text: &str, at: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
-/// The text the reading grade is computed on, for comparing with other tools.
-pub fn readable_text(body: &str) -> String {
-    rules::readable_text(&prose::read(body).blocks)
+/// The text the reading grade is counted on (see [`readability`]), for feeding other
+/// tools: the article `text`'s summary and graded blocks, one a line.
+pub fn graded_text(text: &str) -> Result<String> {
+    let article = Article::parse(text.as_bytes(), Path::new("article.md"))?;
+    Ok(readability::graded_text(
+        article
+            .front
+            .summary
+            .as_deref()
+            .filter(|s| !s.trim().is_empty()),
+        &prose::read(&article.body).blocks,
+    ))
 }
 
-/// The reading grade of a body, as `reading-grade` computes it.
-pub fn reading_grade(body: &str) -> Option<f64> {
-    readability::count(&readable_text(body)).grade()
+/// The reading grade of the article `text` against the default target, as
+/// `reading-grade` counts it; `None` when nothing graded has a word.
+pub fn reading(text: &str) -> Result<Option<Reading>> {
+    let article = Article::parse(text.as_bytes(), Path::new("article.md"))?;
+    let prose = prose::read(&article.body);
+    Ok(Reading::of(
+        article.front.summary.as_deref(),
+        &prose.blocks,
+        prose.images,
+        DEFAULT_READING_GRADE,
+    ))
 }

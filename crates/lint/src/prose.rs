@@ -21,6 +21,8 @@ pub enum BlockKind {
     Cell,
     /// A footnote.
     Note,
+    /// The text of a code block.
+    Code,
 }
 
 /// A block of rendered text.
@@ -60,6 +62,8 @@ pub struct Prose {
     pub blocks: Vec<Block>,
     /// Structural findings (body offsets).
     pub found: Vec<Found>,
+    /// How many images the body shows.
+    pub images: usize,
 }
 
 /// Whether `text` ends by announcing something to follow ("include:", "are:").
@@ -90,6 +94,7 @@ pub fn read(body: &str) -> Prose {
     Prose {
         blocks: w.blocks,
         found: w.found,
+        images: w.images,
     }
 }
 
@@ -124,6 +129,10 @@ struct Walker {
     image: Option<(String, usize, String)>,
     /// Inside a footnote definition.
     note: bool,
+    /// Inside a code block.
+    code: bool,
+    /// Images seen.
+    images: usize,
 }
 
 impl Walker {
@@ -175,7 +184,9 @@ impl Walker {
     /// line), so a link or footnote reference that opens the item cites it.
     fn ensure_block(&mut self, at: usize) {
         if self.current.is_none() {
-            let kind = if self.items.is_empty() {
+            let kind = if self.code {
+                BlockKind::Code
+            } else if self.items.is_empty() {
                 BlockKind::Paragraph
             } else {
                 BlockKind::Item
@@ -316,6 +327,9 @@ impl Walker {
                 if matches!(tag, Tag::BlockQuote(_)) {
                     self.quote += 1;
                 }
+                if matches!(tag, Tag::CodeBlock(_)) {
+                    self.code = true;
+                }
             }
             Tag::TableCell => self.start(BlockKind::Cell, at),
             Tag::FootnoteDefinition(_) => {
@@ -335,6 +349,7 @@ impl Walker {
                 self.link = Some((dest_url.to_string(), at, false));
             }
             Tag::Image { dest_url, .. } => {
+                self.images += 1;
                 self.deferred = None;
                 if let Some(block) = &mut self.current {
                     block.figure_last = true;
@@ -379,6 +394,10 @@ impl Walker {
             // A list's last item that announces a list and ends it is still an
             // announcement: what comes next must be a list.
             TagEnd::List(_) => {}
+            TagEnd::CodeBlock => {
+                self.flush();
+                self.code = false;
+            }
             TagEnd::BlockQuote(_) => {
                 self.block_ends(range.end);
                 self.flush();

@@ -1,7 +1,37 @@
-//! The Flesch–Kincaid grade, counted the way Python's `textstat` 0.7.3 counts (the
-//! figures editors compare with): words are whitespace-separated after removing
+//! The reading grade: which text is graded, and its Flesch–Kincaid grade counted
+//! the way Python's `textstat` 0.7.3 counts it (the figure editors compare with).
+//!
+//! # What is graded
+//!
+//! The grade is of what a patient reads as running prose, one block at a time:
+//!
+//! - the **summary** (the front matter's `summary:`, shown under the title and in
+//!   listings: the first sentences a reader meets);
+//! - **paragraphs**, also those in a block quote (**quotes**: pull-quotes and
+//!   call-outs are read like the paragraphs around them), with the words of their
+//!   links and inline code;
+//! - **list items**, each one sentence of its own: a bullet such as "Fatigue" or
+//!   "Trastuzumab, given by IV" is a separate thought to a reader even without a
+//!   period.
+//!
+//! Not graded, because a reader does not read them as sentences: **headings** (labels
+//! to scan, with no terminal punctuation, so a sentence counter would glue each to
+//! the sentence after it), **tables** (cells of labels and figures, looked up rather
+//! than read in order), **footnotes** (citations: titles, publishers, years), **image
+//! descriptions** (alt text, read out by screen readers in place of the picture),
+//! **code blocks** and raw HTML.
+//!
+//! Each graded block ends a sentence: a block whose text does not end with `.`, `!`
+//! or `?` (before closing quotes and brackets) is given a period, and the blocks are
+//! joined one a line ([`graded_text`]). That text is what `textstat` is fed in the
+//! cross-check, so anyone can reproduce the figure.
+//!
+//! # How it is counted
+//!
+//! As textstat 0.7.3 counts: words are whitespace-separated after removing
 //! punctuation (`[^\w\s]`, so "HER2-positive" is one word); sentences are the runs
-//! `\b[^.!?]+[.!?]*` with two or fewer words ignored; syllables are a word's
+//! `\b[^.!?]+[.!?]*`, those of two words or fewer ignored (a list item "Fatigue."
+//! adds its word and syllables but not a sentence); syllables are a word's
 //! hyphenation points plus one, from the TeX en-US patterns (the `hyphenation`
 //! crate; `textstat` uses pyphen's patterns of the same origin). The Rust `textstat`
 //! crate guesses syllables from vowel groups instead, which reads 1.3 to 1.6 grades
@@ -12,6 +42,9 @@
 use std::sync::LazyLock;
 
 use hyphenation::{Hyphenator, Language, Load, Standard};
+use serde::{Deserialize, Serialize};
+
+use super::prose::{Block, BlockKind};
 
 static ENGLISH: LazyLock<Option<Standard>> = LazyLock::new(|| {
     let mut dict = Standard::from_embedded(Language::EnglishUS).ok()?;
@@ -162,6 +195,193 @@ fn sentence_count(text: &str) -> usize {
     pieces.saturating_sub(short).max(1)
 }
 
+/// What kind of text a block is for the reading grade: its name in the plural, as
+/// messages and JSON list it, and whether it is graded.
+fn kind_of(block: &Block) -> (&'static str, bool) {
+    match block.kind {
+        BlockKind::Paragraph if block.quoted => ("quotes", true),
+        BlockKind::Paragraph => ("paragraphs", true),
+        BlockKind::Item => ("list items", true),
+        BlockKind::Heading(_) => ("headings", false),
+        BlockKind::Cell => ("tables", false),
+        BlockKind::Note => ("footnotes", false),
+        BlockKind::Code => ("code blocks", false),
+    }
+}
+
+/// Whether `block` is graded (see the module's documentation).
+pub fn is_graded(block: &Block) -> bool {
+    kind_of(block).1
+}
+
+/// Adds `text` to `out` as one graded block: trimmed, given a period when it does
+/// not end a sentence, on a line of its own.
+fn push_block(out: &mut String, text: &str) {
+    let t = text.trim();
+    if t.is_empty() {
+        return;
+    }
+    out.push_str(t);
+    let closing = |c: char| matches!(c, '"' | '\'' | ')' | ']' | '”' | '’' | '»');
+    if !t.trim_end_matches(closing).ends_with(['.', '!', '?']) {
+        out.push('.');
+    }
+    out.push('\n');
+}
+
+/// The text that is graded, as it is counted and as `textstat` is fed it: the
+/// summary (when there is one) and each graded block, one a line, each ending a
+/// sentence.
+pub fn graded_text(summary: Option<&str>, blocks: &[Block]) -> String {
+    let mut out = String::new();
+    if let Some(summary) = summary {
+        push_block(&mut out, summary);
+    }
+    for block in blocks.iter().filter(|b| is_graded(b)) {
+        push_block(&mut out, &block.text);
+    }
+    out
+}
+
+/// The text of one block as it would be graded alone.
+pub(crate) fn block_text(block: &Block) -> String {
+    let mut out = String::new();
+    push_block(&mut out, &block.text);
+    out
+}
+
+/// An article's reading grade and what it was counted over: the one description
+/// `lint`, `lint --json`, `preview` and the HTML redline show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// The Flesch–Kincaid grade, to one decimal.
+    pub grade: f64,
+    /// The grade the workspace aims at or below (`editorial.reading_grade`).
+    pub target: f64,
+    /// Words counted.
+    pub words: usize,
+    /// Sentences counted.
+    pub sentences: usize,
+    /// Syllables counted.
+    pub syllables: usize,
+    /// The kinds of text graded that the article has, in a fixed order: `summary`,
+    /// `paragraphs`, `list items`, `quotes`.
+    pub graded: Vec<String>,
+    /// The kinds of text the article has that are not graded: `headings`, `tables`,
+    /// `footnotes`, `image descriptions`, `code blocks`.
+    pub not_graded: Vec<String>,
+}
+
+/// The order kinds are listed in.
+const KIND_ORDER: &[&str] = &[
+    "summary",
+    "paragraphs",
+    "list items",
+    "quotes",
+    "headings",
+    "tables",
+    "footnotes",
+    "image descriptions",
+    "code blocks",
+];
+
+/// "a", "a and b", "a, b and c".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+impl Reading {
+    /// The reading of an article whose front matter has `summary` and whose body
+    /// has `blocks` (with `images` images), against `target`; `None` when nothing
+    /// graded has a word.
+    pub fn of(
+        summary: Option<&str>,
+        blocks: &[Block],
+        images: usize,
+        target: f64,
+    ) -> Option<Reading> {
+        let summary = summary.filter(|s| !s.trim().is_empty());
+        let counts = count(&graded_text(summary, blocks));
+        let grade = counts.grade()?;
+        let mut graded = Vec::new();
+        let mut not_graded = Vec::new();
+        if summary.is_some() {
+            graded.push("summary");
+        }
+        if images > 0 {
+            not_graded.push("image descriptions");
+        }
+        for block in blocks {
+            let (name, is) = kind_of(block);
+            let list = if is { &mut graded } else { &mut not_graded };
+            if !list.contains(&name) {
+                list.push(name);
+            }
+        }
+        let order = |names: Vec<&str>| -> Vec<String> {
+            let mut names = names;
+            names.sort_by_key(|n| KIND_ORDER.iter().position(|k| k == n));
+            names.into_iter().map(str::to_owned).collect()
+        };
+        Some(Reading {
+            grade,
+            target,
+            words: counts.words,
+            sentences: counts.sentences,
+            syllables: counts.syllables,
+            graded: order(graded),
+            not_graded: order(not_graded),
+        })
+    }
+
+    /// Whether the grade is above the target.
+    pub fn above_target(&self) -> bool {
+        self.grade > self.target
+    }
+
+    /// What was graded, in words: "over 812 words in 41 sentences of the summary,
+    /// paragraphs and list items; headings and tables are not graded".
+    pub fn counted_over(&self) -> String {
+        use medreview_core::plural::plural;
+        let graded: Vec<String> = self
+            .graded
+            .iter()
+            .map(|k| {
+                if k == "summary" {
+                    "the summary".to_owned()
+                } else {
+                    k.clone()
+                }
+            })
+            .collect();
+        let mut text = format!(
+            "over {} in {} of {}",
+            plural(self.words, "word", "words"),
+            plural(self.sentences, "sentence", "sentences"),
+            and_list(&graded)
+        );
+        if !self.not_graded.is_empty() {
+            text.push_str(&format!("; {} are not graded", and_list(&self.not_graded)));
+        }
+        text
+    }
+
+    /// The one line that states the grade: "reading grade 9.4 (Flesch–Kincaid, target
+    /// 8) over 812 words in 41 sentences of …; headings are not graded".
+    pub fn describe(&self) -> String {
+        format!(
+            "reading grade {:.1} (Flesch–Kincaid, target {}) {}",
+            self.grade,
+            self.target,
+            self.counted_over()
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +402,40 @@ mod tests {
     fn pyphens_exceptions_are_sorted_and_counted() {
         assert!(PYPHEN_COUNTS.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(count("medicines every surgery").syllables, 1 + 2 + 1);
+    }
+
+    #[test]
+    fn each_graded_block_ends_a_sentence_once() {
+        let mut out = String::new();
+        for text in [
+            "Fatigue",
+            "  He said \"stop.\" ",
+            "Is it (really?)",
+            "Include:",
+            "Done!",
+        ] {
+            push_block(&mut out, text);
+        }
+        assert_eq!(
+            out,
+            "Fatigue.\nHe said \"stop.\"\nIs it (really?)\nInclude:.\nDone!\n"
+        );
+    }
+
+    #[test]
+    fn headings_tables_notes_and_code_are_not_graded() {
+        let body = "## Heading\n\nA paragraph here.\n\n- an item\n\n> A quote here.\n\n| a | b |\n|---|---|\n| c | d |\n\n```\ncode here\n```\n\nNoted.[^1]\n\n[^1]: A note.\n";
+        let blocks = super::super::prose::read(body).blocks;
+        assert_eq!(
+            graded_text(Some("The summary"), &blocks),
+            "The summary.\nA paragraph here.\nan item.\nA quote here.\nNoted.\n"
+        );
+        let r = Reading::of(None, &blocks, 0, 8.0).expect("a reading");
+        assert_eq!(r.graded, ["paragraphs", "list items", "quotes"]);
+        assert_eq!(
+            r.not_graded,
+            ["headings", "tables", "footnotes", "code blocks"]
+        );
     }
 
     #[test]

@@ -442,47 +442,35 @@ pub(crate) fn clip(text: &str, max: usize) -> String {
     format!("{cut}…")
 }
 
-/// The text a reader reads, as the reading grade counts it: paragraphs, list items,
-/// table cells and notes (headings are not sentences), one a line, each ending a
-/// sentence (a list item without a period is still one thought).
-pub fn readable_text(blocks: &[Block]) -> String {
-    let mut text = String::new();
-    for block in blocks {
-        if matches!(block.kind, BlockKind::Heading(_)) {
-            continue;
-        }
-        let t = block.text.trim();
-        text.push_str(t);
-        if !t.ends_with(['.', '!', '?']) {
-            text.push('.');
-        }
-        text.push('\n');
+/// `reading-grade`: when `reading` (the article's grade) is above its target, a
+/// finding that states it and what it was counted over, at the first graded block,
+/// then the hardest paragraphs and list items (graded alone, as the article is).
+/// `summary_line` is the front matter's `summary:` line, where the finding is when
+/// only the summary is graded.
+pub fn reading_grade(
+    reading: &readability::Reading,
+    blocks: &[Block],
+    summary_line: usize,
+    out: &mut Vec<Found>,
+) {
+    if !reading.above_target() {
+        return;
     }
-    text
-}
-
-/// `reading-grade`: the body's Flesch–Kincaid grade, and when it is above `target`,
-/// the hardest paragraphs.
-pub fn reading_grade(blocks: &[Block], target: f64, out: &mut Vec<Found>) -> Option<f64> {
-    let grade = readability::count(&readable_text(blocks)).grade()?;
-    if grade <= target {
-        return Some(grade);
+    let message = format!(
+        "{}. It is above the target: use shorter sentences and everyday words",
+        reading.describe()
+    );
+    match blocks.iter().find(|b| readability::is_graded(b)) {
+        Some(first) => out.push(Found::new("reading-grade", first.start, message)),
+        // Only the summary is graded: the finding is on the front matter's line.
+        None => out.push(Found::on_line("reading-grade", summary_line, message)),
     }
-    let first = blocks
-        .iter()
-        .find(|b| !matches!(b.kind, BlockKind::Heading(_)))?;
-    out.push(Found::new(
-        "reading-grade",
-        first.start,
-        format!(
-            "the article reads at grade {grade:.1} (Flesch–Kincaid); the target is {target}: use shorter sentences and everyday words"
-        ),
-    ));
+    let target = reading.target;
     let mut hardest: Vec<(f64, &Block)> = blocks
         .iter()
         .filter(|b| matches!(b.kind, BlockKind::Paragraph | BlockKind::Item))
         .filter_map(|b| {
-            let counts = readability::count(&readable_text(std::slice::from_ref(b)));
+            let counts = readability::count(&readability::block_text(b));
             (counts.words >= PARAGRAPH_MIN_WORDS)
                 .then(|| counts.grade())
                 .flatten()
@@ -501,7 +489,6 @@ pub fn reading_grade(blocks: &[Block], target: f64, out: &mut Vec<Found>) -> Opt
             ),
         ));
     }
-    Some(grade)
 }
 
 #[cfg(test)]

@@ -119,16 +119,24 @@ fn the_reading_grade_target_can_be_changed() {
         vec![at(body, "Your")],
         "{hits:#?}"
     );
-    assert!(hits[0].message.contains("the target is 5"), "{hits:#?}");
-    let grade = medreview_lint::reading_grade(body).expect("a grade");
+    assert!(hits[0].message.contains("target 5)"), "{hits:#?}");
+    let grade = medreview_lint::reading(&format!("{FRONT}{body}"))
+        .expect("parses")
+        .expect("a grade")
+        .grade;
     assert!((5.0..8.0).contains(&grade), "{grade}");
     assert!(
-        hits[0].message.contains(&format!("grade {grade:.1}")),
+        hits[0]
+            .message
+            .contains(&format!("reading grade {grade:.1} ")),
         "{hits:#?}"
     );
     // A target above the body's grade silences what the default finds.
     let harder = "Your physician will evaluate your cardiac function before treatment begins, and will continue monitoring it regularly throughout chemotherapy.\n";
-    let grade = medreview_lint::reading_grade(harder).expect("a grade");
+    let grade = medreview_lint::reading(&format!("{FRONT}{harder}"))
+        .expect("parses")
+        .expect("a grade")
+        .grade;
     assert!((9.0..19.0).contains(&grade), "{grade}");
     assert_eq!(places(&lint_body(QUIET, harder), "reading-grade").len(), 1);
     assert_eq!(
@@ -155,7 +163,7 @@ fn an_impossible_reading_grade_target_is_refused() {
 
 #[test]
 fn lint_json_has_counts_per_article_and_problems_with_line_column_severity() {
-    let body = "![](https://example.org/a.png)\n\n#### Skipped\n";
+    let body = "![](https://example.org/a.png)\n\n#### Skipped\n\nDrink water every day.\n";
     let env = env_with(QUIET, &format!("{FRONT}{body}"));
     let run = env.run(&["lint", SLUG, "--json"]);
     assert_eq!(run.code, 1);
@@ -168,7 +176,21 @@ fn lint_json_has_counts_per_article_and_problems_with_line_column_severity() {
           "file": "articles/her2-treatment/article.md",
           "errors": 1,
           "warnings": 1,
-          "infos": 0
+          "infos": 0,
+          "reading_grade": {
+            "grade": 3.7,
+            "target": 8.0,
+            "words": 4,
+            "sentences": 1,
+            "syllables": 6,
+            "graded": [
+              "paragraphs"
+            ],
+            "not_graded": [
+              "headings",
+              "image descriptions"
+            ]
+          }
         }
       ],
       "problems": [
