@@ -294,8 +294,8 @@ pub fn html(
     } else {
         ctx.insert("body_html", &None::<String>);
     }
-    match lint {
-        Some(l) => ctx.insert_safe("lint_panel", l.panel.clone()),
+    match lint.and_then(|l| l.panel.as_ref()) {
+        Some(panel) => ctx.insert_safe("lint_panel", panel.clone()),
         None => ctx.insert("lint_panel", &None::<String>),
     }
     ctx.insert_safe("lint_css", crate::diff::lint_marks::CSS.to_owned());
