@@ -220,8 +220,12 @@ pub(crate) fn statistic_span(body: &str, at: usize) -> Option<(usize, usize)> {
             .trim_matches(|c: char| !c.is_alphanumeric())
             .to_lowercase()
     };
-    let ends_clause =
-        |w: (usize, usize)| sentence[w.0..w.1].ends_with(|c: char| ",;:.!?)\"".contains(c));
+    // Punctuation ends what a statistic is of, and so does the writer's own markup.
+    let ends_clause = |w: (usize, usize)| {
+        let word = &sentence[w.0..w.1];
+        word[visible_start(word)..].contains('<')
+            || word.ends_with(|c: char| ",;:.!?)\"".contains(c))
+    };
     let of = if bare(words[until]) == "of" {
         Some(until)
     } else if !ends_clause(words[until]) && words.get(until + 1).is_some_and(|&w| bare(w) == "of") {
@@ -244,15 +248,46 @@ pub(crate) fn statistic_span(body: &str, at: usize) -> Option<(usize, usize)> {
             until = j;
         }
     }
-    let from = words[first].0
-        + sentence[words[first].0..]
-            .find(|c: char| c.is_alphanumeric())
-            .unwrap_or(0);
-    let to = words[until].0
-        + sentence[words[until].0..words[until].1]
-            .trim_end_matches(|c: char| !c.is_alphanumeric() && c != '%')
-            .len();
+    let from = words[first].0 + visible_start(&sentence[words[first].0..words[first].1]);
+    let to = words[until].0 + visible_end(&sentence[words[until].0..words[until].1]);
     (from < to).then_some((at + from, at + to))
+}
+
+/// Where the text of `word` starts: after punctuation and inline HTML tags (`<b>50%`).
+fn visible_start(word: &str) -> usize {
+    let mut at = 0;
+    loop {
+        let rest = &word[at..];
+        if rest.starts_with('<')
+            && let Some(end) = rest.find('>')
+        {
+            at += end + 1;
+            continue;
+        }
+        match rest.chars().next() {
+            Some(c) if !c.is_alphanumeric() => at += c.len_utf8(),
+            _ => return at,
+        }
+    }
+}
+
+/// Where the text of `word` ends: before punctuation and inline HTML tags
+/// (`staff</b>.`), a percent sign kept.
+fn visible_end(word: &str) -> usize {
+    let mut end = word.len();
+    loop {
+        let rest = &word[..end];
+        if rest.ends_with('>')
+            && let Some(open) = rest.rfind('<')
+        {
+            end = open;
+            continue;
+        }
+        match rest.chars().next_back() {
+            Some(c) if !c.is_alphanumeric() && c != '%' => end -= c.len_utf8(),
+            _ => return end,
+        }
+    }
 }
 
 /// Words that end what a statistic is "of": verbs and the words that start a clause.
@@ -715,4 +750,75 @@ pub fn panel(
     }
     html.push_str("</details>\n");
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(text: &str) -> Option<&str> {
+        statistic_span(text, 0).map(|(s, e)| &text[s..e])
+    }
+
+    #[test]
+    fn a_statistic_is_its_own_words_and_what_it_is_of() {
+        assert_eq!(
+            span("About 20 percent of breast cancers are HER2-positive."),
+            Some("20 percent of breast cancers")
+        );
+        assert_eq!(
+            span("About 20 percent of people have it."),
+            Some("20 percent of people")
+        );
+        assert_eq!(
+            span("It works in 40% of cases, often."),
+            Some("40% of cases")
+        );
+        assert_eq!(
+            span("Roughly a third of women, then more."),
+            Some("a third of women")
+        );
+        assert_eq!(span("The risk is 3 times higher."), Some("3 times"));
+        assert_eq!(span("One **20 percent** figure."), Some("20 percent"));
+        assert_eq!(
+            span("Ask <b>50% of R&D staff</b> now."),
+            Some("50% of R&D staff")
+        );
+        // The first statistic, as the rule reads it; the sentence ends at its period.
+        assert_eq!(
+            span("Half of all people. 10 percent of others."),
+            Some("Half of all people")
+        );
+        assert_eq!(span("No numbers here."), None);
+    }
+
+    #[test]
+    fn quotes_are_the_marked_text_decoded_and_shortened() {
+        let html = "<p>A <mark class=\"m\" id=\"x\" title=\"a>b\">one <mark>two</mark> &amp; <b title=\">\">three</b></mark> four</p>";
+        assert_eq!(marked_text(html, "x").as_deref(), Some("one two & three"));
+        assert_eq!(
+            decode_entities("&lt;a&gt; &#39;b&#x27; &bogus; &"),
+            "<a> 'b' &bogus; &"
+        );
+        let long = "word ".repeat(30);
+        let short = shorten(&long).expect("words");
+        assert!(
+            short.ends_with("word…") && short.chars().count() <= QUOTE_CHARS + 1,
+            "{short}"
+        );
+        assert_eq!(shorten("  a\n b  ").as_deref(), Some("a b"));
+        assert_eq!(shorten(" \n"), None);
+    }
+
+    #[test]
+    fn levels_show_by_severity() {
+        use Severity::*;
+        let shown = |l: LintLevel| -> Vec<bool> {
+            [Error, Warning, Info].iter().map(|&s| l.shows(s)).collect()
+        };
+        assert_eq!(shown(LintLevel::None), [false, false, false]);
+        assert_eq!(shown(LintLevel::Errors), [true, false, false]);
+        assert_eq!(shown(LintLevel::default()), [true, true, false]);
+        assert_eq!(shown(LintLevel::All), [true, true, true]);
+    }
 }

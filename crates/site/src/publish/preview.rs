@@ -256,17 +256,21 @@ pub fn render_preview_with(
         html = after_body(&html, &format!("{}{panel}", banner_markup(banner)));
     }
     let comments_shown = marked.is_some() && !notes.is_empty();
-    if comments_shown {
-        html = with_style(
-            &html,
-            &format!(
-                "{}{}",
-                crate::diff::lint_marks::CSS,
-                crate::diff::comment_marks::CSS
-            ),
-        );
-    } else if marked.is_some() {
-        html = with_style(&html, crate::diff::lint_marks::CSS);
+    let lint_css = if marked.is_some() && looked.is_some() {
+        crate::diff::lint_marks::CSS
+    } else {
+        ""
+    };
+    let css = format!(
+        "{lint_css}{}",
+        if comments_shown {
+            crate::diff::comment_marks::CSS
+        } else {
+            ""
+        }
+    );
+    if !css.is_empty() {
+        html = with_style(&html, &css);
     }
     Ok(Preview {
         html,
