@@ -42,6 +42,9 @@ pub struct DiffArgs {
     /// Leave review comments out of the margin
     #[arg(long)]
     no_comments: bool,
+    /// With --format html: which lint findings to mark and list, by their severity in the workspace's settings
+    #[arg(long, value_enum, value_name = "WHICH", default_value = "warnings")]
+    lint: super::preview::LintShown,
 }
 
 /// `diff --json`: what was compared, why, and the changes.
@@ -172,7 +175,9 @@ pub fn cmd_diff(ctx: &mut Ctx<'_>, args: DiffArgs) -> Result<ExitCode> {
         )?;
     }
     let output = match args.format {
-        DiffFormat::Html => diff::html_page(&ws, &record, &comparison, &to, &notes)?,
+        DiffFormat::Html => {
+            diff::html_page(&ws, &record, &comparison, &to, &notes, args.lint.into())?
+        }
         DiffFormat::Text => {
             let new_text = if notes.is_empty() {
                 Vec::new()

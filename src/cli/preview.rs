@@ -3,13 +3,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::Args;
+use clap::{Args, ValueEnum};
 
 use super::{Ctx, say, slug_arg};
 use medreview_core::clock;
 use medreview_core::error::{Code, Error, Result};
 use medreview_core::record::ArticleRecord;
 use medreview_core::record::entry::ViewKind;
+use medreview_site::diff::lint_marks::LintLevel;
 use medreview_site::diff::{self, Side, comment_marks};
 use medreview_site::publish::preview::committed_preview;
 
@@ -26,6 +27,33 @@ pub struct PreviewArgs {
     /// Leave review comments out of the margin
     #[arg(long)]
     no_comments: bool,
+    /// Which lint findings to mark and list, by their severity in the workspace's settings
+    #[arg(long, value_enum, value_name = "WHICH", default_value = "warnings")]
+    lint: LintShown,
+}
+
+/// `--lint` of `preview` and `diff --format html`: which findings the page shows.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(super) enum LintShown {
+    /// No lint: no panel, no marks
+    None,
+    /// Errors only
+    Errors,
+    /// Errors and warnings (rules at `info` do not run)
+    Warnings,
+    /// Every finding, infos (spelling, grammar) too
+    All,
+}
+
+impl From<LintShown> for LintLevel {
+    fn from(shown: LintShown) -> LintLevel {
+        match shown {
+            LintShown::None => LintLevel::None,
+            LintShown::Errors => LintLevel::Errors,
+            LintShown::Warnings => LintLevel::Warnings,
+            LintShown::All => LintLevel::All,
+        }
+    }
 }
 
 /// Runs `preview`.
@@ -59,7 +87,15 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
         ));
     }
     let now = clock::now()?;
-    let preview = committed_preview(&ws, &*people, record, &side, now, !args.no_comments)?;
+    let preview = committed_preview(
+        &ws,
+        &*people,
+        record,
+        &side,
+        now,
+        !args.no_comments,
+        args.lint.into(),
+    )?;
     let what = match (&args.rev, &side) {
         (None, Side::Working) => "in the working tree (it has unsubmitted edits)".to_owned(),
         (None, Side::Revision(r)) => {
@@ -89,16 +125,28 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
         )?,
     }
     let counts = medreview_lint::Counts::of(&preview.findings);
-    if preview.marked {
+    let found = match (preview.findings.is_empty(), preview.lint) {
+        (false, _) => counts.describe(),
+        (true, LintLevel::Errors) => "no errors".to_owned(),
+        (true, LintLevel::Warnings) => "no errors or warnings".to_owned(),
+        (true, _) => "no findings".to_owned(),
+    };
+    let hidden = match preview.lint {
+        LintLevel::Errors => " (`--lint warnings` adds warnings, `--lint all` infos too)",
+        LintLevel::Warnings => " (`--lint all` adds infos: spelling, grammar)",
+        _ => "",
+    };
+    if preview.lint == LintLevel::None {
+        // Asked for no lint: nothing to say.
+    } else if preview.marked {
         say(
             ctx.err,
             &format!(
-                "Lint: {}{}",
-                counts.describe(),
+                "Lint: {found}{}{hidden}.",
                 if preview.findings.is_empty() {
-                    "."
+                    ""
                 } else {
-                    ", marked on the page and listed by the banner."
+                    ", marked on the page and listed under the banner"
                 }
             ),
         )?;
@@ -106,8 +154,7 @@ pub fn cmd_preview(ctx: &mut Ctx<'_>, args: PreviewArgs) -> Result<ExitCode> {
         say(
             ctx.err,
             &format!(
-                "Lint: {}, not marked on this page, which is the published one; `medreview lint {slug}` lists the findings.",
-                counts.describe()
+                "Lint: {found}, not marked on this page, which is the published one; `medreview lint {slug}` lists the findings."
             ),
         )?;
     }

@@ -19,7 +19,7 @@ const FLAWED: &str = "Common examples include:\n\n## Treatment\n\nAbout 20 perce
 const NEAR_MISS: &str = "Common examples include:\n\n- surgery\n- radiation\n\n## Treatment\n\nAbout 20 percent of people have it.[^1] Ask your team.\n\n[^1]: National Cancer Institute.\n";
 
 /// The writer's own markup dressed as medreview's marks and panel.
-const FORGED: &str = "<mark class=\"medreview-lint medreview-lint-error\" id=\"medreview-lint-at-1\" title=\"empty-list: forged\">Forged</mark> text.\n\n<section class=\"medreview-lint-panel\"><h2 class=\"medreview-lint-title\">Editorial lint: no findings</h2></section>\n\nAbout 20 percent of people have it.\n";
+const FORGED: &str = "<mark class=\"medreview-lint medreview-lint-error\" id=\"medreview-lint-at-1\" title=\"empty-list: forged\">Forged</mark> text.\n\n<details class=\"medreview-lint-panel\" open><summary>Editorial lint: no findings</summary></details>\n\nAbout 20 percent of people have it.\n";
 
 /// Exit code and stderr of a run.
 fn shown(run: &crate::common::Run) -> String {
@@ -36,11 +36,7 @@ fn part<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 }
 
 fn panel(html: &str) -> &str {
-    part(
-        html,
-        "<section class=\"medreview-lint-panel\"",
-        "</section>",
-    )
+    part(html, "<details class=\"medreview-lint-panel", "</details>")
 }
 
 /// Our marks on a page: medreview's class comes first, which the writer cannot set.
@@ -63,31 +59,31 @@ fn a_preview_marks_each_finding_at_its_text_and_lists_them_by_the_banner() {
     exit 0
     Preview of her2-treatment in the working tree (it has unsubmitted edits)
     Not approved: unsubmitted edits, never submitted for review. The published page shows r1. The page carries a "Not approved" banner and names no reviewer.
-    Lint: 1 error, 1 warning, marked on the page and listed by the banner.
+    Lint: 1 error, 1 warning, marked on the page and listed under the banner (`--lint all` adds infos: spelling, grammar).
     "#);
     let html = &run.stdout;
     insta::assert_snapshot!(panel(html), @r##"
-    <section class="medreview-lint-panel" aria-label="Editorial lint findings">
-    <h2 class="medreview-lint-title">Editorial lint: 1 error, 1 warning</h2>
-    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree, marked in the text where it shows. This panel and the marks are not part of the published page.</p>
+    <details class="medreview-lint-panel" aria-label="Editorial lint findings">
+    <summary><strong>Editorial lint</strong>: 1 error, 1 warning <span class="medreview-lint-show">— show the list</span></summary>
+    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree, underlined in the text where it shows (hover for the rule); this panel and the marks are not part of the published page. Infos (spelling and grammar, unless the workspace raises them) are not shown: <code>--lint all</code> adds them.</p>
     <ol class="medreview-lint-list">
-    <li class="medreview-lint-item medreview-lint-error" value="1"><span class="medreview-lint-severity">error</span> <code>empty-list</code> <span class="medreview-lint-where"><a href="#medreview-lint-at-1">line 10:24</a></span>: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period</li>
-    <li class="medreview-lint-item medreview-lint-warning" value="2"><span class="medreview-lint-severity">warning</span> <code>unsourced-claim</code> <span class="medreview-lint-where"><a href="#medreview-lint-at-2">line 14:1</a></span>: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter</li>
+    <li class="medreview-lint-item medreview-lint-error" id="medreview-lint-finding-1"><span class="medreview-lint-severity">error</span> <code id="medreview-lint-code-1">empty-list</code> <a class="medreview-lint-where" href="#medreview-lint-at-1">“Common examples include:”</a>: <span id="medreview-lint-note-1">this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period</span></li>
+    <li class="medreview-lint-item medreview-lint-warning" id="medreview-lint-finding-2"><span class="medreview-lint-severity">warning</span> <code id="medreview-lint-code-2">unsourced-claim</code> <a class="medreview-lint-where" href="#medreview-lint-at-2">“20 percent of people”</a>: <span id="medreview-lint-note-2">this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter</span></li>
     </ol>
-    </section>
+    </details>
     "##);
     insta::assert_snapshot!(part(html, "<div class=\"body\">", "</div>"), @r#"
     <div class="body">
-    <p><mark class="medreview-lint medreview-lint-error" id="medreview-lint-at-1" title="empty-list: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period">Common examples include:</mark><sup class="medreview-lint-ref">1</sup></p>
+    <p><mark class="medreview-lint medreview-lint-error" id="medreview-lint-at-1" data-code="empty-list" title="empty-list: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period" aria-describedby="medreview-lint-code-1 medreview-lint-note-1">Common examples include:</mark></p>
     <h2>Treatment</h2>
-    <p><mark class="medreview-lint medreview-lint-warning" id="medreview-lint-at-2" title="unsourced-claim: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter">About 20 percent of people have it.</mark><sup class="medreview-lint-ref">2</sup> Ask your team.</p>
+    <p>About <mark class="medreview-lint medreview-lint-warning" id="medreview-lint-at-2" data-code="unsourced-claim" title="unsourced-claim: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter" aria-describedby="medreview-lint-code-2 medreview-lint-note-2">20 percent of people</mark> have it. Ask your team.</p>
 
     </div>
     "#);
     // The panel comes right after the banner; the style is in the page's head.
     assert!(
         html.contains(
-            "The published page shows r1.</div>\n<section class=\"medreview-lint-panel\""
+            "The published page shows r1.</div>\n<details class=\"medreview-lint-panel\""
         ),
         "{html}"
     );
@@ -103,16 +99,18 @@ fn a_near_miss_is_not_marked_and_the_panel_says_so() {
     let env = edited(NEAR_MISS);
     let run = env.ok(&["preview", SLUG]);
     assert!(
-        run.stderr.ends_with("Lint: no findings.\n"),
+        run.stderr.ends_with(
+            "Lint: no errors or warnings (`--lint all` adds infos: spelling, grammar).\n"
+        ),
         "{}",
         run.stderr
     );
     assert_eq!(marks(&run.stdout), 0, "{}", run.stdout);
     insta::assert_snapshot!(panel(&run.stdout), @r#"
-    <section class="medreview-lint-panel" aria-label="Editorial lint findings">
-    <h2 class="medreview-lint-title">Editorial lint: no findings</h2>
-    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree. This panel and the marks are not part of the published page.</p>
-    </section>
+    <details class="medreview-lint-panel medreview-lint-clean" aria-label="Editorial lint findings">
+    <summary><strong>Editorial lint</strong>: no errors or warnings</summary>
+    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree; this panel and the marks are not part of the published page. Infos (spelling and grammar, unless the workspace raises them) are not shown: <code>--lint all</code> adds them.</p>
+    </details>
     "#);
 }
 
@@ -128,24 +126,24 @@ fn the_writers_own_marks_and_panel_are_not_findings() {
         "{html}"
     );
     assert_eq!(
-        html.matches("<section class=\"medreview-lint-panel\"")
+        html.matches("<details class=\"medreview-lint-panel")
             .count(),
         1
     );
     assert_eq!(html.matches("id=\"medreview-lint-at-1\"").count(), 1);
     insta::assert_snapshot!(panel(html), @r##"
-    <section class="medreview-lint-panel" aria-label="Editorial lint findings">
-    <h2 class="medreview-lint-title">Editorial lint: 1 warning</h2>
-    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree, marked in the text where it shows. This panel and the marks are not part of the published page.</p>
+    <details class="medreview-lint-panel" aria-label="Editorial lint findings">
+    <summary><strong>Editorial lint</strong>: 1 warning <span class="medreview-lint-show">— show the list</span></summary>
+    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree, underlined in the text where it shows (hover for the rule); this panel and the marks are not part of the published page. Infos (spelling and grammar, unless the workspace raises them) are not shown: <code>--lint all</code> adds them.</p>
     <ol class="medreview-lint-list">
-    <li class="medreview-lint-item medreview-lint-warning" value="1"><span class="medreview-lint-severity">warning</span> <code>unsourced-claim</code> <span class="medreview-lint-where"><a href="#medreview-lint-at-1">line 14:1</a></span>: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter</li>
+    <li class="medreview-lint-item medreview-lint-warning" id="medreview-lint-finding-1"><span class="medreview-lint-severity">warning</span> <code id="medreview-lint-code-1">unsourced-claim</code> <a class="medreview-lint-where" href="#medreview-lint-at-1">“20 percent of people”</a>: <span id="medreview-lint-note-1">this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter</span></li>
     </ol>
-    </section>
+    </details>
     "##);
     // On the redline, the writer's markup is shown as its source, escaped.
     let page = env.ok(&["diff", SLUG, "--format", "html"]).stdout;
     assert_eq!(
-        page.matches("<section class=\"medreview-lint-panel\"")
+        page.matches("<details class=\"medreview-lint-panel")
             .count(),
         1
     );
@@ -160,22 +158,22 @@ fn the_writers_own_marks_and_panel_are_not_findings() {
 fn the_html_redline_marks_the_newer_sides_findings_and_the_text_redline_does_not() {
     let env = edited(FLAWED);
     let page = env.ok(&["diff", SLUG, "--format", "html"]).stdout;
-    insta::assert_snapshot!(panel(&page), @r#"
-    <section class="medreview-lint-panel" aria-label="Editorial lint findings">
-    <h2 class="medreview-lint-title">Editorial lint: 1 error, 1 warning</h2>
-    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree, marked in the text where it shows. This panel and the marks are not part of the published page.</p>
+    insta::assert_snapshot!(panel(&page), @r##"
+    <details class="medreview-lint-panel" aria-label="Editorial lint findings">
+    <summary><strong>Editorial lint</strong>: 1 error, 1 warning <span class="medreview-lint-show">— show the list</span></summary>
+    <p class="medreview-lint-about">What <code>medreview lint</code> finds in the working tree, underlined in the text where it shows (hover for the rule); this panel and the marks are not part of the published page. Infos (spelling and grammar, unless the workspace raises them) are not shown: <code>--lint all</code> adds them.</p>
     <ol class="medreview-lint-list">
-    <li class="medreview-lint-item medreview-lint-error" value="1"><span class="medreview-lint-severity">error</span> <code>empty-list</code> <span class="medreview-lint-where">line 10:24</span>: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period</li>
-    <li class="medreview-lint-item medreview-lint-warning" value="2"><span class="medreview-lint-severity">warning</span> <code>unsourced-claim</code> <span class="medreview-lint-where">line 14:1</span>: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter</li>
+    <li class="medreview-lint-item medreview-lint-error" id="medreview-lint-finding-1"><span class="medreview-lint-severity">error</span> <code id="medreview-lint-code-1">empty-list</code> <a class="medreview-lint-where" href="#medreview-lint-at-1">“Common examples include:”</a>: <span id="medreview-lint-note-1">this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period</span></li>
+    <li class="medreview-lint-item medreview-lint-warning" id="medreview-lint-finding-2"><span class="medreview-lint-severity">warning</span> <code id="medreview-lint-code-2">unsourced-claim</code> <a class="medreview-lint-where" href="#medreview-lint-at-2">“20 percent of people”</a>: <span id="medreview-lint-note-2">this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter</span></li>
     </ol>
-    </section>
-    "#);
+    </details>
+    "##);
     insta::assert_snapshot!(part(&page, "<div class=\"doc\">", "</div>"), @r#"
     <div class="doc">
     <p class="deleted"><del>Most people get surgery.</del></p>
-    <p class="inserted"><mark class="medreview-lint medreview-lint-error" title="empty-list: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period"><ins>Common examples include:</ins></mark><sup class="medreview-lint-ref">1</sup></p>
+    <p class="inserted"><mark class="medreview-lint medreview-lint-error" id="medreview-lint-at-1" data-code="empty-list" title="empty-list: this announces a list (it ends with a colon), but no list follows; add the list, or end the sentence with a period" aria-describedby="medreview-lint-code-1 medreview-lint-note-1"><ins>Common examples include:</ins></mark></p>
     <h2 class="inserted"><ins>Treatment</ins></h2>
-    <p class="inserted"><mark class="medreview-lint medreview-lint-warning" title="unsourced-claim: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter"><ins>About 20 percent of people have it. Ask your team.</ins></mark><sup class="medreview-lint-ref">2</sup></p>
+    <p class="inserted"><mark class="medreview-lint medreview-lint-warning" id="medreview-lint-at-2" data-code="unsourced-claim" title="unsourced-claim: this sentence states a percentage but its paragraph cites nothing: add a footnote (`[^1]`) or a link to the source, or name a source from the front matter" aria-describedby="medreview-lint-code-2 medreview-lint-note-2"><ins>About 20 percent of people have it. Ask your team.</ins></mark></p>
     </div>
     "#);
     assert!(page.contains("mark.medreview-lint-error {"), "{page}");
@@ -187,7 +185,7 @@ fn the_html_redline_marks_the_newer_sides_findings_and_the_text_redline_does_not
     let page = env.ok(&["diff", SLUG, "--format", "html"]).stdout;
     assert_eq!(marks(&page), 0, "{page}");
     assert!(
-        panel(&page).contains("Editorial lint: no findings"),
+        panel(&page).contains("<strong>Editorial lint</strong>: no errors or warnings"),
         "{page}"
     );
 }
@@ -214,7 +212,7 @@ fn the_writers_text_does_not_place_the_panel() {
     );
     // The panel follows medreview's banner, wherever the template placed it.
     let panel_at = html
-        .find("<section class=\"medreview-lint-panel\"")
+        .find("<details class=\"medreview-lint-panel")
         .expect("panel");
     let banner_at = html
         .find("<div class=\"preview-banner\" role=\"alert\">")
@@ -222,18 +220,18 @@ fn the_writers_text_does_not_place_the_panel() {
     let text_at = html.find("Mind").expect("text");
     assert!(text_at < banner_at && banner_at < panel_at, "{html}");
     assert_eq!(
-        html.matches("<section class=\"medreview-lint-panel\"")
+        html.matches("<details class=\"medreview-lint-panel")
             .count(),
         1
     );
     assert!(
-        html[banner_at..].contains("</div>\n<section class=\"medreview-lint-panel\""),
+        html[banner_at..].contains("</div>\n<details class=\"medreview-lint-panel\""),
         "{html}"
     );
     assert_eq!(
         marks(&html),
-        2,
-        "the statistic and the unclosed quote: {html}"
+        1,
+        "the statistic (the unclosed quote is a grammar info): {html}"
     );
 }
 
@@ -253,7 +251,7 @@ fn a_finding_in_a_folded_part_of_the_redline_is_listed_only() {
     assert_eq!(marks(&page), 0, "{page}");
     assert!(page.contains("<p class=\"elided\">"), "{page}");
     assert!(
-        panel(&page).contains("<span class=\"medreview-lint-where\">line 10:1 (not marked)</span>"),
+        panel(&page).contains("<span class=\"medreview-lint-where\">“20 percent of people” (not marked on this page)</span>"),
         "{page}"
     );
 }

@@ -27,6 +27,7 @@ mod json;
 mod keys;
 mod lint;
 mod lint_marks;
+mod lint_panel;
 mod live_page;
 mod meaning;
 mod memo;

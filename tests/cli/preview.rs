@@ -33,7 +33,7 @@ fn a_submitted_revision_in_review_is_shown_with_a_banner_and_no_reviewer() {
     exit 0
     Preview of her2-treatment r1 a02ddc2, the latest submitted revision
     Not approved: in-review (submitted, waiting for a medical review). Nothing of this article is published. The page carries a "Not approved" banner and names no reviewer.
-    Lint: 4 infos, marked on the page and listed by the banner.
+    Lint: no errors or warnings (`--lint all` adds infos: spelling, grammar).
     "#);
     insta::assert_snapshot!(banner(&run.stdout).expect("a banner"), @r#"<div class="preview-banner" role="alert"><strong>Not approved</strong> &mdash; preview of r1, not medically reviewed. State: in-review (submitted, waiting for a medical review). Nothing of this article is published.</div>"#);
     insta::assert_snapshot!(byline(&run.stdout), @r#"
@@ -62,11 +62,10 @@ fn the_approved_revision_previews_byte_for_byte_as_published() {
     let env = approved_with(FOOTNOTED);
     let page = published_page(&env, &env.outside("site"), &[]);
     let run = env.ok(&["preview", SLUG, "r1"]);
-    insta::assert_snapshot!(shown(&run), @r"
+    insta::assert_snapshot!(shown(&run), @"
     exit 0
     Preview of her2-treatment r1 5ac9627
     Approved: this is the page publish writes.
-    Lint: 1 info, not marked on this page, which is the published one; `medreview lint her2-treatment` lists the findings.
     ");
     assert_eq!(run.stdout, page);
     assert!(banner(&run.stdout).is_none());
@@ -81,7 +80,7 @@ fn unsubmitted_edits_are_previewed_by_default_and_older_revisions_on_request() {
     exit 0
     Preview of her2-treatment in the working tree (it has unsubmitted edits)
     Not approved: unsubmitted edits, never submitted for review. The published page shows r1. The page carries a "Not approved" banner and names no reviewer.
-    Lint: no findings.
+    Lint: no errors or warnings (`--lint all` adds infos: spelling, grammar).
     "#);
     assert!(
         run.stdout.contains("Edited text, not submitted."),
@@ -120,7 +119,7 @@ fn unsubmitted_edits_are_previewed_by_default_and_older_revisions_on_request() {
     insta::assert_snapshot!(run.stderr, @r#"
     Preview of her2-treatment r2 5aabf50
     Not approved: changes-requested (a reviewer requested changes). The published page shows r1. The page carries a "Not approved" banner and names no reviewer.
-    Lint: no findings.
+    Lint: no errors or warnings (`--lint all` adds infos: spelling, grammar).
     "#);
     assert!(!run.stdout.contains("Medically reviewed by"));
 }

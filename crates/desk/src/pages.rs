@@ -683,7 +683,7 @@ async fn redline_frame(
         let html = desk.frame(ws.git.head_commit(), key, || {
             let comparison = diff::compare(ws, &state.roster, &record, &from, &to)?;
             let notes = comment_marks::notes(ws, &record, &*people, &to)?;
-            diff::html_page(ws, &record, &comparison, &to, &notes)
+            diff::html_page(ws, &record, &comparison, &to, &notes, Default::default())
         })?;
         Ok(frame_response(html))
     })
@@ -706,7 +706,13 @@ async fn preview_frame(
         let key = frame_key("preview", &slug, &Side::Nothing, &side, reader.now);
         let html = desk.frame(ws.git.head_commit(), key, || {
             medreview_site::publish::preview::committed_preview(
-                ws, &*people, record, &side, reader.now, true,
+                ws,
+                &*people,
+                record,
+                &side,
+                reader.now,
+                true,
+                Default::default(),
             )
             .map(|preview| preview.html)
         })?;

@@ -39,7 +39,14 @@ static SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
 static REDLINE_SANITIZER: std::sync::LazyLock<ammonia::Builder<'static>> =
     std::sync::LazyLock::new(|| {
         let mut builder = ammonia::Builder::default();
-        builder.add_generic_attributes(["class", "data-thread"]);
+        // `id`, `data-code` and `aria-describedby` are lint marks' (the panel links them).
+        builder.add_generic_attributes([
+            "class",
+            "data-thread",
+            "id",
+            "data-code",
+            "aria-describedby",
+        ]);
         builder
     });
 

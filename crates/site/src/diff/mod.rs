@@ -192,7 +192,7 @@ pub fn compare(
 }
 
 /// The HTML redline page of `comparison` (whose newer side is `to`): the newer
-/// side's lint findings marked where the redline shows them, and `notes` (the review
+/// side's lint findings that `level` shows marked where the redline shows them, and `notes` (the review
 /// comments on its words, maybe none) in the margin. What `diff --format html`
 /// writes and the review desk frames.
 pub fn html_page(
@@ -201,16 +201,16 @@ pub fn html_page(
     comparison: &Comparison,
     to: &Side,
     notes: &[comment_marks::Note],
+    level: lint_marks::LintLevel,
 ) -> Result<String> {
     let lint = match to {
         Side::Nothing => None,
+        _ if level == lint_marks::LintLevel::None => None,
         side => {
             let bytes = bytes(ws, record, side)?;
-            let findings = medreview_lint::Linter::for_workspace(ws)?.lint(
-                &bytes,
-                &record.article_path,
-                None,
-            )?;
+            let findings = level
+                .findings(ws, &bytes, &record.article_path)?
+                .unwrap_or_default();
             Some(lint_marks::redline(
                 &bytes,
                 &record.article_path,
@@ -220,6 +220,7 @@ pub fn html_page(
                     Side::Working => "the working tree".to_owned(),
                     _ => comparison.header.to.label.clone(),
                 },
+                level,
             )?)
         }
     };

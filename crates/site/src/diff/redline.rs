@@ -294,11 +294,20 @@ pub fn html(
     } else {
         ctx.insert("body_html", &None::<String>);
     }
-    match lint {
-        Some(l) => ctx.insert_safe("lint_panel", l.panel.clone()),
+    match lint.and_then(|l| l.panel.as_ref()) {
+        Some(panel) => ctx.insert_safe("lint_panel", panel.clone()),
         None => ctx.insert("lint_panel", &None::<String>),
     }
-    ctx.insert_safe("lint_css", crate::diff::lint_marks::CSS.to_owned());
+    let shown = lint.is_some_and(|l| l.panel.is_some());
+    ctx.insert_safe(
+        "lint_css",
+        if shown {
+            crate::diff::lint_marks::CSS
+        } else {
+            ""
+        }
+        .to_owned(),
+    );
     // Comments add their style and section only where there are threads, so a
     // redline without them is the page it always was.
     match comments {

@@ -9,6 +9,7 @@ use super::{
     template_source,
 };
 use crate::diff::Side;
+use crate::diff::lint_marks::LintLevel;
 use crate::render::{self, Templates};
 use crate::templates;
 use medreview_core::error::{Code, Error, Result};
@@ -29,9 +30,11 @@ pub struct Preview {
     pub state: String,
     /// What a publish shows of the article instead, when the text is not approved.
     pub published: String,
-    /// The lint findings of the text, marked on the page when it is not the
-    /// approved one (the approved page is the published page, unmarked).
+    /// The lint findings of the text that `lint` shows, marked on the page when it
+    /// is not the approved one (the approved page is the published page, unmarked).
     pub findings: Vec<medreview_lint::Finding>,
+    /// Which findings were looked for and shown.
+    pub lint: LintLevel,
     /// Whether the findings are marked on the page.
     pub marked: bool,
     /// The review comment threads on the text (none with `--no-comments`).
@@ -50,6 +53,7 @@ pub fn committed_preview(
     side: &Side,
     now: DateTime<FixedOffset>,
     comments: bool,
+    lint: LintLevel,
 ) -> Result<Preview> {
     let committed = Committed {
         snapshot: ws.git.head_snapshot()?,
@@ -60,7 +64,7 @@ pub fn committed_preview(
     ledger.require_intact(&record.slug)?;
     let record = ArticleRecord { ledger, ..record };
     let status = record.status(ws, people, now);
-    render_preview_with(ws, &record, &status, side, now, comments)
+    render_preview_with(ws, &record, &status, side, now, comments, lint)
 }
 
 /// The class of the banner element; a template that shows `preview` itself uses it,
@@ -77,10 +81,11 @@ pub fn render_preview(
     side: &Side,
     now: DateTime<FixedOffset>,
 ) -> Result<Preview> {
-    render_preview_with(ws, record, status, side, now, true)
+    render_preview_with(ws, record, status, side, now, true, LintLevel::default())
 }
 
-/// [`render_preview`], with the review comments left out unless `comments`.
+/// [`render_preview`], with the review comments left out unless `comments`, and
+/// the lint findings `lint` shows.
 pub fn render_preview_with(
     ws: &Workspace,
     record: &ArticleRecord,
@@ -88,6 +93,7 @@ pub fn render_preview_with(
     side: &Side,
     now: DateTime<FixedOffset>,
     comments: bool,
+    lint: LintLevel,
 ) -> Result<Preview> {
     let src = Committed {
         snapshot: ws.git.head_snapshot()?,
@@ -116,8 +122,8 @@ pub fn render_preview_with(
         }
     };
     let bytes = crate::diff::bytes(ws, record, side)?;
-    let findings =
-        medreview_lint::Linter::for_workspace(ws)?.lint(&bytes, &record.article_path, None)?;
+    let looked = lint.findings(ws, &bytes, &record.article_path)?;
+    let findings = looked.clone().unwrap_or_default();
     let approved = match (side, &status.publishable) {
         (Side::Revision(r), Some(p)) if p.revision.id == r.id => Some(p.clone()),
         _ => None,
@@ -205,7 +211,8 @@ pub fn render_preview_with(
         Vec::new()
     };
     // A text that is not the approved one shows its lint findings in place, and
-    // lists them in a panel by the banner; and its review comments in the margin.
+    // sums them up in a folded panel by the banner; and its review comments in
+    // the margin.
     let marked = banner.is_some().then(|| {
         let (body, places, apart) = crate::diff::comment_marks::preview_body(
             &page.article.body,
@@ -213,16 +220,17 @@ pub fn render_preview_with(
             &findings,
             &notes,
         );
-        let body = format!("{body}{apart}");
         let what = if label == "working tree" {
             "the working tree".to_owned()
         } else {
             label.clone()
         };
-        (
-            body,
-            crate::diff::lint_marks::panel(&findings, &places, &what),
-        )
+        let panel = looked.as_ref().map(|_| {
+            let quotes =
+                crate::diff::lint_marks::quotes(&body, &page.article.body, &findings, &places);
+            crate::diff::lint_marks::panel(&findings, &places, &quotes, lint, &what)
+        });
+        (format!("{body}{apart}"), panel.unwrap_or_default())
     });
     let body = marked.as_ref().map(|(body, _)| body.as_str());
     let panel = marked
@@ -248,17 +256,21 @@ pub fn render_preview_with(
         html = after_body(&html, &format!("{}{panel}", banner_markup(banner)));
     }
     let comments_shown = marked.is_some() && !notes.is_empty();
-    if comments_shown {
-        html = with_style(
-            &html,
-            &format!(
-                "{}{}",
-                crate::diff::lint_marks::CSS,
-                crate::diff::comment_marks::CSS
-            ),
-        );
-    } else if marked.is_some() {
-        html = with_style(&html, crate::diff::lint_marks::CSS);
+    let lint_css = if marked.is_some() && looked.is_some() {
+        crate::diff::lint_marks::CSS
+    } else {
+        ""
+    };
+    let css = format!(
+        "{lint_css}{}",
+        if comments_shown {
+            crate::diff::comment_marks::CSS
+        } else {
+            ""
+        }
+    );
+    if !css.is_empty() {
+        html = with_style(&html, &css);
     }
     Ok(Preview {
         html,
@@ -266,8 +278,9 @@ pub fn render_preview_with(
         banner,
         state,
         published,
-        marked: marked.is_some(),
+        marked: marked.is_some() && looked.is_some(),
         findings,
+        lint,
         comments: notes,
         comments_shown,
     })
