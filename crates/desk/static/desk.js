@@ -142,11 +142,12 @@ async function signForm(form) {
   }
 }
 
-// The text of a range without what the desk adds to the page (lint reference
-// numbers, comment notes in the margin): only the article's own words.
+// The text of a range without what the desk adds to the page (the lint panel,
+// comment notes in the margin): only the article's own words. Lint marks wrap the
+// article's words, so their text stays.
 function wordsOf(range) {
   const copy = range.cloneContents();
-  for (const added of copy.querySelectorAll("sup.medreview-lint-ref, aside.comment, .medreview-lint-panel")) added.remove();
+  for (const added of copy.querySelectorAll("aside.comment, .medreview-lint-panel")) added.remove();
   return copy.textContent;
 }
 
