@@ -368,13 +368,10 @@ fn html_redline_shows_list_items_added_and_removed_in_a_list() {
     insta::assert_snapshot!(rendered_doc(&env), @r#"
     <p class="elided">⋯ 1 unchanged part ⋯</p>
     <ul>
-    <li class="context"><mark class="medreview-lint medreview-lint-info" title="spelling: `Trastuzumab` is not in the dictionary (2 times); fix it, or add it to dictionary.txt if it is right
-    spelling: `Herceptin` is not in the dictionary; fix it, or add it to dictionary.txt if it is right">Trastuzumab (Herceptin)</mark><sup class="medreview-lint-ref">2,3</sup></li>
+    <li class="context">Trastuzumab (Herceptin)</li>
     <li class="deleted"><del>Lapatinib</del></li>
-    <li class="context"><mark class="medreview-lint medreview-lint-info" title="spelling: `Pertuzumab` is not in the dictionary; fix it, or add it to dictionary.txt if it is right
-    spelling: `Perjeta` is not in the dictionary; fix it, or add it to dictionary.txt if it is right">Pertuzumab (Perjeta)</mark><sup class="medreview-lint-ref">4,5</sup></li>
-    <li class="inserted"><mark class="medreview-lint medreview-lint-info" title="spelling: `deruxtecan` is not in the dictionary; fix it, or add it to dictionary.txt if it is right
-    spelling: `Enhertu` is not in the dictionary; fix it, or add it to dictionary.txt if it is right"><ins>Trastuzumab deruxtecan (Enhertu)</ins></mark><sup class="medreview-lint-ref">6,7</sup></li>
+    <li class="context">Pertuzumab (Perjeta)</li>
+    <li class="inserted"><ins>Trastuzumab deruxtecan (Enhertu)</ins></li>
     </ul>
     "#);
 }
@@ -386,7 +383,7 @@ fn html_redline_shows_footnotes_as_the_page_numbers_them() {
         "Trastuzumab can affect the heart.[^1] Ask about checks.[^2]\n\n[^1]: FDA label, 2024.\n[^2]: [ASCO guideline](https://www.asco.org/her2).\n",
     ]);
     insta::assert_snapshot!(rendered_doc(&env), @r#"
-    <p class="changed"><mark class="medreview-lint medreview-lint-info" title="spelling: `Trastuzumab` is not in the dictionary; fix it, or add it to dictionary.txt if it is right">Trastuzumab can affect the heart.<sup class="noteref">1</sup> <ins>Ask about checks.<sup class="noteref">2</sup></ins></mark><sup class="medreview-lint-ref">1</sup></p>
+    <p class="changed">Trastuzumab can affect the heart.<sup class="noteref">1</sup> <ins>Ask about checks.<sup class="noteref">2</sup></ins></p>
     <div class="notes">
     <h2 class="notes-title">Notes</h2>
     <p class="note changed"><sup>1</sup> FDA label, <del>2020</del><ins>2024</ins>.</p>
