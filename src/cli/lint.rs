@@ -112,6 +112,9 @@ pub fn cmd_lint(ctx: &mut Ctx<'_>, args: LintArgs) -> Result<ExitCode> {
     } else {
         linter
     };
+    if let Some(notice) = linter.spelling_notice()? {
+        say(ctx.err, &format!("note: {notice}"))?;
+    }
     let named = if args.slugs.is_empty() {
         None
     } else {

@@ -457,36 +457,36 @@ fn headings_is_a_skipped_level_or_a_level_one_heading() {
 
 #[test]
 fn spelling_is_a_word_no_dictionary_knows() {
-    let body = "You will recieve a letter about Kadcyla. Kadcyla is given by IV.\n";
+    let body = "You will recieve a letter about Zentrovax. Zentrovax is given by IV.\n";
     let hits = findings(&env_with("", &format!("{FRONT}{body}")));
     assert_eq!(
         places(&hits, "spelling"),
-        vec![at(body, "recieve"), at(body, "Kadcyla")],
+        vec![at(body, "recieve"), at(body, "Zentrovax")],
         "{hits:#?}"
     );
     assert!(
         hits.iter().any(|h| h
             .message
-            .contains("`Kadcyla` is not in the dictionary (2 times)")),
+            .contains("`Zentrovax` is not in the dictionary (2 times)")),
         "{hits:#?}"
     );
 }
 
 #[test]
 fn spelling_near_misses_dictionary_txt_allowed_words_and_abbreviations() {
-    let body = "Trastuzumab and trastuzumabs. Pertuzumab and Perjeta. HER2, CPAP and T-DM1 are fine. Kadcyla and Herceptin.\n";
+    let body = "Plimzera and plimzeras. Qorvimab and Tesnuvo. HER2, CPAP and T-DM1 are fine. Zentrovax and Brindolix.\n";
     let env = env_with(
-        "editorial:\n  allowed_words: [Pertuzumab, ' perjeta ']\n",
+        "editorial:\n  allowed_words: [Qorvimab, ' tesnuvo ']\n",
         &format!("{FRONT}{body}"),
     );
     env.write(
         "dictionary.txt",
-        "# Drug names (a comment line)\ntrastuzumab   # Herceptin is only in this comment\n\n  kadcyla\n",
+        "# Drug names (a comment line)\nplimzera   # Brindolix is only in this comment\n\n  zentrovax\n",
     );
     let hits = findings(&env);
     assert_eq!(
         places(&hits, "spelling"),
-        vec![at(body, "Herceptin")],
+        vec![at(body, "Brindolix")],
         "{hits:#?}"
     );
 }

@@ -49,6 +49,7 @@ mod schedule;
 mod server;
 mod setup;
 mod signatures;
+mod spelling;
 mod states;
 mod status_log;
 mod sync;

@@ -89,7 +89,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         code: "spelling",
         default: Severity::Info,
-        about: "a word neither harper's dictionary nor dictionary.txt knows",
+        about: "a word that neither harper's dictionary, the Hunspell dictionaries (editorial.dictionaries), the FDA drug names nor dictionary.txt knows",
     },
     Rule {
         code: "grammar",
@@ -120,6 +120,12 @@ pub struct Editorial {
     /// of each grammar finding.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub grammar_off: Vec<String>,
+    /// Hunspell dictionaries `spelling` reads besides harper's, each a path without
+    /// its extension (`/usr/share/hunspell/en_US` for `en_US.dic` and `en_US.aff`;
+    /// relative paths are under the workspace). Not set: Debian's `en_US` and
+    /// `en_med_glut` where installed. An empty list: none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dictionaries: Option<Vec<String>>,
 }
 
 impl Editorial {
@@ -151,6 +157,18 @@ impl Editorial {
                 format!("{}: editorial.reading_grade is {grade}", file.display()),
                 "give a school grade between 1 and 20; 8 is the usual target for patient material",
             ));
+        }
+        for path in self.dictionaries.iter().flatten() {
+            if path.trim().is_empty() {
+                return Err(Error::with_hint(
+                    Code::InvalidSetting,
+                    format!(
+                        "{}: editorial.dictionaries has an empty entry",
+                        file.display()
+                    ),
+                    "give each Hunspell dictionary as a path without its extension, such as /usr/share/hunspell/en_US, or remove the entry",
+                ));
+            }
         }
         Ok(())
     }

@@ -1,22 +1,25 @@
-//! `spelling` and `grammar`, by harper-core over the rendered prose. harper's types
-//! stay in this module.
+//! `spelling` (with the words of `spelling.rs`) and `grammar` (harper-core) over the
+//! rendered prose. harper's grammar types stay in this module.
 //!
-//! Cost: loading harper's dictionary and rules takes about 0.7 s once per process
-//! (only when one of the two rules is on and an article is not in the memo); each
-//! article then costs about 5 ms for spelling and 40 ms for grammar per 1,000 words.
+//! Cost: `spelling` loads its words in well under 0.2 s (see `spelling.rs`). `grammar`
+//! loads harper's dictionary and rules, about 2 s once per process on a busy
+//! two-core machine (only when it is on and an article is not in the memo); each
+//! article then costs about 40 ms per 1,000 words.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use harper_core::linting::LintGroup;
 use harper_core::spell::FstDictionary;
-use harper_core::{Dialect, Document, TokenKind};
+use harper_core::{Dialect, Document};
 
 use super::Found;
 use super::prose::Block;
+use super::spelling::{Words, words_of};
 
 /// harper rules left out: what medreview's own rules judge better (`LongSentences`:
-/// `reading-grade`), and spelling, which medreview does with the workspace's words.
+/// `reading-grade`), and spelling, which medreview does with more dictionaries
+/// (`spelling.rs`).
 const LEFT_OUT: &[&str] = &["SpellCheck", "LongSentences"];
 
 struct Harper {
@@ -32,8 +35,8 @@ static HARPER: LazyLock<Harper> = LazyLock::new(|| Harper {
 
 /// What to check and which words are known.
 pub struct Options<'a> {
-    /// Find unknown words.
-    pub spelling: bool,
+    /// Find unknown words among these (`None`: `spelling` is off).
+    pub spelling: Option<&'a Words>,
     /// Run harper's grammar rules.
     pub grammar: bool,
     /// The workspace's words, lower-case.
@@ -90,88 +93,96 @@ fn not_a_dictionary_word(word: &str) -> bool {
 
 /// Spelling and grammar findings of the prose.
 pub fn check(blocks: &[Block], options: &Options<'_>) -> Vec<Found> {
-    if !(options.spelling || options.grammar) || blocks.is_empty() {
+    if blocks.is_empty() {
         return Vec::new();
     }
-    let harper = &*HARPER;
-    let (chars, starts) = document(blocks);
-    let doc = Document::new_plain_english_curated_chars(&chars);
     let mut found = Vec::new();
-    if options.spelling {
-        let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
-        let mut order = Vec::new();
-        for token in doc.get_tokens() {
-            if !matches!(token.kind, TokenKind::Word(None)) {
-                continue;
-            }
-            let word: String = chars[token.span.start..token.span.end].iter().collect();
-            if not_a_dictionary_word(&word) || allowed(&word, options.allowed) {
+    if let Some(words) = options.spelling {
+        spelling(blocks, words, options.allowed, &mut found);
+    }
+    if options.grammar {
+        grammar(blocks, options, &mut found);
+    }
+    found
+}
+
+/// Each unknown word once, where it first appears, with how often it does.
+fn spelling(blocks: &[Block], words: &Words, allowed: &BTreeSet<String>, found: &mut Vec<Found>) {
+    let mut seen: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut order = Vec::new();
+    for block in blocks {
+        for (at, word) in words_of(&block.text) {
+            if word.chars().count() < 2 || not_a_dictionary_word(word) {
                 continue;
             }
             let key = word.to_lowercase();
-            match seen.get_mut(&key) {
-                Some(entry) => entry.1 += 1,
-                None => {
-                    seen.insert(key.clone(), (token.span.start, 1));
-                    order.push((key, word));
-                }
+            if let Some(entry) = seen.get_mut(&key) {
+                entry.1 += 1;
+                continue;
             }
+            if words.knows(word, allowed) {
+                continue;
+            }
+            seen.insert(key.clone(), (block.source(at), 1));
+            order.push((key, word.to_owned()));
         }
-        for (key, word) in order {
-            let (at, times) = seen[&key];
-            let more = if times > 1 {
-                format!(" ({times} times)")
-            } else {
-                String::new()
-            };
+    }
+    for (key, word) in order {
+        let (at, times) = seen[&key];
+        let more = if times > 1 {
+            format!(" ({times} times)")
+        } else {
+            String::new()
+        };
+        found.push(Found::new(
+            "spelling",
+            at,
+            format!(
+                "`{word}` is not in the dictionary{more}; fix it, or add it to dictionary.txt if it is right"
+            ),
+        ));
+    }
+}
+
+/// harper's grammar rules over the prose.
+fn grammar(blocks: &[Block], options: &Options<'_>, found: &mut Vec<Found>) {
+    let harper = &*HARPER;
+    let (chars, starts) = document(blocks);
+    let doc = Document::new_plain_english_curated_chars(&chars);
+    let mut group = harper
+        .groups
+        .lock()
+        .ok()
+        .and_then(|mut g| g.pop())
+        .unwrap_or_else(|| LintGroup::new_curated(harper.dictionary.clone(), Dialect::American));
+    let defaults = group.config.clone();
+    for rule in LEFT_OUT
+        .iter()
+        .copied()
+        .chain(options.rules_off.iter().map(String::as_str))
+    {
+        group.config.set_rule_enabled(rule, false);
+    }
+    let organized = group.organized_lints(&doc);
+    for (rule, lints) in organized {
+        for lint in lints {
+            let text: String = chars[lint.span.start..lint.span.end.min(chars.len())]
+                .iter()
+                .collect();
+            if allowed(text.trim(), options.allowed) {
+                continue;
+            }
+            let message = lint.message.trim_end_matches('.');
             found.push(Found::new(
-                "spelling",
-                source(blocks, &starts, &chars, at),
-                format!(
-                    "`{word}` is not in the dictionary{more}; fix it, or add it to dictionary.txt if it is right"
-                ),
+                "grammar",
+                source(blocks, &starts, &chars, lint.span.start),
+                format!("{message} (harper: {rule})"),
             ));
         }
     }
-    if options.grammar {
-        let mut group = harper
-            .groups
-            .lock()
-            .ok()
-            .and_then(|mut g| g.pop())
-            .unwrap_or_else(|| {
-                LintGroup::new_curated(harper.dictionary.clone(), Dialect::American)
-            });
-        let defaults = group.config.clone();
-        for rule in LEFT_OUT
-            .iter()
-            .copied()
-            .chain(options.rules_off.iter().map(String::as_str))
-        {
-            group.config.set_rule_enabled(rule, false);
-        }
-        let organized = group.organized_lints(&doc);
-        for (rule, lints) in organized {
-            for lint in lints {
-                let text: String = chars[lint.span.start..lint.span.end.min(chars.len())]
-                    .iter()
-                    .collect();
-                if allowed(text.trim(), options.allowed) {
-                    continue;
-                }
-                let message = lint.message.trim_end_matches('.');
-                found.push(Found::new(
-                    "grammar",
-                    source(blocks, &starts, &chars, lint.span.start),
-                    format!("{message} (harper: {rule})"),
-                ));
-            }
-        }
-        // Put the rule set back for the next article, with its own settings again.
-        group.config = defaults;
-        if let Ok(mut groups) = harper.groups.lock() {
-            groups.push(group);
-        }
+    // Put the rule set back for the next article, with its own settings again.
+    group.config = defaults;
+    if let Ok(mut groups) = harper.groups.lock() {
+        groups.push(group);
     }
-    found
 }

@@ -31,7 +31,7 @@ mod language {
     /// What to check and which words are known (the same fields as with harper).
     #[expect(dead_code, reason = "read only by the harper build of this module")]
     pub struct Options<'a> {
-        pub spelling: bool,
+        pub spelling: Option<&'a ()>,
         pub grammar: bool,
         pub allowed: &'a BTreeSet<String>,
         pub rules_off: &'a [String],
@@ -42,6 +42,13 @@ mod language {
         Vec::new()
     }
 }
+
+mod spelling;
+/// The words `spelling` knows beside the workspace's, loaded once per process.
+#[cfg(feature = "language")]
+type SpellWords = std::sync::Arc<spelling::Words>;
+#[cfg(not(feature = "language"))]
+type SpellWords = std::sync::Arc<()>;
 
 /// Whether `spelling` and `grammar` are built in (the default `language` feature).
 pub const LANGUAGE_RULES: bool = cfg!(feature = "language");
@@ -193,6 +200,10 @@ impl Counts {
 pub struct Linter {
     settings: Editorial,
     allowed: BTreeSet<String>,
+    /// The Hunspell dictionaries `spelling` reads.
+    dictionaries: spelling::Resolved,
+    /// Where harper's word list is kept between runs (`<git dir>/medreview`).
+    cache: Option<std::path::PathBuf>,
     /// A digest of everything above and of this build, for the memo.
     key: String,
 }
@@ -201,6 +212,16 @@ impl Linter {
     /// The linter of `settings`, with the words of `dictionary` (the text of
     /// `dictionary.txt`, if any).
     pub fn new(settings: &Editorial, dictionary: Option<&str>) -> Linter {
+        let dictionaries = spelling::resolve(settings.dictionaries.as_deref(), None);
+        Linter::build(settings, dictionary, dictionaries, None)
+    }
+
+    fn build(
+        settings: &Editorial,
+        dictionary: Option<&str>,
+        dictionaries: spelling::Resolved,
+        cache: Option<std::path::PathBuf>,
+    ) -> Linter {
         let mut allowed: BTreeSet<String> = settings
             .allowed_words
             .iter()
@@ -215,10 +236,15 @@ impl Linter {
         }
         let mut parts = vec![serde_json::to_string(settings).unwrap_or_default()];
         parts.extend(allowed.iter().cloned());
+        if settings.severity("spelling") != Severity::Off {
+            parts.push(dictionaries.identity.clone());
+        }
         let key = medreview_core::memo::key(&[MEMO_KIND, &parts.join("\n")]);
         Linter {
             settings: settings.clone(),
             allowed,
+            dictionaries,
+            cache,
             key,
         }
     }
@@ -245,7 +271,13 @@ impl Linter {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(Error::io("read", &path, e)),
         };
-        Ok(Linter::new(&editorial, dictionary.as_deref()))
+        let dictionaries = spelling::resolve(editorial.dictionaries.as_deref(), Some(ws.root()));
+        Ok(Linter::build(
+            &editorial,
+            dictionary.as_deref(),
+            dictionaries,
+            Some(ws.git.git_dir().join("medreview")),
+        ))
     }
 
     /// The same rules without those at `info`: what the sign-off commands, `status`
@@ -260,7 +292,43 @@ impl Linter {
             }
         }
         let dictionary: Vec<String> = self.allowed.iter().cloned().collect();
-        Linter::new(&settings, Some(&dictionary.join("\n")))
+        Linter::build(
+            &settings,
+            Some(&dictionary.join("\n")),
+            self.dictionaries.clone(),
+            self.cache.clone(),
+        )
+    }
+
+    /// What `lint` says once before its findings: a refusal when `spelling` is on and
+    /// `editorial.dictionaries` names a dictionary that is not on this machine, else a
+    /// line when a default Hunspell dictionary (Debian's) is not installed.
+    pub fn spelling_notice(&self) -> Result<Option<String>> {
+        if !LANGUAGE_RULES || !self.on("spelling") {
+            return Ok(None);
+        }
+        if !self.dictionaries.missing.is_empty() {
+            return Err(spelling::missing_error(&self.dictionaries.missing));
+        }
+        Ok(self.dictionaries.notice.clone())
+    }
+
+    /// The words `spelling` knows beside the workspace's, when it is on: loaded on
+    /// first use (only an article not in the memo needs them).
+    #[cfg(feature = "language")]
+    fn spelling_words(&self) -> Result<Option<SpellWords>> {
+        if !self.on("spelling") {
+            return Ok(None);
+        }
+        if !self.dictionaries.missing.is_empty() {
+            return Err(spelling::missing_error(&self.dictionaries.missing));
+        }
+        spelling::words(&self.dictionaries, self.cache.as_deref()).map(Some)
+    }
+
+    #[cfg(not(feature = "language"))]
+    fn spelling_words(&self) -> Result<Option<SpellWords>> {
+        Ok(None)
     }
 
     /// The settings.
@@ -298,14 +366,20 @@ impl Linter {
             return Ok(found);
         }
         let article = Article::parse(bytes, file)?;
-        let linted = self.lint_article(&article, bytes);
+        let words = self.spelling_words()?;
+        let linted = self.lint_article(&article, bytes, words.as_deref());
         if let (Some(memo), Some(key)) = (memo, &memo_key) {
             memo.keep_summary(key, &linted);
         }
         Ok(linted)
     }
 
-    fn lint_article(&self, article: &Article, bytes: &[u8]) -> Linted {
+    fn lint_article(
+        &self,
+        article: &Article,
+        bytes: &[u8],
+        words: Option<&<SpellWords as std::ops::Deref>::Target>,
+    ) -> Linted {
         let text = String::from_utf8_lossy(bytes);
         let text = text
             .strip_prefix('\u{feff}')
@@ -387,7 +461,7 @@ impl Linter {
         found.extend(language::check(
             &prose.blocks,
             &language::Options {
-                spelling: self.on("spelling"),
+                spelling: words,
                 grammar: self.on("grammar"),
                 allowed: &self.allowed,
                 rules_off: &self.settings.grammar_off,

@@ -102,7 +102,7 @@ fn an_unknown_severity_or_setting_is_refused_at_its_line() {
         &format!("{FRONT}Drink water.\n"),
     );
     insta::assert_snapshot!(env.redact(&env.refuse(&["lint", SLUG])), @"
-    Error: [REPO]/medreview.yaml:17: editorial: unknown field `colour`, expected one of `severity`, `reading_grade`, `allowed_words`, `grammar_off`
+    Error: [REPO]/medreview.yaml:17: editorial: unknown field `colour`, expected one of `severity`, `reading_grade`, `allowed_words`, `grammar_off`, `dictionaries`
     Hint: fix the YAML at that line and run the command again
     Code: invalid-yaml
     ");
@@ -224,12 +224,12 @@ fn lint_json_has_counts_per_article_and_problems_with_line_column_severity() {
 /// new word in dictionary.txt or a new severity is seen at once.
 #[test]
 fn the_memo_follows_dictionary_txt_and_the_settings() {
-    let body = "Kadcyla is given by IV.\n\n#### Skipped\n";
+    let body = "Zentrovax is given by IV.\n\n#### Skipped\n";
     let env = env_with("", &format!("{FRONT}{body}"));
     let first = findings(&env);
-    assert_eq!(places(&first, "spelling"), vec![at(body, "Kadcyla")]);
+    assert_eq!(places(&first, "spelling"), vec![at(body, "Zentrovax")]);
     assert_eq!(findings(&env), first, "the memoized run differs");
-    env.write("dictionary.txt", "Kadcyla\n");
+    env.write("dictionary.txt", "Zentrovax\n");
     let hits = findings(&env);
     assert_eq!(places(&hits, "spelling"), vec![], "{hits:#?}");
     assert_eq!(places(&hits, "headings").len(), 1);
@@ -241,7 +241,7 @@ fn the_memo_follows_dictionary_txt_and_the_settings() {
     assert_eq!(hits.len(), 1, "{hits:#?}");
     assert_eq!(hits[0].severity, "error");
     // And the article's own edits, of course.
-    env.write(ARTICLE, &format!("{FRONT}Kadcyla is given by IV.\n"));
+    env.write(ARTICLE, &format!("{FRONT}Zentrovax is given by IV.\n"));
     assert_eq!(findings(&env), vec![]);
 }
 
