@@ -94,7 +94,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         code: "grammar",
         default: Severity::Info,
-        about: "harper-core's grammar and style rules",
+        about: "harper-core's rules for errors in running prose (a/an, agreement, confused words)",
     },
 ];
 

@@ -1,37 +1,147 @@
 //! `spelling` (with the words of `spelling.rs`) and `grammar` (harper-core) over the
 //! rendered prose. harper's grammar types stay in this module.
 //!
-//! Cost: `spelling` loads its words in well under 0.2 s (see `spelling.rs`). `grammar`
-//! loads harper's dictionary and rules, about 2 s once per process on a busy
-//! two-core machine (only when it is on and an article is not in the memo); each
-//! article then costs about 40 ms per 1,000 words.
-
+//! `grammar` runs the harper rules of [`GRAMMAR_RULES`], not all of harper's ~930:
+//! most of those are one rule per idiom, brand, place or product name, and each
+//! rule is one more pass over the text, so running them all cost about 150 ms per
+//! 1,400-word article and 1 s more the first time in a process, for findings that
+//! patient pages hardly ever have. Cost now (2 cores, idle): harper's dictionary
+//! and rules about 0.5 s once per process (only when `grammar` is on and an article
+//! is not in the memo); then per 1,400-word article about 50 ms, nearly all of it
+//! harper's part-of-speech tagging of every sentence, which its rules need.
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use harper_core::linting::LintGroup;
-use harper_core::spell::FstDictionary;
+use harper_core::parsers::PlainEnglish;
+use harper_core::spell::MutableDictionary;
 use harper_core::{Dialect, Document};
 
 use super::Found;
 use super::prose::Block;
 use super::spelling::{Words, words_of};
 
-/// harper rules left out: what medreview's own rules judge better (`LongSentences`:
-/// `reading-grade`), and spelling, which medreview does with more dictionaries
-/// (`spelling.rs`).
-const LEFT_OUT: &[&str] = &["SpellCheck", "LongSentences"];
+/// The harper rules `grammar` runs (less those `editorial.grammar_off` names): the
+/// ones that find errors in running prose — a/an, repeated and run-together
+/// words, agreement of subject and verb, words confused with one another (its/it's,
+/// then/than, dose/does, regimen/regiment), capitals at sentence starts,
+/// unclosed quotes, number suffixes. Left out: spelling (medreview's own, with
+/// more dictionaries: `spelling.rs`), long sentences (`reading-grade` judges
+/// those), matters of house style (Oxford comma, dashes, spacing) and the
+/// hundreds of rules for one idiom, brand or place each.
+pub const GRAMMAR_RULES: &[&str] = &[
+    "AdjectiveDoubleDegree",
+    "AnA",
+    "BellowBelow",
+    "Cant",
+    "CapitalizePersonalPronouns",
+    "ComprisesOf",
+    "CorrectNumberSuffix",
+    "CriteriaPhenomena",
+    "CureFor",
+    "Didnt",
+    "DidPast",
+    "DoesOrDose",
+    "DoubleModal",
+    "EllipsisLength",
+    "ElsePossessive",
+    "EverEvery",
+    "Everyday",
+    "FeelFell",
+    "FindFine",
+    "HavePronoun",
+    "HopHope",
+    "IAmAgreement",
+    "IfWouldve",
+    "InflectedVerbAfterTo",
+    "ItsContraction",
+    "ItsPossessive",
+    "KnowNothingVerb",
+    "LessWorse",
+    "LetsConfusion",
+    "MergeWords",
+    "MissingTo",
+    "Misspell",
+    "ModalOf",
+    "MoreBetter",
+    "NobelNoble",
+    "NoLonger",
+    "NounVerbConfusion",
+    "NumberSuffixCapitalization",
+    "OneOfTheSingular",
+    "PossessiveYour",
+    "ProgressiveNeedsBe",
+    "PronounContraction",
+    "PronounInflectionBe",
+    "PronounKnew",
+    "PronounVerbAgreement",
+    "QuantifierNeedsOf",
+    "QuantifierNumeralConflict",
+    "QuiteQuiet",
+    "RedundantAlmostNearly",
+    "RegimenRegiment",
+    "RepeatedWords",
+    "SafeToSave",
+    "SaveToSafe",
+    "SentenceCapitalization",
+    "SimplePastToPastParticiple",
+    "SingleBe",
+    "SplitWords",
+    "SummarySummery",
+    "TakeMedicine",
+    "ThatThan",
+    "TheirToThere",
+    "TheirToTheyre",
+    "TheMy",
+    "ThenThan",
+    "ThereIsAgreement",
+    "ThereOwn",
+    "Theres",
+    "ThereToTheir",
+    "ThesesThese",
+    "TheyreConfusions",
+    "TheyreToTheir",
+    "ThingThink",
+    "ThoughThought",
+    "ToLoseTooLoose",
+    "ToTo",
+    "ToTwoToo",
+    "TransposedSpace",
+    "UnclosedQuotes",
+    "VeryUnique",
+    "WaistWaste",
+    "WasAloud",
+    "WasComprisedOf",
+    "WhomSubjectOfVerb",
+    "WishCould",
+    "WouldNeverHave",
+    "WrongNegative",
+];
 
 struct Harper {
-    dictionary: Arc<FstDictionary>,
-    /// Rule sets ready to use, one per thread that asked (building one costs ~0.2 s).
+    /// harper's own word list with its grammatical data, as a hash map: building
+    /// harper's compressed (FST) form of it costs 0.3 s more and only spelling
+    /// suggestions need that.
+    dictionary: Arc<MutableDictionary>,
+    /// Rule sets ready to use, one per thread that asked.
     groups: Mutex<Vec<LintGroup>>,
 }
 
 static HARPER: LazyLock<Harper> = LazyLock::new(|| Harper {
-    dictionary: FstDictionary::curated(),
+    dictionary: MutableDictionary::curated(),
     groups: Mutex::new(Vec::new()),
 });
+
+/// A rule set with only [`GRAMMAR_RULES`] on.
+fn rule_set(dictionary: &Arc<MutableDictionary>) -> LintGroup {
+    let mut group = LintGroup::new_curated(dictionary.clone(), Dialect::American);
+    let names: Vec<String> = group.iter_keys().map(str::to_owned).collect();
+    for name in names {
+        let on = GRAMMAR_RULES.contains(&name.as_str());
+        group.config.set_rule_enabled(name, on);
+    }
+    group
+}
 
 /// What to check and which words are known.
 pub struct Options<'a> {
@@ -148,19 +258,19 @@ fn spelling(blocks: &[Block], words: &Words, allowed: &BTreeSet<String>, found: 
 fn grammar(blocks: &[Block], options: &Options<'_>, found: &mut Vec<Found>) {
     let harper = &*HARPER;
     let (chars, starts) = document(blocks);
-    let doc = Document::new_plain_english_curated_chars(&chars);
+    let doc = Document::new_from_chars(
+        harper_core::Lrc::from(chars.as_slice()),
+        &PlainEnglish,
+        &*harper.dictionary,
+    );
     let mut group = harper
         .groups
         .lock()
         .ok()
         .and_then(|mut g| g.pop())
-        .unwrap_or_else(|| LintGroup::new_curated(harper.dictionary.clone(), Dialect::American));
+        .unwrap_or_else(|| rule_set(&harper.dictionary));
     let defaults = group.config.clone();
-    for rule in LEFT_OUT
-        .iter()
-        .copied()
-        .chain(options.rules_off.iter().map(String::as_str))
-    {
+    for rule in options.rules_off {
         group.config.set_rule_enabled(rule, false);
     }
     let organized = group.organized_lints(&doc);
@@ -184,5 +294,22 @@ fn grammar(blocks: &[Block], options: &Options<'_>, found: &mut Vec<Found>) {
     group.config = defaults;
     if let Ok(mut groups) = harper.groups.lock() {
         groups.push(group);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_grammar_rule_is_one_of_harpers() {
+        let group = LintGroup::new_curated(MutableDictionary::curated(), Dialect::American);
+        let names: BTreeSet<&str> = group.iter_keys().collect();
+        for rule in GRAMMAR_RULES {
+            assert!(
+                names.contains(rule),
+                "harper has no rule `{rule}` any more: take it out of GRAMMAR_RULES or rename it"
+            );
+        }
     }
 }

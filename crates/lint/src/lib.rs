@@ -65,7 +65,7 @@ pub use settings::{Editorial, RULES, Rule, Severity, rule};
 pub(crate) const DICTIONARY_FILE: &str = "dictionary.txt";
 
 /// The kind of the lint memo's entries: changed whenever findings or their shape change.
-pub(crate) const MEMO_KIND: &str = "lint-3";
+pub(crate) const MEMO_KIND: &str = "lint-4";
 
 /// The default reading-grade target (NIH and AMA guidance for patient material).
 pub(crate) const DEFAULT_READING_GRADE: f64 = 8.0;
