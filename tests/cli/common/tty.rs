@@ -15,18 +15,25 @@ const PATIENCE: Duration = Duration::from_secs(15);
 /// The `tmux` program, or `None` (with a message) to skip a test on a machine
 /// without it; under `MEDREVIEW_REQUIRE_TOOLS` its absence fails the test.
 pub fn tmux() -> Option<PathBuf> {
-    let found = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file());
+    program(
+        &["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"],
+        "tmux",
+        "tmux",
+    )
+}
+
+/// The first of `paths` that exists, or `None` (with a message naming the Debian
+/// `package`) to skip a test; under `MEDREVIEW_REQUIRE_TOOLS` its absence fails it.
+fn program(paths: &[&str], name: &str, package: &str) -> Option<PathBuf> {
+    let found = paths.iter().map(PathBuf::from).find(|p| p.is_file());
     if found.is_some() {
         return found;
     }
     assert!(
         std::env::var_os("MEDREVIEW_REQUIRE_TOOLS").is_none(),
-        "tmux is required (MEDREVIEW_REQUIRE_TOOLS is set) but not installed"
+        "{name} is required (MEDREVIEW_REQUIRE_TOOLS is set) but not installed"
     );
-    eprintln!("skipped: tmux is not installed (apt-get install tmux)");
+    eprintln!("skipped: {name} is not installed (apt-get install {package})");
     None
 }
 
@@ -173,19 +180,7 @@ impl Drop for Terminal {
 /// it wrote kept), or `None` (with a message) to skip; under
 /// `MEDREVIEW_REQUIRE_TOOLS` its absence fails the test.
 pub fn script() -> Option<PathBuf> {
-    let found = ["/usr/bin/script", "/bin/script"]
-        .iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file());
-    if found.is_some() {
-        return found;
-    }
-    assert!(
-        std::env::var_os("MEDREVIEW_REQUIRE_TOOLS").is_none(),
-        "script is required (MEDREVIEW_REQUIRE_TOOLS is set) but not installed"
-    );
-    eprintln!("skipped: script is not installed (apt-get install bsdutils)");
-    None
+    program(&["/usr/bin/script", "/bin/script"], "script", "bsdutils")
 }
 
 /// Runs `medreview args` at the workspace root of `env` on a pseudo-terminal (with
