@@ -151,6 +151,42 @@ fn a_second_check_walks_only_the_new_commits() {
     assert_eq!(checkpoint(&env, env.root()), Some(env.head()));
 }
 
+/// Issue 28: a clone where only `publish` runs (a CI job) keeps a checkpoint too, so
+/// its next publish walks only the new commits; a history `publish` refuses never
+/// moves it.
+#[test]
+fn publish_moves_the_checkpoint_after_a_clean_walk_and_never_past_a_problem() {
+    let mut env = TestEnv::approved();
+    assert_eq!(checkpoint(&env, env.root()), None, "nobody has checked yet");
+    let out = env.outside("public");
+    let out = out.to_str().expect("utf-8");
+    env.ok(&["publish", "--out", out]);
+    let published = env.head();
+    assert_eq!(checkpoint(&env, env.root()), Some(published.clone()));
+    // The memo remembers that this build's walk put it there: check honours it.
+    env.set_now("2025-03-05T09:00:00-05:00");
+    env.ok(&[
+        "request-changes",
+        SLUG,
+        "--as",
+        "david-okafor",
+        "-m",
+        "Check the dosing.",
+    ]);
+    let (code, report) = check_json(&env);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["commits"], 1, "{report}");
+    assert_eq!(report["checkpoint"], published.as_str(), "{report}");
+    // A sign-off removed with plain git: publish refuses, and the checkpoint stays.
+    let verified = env.head();
+    let objection = env.signoff_path(SLUG, "changes-requested");
+    std::fs::remove_file(env.root().join(&objection)).expect("remove the objection");
+    commit_all(&env, "drop the objection", "2025-03-05T10:00:00-05:00");
+    let run = env.fails(&["publish", "--out", out]);
+    assert!(run.stderr.contains("entry-removed"), "{}", run.stderr);
+    assert_eq!(checkpoint(&env, env.root()), Some(verified));
+}
+
 /// Regression: a damaged sign-off file that was committed was also reported as
 /// `uncommitted` ("... was removed"), though the folder was exactly as committed.
 #[test]

@@ -343,7 +343,9 @@ pub(super) fn finish_manifest(export: &mut Export) -> Result<()> {
 
 /// Refuses to publish from a history `check` would not call sound: an entry
 /// removed or edited, a roster changed without its record, a forged committer. The
-/// walk starts at `check`'s checkpoint and leaves it where it is.
+/// walk starts at `check`'s checkpoint and, when clean, moves it to HEAD as
+/// `check`'s and `status`'s do (the same walk under the same roster): a CI job that
+/// only ever publishes walks only the new commits the next time (issue 28).
 pub(super) fn refuse_unsupported_history(
     ws: &Workspace,
     roster: &Roster,
@@ -353,11 +355,16 @@ pub(super) fn refuse_unsupported_history(
     let scope = medreview_core::record::history::Scope {
         root: &root,
         roster,
-        move_checkpoint: false,
+        move_checkpoint: true,
         roster_log,
         progress: true,
     };
     let report = medreview_core::record::history::verify(&ws.git, &scope)?;
+    // The memo remembers the moved checkpoint now, not only if the rest of the
+    // publish succeeds: an unremembered checkpoint is never honoured.
+    if report.checkpoint_moved {
+        ws.git.memo.save(false);
+    }
     if report.problems.is_empty() {
         return Ok(());
     }

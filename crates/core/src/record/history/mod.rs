@@ -230,11 +230,22 @@ pub fn verify(git: &Repo, scope: &Scope<'_>) -> Result<HistoryReport> {
         && !walk.shallow
         && let Some(head) = &walk.head
     {
-        if walk.checkpoint.as_ref() != Some(head) {
-            git.set_ref(CHECKPOINT_REF, head, "medreview check: history verified")?;
-            report.checkpoint_moved = true;
+        // The checkpoint only saves time: a ref that cannot be written (a lock
+        // file left by a killed process) costs the next run a longer walk, never
+        // this command its verdict or its work.
+        if walk.checkpoint.as_ref() == Some(head) {
+            git.memo.keep_summary(&checked_key(head), &true);
+        } else {
+            match git.set_ref(CHECKPOINT_REF, head, "medreview check: history verified") {
+                Ok(()) => {
+                    report.checkpoint_moved = true;
+                    git.memo.keep_summary(&checked_key(head), &true);
+                }
+                Err(e) => medreview_output::notice(format!(
+                    "medreview: the history verified, but its checkpoint {CHECKPOINT_REF} could not be moved ({e}), so the next run walks these commits again; if that names a .lock file and no git or medreview command is running, remove the file"
+                )),
+            }
         }
-        git.memo.keep_summary(&checked_key(head), &true);
     }
     report.walk = walk;
     report.problems = problems;
