@@ -53,6 +53,19 @@ fn checkpoint(env: &TestEnv, dir: &std::path::Path) -> Option<String> {
     refs.lines().next().map(str::to_owned)
 }
 
+/// David asks for changes on the seeded article, the next day: one new sign-off.
+fn request_changes_next_day(env: &mut TestEnv) {
+    env.set_now("2025-03-05T09:00:00-05:00");
+    env.ok(&[
+        "request-changes",
+        SLUG,
+        "--as",
+        "david-okafor",
+        "-m",
+        "Check the dosing.",
+    ]);
+}
+
 /// A hand-made entry on the seeded article, after the record's last entry.
 fn hand_entry(env: &TestEnv, action: Action, by: &str, at: &str, revision: &str) -> Entry {
     let last = env.entries(SLUG).pop().expect("a recorded entry").0;
@@ -132,15 +145,7 @@ fn a_second_check_walks_only_the_new_commits() {
     let mut env = TestEnv::approved();
     env.ok(&["check"]);
     let verified = env.head();
-    env.set_now("2025-03-05T09:00:00-05:00");
-    env.ok(&[
-        "request-changes",
-        SLUG,
-        "--as",
-        "david-okafor",
-        "-m",
-        "Check the dosing.",
-    ]);
+    request_changes_next_day(&mut env);
     let (code, report) = check_json(&env);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["commits"], 1, "{report}");
@@ -164,15 +169,7 @@ fn publish_moves_the_checkpoint_after_a_clean_walk_and_never_past_a_problem() {
     let published = env.head();
     assert_eq!(checkpoint(&env, env.root()), Some(published.clone()));
     // The memo remembers that this build's walk put it there: check honours it.
-    env.set_now("2025-03-05T09:00:00-05:00");
-    env.ok(&[
-        "request-changes",
-        SLUG,
-        "--as",
-        "david-okafor",
-        "-m",
-        "Check the dosing.",
-    ]);
+    request_changes_next_day(&mut env);
     let (code, report) = check_json(&env);
     assert_eq!(code, 0, "{report:#}");
     assert_eq!(report["commits"], 1, "{report}");
@@ -262,15 +259,7 @@ fn a_renamed_entry_is_reported_as_removed_and_invalid() {
 #[test]
 fn a_removed_entry_is_reported_although_the_record_still_reads() {
     let mut env = TestEnv::approved();
-    env.set_now("2025-03-05T09:00:00-05:00");
-    env.ok(&[
-        "request-changes",
-        SLUG,
-        "--as",
-        "david-okafor",
-        "-m",
-        "Check the dosing.",
-    ]);
+    request_changes_next_day(&mut env);
     let objection = env.signoff_path(SLUG, "changes-requested");
     env.git(&["rm", "-q", &objection]);
     let removal = commit_all(&env, "drop the objection", "2025-03-05T09:00:00-05:00");
@@ -662,15 +651,7 @@ fn a_rewrite_that_drops_a_verified_sign_off_is_reported_until_dealt_with() {
 #[test]
 fn a_shallow_clone_checks_what_it_has_and_leaves_the_checkpoint_alone() {
     let mut env = TestEnv::approved();
-    env.set_now("2025-03-05T09:00:00-05:00");
-    env.ok(&[
-        "request-changes",
-        SLUG,
-        "--as",
-        "david-okafor",
-        "-m",
-        "Check the dosing.",
-    ]);
+    request_changes_next_day(&mut env);
     env.append(ARTICLE, "\nDosing is set by your care team.\n");
     env.set_now("2025-03-05T10:00:00-05:00");
     env.ok(&["submit", SLUG, "--as", "suzanne-example"]);

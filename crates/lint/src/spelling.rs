@@ -3,7 +3,7 @@
 //! `editorial.dictionaries`), the FDA drug names shipped in `data/drugs.txt`, and the
 //! workspace's own words.
 //!
-//! Set-up cost (measured by `examples/harper_setup.rs`): harper builds its dictionary
+//! Set-up cost (`MEDREVIEW_NO_MEMO=1 medreview lint SLUG`; docs/numbers.md): harper builds its dictionary
 //! in about 0.6 s, so its word list is kept on disk, in `<git dir>/medreview/`, keyed
 //! by the medreview build and checked by a digest (a stale or damaged file is rebuilt,
 //! never trusted); reading it back takes a few tens of milliseconds. Each Hunspell
