@@ -32,6 +32,7 @@ struct CheckJson<'a> {
 /// Runs `check`.
 pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
     let ws = ctx.workspace()?;
+    medreview_remote::gate::fetch_checkpoint(&ws);
     let mut report = check::run(&ws, !args.json)?;
     // Pages are rendered in medreview-site, above the record: the templates a
     // publish would refuse are vetted here.
@@ -104,9 +105,13 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
                 medreview_core::plural::plural(report.articles, "article", "articles"),
                 medreview_core::plural::plural(report.entries, "sign-off", "sign-offs"),
                 medreview_core::plural::plural(report.commits, "commit", "commits"),
-                match &report.checkpoint {
-                    Some(cp) => format!(" since the checkpoint {}", &cp[..10]),
-                    None => String::new(),
+                match (&report.checkpoint, &report.checkpoint_signed_by) {
+                    (Some(cp), Some(key)) => format!(
+                        " since the gate's signed checkpoint {} (key {key})",
+                        &cp[..10]
+                    ),
+                    (Some(cp), None) => format!(" since the checkpoint {}", &cp[..10]),
+                    (None, _) => String::new(),
                 },
                 medreview_core::plural::plural(
                     report.entries_verified,

@@ -16,6 +16,10 @@ pub enum HookCommand {
         /// The server's bare repository
         #[arg(long, value_name = "GIT_DIR")]
         server: PathBuf,
+        /// A key file the gate signs its checkpoint with, so clones that trust it
+        /// (MEDREVIEW_TRUST_GATE) need not walk the whole history
+        #[arg(long, value_name = "KEY")]
+        gate_key: Option<PathBuf>,
     },
     /// Run as git's pre-receive hook (git calls this; reads the pushed refs on stdin)
     #[command(hide = true)]
@@ -28,13 +32,20 @@ pub enum HookCommand {
 /// Runs `hook`.
 pub fn cmd_hook(ctx: &mut Ctx<'_>, cmd: HookCommand) -> Result<ExitCode> {
     match cmd {
-        HookCommand::Install { server } => {
+        HookCommand::Install { server, gate_key } => {
             let dir = if server.is_absolute() {
                 server
             } else {
                 ctx.start.join(server)
             };
-            let installed = medreview_remote::hook::install(&dir)?;
+            let gate_key = gate_key.map(|k| {
+                if k.is_absolute() {
+                    k
+                } else {
+                    ctx.start.join(k)
+                }
+            });
+            let installed = medreview_remote::hook::install(&dir, gate_key.as_deref())?;
             say(
                 ctx.err,
                 &format!(
@@ -44,13 +55,22 @@ pub fn cmd_hook(ctx: &mut Ctx<'_>, cmd: HookCommand) -> Result<ExitCode> {
             )?;
             say(
                 ctx.err,
-                "Settings (git config in that repository): medreview.branch, medreview.root, medreview.clockTolerance (minutes), medreview.pusherVariable.",
+                "Settings (git config in that repository): medreview.branch, medreview.root, medreview.clockTolerance (minutes), medreview.pusherVariable, medreview.gateKey.",
             )?;
+            if let Some((line, signed)) = &installed.gate {
+                say(
+                    ctx.err,
+                    &format!(
+                        "Gate key: {line}\nNow {}.\nNext: an admin records the key in a clone, `medreview config set sync.gate_keys '[\"{line}\"]'`, and pushes it; a CI job trusts it with MEDREVIEW_TRUST_GATE='{line}' (a clone: `git config medreview.trustGate '{line}'`). See docs/gate-checkpoint.md.",
+                        medreview_remote::hook::describe(signed)
+                    ),
+                )?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         HookCommand::PostReceive => {
             let stdin = std::io::stdin();
-            medreview_remote::hook::post_receive(&mut stdin.lock())?;
+            medreview_remote::hook::post_receive(&mut stdin.lock(), ctx.err)?;
             Ok(ExitCode::SUCCESS)
         }
         HookCommand::PreReceive => {

@@ -100,6 +100,9 @@ pub fn cmd_publish(ctx: &mut Ctx<'_>, args: PublishArgs) -> Result<ExitCode> {
         .map(|id| Id::parse("publisher id (--as)", id))
         .transpose()?;
     let out = publish::resolve_out(&ctx.start, &args.out);
+    if !args.offline {
+        medreview_remote::gate::fetch_checkpoint(&ws);
+    }
     let publish::Published {
         export,
         tag,

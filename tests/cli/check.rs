@@ -108,6 +108,7 @@ fn a_clean_workspace_passes_and_reports_what_it_checked() {
             "articles",
             "checkpoint",
             "checkpoint_moved",
+            "checkpoint_signed_by",
             "commits",
             "entries",
             "entries_verified",

@@ -12,6 +12,7 @@ mod ssh;
 
 mod attacks;
 mod authenticated;
+mod gate_checkpoint;
 mod scale;
 mod wedges;
 
@@ -106,21 +107,27 @@ fn medreview(dir: &Path, args: &[&str]) -> Run {
 
 /// `hook install --server` on the team's remote; asserts it succeeded.
 pub(crate) fn install(team: &Team) {
+    install_with(team, &[]);
+}
+
+/// `hook install --server` on the team's remote with `extra` arguments; asserts it
+/// succeeded and returns what it said.
+pub(crate) fn install_with(team: &Team, extra: &[&str]) -> String {
     let remote = team.remote();
-    let run = medreview(
-        team.base(),
-        &[
-            "hook",
-            "install",
-            "--server",
-            remote.to_str().expect("utf-8 path"),
-        ],
-    );
+    let mut args = vec![
+        "hook",
+        "install",
+        "--server",
+        remote.to_str().expect("utf-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    let run = medreview(team.base(), &args);
     assert_eq!(
         run.code, 0,
         "hook install failed:\n{}{}",
         run.stdout, run.stderr
     );
+    run.stderr
 }
 
 /// A gated remote (the audited fixture, the hook installed) served by `git daemon`

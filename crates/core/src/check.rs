@@ -154,6 +154,9 @@ pub struct Report {
     pub checkpoint: Option<String>,
     /// Whether the checkpoint now names HEAD.
     pub checkpoint_moved: bool,
+    /// When the walk started from the server gate's signed checkpoint: the key's
+    /// fingerprint that signed it (see `history::gate`).
+    pub checkpoint_signed_by: Option<String>,
 }
 
 /// Checks the workspace.
@@ -305,12 +308,13 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
         move_checkpoint: true,
         roster_log: &log,
         progress,
+        tip: None,
     };
     let history = history::verify(&ws.git, &scope)?;
     let mut notes = Vec::new();
     if let Some(cp) = &history.checkpoint_ignored {
         notes.push(format!(
-            "the checkpoint {CHECKPOINT} names commit {}, which this build of medreview did not verify (it was moved by hand, or by another version), so the whole history was checked",
+            "the checkpoint {CHECKPOINT} names commit {}, which this build of medreview did not verify (it was moved by hand, by another version, or verified on top of a gate checkpoint this clone no longer trusts), so the whole history was checked",
             &cp[..cp.len().min(10)],
             CHECKPOINT = history::CHECKPOINT_REF
         ));
@@ -348,6 +352,7 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
         entries_verified: history.entries_verified,
         checkpoint: history.walk.checkpoint,
         checkpoint_moved: history.checkpoint_moved,
+        checkpoint_signed_by: history.gate.map(|g| g.statement.key),
     })
 }
 

@@ -363,7 +363,7 @@ pub fn key(parts: &[&str]) -> String {
 /// Kinds of result every command may read and keep, memo in bulk or not: one small
 /// file each, read only when asked (the history checkpoint this build verified,
 /// the last commit whose history held no roster entry).
-const SMALL_KINDS: [&str; 2] = ["checked-1", "roster-never-1"];
+const SMALL_KINDS: [&str; 2] = ["checked-2", "roster-never-1"];
 
 /// The kind of result a key names (its first part).
 fn kind_of(key: &str) -> &str {

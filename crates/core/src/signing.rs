@@ -33,6 +33,10 @@ pub const NAMESPACE: &str = "medreview-signoff";
 /// can never be passed off as the other.
 pub const ROSTER_NAMESPACE: &str = "medreview-roster";
 
+/// The namespace the server gate signs its checkpoint in (see
+/// `record::history::gate`), so no other signature can pass for one.
+pub const GATE_NAMESPACE: &str = "medreview-gate-checkpoint";
+
 /// The namespace a publisher signs a publication's manifest in
 /// (`.well-known/medreview/manifest.json`, see `medreview verify`).
 pub const PUBLICATION_NAMESPACE: &str = "medreview-publication";
@@ -287,8 +291,26 @@ pub fn key_fingerprint(text: &str) -> Option<String> {
         .map(|k| k.fingerprint(HashAlg::Sha256).to_string())
 }
 
+/// The OpenSSH public key an SSHSIG `signature` says it was made with (not yet
+/// checked: [`verify_text`] checks it), as a line, if the signature parses.
+pub fn signature_key(signature: &str) -> Option<String> {
+    let sig = SshSig::from_pem(signature.trim()).ok()?;
+    PublicKey::from(sig.public_key().clone()).to_openssh().ok()
+}
+
+/// Whether two OpenSSH public key lines are the same key (comments aside).
+pub fn same_key(a: &str, b: &str) -> bool {
+    match (
+        PublicKey::from_openssh(a.trim()),
+        PublicKey::from_openssh(b.trim()),
+    ) {
+        (Ok(a), Ok(b)) => a.key_data() == b.key_data(),
+        _ => false,
+    }
+}
+
 /// Whether `text` is an OpenSSH public key; `Err` says why not.
-pub(crate) fn check_public_key(text: &str) -> std::result::Result<(), String> {
+pub fn check_public_key(text: &str) -> std::result::Result<(), String> {
     PublicKey::from_openssh(text.trim())
         .map(|_| ())
         .map_err(|e| e.to_string())

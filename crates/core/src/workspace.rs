@@ -55,6 +55,12 @@ pub struct SyncConfig {
     pub remote: Option<String>,
     /// When true, `submit`, `approve`, `request-changes` and `withdraw` sync by default.
     pub auto: bool,
+    /// The public keys (OpenSSH lines) the team's server gate signs its checkpoint
+    /// with. A clone that trusts the gate (`MEDREVIEW_TRUST_GATE`, `git config
+    /// medreview.trustGate`) starts its history walk from a checkpoint signed by one
+    /// of these keys; removing a key here revokes every checkpoint it signed.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gate_keys: Vec<String>,
 }
 
 impl SyncConfig {
@@ -187,6 +193,18 @@ impl Config {
         }
         crate::review_rules::validate(&config.review.meanings, &config.review.rules, file)?;
         config.editorial.validate(file)?;
+        for key in &config.sync.gate_keys {
+            if let Err(e) = crate::signing::check_public_key(key) {
+                return Err(Error::with_hint(
+                    Code::InvalidSetting,
+                    format!(
+                        "{}: sync.gate_keys holds {key:?}, which is not an OpenSSH public key ({e})",
+                        file.display()
+                    ),
+                    "paste the single line of the gate key's .pub file (ssh-ed25519 AAAA... comment), as `medreview hook install --server` printed it",
+                ));
+            }
+        }
         Ok(config)
     }
 }

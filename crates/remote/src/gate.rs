@@ -92,6 +92,7 @@ pub fn verify(
         move_checkpoint: false,
         roster_log: &log,
         progress: false,
+        tip: None,
     };
     let range = history::verify_range(git, &scope, tip, hide)?;
     report.commits = range.commits;
@@ -158,4 +159,32 @@ pub fn verify(
     report.added = range.added;
     report.roster = current;
     Ok(report)
+}
+
+/// For a clone that trusts the gate (a pinned key, see
+/// [`medreview_core::record::history::gate`]) and has verified nothing yet — a CI
+/// job's fresh clone — fetches the remote's signed checkpoint, so the walk that
+/// follows starts from it. Anything that goes wrong is a notice: the walk then
+/// verifies the whole history, which is slower and never wrong.
+pub fn fetch_checkpoint(ws: &medreview_core::workspace::Workspace) {
+    use medreview_core::record::history::gate as statement;
+    if statement::pins(&ws.git).map_or(true, |pins| pins.is_empty())
+        || history::trusted_checkpoint(&ws.git)
+            .ok()
+            .flatten()
+            .is_some()
+    {
+        return;
+    }
+    let remote = medreview_core::upstream::remote_name(ws);
+    match crate::transport::fetch_gate(ws.root(), &remote) {
+        Ok(true) => {}
+        Ok(false) => medreview_output::notice(format!(
+            "medreview: {remote} has no gate checkpoint ({}), so the whole history is verified here; whoever runs the server can install one with `medreview hook install --server DIR --gate-key KEY`",
+            statement::GATE_REF
+        )),
+        Err(e) => medreview_output::notice(format!(
+            "medreview: the gate's checkpoint was not fetched ({e}), so the whole history is verified here"
+        )),
+    }
 }

@@ -7,7 +7,8 @@
 //! (minutes an entry's time may be from the server's clock, default
 //! [`DEFAULT_TOLERANCE_MINUTES`]) and `medreview.pusherVariable` (the environment
 //! variable naming the authenticated pusher, default `REMOTE_USER` as `git
-//! http-backend` sets it).
+//! http-backend` sets it), and `medreview.gateKey` (a key file the gate signs its
+//! checkpoint with, see [`medreview_core::record::history::gate`]).
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -15,7 +16,7 @@ use std::path::Path;
 use chrono::TimeDelta;
 
 use medreview_core::error::{Code, Error, Result};
-use medreview_core::record::history::CHECKPOINT_REF;
+use medreview_core::record::history::{CHECKPOINT_REF, gate};
 use medreview_store::gitstore::GitStore;
 
 /// How far an entry's `at` may be from the server's clock, by default.
@@ -28,11 +29,34 @@ const MARKER: &str = "# medreview server gate";
 pub struct Installed {
     /// The hook file.
     pub hook: std::path::PathBuf,
+    /// With a gate key: its public line, and what signing the branch's tip did.
+    pub gate: Option<(String, Signed)>,
 }
 
-/// Installs the gate in the bare repository `dir`.
-pub fn install(dir: &Path) -> Result<Installed> {
+/// What the gate did about its signed checkpoint.
+pub enum Signed {
+    /// It signed a statement that the whole history of the branch verified.
+    Signed(gate::Statement),
+    /// The history has problems, so nothing was signed: how many, and the first.
+    Problems(usize, String),
+    /// The branch does not exist yet.
+    NoBranch,
+}
+
+/// Installs the gate in the bare repository `dir`; with `gate_key`, the gate signs
+/// its checkpoint with that key file, starting with the branch as it is now.
+pub fn install(dir: &Path, gate_key: Option<&Path>) -> Result<Installed> {
     let git = GitStore::open_bare(dir)?;
+    let key = match gate_key {
+        Some(path) => {
+            let path = path
+                .canonicalize()
+                .map_err(|e| Error::io("find", path, e))?;
+            let key = gate::GateKey::load(&path)?;
+            Some((path, key))
+        }
+        None => None,
+    };
     let exe = std::env::current_exe()
         .and_then(|p| p.canonicalize())
         .map_err(|e| Error::io("find", Path::new("the medreview program"), e))?;
@@ -78,22 +102,108 @@ pub fn install(dir: &Path) -> Result<Installed> {
     }
     git.set_config("receive.denyNonFastForwards", "true")?;
     git.set_config("receive.denyDeletes", "true")?;
-    Ok(Installed { hook })
+    let gate = match key {
+        Some((path, key)) => {
+            let shown = path.to_str().ok_or_else(|| {
+                Error::new(
+                    Code::InvalidSetting,
+                    format!("the gate key's path {} is not UTF-8", path.display()),
+                )
+            })?;
+            git.set_config("medreview.gateKey", shown)?;
+            let branch = gated_branch(&git)?;
+            let signed = match git.ref_commit(&branch) {
+                Some(tip) => sign_checkpoint(git.git_dir(), &key, &tip)?,
+                None => Signed::NoBranch,
+            };
+            Some((key.public_line().to_owned(), signed))
+        }
+        None => None,
+    };
+    Ok(Installed { hook, gate })
+}
+
+/// The branch the checkpoint follows: `medreview.branch`, else the one HEAD names.
+fn gated_branch(git: &GitStore) -> Result<String> {
+    Ok(match git.config_string("medreview.branch") {
+        Some(b) if b.starts_with("refs/") => b,
+        Some(b) => format!("refs/heads/{b}"),
+        None => git.head_branch()?,
+    })
+}
+
+/// The workspace folder in the server's repository (`medreview.root`), without
+/// slashes at either end (`""` at the top).
+fn server_root(git: &GitStore) -> String {
+    git.config_string("medreview.root")
+        .map(|r| r.trim_matches('/').to_owned())
+        .unwrap_or_default()
+}
+
+/// Verifies the whole history of `tip` in the bare repository at `git_dir` (from
+/// the server's own memo-backed checkpoint, so a push costs its own commits) and,
+/// when it is clean, signs the gate's statement with `key`.
+fn sign_checkpoint(git_dir: &Path, key: &gate::GateKey, tip: &str) -> Result<Signed> {
+    let repo = medreview_core::repo::Repo::new(GitStore::open_bare(git_dir)?);
+    let root = server_root(&repo);
+    let report = medreview_core::record::history::verify_tip(&repo, &root, tip, true)?;
+    repo.memo.save(false);
+    if let Some(first) = report.problems.first() {
+        let place = first
+            .file
+            .as_deref()
+            .map(|f| format!("{f}: "))
+            .unwrap_or_default();
+        return Ok(Signed::Problems(
+            report.problems.len(),
+            format!("{place}{} [{}]", first.message, first.code),
+        ));
+    }
+    Ok(Signed::Signed(gate::sign(&repo, key, &root, tip)?))
+}
+
+/// What a gate says about `signed`, for whoever installed it or pushed.
+pub fn describe(signed: &Signed) -> String {
+    match signed {
+        Signed::Signed(statement) => format!(
+            "the gate signed its checkpoint: the whole history of commit {} verified (key {})",
+            &statement.commit[..10],
+            statement.key
+        ),
+        Signed::Problems(n, first) => format!(
+            "the gate signed no checkpoint: the history has {} ({first}); clones verify the whole history until `medreview repair` puts it right",
+            medreview_core::plural::plural(*n, "problem", "problems")
+        ),
+        Signed::NoBranch => {
+            "the branch has no commits yet; the gate signs its checkpoint after the first push"
+                .into()
+        }
+    }
 }
 
 /// Runs the `post-receive` hook: after a push the gate verified, moves the
 /// server's checkpoint `refs/medreview/checked` to the gated branch's new tip (the
-/// branch `medreview.branch` names, else the one HEAD names), only forward.
-pub fn post_receive(input: &mut dyn BufRead) -> Result<()> {
+/// branch `medreview.branch` names, else the one HEAD names), only forward. With
+/// `medreview.gateKey`, the checkpoint moves only after the whole history verified
+/// (from the last one, so the cost follows the push), and the gate signs it; what
+/// it did is said on `err`, which git shows the pusher.
+pub fn post_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<()> {
     let git = GitStore::open_from_env()?;
-    let branch = match git.config_string("medreview.branch") {
-        Some(b) if b.starts_with("refs/") => b,
-        Some(b) => format!("refs/heads/{b}"),
-        None => git.head_branch()?,
+    let branch = gated_branch(&git)?;
+    let key = match git.config_string("medreview.gateKey") {
+        Some(path) => Some(gate::GateKey::load(Path::new(&path))?),
+        None => None,
     };
     for (_, new, refname) in ref_updates(input)? {
         let (new, refname) = (new.as_str(), refname.as_str());
         if refname != branch || new.bytes().all(|b| b == b'0') {
+            continue;
+        }
+        if let Some(key) = &key {
+            let signed = sign_checkpoint(git.git_dir(), key, new)?;
+            if !matches!(signed, Signed::Signed(_)) {
+                let _ = writeln!(err, "medreview: {}", describe(&signed));
+            }
             continue;
         }
         let forward = git

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use medreview_core::error::{Code, Error, Result};
+use medreview_core::record::history::gate::{self, GATE_REF};
 
 /// How a push ended.
 #[derive(Debug)]
@@ -97,6 +98,7 @@ pub fn fetch(workdir: &Path, remote: &str, branch: &str) -> Result<bool> {
     cmd.args(["ls-remote", "--quiet", remote]);
     cmd.arg(format!("refs/heads/{branch}"));
     cmd.arg("refs/medreview/checked");
+    cmd.arg(GATE_REF);
     let listed = run(
         cmd,
         Code::GitCommandFailed,
@@ -116,6 +118,9 @@ pub fn fetch(workdir: &Path, remote: &str, branch: &str) -> Result<bool> {
             "+refs/medreview/checked:refs/medreview/remotes/{remote}/checked"
         ));
     }
+    if has(GATE_REF) {
+        specs.push(format!("+{GATE_REF}:{}", gate::remote_ref(remote)));
+    }
     if specs.is_empty() {
         return Ok(false);
     }
@@ -131,6 +136,40 @@ pub fn fetch(workdir: &Path, remote: &str, branch: &str) -> Result<bool> {
         hint,
     )?;
     Ok(branch_there)
+}
+
+/// Fetches the gate's signed checkpoint of `remote` ([`GATE_REF`]) into
+/// `refs/medreview/remotes/<remote>/gate`, for a clone that trusts the gate and has
+/// verified nothing yet (a CI job's fresh clone). `Ok(false)`: the remote has none.
+pub fn fetch_gate(workdir: &Path, remote: &str) -> Result<bool> {
+    let mut cmd = git(workdir);
+    cmd.args([
+        "fetch",
+        "--no-tags",
+        "--no-write-fetch-head",
+        "--quiet",
+        remote,
+    ]);
+    cmd.arg(format!("+{GATE_REF}:{}", gate::remote_ref(remote)));
+    cmd.stderr(Stdio::piped()).stdout(Stdio::null());
+    let out = cmd
+        .output()
+        .map_err(|e| cannot_run("fetch the gate's checkpoint", e))?;
+    if out.status.success() {
+        return Ok(true);
+    }
+    let said = String::from_utf8_lossy(&out.stderr);
+    if said.contains("couldn't find remote ref") {
+        return Ok(false);
+    }
+    Err(Error::with_hint(
+        Code::GitCommandFailed,
+        format!(
+            "git could not fetch the gate's checkpoint from {remote}: {}",
+            said.trim()
+        ),
+        "check the network and `git remote -v`",
+    ))
 }
 
 /// Where `sync` fetches the remote's publication tags to compare them with this

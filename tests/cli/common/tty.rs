@@ -24,7 +24,7 @@ pub fn tmux() -> Option<PathBuf> {
 
 /// The first of `paths` that exists, or `None` (with a message naming the Debian
 /// `package`) to skip a test; under `MEDREVIEW_REQUIRE_TOOLS` its absence fails it.
-fn program(paths: &[&str], name: &str, package: &str) -> Option<PathBuf> {
+pub fn program(paths: &[&str], name: &str, package: &str) -> Option<PathBuf> {
     let found = paths.iter().map(PathBuf::from).find(|p| p.is_file());
     if found.is_some() {
         return found;

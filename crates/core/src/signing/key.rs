@@ -247,6 +247,12 @@ impl SigningKey {
         read_public(path).is_some() && !private_beside(path).is_some_and(|p| p.is_file())
     }
 
+    /// The public half as an OpenSSH line, when it can be read without the
+    /// private key (see `known_public`).
+    pub fn public_key_line(&self) -> Option<String> {
+        self.known_public().and_then(|k| k.to_openssh().ok())
+    }
+
     /// The public half, when it can be read without the private key (the literal, the
     /// `.pub` file, the clear part of an OpenSSH private key file, or the `.pub` beside it).
     fn known_public(&self) -> Option<PublicKey> {

@@ -358,6 +358,7 @@ pub(super) fn refuse_unsupported_history(
         move_checkpoint: true,
         roster_log,
         progress: true,
+        tip: None,
     };
     let report = medreview_core::record::history::verify(&ws.git, &scope)?;
     // The memo remembers the moved checkpoint now, not only if the rest of the

@@ -272,6 +272,45 @@ impl GitStore {
 }
 
 impl GitStore {
+    /// Writes an annotated tag object named `name` on `commit` without a ref under
+    /// `refs/tags/` (the caller points its own ref at it), and returns its id.
+    pub fn tag_object(
+        &self,
+        name: &str,
+        commit: &str,
+        tagger: &Identity,
+        time: DateTime<FixedOffset>,
+        message: &str,
+    ) -> Result<String, GitError> {
+        let oid = Oid::from_str(commit).context("parse a commit id")?;
+        let object = self
+            .repo
+            .find_object(oid, Some(ObjectType::Commit))
+            .context("find the commit to tag")?;
+        let time = Time::new(time.timestamp(), time.offset().local_minus_utc() / 60);
+        let signature = Signature::new(&tagger.name, &tagger.email, &time)
+            .context("make the tagger signature")?;
+        let id = self
+            .repo
+            .tag_annotation_create(name, &object, &signature, message)
+            .context("create the tag")?;
+        Ok(id.to_string())
+    }
+
+    /// Points ref `name` at the object `id` (any kind), replacing what it named.
+    pub fn set_ref_to_object(&self, name: &str, id: &str, why: &str) -> Result<(), GitError> {
+        let oid = Oid::from_str(id).context("parse an object id")?;
+        self.repo
+            .reference(name, oid, true, why)
+            .context("write a ref")?;
+        Ok(())
+    }
+
+    /// The object ref `name` names (not peeled), if the ref exists.
+    pub fn ref_target(&self, name: &str) -> Option<String> {
+        self.repo.refname_to_id(name).ok().map(|id| id.to_string())
+    }
+
     /// Deletes tag `name` (undoing a publication whose output could not be written).
     pub fn delete_tag(&self, name: &str) -> Result<(), GitError> {
         self.repo.tag_delete(name).context("delete the tag")

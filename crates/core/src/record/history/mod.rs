@@ -18,6 +18,11 @@
 //! memo remembers that this build's clean walk put it there (see [`trusted_checkpoint`]);
 //! otherwise the walk starts from the root, which costs time but can never skip a
 //! commit (issue 23).
+//!
+//! A clone that pins the server gate's key may start instead from the gate's signed
+//! statement that the history up to a commit verified (see [`gate`]); what it then
+//! verifies on top is remembered as resting on that key, and honoured only while
+//! the key stays pinned.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -104,6 +109,8 @@ pub struct HistoryReport {
     /// verifying it: moved by hand, or by another build), so the walk started from
     /// the root.
     pub checkpoint_ignored: Option<String>,
+    /// The gate's signed statement the walk started from, when it did (see [`gate`]).
+    pub gate: Option<gate::Trusted>,
 }
 
 /// What `verify` needs besides git: the workspace's root inside the repository
@@ -119,52 +126,107 @@ pub struct Scope<'a> {
     pub roster_log: &'a RosterLog<'a>,
     /// Whether to show a progress bar on a terminal.
     pub progress: bool,
+    /// The commit to verify the history of; `None` for HEAD.
+    pub tip: Option<&'a str>,
 }
 
 /// The memo key that says this build's clean walk verified the history of `commit`.
+/// Its value is what the walk started from: [`FROM_ROOT`], or `gate <fingerprint>`
+/// for a walk on top of a gate statement signed by that key.
 fn checked_key(commit: &str) -> String {
     crate::memo::key(&[
-        "checked-1",
+        "checked-2",
         env!("CARGO_PKG_VERSION"),
         crate::memo::build_id(),
         commit,
     ])
 }
 
-/// The checkpoint, if it may be trusted: the memo remembers that this build's clean
-/// walk verified it (a ref moved by hand is not remembered). `Err` holds the
-/// checkpoint ignored, to say so.
-pub fn trusted_checkpoint(git: &Repo) -> std::result::Result<Option<String>, String> {
+/// What a walk from the root rests on.
+const FROM_ROOT: &str = "root";
+
+/// The checkpoint and what its walk rested on, if it may be trusted: the memo
+/// remembers that this build's clean walk verified it (a ref moved by hand is not
+/// remembered), from the root or from a gate statement by a key still pinned.
+/// `Err` holds the checkpoint ignored, to say so.
+fn local_checkpoint(git: &Repo) -> std::result::Result<Option<(String, String)>, String> {
     let Some(cp) = git.ref_commit(CHECKPOINT_REF) else {
         return Ok(None);
     };
-    if git.memo.summary::<bool>(&checked_key(&cp)) == Some(true) {
-        Ok(Some(cp))
-    } else {
-        Err(cp)
+    let honoured = match git.memo.summary::<String>(&checked_key(&cp)) {
+        Some(basis) if basis == FROM_ROOT => Some(basis),
+        Some(basis) => basis
+            .strip_prefix("gate ")
+            .is_some_and(|key| gate::pins(git).is_ok_and(|pins| pins.iter().any(|p| p == key)))
+            .then_some(basis),
+        None => None,
+    };
+    match honoured {
+        Some(basis) => Ok(Some((cp, basis))),
+        None => Err(cp),
     }
+}
+
+/// The checkpoint, if it may be trusted (see `local_checkpoint`). `Err` holds the
+/// checkpoint ignored, to say so.
+pub fn trusted_checkpoint(git: &Repo) -> std::result::Result<Option<String>, String> {
+    local_checkpoint(git).map(|cp| cp.map(|(cp, _)| cp))
 }
 
 /// Verifies the history of HEAD from the checkpoint, and moves the checkpoint when
 /// everything walked is clean.
 pub fn verify(git: &Repo, scope: &Scope<'_>) -> Result<HistoryReport> {
     let mut report = HistoryReport::default();
-    let checkpoint = match trusted_checkpoint(git) {
-        Ok(cp) => cp,
+    let (mut checkpoint, mut basis) = match local_checkpoint(git) {
+        Ok(Some((cp, basis))) => (Some(cp), basis),
+        Ok(None) => (None, FROM_ROOT.to_owned()),
         Err(cp) => {
             // Without the memo there is nothing to remember a walk by: every walk
             // starts from the root, silently.
             if git.memo.on() {
                 report.checkpoint_ignored = Some(cp);
             }
-            None
+            (None, FROM_ROOT.to_owned())
         }
     };
+    let pins = gate::pins(git)?;
+    let head = match scope.tip {
+        Some(tip) => Some(tip.to_owned()),
+        None => git.head_commit(),
+    };
+    if !pins.is_empty()
+        && let Some(head) = &head
+    {
+        let keys = scope
+            .roster_log
+            .current()
+            .config
+            .as_ref()
+            .map(|c| c.sync.gate_keys.clone())
+            .unwrap_or_default();
+        let (found, refused) = gate::find(git, scope.root, head, &pins, &keys);
+        for why in refused {
+            medreview_output::notice(format!(
+                "medreview: {why}; the commits it would cover are verified here instead"
+            ));
+        }
+        if let Some(found) = found
+            && checkpoint.as_ref().is_none_or(|cp| {
+                *cp != found.statement.commit && git.is_ancestor(cp, &found.statement.commit)
+            })
+        {
+            checkpoint = Some(found.statement.commit.clone());
+            basis = format!("gate {}", found.statement.key);
+            report.checkpoint_ignored = None;
+            report.gate = Some(found);
+        }
+    }
     let mut problems = Vec::new();
     let mut verified = 0;
     let roster_dir = join(scope.root, ROSTER_DIR);
     let mut progress = medreview_output::Progress::new(0, "commits verified", scope.progress);
-    let walk = git.walk_since::<Error>(
+    let walk = git.walk_to::<Error>(
+        scope.tip,
         scope.root,
         &roster_dir,
         checkpoint.as_deref(),
@@ -233,13 +295,13 @@ pub fn verify(git: &Repo, scope: &Scope<'_>) -> Result<HistoryReport> {
         // The checkpoint only saves time: a ref that cannot be written (a lock
         // file left by a killed process) costs the next run a longer walk, never
         // this command its verdict or its work.
-        if walk.checkpoint.as_ref() == Some(head) {
-            git.memo.keep_summary(&checked_key(head), &true);
+        if git.ref_commit(CHECKPOINT_REF).as_ref() == Some(head) {
+            git.memo.keep_summary(&checked_key(head), &basis);
         } else {
             match git.set_ref(CHECKPOINT_REF, head, "medreview check: history verified") {
                 Ok(()) => {
                     report.checkpoint_moved = true;
-                    git.memo.keep_summary(&checked_key(head), &true);
+                    git.memo.keep_summary(&checked_key(head), &basis);
                 }
                 Err(e) => medreview_output::notice(format!(
                     "medreview: the history verified, but its checkpoint {CHECKPOINT_REF} could not be moved ({e}), so the next run walks these commits again; if that names a .lock file and no git or medreview command is running, remove the file"
@@ -280,8 +342,46 @@ pub fn unsupported(
         move_checkpoint,
         roster_log: &log,
         progress,
+        tip: None,
     };
     Ok(verify(&ws.git, &scope)?.problems)
+}
+
+/// Verifies the whole history of commit `tip` in a repository without a working
+/// tree (the server's), the workspace at `root` (`""` or `sub/dir`), by the same
+/// walk as [`verify`]; with `move_checkpoint`, a clean walk moves the checkpoint
+/// to `tip`. What the gate runs before it signs a statement.
+pub fn verify_tip(
+    git: &Repo,
+    root: &str,
+    tip: &str,
+    move_checkpoint: bool,
+) -> Result<HistoryReport> {
+    let prefix = if root.is_empty() {
+        String::new()
+    } else {
+        format!("{root}/")
+    };
+    let src = crate::source::Committed {
+        snapshot: git.snapshot(tip)?,
+        prefix,
+        root: std::path::PathBuf::new(),
+    };
+    let log = RosterLog::load(&src, git)?;
+    let roster = if log.is_empty() {
+        crate::roster::Roster::load_lenient(&src)?.0
+    } else {
+        log.current().roster.clone()
+    };
+    let scope = Scope {
+        root,
+        roster: &roster,
+        move_checkpoint,
+        roster_log: &log,
+        progress: false,
+        tip: Some(tip),
+    };
+    verify(git, &scope)
 }
 
 /// [`unsupported`], remembered for the rest of the command: an article whose own
@@ -601,6 +701,7 @@ fn is_signoff_path(path: &str) -> bool {
 }
 
 mod format1;
+pub mod gate;
 mod rules;
 
 pub use format1::migrated_from;

@@ -115,13 +115,32 @@ impl GitStore {
         checkpoint: Option<&str>,
         visit: &mut dyn FnMut(CommitChanges) -> Result<(), E>,
     ) -> Result<Walk, E> {
+        self.walk_to(None, dir, roster_dir, checkpoint, visit)
+    }
+
+    /// [`GitStore::walk_since`] with `tip` (a commit id) in place of HEAD when it is
+    /// given: what the server, whose HEAD may name another branch, verifies.
+    pub fn walk_to<E: From<GitError>>(
+        &self,
+        tip: Option<&str>,
+        dir: &str,
+        roster_dir: &str,
+        checkpoint: Option<&str>,
+        visit: &mut dyn FnMut(CommitChanges) -> Result<(), E>,
+    ) -> Result<Walk, E> {
         let repo = &self.repo;
         let mut walk = Walk {
             shallow: repo.is_shallow(),
             ..Walk::default()
         };
-        let Ok(head) = repo.head().and_then(|h| h.peel_to_commit()) else {
-            return Ok(walk);
+        let head = match tip {
+            Some(tip) => Oid::from_str(tip)
+                .and_then(|oid| repo.find_commit(oid))
+                .context("find the commit to verify")?,
+            None => match repo.head().and_then(|h| h.peel_to_commit()) {
+                Ok(head) => head,
+                Err(_) => return Ok(walk),
+            },
         };
         walk.head = Some(head.id().to_string());
         let mut hide = Vec::new();
