@@ -61,7 +61,7 @@ pub fn cmd_hook(ctx: &mut Ctx<'_>, cmd: HookCommand) -> Result<ExitCode> {
                 say(
                     ctx.err,
                     &format!(
-                        "Gate key: {line}\nNow {}.\nNext: an admin records the key in a clone, `medreview config set sync.gate_keys '[\"{line}\"]'`, and pushes it; a CI job trusts it with MEDREVIEW_TRUST_GATE='{line}' (a clone: `git config medreview.trustGate '{line}'`). See docs/gate-checkpoint.md.",
+                        "Gate key: {line}\n{}\nNext: an admin records the key in a clone, `medreview config set sync.gate_keys '[\"{line}\"]'`, and pushes it; a CI job trusts it with MEDREVIEW_TRUST_GATE='{line}' (a clone: `git config medreview.trustGate '{line}'`). See docs/gate-checkpoint.md.",
                         medreview_remote::hook::describe(signed)
                     ),
                 )?;

@@ -166,16 +166,16 @@ fn sign_checkpoint(git_dir: &Path, key: &gate::GateKey, tip: &str) -> Result<Sig
 pub fn describe(signed: &Signed) -> String {
     match signed {
         Signed::Signed(statement) => format!(
-            "the gate signed its checkpoint: the whole history of commit {} verified (key {})",
+            "The gate signed its checkpoint: the whole history of commit {} verified (key {}).",
             &statement.commit[..10],
             statement.key
         ),
         Signed::Problems(n, first) => format!(
-            "the gate signed no checkpoint: the history has {} ({first}); clones verify the whole history until `medreview repair` puts it right",
+            "The gate signed no checkpoint: the history has {} ({first}); clones verify the whole history until `medreview repair` puts it right.",
             medreview_core::plural::plural(*n, "problem", "problems")
         ),
         Signed::NoBranch => {
-            "the branch has no commits yet; the gate signs its checkpoint after the first push"
+            "The branch has no commits yet; the gate signs its checkpoint after the first push."
                 .into()
         }
     }
@@ -202,7 +202,7 @@ pub fn post_receive(input: &mut dyn BufRead, err: &mut dyn Write) -> Result<()> 
         if let Some(key) = &key {
             let signed = sign_checkpoint(git.git_dir(), key, new)?;
             if !matches!(signed, Signed::Signed(_)) {
-                let _ = writeln!(err, "medreview: {}", describe(&signed));
+                let _ = writeln!(err, "medreview gate: {}", describe(&signed));
             }
             continue;
         }

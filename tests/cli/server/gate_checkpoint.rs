@@ -125,7 +125,7 @@ fn gated() -> Option<(Gated, PathBuf)> {
     let (key, line, fingerprint) = new_key(&keygen, &team.base().join("gate-keys"), "gate");
     let said = install_with(&team, &["--gate-key", key.to_str().expect("utf-8 path")]);
     assert!(said.contains(&format!("Gate key: {line}")), "{said}");
-    assert!(said.contains("the gate signed its checkpoint"), "{said}");
+    assert!(said.contains("The gate signed its checkpoint"), "{said}");
     let mut eve = team.clone_for(EVE);
     eve.set_now(T0900);
     eve.ok(&["config", "set", "sync.gate_keys", &format!("[\"{line}\"]")]);
@@ -430,7 +430,7 @@ fn stale_revoked_and_replayed_gate_checkpoints() {
     // Replayed from another repository behind the same gate key.
     let other = Team::new();
     let said = install_with(&other, &["--gate-key", &key]);
-    assert!(said.contains("the gate signed its checkpoint"), "{said}");
+    assert!(said.contains("The gate signed its checkpoint"), "{said}");
     let fresh = fresh_clone(&g, "replayed", Some(&g.line));
     // The gate keys listed again, so only the replay is at stake.
     eve.ok(&[
