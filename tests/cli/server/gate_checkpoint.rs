@@ -457,3 +457,24 @@ fn stale_revoked_and_replayed_gate_checkpoints() {
         "{stderr}"
     );
 }
+
+/// Guards the gate's own walk: a history that already holds a forged approval
+/// when the gate is installed is never signed, and the installer is told why.
+#[test]
+fn the_gate_signs_no_checkpoint_for_a_history_with_problems() {
+    let Some(keygen) = keygen() else { return };
+    let team = Team::from_bundle(audited_bundle());
+    let url = team.remote().to_str().expect("utf-8 path").to_owned();
+    let mut writer = team.clone_from(&url, SUZANNE, "writer");
+    writer.set_now(T0900);
+    forge(&writer, Action::Approved, "ana-example", T0900, "Fine.");
+    writer.push();
+    let (key, _, _) = new_key(&keygen, &team.base().join("gate-keys"), "gate");
+    let said = install_with(&team, &["--gate-key", key.to_str().expect("utf-8 path")]);
+    assert!(said.contains("The gate signed no checkpoint"), "{said}");
+    let refs = team.git_remote(&["for-each-ref", "refs/medreview/"]);
+    assert!(
+        !String::from_utf8_lossy(&refs.stdout).contains("refs/medreview/gate"),
+        "nothing was signed"
+    );
+}
