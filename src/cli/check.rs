@@ -107,7 +107,7 @@ pub fn cmd_check(ctx: &mut Ctx<'_>, args: CheckArgs) -> Result<ExitCode> {
                 medreview_core::plural::plural(report.commits, "commit", "commits"),
                 match (&report.checkpoint, &report.checkpoint_signed_by) {
                     (Some(cp), Some(key)) => format!(
-                        " since the gate's signed checkpoint {} (key {key})",
+                        " since the checkpoint {} (resting on the gate's signed checkpoint, key {key})",
                         &cp[..10]
                     ),
                     (Some(cp), None) => format!(" since the checkpoint {}", &cp[..10]),

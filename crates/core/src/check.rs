@@ -154,8 +154,8 @@ pub struct Report {
     pub checkpoint: Option<String>,
     /// Whether the checkpoint now names HEAD.
     pub checkpoint_moved: bool,
-    /// When the walk started from the server gate's signed checkpoint: the key's
-    /// fingerprint that signed it (see `history::gate`).
+    /// When the walk's starting point rests on the server gate's signed
+    /// checkpoint: the fingerprint of the key that signed it (see `history::gate`).
     pub checkpoint_signed_by: Option<String>,
 }
 
@@ -352,7 +352,7 @@ pub fn run(ws: &Workspace, progress: bool) -> Result<Report> {
         entries_verified: history.entries_verified,
         checkpoint: history.walk.checkpoint,
         checkpoint_moved: history.checkpoint_moved,
-        checkpoint_signed_by: history.gate.map(|g| g.statement.key),
+        checkpoint_signed_by: history.signed_by,
     })
 }
 

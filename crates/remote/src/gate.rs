@@ -169,7 +169,7 @@ pub fn verify(
 pub fn fetch_checkpoint(ws: &medreview_core::workspace::Workspace) {
     use medreview_core::record::history::gate as statement;
     if statement::pins(&ws.git).map_or(true, |pins| pins.is_empty())
-        || history::trusted_checkpoint(&ws.git)
+        || history::trusted_checkpoint(&ws.git, ws.prefix().trim_end_matches('/'))
             .ok()
             .flatten()
             .is_some()

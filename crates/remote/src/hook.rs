@@ -41,6 +41,8 @@ pub enum Signed {
     Problems(usize, String),
     /// The branch does not exist yet.
     NoBranch,
+    /// The branch holds no workspace at `medreview.root` (named).
+    NoWorkspace(String),
 }
 
 /// Installs the gate in the bare repository `dir`; with `gate_key`, the gate signs
@@ -53,6 +55,27 @@ pub fn install(dir: &Path, gate_key: Option<&Path>) -> Result<Installed> {
                 .canonicalize()
                 .map_err(|e| Error::io("find", path, e))?;
             let key = gate::GateKey::load(&path)?;
+            let branch = gated_branch(&git)?;
+            let others = git.refs_under("refs/heads/");
+            if git.ref_commit(&branch).is_none() && !others.is_empty() {
+                // `git init --bare` names `master` in HEAD while the team pushes
+                // `main`: the gate would wait for a branch nobody pushes.
+                return Err(Error::with_hint(
+                    Code::InvalidSetting,
+                    format!(
+                        "the gate would sign {branch}, which the repository does not have (it has {})",
+                        others
+                            .iter()
+                            .map(|(name, _)| name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    format!(
+                        "name the team's branch: `git --git-dir {} config medreview.branch main`, then install again",
+                        dir.display()
+                    ),
+                ));
+            }
             Some((path, key))
         }
         None => None,
@@ -146,6 +169,14 @@ fn server_root(git: &GitStore) -> String {
 fn sign_checkpoint(git_dir: &Path, key: &gate::GateKey, tip: &str) -> Result<Signed> {
     let repo = medreview_core::repo::Repo::new(GitStore::open_bare(git_dir)?);
     let root = server_root(&repo);
+    let config = if root.is_empty() {
+        medreview_core::workspace::CONFIG_FILE.to_owned()
+    } else {
+        format!("{root}/{}", medreview_core::workspace::CONFIG_FILE)
+    };
+    if repo.snapshot(tip)?.file_id(&config).is_none() {
+        return Ok(Signed::NoWorkspace(gate::workspace_name(&root)));
+    }
     let report = medreview_core::record::history::verify_tip(&repo, &root, tip, true)?;
     repo.memo.save(false);
     if let Some(first) = report.problems.first() {
@@ -166,13 +197,17 @@ fn sign_checkpoint(git_dir: &Path, key: &gate::GateKey, tip: &str) -> Result<Sig
 pub fn describe(signed: &Signed) -> String {
     match signed {
         Signed::Signed(statement) => format!(
-            "The gate signed its checkpoint: the whole history of commit {} verified (key {}).",
+            "The gate signed its checkpoint: the whole history of commit {} verified for the workspace in {} (key {}).",
             &statement.commit[..10],
+            statement.workspace,
             statement.key
         ),
         Signed::Problems(n, first) => format!(
             "The gate signed no checkpoint: the history has {} ({first}); clones verify the whole history until `medreview repair` puts it right.",
             medreview_core::plural::plural(*n, "problem", "problems")
+        ),
+        Signed::NoWorkspace(root) => format!(
+            "The gate signed no checkpoint: the branch has no medreview.yaml in the folder {root} (git config medreview.root names the workspace's folder)."
         ),
         Signed::NoBranch => {
             "The branch has no commits yet; the gate signs its checkpoint after the first push."

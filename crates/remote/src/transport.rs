@@ -142,6 +142,16 @@ pub fn fetch(workdir: &Path, remote: &str, branch: &str) -> Result<bool> {
 /// `refs/medreview/remotes/<remote>/gate`, for a clone that trusts the gate and has
 /// verified nothing yet (a CI job's fresh clone). `Ok(false)`: the remote has none.
 pub fn fetch_gate(workdir: &Path, remote: &str) -> Result<bool> {
+    // The name may come from the working tree's medreview.yaml (`sync.remote`),
+    // which nothing has verified yet: only a remote git knows by that exact name is
+    // ever given to git, so no text can pass for one of git's options.
+    if remote.starts_with('-') || !remote_exists(workdir, remote)? {
+        return Err(Error::with_hint(
+            Code::GitCommandFailed,
+            format!("there is no git remote named {remote:?} to fetch the gate's checkpoint from"),
+            "`git remote -v` lists the remotes; `git config medreview.remote NAME` picks one",
+        ));
+    }
     let mut cmd = git(workdir);
     cmd.args([
         "fetch",

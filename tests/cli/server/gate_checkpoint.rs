@@ -207,7 +207,8 @@ fn a_clone_that_trusts_the_gate_starts_from_its_signed_checkpoint() {
     );
     let run = fresh_clone(&g, "ci-terminal", Some(&g.line)).ok(&["check"]);
     assert!(
-        run.stderr.contains("since the gate's signed checkpoint"),
+        run.stderr
+            .contains("resting on the gate's signed checkpoint"),
         "{}",
         run.stderr
     );
@@ -477,4 +478,84 @@ fn the_gate_signs_no_checkpoint_for_a_history_with_problems() {
         !String::from_utf8_lossy(&refs.stdout).contains("refs/medreview/gate"),
         "nothing was signed"
     );
+}
+
+/// Guards the review's findings on the clone's side: a remote name taken from an
+/// unverified `medreview.yaml` never reaches git as an option (it ran a command
+/// before), and removing the key from `sync.gate_keys` also revokes a clone's own
+/// checkpoint built on the statement.
+#[test]
+fn an_unverified_remote_name_runs_nothing_and_revocation_reaches_built_checkpoints() {
+    let Some((g, _)) = gated() else { return };
+    let ci = fresh_clone(&g, "ci", Some(&g.line));
+    let (json, _) = check(&ci);
+    assert_eq!(json["commits"], 0, "{json}");
+
+    // Revoked after the clone built on the statement: the next walk is complete.
+    g.eve.ok(&["config", "set", "sync.gate_keys", "[]"]);
+    g.eve.push();
+    ci.git(&["pull", "-q"]);
+    let (json, _) = check(&ci);
+    assert_eq!(json["commits"], all_commits(&g), "{json}");
+    assert_eq!(json["checkpoint_signed_by"], Value::Null, "{json}");
+
+    // A hand-edited sync.remote that is an option in disguise.
+    let job = fresh_clone(&g, "job", Some(&g.line));
+    let marker = g.team.base().join("pwned");
+    let config = job.read("medreview.yaml");
+    job.write(
+        "medreview.yaml",
+        &config.replace(
+            "sync:\n",
+            &format!(
+                "sync:\n  remote: '--upload-pack=touch {} #'\n",
+                marker.display()
+            ),
+        ),
+    );
+    let run = job.run(&["check"]);
+    assert!(!marker.exists(), "a command ran: {}", run.stderr);
+    assert!(run.stderr.contains("no git remote named"), "{}", run.stderr);
+}
+
+/// Guards the review's findings on the server's side: a gate whose
+/// `medreview.root` names a folder without a workspace signs nothing (it once
+/// signed a folder it never walked), and a gate waiting for a branch nobody
+/// pushes is refused at install, before anything is written.
+#[test]
+fn the_gate_signs_only_a_workspace_it_walked_on_a_branch_that_exists() {
+    let Some(keygen) = keygen() else { return };
+    let team = Team::from_bundle(audited_bundle());
+    let (key, _, _) = new_key(&keygen, &team.base().join("gate-keys"), "gate");
+    let key = key.to_str().expect("utf-8 path").to_owned();
+    team.git_remote(&["config", "medreview.root", "elsewhere"]);
+    let said = install_with(&team, &["--gate-key", &key]);
+    assert!(
+        said.contains("no medreview.yaml in the folder elsewhere"),
+        "{said}"
+    );
+    let refs = team.git_remote(&["for-each-ref", "refs/medreview/"]);
+    assert!(!String::from_utf8_lossy(&refs.stdout).contains("refs/medreview/gate"));
+
+    let other = Team::from_bundle(audited_bundle());
+    other.git_remote(&["symbolic-ref", "HEAD", "refs/heads/master"]);
+    let hooks = other.remote().join("hooks/pre-receive");
+    let run = super::medreview(
+        other.base(),
+        &[
+            "hook",
+            "install",
+            "--server",
+            other.remote().to_str().expect("utf-8 path"),
+            "--gate-key",
+            &key,
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("medreview.branch main"),
+        "{}",
+        run.stderr
+    );
+    assert!(!hooks.exists(), "a refused install wrote the hook");
 }

@@ -133,9 +133,12 @@ fn verify_incoming(
     let mut hide: Vec<String> = local.iter().map(|s| s.to_string()).collect();
     // Only a checkpoint this build verified (a hand-moved ref must not hide commits).
     hide.extend(
-        medreview_core::record::history::trusted_checkpoint(&ws.git)
-            .ok()
-            .flatten(),
+        medreview_core::record::history::trusted_checkpoint(
+            &ws.git,
+            ws.prefix().trim_end_matches('/'),
+        )
+        .ok()
+        .flatten(),
     );
     if local.is_some_and(|l| ws.git.is_ancestor(tip, l)) {
         return Ok(());

@@ -44,7 +44,8 @@ pub const GATE_REF: &str = "refs/medreview/gate";
 pub const RULES: u32 = 1;
 
 /// The environment variable a CI job pins the gate's key in: one or more OpenSSH
-/// public key lines or `SHA256:` fingerprints, separated by commas or new lines.
+/// public key lines or `SHA256:` fingerprints, one a line (a key's comment may hold
+/// a comma).
 pub const TRUST_VAR: &str = "MEDREVIEW_TRUST_GATE";
 
 /// The git config setting a clone pins the gate's key in (same values).
@@ -141,7 +142,7 @@ pub fn pins(git: &GitStore) -> Result<Vec<String>> {
     ];
     for (value, source) in sources {
         let Some(value) = value else { continue };
-        for item in value.split([',', '\n']).map(str::trim) {
+        for item in value.lines().map(str::trim) {
             if item.is_empty() {
                 continue;
             }
@@ -319,7 +320,7 @@ fn read(
     }
     if !git.has_commit(&statement.commit) || !git.is_ancestor(&statement.commit, head) {
         return Err(format!(
-            "it names commit {}, which the history of HEAD does not contain (another repository, or history since rewritten)",
+            "it names commit {}, which the history of HEAD does not contain (this branch has not merged it yet, or it comes from another repository or from before a rewrite)",
             short(&statement.commit)
         ));
     }

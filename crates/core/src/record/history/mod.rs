@@ -111,6 +111,9 @@ pub struct HistoryReport {
     pub checkpoint_ignored: Option<String>,
     /// The gate's signed statement the walk started from, when it did (see [`gate`]).
     pub gate: Option<gate::Trusted>,
+    /// The fingerprint of the gate key the starting checkpoint rests on: the
+    /// statement's, or the one a local checkpoint was verified on top of.
+    pub signed_by: Option<String>,
 }
 
 /// What `verify` needs besides git: the workspace's root inside the repository
@@ -130,14 +133,17 @@ pub struct Scope<'a> {
     pub tip: Option<&'a str>,
 }
 
-/// The memo key that says this build's clean walk verified the history of `commit`.
-/// Its value is what the walk started from: [`FROM_ROOT`], or `gate <fingerprint>`
-/// for a walk on top of a gate statement signed by that key.
-fn checked_key(commit: &str) -> String {
+/// The memo key that says this build's clean walk verified the history of `commit`
+/// for the workspace at `root` (a walk looks at that folder only, so a walk of one
+/// folder never vouches for another). Its value is what the walk started from:
+/// [`FROM_ROOT`], or `gate <fingerprint>` for a walk on top of a gate statement
+/// signed by that key.
+fn checked_key(root: &str, commit: &str) -> String {
     crate::memo::key(&[
         "checked-2",
         env!("CARGO_PKG_VERSION"),
         crate::memo::build_id(),
+        &gate::workspace_name(root),
         commit,
     ])
 }
@@ -149,11 +155,14 @@ const FROM_ROOT: &str = "root";
 /// remembers that this build's clean walk verified it (a ref moved by hand is not
 /// remembered), from the root or from a gate statement by a key still pinned.
 /// `Err` holds the checkpoint ignored, to say so.
-fn local_checkpoint(git: &Repo) -> std::result::Result<Option<(String, String)>, String> {
+fn local_checkpoint(
+    git: &Repo,
+    root: &str,
+) -> std::result::Result<Option<(String, String)>, String> {
     let Some(cp) = git.ref_commit(CHECKPOINT_REF) else {
         return Ok(None);
     };
-    let honoured = match git.memo.summary::<String>(&checked_key(&cp)) {
+    let honoured = match git.memo.summary::<String>(&checked_key(root, &cp)) {
         Some(basis) if basis == FROM_ROOT => Some(basis),
         Some(basis) => basis
             .strip_prefix("gate ")
@@ -167,17 +176,38 @@ fn local_checkpoint(git: &Repo) -> std::result::Result<Option<(String, String)>,
     }
 }
 
-/// The checkpoint, if it may be trusted (see `local_checkpoint`). `Err` holds the
-/// checkpoint ignored, to say so.
-pub fn trusted_checkpoint(git: &Repo) -> std::result::Result<Option<String>, String> {
-    local_checkpoint(git).map(|cp| cp.map(|(cp, _)| cp))
+/// The checkpoint of the workspace at `root`, if it may be trusted (see
+/// `local_checkpoint`). `Err` holds the checkpoint ignored, to say so.
+pub fn trusted_checkpoint(git: &Repo, root: &str) -> std::result::Result<Option<String>, String> {
+    local_checkpoint(git, root).map(|cp| cp.map(|(cp, _)| cp))
 }
 
 /// Verifies the history of HEAD from the checkpoint, and moves the checkpoint when
 /// everything walked is clean.
 pub fn verify(git: &Repo, scope: &Scope<'_>) -> Result<HistoryReport> {
     let mut report = HistoryReport::default();
-    let (mut checkpoint, mut basis) = match local_checkpoint(git) {
+    let gate_keys = scope
+        .roster_log
+        .current()
+        .config
+        .as_ref()
+        .map(|c| c.sync.gate_keys.clone())
+        .unwrap_or_default();
+    // A checkpoint resting on a gate statement stands only while its key is still
+    // listed in the record: removing the key revokes what was built on it too.
+    let local = local_checkpoint(git, scope.root).and_then(|cp| match cp {
+        Some((cp, basis))
+            if basis.strip_prefix("gate ").is_some_and(|key| {
+                !gate_keys
+                    .iter()
+                    .any(|k| crate::signing::key_fingerprint(k).as_deref() == Some(key))
+            }) =>
+        {
+            Err(cp)
+        }
+        other => Ok(other),
+    });
+    let (mut checkpoint, mut basis) = match local {
         Ok(Some((cp, basis))) => (Some(cp), basis),
         Ok(None) => (None, FROM_ROOT.to_owned()),
         Err(cp) => {
@@ -197,14 +227,7 @@ pub fn verify(git: &Repo, scope: &Scope<'_>) -> Result<HistoryReport> {
     if !pins.is_empty()
         && let Some(head) = &head
     {
-        let keys = scope
-            .roster_log
-            .current()
-            .config
-            .as_ref()
-            .map(|c| c.sync.gate_keys.clone())
-            .unwrap_or_default();
-        let (found, refused) = gate::find(git, scope.root, head, &pins, &keys);
+        let (found, refused) = gate::find(git, scope.root, head, &pins, &gate_keys);
         for why in refused {
             medreview_output::notice(format!(
                 "medreview: {why}; the commits it would cover are verified here instead"
@@ -221,6 +244,7 @@ pub fn verify(git: &Repo, scope: &Scope<'_>) -> Result<HistoryReport> {
             report.gate = Some(found);
         }
     }
+    report.signed_by = basis.strip_prefix("gate ").map(str::to_owned);
     let mut problems = Vec::new();
     let mut verified = 0;
     let roster_dir = join(scope.root, ROSTER_DIR);
@@ -296,12 +320,14 @@ pub fn verify(git: &Repo, scope: &Scope<'_>) -> Result<HistoryReport> {
         // file left by a killed process) costs the next run a longer walk, never
         // this command its verdict or its work.
         if git.ref_commit(CHECKPOINT_REF).as_ref() == Some(head) {
-            git.memo.keep_summary(&checked_key(head), &basis);
+            git.memo
+                .keep_summary(&checked_key(scope.root, head), &basis);
         } else {
             match git.set_ref(CHECKPOINT_REF, head, "medreview check: history verified") {
                 Ok(()) => {
                     report.checkpoint_moved = true;
-                    git.memo.keep_summary(&checked_key(head), &basis);
+                    git.memo
+                        .keep_summary(&checked_key(scope.root, head), &basis);
                 }
                 Err(e) => medreview_output::notice(format!(
                     "medreview: the history verified, but its checkpoint {CHECKPOINT_REF} could not be moved ({e}), so the next run walks these commits again; if that names a .lock file and no git or medreview command is running, remove the file"
