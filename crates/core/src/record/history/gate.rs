@@ -421,7 +421,7 @@ mod tests {
         let text = statement().text();
         for altered in [
             text.replace("rules: 1", "rules: 01"),
-            text.replace("workspace: .", "workspace:  ."),
+            text.replace("workspace: .", "workspace:."),
             format!("{text}extra: 1\n"),
             text.trim_end().to_owned(),
             text.replace(
