@@ -169,32 +169,36 @@ impl GitStore {
         hide: &[Oid],
         visit: &mut dyn FnMut(CommitChanges) -> Result<(), E>,
     ) -> Result<usize, E> {
-        // Reading each commit's trees and comparing them is half a walk's work and
-        // needs no answer from `visit`, so a second thread does it on its own handle
-        // of the repository (a `Repository` is not shared between threads), a few
-        // commits ahead of the checks that `visit` makes (issue 28).
-        let handle = self.open_handle()?;
+        // One pass, on this thread: a second thread reading the trees ahead (its own
+        // handle, its own caches) measured no faster on 2 shared cores and used a
+        // quarter more memory (issue 28, docs/numbers.md).
         let boundary = self.shallow_commits();
-        let (send, receive) = std::sync::mpsc::sync_channel::<Result<CommitChanges, GitError>>(64);
-        std::thread::scope(|scope| {
-            scope.spawn(move || {
-                let sent =
-                    changes_since(&handle, dir, roster_dir, tip, hide, &boundary, &mut |c| {
-                        send.send(Ok(c)).is_ok()
-                    });
-                if let Err(e) = sent {
-                    // The receiver is gone only when `visit` failed first.
-                    let _ = send.send(Err(e));
-                }
-            });
-            let mut commits = 0;
-            for changes in receive {
+        let mut commits = 0;
+        let mut failed = None;
+        changes_since(
+            &self.repo,
+            dir,
+            roster_dir,
+            tip,
+            hide,
+            &boundary,
+            &mut |changes| {
                 commits += 1;
-                visit(changes?)?;
-            }
-            Ok(commits)
-        })
+                match visit(changes) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        failed = Some(e);
+                        false
+                    }
+                }
+            },
+        )?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(commits),
+        }
     }
+
     /// Every file that differs under `dir` between two commits (for a rewrite: what
     /// the verified commit had that HEAD has not).
     pub fn diff_commits(
