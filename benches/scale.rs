@@ -153,6 +153,100 @@ impl Bench {
     }
 }
 
+/// A fresh `git clone --no-local` of `dir` (a pack as a server sends it) in a
+/// temporary folder, and the seconds the clone took (shown, not counted).
+fn fresh_clone(dir: &Path) -> (tempfile::TempDir, PathBuf, f64) {
+    let tmp = tempfile::tempdir().expect("a clone folder");
+    let clone = tmp.path().join("clone");
+    let started = Instant::now();
+    run(
+        dir,
+        "git",
+        &[
+            "clone",
+            "-q",
+            "--no-local",
+            dir.to_str().expect("utf-8"),
+            clone.to_str().expect("utf-8"),
+        ],
+    );
+    (tmp, clone, started.elapsed().as_secs_f64())
+}
+
+/// Issue 28's rows from a fresh clone: its first `publish` (every commit of history
+/// verified) next to hugo, and a second one (the first left a verified checkpoint)
+/// next to hugo. `hugo` times one hugo run (`None`: not installed).
+fn fresh_clone_publish(bench: &mut Bench, dir: &Path, hugo: &mut dyn FnMut() -> Option<f64>) {
+    let (mut first, mut second, mut anchor, mut cloned) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut memory = None;
+    for i in 0..bench.runs {
+        let (_tmp, clone, took) = fresh_clone(dir);
+        cloned.push(took);
+        let out = clone.with_extension("out");
+        let publish = ["publish", "--out", out.to_str().expect("utf-8")];
+        if i == 0 {
+            memory = sh::max_rss(&clone, BIN, &publish);
+            // Measured on a clone of its own: the memory run verified this one.
+            continue;
+        }
+        first.push(time(&clone, BIN, &publish));
+        remove(&out);
+        second.push(time(&clone, BIN, &publish));
+        anchor.extend(hugo());
+    }
+    if first.is_empty() {
+        // One run only: time a second clone.
+        let (_tmp, clone, _) = fresh_clone(dir);
+        let out = clone.with_extension("out");
+        let publish = ["publish", "--out", out.to_str().expect("utf-8")];
+        first.push(time(&clone, BIN, &publish));
+        remove(&out);
+        second.push(time(&clone, BIN, &publish));
+        anchor.extend(hugo());
+    }
+    let (first, second, cloned) = (median(first), median(second), median(cloned));
+    let theirs = (!anchor.is_empty()).then(|| median(anchor));
+    for (label, ours, at_most, mem) in [
+        (
+            format!(
+                "`publish` in a fresh clone (whole history verified; the clone took {})",
+                ms(cloned)
+            ),
+            first,
+            1.0,
+            mib(memory),
+        ),
+        (
+            "`publish` again in that clone (from its verified checkpoint)".to_owned(),
+            second,
+            0.5,
+            String::new(),
+        ),
+    ] {
+        bench.rows.push(Row {
+            command: label,
+            ours: ms(ours),
+            anchor: "`hugo`".to_owned(),
+            theirs: theirs.map_or("–".to_owned(), ms),
+            ratio: theirs.map_or("–".to_owned(), |t| format!("{:.2}×", ours / t)),
+            goal: theirs.map_or(format!("≤ {at_most}×"), |t| goal(ours / t, at_most)),
+            memory: mem,
+        });
+    }
+}
+
+/// The row "fresh-clone publish trusting the gate checkpoint" (issue 28, item 3):
+/// a fresh clone whose gate-signed checkpoint lets `publish` skip the history the
+/// gate verified, next to hugo. Left for the gate checkpoint's change to fill in;
+/// it adds no row until then.
+fn fresh_clone_publish_trusting_gate(
+    _bench: &mut Bench,
+    _dir: &Path,
+    _hugo: &mut dyn FnMut() -> Option<f64>,
+) {
+}
+
 /// Each file under `dir`: its inode and change time, and a hash of its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, ((u64, i64, i64), u64)> {
     let mut out = BTreeMap::new();
@@ -484,6 +578,13 @@ fn measure(
             memory: String::new(),
         });
     }
+
+    // Publish from a fresh clone (issue 28): no memo and no checkpoint, so the whole
+    // history is verified first, next to hugo; then again in the same clone, whose
+    // first publish left a verified checkpoint.
+    let mut hugo_time = || have_hugo.then(&hugo_run);
+    fresh_clone_publish(&mut bench, &dir, &mut hugo_time);
+    fresh_clone_publish_trusting_gate(&mut bench, &dir, &mut hugo_time);
 
     // lint at error and warning level (what submit, approve, `check --lint` and
     // `status --json` run) over every article with no memo, next to a full publish

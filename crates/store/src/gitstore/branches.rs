@@ -45,6 +45,7 @@ impl GitStore {
             workdir,
             index: Default::default(),
             as_author: Default::default(),
+            from_env: true,
         })
     }
 
@@ -70,6 +71,7 @@ impl GitStore {
             workdir,
             index: Default::default(),
             as_author: Default::default(),
+            from_env: false,
         })
     }
 

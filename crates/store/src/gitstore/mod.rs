@@ -133,6 +133,9 @@ pub struct GitStore {
     /// Whether commits name their author as committer too, whatever git config
     /// says: the review desk records for many people from one clone.
     as_author: std::cell::Cell<bool>,
+    /// Whether it was opened by [`GitStore::open_from_env`] (a hook, whose pushed
+    /// objects are in git's quarantine): a second handle must be opened so too.
+    from_env: bool,
 }
 
 impl GitStore {
@@ -160,6 +163,7 @@ impl GitStore {
             workdir,
             index: Default::default(),
             as_author: Default::default(),
+            from_env: false,
         })
     }
 

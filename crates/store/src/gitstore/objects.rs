@@ -96,15 +96,28 @@ impl GitStore {
     /// A second handle on the same repository, for another thread: git2's handles
     /// are not shared between threads, and each keeps its own object cache.
     pub fn reopen(&self) -> Result<GitStore, GitError> {
-        let repo = Repository::open(self.repo.path()).map_err(|_| GitError::NotARepository {
-            path: self.repo.path().to_path_buf(),
-        })?;
         Ok(GitStore {
-            repo,
+            repo: self.open_handle()?,
             workdir: self.workdir.clone(),
             index: Default::default(),
             as_author: Default::default(),
+            from_env: self.from_env,
         })
+    }
+
+    /// A second libgit2 handle on the repository, opened as this one was (in a
+    /// hook, from git's environment, so it sees the quarantined objects of a push).
+    pub(crate) fn open_handle(&self) -> Result<Repository, GitError> {
+        let repo = if self.from_env {
+            Repository::open_from_env()
+        } else {
+            Repository::open(self.repo.path())
+        };
+        repo.ok()
+            .filter(|r| r.path() == self.repo.path())
+            .ok_or_else(|| GitError::NotARepository {
+                path: self.repo.path().to_path_buf(),
+            })
     }
 }
 

@@ -479,8 +479,13 @@ fn revision_carried(
     )) else {
         return;
     };
-    let article = join(scope.root, &format!("{folder}/article.md"));
-    let carried = git.file_at(&commit.commit, &article);
+    let carried = match commit.articles_text.iter().find(|(f, _)| f == folder) {
+        Some((_, text)) => text.clone(),
+        None => git.file_at(
+            &commit.commit,
+            &join(scope.root, &format!("{folder}/article.md")),
+        ),
+    };
     if carried.as_ref().map(|(blob, _)| blob.as_str()) != Some(entry.revision.as_str()) {
         report.at(
             "revision-not-carried",

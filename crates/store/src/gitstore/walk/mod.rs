@@ -4,13 +4,13 @@
 //! The tree comparison each step uses is in `tree_diff`.
 
 use chrono::{DateTime, FixedOffset, Offset, Utc};
-use git2::Oid;
+use git2::{Oid, Repository};
 
 use super::{Context, GitError, GitStore};
 use crate::revision::RevId;
 
 mod tree_diff;
-use tree_diff::{Trees, diff, subtree_id};
+use tree_diff::{Trees, diff, file_in, subtree_id};
 
 /// One file that differs between a commit and one of its parents.
 #[derive(Debug, Clone)]
@@ -52,6 +52,11 @@ pub struct CommitChanges {
     /// The same, parent by parent (a merge brings one parent's entries onto the
     /// other's roster).
     pub parents_rosters: Vec<Vec<String>>,
+    /// For each article folder (`articles/<slug>`) in which the commit added or
+    /// changed a file under `signoffs/`: the blob id and mode of the folder's
+    /// `article.md` in the commit (`None`: it has none), read while the walk holds
+    /// the commit's trees, so the checks need not read them again.
+    pub articles_text: Vec<(String, Option<(String, u32)>)>,
 }
 
 fn time_of(when: git2::Time) -> DateTime<FixedOffset> {
@@ -183,85 +188,34 @@ impl GitStore {
         hide: &[Oid],
         visit: &mut dyn FnMut(CommitChanges) -> Result<(), E>,
     ) -> Result<usize, E> {
-        let repo = &self.repo;
-        let trees = Trees::new(repo)?;
-        let mut commits = 0;
+        // One pass, on this thread: a second thread reading the trees ahead (its own
+        // handle, its own caches) measured no faster on 2 shared cores and used a
+        // quarter more memory (issue 28, docs/numbers.md).
         let boundary = self.shallow_commits();
-        let mut revwalk = repo.revwalk().context("walk the history")?;
-        revwalk.push(tip).context("walk the history")?;
-        for oid in hide {
-            revwalk.hide(*oid).context("walk the history")?;
-        }
-        revwalk
-            .set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
-            .context("sort the history")?;
-        for oid in revwalk {
-            let oid = oid.context("walk the history")?;
-            commits += 1;
-            let commit = repo.find_commit(oid).context("read a commit")?;
-            let tree = commit.tree().context("read a commit's tree")?;
-            let now = subtree_id(&tree, dir);
-            let shallow_boundary = boundary.contains(&oid);
-            let mut parents_time = None;
-            let mut parents_commit_time = None;
-            let mut parents_audited = Vec::new();
-            let mut parents_roster = Vec::new();
-            let mut parents_rosters = Vec::new();
-            let parents: Vec<Option<Oid>> = if shallow_boundary {
-                Vec::new()
-            } else if commit.parent_count() == 0 {
-                parents_audited.push(false);
-                vec![None]
-            } else {
-                let mut parent_trees = Vec::new();
-                for parent in commit.parents() {
-                    let parent_tree = parent.tree().context("read a parent's tree")?;
-                    let time = time_of(parent.author().when());
-                    parents_time = parents_time.max(Some(time));
-                    parents_commit_time =
-                        parents_commit_time.max(Some(time_of(parent.committer().when())));
-                    let roster =
-                        subtree_id(&parent_tree, roster_dir).and_then(|id| repo.find_tree(id).ok());
-                    parents_audited.push(roster.is_some());
-                    let names: Vec<String> = roster
-                        .iter()
-                        .flat_map(|t| t.iter())
-                        .map(|entry| String::from_utf8_lossy(entry.name_bytes()).into_owned())
-                        .collect();
-                    parents_roster.extend(names.iter().cloned());
-                    parents_rosters.push(names);
-                    parent_trees.push(subtree_id(&parent_tree, dir));
+        let mut commits = 0;
+        let mut failed = None;
+        changes_since(
+            &self.repo,
+            dir,
+            roster_dir,
+            tip,
+            hide,
+            &boundary,
+            &mut |changes| {
+                commits += 1;
+                match visit(changes) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        failed = Some(e);
+                        false
+                    }
                 }
-                parent_trees
-            };
-            let mut against_parents = Vec::new();
-            for parent in &parents {
-                against_parents.push(diff(&trees, *parent, now)?);
-            }
-            let author_time = time_of(commit.author().when());
-            let committer_email = commit.committer().email().unwrap_or_default().to_owned();
-            let commit_time = time_of(commit.committer().when());
-            visit(CommitChanges {
-                commit: oid.to_string(),
-                subject: commit
-                    .summary()
-                    .ok()
-                    .flatten()
-                    .unwrap_or_default()
-                    .to_owned(),
-                author_time,
-                shallow_boundary,
-                against_parents,
-                committer_email,
-                parents_time,
-                commit_time,
-                parents_commit_time,
-                parents_audited,
-                parents_roster,
-                parents_rosters,
-            })?;
+            },
+        )?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok(commits),
         }
-        Ok(commits)
     }
 
     /// Every file that differs under `dir` between two commits (for a rewrite: what
@@ -290,4 +244,121 @@ impl GitStore {
             .filter_map(|l| Oid::from_str(l.trim()).ok())
             .collect()
     }
+}
+
+/// Hands each commit reachable from `tip` and from none of `hide`, oldest first,
+/// with its changes under `dir`, to `each`, until `each` says stop.
+fn changes_since(
+    repo: &Repository,
+    dir: &str,
+    roster_dir: &str,
+    tip: Oid,
+    hide: &[Oid],
+    boundary: &[Oid],
+    each: &mut dyn FnMut(CommitChanges) -> bool,
+) -> Result<(), GitError> {
+    let trees = Trees::new(repo)?;
+    let mut revwalk = repo.revwalk().context("walk the history")?;
+    revwalk.push(tip).context("walk the history")?;
+    for oid in hide {
+        revwalk.hide(*oid).context("walk the history")?;
+    }
+    revwalk
+        .set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+        .context("sort the history")?;
+    for oid in revwalk {
+        let oid = oid.context("walk the history")?;
+        if !each(changes_of(repo, &trees, dir, roster_dir, oid, boundary)?) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Commit `oid` and what it changed under `dir` against each parent.
+fn changes_of(
+    repo: &Repository,
+    trees: &Trees<'_>,
+    dir: &str,
+    roster_dir: &str,
+    oid: Oid,
+    boundary: &[Oid],
+) -> Result<CommitChanges, GitError> {
+    let commit = repo.find_commit(oid).context("read a commit")?;
+    let tree = commit.tree().context("read a commit's tree")?;
+    let now = subtree_id(&tree, dir);
+    let shallow_boundary = boundary.contains(&oid);
+    let mut parents_time = None;
+    let mut parents_commit_time = None;
+    let mut parents_audited = Vec::new();
+    let mut parents_roster = Vec::new();
+    let mut parents_rosters = Vec::new();
+    let parents: Vec<Option<Oid>> = if shallow_boundary {
+        Vec::new()
+    } else if commit.parent_count() == 0 {
+        parents_audited.push(false);
+        vec![None]
+    } else {
+        let mut parent_trees = Vec::new();
+        for parent in commit.parents() {
+            let parent_tree = parent.tree().context("read a parent's tree")?;
+            let time = time_of(parent.author().when());
+            parents_time = parents_time.max(Some(time));
+            parents_commit_time = parents_commit_time.max(Some(time_of(parent.committer().when())));
+            let roster =
+                subtree_id(&parent_tree, roster_dir).and_then(|id| repo.find_tree(id).ok());
+            parents_audited.push(roster.is_some());
+            let names: Vec<String> = roster
+                .iter()
+                .flat_map(|t| t.iter())
+                .map(|entry| String::from_utf8_lossy(entry.name_bytes()).into_owned())
+                .collect();
+            parents_roster.extend(names.iter().cloned());
+            parents_rosters.push(names);
+            parent_trees.push(subtree_id(&parent_tree, dir));
+        }
+        parent_trees
+    };
+    let mut against_parents = Vec::new();
+    for parent in &parents {
+        against_parents.push(diff(trees, *parent, now)?);
+    }
+    let mut articles_text: Vec<(String, Option<(String, u32)>)> = Vec::new();
+    for change in against_parents.iter().flatten() {
+        let Some((slug, rest)) = change
+            .path
+            .strip_prefix("articles/")
+            .and_then(|p| p.split_once('/'))
+        else {
+            continue;
+        };
+        let folder = format!("articles/{slug}");
+        if change.new.is_some()
+            && rest.starts_with("signoffs/")
+            && !articles_text.iter().any(|(f, _)| *f == folder)
+        {
+            let text = file_in(trees, now, &format!("{folder}/article.md"));
+            articles_text.push((folder, text));
+        }
+    }
+    Ok(CommitChanges {
+        commit: oid.to_string(),
+        subject: commit
+            .summary()
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+            .to_owned(),
+        author_time: time_of(commit.author().when()),
+        shallow_boundary,
+        against_parents,
+        committer_email: commit.committer().email().unwrap_or_default().to_owned(),
+        parents_time,
+        commit_time: time_of(commit.committer().when()),
+        parents_commit_time,
+        parents_audited,
+        parents_roster,
+        parents_rosters,
+        articles_text,
+    })
 }

@@ -76,6 +76,38 @@ pub(super) fn subtree_id(tree: &git2::Tree<'_>, path: &str) -> Option<Oid> {
     (entry.kind() == Some(git2::ObjectType::Tree)).then(|| entry.id())
 }
 
+/// The blob id and mode of the file at `path` (`a/b/c`) under tree `root`, read
+/// through the kept trees (the walk has just read the large ones).
+pub(super) fn file_in(trees: &Trees<'_>, root: Option<Oid>, path: &str) -> Option<(String, u32)> {
+    let mut tree = root?;
+    let mut parts = path.split('/').peekable();
+    while let Some(part) = parts.next() {
+        let data = trees.get(tree).ok()?;
+        let last = parts.peek().is_none();
+        let mut at = 0;
+        let found = loop {
+            let (entry, next) = raw_entry(&data, at)?;
+            if entry.name == part.as_bytes() {
+                break entry;
+            }
+            at = next;
+        };
+        let id = Oid::from_bytes(found.id).ok()?;
+        if !last {
+            if !found.dir {
+                return None;
+            }
+            tree = id;
+            continue;
+        }
+        let space = data[at..].iter().position(|b| *b == b' ')?;
+        let mode = u32::from_str_radix(std::str::from_utf8(&data[at..at + space]).ok()?, 8).ok()?;
+        // A blob: not a folder nor a submodule.
+        return (!found.dir && mode != 0o160000).then(|| (id.to_string(), mode));
+    }
+    None
+}
+
 /// One entry of a raw tree: its name, id and whether it is a folder.
 struct RawEntry<'a> {
     name: &'a [u8],
