@@ -256,6 +256,21 @@ impl GitStore {
         time: DateTime<FixedOffset>,
         message: &str,
     ) -> Result<(), GitError> {
+        let (object, signature) = self.tag_parts(commit, tagger, time)?;
+        self.repo
+            .tag(name, &object, &signature, message, false)
+            .context("create the tag")?;
+        Ok(())
+    }
+
+    /// The commit to tag and the tagger's signature, for [`GitStore::tag`] and
+    /// [`GitStore::tag_object`].
+    fn tag_parts(
+        &self,
+        commit: &str,
+        tagger: &Identity,
+        time: DateTime<FixedOffset>,
+    ) -> Result<(git2::Object<'_>, Signature<'static>), GitError> {
         let oid = Oid::from_str(commit).context("parse a commit id")?;
         let object = self
             .repo
@@ -264,10 +279,7 @@ impl GitStore {
         let time = Time::new(time.timestamp(), time.offset().local_minus_utc() / 60);
         let signature = Signature::new(&tagger.name, &tagger.email, &time)
             .context("make the tagger signature")?;
-        self.repo
-            .tag(name, &object, &signature, message, false)
-            .context("create the tag")?;
-        Ok(())
+        Ok((object, signature))
     }
 }
 
@@ -282,14 +294,7 @@ impl GitStore {
         time: DateTime<FixedOffset>,
         message: &str,
     ) -> Result<String, GitError> {
-        let oid = Oid::from_str(commit).context("parse a commit id")?;
-        let object = self
-            .repo
-            .find_object(oid, Some(ObjectType::Commit))
-            .context("find the commit to tag")?;
-        let time = Time::new(time.timestamp(), time.offset().local_minus_utc() / 60);
-        let signature = Signature::new(&tagger.name, &tagger.email, &time)
-            .context("make the tagger signature")?;
+        let (object, signature) = self.tag_parts(commit, tagger, time)?;
         let id = self
             .repo
             .tag_annotation_create(name, &object, &signature, message)
