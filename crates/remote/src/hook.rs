@@ -203,7 +203,7 @@ pub fn describe(signed: &Signed) -> String {
             statement.key
         ),
         Signed::Problems(n, first) => format!(
-            "The gate signed no checkpoint: the history has {} ({first}); clones verify the whole history until `medreview repair` puts it right.",
+            "The gate signed no checkpoint: the history has {} ({first}); clones that trust it start from its last statement, and walk the rest, until `medreview repair` puts it right.",
             medreview_core::plural::plural(*n, "problem", "problems")
         ),
         Signed::NoWorkspace(root) => format!(
